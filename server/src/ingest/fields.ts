@@ -1,0 +1,197 @@
+/**
+ * The one place where field names are mapped: raw Sysmon names, Splunk CIM names, Winlogbeat/ECS
+ * and NXLog spellings all become raw Sysmon names here (splunk-protocol.md §5.2).
+ */
+import { canonicalGuid, categoryOf } from '@lineage/shared';
+import type { ParsedEvent, SysmonEvent, SystemFields } from './record.js';
+
+/** CIM (Splunk TA) name → raw Sysmon name. Only names with one meaning across event types. */
+export const CIM_TO_RAW: Readonly<Record<string, string>> = {
+  process_guid: 'ProcessGuid',
+  process_id: 'ProcessId',
+  process_path: 'Image',
+  process: 'CommandLine',
+  process_current_directory: 'CurrentDirectory',
+  process_integrity_level: 'IntegrityLevel',
+  process_hash: 'Hashes',
+  parent_process_guid: 'ParentProcessGuid',
+  parent_process_id: 'ParentProcessId',
+  parent_process_path: 'ParentImage',
+  parent_process: 'ParentCommandLine',
+  original_file_name: 'OriginalFileName',
+  user: 'User',
+  parent_user: 'ParentUser',
+  logon_guid: 'LogonGuid',
+  logon_id: 'LogonId',
+  file_path: 'TargetFilename',
+  registry_path: 'TargetObject',
+  registry_value_data: 'Details',
+  query: 'QueryName',
+  answer: 'QueryResults',
+  src_ip: 'SourceIp',
+  src_port: 'SourcePort',
+  dest_ip: 'DestinationIp',
+  dest_port: 'DestinationPort',
+  dest_host: 'DestinationHostname',
+  src_host: 'SourceHostname',
+  transport: 'Protocol',
+  utc_time: 'UtcTime',
+  src_process_guid: 'SourceProcessGuid',
+  target_process_guid: 'TargetProcessGuid',
+  src_process_id: 'SourceProcessId',
+  target_process_id: 'TargetProcessId',
+};
+
+/** Raw Sysmon name → CIM name (for presenting events the way the Splunk TA does). */
+export const RAW_TO_CIM: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(CIM_TO_RAW).map(([cim, raw]) => [raw, cim]),
+);
+
+/** Names (case-insensitive) that carry the System part in flat JSON/CSV records. */
+const SYSTEM_KEYS: Record<string, keyof SystemFields> = {
+  eventid: 'eventId', eventcode: 'eventId', event_id: 'eventId', event_code: 'eventId', signature_id: 'eventId',
+  computer: 'computer', computername: 'computer', hostname: 'computer', host: 'computer', dest: 'computer',
+  eventrecordid: 'recordId', recordnumber: 'recordId', record_id: 'recordId', record_number: 'recordId',
+  channel: 'channel', logname: 'channel', log_name: 'channel',
+  sourcename: 'provider', provider: 'provider', providername: 'provider', provider_name: 'provider',
+  timecreated: 'timeCreated', systemtime: 'timeCreated', '@timestamp': 'timeCreated',
+};
+
+/** Flat keys that are never event data (NXLog/Splunk export bookkeeping). */
+const IGNORED_FLAT = new Set([
+  'message', '_raw', '_time', 'eventtime', 'eventreceivedtime', 'sourcemoduletype', 'sourcemodulename',
+  'severity', 'severityvalue', 'eventtype', 'keywords', 'opcode', 'opcodevalue', 'task', 'version',
+  'executionprocessid', 'threadid', 'accountname', 'accounttype', 'domain', 'userid', 'providerguid',
+  'category', 'level', 'source', 'sourcetype', 'index', 'splunk_server', 'linecount', 'punct',
+  'timestartpos', 'timeendpos', 'date_hour', 'date_mday', 'date_minute', 'date_month', 'date_second',
+  'date_wday', 'date_year', 'date_zone', 'eventtype', 'tag', 'tag::eventtype', 'vendor_product',
+]);
+
+/**
+ * Turn a flat object (JSON line, CSV row) into a ParsedEvent. Nested `EventData`/`event_data`
+ * objects and Winlogbeat `winlog.*` are flattened first by the caller via `flattenSysmonJson`.
+ */
+export function fromFlat(obj: Record<string, unknown>): ParsedEvent {
+  const system: SystemFields = {
+    eventId: null, computer: null, recordId: null, channel: null, provider: null, timeCreated: null,
+  };
+  const data: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(obj)) {
+    if (raw == null || typeof raw === 'object') continue;
+    const value = String(raw);
+    const lower = key.toLowerCase();
+    const sys = SYSTEM_KEYS[lower];
+    if (sys) {
+      if (sys === 'eventId' || sys === 'recordId') {
+        if (system[sys] == null) { const n = Number(value); if (Number.isFinite(n) && value !== '') system[sys] = n; }
+      } else if (system[sys] == null) {
+        system[sys] = value;
+      }
+      continue;
+    }
+    if (IGNORED_FLAT.has(lower)) continue;
+    const rawName = CIM_TO_RAW[key] ?? CIM_TO_RAW[lower] ?? key;
+    // A raw name wins over its CIM alias when both are present.
+    if (rawName !== key && data[rawName] !== undefined) continue;
+    data[rawName] = value;
+  }
+  // CIM `process_name` is a basename, only used when no Image exists.
+  if (data.Image === undefined && data.process_name !== undefined) data.Image = data.process_name;
+  delete data.process_name;
+  if (data.ParentImage === undefined && data.parent_process_name !== undefined) data.ParentImage = data.parent_process_name;
+  delete data.parent_process_name;
+  return { system, data };
+}
+
+/**
+ * Flatten the JSON shapes seen in the wild into one level: nested `EventData`/`event_data`
+ * (NXLog, Elastic), Winlogbeat/ECS (`winlog.event_data.*`, `winlog.event_id`, `host.name`).
+ */
+export function flattenSysmonJson(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const winlog = obj.winlog as Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) continue;
+    out[k] = v;
+  }
+  for (const nestedKey of ['EventData', 'event_data', 'System', 'system']) {
+    const nested = obj[nestedKey];
+    if (nested && typeof nested === 'object') Object.assign(out, nested as object);
+  }
+  if (winlog && typeof winlog === 'object') {
+    const ed = winlog.event_data;
+    if (ed && typeof ed === 'object') Object.assign(out, ed as object);
+    if (winlog.event_id != null) out.EventID = winlog.event_id;
+    if (winlog.record_id != null) out.EventRecordID = winlog.record_id;
+    if (winlog.channel != null) out.Channel = winlog.channel;
+    if (winlog.computer_name != null) out.Computer = winlog.computer_name;
+    if (winlog.provider_name != null) out.ProviderName = winlog.provider_name;
+    const host = obj.host as Record<string, unknown> | undefined;
+    if (out.Computer == null && host && typeof host.name === 'string') out.Computer = host.name;
+    const event = obj.event as Record<string, unknown> | undefined;
+    if (out.EventID == null && event && event.code != null) out.EventID = event.code;
+    delete out['@timestamp'];
+    if (typeof obj['@timestamp'] === 'string') out.TimeCreated = obj['@timestamp'];
+  }
+  return out;
+}
+
+const SYSMON_PROVIDER = /sysmon/i;
+
+/** Sysmon's `2019-03-31 15:46:07.123` (UTC) → ISO 8601 `2019-03-31T15:46:07.123Z`; null if unparseable. */
+export function utcTimeToIso(value: string | undefined | null): string | null {
+  if (!value) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$/.exec(value.trim());
+  if (!m) {
+    const t = Date.parse(value);
+    return Number.isFinite(t) ? new Date(t).toISOString() : null;
+  }
+  const ms = (m[7] ?? '0').padEnd(3, '0').slice(0, 3);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${ms}Z`;
+}
+
+export type NormaliseResult =
+  | { kind: 'event'; event: SysmonEvent }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'rejected'; reason: string };
+
+/** Get a field by any of the spellings Sysmon versions use (e.g. SourceProcessGUID vs SourceProcessGuid). */
+function pick(data: Record<string, string>, ...names: string[]): string | undefined {
+  for (const n of names) if (data[n] !== undefined) return data[n];
+  return undefined;
+}
+
+/**
+ * A parsed event → a stored Sysmon event. Non-Sysmon events are `skipped` (not errors);
+ * a Sysmon event without a usable time or EventID is `rejected`.
+ */
+export function normalise(p: ParsedEvent): NormaliseResult {
+  const { system, data } = p;
+  const channel = system.channel ?? '';
+  const provider = system.provider ?? '';
+  const looksSysmon = SYSMON_PROVIDER.test(channel) || SYSMON_PROVIDER.test(provider)
+    || (!channel && !provider && (data.UtcTime !== undefined && (data.ProcessGuid !== undefined || data.SourceProcessGuid !== undefined || data.SourceProcessGUID !== undefined)));
+  if (!looksSysmon) return { kind: 'skipped', reason: `not Sysmon (${channel || provider || 'unknown channel'})` };
+  if (system.eventId == null || !Number.isInteger(system.eventId)) return { kind: 'rejected', reason: 'missing EventID' };
+  const eventId = system.eventId;
+  const time = utcTimeToIso(data.UtcTime) ?? utcTimeToIso(system.timeCreated);
+  if (!time) return { kind: 'rejected', reason: 'missing or unparseable UtcTime' };
+  const host = system.computer ?? data.Computer ?? '';
+  if (!host) return { kind: 'rejected', reason: 'missing Computer (host)' };
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) fields[k] = v;
+  // Canonicalise GUID-valued fields in place so every consumer sees one spelling.
+  for (const k of Object.keys(fields)) {
+    if (/guid$/i.test(k)) { const g = canonicalGuid(fields[k]); if (g) fields[k] = g; }
+  }
+  const isCross = eventId === 8 || eventId === 10;
+  const guid = canonicalGuid(isCross ? pick(fields, 'SourceProcessGuid', 'SourceProcessGUID') : pick(fields, 'ProcessGuid', 'ProcessGUID'));
+  const targetGuid = isCross ? canonicalGuid(pick(fields, 'TargetProcessGuid', 'TargetProcessGUID')) : null;
+  return {
+    kind: 'event',
+    event: {
+      eventId, category: categoryOf(eventId), host: host.toLowerCase(), recordId: system.recordId,
+      time, guid, targetGuid, fields,
+    },
+  };
+}

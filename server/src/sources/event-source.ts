@@ -1,0 +1,121 @@
+/**
+ * The one seam between the graph engine and where Sysmon lives (embedded DuckDB or Splunk).
+ * Sources return rows; ../graph assembles them (pure). Every method takes one options object
+ * with the request context: time range, limits, AbortSignal and the per-request query counter.
+ */
+import type { Category, Notable, TimeRange } from '@lineage/shared';
+
+/** One process-create (EventID 1), normalised; `endTime` from EventID 5 when known. */
+export interface ProcessRecord {
+  guid: string;
+  parentGuid: string | null;
+  host: string;
+  pid: number | null;
+  parentPid: number | null;
+  image: string;
+  /** basename of image, lowercase */
+  name: string;
+  commandLine: string;
+  parentImage: string;
+  parentCommandLine: string;
+  parentUser: string;
+  user: string;
+  integrityLevel: string;
+  hashes: string;
+  currentDirectory: string;
+  logonGuid: string;
+  /** ISO 8601 UTC */
+  startTime: string;
+  endTime: string | null;
+  /** Splunk provenance: the SPL and job id that produced this row (null for embedded). */
+  query?: string | null;
+  jobId?: string | null;
+}
+
+/** One non-process-create Sysmon event attached to a process. */
+export interface EventRecord {
+  guid: string;
+  host: string;
+  eventId: number;
+  category: Category;
+  time: string;
+  recordId: number | null;
+  targetGuid: string | null;
+  fields: Record<string, string>;
+}
+
+/** Per-request cost counters: honest `stats.searches` (SQL statements or Splunk jobs) and rows moved. */
+export interface QueryStats { searches: number; rows: number }
+
+export interface QueryContext {
+  signal?: AbortSignal;
+  stats: QueryStats;
+}
+
+export interface BaseOptions {
+  ctx: QueryContext;
+  /** Restricts processes by start time and events by time; absent = all time. */
+  range?: TimeRange;
+  /** Disambiguates a GUID seen on two hosts. */
+  host?: string;
+}
+
+export interface PageOptions extends BaseOptions { limit: number; cursor?: string | null }
+export interface RowPage<T> { items: T[]; nextCursor: string | null; total?: number }
+
+export interface SeedQuery {
+  guid?: string;
+  host?: string;
+  /** substring of image path (case-insensitive) */
+  image?: string;
+  /** substring of command line (case-insensitive) */
+  text?: string;
+}
+
+export interface TreeOptions extends BaseOptions {
+  /** Walk parents to the root. */
+  up: boolean;
+  /** Descendant levels to fetch (Infinity = all). */
+  down: number;
+  /** Stop fetching descendants beyond this many processes (the source reports `complete: false`). */
+  nodeBudget: number;
+}
+
+export interface TreeRows {
+  /** Every process found: origin, ancestors and descendants (any order). */
+  processes: ProcessRecord[];
+  /** False when the node budget cut the descendant walk. */
+  complete: boolean;
+}
+
+export interface EventSource {
+  readonly kind: 'embedded' | 'splunk';
+  /** Seeds: by GUID, or host + image/command-line text within the range. */
+  findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]>;
+  /** Process-creates for these GUIDs (within range when given). */
+  getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]>;
+  /** Children of the given parents, ordered by (startTime, guid), paged. */
+  getChildren(parentGuids: string[], o: PageOptions): Promise<RowPage<ProcessRecord>>;
+  /** Ancestors of a GUID, nearest first, up to `maxDepth` generations. */
+  getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]>;
+  /** Origin + ancestors + descendants in as few queries as the source can. */
+  getTree(guid: string, o: TreeOptions): Promise<TreeRows>;
+  /** Event counts by category for each GUID. */
+  countEvents(guids: string[], o: BaseOptions): Promise<Map<string, Partial<Record<Category, number>>>>;
+  /** Events of the GUIDs (optionally one category), ordered by (time, recordId), paged. */
+  getEvents(guids: string[], o: PageOptions & { category?: Category }): Promise<RowPage<EventRecord>>;
+  /** Cross-edge events (8/10) whose source is one of the GUIDs. */
+  getCrossEvents(guids: string[], o: BaseOptions): Promise<EventRecord[]>;
+  /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
+  notables(o: BaseOptions & { limit: number }): Promise<Notable[]>;
+  close?(): Promise<void>;
+}
+
+export function newContext(signal?: AbortSignal): QueryContext {
+  return { signal, stats: { searches: 0, rows: 0 } };
+}
+
+/** Throws the standard AbortError when the request was cancelled. */
+export function throwIfAborted(ctx: QueryContext): void {
+  ctx.signal?.throwIfAborted();
+}

@@ -1,0 +1,3 @@
+export * from './guid.js';
+export * from './categories.js';
+export * from './schemas.js';

@@ -1,0 +1,159 @@
+/**
+ * The types that cross the wire, as zod schemas (the TypeScript types are inferred from them).
+ * Shapes follow ../shared/design/contracts.md; fields beyond the contract are additions.
+ */
+import { z } from 'zod';
+import { CATEGORIES } from './categories.js';
+
+export const CategorySchema = z.enum(CATEGORIES);
+
+/** Why a node is a placeholder (a parent without a process-create record in range). */
+export const PlaceholderReasonSchema = z.enum(['zero-guid', 'not-in-range', 'not-logged']);
+export type PlaceholderReason = z.infer<typeof PlaceholderReasonSchema>;
+
+export const TimeRangeSchema = z.object({ from: z.string(), to: z.string() });
+export type TimeRange = z.infer<typeof TimeRangeSchema>;
+
+/** Where a node came from: the exact query and job that produced it (Splunk provenance). */
+export const ProvenanceSchema = z.object({
+  source: z.enum(['embedded', 'splunk']),
+  query: z.string(),
+  jobId: z.string().nullable(),
+  url: z.string().nullable(),
+});
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+
+export const ProcessStateSchema = z.enum(['running', 'terminated', 'placeholder']);
+
+export const ProcessNodeSchema = z.object({
+  /** Canonical ProcessGuid; for a sibling group, a synthetic `group:` id. */
+  guid: z.string(),
+  kind: z.enum(['process', 'group']).default('process'),
+  host: z.string(),
+  pid: z.number().int().nullable(),
+  image: z.string(),
+  /** Basename of image, lowercase. */
+  name: z.string(),
+  commandLine: z.string(),
+  user: z.string(),
+  startTime: z.string().nullable(),
+  endTime: z.string().nullable(),
+  parentGuid: z.string().nullable(),
+  parentPid: z.number().int().nullable(),
+  parentImage: z.string(),
+  integrityLevel: z.string(),
+  hashes: z.string(),
+  currentDirectory: z.string(),
+  logonGuid: z.string(),
+  placeholder: z.boolean(),
+  placeholderReason: PlaceholderReasonSchema.nullable(),
+  /** For a `not-in-range` placeholder: the window to ask for to find its create ("search wider"). */
+  searchWider: TimeRangeSchema.nullable(),
+  state: ProcessStateSchema,
+  eventCounts: z.record(z.string(), z.number().int()),
+  /** Generation relative to the origin (origin 0, parent -1, child 1). */
+  depth: z.number().int(),
+  /** For a sibling group: how many processes it stands for, and the cursor that lists them. */
+  group: z.object({ count: z.number().int(), parentGuid: z.string(), key: z.string(), cursor: z.string() }).nullable(),
+  provenance: ProvenanceSchema.nullable(),
+});
+export type ProcessNode = z.infer<typeof ProcessNodeSchema>;
+
+export const EdgeKindSchema = z.enum(['spawn', 'remote-thread', 'process-access']);
+export type EdgeKind = z.infer<typeof EdgeKindSchema>;
+
+export const GraphEdgeSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  kind: EdgeKindSchema,
+  /** spawn: ms from parent start to child start; null when either start is unknown. */
+  deltaMs: z.number().nullable(),
+  /** cross edges: how many events this edge stands for. */
+  count: z.number().int(),
+});
+export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
+
+export const GraphEventSchema = z.object({
+  guid: z.string(),
+  host: z.string(),
+  eventId: z.number().int(),
+  category: CategorySchema,
+  time: z.string(),
+  recordId: z.number().nullable(),
+  targetGuid: z.string().nullable(),
+  fields: z.record(z.string(), z.string()),
+});
+export type GraphEvent = z.infer<typeof GraphEventSchema>;
+
+export const TruncationSchema = z.object({
+  limit: z.number().int(),
+  cursor: z.string(),
+  /** How many more are known to exist, when the source can tell. */
+  remaining: z.number().int().nullable(),
+});
+export type Truncation = z.infer<typeof TruncationSchema>;
+
+export const GraphStatsSchema = z.object({
+  searches: z.number().int(),
+  rows: z.number().int(),
+  ms: z.number(),
+});
+export type GraphStats = z.infer<typeof GraphStatsSchema>;
+
+export const GraphDocumentSchema = z.object({
+  origin: z.string(),
+  range: TimeRangeSchema,
+  nodes: z.array(ProcessNodeSchema),
+  edges: z.array(GraphEdgeSchema),
+  events: z.array(GraphEventSchema).optional(),
+  /** Keyed `children:<guid>`, `ancestors:<guid>`, `events:<guid>`, `group:<id>`. Empty when complete. */
+  truncated: z.record(z.string(), TruncationSchema),
+  stats: GraphStatsSchema,
+});
+export type GraphDocument = z.infer<typeof GraphDocumentSchema>;
+
+export function pageSchema<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable(), stats: GraphStatsSchema.optional() });
+}
+export interface Page<T> { items: T[]; nextCursor: string | null; stats?: GraphStats }
+
+export const NotableSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  host: z.string(),
+  time: z.string(),
+  severity: z.string(),
+  guid: z.string().nullable(),
+  image: z.string().nullable(),
+  source: z.enum(['splunk-es', 'rule', 'demo']),
+  /** Chain to highlight when the notable came from a lineage rule. */
+  chain: z.array(z.string()).optional(),
+});
+export type Notable = z.infer<typeof NotableSchema>;
+
+/** A lineage-rule hit (contracts.md). */
+export const RuleHitSchema = z.object({
+  rule: z.string(),
+  host: z.string(),
+  /** Oldest first. */
+  chain: z.array(z.string()),
+  images: z.array(z.string()),
+  /** Which rule step each chain node matched (null for an intermediate). */
+  steps: z.array(z.number().int().nullable()).optional(),
+  time: z.string(),
+  url: z.string(),
+  truncated: z.boolean().optional(),
+  severity: z.string().optional(),
+});
+export type RuleHit = z.infer<typeof RuleHitSchema>;
+
+export const HealthSchema = z.object({
+  source: z.enum(['embedded', 'splunk']),
+  version: z.string(),
+  splunk: z.object({ url: z.string(), web: z.string().nullable(), user: z.string().nullable() }).optional(),
+  authenticated: z.boolean().optional(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
