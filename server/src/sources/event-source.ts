@@ -106,6 +106,11 @@ export interface EventSource {
   getEvents(guids: string[], o: PageOptions & { category?: Category }): Promise<RowPage<EventRecord>>;
   /** Cross-edge events (8/10) whose source is one of the GUIDs. */
   getCrossEvents(guids: string[], o: BaseOptions): Promise<EventRecord[]>;
+  /**
+   * Process-creates in range (all hosts unless `host`), streamed in (startTime, guid) order in batches —
+   * the lineage-rule scan. `names` pushes a filter down: only these lowercase image basenames.
+   */
+  scanProcesses(o: BaseOptions & { names?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
   notables(o: BaseOptions & { limit: number }): Promise<Notable[]>;
   close?(): Promise<void>;
