@@ -24,7 +24,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `node server/bin/lineage.js demo --db .tmp/e2e-demo.duckdb --force && node server/bin/lineage.js serve --db .tmp/e2e-demo.duckdb --port ${PORT}`,
+      // Builds first (incremental) so the specs always run the current server and client.
+      command: `npx tsc -b shared server && npm run build -w client && node server/bin/lineage.js demo --db .tmp/e2e-demo.duckdb --force && node server/bin/lineage.js serve --db .tmp/e2e-demo.duckdb --port ${PORT}`,
       url: `http://127.0.0.1:${PORT}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,

@@ -1,15 +1,99 @@
-import { useQuery } from '@tanstack/react-query';
-import type { Health } from '@lineage/shared';
+/**
+ * The application shell: top bar (product, source badge, search, rules, upload, theme), the left rail
+ * (notables, search hits) and the main area (an investigation, the entry screen, or the Rules page).
+ * The view lives in the URL (app/url-state.ts); this component only routes.
+ */
+import { Suspense, useEffect, useState } from 'react';
+import { useIsFetching, useQuery, useQueryClient } from '@tanstack/react-query';
+import { lineageQueries } from './api/queries';
+import { InvestigationPage } from './app/InvestigationPage';
+import { optionalFeature } from './app/optional-features';
+import { navigate, usePathname, useViewState } from './app/use-view-state';
+import { StateMessage } from './components/StateMessage';
+import { LeftRail } from './features/entry/LeftRail';
+import { SearchBar } from './features/entry/SearchBar';
+import type { Theme } from './features/graph/components/graph-styles';
+
+const RulesPage = optionalFeature('rules', 'RulesPage');
+const UploadPanel = optionalFeature('upload', 'UploadPanel');
+const LoginPage = optionalFeature('session', 'LoginPage');
+
+function useTheme(): [Theme, () => void] {
+  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('lineage:theme') === 'light' ? 'light' : 'dark'));
+  useEffect(() => { document.documentElement.dataset.theme = theme; localStorage.setItem('lineage:theme', theme); }, [theme]);
+  return [theme, () => setTheme((t) => (t === 'dark' ? 'light' : 'dark'))];
+}
+
+/** Global progress: any request in flight shows a bar and a cancel button. */
+function Progress() {
+  const qc = useQueryClient();
+  const n = useIsFetching();
+  if (n === 0) return null;
+  return (
+    <div className="progress" role="status" aria-label={`${n} requests running`}>
+      <div className="progress-bar" />
+      <span>{n} search{n === 1 ? '' : 'es'} running</span>
+      <button type="button" className="link" onClick={() => void qc.cancelQueries()}>Cancel</button>
+    </div>
+  );
+}
 
 export function App() {
-  const health = useQuery({
-    queryKey: ['health'],
-    queryFn: async ({ signal }) => (await (await fetch('/api/health', { signal })).json()) as Health,
-  });
+  const health = useQuery(lineageQueries.health());
+  const [view, setView] = useViewState();
+  const path = usePathname();
+  const [theme, toggleTheme] = useTheme();
+  const [uploadOpen, setUploadOpen] = useState(false);
+  const source = health.data?.source;
+  const onRules = path.startsWith('/rules');
+
+  if (health.data?.source === 'splunk' && health.data.authenticated === false && LoginPage) {
+    return <Suspense fallback={<StateMessage kind="loading">Loading…</StateMessage>}><LoginPage /></Suspense>;
+  }
   return (
-    <main>
-      <h1>Lineage</h1>
-      <p>{health.isPending ? 'Loading…' : health.isError ? 'Server unreachable' : `Source: ${health.data.source}`}</p>
-    </main>
+    <div className="app">
+      <header className="top-bar">
+        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate('/'); }}>Lineage</a>
+        <span className={`source-badge ${source ?? 'unknown'}`} data-testid="source-badge" title={health.data?.splunk?.url ?? ''}>
+          {health.isPending ? '…' : health.isError ? 'server unreachable' : source === 'splunk' ? `Splunk ${health.data?.splunk?.user ?? ''}` : 'embedded'}
+        </span>
+        {!onRules && <SearchBar view={view} onView={setView} />}
+        <span className="grow" />
+        {RulesPage && (
+          <a href="/rules" className={onRules ? 'current' : undefined} onClick={(e) => { e.preventDefault(); navigate(onRules ? '/' : '/rules'); }}>
+            {onRules ? 'Investigate' : 'Rules'}
+          </a>
+        )}
+        {UploadPanel && source === 'embedded' && (
+          <button type="button" onClick={() => setUploadOpen(!uploadOpen)} aria-expanded={uploadOpen} aria-label="Upload Sysmon files">Upload</button>
+        )}
+        <button type="button" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>{theme === 'dark' ? '☀' : '☾'}</button>
+      </header>
+      <Progress />
+      {uploadOpen && UploadPanel && (
+        <section className="upload-drawer" aria-label="Upload">
+          <Suspense fallback={<StateMessage kind="loading">Loading upload…</StateMessage>}><UploadPanel /></Suspense>
+        </section>
+      )}
+      {source && view.source && view.source !== source && (
+        <p className="warning" role="alert">This link was made against a {view.source} source; this server is {source}.</p>
+      )}
+      <main className="main">
+        {onRules && RulesPage ? (
+          <Suspense fallback={<StateMessage kind="loading">Loading rules…</StateMessage>}><RulesPage /></Suspense>
+        ) : (
+          <>
+            <LeftRail view={view} onView={setView} />
+            {view.guid ? (
+              <InvestigationPage key={`${view.guid}|${view.host ?? ''}`} view={view} onView={setView} theme={theme} />
+            ) : (
+              <div className="entry-empty">
+                <StateMessage kind="empty">Open a notable on the left, or search for a process by ProcessGuid, host, image or command line.</StateMessage>
+              </div>
+            )}
+          </>
+        )}
+      </main>
+    </div>
   );
 }

@@ -157,3 +157,33 @@ export type Health = z.infer<typeof HealthSchema>;
 
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** POST /api/upload (embedded mode): the ingest report of one uploaded file. */
+export const UploadReportSchema = z.object({
+  /** The file name the client gave. */
+  file: z.string(),
+  bytes: z.number(),
+  /** Events newly stored. */
+  events: z.number(),
+  /** Events the store already had. */
+  duplicates: z.number(),
+  /** Records that are not Sysmon (other channels). */
+  skipped: z.number(),
+  /** Rejected records (at most a few hundred listed) with line/record number and reason. */
+  rejected: z.array(z.object({ line: z.number(), reason: z.string() })),
+  rejectedTotal: z.number(),
+});
+export type UploadReport = z.infer<typeof UploadReportSchema>;
+
+/** One line of the NDJSON answer of POST /api/upload: body received, ingest progress, the report, or a failure. */
+export const UploadMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('received'), bytes: z.number() }),
+  /** Running totals while the file is ingested: events newly stored and duplicates so far. */
+  z.object({ type: z.literal('progress'), events: z.number(), duplicates: z.number() }),
+  z.object({ type: z.literal('done'), report: UploadReportSchema }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type UploadMessage = z.infer<typeof UploadMessageSchema>;
+
+/** GET /api/upload/limits: the largest accepted upload, so the client can refuse before sending. */
+export const UploadLimitsSchema = z.object({ maxBytes: z.number() });

@@ -57,7 +57,7 @@ const SYSTEM_KEYS: Record<string, keyof SystemFields> = {
   timecreated: 'timeCreated', systemtime: 'timeCreated', '@timestamp': 'timeCreated',
 };
 
-/** Flat keys that are never event data (NXLog/Splunk export bookkeeping). */
+/** Flat keys that are never event data (NXLog/Logstash/Splunk export bookkeeping). Matched lowercase. */
 const IGNORED_FLAT = new Set([
   'message', '_raw', '_time', 'eventtime', 'eventreceivedtime', 'sourcemoduletype', 'sourcemodulename',
   'severity', 'severityvalue', 'eventtype', 'keywords', 'opcode', 'opcodevalue', 'task', 'version',
@@ -65,7 +65,45 @@ const IGNORED_FLAT = new Set([
   'category', 'level', 'source', 'sourcetype', 'index', 'splunk_server', 'linecount', 'punct',
   'timestartpos', 'timeendpos', 'date_hour', 'date_mday', 'date_minute', 'date_month', 'date_second',
   'date_wday', 'date_year', 'date_zone', 'eventtype', 'tag', 'tag::eventtype', 'vendor_product',
+  '@version', 'port', 'tags',
 ]);
+
+/**
+ * Keys ignored only in this exact spelling: NXLog's `ProcessID` is the *logging* process (the
+ * System/Execution ProcessID), while Sysmon's own field is `ProcessId`.
+ */
+const IGNORED_EXACT = new Set(['ProcessID', 'ExecutionProcessID']);
+
+/**
+ * When several flat keys name the host, the most specific wins: `Computer`/`ComputerName` are the
+ * event's machine, NXLog's `Hostname` too, CIM `dest` is the machine in the Sysmon TA, and `host` is
+ * last because in NXLog/Logstash JSON it is the *collector* (e.g. a WEC server).
+ */
+const COMPUTER_RANK: Record<string, number> = { computer: 0, computername: 1, hostname: 2, dest: 3, host: 4 };
+
+/** What to do with a flat key; computed once per distinct key spelling. */
+type KeyAction =
+  | { t: 'system'; field: keyof SystemFields; rank: number }
+  | { t: 'ignore' }
+  | { t: 'data'; name: string; alias: boolean };
+
+const keyActions = new Map<string, KeyAction>();
+
+function keyAction(key: string): KeyAction {
+  let a = keyActions.get(key);
+  if (a) return a;
+  const lower = key.toLowerCase();
+  const sys = SYSTEM_KEYS[lower];
+  if (sys) a = { t: 'system', field: sys, rank: COMPUTER_RANK[lower] ?? 0 };
+  else if (IGNORED_FLAT.has(lower) || IGNORED_EXACT.has(key)) a = { t: 'ignore' };
+  else {
+    const rawName = CIM_TO_RAW[key] ?? CIM_TO_RAW[lower] ?? key;
+    a = { t: 'data', name: rawName, alias: rawName !== key };
+  }
+  // Bounded: a hostile file with millions of distinct keys must not grow this forever.
+  if (keyActions.size < 10_000) keyActions.set(key, a);
+  return a;
+}
 
 /**
  * Turn a flat object (JSON line, CSV row) into a ParsedEvent. Nested `EventData`/`event_data`
@@ -75,31 +113,38 @@ export function fromFlat(obj: Record<string, unknown>): ParsedEvent {
   const system: SystemFields = {
     eventId: null, computer: null, recordId: null, channel: null, provider: null, timeCreated: null,
   };
+  let computerRank = 99;
   const data: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(obj)) {
+  for (const key in obj) {
+    const raw = obj[key];
     if (raw == null || typeof raw === 'object') continue;
-    const value = String(raw);
-    const lower = key.toLowerCase();
-    const sys = SYSTEM_KEYS[lower];
-    if (sys) {
-      if (sys === 'eventId' || sys === 'recordId') {
-        if (system[sys] == null) { const n = Number(value); if (Number.isFinite(n) && value !== '') system[sys] = n; }
-      } else if (system[sys] == null) {
-        system[sys] = value;
+    const a = keyAction(key);
+    if (a.t === 'ignore') continue;
+    const value = typeof raw === 'string' ? raw : String(raw);
+    if (a.t === 'system') {
+      const f = a.field;
+      if (f === 'eventId' || f === 'recordId') {
+        if (system[f] == null) { const n = Number(value); if (Number.isFinite(n) && value !== '') system[f] = n; }
+      } else if (f === 'computer') {
+        if (a.rank < computerRank && value !== '') { system.computer = value; computerRank = a.rank; }
+      } else if (system[f] == null) {
+        system[f] = value;
       }
       continue;
     }
-    if (IGNORED_FLAT.has(lower)) continue;
-    const rawName = CIM_TO_RAW[key] ?? CIM_TO_RAW[lower] ?? key;
     // A raw name wins over its CIM alias when both are present.
-    if (rawName !== key && data[rawName] !== undefined) continue;
-    data[rawName] = value;
+    if (a.alias && data[a.name] !== undefined) continue;
+    data[a.name] = value;
   }
   // CIM `process_name` is a basename, only used when no Image exists.
-  if (data.Image === undefined && data.process_name !== undefined) data.Image = data.process_name;
-  delete data.process_name;
-  if (data.ParentImage === undefined && data.parent_process_name !== undefined) data.ParentImage = data.parent_process_name;
-  delete data.parent_process_name;
+  if (data.process_name !== undefined) {
+    if (data.Image === undefined) data.Image = data.process_name;
+    delete data.process_name;
+  }
+  if (data.parent_process_name !== undefined) {
+    if (data.ParentImage === undefined) data.ParentImage = data.parent_process_name;
+    delete data.parent_process_name;
+  }
   return { system, data };
 }
 
@@ -108,9 +153,13 @@ export function fromFlat(obj: Record<string, unknown>): ParsedEvent {
  * (NXLog, Elastic), Winlogbeat/ECS (`winlog.event_data.*`, `winlog.event_id`, `host.name`).
  */
 export function flattenSysmonJson(obj: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
   const winlog = obj.winlog as Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(obj)) {
+  // Already flat (OTRF, NXLog): nothing to copy — fromFlat ignores nested values anyway.
+  if (winlog === undefined && obj.EventData === undefined && obj.event_data === undefined
+    && obj.System === undefined && obj.system === undefined) return obj;
+  const out: Record<string, unknown> = {};
+  for (const k in obj) {
+    const v = obj[k];
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) continue;
     out[k] = v;
   }
@@ -161,6 +210,26 @@ function pick(data: Record<string, string>, ...names: string[]): string | undefi
   return undefined;
 }
 
+/** Sysmon-ness by channel/provider spelling, memoised: files repeat the same few spellings. */
+const sysmonChannelCache = new Map<string, boolean>();
+
+function isSysmonSource(channel: string, provider: string): boolean {
+  const key = `${channel}\u0000${provider}`;
+  let v = sysmonChannelCache.get(key);
+  if (v === undefined) {
+    v = SYSMON_PROVIDER.test(channel) || SYSMON_PROVIDER.test(provider);
+    if (sysmonChannelCache.size < 1000) sysmonChannelCache.set(key, v);
+  }
+  return v;
+}
+
+/** True for field names ending in "guid" (any case): their values are canonicalised. */
+function isGuidKey(k: string): boolean {
+  const n = k.length;
+  return n >= 4 && (k.charCodeAt(n - 1) | 32) === 100 && (k.charCodeAt(n - 2) | 32) === 105
+    && (k.charCodeAt(n - 3) | 32) === 117 && (k.charCodeAt(n - 4) | 32) === 103;
+}
+
 /**
  * A parsed event → a stored Sysmon event. Non-Sysmon events are `skipped` (not errors);
  * a Sysmon event without a usable time or EventID is `rejected`.
@@ -169,20 +238,22 @@ export function normalise(p: ParsedEvent): NormaliseResult {
   const { system, data } = p;
   const channel = system.channel ?? '';
   const provider = system.provider ?? '';
-  const looksSysmon = SYSMON_PROVIDER.test(channel) || SYSMON_PROVIDER.test(provider)
-    || (!channel && !provider && (data.UtcTime !== undefined && (data.ProcessGuid !== undefined || data.SourceProcessGuid !== undefined || data.SourceProcessGUID !== undefined)));
+  const looksSysmon = (channel || provider) ? isSysmonSource(channel, provider)
+    : (data.UtcTime !== undefined && (data.ProcessGuid !== undefined || data.SourceProcessGuid !== undefined || data.SourceProcessGUID !== undefined));
   if (!looksSysmon) return { kind: 'skipped', reason: `not Sysmon (${channel || provider || 'unknown channel'})` };
   if (system.eventId == null || !Number.isInteger(system.eventId)) return { kind: 'rejected', reason: 'missing EventID' };
   const eventId = system.eventId;
-  const time = utcTimeToIso(data.UtcTime) ?? utcTimeToIso(system.timeCreated);
-  if (!time) return { kind: 'rejected', reason: 'missing or unparseable UtcTime' };
+  // UtcTime is the event's time; System/TimeCreated is only a stand-in when UtcTime is absent
+  // (a present but unreadable UtcTime means a damaged record, not a reason to trust another clock).
+  const time = data.UtcTime !== undefined ? utcTimeToIso(data.UtcTime) : utcTimeToIso(system.timeCreated);
+  if (!time) return { kind: 'rejected', reason: data.UtcTime !== undefined ? `unparseable UtcTime ${JSON.stringify(data.UtcTime)}` : 'missing UtcTime' };
   const host = system.computer ?? data.Computer ?? '';
   if (!host) return { kind: 'rejected', reason: 'missing Computer (host)' };
+  // A copy, with GUID-valued fields canonicalised so every consumer sees one spelling.
   const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) fields[k] = v;
-  // Canonicalise GUID-valued fields in place so every consumer sees one spelling.
-  for (const k of Object.keys(fields)) {
-    if (/guid$/i.test(k)) { const g = canonicalGuid(fields[k]); if (g) fields[k] = g; }
+  for (const k in data) {
+    const v = data[k]!;
+    if (isGuidKey(k)) { const g = canonicalGuid(v); fields[k] = g ?? v; } else fields[k] = v;
   }
   const isCross = eventId === 8 || eventId === 10;
   const guid = canonicalGuid(isCross ? pick(fields, 'SourceProcessGuid', 'SourceProcessGUID') : pick(fields, 'ProcessGuid', 'ProcessGUID'));

@@ -20,10 +20,17 @@ export interface ParsedEvent {
   data: Record<string, string>;
 }
 
-/** What a parser yields per input unit: an event, or a rejected line/record with a reason. */
+/**
+ * What a parser yields per input unit: an event, a rejected line/record with a reason, or a
+ * record the parser recognised as something other than a Windows XML/JSON/CSV event (e.g. a classic
+ * multi-line WinEventLog text block in a mixed Splunk export) — counted as skipped, never an error.
+ * `line` is 1-based (the line the record starts on); 0 means the file as a whole.
+ */
 export type ParseItem =
   | { kind: 'event'; event: ParsedEvent; line: number }
-  | { kind: 'rejected'; line: number; reason: string };
+  /** `offset`: byte offset in the file, for binary formats (EVTX) where a line number means little. */
+  | { kind: 'rejected'; line: number; reason: string; offset?: number }
+  | { kind: 'skipped'; line: number; reason: string };
 
 /** A normalised Sysmon event, ready for the store. Field names are raw Sysmon names. */
 export interface SysmonEvent {

@@ -30,6 +30,8 @@ export interface ProcessRecord {
   /** Splunk provenance: the SPL and job id that produced this row (null for embedded). */
   query?: string | null;
   jobId?: string | null;
+  /** Splunk provenance: "open in Splunk" link re-running `query` in Splunk Web (null when no web URL configured). */
+  url?: string | null;
 }
 
 /** One non-process-create Sysmon event attached to a process. */

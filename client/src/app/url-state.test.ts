@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { emptyViewState, investigationUrl, isHistoryStep, openProcess, parseViewState, serializeViewState } from './url-state';
+
+const A = '{5770385f-c22a-43e0-bf4c-06f5698ffbd9}';
+const B = '{11111111-2222-3333-4444-555555555555}';
+
+describe('URL view state', () => {
+  it('when a full view is serialised and parsed back, then every field survives', () => {
+    const s = emptyViewState();
+    s.source = 'embedded'; s.guid = A; s.host = 'WS1'; s.from = '2024-05-01T00:00:00.000Z'; s.to = '2024-05-02T00:00:00.000Z';
+    s.down = 2; s.expanded = new Map([[A, 3], [B, 1], ['group:' + A + ':ab12', 2]]); s.parents = [B]; s.hidden = [B];
+    s.selected = B; s.panel = 'raw'; s.category = 'network'; s.event = 12; s.find = 'powershell -enc';
+    s.highlight = [B, A]; s.query = { q: 'mimikatz', host: 'WS1', image: 'cmd.exe' };
+    const url = serializeViewState(s);
+    expect(parseViewState(url)).toEqual(s);
+  });
+
+  it('when expanded order differs, then the URL keeps insertion order (it is part of the view)', () => {
+    const s = emptyViewState();
+    s.guid = A; s.expanded = new Map([[B, 1], [A, 2]]);
+    expect(serializeViewState(s)).toBe(`?guid=${A}&exp=${B},${A}*2`);
+  });
+
+  it('when GUIDs arrive upper-case or without braces, then they are canonicalised', () => {
+    const v = parseViewState('?guid=5770385F-C22A-43E0-BF4C-06F5698FFBD9&sel=%7B5770385F-C22A-43E0-BF4C-06F5698FFBD9%7D&highlight=11111111-2222-3333-4444-555555555555');
+    expect(v.guid).toBe(A);
+    expect(v.selected).toBe(A);
+    expect(v.highlight).toEqual([B]);
+  });
+
+  it('when values are malformed, then they fall back to defaults instead of being trusted', () => {
+    const v = parseViewState(`?guid=not-a-guid&exp=${A}*abc,<script>,${B}*0&panel=evil&down=-4&ev=x`);
+    expect(v.guid).toBeNull();
+    expect([...v.expanded]).toEqual([[A, 1], [B, 1]]);
+    expect(v.panel).toBe('details');
+    expect(v.down).toBe(1);
+    expect(v.event).toBeNull();
+  });
+
+  it('when the view is empty, then the URL has no query string', () => {
+    expect(serializeViewState(emptyViewState())).toBe('');
+  });
+
+  it('when a rule hit links to its leaf, then the documented `/?guid=…&highlight=…` form is produced and parses back', () => {
+    const url = investigationUrl({ guid: A.toUpperCase(), highlight: [B, A] });
+    expect(url).toBe(`/?guid=${A}&sel=${A}&highlight=${B},${A}`);
+    const v = parseViewState(url.slice(1));
+    expect(v.guid).toBe(A);
+    expect(v.highlight).toEqual([B, A]);
+  });
+
+  it('when another process is opened, then graph-relative state resets but time range and search stay', () => {
+    const s = parseViewState(`?guid=${A}&from=2024-05-01T00:00:00.000Z&exp=${A}&sel=${A}&find=x&q=cmd`);
+    const n = openProcess(s, B);
+    expect(n.guid).toBe(B);
+    expect(n.selected).toBe(B);
+    expect(n.expanded.size).toBe(0);
+    expect(n.find).toBe('');
+    expect(n.from).toBe('2024-05-01T00:00:00.000Z');
+    expect(n.query.q).toBe('cmd');
+  });
+
+  it('when only the selection changes, then it is not a history step; an expansion is', () => {
+    const a = parseViewState(`?guid=${A}`);
+    expect(isHistoryStep(a, { ...a, selected: B, find: 'x' })).toBe(false);
+    expect(isHistoryStep(a, { ...a, expanded: new Map([[A, 1]]) })).toBe(true);
+    expect(isHistoryStep(parseViewState(`?guid=${A}&exp=${A}`), parseViewState(`?guid=${A}&exp=${A}*2`))).toBe(true);
+  });
+});

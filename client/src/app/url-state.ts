@@ -1,0 +1,183 @@
+/**
+ * The URL holds the whole investigation view (issue 4 item 7). This module is the ONLY place that knows
+ * the parameter names: everything else works with {@link ViewState}. Opening a serialised URL in a fresh
+ * browser must reproduce the same graph and selection, so every piece of state that changes what is
+ * drawn (expansions, collapses, pages loaded, selection, find text, panel view) lives here.
+ *
+ * Format (all optional; GUID lists comma separated, canonical lowercase with braces):
+ *   /?src=embedded&guid={…}&host=WS1&from=ISO&to=ISO&down=1
+ *     &exp={a}*2,{b}      expanded nodes, `*N` = N pages of children loaded (default 1)
+ *     &par={c}            nodes whose ancestors were fetched ("parent ▲" on the topmost node)
+ *     &hide={d}           collapsed nodes: their subtrees are hidden
+ *     &sel={e}&panel=events&cat=network&ev=12
+ *     &find=powershell&highlight={x},{y}    rule-hit chain drawn thicker
+ *     &q=…&qhost=…&qimage=…                 entry search form
+ * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
+ */
+import { canonicalGuid } from '@lineage/shared';
+
+/** Which side-panel view is open for the selected node. */
+export type PanelView = 'details' | 'events' | 'raw';
+
+/** The complete, serialisable investigation view. */
+export interface ViewState {
+  /** Data source the link was made against (`embedded` or `splunk`); informational, shown when it differs. */
+  source: string | null;
+  /** The origin process (outlined); null shows the entry screen. */
+  guid: string | null;
+  /** Disambiguates a GUID seen on two hosts. */
+  host: string | null;
+  /** Time window (ISO); null lets the server choose its default window around the origin. */
+  from: string | null;
+  to: string | null;
+  /** Descendant levels asked of the first graph query. */
+  down: number;
+  /** Expanded node id → number of children pages loaded (≥ 1). Insertion order is kept. */
+  expanded: Map<string, number>;
+  /** Nodes whose ancestors chain was requested beyond the first graph. */
+  parents: string[];
+  /** Collapsed nodes: their descendants are not drawn. */
+  hidden: string[];
+  /** Selected node id. */
+  selected: string | null;
+  panel: PanelView;
+  /** Event category chosen in the panel (null: all). */
+  category: string | null;
+  /** Index of the event shown raw, within the loaded event list of `category`. */
+  event: number | null;
+  /** Find-in-graph text. */
+  find: string;
+  /** A rule-hit chain to emphasise, oldest first. */
+  highlight: string[];
+  /** Entry search form. */
+  query: { q: string; host: string; image: string };
+}
+
+/** The empty view (the entry screen). */
+export function emptyViewState(): ViewState {
+  return {
+    source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
+    hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
+    query: { q: '', host: '', image: '' },
+  };
+}
+
+const PANELS: readonly PanelView[] = ['details', 'events', 'raw'];
+const MAX_PAGES = 1000;
+
+/**
+ * Node ids in the URL: canonical ProcessGuids, or the server's synthetic ids (`group:…`, `more:…`), which
+ * are kept verbatim. Anything else is dropped rather than trusted.
+ */
+function nodeId(raw: string): string | null {
+  const t = raw.trim();
+  if (!t) return null;
+  const g = canonicalGuid(t);
+  if (g) return g;
+  return /^[a-z]+:[^,*\s]+$/i.test(t) ? t : null;
+}
+
+function idList(raw: string | null): string[] {
+  if (!raw) return [];
+  const out: string[] = [];
+  for (const part of raw.split(',')) {
+    const id = nodeId(part);
+    if (id && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+function intOr(raw: string | null, fallback: number, min: number, max: number): number {
+  if (raw == null || !/^\d+$/.test(raw)) return fallback;
+  return Math.min(max, Math.max(min, Number(raw)));
+}
+
+/** Parses a location search string (with or without `?`). Unknown or malformed values fall back to defaults. */
+export function parseViewState(search: string): ViewState {
+  const p = new URLSearchParams(search);
+  const s = emptyViewState();
+  s.source = p.get('src') || null;
+  s.guid = p.get('guid') ? nodeId(p.get('guid')!) : null;
+  s.host = p.get('host') || null;
+  s.from = p.get('from') || null;
+  s.to = p.get('to') || null;
+  s.down = intOr(p.get('down'), 1, 0, 50);
+  for (const part of (p.get('exp') ?? '').split(',')) {
+    const [rawId, rawPages] = part.split('*');
+    const id = nodeId(rawId ?? '');
+    if (id) s.expanded.set(id, intOr(rawPages ?? null, 1, 1, MAX_PAGES));
+  }
+  s.parents = idList(p.get('par'));
+  s.hidden = idList(p.get('hide'));
+  s.selected = p.get('sel') ? nodeId(p.get('sel')!) : null;
+  const panel = p.get('panel');
+  s.panel = PANELS.includes(panel as PanelView) ? (panel as PanelView) : 'details';
+  s.category = p.get('cat') || null;
+  s.event = p.get('ev') != null && /^\d+$/.test(p.get('ev')!) ? Number(p.get('ev')) : null;
+  s.find = p.get('find') ?? '';
+  s.highlight = idList(p.get('highlight'));
+  s.query = { q: p.get('q') ?? '', host: p.get('qhost') ?? '', image: p.get('qimage') ?? '' };
+  return s;
+}
+
+/**
+ * Serialises a view to a search string (leading `?`, or '' when empty). Default values are omitted so
+ * links stay short; the order of parameters is fixed so equal views give equal URLs.
+ */
+export function serializeViewState(s: ViewState): string {
+  const p = new URLSearchParams();
+  const set = (k: string, v: string | null | undefined) => { if (v) p.set(k, v); };
+  set('src', s.source);
+  set('guid', s.guid);
+  set('host', s.host);
+  set('from', s.from);
+  set('to', s.to);
+  if (s.down !== 1) p.set('down', String(s.down));
+  set('exp', [...s.expanded].map(([id, pages]) => (pages > 1 ? `${id}*${pages}` : id)).join(','));
+  set('par', s.parents.join(','));
+  set('hide', s.hidden.join(','));
+  set('sel', s.selected);
+  if (s.panel !== 'details') p.set('panel', s.panel);
+  set('cat', s.category);
+  if (s.event != null) p.set('ev', String(s.event));
+  set('find', s.find);
+  set('highlight', s.highlight.join(','));
+  set('q', s.query.q);
+  set('qhost', s.query.host);
+  set('qimage', s.query.image);
+  const out = p.toString()
+    // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
+    .replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%2A/gi, '*').replace(/%3A/gi, ':');
+  return out ? `?${out}` : '';
+}
+
+/** A link that opens an investigation of `guid`, optionally with a rule-hit chain highlighted. */
+export function investigationUrl(opts: {
+  guid: string; host?: string | null; from?: string | null; to?: string | null; highlight?: string[]; source?: string | null;
+}): string {
+  const s = emptyViewState();
+  s.guid = canonicalGuid(opts.guid) ?? opts.guid;
+  s.host = opts.host ?? null;
+  s.from = opts.from ?? null;
+  s.to = opts.to ?? null;
+  s.source = opts.source ?? null;
+  s.highlight = (opts.highlight ?? []).map((g) => canonicalGuid(g) ?? g);
+  s.selected = s.guid;
+  return `/${serializeViewState(s)}`;
+}
+
+/** Opening a different origin resets everything that was relative to the previous graph. */
+export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewState> = {}): ViewState {
+  return {
+    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query,
+    guid, selected: guid, ...extra,
+  };
+}
+
+/** Whether moving from `a` to `b` is a big step worth its own history entry (pushState) or a small one (replaceState). */
+export function isHistoryStep(a: ViewState, b: ViewState): boolean {
+  if (a.guid !== b.guid || a.from !== b.from || a.to !== b.to || a.host !== b.host) return true;
+  if (a.expanded.size !== b.expanded.size || a.hidden.length !== b.hidden.length || a.parents.length !== b.parents.length) return true;
+  for (const [k, v] of a.expanded) if (b.expanded.get(k) !== v) return true;
+  return false;
+}

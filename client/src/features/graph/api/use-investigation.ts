@@ -1,0 +1,111 @@
+/**
+ * Runs every query the current view needs (first graph, "parent ▲" ancestor graphs, children pages of
+ * expanded nodes) and merges the answers into the visible graph. Children pages are separate queries
+ * chained by cursor: page k+1 is only asked once page k's `nextCursor` is in the cache, so opening a URL
+ * with `exp={g}*3` fetches exactly three pages, in order.
+ */
+import { useMemo } from 'react';
+import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { GraphDocument, ProcessNode } from '@lineage/shared';
+import { lineageQueries, type ChildrenPage, type Scope } from '../../../api/queries';
+import type { ViewState } from '../../../app/url-state';
+import { markOnce } from '../../../lib/perf';
+import { buildVisibleGraph, type ChildPages, type VisibleGraph } from '../model/visible-graph';
+
+interface PageSpec { id: string; guid: string; cursor: string | null; index: number }
+
+export interface Investigation {
+  graph: VisibleGraph | null;
+  doc: GraphDocument | undefined;
+  /** First-load state of the origin graph. */
+  status: 'idle' | 'pending' | 'error' | 'success';
+  error: Error | null;
+  /** Any expansion / ancestor query in flight. */
+  busy: boolean;
+  /** Errors of expansion queries, by node id. */
+  expansionErrors: Map<string, string>;
+  scope: Scope;
+  /** Total source searches spent on what is drawn (stats.searches of every answer). */
+  searches: number;
+}
+
+/** Where a node's children paging starts, and how many children that listing holds when known. */
+function startOf(id: string, known: Map<string, ProcessNode>, docs: GraphDocument[]): { guid: string; cursor: string | null; remaining: number | null; skip: boolean } {
+  const n = known.get(id);
+  if (n?.kind === 'group' && n.group) return { guid: n.group.parentGuid, cursor: n.group.cursor, remaining: n.group.count, skip: false };
+  for (const d of docs) {
+    const t = d.truncated[`children:${id}`];
+    // The server's cursor lists from the first child, so the total is what it showed plus what remains.
+    if (t) return { guid: id, cursor: t.cursor, remaining: t.remaining != null ? t.limit + t.remaining : null, skip: false };
+  }
+  // Children already complete in a graph document: nothing more to page.
+  const hasDocChildren = docs.some((d) => d.edges.some((e) => e.kind === 'spawn' && e.source === id));
+  return { guid: id, cursor: null, remaining: null, skip: hasDocChildren };
+}
+
+function pageSpecs(qc: QueryClient, view: ViewState, scope: Scope, docs: GraphDocument[]): Array<PageSpec & { remaining: number | null }> {
+  const known = new Map<string, ProcessNode>();
+  for (const d of docs) for (const n of d.nodes) known.set(n.guid, n);
+  const specs: Array<PageSpec & { remaining: number | null }> = [];
+  for (const [id, pages] of view.expanded) {
+    const start = startOf(id, known, docs);
+    if (start.skip) continue;
+    let cursor = start.cursor;
+    for (let i = 0; i < pages; i++) {
+      specs.push({ id, guid: start.guid, cursor, index: i, remaining: start.remaining });
+      const data = qc.getQueryData<ChildrenPage>(lineageQueries.childrenPage(start.guid, scope, cursor).queryKey);
+      if (!data) break;
+      for (const n of data.items) if (!known.has(n.guid)) known.set(n.guid, n);
+      if (!data.nextCursor) break;
+      cursor = data.nextCursor;
+    }
+  }
+  return specs;
+}
+
+export function useInvestigation(view: ViewState): Investigation {
+  const qc = useQueryClient();
+  const scope: Scope = useMemo(() => ({ host: view.host, from: view.from, to: view.to }), [view.host, view.from, view.to]);
+  const guid = view.guid;
+  const main = useQuery({ ...lineageQueries.graph(guid ?? '', scope, view.down), enabled: guid != null });
+  const anc = useQueries({ queries: view.parents.map((p) => lineageQueries.ancestors(p, scope)) });
+  const ancDocs = anc.map((a) => a.data).filter((d): d is GraphDocument => d != null);
+  const docs = main.data ? [main.data, ...ancDocs] : [];
+  const specs = main.data ? pageSpecs(qc, view, scope, docs) : [];
+  const pages = useQueries({ queries: specs.map((s) => lineageQueries.childrenPage(s.guid, scope, s.cursor)) });
+
+  const ancKey = anc.map((a) => a.dataUpdatedAt).join(',');
+  const hiddenKey = view.hidden.join(',');
+  const parentsKey = view.parents.join(',');
+  const pageStateKey = specs.map((s, i) => `${s.id}@${s.cursor}:${pages[i]!.status}${pages[i]!.isFetching ? 'f' : ''}${pages[i]!.dataUpdatedAt}`).join(',');
+  // Recompute only when data or the relevant parts of the view change (not on selection or find).
+  const graph = useMemo(() => {
+    if (!main.data) return null;
+    markOnce('lineage:data');
+    const byId = new Map<string, ChildPages>();
+    specs.forEach((s, i) => {
+      let cp = byId.get(s.id);
+      if (!cp) byId.set(s.id, (cp = { id: s.id, pages: [], nextCursor: s.cursor, total: s.remaining, loading: false, error: null }));
+      const q = pages[i]!;
+      if (q.data) { cp.pages.push(q.data.items); cp.nextCursor = q.data.nextCursor; }
+      if (q.isFetching) cp.loading = true;
+      if (q.error) cp.error = q.error.message;
+    });
+    return buildVisibleGraph({
+      doc: main.data, ancestorDocs: ancDocs, childPages: [...byId.values()],
+      hidden: new Set(view.hidden), parentsRequested: new Set(view.parents),
+    });
+  }, [main.data, ancKey, hiddenKey, parentsKey, pageStateKey]);
+
+  const expansionErrors = new Map<string, string>();
+  specs.forEach((s, i) => { const e = pages[i]?.error; if (e) expansionErrors.set(s.id, e.message); });
+  let searches = main.data?.stats.searches ?? 0;
+  for (const d of ancDocs) searches += d.stats.searches;
+  return {
+    graph, doc: main.data,
+    status: guid == null ? 'idle' : main.isPending ? 'pending' : main.isError ? 'error' : 'success',
+    error: main.error,
+    busy: anc.some((a) => a.isFetching) || pages.some((p) => p.isFetching),
+    expansionErrors, scope, searches,
+  };
+}

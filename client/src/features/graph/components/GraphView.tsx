@@ -1,0 +1,136 @@
+/**
+ * The graph area: toolbar (find, expand/collapse, parent, fit/zoom, legend), the Cytoscape canvas with
+ * its loading/empty/error states, and tree keyboard navigation. Data comes in as a VisibleGraph; every
+ * gesture goes out as a view-state change through `onView`.
+ */
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import type { ViewState } from '../../../app/url-state';
+import { collapse, expand, expandLevel, expandParent, select, toggle } from '../../../app/view-actions';
+import { StateMessage } from '../../../components/StateMessage';
+import { markOnce } from '../../../lib/perf';
+import { navigate, type NavKey } from '../model/navigation';
+import { tidyLayout } from '../model/tidy-layout';
+import { toElements } from '../model/to-elements';
+import type { VisibleGraph } from '../model/visible-graph';
+import { CytoscapeCanvas, type CanvasHandle, type Marks } from './CytoscapeCanvas';
+import type { Theme } from './graph-styles';
+import { Legend } from './Legend';
+
+interface Props {
+  view: ViewState;
+  onView(fn: (v: ViewState) => ViewState): void;
+  graph: VisibleGraph | null;
+  status: 'idle' | 'pending' | 'error' | 'success';
+  error: Error | null;
+  busy: boolean;
+  marks: Marks;
+  theme: Theme;
+  canvasRef: RefObject<CanvasHandle | null>;
+  onHover(id: string | null): void;
+  onRetry(): void;
+  findRef: RefObject<HTMLInputElement | null>;
+  expansionErrors: Map<string, string>;
+}
+
+const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
+
+export function GraphView(p: Props) {
+  const { view, onView, graph } = p;
+  // The legend lives in the side panel while nothing is selected; this toggles an overlay copy.
+  const [legend, setLegend] = useState(false);
+  const anchor = useRef<string | null>(null);
+  const regionRef = useRef<HTMLDivElement>(null);
+
+  const elements = useMemo(() => {
+    if (!graph) return [];
+    markOnce('lineage:layout-start');
+    const positions = tidyLayout({ roots: graph.roots, children: (id) => graph.nodes.get(id)?.children ?? [] });
+    const els = toElements(graph, positions);
+    markOnce('lineage:layout-end');
+    return els;
+  }, [graph]);
+
+  const act = (fn: (v: ViewState) => ViewState, anchorId: string | null) => {
+    anchor.current = anchorId;
+    onView(fn);
+  };
+  const activate = (id: string) => {
+    if (!graph) return;
+    const v = graph.nodes.get(id);
+    // A group is replaced by its members when expanded, so the selection moves to the group's parent.
+    const nextSel = (s: ViewState) => (v?.kind === 'more' ? s.selected : v?.kind === 'group' ? v.parent : id);
+    act((s) => toggle(select(s, nextSel(s)), graph, id), v?.kind === 'group' ? v.parent : v?.moreFor ?? id);
+  };
+
+  // Keep the keyboard selection on screen.
+  useEffect(() => {
+    if (view.selected && document.activeElement === regionRef.current) p.canvasRef.current?.center(view.selected);
+  }, [view.selected, p.canvasRef]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!graph) return;
+    if (NAV_KEYS.has(e.key)) {
+      e.preventDefault();
+      const cur = view.selected ? graph.nodes.get(view.selected) : undefined;
+      if (e.key === 'ArrowUp' && cur?.canExpandParent) return act((s) => expandParent(s, cur.id), cur.id);
+      const next = navigate(graph, view.selected, e.key as NavKey);
+      if (next) onView((s) => select(s, next));
+    } else if (e.key === 'Enter' && view.selected) {
+      e.preventDefault();
+      activate(view.selected);
+    } else if (e.key === '-' && view.selected) {
+      act((s) => collapse(s, view.selected!), view.selected);
+    }
+  };
+
+  const sel = view.selected && graph ? graph.nodes.get(view.selected) : undefined;
+  const top = graph ? graph.roots.map((r) => graph.nodes.get(r)!).find((v) => v.canExpandParent) : undefined;
+  const matchCount = p.marks.matches?.size ?? 0;
+
+  return (
+    <section className="graph-area" aria-label="Process graph">
+      <div className="toolbar" role="toolbar" aria-label="Graph controls">
+        <label className="find">
+          <span className="sr-only">Find in graph</span>
+          <input
+            ref={p.findRef} type="search" placeholder="Find in graph  ( / )" value={view.find} aria-label="Find in graph"
+            onChange={(e) => { const t = e.target.value; onView((s) => ({ ...s, find: t })); }}
+            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') regionRef.current?.focus(); }}
+          />
+        </label>
+        {view.find && <span className="find-count" aria-live="polite" data-testid="find-count">{matchCount} match{matchCount === 1 ? '' : 'es'}</span>}
+        <button type="button" disabled={!sel || sel.kind === 'more'} onClick={() => sel && activate(sel.id)} aria-label="Expand or collapse selected node" title="Expand / collapse (Enter)">Expand</button>
+        <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
+        <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
+        <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (↑ on it)">Parent ▲</button>
+        <button type="button" onClick={() => p.canvasRef.current?.fit()} aria-label="Fit graph to view" title="Fit (f)">Fit</button>
+        <button type="button" onClick={() => p.canvasRef.current?.zoomBy(1.25)} aria-label="Zoom in">+</button>
+        <button type="button" onClick={() => p.canvasRef.current?.zoomBy(0.8)} aria-label="Zoom out">−</button>
+        <button type="button" aria-pressed={legend} onClick={() => setLegend(!legend)} aria-label="Toggle legend">Legend</button>
+        {p.busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
+      </div>
+      <div
+        ref={regionRef} className="graph-region" tabIndex={0} role="application" onKeyDown={onKeyDown}
+        aria-label="Process graph. Arrows: parent, child, sibling. Enter: expand or collapse. Minus: collapse. Escape: clear. Slash: find. F: fit."
+        aria-describedby="graph-announce"
+      >
+        <CytoscapeCanvas
+          ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected} theme={p.theme}
+          onSelect={(id) => onView((s) => select(s, id))} onActivate={activate} onHover={p.onHover}
+        />
+        {p.status === 'pending' && <div className="overlay"><StateMessage kind="loading">Building the process graph…</StateMessage></div>}
+        {p.status === 'error' && <div className="overlay"><StateMessage kind="error" onRetry={p.onRetry}>Could not load the graph: {p.error?.message}</StateMessage></div>}
+        {p.status === 'success' && graph && graph.nodes.size === 0 && <div className="overlay"><StateMessage kind="empty">No processes in this window.</StateMessage></div>}
+        {p.expansionErrors.size > 0 && (
+          <div className="overlay-bottom" role="alert">
+            {[...p.expansionErrors].map(([id, msg]) => <div key={id}>Expanding {graph?.nodes.get(id)?.node?.name ?? id} failed: {msg}</div>)}
+          </div>
+        )}
+        {legend && <Legend theme={p.theme} />}
+      </div>
+      <p id="graph-announce" className="sr-only" aria-live="polite">
+        {sel?.node ? `Selected ${sel.node.name} pid ${sel.node.pid ?? 'unknown'}, ${sel.children.length} children shown` : sel?.kind === 'more' ? `${sel.moreCount ?? 'More'} more children; press Enter to load` : ''}
+      </p>
+    </section>
+  );
+}

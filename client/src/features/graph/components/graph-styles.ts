@@ -1,0 +1,89 @@
+/**
+ * The Cytoscape stylesheet: how every class looks. Which node gets which class is decided elsewhere
+ * (to-elements.ts for structure, the adapter's marks for selection/find/path), so visuals live only here.
+ * Colours are chosen for WCAG AA text contrast on the dark canvas (labels #e6edf3 on ≤ #2d333b fills).
+ */
+import type { ProcessKind } from '../model/process-kind';
+import { NODE_H, NODE_W } from '../model/tidy-layout';
+
+export type Theme = 'dark' | 'light';
+
+/** Per-kind accent (border) colours; also used by the legend. */
+export const KIND_COLOURS: Record<Theme, Record<ProcessKind, string>> = {
+  dark: { shell: '#f0883e', script: '#d2a8ff', office: '#58a6ff', browser: '#3fb950', lolbin: '#ff7b72', system: '#8b949e', other: '#79c0ff' },
+  light: { shell: '#bc4c00', script: '#8250df', office: '#0969da', browser: '#1a7f37', lolbin: '#cf222e', system: '#57606a', other: '#0550ae' },
+};
+
+export const EDGE_COLOURS: Record<Theme, { spawn: string; remoteThread: string; access: string; path: string; chain: string }> = {
+  dark: { spawn: '#6e7681', remoteThread: '#ff7b72', access: '#e3b341', path: '#58a6ff', chain: '#f778ba' },
+  light: { spawn: '#8c959f', remoteThread: '#cf222e', access: '#9a6700', path: '#0969da', chain: '#bf3989' },
+};
+
+const PALETTE = {
+  dark: { fill: '#22272e', fillPlaceholder: '#1c2128', text: '#e6edf3', dimText: '#adbac7', label: '#161b22', match: '#e3b341', select: '#ffffff' },
+  light: { fill: '#ffffff', fillPlaceholder: '#f6f8fa', text: '#1f2328', dimText: '#424a53', label: '#ffffff', match: '#9a6700', select: '#000000' },
+};
+
+type Style = { selector: string; style: Record<string, unknown> };
+
+export function graphStyles(theme: Theme): Style[] {
+  const p = PALETTE[theme];
+  const k = KIND_COLOURS[theme];
+  const e = EDGE_COLOURS[theme];
+  const styles: Style[] = [
+    {
+      selector: 'node',
+      style: {
+        shape: 'round-rectangle', width: NODE_W, height: NODE_H, 'background-color': p.fill,
+        'border-width': 2, 'border-color': k.other, label: 'data(label)', color: p.text,
+        'font-family': 'DejaVu Sans, Segoe UI, sans-serif', 'font-size': 11, 'text-wrap': 'wrap',
+        'text-max-width': NODE_W - 14, 'text-valign': 'center', 'text-halign': 'center', 'line-height': 1.25,
+        // Labels vanish when zoomed far out: unreadable there anyway, and they dominate paint time.
+        'min-zoomed-font-size': 7,
+      },
+    },
+    { selector: 'node.terminated', style: { 'border-opacity': 0.55, color: p.dimText } },
+    { selector: 'node.placeholder', style: { 'border-style': 'dashed', 'background-color': p.fillPlaceholder, color: p.dimText } },
+    {
+      selector: 'node.group',
+      style: { 'underlay-color': k.system, 'underlay-opacity': 0.35, 'underlay-padding': 6, 'underlay-shape': 'round-rectangle', 'border-style': 'double', 'border-width': 4 },
+    },
+    {
+      selector: 'node.more',
+      style: { width: 120, height: 34, 'border-style': 'dashed', 'background-color': p.fillPlaceholder, 'font-size': 12, 'font-weight': 'bold', 'border-color': e.path },
+    },
+    { selector: 'node.expandable', style: { 'border-width': 2, 'underlay-color': p.text, 'underlay-opacity': 0.06, 'underlay-padding': 3 } },
+    { selector: 'node.collapsed', style: { 'underlay-color': e.path, 'underlay-opacity': 0.25, 'underlay-padding': 5 } },
+    { selector: 'node.loading', style: { 'border-style': 'dotted' } },
+    { selector: 'node.origin', style: { 'outline-width': 4, 'outline-color': e.path, 'outline-offset': 3, 'outline-opacity': 1 } },
+    {
+      selector: 'edge',
+      style: {
+        width: 1.6, 'line-color': e.spawn, 'target-arrow-color': e.spawn, 'target-arrow-shape': 'triangle',
+        'curve-style': 'straight', 'arrow-scale': 0.8, label: 'data(label)', 'font-size': 10, color: p.text,
+        'text-background-color': p.label, 'text-background-opacity': 0.9, 'text-background-padding': 2,
+        'text-background-shape': 'round-rectangle', 'min-zoomed-font-size': 8,
+      },
+    },
+    { selector: 'edge.to-more', style: { 'line-style': 'dashed', label: '' } },
+    {
+      selector: 'edge.cross',
+      style: { 'curve-style': 'unbundled-bezier', 'control-point-distances': [80], 'control-point-weights': [0.5], 'line-style': 'dashed', width: 2, 'font-size': 9 },
+    },
+    { selector: 'edge.remote-thread', style: { 'line-color': e.remoteThread, 'target-arrow-color': e.remoteThread, color: e.remoteThread } },
+    { selector: 'edge.process-access', style: { 'line-color': e.access, 'target-arrow-color': e.access, color: e.access } },
+    // Marks (applied by the adapter): path to root, chain, find, time brush, hover, selection (last wins).
+    { selector: 'edge.path', style: { 'line-color': e.path, 'target-arrow-color': e.path, width: 3 } },
+    { selector: 'node.path', style: { 'border-width': 3, 'border-color': e.path } },
+    { selector: 'edge.chain', style: { 'line-color': e.chain, 'target-arrow-color': e.chain, width: 5 } },
+    { selector: 'node.chain', style: { 'border-width': 4, 'border-color': e.chain } },
+    { selector: '.dim', style: { opacity: 0.22 } },
+    { selector: '.time-dim', style: { opacity: 0.3 } },
+    { selector: 'node.match', style: { 'border-width': 4, 'border-color': p.match, 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 6, opacity: 1 } },
+    { selector: 'node.hover', style: { 'underlay-color': p.select, 'underlay-opacity': 0.2, 'underlay-padding': 6 } },
+    { selector: 'node.selected', style: { 'border-width': 4, 'border-color': p.select, 'underlay-color': e.path, 'underlay-opacity': 0.45, 'underlay-padding': 7, opacity: 1 } },
+  ];
+  // Kind colours go before marks so path/selection colours override them.
+  const kinds = (Object.keys(k) as ProcessKind[]).map((kind) => ({ selector: `node.k-${kind}`, style: { 'border-color': k[kind] } }));
+  return [styles[0]!, ...kinds, ...styles.slice(1)];
+}

@@ -1,0 +1,89 @@
+/**
+ * Pure conversion of the visible graph + layout into Cytoscape element definitions. Visual state that
+ * changes often (selection, find, path to root) is NOT here: it is applied as classes by the adapter, so
+ * selecting a node never rebuilds elements.
+ */
+import type { ProcessNode } from '@lineage/shared';
+import { ellipsis, formatClock, formatDelta } from '../../../lib/format';
+import { processKind } from './process-kind';
+import type { Point } from './tidy-layout';
+import type { VisibleGraph, VisibleNode } from './visible-graph';
+
+/** The subset of Cytoscape's ElementDefinition we produce (kept local so Cytoscape types stay in the adapter). */
+export interface ElementDef {
+  group: 'nodes' | 'edges';
+  data: Record<string, unknown> & { id: string };
+  classes: string;
+  position?: Point;
+}
+
+/** Badge categories and their short tags, in display order (issue 4 item 3). */
+export const BADGES: Array<[string, string]> = [
+  ['file', 'file'], ['network', 'net'], ['registry', 'reg'], ['dns', 'dns'], ['image', 'img'], ['process-access', 'acc'],
+  ['remote-thread', 'thr'],
+];
+
+export function badgeText(counts: Record<string, number>): string {
+  const parts: string[] = [];
+  for (const [cat, tag] of BADGES) {
+    const n = counts[cat];
+    if (n) parts.push(`${tag} ${n > 999 ? `${Math.floor(n / 1000)}k` : n}`);
+  }
+  return parts.join(' · ');
+}
+
+function processLabel(n: ProcessNode): string {
+  const who = [n.pid != null ? `pid ${n.pid}` : 'pid ?', n.user ? ellipsis(n.user.split('\\').pop() ?? n.user, 16) : ''].filter(Boolean).join(' · ');
+  const when = n.placeholder ? `placeholder: ${n.placeholderReason ?? 'unknown'}` : formatClock(n.startTime);
+  const lines = [ellipsis(n.name || n.image || '?', 26), who, when];
+  const badges = badgeText(n.eventCounts);
+  if (badges) lines.push(badges);
+  return lines.join('\n');
+}
+
+function nodeLabel(v: VisibleNode): string {
+  if (v.kind === 'more') return v.moreCount != null ? `${v.moreCount} more ▸` : 'more ▸';
+  const n = v.node!;
+  if (v.kind === 'group') return `×${n.group?.count ?? '?'}  ${ellipsis(n.name, 22)}\nsimilar siblings\n${formatClock(n.startTime)}`;
+  let label = processLabel(n);
+  if (v.canExpandParent) label = `▲ parent\n${label}`;
+  if (v.collapsedCount > 0) label += `\n▸ ${v.collapsedCount} hidden`;
+  else if (v.loading) label += '\n… loading';
+  else if (v.childless) label += '\nno children';
+  else if (v.expandable && v.kind === 'process') label += v.childCount != null ? `\n▾ ${v.childCount} ${v.childCount === 1 ? 'child' : 'children'}` : '\n▾ expand';
+  return label;
+}
+
+function nodeClasses(v: VisibleNode): string {
+  const c: string[] = [v.kind];
+  if (v.node) {
+    c.push(`k-${processKind(v.node.name)}`);
+    c.push(v.node.placeholder ? 'placeholder' : v.node.state);
+  }
+  if (v.origin) c.push('origin');
+  if (v.collapsedCount > 0) c.push('collapsed');
+  if (v.expandable) c.push('expandable');
+  if (v.canExpandParent) c.push('can-parent');
+  if (v.loading) c.push('loading');
+  return c.join(' ');
+}
+
+export function toElements(g: VisibleGraph, positions: Map<string, Point>): ElementDef[] {
+  const out: ElementDef[] = [];
+  for (const v of g.nodes.values()) {
+    out.push({
+      group: 'nodes',
+      data: { id: v.id, label: nodeLabel(v), name: v.node?.name ?? '' },
+      classes: nodeClasses(v),
+      position: positions.get(v.id) ?? { x: 0, y: 0 },
+    });
+  }
+  for (const e of g.edges) {
+    out.push({
+      group: 'edges',
+      data: { id: e.id, source: e.source, target: e.target, label: e.kind === 'spawn' ? formatDelta(e.deltaMs) : (e.count > 1 ? `${e.kind} ×${e.count}` : e.kind) },
+      classes: e.kind === 'spawn' ? (g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn') : `cross ${e.kind}`,
+    });
+  }
+  return out;
+}

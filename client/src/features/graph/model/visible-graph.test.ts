@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { doc, g, proc } from '../../../testing/fixtures';
+import { buildVisibleGraph, findMatches, moreId, pathToRoot, type BuildInput, type ChildPages } from './visible-graph';
+
+const none = new Set<string>();
+const build = (over: Partial<BuildInput> & Pick<BuildInput, 'doc'>) =>
+  buildVisibleGraph({ ancestorDocs: [], childPages: [], hidden: none, parentsRequested: none, ...over });
+const pages = (id: string, items: ReturnType<typeof proc>[][], nextCursor: string | null, total: number | null = null): ChildPages =>
+  ({ id, pages: items, nextCursor, total, loading: false, error: null });
+
+describe('buildVisibleGraph', () => {
+  /*
+   *   outlook(1)
+   *     └ winword(2)            ← origin
+   *         ├ cmd(3)            (has children, none drawn: truncation limit 0, remaining 2)
+   *         └ splwow64(4)       (leaf: no truncation)
+   */
+  const base = doc(g(2), [
+    proc(g(1), null, { name: 'outlook.exe' }),
+    proc(g(2), g(1), { name: 'winword.exe', startTime: '2024-05-01T10:00:01.000Z' }),
+    proc(g(3), g(2), { name: 'cmd.exe', startTime: '2024-05-01T10:00:05.000Z' }),
+    proc(g(4), g(2), { name: 'splwow64.exe', startTime: '2024-05-01T10:00:09.000Z' }),
+  ], { [`children:${g(3)}`]: { limit: 0, cursor: 'c3', remaining: 2 } });
+
+  it('when a graph document arrives, then the tree, origin, order and deltas follow it', () => {
+    const vg = build({ doc: base });
+    expect(vg.roots).toEqual([g(1)]);
+    expect(vg.nodes.get(g(1))!.children).toEqual([g(2)]);
+    expect(vg.nodes.get(g(2))!.children).toEqual([g(3), g(4)]);
+    expect(vg.nodes.get(g(2))!.origin).toBe(true);
+    expect(vg.nodes.get(g(4))!.level).toBe(2);
+    const e = vg.edges.find((x) => x.source === g(2) && x.target === g(3))!;
+    expect(e.deltaMs).toBe(4000);
+  });
+
+  it('when a node has unlisted children (truncation limit 0), then it is expandable with its count and a leaf is not', () => {
+    const vg = build({ doc: base });
+    expect(vg.nodes.get(g(3))!.expandable).toBe(true);
+    expect(vg.nodes.get(g(3))!.childCount).toBe(2);
+    expect(vg.nodes.get(g(4))!.expandable).toBe(false);
+    expect([...vg.nodes.keys()].some((k) => k.startsWith('more:'))).toBe(false);
+  });
+
+  it('when a node shows some children and more remain, then an "N more" node carries the remaining count', () => {
+    const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1)), proc(g(3), g(1))], { [`children:${g(1)}`]: { limit: 2, cursor: 'c1', remaining: 498 } });
+    const vg = build({ doc: d });
+    const more = vg.nodes.get(moreId(g(1)))!;
+    expect(more.kind).toBe('more');
+    expect(more.moreCount).toBe(498);
+    expect(vg.nodes.get(g(1))!.children.at(-1)).toBe(moreId(g(1)));
+  });
+
+  it('when pages of children load, then they are deduplicated against drawn children and the remainder shrinks', () => {
+    const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1)), proc(g(3), g(1))], { [`children:${g(1)}`]: { limit: 2, cursor: 'c1', remaining: 3 } });
+    // The server's cursor lists from the first child: page 1 repeats g2, g3.
+    const cp = pages(g(1), [[proc(g(2), g(1)), proc(g(3), g(1)), proc(g(5), g(1))]], 'next', 5);
+    const vg = build({ doc: d, childPages: [cp] });
+    expect(vg.nodes.get(g(1))!.children).toEqual([g(2), g(3), g(5), moreId(g(1))]);
+    expect(vg.nodes.get(moreId(g(1)))!.moreCount).toBe(2);
+    const done = build({ doc: d, childPages: [pages(g(1), [[proc(g(2), g(1)), proc(g(3), g(1)), proc(g(5), g(1))], [proc(g(6), g(1)), proc(g(7), g(1))]], null, 5)] });
+    expect(done.nodes.has(moreId(g(1)))).toBe(false);
+    expect(done.nodes.get(g(1))!.children).toHaveLength(5);
+  });
+
+  it('when a node is expanded and the server has no children, then it says so and is no longer expandable', () => {
+    const d = doc(g(1), [proc(g(1), null)], { [`children:${g(1)}`]: { limit: 0, cursor: 'c', remaining: null } });
+    const vg = build({ doc: d, childPages: [pages(g(1), [[]], null)] });
+    expect(vg.nodes.get(g(1))!.childless).toBe(true);
+    expect(vg.nodes.get(g(1))!.expandable).toBe(false);
+  });
+
+  it('when children come from a page, then they are expandable (their own children were never asked)', () => {
+    const d = doc(g(1), [proc(g(1), null)], { [`children:${g(1)}`]: { limit: 0, cursor: 'c', remaining: 1 } });
+    const vg = build({ doc: d, childPages: [pages(g(1), [[proc(g(2), g(1))]], null)] });
+    expect(vg.nodes.get(g(2))!.expandable).toBe(true);
+  });
+
+  /*
+   *   explorer(1)
+   *     ├ [group ×12 chrome]  → expanded into members g(20..)
+   *     └ notepad(3)
+   */
+  it('when a sibling group is expanded, then its members replace it under the group parent', () => {
+    const group = proc('group:' + g(1) + ':abc', g(1), { kind: 'group', name: 'chrome.exe', group: { count: 3, parentGuid: g(1), key: 'k', cursor: 'gc' } });
+    const d = doc(g(1), [proc(g(1), null), group, proc(g(3), g(1))]);
+    d.edges.push({ source: g(1), target: group.guid, kind: 'spawn', deltaMs: null, count: 1 });
+    const collapsedVg = build({ doc: d });
+    expect(collapsedVg.nodes.get(g(1))!.children).toContain(group.guid);
+    const members = [proc(g(20), g(1)), proc(g(21), g(1))];
+    const vg = build({ doc: d, childPages: [pages(group.guid, [members], 'more', 3)] });
+    expect(vg.nodes.has(group.guid)).toBe(false);
+    expect(vg.nodes.get(g(1))!.children).toEqual(expect.arrayContaining([g(20), g(21), g(3), moreId(group.guid)]));
+    expect(vg.nodes.get(moreId(group.guid))!.moreCount).toBe(1);
+  });
+
+  it('when a node is collapsed, then its descendants disappear and it counts them', () => {
+    const vg = build({ doc: base, hidden: new Set([g(2)]) });
+    expect([...vg.nodes.keys()].sort()).toEqual([g(1), g(2)].sort());
+    expect(vg.nodes.get(g(2))!.collapsedCount).toBe(2);
+    expect(vg.edges.every((e) => vg.nodes.has(e.source) && vg.nodes.has(e.target))).toBe(true);
+  });
+
+  it('when the topmost node has an unseen parent, then it offers "parent ▲" until asked, and ancestors merge in', () => {
+    const d = doc(g(2), [proc(g(2), g(9)), proc(g(3), g(2))]);
+    expect(build({ doc: d }).nodes.get(g(2))!.canExpandParent).toBe(true);
+    expect(build({ doc: d, parentsRequested: new Set([g(2)]) }).nodes.get(g(2))!.canExpandParent).toBe(false);
+    const anc = doc(g(2), [proc(g(8), null, { name: 'services.exe' }), proc(g(9), g(8)), proc(g(2), g(9))]);
+    const vg = build({ doc: d, ancestorDocs: [anc], parentsRequested: new Set([g(2)]) });
+    expect(vg.roots).toEqual([g(8)]);
+    expect(pathToRoot(vg, g(3))).toEqual([g(3), g(2), g(9), g(8)]);
+  });
+
+  it('when a zero-GUID placeholder is on top, then there is no parent to ask for', () => {
+    const d = doc(g(2), [proc(g(1), '{00000000-0000-0000-0000-000000000000}', { placeholder: true, placeholderReason: 'zero-guid', state: 'placeholder' }), proc(g(2), g(1))]);
+    expect(build({ doc: d }).nodes.get(g(1))!.canExpandParent).toBe(false);
+  });
+
+  it('when cross edges connect drawn nodes, then they are kept; otherwise dropped', () => {
+    const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1)), proc(g(3), g(1))], {}, [
+      { source: g(2), target: g(3), kind: 'process-access', deltaMs: null, count: 4 },
+      { source: g(2), target: g(77), kind: 'remote-thread', deltaMs: null, count: 1 },
+    ]);
+    const vg = build({ doc: d });
+    const cross = vg.edges.filter((e) => e.kind !== 'spawn');
+    expect(cross).toHaveLength(1);
+    expect(cross[0]).toMatchObject({ source: g(2), target: g(3), kind: 'process-access', count: 4 });
+  });
+
+  it('when finding text, then name, command line, pid and user are searched case-insensitively', () => {
+    const d = doc(g(1), [proc(g(1), null, { name: 'cmd.exe' }), proc(g(2), g(1), { name: 'powershell.exe', commandLine: 'powershell -enc SQBFAFgA', pid: 4242 })]);
+    const vg = build({ doc: d });
+    expect(findMatches(vg, 'SQBF')).toEqual([g(2)]);
+    expect(findMatches(vg, '4242')).toEqual([g(2)]);
+    expect(findMatches(vg, 'EXE').sort()).toEqual([g(1), g(2)].sort());
+    expect(findMatches(vg, '  ')).toEqual([]);
+  });
+});

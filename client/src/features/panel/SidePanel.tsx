@@ -1,0 +1,212 @@
+/**
+ * The side panel (issue 4 item 5): process details → events by category with counts → paged event list
+ * → the raw event with copyable fields, with breadcrumbs back up. Which view is open lives in the URL.
+ */
+import { useEffect } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import type { GraphEvent, ProcessNode } from '@lineage/shared';
+import { lineageQueries, type Scope } from '../../api/queries';
+import { openProcess, type ViewState } from '../../app/url-state';
+import { select } from '../../app/view-actions';
+import { CopyButton } from '../../components/CopyButton';
+import { StateMessage } from '../../components/StateMessage';
+import { formatLocal, formatUtc } from '../../lib/format';
+import type { Theme } from '../graph/components/graph-styles';
+import { Legend } from '../graph/components/Legend';
+import type { VisibleGraph } from '../graph/model/visible-graph';
+import { eventSummary, placeholderExplanation } from './explain';
+
+interface Props {
+  view: ViewState;
+  onView(fn: (v: ViewState) => ViewState): void;
+  graph: VisibleGraph | null;
+  scope: Scope;
+  theme: Theme;
+  /** Events of the selected process as loaded (shared with the timeline). */
+  onEvents(events: GraphEvent[]): void;
+}
+
+function Field({ label, value, mono, copy }: { label: string; value: string | number | null | undefined; mono?: boolean; copy?: boolean }) {
+  const text = value == null || value === '' ? '—' : String(value);
+  return (
+    <div className="field">
+      <dt>{label}</dt>
+      <dd className={mono ? 'mono' : undefined}>
+        <span>{text}</span>
+        {copy && text !== '—' && <CopyButton text={text} label={label} />}
+      </dd>
+    </div>
+  );
+}
+
+function Time({ label, iso }: { label: string; iso: string | null }) {
+  return (
+    <div className="field">
+      <dt>{label}</dt>
+      <dd title={formatLocal(iso)}>{formatUtc(iso)}</dd>
+    </div>
+  );
+}
+
+function Details({ n, p }: { n: ProcessNode; p: Props }) {
+  const { graph, onView } = p;
+  const parentVisible = n.parentGuid ? graph?.nodes.has(n.parentGuid) : false;
+  const counts = Object.entries(n.eventCounts).filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
+  return (
+    <>
+      {n.placeholder && (
+        <div className="placeholder-note" role="note" data-testid="placeholder-reason">
+          <strong>Placeholder ({n.placeholderReason ?? 'unknown'})</strong>
+          <p>{placeholderExplanation(n)}</p>
+          {n.searchWider && (
+            <button type="button" onClick={() => onView((s) => ({ ...s, from: n.searchWider!.from, to: n.searchWider!.to }))}>
+              Search wider ({formatUtc(n.searchWider.from)} → {formatUtc(n.searchWider.to)})
+            </button>
+          )}
+        </div>
+      )}
+      <dl className="fields">
+        <Field label="Image" value={n.image} mono copy />
+        <Field label="Command line" value={n.commandLine} mono copy />
+        <Field label="PID" value={n.pid} />
+        <Field label="User" value={n.user} copy />
+        <Field label="Integrity" value={n.integrityLevel} />
+        <Field label="Current directory" value={n.currentDirectory} mono copy />
+        {n.hashes.split(',').filter(Boolean).map((h) => {
+          const [alg, val] = h.includes('=') ? h.split('=', 2) : ['Hash', h];
+          return <Field key={h} label={alg ?? 'Hash'} value={val} mono copy />;
+        })}
+        {!n.hashes && <Field label="Hashes" value="" />}
+        <Time label="Start (UTC)" iso={n.startTime} />
+        <Time label="End (UTC)" iso={n.endTime} />
+        <Field label="State" value={n.state} />
+        <Field label="Host" value={n.host} copy />
+        <Field label="ProcessGuid" value={n.guid} mono copy />
+        <Field label="LogonGuid" value={n.logonGuid} mono copy />
+        <div className="field">
+          <dt>Parent</dt>
+          <dd>
+            <span className="mono">{n.parentImage || '—'}{n.parentPid != null ? ` (pid ${n.parentPid})` : ''}</span>
+            {n.parentGuid && parentVisible && <button type="button" onClick={() => onView((s) => select(s, n.parentGuid))}>Select</button>}
+          </dd>
+        </div>
+      </dl>
+      <div className="panel-actions">
+        {n.kind === 'process' && !n.placeholder && p.view.guid !== n.guid && (
+          <button type="button" onClick={() => onView((s) => openProcess(s, n.guid, { host: n.host }))}>Investigate from here</button>
+        )}
+      </div>
+      <h3>Events by category</h3>
+      {counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
+        <ul className="categories">
+          <li><button type="button" onClick={() => onView((s) => ({ ...s, panel: 'events', category: null, event: null }))}>All <span className="count">{counts.reduce((a, [, c]) => a + c, 0)}</span></button></li>
+          {counts.map(([cat, c]) => (
+            <li key={cat}>
+              <button type="button" aria-label={`${cat} events: ${c}`} onClick={() => onView((s) => ({ ...s, panel: 'events', category: cat, event: null }))}>
+                {cat} <span className="count">{c}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function Events({ n, p }: { n: ProcessNode; p: Props }) {
+  const { view, onView, onEvents } = p;
+  const q = useInfiniteQuery(lineageQueries.events(n.guid, { ...p.scope, host: n.host }, view.category));
+  const items = q.data?.pages.flatMap((pg) => pg.items) ?? [];
+  useEffect(() => { onEvents(items); }, [q.data]);
+  // A shared link may point at an event beyond the first page: load pages until it is there.
+  useEffect(() => {
+    if (view.event != null && view.event >= items.length && q.hasNextPage && !q.isFetchingNextPage) void q.fetchNextPage();
+  }, [view.event, items.length, q.hasNextPage, q.isFetchingNextPage]);
+  if (q.isPending) return <StateMessage kind="loading">Loading events…</StateMessage>;
+  if (q.isError) return <StateMessage kind="error" onRetry={() => void q.refetch()}>Could not load events: {q.error.message}</StateMessage>;
+  if (view.panel === 'raw' && view.event != null) {
+    const ev = items[view.event];
+    if (!ev) return <StateMessage kind={q.hasNextPage ? 'loading' : 'empty'}>{q.hasNextPage ? 'Loading event…' : 'That event is not in this list.'}</StateMessage>;
+    return <RawEvent ev={ev} />;
+  }
+  if (items.length === 0) return <StateMessage kind="empty">No {view.category ?? ''} events in the window.</StateMessage>;
+  return (
+    <>
+      <ol className="events" aria-label="Events">
+        {items.map((ev, i) => (
+          <li key={`${ev.recordId ?? ''}:${i}`}>
+            <button type="button" onClick={() => onView((s) => ({ ...s, panel: 'raw', event: i }))}>
+              <span className="ev-time" title={formatLocal(ev.time)}>{formatUtc(ev.time).slice(11)}</span>
+              <span className="ev-id">{ev.eventId}</span>
+              <span className="ev-cat">{ev.category}</span>
+              <span className="ev-sum mono">{eventSummary(ev)}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+      {q.hasNextPage && (
+        <button type="button" className="load-more" disabled={q.isFetchingNextPage} onClick={() => void q.fetchNextPage()}>
+          {q.isFetchingNextPage ? 'Loading…' : 'Load more events'}
+        </button>
+      )}
+    </>
+  );
+}
+
+function RawEvent({ ev }: { ev: GraphEvent }) {
+  const json = JSON.stringify(ev, null, 2);
+  return (
+    <div className="raw">
+      <div className="panel-actions"><CopyButton text={json} label="event as JSON" /> <span className="muted">Copy as JSON</span></div>
+      <dl className="fields">
+        <Field label="EventID" value={ev.eventId} />
+        <Time label="Time (UTC)" iso={ev.time} />
+        <Field label="Host" value={ev.host} copy />
+        <Field label="RecordID" value={ev.recordId} copy />
+        {Object.entries(ev.fields).map(([k, v]) => <Field key={k} label={k} value={v} mono copy />)}
+      </dl>
+    </div>
+  );
+}
+
+export function SidePanel(p: Props) {
+  const { view, onView, graph } = p;
+  const v = view.selected ? graph?.nodes.get(view.selected) : undefined;
+  const n = v?.node ?? null;
+  if (!v) {
+    return (
+      <aside className="side-panel" aria-label="Details">
+        <p className="muted">Select a process to see its details. Arrow keys move through the tree; Enter expands.</p>
+        <Legend theme={p.theme} inline />
+      </aside>
+    );
+  }
+  if (!n) {
+    return (
+      <aside className="side-panel" aria-label="Details">
+        <h2>{v.moreCount ?? 'More'} more children</h2>
+        <p className="muted">Not drawn yet. Press Enter or click the node to load the next page.</p>
+      </aside>
+    );
+  }
+  const crumbs: Array<[string, (s: ViewState) => ViewState]> = [[n.name || 'process', (s) => ({ ...s, panel: 'details', category: null, event: null })]];
+  if (view.panel !== 'details') crumbs.push([`Events${view.category ? ` · ${view.category}` : ''}`, (s) => ({ ...s, panel: 'events', event: null })]);
+  if (view.panel === 'raw' && view.event != null) crumbs.push([`Event #${view.event + 1}`, (s) => s]);
+  return (
+    <aside className="side-panel" aria-label="Details" data-testid="side-panel">
+      <nav aria-label="Panel breadcrumbs" className="crumbs">
+        {crumbs.map(([label, fn], i) => (
+          <span key={label}>
+            {i > 0 && ' › '}
+            {i < crumbs.length - 1 ? <button type="button" className="link" onClick={() => onView(fn)}>{label}</button> : <strong aria-current="page">{label}</strong>}
+          </span>
+        ))}
+      </nav>
+      <h2 className="proc-title">
+        <span className={`state-dot ${n.placeholder ? 'placeholder' : n.state}`} aria-hidden="true" />
+        {n.kind === 'group' ? `×${n.group?.count} ${n.name}` : n.name} <span className="muted">pid {n.pid ?? '?'}</span>
+      </h2>
+      {view.panel === 'details' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
+    </aside>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * Investigation routes (contracts.md "HTTP API"): the graph around a process, one process,
+ * its children and its events, cursor-paged.
+ */
+import { Router } from 'express';
+import { findOrigin, investigate } from '../graph/investigate.js';
+import { processNode } from '../graph/nodes.js';
+import { listChildren, listEvents } from '../graph/paging.js';
+import { jsonRoute, type SourceFor } from './handle.js';
+import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery, toRange } from './params.js';
+
+export function graphRouter(sourceFor: SourceFor): Router {
+  const r = Router();
+
+  r.get('/graph', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const q = GraphQuery.parse(req.query);
+    if (q.from && q.to) toRange(q, null); // an inverted range is refused before any query runs
+    return investigate(source, {
+      guid: q.guid, host: q.host ?? null, up: q.up, down: q.down, events: q.events, nodeBudget: q.budget,
+      siblingThreshold: q.group, range: { from: q.from, to: q.to },
+    }, ctx);
+  }));
+
+  r.get('/processes/:guid', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const guid = GuidSchema.parse(req.params.guid);
+    const q = ProcessQuery.parse(req.query);
+    const origin = await findOrigin(source, guid, q.host ?? null, ctx);
+    const counts = await source.countEvents([guid], { ctx, host: origin.host });
+    return processNode(origin, 0, counts.get(guid));
+  }));
+
+  r.get('/processes/:guid/children', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const guid = GuidSchema.parse(req.params.guid);
+    const q = ChildrenQuery.parse(req.query);
+    return listChildren(source, guid, { ctx, host: q.host ?? null, range: toRange(q, null), limit: q.limit, cursor: q.cursor ?? null });
+  }));
+
+  r.get('/processes/:guid/events', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const guid = GuidSchema.parse(req.params.guid);
+    const q = EventsQuery.parse(req.query);
+    return listEvents(source, guid, {
+      ctx, host: q.host ?? null, range: toRange(q, null), limit: q.limit, cursor: q.cursor ?? null, category: q.category ?? null,
+    });
+  }));
+
+  return r;
+}

@@ -1,0 +1,93 @@
+/**
+ * Lineage-rule routes:
+ *   POST /api/rules/validate { rules }            → { rules: [summary], errors: [{line, column, field, message}] }
+ *   POST /api/rules/run      { rules, from, to, host? } → { hits: RuleHit[], stats, truncated }
+ *   GET  /api/rules/pack                          → the shipped rules (id, title, severity, text)
+ * `rules` is YAML text (one or many rules) or a one-liner. Invalid rules answer 400 `invalid_rule` with the
+ * positioned errors alongside, so the editor can mark the lines.
+ */
+import { Router, type Request, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { loadPack } from '../rules/pack.js';
+import { parseRules, type RuleError } from '../rules/parse.js';
+import { runRules } from '../rules/run.js';
+import type { CompiledRule } from '../rules/model.js';
+import { AppError } from './errors.js';
+import { jsonRoute, type SourceFor } from './handle.js';
+import { TimeSchema, toRange } from './params.js';
+
+/** Most hits one run returns (the rest are counted, not sent). */
+export const MAX_HITS = 5000;
+
+const RulesText = z.string().min(1, 'rules: paste a rule (YAML or a one-liner)').max(256 * 1024, 'rules: text is larger than 256 KiB');
+const ValidateBody = z.object({ rules: RulesText });
+const RunBody = z.object({
+  rules: RulesText,
+  from: TimeSchema.optional(),
+  to: TimeSchema.optional(),
+  host: z.string().trim().min(1).max(255).transform((h) => h.toLowerCase()).optional(),
+});
+
+/** What the editor shows for a compiled rule. */
+function summary(r: CompiledRule) {
+  return {
+    id: r.id, title: r.title, severity: r.severity, line: r.source.line,
+    steps: r.steps.map((s) => ({ as: s.as, hops: [s.lo, Number.isFinite(s.hi) ? s.hi : null], names: s.pred.names ? [...s.pred.names] : null })),
+    tests: r.tests.length,
+  };
+}
+
+/** Thrown for invalid rule text: carries the positioned errors into the 400 body. */
+class InvalidRuleError extends AppError {
+  constructor(readonly errors: RuleError[]) {
+    super(400, 'invalid_rule', errors.map((e) => `line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}`).join('; '));
+  }
+}
+
+function compile(text: string): CompiledRule[] {
+  const { rules, errors } = parseRules(text);
+  if (errors.length > 0) throw new InvalidRuleError(errors);
+  return rules;
+}
+
+export function rulesRouter(sourceFor: SourceFor): Router {
+  const r = Router();
+
+  // Validation needs no data source (works before a Splunk login too).
+  r.post('/rules/validate', ((req, res, next) => {
+    try {
+      const body = ValidateBody.parse(req.body);
+      const { rules, errors } = parseRules(body.rules);
+      res.json({ rules: rules.map(summary), errors });
+    } catch (err) { next(err); }
+  }) as RequestHandler);
+
+  r.get('/rules/pack', ((_req, res, next) => {
+    try {
+      res.json({ rules: loadPack().map((x) => ({ ...summary(x), file: x.source.file?.split(/[\\/]/).pop() ?? null, text: x.source.text })) });
+    } catch (err) { next(err); }
+  }) as RequestHandler);
+
+  const run = jsonRoute(sourceFor, async (req: Request, { source, ctx }) => {
+    const body = RunBody.parse(req.body);
+    const rules = compile(body.rules);
+    const range = toRange(body, null) ?? undefined;
+    const result = await runRules(source, rules, { ctx, range, host: body.host });
+    return {
+      hits: result.hits.slice(0, MAX_HITS),
+      truncated: result.hits.length > MAX_HITS ? { limit: MAX_HITS, total: result.hits.length } : null,
+      stats: result.stats,
+      rules: rules.map(summary),
+    };
+  });
+  r.post('/rules/run', ((req, res, next) => {
+    run(req, res, (err?: unknown) => {
+      if (err instanceof InvalidRuleError && !res.headersSent) {
+        res.status(400).json({ error: { code: err.code, message: err.message }, errors: err.errors });
+        return;
+      }
+      next(err);
+    });
+  }) as RequestHandler);
+  return r;
+}

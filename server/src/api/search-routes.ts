@@ -1,0 +1,32 @@
+/** Seed search (GUID, or host + image / command-line text) and notables. */
+import { Router } from 'express';
+import { processNode } from '../graph/nodes.js';
+import { AppError } from './errors.js';
+import { jsonRoute, type SourceFor } from './handle.js';
+import { NotablesQuery, SearchQuery, toRange } from './params.js';
+
+export function searchRouter(sourceFor: SourceFor): Router {
+  const r = Router();
+
+  r.get('/search', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const q = SearchQuery.parse(req.query);
+    if (!q.guid && !q.host && !q.image && !q.q) {
+      throw new AppError(400, 'invalid_request', 'give at least one of guid, host, image, q');
+    }
+    const range = toRange(q, null);
+    const rows = await source.findSeeds(
+      { ...(q.guid ? { guid: q.guid } : {}), ...(q.host ? { host: q.host } : {}), ...(q.image ? { image: q.image } : {}), ...(q.q ? { text: q.q } : {}) },
+      { ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) },
+    );
+    return { items: rows.map((r0) => processNode(r0, 0, undefined)), nextCursor: null, stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: 0 } };
+  }));
+
+  r.get('/notables', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const q = NotablesQuery.parse(req.query);
+    const range = toRange(q, null);
+    const items = await source.notables({ ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) });
+    return { items, nextCursor: null };
+  }));
+
+  return r;
+}

@@ -1,0 +1,157 @@
+/**
+ * Upload routes (embedded mode):
+ *   GET  /api/upload/limits            → { maxBytes }
+ *   POST /api/upload?name=FILE          body: the raw file (any format `lineage ingest` reads, .evtx included)
+ *        → 413 `too_large` when over the limit (decided from Content-Length before reading, or while
+ *          streaming a body without one); otherwise 200 with an NDJSON stream of UploadMessage lines:
+ *          `received` (bytes on disk), `progress` (events stored so far, per batch), then `done` with
+ *          the ingest report — or `error` if the store fails mid-way.
+ * The body is streamed to a temp file (never buffered whole), ingested with `ingestPaths` into the
+ * store, and the temp file is removed whatever happens.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { UploadMessage, UploadReport } from '@lineage/shared';
+import { ingestPaths, type IngestSink } from '../ingest/pipeline.js';
+import type { SysmonEvent } from '../ingest/record.js';
+import { AppError } from './errors.js';
+
+/** The part of the embedded store an upload needs (EmbeddedStore satisfies it). */
+export interface UploadStore {
+  writeEvents(batch: readonly SysmonEvent[]): Promise<{ inserted: number; duplicates: number }>;
+}
+
+/** What the upload router needs. */
+export interface UploadDeps {
+  /** Where events go; null (Splunk mode) answers 409 `upload_unavailable`. */
+  store: UploadStore | null;
+  /** Largest accepted body in bytes (default 2 GiB). */
+  maxBytes?: number;
+  /** Where temp files go (default the OS temp dir). */
+  tmpDir?: string;
+  /** Events per store write, i.e. per progress line (default 5,000). */
+  batchSize?: number;
+  /** Called after a successful ingest (e.g. to re-run lineage rules); failures are logged, not sent. */
+  afterIngest?: (report: UploadReport) => Promise<void>;
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 2 ** 30;
+/** Rejections listed per file in the report (the total is always counted). */
+const MAX_LISTED_REJECTIONS = 200;
+
+const UploadQuery = z.object({ name: z.string().trim().min(1).max(255).optional() });
+
+function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(n % 2 ** 30 ? 1 : 0)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(n % 2 ** 20 ? 1 : 0)} MiB`;
+  return `${n} bytes`;
+}
+
+function tooLarge(what: string, max: number): AppError {
+  return new AppError(413, 'too_large', `${what} is larger than the upload limit of ${formatBytes(max)}; ingest it with \`lineage ingest\` on the server instead`);
+}
+
+/** Stream the request body to `path`, stopping at `max` bytes. Resolves with the byte count. */
+function receive(req: Request, path: string, max: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path);
+    let received = 0;
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      out.destroy();
+      req.resume(); // discard the rest so the error answer can still be read
+      reject(err);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      received += chunk.length;
+      if (received > max) { fail(tooLarge('the file', max)); return; }
+      if (!out.write(chunk)) { req.pause(); out.once('drain', () => req.resume()); }
+    });
+    req.on('end', () => {
+      if (settled) return;
+      out.end(() => { if (!settled) { settled = true; resolve(received); } });
+    });
+    req.on('close', () => { if (!req.complete) fail(new Error('upload interrupted by the client')); });
+    req.on('error', fail);
+    out.on('error', fail);
+  });
+}
+
+async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, res: Response): Promise<void> {
+  const store = deps.store;
+  if (!store) throw new AppError(409, 'upload_unavailable', 'uploads need the embedded store; this server reads Splunk');
+  const { name } = UploadQuery.parse(req.query);
+  if (req.readableEnded || req.body !== undefined) {
+    // A JSON body parser got there first: the raw stream is gone.
+    throw new AppError(415, 'unsupported_media_type', 'send the file as the raw request body (Content-Type: application/octet-stream)');
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.setHeader('Connection', 'close');
+    throw tooLarge(`${name ?? 'the file'} (${formatBytes(declared)})`, maxBytes);
+  }
+  const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'lineage-upload-'));
+  try {
+    let bytes: number;
+    try {
+      bytes = await receive(req, join(dir, 'upload'), maxBytes);
+    } catch (err) {
+      if (err instanceof AppError) res.setHeader('Connection', 'close');
+      throw err;
+    }
+    if (bytes === 0) throw new AppError(400, 'empty_upload', `${name ?? 'the file'} is empty`);
+
+    res.status(200);
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const send = (m: UploadMessage): void => { if (!res.writableEnded) res.write(`${JSON.stringify(m)}\n`); };
+    send({ type: 'received', bytes });
+
+    let events = 0;
+    let duplicates = 0;
+    const sink: IngestSink = {
+      write: async (batch) => {
+        const r = await store.writeEvents(batch);
+        events += r.inserted;
+        duplicates += r.duplicates;
+        send({ type: 'progress', events, duplicates });
+        return r;
+      },
+    };
+    try {
+      const report = await ingestPaths([join(dir, 'upload')], sink, { batchSize: deps.batchSize ?? 5000, maxRejected: MAX_LISTED_REJECTIONS });
+      const out: UploadReport = {
+        file: name ?? 'upload', bytes, events: report.events, duplicates: report.duplicates, skipped: report.skipped,
+        rejected: report.rejected.map((r) => ({ line: r.line, reason: r.reason })), rejectedTotal: report.rejectedTotal,
+      };
+      send({ type: 'done', report: out });
+      if (deps.afterIngest) {
+        await deps.afterIngest(out).catch((err: unknown) => console.error('[upload] after-ingest hook failed:', err));
+      }
+    } catch (err) {
+      console.error(`[upload] ingest of ${name ?? 'upload'} failed:`, err);
+      send({ type: 'error', message: `ingest failed after ${events} events stored: ${(err as Error).message}` });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  // Ended only now, so a client that sees the end never races the temp file's removal.
+  res.end();
+}
+
+/** The upload router; mount under /api. */
+export function uploadRouter(deps: UploadDeps): Router {
+  const r = Router();
+  const maxBytes = deps.maxBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  r.get('/upload/limits', (_req, res) => { res.json({ maxBytes }); });
+  r.post('/upload', (req, res, next) => { handleUpload(deps, maxBytes, req, res).catch(next); });
+  return r;
+}

@@ -1,0 +1,103 @@
+/**
+ * `lineage tree --db FILE --guid G [--up] [--down N] [--events] [--json]`: the graph around one
+ * process from an embedded store — the same graph document `/api/graph` returns. Without `--json`
+ * an indented tree is printed for people.
+ */
+import { parseArgs } from 'node:util';
+import { canonicalGuid, type GraphDocument, type ProcessNode } from '@lineage/shared';
+import { InvertedRangeError, NotFoundError, investigate } from '../graph/investigate.js';
+import { TimeSchema } from '../api/params.js';
+import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
+import { newContext } from '../sources/event-source.js';
+
+const USAGE = 'usage: lineage tree --db FILE --guid G [--host H] [--up] [--down N] [--events] [--from T] [--to T] [--budget N] [--json]\n';
+
+function fail(msg: string, code = 2): number {
+  process.stderr.write(`lineage tree: ${msg}\n${code === 2 ? USAGE : ''}`);
+  return code;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv, strict: true, allowPositionals: false,
+      options: {
+        db: { type: 'string' }, guid: { type: 'string' }, host: { type: 'string' }, up: { type: 'boolean' },
+        down: { type: 'string' }, events: { type: 'boolean' }, json: { type: 'boolean' }, from: { type: 'string' },
+        to: { type: 'string' }, budget: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (values.help) { process.stderr.write(USAGE); return 0; }
+  if (!values.db) return fail('--db FILE is required');
+  if (!values.guid) return fail('--guid G is required');
+  const guid = canonicalGuid(values.guid);
+  if (!guid) return fail(`--guid: not a GUID: ${values.guid}`);
+  const down = values.down === undefined ? Infinity : Number(values.down);
+  if (!(down === Infinity || (Number.isInteger(down) && down >= 0))) return fail(`--down must be a whole number ≥ 0, got ${values.down}`);
+  const budget = values.budget === undefined ? undefined : Number(values.budget);
+  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1)) return fail(`--budget must be a whole number ≥ 1, got ${values.budget}`);
+  const range: { from?: string; to?: string } = {};
+  for (const k of ['from', 'to'] as const) {
+    const v = values[k];
+    if (v === undefined) continue;
+    const t = TimeSchema.safeParse(v);
+    if (!t.success) return fail(`--${k}: ${t.error.issues[0]?.message ?? 'not a time'}`);
+    range[k] = t.data;
+  }
+
+  let store: EmbeddedStore;
+  try {
+    store = await EmbeddedStore.open(values.db, { readOnly: true });
+  } catch (err) {
+    return fail((err as Error).message, 1);
+  }
+  const source = new EmbeddedSource(store);
+  try {
+    const doc = await investigate(source, {
+      guid, host: values.host?.toLowerCase() ?? null, up: values.up === true, down, events: values.events === true,
+      range, ...(budget ? { nodeBudget: budget } : {}),
+    }, newContext());
+    process.stdout.write(values.json ? `${JSON.stringify(doc)}\n` : renderText(doc));
+    return 0;
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof InvertedRangeError) return fail(err.message, 1);
+    throw err;
+  } finally {
+    await source.close();
+  }
+}
+
+/** An indented tree for a terminal: `├─ name (pid) cmdline`, placeholders and groups marked. */
+export function renderText(doc: GraphDocument): string {
+  const kids = new Map<string, string[]>();
+  const hasParent = new Set<string>();
+  for (const e of doc.edges) {
+    if (e.kind !== 'spawn') continue;
+    kids.set(e.source, [...(kids.get(e.source) ?? []), e.target]);
+    hasParent.add(e.target);
+  }
+  const byId = new Map(doc.nodes.map((n) => [n.guid, n]));
+  const label = (n: ProcessNode) => {
+    const tag = n.kind === 'group' ? ` ×${n.group?.count}` : n.placeholder ? ` [placeholder: ${n.placeholderReason}]` : '';
+    const origin = n.guid === doc.origin ? ' ◀ origin' : '';
+    return `${n.name || '?'}${n.pid !== null ? ` (${n.pid})` : ''}${tag}${origin}  ${n.commandLine.replace(/\s+/g, " ").slice(0, 120)}  ${n.guid}`;
+  };
+  const lines: string[] = [];
+  const walk = (id: string, prefix: string, last: boolean, top: boolean) => {
+    const n = byId.get(id);
+    if (!n) return;
+    lines.push(top ? label(n) : `${prefix}${last ? '└─ ' : '├─ '}${label(n)}`);
+    const list = kids.get(id) ?? [];
+    list.forEach((k, i) => walk(k, top ? '' : `${prefix}${last ? '   ' : '│  '}`, i === list.length - 1, false));
+  };
+  for (const n of doc.nodes) if (!hasParent.has(n.guid) && (kids.has(n.guid) || n.guid === doc.origin)) walk(n.guid, '', true, true);
+  const cross = doc.edges.filter((e) => e.kind !== 'spawn');
+  for (const e of cross) lines.push(`${byId.get(e.source)?.name} ─${e.kind} ×${e.count}→ ${byId.get(e.target)?.name}  ${e.target}`);
+  for (const [k, t] of Object.entries(doc.truncated)) lines.push(`… ${k}: ${t.remaining ?? 'more'} not shown`);
+  lines.push(`${doc.nodes.length} nodes, ${doc.edges.length} edges; ${doc.stats.searches} queries, ${doc.stats.ms} ms`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,110 @@
+/**
+ * The demo fleet: a deterministic (seeded) day-or-more of Sysmon from N workstations — benign
+ * trees plus the planted scenarios of planted.ts — written to the store in batches.
+ */
+import type { Notable } from '@lineage/shared';
+import type { SysmonEvent } from '../ingest/record.js';
+import type { EmbeddedStore } from '../sources/embedded/store.js';
+import { activity, boot } from './benign.js';
+import { demoNotables, plant } from './attacks.js';
+import { HostSim } from './host-sim.js';
+import { deriveSeed, Prng } from './prng.js';
+import { DEFAULT_SEED, DEMO_EPOCH_MS, hostName, machinePart, plantedManifest, plantedRoles, type PlantedManifest } from './planted.js';
+
+/** Size and seed of a demo fleet. */
+export interface DemoOptions {
+  hosts?: number;
+  days?: number;
+  seed?: number;
+  /** Benign process-creates per host per day (≈ 5 events each). Default 600; the 10M-event bench uses 10,000. */
+  processesPerHostDay?: number;
+  /** Events per yielded batch. */
+  batchSize?: number;
+}
+
+const DAY_MS = 86_400_000;
+const USERS = ['jdoe', 'asmith', 'mgarcia', 'lchen', 'pnovak', 'kwilson', 'rkumar', 'emartin', 'tnguyen', 'sbrown'];
+
+function resolved(o: DemoOptions): Required<DemoOptions> {
+  const int = (v: number | undefined, d: number, min: number, max: number, what: string): number => {
+    const n = v ?? d;
+    if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${what} must be an integer in ${min}…${max} (got ${String(v)})`);
+    return n;
+  };
+  return {
+    hosts: int(o.hosts, 20, 1, 10_000, 'hosts'),
+    days: int(o.days, 1, 1, 365, 'days'),
+    seed: int(o.seed, DEFAULT_SEED, 0, 2 ** 32 - 1, 'seed'),
+    processesPerHostDay: int(o.processesPerHostDay, 600, 0, 1_000_000, 'processesPerHostDay'),
+    batchSize: int(o.batchSize, 50_000, 1, 10_000_000, 'batchSize'),
+  };
+}
+
+/** One host's events for the whole period, time-ordered with record ids. */
+export function generateHost(i: number, o: DemoOptions, manifest: PlantedManifest = plantedManifest(o)): SysmonEvent[] {
+  const r = resolved(o);
+  const rng = new Prng(deriveSeed(r.seed, 'host', i));
+  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`);
+  const roles = plantedRoles(manifest);
+  const booted = boot(h, DEMO_EPOCH_MS, { lsass: roles.get(`${h.host}|lsass`), explorer: roles.get(`${h.host}|explorer`) });
+  plant(h, booted, manifest);
+  const planted = h.creates;
+  for (let d = 0; d < r.days; d++) {
+    const dayEnd = DEMO_EPOCH_MS + (d + 1) * DAY_MS;
+    let t = d === 0 ? booted.explorer.startMs + 60_000 : dayEnd - DAY_MS;
+    const target = planted + r.processesPerHostDay * (d + 1);
+    // Mean gap so the day's activities (≈ 1.7 creates each) spread over the whole day.
+    const gap = Math.max(1, Math.floor(DAY_MS / Math.max(1, r.processesPerHostDay / 1.7)));
+    while (h.creates < target) {
+      t += rng.int(1, 2 * gap);
+      if (t >= dayEnd - 600_000) break;
+      activity(h, booted, t);
+    }
+  }
+  return h.drain();
+}
+
+/** The fleet's events in batches (host by host; each host's events in time order). */
+export function* generateDemo(o: DemoOptions = {}): Generator<SysmonEvent[]> {
+  const r = resolved(o);
+  const manifest = plantedManifest(r);
+  for (let i = 0; i < r.hosts; i++) {
+    const events = generateHost(i, r, manifest);
+    for (let k = 0; k < events.length; k += r.batchSize) yield events.slice(k, k + r.batchSize);
+  }
+}
+
+/** The notables stored with a demo fleet. */
+export function notablesFor(o: DemoOptions = {}): Notable[] {
+  return demoNotables(plantedManifest(resolved(o)));
+}
+
+/** What `writeDemo` wrote. */
+export interface DemoSummary {
+  hosts: number;
+  days: number;
+  seed: number;
+  events: number;
+  processes: number;
+  notables: number;
+  ms: number;
+}
+
+/** Generate the fleet into `store` (then optimize it for lookups). */
+export async function writeDemo(store: EmbeddedStore, o: DemoOptions = {}, onBatch?: (eventsSoFar: number) => void): Promise<DemoSummary> {
+  const r = resolved(o);
+  const t0 = performance.now();
+  let written = 0;
+  for (const batch of generateDemo(r)) {
+    await store.writeEvents(batch);
+    written += batch.length;
+    onBatch?.(written);
+  }
+  await store.writeNotables(notablesFor(r));
+  await store.optimize();
+  const counts = await store.counts();
+  return {
+    hosts: r.hosts, days: r.days, seed: r.seed, events: counts.events, processes: counts.processes,
+    notables: counts.notables, ms: Math.round(performance.now() - t0),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The one non-pure piece of the graph module: ask an EventSource for the rows around a process and
+ * hand them to the pure planner/assembler. Statements per graph, whatever the size of the tree:
+ * origin, tree, event counts, then cross events (only when a count shows 8/10 events — a process's
+ * events include the 8/10 it is the *source* of), events (when asked), and one lookup for
+ * parents/targets outside the window (when there are any): six at most, usually four.
+ */
+import { type GraphDocument, type TimeRange } from '@lineage/shared';
+import type { EventSource, ProcessRecord, QueryContext } from '../sources/event-source.js';
+import { throwIfAborted } from '../sources/event-source.js';
+import { assembleGraph, lookupsNeeded } from './assemble.js';
+import { planGraph } from './plan.js';
+
+/** What a graph request asks for (API `/api/graph`, CLI `lineage tree`). */
+export interface GraphRequest {
+  /** Canonical GUID of the origin process. */
+  guid: string;
+  /** Disambiguates a GUID seen on two hosts (lowercase). */
+  host?: string | null;
+  /** Walk ancestors to the root. */
+  up: boolean;
+  /** Descendant generations (Infinity = all). */
+  down: number;
+  /** Window; default: origin start −1 h … +24 h. A missing end takes the default's. */
+  range?: Partial<TimeRange> | null;
+  /** Attach events (one page over all shown processes). */
+  events?: boolean;
+  /** Most nodes shown (default 1,000). */
+  nodeBudget?: number;
+  /** Leaf siblings aggregated from this many up (default 5). */
+  siblingThreshold?: number;
+  /** Events attached at most (default 1,000). */
+  eventLimit?: number;
+}
+
+/** The GUID has no process-create anywhere (API 404). */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+export const DEFAULT_BEFORE_MS = 3_600_000;
+export const DEFAULT_AFTER_MS = 24 * 3_600_000;
+export const DEFAULT_NODE_BUDGET = 1000;
+export const DEFAULT_SIBLING_THRESHOLD = 5;
+const MAX_CROSS_TARGETS = 100;
+
+/** The requested window ends the wrong way round (API 400). */
+export class InvertedRangeError extends Error {
+  override readonly name = 'InvertedRangeError';
+}
+
+/** The default investigation window around a process start. */
+export function defaultWindow(startTime: string): TimeRange {
+  const t = Date.parse(startTime);
+  return { from: new Date(t - DEFAULT_BEFORE_MS).toISOString(), to: new Date(t + DEFAULT_AFTER_MS).toISOString() };
+}
+
+/** The origin's create (restricted to `host` when given); throws NotFoundError when there is none. */
+export async function findOrigin(source: EventSource, guid: string, host: string | null, ctx: QueryContext): Promise<ProcessRecord> {
+  const rows = await source.getProcesses([guid], { ctx, ...(host ? { host } : {}) });
+  const sorted = rows.filter((r) => !host || r.host === host).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  const origin = sorted[0];
+  if (!origin) throw new NotFoundError(`no process-create for ${guid}${host ? ` on host ${host}` : ''}`);
+  return origin;
+}
+
+/** Build the graph document around `req.guid`. */
+export async function investigate(source: EventSource, req: GraphRequest, ctx: QueryContext): Promise<GraphDocument> {
+  const started = performance.now();
+  const host = req.host ?? null;
+  const origin = await findOrigin(source, req.guid, host, ctx);
+  const range = { ...defaultWindow(origin.startTime), ...withoutEmpty(req.range) };
+  if (Date.parse(range.from) > Date.parse(range.to)) {
+    throw new InvertedRangeError(`inverted time range: from ${range.from} is after to ${range.to}`);
+  }
+  const base = { ctx, range, host: origin.host };
+  const nodeBudget = req.nodeBudget ?? DEFAULT_NODE_BUDGET;
+  // Fetch one level deeper than shown (to count hidden children) and well past the display budget,
+  // so the planner can pick deep chains the source's own breadth-first cut would not reach.
+  const tree = await source.getTree(origin.guid, {
+    ...base, up: req.up, down: Number.isFinite(req.down) ? req.down + 1 : Infinity,
+    nodeBudget: Math.min(Math.max(nodeBudget * 4, 2000), 50_000),
+  });
+  throwIfAborted(ctx);
+  const rows = tree.processes.some((p) => p.guid === origin.guid) ? tree.processes : [origin, ...tree.processes];
+  const plan = planGraph(rows, {
+    origin: origin.guid, up: req.up, down: req.down, nodeBudget,
+    siblingThreshold: req.siblingThreshold ?? DEFAULT_SIBLING_THRESHOLD, host, fetchComplete: tree.complete, range,
+  });
+
+  const shown = plan.processes.map((p) => p.record.guid);
+  const counted = [...shown, ...plan.groups.flatMap((g) => g.members.map((m) => m.guid))];
+  const counts = await source.countEvents(counted, base);
+  // Counts say which shown processes have any 8/10 events: ask for cross events of those only, and
+  // not at all when none has (the common case), saving a statement per graph.
+  const crossSources = shown.filter((g) => { const c = counts.get(g); return (c?.['remote-thread'] ?? 0) + (c?.['process-access'] ?? 0) > 0; });
+  const fetches = [
+    () => (crossSources.length ? source.getCrossEvents(crossSources, base) : Promise.resolve([])),
+    () => (req.events ? source.getEvents(shown, { ...base, limit: req.eventLimit ?? 1000 }) : Promise.resolve(null)),
+  ] as const;
+  // Splunk jobs wait on the network: run them side by side. DuckDB already spreads one statement over
+  // every core, so concurrent statements only contend (measured: slower than one after another).
+  const [cross, events] = source.kind === 'splunk'
+    ? await Promise.all([fetches[0](), fetches[1]()])
+    : [await fetches[0](), await fetches[1]()];
+  const want = lookupsNeeded(plan, cross);
+  const found = want.length ? await source.getProcesses(want, { ctx, host: origin.host }) : [];
+  throwIfAborted(ctx);
+  const lookups = new Map(found.map((r) => [r.guid, r]));
+  return assembleGraph({
+    plan, range, host, lookups, counts, cross, events, maxCrossTargets: MAX_CROSS_TARGETS,
+    stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) },
+  });
+}
+
+function withoutEmpty(r: Partial<TimeRange> | null | undefined): Partial<TimeRange> {
+  return { ...(r?.from ? { from: r.from } : {}), ...(r?.to ? { to: r.to } : {}) };
+}

@@ -1,0 +1,38 @@
+/**
+ * JSON lines: one object per line, Sysmon fields flat (OTRF/Mordor, NXLog), nested under
+ * `EventData`/`event_data`, or Winlogbeat/ECS (`winlog.event_data.*`). The shapes are flattened and
+ * mapped to raw Sysmon names by ./fields.ts; this module only splits, parses and numbers lines.
+ */
+import { flattenSysmonJson, fromFlat } from './fields.js';
+import type { ParseItem } from './record.js';
+import { readLineBatches } from './text-stream.js';
+
+/** One JSON line → an item (blank lines yield nothing). */
+export function parseJsonLine(text: string, line: number): ParseItem | null {
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) <= 32) start++;
+  if (start === text.length) return null;
+  if (text.charCodeAt(start) !== 123 /* { */) {
+    return { kind: 'rejected', line, reason: 'not a JSON object' };
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'rejected', line, reason: `invalid JSON: ${(e as Error).message}` };
+  }
+  const event = fromFlat(flattenSysmonJson(obj as Record<string, unknown>));
+  return { kind: 'event', event, line };
+}
+
+/** Parse JSON lines from decoded text chunks; one array of items per chunk. */
+export async function* readJsonLines(chunks: AsyncIterable<string>): AsyncGenerator<ParseItem[]> {
+  for await (const { lines, firstLine } of readLineBatches(chunks)) {
+    const out: ParseItem[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const item = parseJsonLine(lines[i]!, firstLine + i);
+      if (item) out.push(item);
+    }
+    if (out.length) yield out;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `readEventsFromFile`: one Sysmon/Windows event file → parse items, whatever its format. The format
+ * is detected from content (./detect.ts); the file is streamed, so memory stays flat on huge files.
+ */
+import { detectFormat, type FileFormat } from './detect.js';
+import { readCsv } from './csv-reader.js';
+import { readJsonLines } from './json-reader.js';
+import type { ParseItem } from './record.js';
+import { readHead, readTextChunks } from './text-stream.js';
+import { readXmlEvents } from './xml-reader.js';
+
+/** Options for reading one file. */
+export interface ReadOptions {
+  /** Skip detection and read as this format. */
+  format?: Exclude<FileFormat, 'unknown'>;
+  /** Bytes per read chunk (tests use small chunks to exercise chunk boundaries). */
+  chunkBytes?: number;
+}
+
+type EvtxModule = { readEvtxFile: (path: string) => AsyncIterable<ParseItem> };
+
+/**
+ * The .evtx reader lives in ./evtx (its own unit). It is loaded lazily so a build without it still
+ * works; until it exists, .evtx files are reported as unsupported rather than silently skipped.
+ */
+async function loadEvtx(): Promise<EvtxModule | null> {
+  const spec = './evtx/index.js';
+  try {
+    const mod = (await import(spec)) as Partial<EvtxModule>;
+    return typeof mod.readEvtxFile === 'function' ? (mod as EvtxModule) : null;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not provide/i.test(String(e))) return null;
+    throw e;
+  }
+}
+
+async function* single(items: AsyncIterable<ParseItem>): AsyncGenerator<ParseItem[]> {
+  let batch: ParseItem[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= 1000) { yield batch; batch = []; }
+  }
+  if (batch.length) yield batch;
+}
+
+/** An opened file: its format and its items in batches. */
+export interface OpenedFile {
+  format: FileFormat;
+  /** False when the format is not readable (the batches then hold one whole-file rejection). */
+  supported: boolean;
+  batches: AsyncIterable<ParseItem[]>;
+}
+
+/** The file's format (detected unless given) and its items in batches — the pipeline's fast path. */
+export async function readEventBatches(path: string, opts: ReadOptions = {}): Promise<OpenedFile> {
+  const format = opts.format ?? detectFormat(await readHead(path));
+  const chunks = () => readTextChunks(path, opts.chunkBytes);
+  switch (format) {
+    case 'xml': return { format, supported: true, batches: readXmlEvents(chunks()) };
+    case 'json': return { format, supported: true, batches: readJsonLines(chunks()) };
+    case 'csv': return { format, supported: true, batches: readCsv(chunks()) };
+    case 'evtx': {
+      const evtx = await loadEvtx();
+      if (evtx) return { format, supported: true, batches: single(evtx.readEvtxFile(path)) };
+      return { format, supported: false, batches: single(rejectWhole('unsupported format (evtx)')) };
+    }
+    default:
+      return { format, supported: false, batches: single(rejectWhole('unsupported format (not Windows event XML, JSON lines, CSV or evtx)')) };
+  }
+}
+
+async function* rejectWhole(reason: string): AsyncGenerator<ParseItem> {
+  yield { kind: 'rejected', line: 0, reason };
+}
+
+/**
+ * Every record of a Sysmon/Windows event file, in file order: events, rejected records (with the
+ * 1-based line they start on and why) and skipped non-event records. Formats: Splunk XmlWinEventLog,
+ * wevtutil/Event Viewer XML, JSON lines (flat, nested, Winlogbeat/ECS), CSV with a header row, evtx.
+ */
+export async function* readEventsFromFile(path: string, opts: ReadOptions = {}): AsyncGenerator<ParseItem> {
+  const { batches } = await readEventBatches(path, opts);
+  for await (const batch of batches) yield* batch;
+}

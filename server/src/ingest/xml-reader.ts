@@ -1,0 +1,165 @@
+/**
+ * Windows event XML in any of its file shapes: Splunk XmlWinEventLog (one `<Event>` per line),
+ * wevtutil / Event Viewer exports (`<Events>` wrapper, events on one line or pretty-printed over many),
+ * and mixed Splunk exports where classic multi-line WinEventLog text blocks sit between XML lines.
+ *
+ * The splitter works on the text stream, not on lines, so an event may span lines and a line may hold
+ * several events; line numbers are counted alongside so every item names the line its record starts on.
+ * Text between events is classified line by line: blank lines and the XML wrapper are ignored, a
+ * classic WinEventLog block counts once as skipped, anything else is rejected with its line number.
+ */
+import type { ParseItem } from './record.js';
+import { scanEvent } from './xml-scan.js';
+
+/** An event that never closes is given up after this many characters (and rejected). */
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
+/** `Date Time AM/PM` header line that starts a classic WinEventLog text block in Splunk exports. */
+const CLASSIC_HEADER = /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}:\d{2}(?: [AP]M)?$/;
+const CLASSIC_REASON = 'not XML: classic WinEventLog text block';
+
+/**
+ * Index of the next `<Event` start tag (not `<Events>`, `<EventData>`, …) at or after `from`, or -1.
+ * A `<Event` at the very end of the text is not reported (its next character is still unknown).
+ */
+export function findEventStart(s: string, from: number): number {
+  let at = s.indexOf('<Event', from);
+  while (at >= 0) {
+    const c = s.charCodeAt(at + 6);
+    if (c === 32 || c === 62 || c === 9 || c === 10 || c === 13 || c === 47) return at;
+    at = s.indexOf('<Event', at + 6);
+  }
+  return -1;
+}
+
+/** State carried across chunks. */
+class XmlSplitter {
+  private buf = '';
+  private pos = 0;
+  /** 1-based line number of `buf[pos]`. */
+  private line = 1;
+  /** Inside a classic text block (until the next XML event). */
+  private inClassic = false;
+  /** Items produced by the current `push`. */
+  private out: ParseItem[] = [];
+
+  push(chunk: string, eof: boolean): ParseItem[] {
+    this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + chunk : chunk;
+    this.pos = 0;
+    this.nl = -1;
+    this.out = [];
+    this.drain(eof);
+    return this.out;
+  }
+
+  private drain(eof: boolean): void {
+    const s = this.buf;
+    let st = findEventStart(s, this.pos);
+    for (;;) {
+      if (st < 0) {
+        // No start tag left: classify whole gap lines, keep a partial last line (it may be the
+        // beginning of a start tag).
+        const upTo = eof ? s.length : s.lastIndexOf('\n') + 1;
+        if (upTo > this.pos) this.gap(this.pos, upTo);
+        return;
+      }
+      if (st > this.pos) this.gap(this.pos, st);
+      const startLine = this.line;
+      // The scanner finds the end itself: one pass over the event text.
+      const r = scanEvent(s, st);
+      if (r.ok) {
+        this.out.push({ kind: 'event', event: r.event, line: startLine });
+        this.inClassic = false;
+        this.advance(r.end);
+        st = findEventStart(s, r.end);
+        continue;
+      }
+      // Failed: if another event starts before this one's </Event>, this one was cut short and
+      // reading resumes at the next one.
+      const close = s.indexOf('</Event>', st);
+      const next = findEventStart(s, st + 6);
+      if (next >= 0 && (close < 0 || next < close)) {
+        this.reject(startLine, 'truncated XML event (next <Event> before </Event>)');
+        this.advance(next);
+        st = next;
+        continue;
+      }
+      if (close < 0 && !eof) {
+        // Wait for more text: either the event completes, or (malformed) we learn where it ends.
+        if (s.length - st > MAX_EVENT_CHARS) {
+          this.reject(startLine, `XML event longer than ${MAX_EVENT_CHARS} characters without </Event>`);
+          this.advance(s.length);
+        }
+        return;
+      }
+      this.reject(startLine, r.reason);
+      const resume = close >= 0 ? close + 8 : s.length;
+      this.inClassic = false;
+      this.advance(resume);
+      st = findEventStart(s, resume);
+    }
+  }
+
+  /** Position of the first newline at or after `pos` (cached: events are usually newline-free). */
+  private nl = -1;
+
+  /** Move `pos` to `to`, counting newlines. */
+  private advance(to: number): void {
+    const s = this.buf;
+    let nl = this.nl >= this.pos ? this.nl : s.indexOf('\n', this.pos);
+    while (nl >= 0 && nl < to) {
+      this.line++;
+      nl = s.indexOf('\n', nl + 1);
+    }
+    this.nl = nl < 0 ? s.length + 1 : nl;
+    this.pos = to;
+  }
+
+  /** Classify the text between events, line by line. */
+  private gap(from: number, to: number): void {
+    const s = this.buf;
+    // Fast path: the newline between two one-per-line events.
+    if (to - from <= 2 && s.slice(from, to).trim() === '') { this.advance(to); return; }
+    let a = from;
+    while (a < to) {
+      let b = s.indexOf('\n', a);
+      if (b < 0 || b >= to) b = to;
+      const text = s.slice(a, b).trim();
+      if (text !== '') this.classifyLine(text, this.line);
+      this.advance(b < to ? b + 1 : to);
+      a = b + 1;
+    }
+  }
+
+  private classifyLine(text: string, line: number): void {
+    if (text.startsWith('<?xml') || text === '<Events>' || text === '</Events>' || text.startsWith('<Events ')
+      || (text.startsWith('<!--') && text.endsWith('-->'))) return;
+    if (CLASSIC_HEADER.test(text)) {
+      this.out.push({ kind: 'skipped', line, reason: CLASSIC_REASON });
+      this.inClassic = true;
+      return;
+    }
+    if (text.startsWith('LogName=') && !this.inClassic) {
+      this.out.push({ kind: 'skipped', line, reason: CLASSIC_REASON });
+      this.inClassic = true;
+      return;
+    }
+    if (this.inClassic) return;
+    this.reject(line, `not an XML event: ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
+  }
+
+  private reject(line: number, reason: string): void {
+    this.out.push({ kind: 'rejected', line, reason });
+  }
+}
+
+/** Parse Windows event XML from decoded text chunks; one array of items per chunk. */
+export async function* readXmlEvents(chunks: AsyncIterable<string>): AsyncGenerator<ParseItem[]> {
+  const splitter = new XmlSplitter();
+  for await (const chunk of chunks) {
+    const items = splitter.push(chunk, false);
+    if (items.length) yield items;
+  }
+  const tail = splitter.push('', true);
+  if (tail.length) yield tail;
+}

@@ -1,0 +1,208 @@
+/**
+ * Sigma-style field matching for lineage-rule steps: `{Field|mod|mod: value | [values]}` maps (AND of
+ * fields), lists of maps (OR). Case-insensitive unless `|cased`. Field names may be raw Sysmon or CIM
+ * (mapped through ../ingest/fields.ts, the one field-name mapping).
+ */
+import { CIM_TO_RAW } from '../ingest/fields.js';
+
+/** A value lookup: the field's value, or undefined when the record does not carry that field. */
+export type FieldGetter = (field: string) => string | undefined;
+
+/** Three-valued result: a predicate over a field the record lacks is `unknown`, not false. */
+export const Tri = { No: 0, Yes: 1, Unknown: 2 } as const;
+export type Tri = (typeof Tri)[keyof typeof Tri];
+
+/** A compiled predicate over one record. */
+export interface Predicate {
+  test(get: FieldGetter): Tri;
+  /**
+   * Lowercase image basenames this predicate can only match (null = any). Drives the per-image rule
+   * index and the `names` push-down to sources.
+   */
+  readonly names: ReadonlySet<string> | null;
+  /** Fields read, raw Sysmon names (to tell which predicates a placeholder can answer). */
+  readonly fields: ReadonlySet<string>;
+}
+
+/** What went wrong in a match block; `path` is the YAML path of the offending key/value. */
+export class MatchError extends Error {
+  constructor(message: string, readonly path: (string | number)[]) { super(message); }
+}
+
+const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 're', 'all', 'cased', 'exists', 'cidr', 'gt', 'gte', 'lt', 'lte', 'windash']);
+
+/** Raw Sysmon name for a rule field (CIM names and a few lower-case spellings accepted). */
+export function rawFieldName(field: string): string {
+  return CIM_TO_RAW[field] ?? CIM_TO_RAW[field.toLowerCase()] ?? PSEUDO[field.toLowerCase()] ?? field;
+}
+const PSEUDO: Record<string, string> = {
+  name: 'Name', image: 'Image', commandline: 'CommandLine', eventid: 'EventID', computer: 'Computer',
+  integritylevel: 'IntegrityLevel', parentimage: 'ParentImage', parentcommandline: 'ParentCommandLine',
+};
+
+/** Lowercase basename of a Windows or POSIX path. */
+export function baseName(path: string): string {
+  const i = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  return (i >= 0 ? path.slice(i + 1) : path).toLowerCase();
+}
+
+type Scalar = string | number | boolean;
+
+function scalarList(v: unknown, path: (string | number)[]): string[] {
+  const arr = Array.isArray(v) ? v : [v];
+  if (arr.length === 0) throw new MatchError('empty value list', path);
+  return arr.map((x, i) => {
+    if (x === null) return '';
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') return String(x as Scalar);
+    throw new MatchError('value must be a string, number or list of them', Array.isArray(v) ? [...path, i] : path);
+  });
+}
+
+function parseCidr(s: string, path: (string | number)[]): (ip: string) => boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(s.trim());
+  if (!m) throw new MatchError(`not an IPv4 CIDR: ${s}`, path);
+  const bits = Number(m[5]);
+  const base = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return (ip) => {
+    const p = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip.trim());
+    if (!p) return false;
+    const v = ((Number(p[1]) << 24) | (Number(p[2]) << 16) | (Number(p[3]) << 8) | Number(p[4])) >>> 0;
+    return ((v & mask) >>> 0) === ((base & mask) >>> 0);
+  };
+}
+
+/** Sigma `windash`: `-x` also matches `/x` (and vice versa). */
+function windash(values: string[]): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    out.add(v);
+    out.add(v.replace(/(^|\s)[-/]/g, '$1-'));
+    out.add(v.replace(/(^|\s)[-/]/g, '$1/'));
+  }
+  return [...out];
+}
+
+/** One `Field|mods: values` entry compiled. */
+function compileField(key: string, value: unknown, path: (string | number)[]): Predicate {
+  const [rawField, ...mods] = key.split('|');
+  if (!rawField) throw new MatchError('empty field name', path);
+  for (const m of mods) if (!MODIFIERS.has(m)) throw new MatchError(`unknown modifier |${m} (known: ${[...MODIFIERS].join(', ')})`, path);
+  const field = rawFieldName(rawField);
+  const cased = mods.includes('cased');
+  const all = mods.includes('all');
+  const op = mods.find((m) => m !== 'cased' && m !== 'all' && m !== 'windash') ?? 'equals';
+  let values = scalarList(value, path);
+  if (mods.includes('windash')) values = windash(values);
+  const norm = (s: string) => (cased ? s : s.toLowerCase());
+  const fields = new Set([field === 'Name' ? 'Image' : field]);
+
+  if (op === 'exists') {
+    const want = values[0]?.toLowerCase() !== 'false';
+    return { names: null, fields, test: (get) => ((get(field) !== undefined && get(field) !== '') === want ? Tri.Yes : Tri.No) };
+  }
+  let one: (v: string) => boolean;
+  let names: Set<string> | null = null;
+  if (op === 're') {
+    const res = values.map((s, i) => {
+      // Sigma/PCRE inline flag `(?i)` at the start is common in shared rules; JS wants it as a flag.
+      const ci = s.startsWith('(?i)');
+      try { return new RegExp(ci ? s.slice(4) : s, ci || !cased ? 'i' : ''); } catch (e) {
+        throw new MatchError(`invalid regex: ${(e as Error).message}`, Array.isArray(value) ? [...path, i] : path);
+      }
+    });
+    one = all ? (v) => res.every((r) => r.test(v)) : (v) => res.some((r) => r.test(v));
+  } else if (op === 'cidr') {
+    const nets = values.map((s, i) => parseCidr(s, Array.isArray(value) ? [...path, i] : path));
+    one = (v) => nets.some((n) => n(v));
+  } else if (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') {
+    const n = Number(values[0]);
+    if (!Number.isFinite(n)) throw new MatchError(`|${op} needs a number`, path);
+    one = (v) => { const x = Number(v); return op === 'gt' ? x > n : op === 'gte' ? x >= n : op === 'lt' ? x < n : x <= n; };
+  } else {
+    const vs = values.map(norm);
+    const f = op === 'contains' ? (s: string, v: string) => s.includes(v)
+      : op === 'startswith' ? (s: string, v: string) => s.startsWith(v)
+      : op === 'endswith' ? (s: string, v: string) => s.endsWith(v)
+      : op === 'equals' ? (s: string, v: string) => s === v
+      : null;
+    if (!f) throw new MatchError(`modifier |${op} cannot be combined here`, path);
+    one = all ? (s) => { const x = norm(s); return vs.every((v) => f(x, v)); } : (s) => { const x = norm(s); return vs.some((v) => f(x, v)); };
+    // Image|endswith '\x.exe' (or equals a path / Name equals) pins the basename: the rule index key.
+    if (!all && !cased && (field === 'Image' || field === 'Name')) {
+      const bn = vs.map((v) => {
+        if (field === 'Name' && op === 'equals') return v.includes('\\') || v.includes('/') ? null : v;
+        if (op === 'endswith' && (v.startsWith('\\') || v.startsWith('/')) && baseName(v) === v.slice(1)) return v.slice(1);
+        if (op === 'equals' && v !== '') return baseName(v);
+        return null;
+      });
+      if (bn.every((b) => b !== null)) {
+        names = new Set(bn as string[]);
+        // An endswith '\x.exe' test is exactly basename equality, which also matches basename-only images (CIM).
+        if (op === 'endswith' || field === 'Name') {
+          const set = names;
+          return { names, fields, test: (get) => { const img = get('Image'); return img === undefined ? Tri.Unknown : set.has(baseName(img)) ? Tri.Yes : Tri.No; } };
+        }
+      }
+    }
+  }
+  const test = (get: FieldGetter): Tri => {
+    const v = get(field);
+    if (v === undefined) return Tri.Unknown;
+    return one(v) ? Tri.Yes : Tri.No;
+  };
+  return { names, fields, test };
+}
+
+function and(preds: Predicate[]): Predicate {
+  let names: Set<string> | null = null;
+  const fields = new Set<string>();
+  for (const p of preds) {
+    for (const f of p.fields) fields.add(f);
+    const pn = p.names;
+    if (pn) names = names ? new Set([...names].filter((n: string) => pn.has(n))) : new Set(pn);
+  }
+  if (preds.length === 1) return preds[0]!;
+  return {
+    names, fields,
+    test(get) {
+      let unknown = false;
+      for (const p of preds) { const r = p.test(get); if (r === Tri.No) return Tri.No; if (r === Tri.Unknown) unknown = true; }
+      return unknown ? Tri.Unknown : Tri.Yes;
+    },
+  };
+}
+
+function or(preds: Predicate[]): Predicate {
+  if (preds.length === 1) return preds[0]!;
+  const fields = new Set<string>();
+  for (const p of preds) for (const f of p.fields) fields.add(f);
+  const names = preds.every((p) => p.names) ? new Set(preds.flatMap((p) => [...p.names!])) : null;
+  return {
+    names, fields,
+    test(get) {
+      let unknown = false;
+      for (const p of preds) { const r = p.test(get); if (r === Tri.Yes) return Tri.Yes; if (r === Tri.Unknown) unknown = true; }
+      return unknown ? Tri.Unknown : Tri.No;
+    },
+  };
+}
+
+/** The predicate that is always true (a step with no `match`). */
+export const ANY: Predicate = { names: null, fields: new Set(), test: () => Tri.Yes };
+
+/**
+ * Compile a Sigma-style match block: an object (AND over its keys) or a list of objects (OR).
+ * Throws MatchError with the path of the offending entry.
+ */
+export function compileMatch(block: unknown, path: (string | number)[] = []): Predicate {
+  if (block == null) return ANY;
+  if (Array.isArray(block)) {
+    if (block.length === 0) throw new MatchError('empty match list', path);
+    return or(block.map((b, i) => compileMatch(b, [...path, i])));
+  }
+  if (typeof block !== 'object') throw new MatchError('match must be a map of field: value, or a list of such maps', path);
+  const entries = Object.entries(block as Record<string, unknown>);
+  if (entries.length === 0) return ANY;
+  return and(entries.map(([k, v]) => compileField(k, v, [...path, k])));
+}

@@ -1,0 +1,30 @@
+/** Duration and hop-range literals of the rule format. */
+import { UNBOUNDED } from './model.js';
+
+/** `30m`, `2h`, `90s`, `500ms`, `1d`, or a number of seconds → ms. */
+export function parseDuration(v: string | number): number {
+  if (typeof v === 'number') { if (v >= 0) return v * 1000; throw new Error('a duration cannot be negative'); }
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(v);
+  if (!m) throw new Error(`cannot read duration "${v}" (e.g. 30s, 5m, 2h, 1d)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
+}
+
+/** `1..5`, `2`, `1..*`, `*` → parent-edge bounds (lo ≥ 1). */
+export function parseHops(v: string | number): { lo: number; hi: number } {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 1) throw new Error('hops must be ≥ 1 (1 = direct child)');
+    return { lo: v, hi: v };
+  }
+  const t = v.trim();
+  if (t === '*' || t === '+') return { lo: 1, hi: UNBOUNDED };
+  const m = /^(\d+)(?:\s*\.\.\s*(\d+|\*))?$/.exec(t);
+  if (!m) throw new Error(`cannot read hops "${v}" (e.g. 1, 2..2, 1..5, 1..*)`);
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : m[2] === '*' ? UNBOUNDED : Number(m[2]);
+  if (lo < 1) throw new Error('hops must be ≥ 1 (1 = direct child)');
+  if (hi < lo) throw new Error(`hop range ${lo}..${hi} is empty`);
+  return { lo, hi };
+}
+

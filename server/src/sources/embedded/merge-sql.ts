@@ -1,0 +1,88 @@
+/**
+ * The set-based SQL that moves one staged batch (TEMP `stage_raw`, filled by the appender) into the
+ * store: dedupe, events, terminations, processes, end times. Kept apart from store.ts so the write
+ * path reads as a list of steps. `$1` is always the next `seq` value.
+ *
+ * Why joins are written as SEMI/ANTI JOINs with the batch on the build side: DuckDB builds the hash
+ * table on the right-hand side, and the batch (≤ 100k rows) must be that side, not the 10M-row table.
+ */
+
+/** Basename of an image path, lowercase (`C:\Windows\cmd.EXE` → `cmd.exe`). */
+const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
+
+/**
+ * `fresh` = (ord, dkey, seq) of the batch rows to store: minus rows already stored, minus repeats
+ * within the batch (first wins). Dedupe key: host + EventRecordID, or a hash of the whole content
+ * when there is no record id. Narrow on purpose: copying the wide `fields` column into another
+ * temp table cost more than everything else here, so later statements join back to stage_raw.
+ */
+export const BUILD_FRESH = `
+CREATE OR REPLACE TEMP TABLE fresh AS
+WITH k AS (
+  SELECT ord, CASE WHEN record_id IS NOT NULL THEN hash(host, CAST(record_id AS BIGINT))
+                   ELSE hash(host, event_id, time, guid, fields) END AS dkey
+  FROM stage_raw),
+u AS (SELECT dkey, min(ord) AS ord FROM k GROUP BY dkey),
+dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey)
+SELECT u.ord, u.dkey, $1 + row_number() OVER (ORDER BY u.ord) - 1 AS seq
+FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
+
+/** The batch rows to store, typed (join of fresh with the staged rows). */
+const NEW_ROWS = `(SELECT f.seq, f.dkey, s.guid, s.target_guid, s.event_id, s.category, CAST(s.time AS TIMESTAMP) AS time,
+  s.host, CAST(s.record_id AS BIGINT) AS record_id, s.fields FROM fresh f JOIN stage_raw s ON s.ord = f.ord)`;
+
+export const INSERT_EVENTS = `
+INSERT INTO events
+SELECT seq, CASE WHEN guid IS NULL THEN NULL ELSE hash(guid) END, hash(host), dkey, guid, target_guid,
+       event_id, category, time, host, record_id, fields
+FROM ${NEW_ROWS}`;
+
+export const INSERT_TERMINATIONS = `
+INSERT INTO terminations
+SELECT hash(host), guid, host, time FROM ${NEW_ROWS} WHERE event_id = 5 AND guid IS NOT NULL`;
+
+/** Order of the JSON paths pulled from an EventID 1 in one parse (index = position + 1). */
+const CREATE_FIELDS = [
+  'ParentProcessGuid', 'ProcessId', 'ParentProcessId', 'Image', 'CommandLine', 'ParentImage',
+  'ParentCommandLine', 'ParentUser', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid',
+] as const;
+const f = (name: (typeof CREATE_FIELDS)[number]): string => `n.v[${CREATE_FIELDS.indexOf(name) + 1}]`;
+const s = (name: (typeof CREATE_FIELDS)[number]): string => `coalesce(${f(name)}, '')`;
+
+/**
+ * New process rows from the batch's EventID 1: the first create per (host, guid) wins, a process
+ * already stored is left alone (identity comes from its create, never from later events), and
+ * end_time comes from any EventID 5 already stored (terminate ingested before create).
+ */
+export const INSERT_PROCESSES = `
+INSERT INTO processes
+WITH x AS (
+  SELECT guid, host, time, seq,
+         json_extract_string(fields, [${CREATE_FIELDS.map((n) => `'$.${n}'`).join(', ')}]) AS v
+  FROM ${NEW_ROWS} WHERE event_id = 1 AND guid IS NOT NULL
+  QUALIFY row_number() OVER (PARTITION BY host, guid ORDER BY time, seq) = 1),
+known AS (SELECT p.host, p.guid FROM processes p SEMI JOIN x ON p.gkey = hash(x.guid) AND p.guid = x.guid AND p.host = x.host),
+n AS (SELECT x.* FROM x ANTI JOIN known k ON x.guid = k.guid AND x.host = k.host),
+ends AS (
+  SELECT t.host, t.guid, min(t.time) AS time FROM terminations t SEMI JOIN n ON t.guid = n.guid AND t.host = n.host
+  GROUP BY ALL)
+SELECT hash(n.guid), CASE WHEN ${f('ParentProcessGuid')} IS NULL THEN NULL ELSE hash(${f('ParentProcessGuid')}) END,
+       hash(n.host), n.guid, ${f('ParentProcessGuid')}, n.host,
+       TRY_CAST(${f('ProcessId')} AS INTEGER), TRY_CAST(${f('ParentProcessId')} AS INTEGER),
+       ${s('Image')}, ${NAME_OF.replace('%s', s('Image'))}, ${s('CommandLine')}, ${s('ParentImage')},
+       ${s('ParentCommandLine')}, ${s('ParentUser')}, ${s('User')}, ${s('IntegrityLevel')}, ${s('Hashes')},
+       ${s('CurrentDirectory')}, ${s('LogonGuid')}, n.time, ends.time, n.seq
+FROM n LEFT JOIN ends ON ends.guid = n.guid AND ends.host = n.host
+ORDER BY n.seq`;
+
+/** A terminate fills end_time with the earliest EventID 5, whichever of create/terminate came first. */
+export const UPDATE_END_TIMES = `
+UPDATE processes SET end_time = t.time
+FROM (SELECT host, guid, min(time) AS time FROM ${NEW_ROWS} WHERE event_id = 5 AND guid IS NOT NULL GROUP BY ALL) t
+WHERE processes.gkey = hash(t.guid) AND processes.guid = t.guid AND processes.host = t.host
+  AND (processes.end_time IS NULL OR processes.end_time > t.time)`;
+
+/** Counts of the batch by kind, to skip statements that would do nothing. */
+export const FRESH_COUNTS = `
+SELECT count(*) AS n, count(*) FILTER (WHERE s.event_id = 1) AS creates, count(*) FILTER (WHERE s.event_id = 5) AS ends
+FROM fresh f JOIN stage_raw s ON s.ord = f.ord`;

@@ -1,0 +1,77 @@
+/**
+ * Runs one SQL statement for a request: borrows a connection, counts it in `ctx.stats.searches`
+ * (cost honesty), adds rows read to `ctx.stats.rows`, and interrupts the statement when the
+ * request's AbortSignal fires. Values are always bound parameters, never spliced into SQL.
+ */
+import { JSDuckDBValueConverter, type DuckDBValue } from '@duckdb/node-api';
+import { throwIfAborted, type QueryContext } from '../event-source.js';
+import type { EmbeddedStore } from './store.js';
+
+/** A row as DuckDB's JS conversion gives it (BIGINT → bigint, VARCHAR → string, …). */
+export type SqlRow = Record<string, unknown>;
+
+/** Collects positional parameters while SQL text is assembled: `arg(v)` returns `$n`. */
+export class Params {
+  readonly values: DuckDBValue[] = [];
+  arg(v: DuckDBValue): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** Run one statement and return its rows as objects. */
+export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
+  throwIfAborted(ctx);
+  const conn = await store.acquire();
+  const onAbort = (): void => conn.interrupt();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    ctx.stats.searches += 1;
+    const reader = await conn.runAndReadAll(sql, params instanceof Params ? params.values : params);
+    const rows = reader.getRowObjectsJS() as SqlRow[];
+    ctx.stats.rows += rows.length;
+    throwIfAborted(ctx);
+    return rows;
+  } catch (err) {
+    throwIfAborted(ctx); // an interrupted statement surfaces as the AbortError, not a DuckDB error
+    throw err;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+    store.release(conn);
+  }
+}
+
+/**
+ * Run one statement and yield its rows in chunks as DuckDB streams them (one statement, one
+ * sort, however many batches). The connection is held until the iteration ends or is abandoned.
+ */
+export async function* streamQuery(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params, batchSize: number): AsyncGenerator<SqlRow[]> {
+  throwIfAborted(ctx);
+  const conn = await store.acquire();
+  const onAbort = (): void => conn.interrupt();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    ctx.stats.searches += 1;
+    const result = await conn.stream(sql, params.values);
+    const names = result.deduplicatedColumnNames();
+    let batch: SqlRow[] = [];
+    for (;;) {
+      throwIfAborted(ctx);
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const values of chunk.convertRows(JSDuckDBValueConverter)) {
+        const row: SqlRow = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+        batch.push(row);
+        if (batch.length >= batchSize) { ctx.stats.rows += batch.length; yield batch; batch = []; }
+      }
+    }
+    if (batch.length > 0) { ctx.stats.rows += batch.length; yield batch; }
+  } catch (err) {
+    throwIfAborted(ctx);
+    throw err;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+    store.release(conn);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * EmbeddedStore write path against a real DuckDB file in a temp dir.
+ *
+ *   explorer {…0001}            (EID 1)
+ *   └── cmd {…0002}             (EID 1, EID 3 network, EID 5 terminate)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SysmonEvent } from '../../ingest/record.js';
+import { newContext } from '../event-source.js';
+import { EmbeddedSource } from './source.js';
+import { EmbeddedStore, StoreError } from './store.js';
+
+const P = '{aaaaaaaa-0000-0000-0000-000000000001}';
+const C = '{aaaaaaaa-0000-0000-0000-000000000002}';
+
+function ev(eventId: number, recordId: number | null, time: string, guid: string, fields: Record<string, string>, category = 'process'): SysmonEvent {
+  return { eventId, category, host: 'ws-1', recordId, time, guid, targetGuid: null, fields: { ProcessGuid: guid, ...fields } };
+}
+
+const parentCreate = ev(1, 10, '2024-05-01T10:00:00.000Z', P, { Image: 'C:\\Windows\\explorer.exe', CommandLine: 'C:\\Windows\\Explorer.EXE', ProcessId: '4000', ParentProcessGuid: '{00000000-0000-0000-0000-000000000000}' });
+const childCreate = ev(1, 11, '2024-05-01T10:05:00.123Z', C, {
+  Image: 'C:\\Windows\\System32\\CMD.EXE', CommandLine: 'cmd.exe /c whoami', ProcessId: '4242', ParentProcessId: '4000',
+  ParentProcessGuid: P, ParentImage: 'C:\\Windows\\explorer.exe', ParentCommandLine: 'C:\\Windows\\Explorer.EXE',
+  ParentUser: 'CORP\\jdoe', User: 'CORP\\jdoe', IntegrityLevel: 'High', Hashes: 'SHA256=AB', CurrentDirectory: 'C:\\Users\\jdoe\\',
+  LogonGuid: '{aaaaaaaa-0000-0000-0000-0000000003e7}',
+});
+const childNet = ev(3, 12, '2024-05-01T10:05:01.000Z', C, { Image: 'c:\\windows\\system32\\cmd.exe', DestinationIp: '10.0.0.1' }, 'network');
+const childEnd = ev(5, 13, '2024-05-01T10:06:00.500Z', C, { Image: 'C:\\Windows\\System32\\CMD.EXE' });
+
+let dir = '';
+const stores: EmbeddedStore[] = [];
+async function openTemp(name = 'db.duckdb'): Promise<EmbeddedStore> {
+  if (!dir) dir = mkdtempSync(join(tmpdir(), 'lineage-store-'));
+  const s = await EmbeddedStore.open(join(dir, name));
+  stores.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+describe('EmbeddedStore.writeEvents', () => {
+  it('when a create, event and terminate are written, then the process row carries the normalised columns and end time', async () => {
+    const store = await openTemp();
+    expect(await store.writeEvents([parentCreate, childCreate, childNet, childEnd])).toEqual({ inserted: 4, duplicates: 0 });
+    const src = new EmbeddedSource(store);
+    const [p] = await src.getProcesses([C], { ctx: newContext() });
+    expect(p).toMatchObject({
+      guid: C, parentGuid: P, host: 'ws-1', pid: 4242, parentPid: 4000, image: 'C:\\Windows\\System32\\CMD.EXE', name: 'cmd.exe',
+      commandLine: 'cmd.exe /c whoami', parentImage: 'C:\\Windows\\explorer.exe', parentCommandLine: 'C:\\Windows\\Explorer.EXE',
+      parentUser: 'CORP\\jdoe', user: 'CORP\\jdoe', integrityLevel: 'High', hashes: 'SHA256=AB', currentDirectory: 'C:\\Users\\jdoe\\',
+      logonGuid: '{aaaaaaaa-0000-0000-0000-0000000003e7}', startTime: '2024-05-01T10:05:00.123Z', endTime: '2024-05-01T10:06:00.500Z',
+    });
+    const counts = await src.countEvents([C], { ctx: newContext() });
+    expect(counts.get(C)).toEqual({ network: 1, process: 1 });
+    expect(await store.counts()).toMatchObject({ events: 4, processes: 2, hosts: 1 });
+  });
+
+  it('when the same events are written again, then nothing is added (record ids, or content without them)', async () => {
+    const store = await openTemp();
+    const noRecord = { ...childNet, recordId: null, time: '2024-05-01T10:05:02.000Z' };
+    const batch = [parentCreate, childCreate, childNet, childEnd, noRecord];
+    expect(await store.writeEvents(batch)).toEqual({ inserted: 5, duplicates: 0 });
+    expect(await store.writeEvents(batch)).toEqual({ inserted: 0, duplicates: 5 });
+    // Repeats inside one batch count as duplicates too.
+    expect(await store.writeEvents([noRecord, { ...noRecord }])).toEqual({ inserted: 0, duplicates: 2 });
+    expect(await store.counts()).toMatchObject({ events: 5, processes: 2 });
+  });
+
+  it('when batches arrive out of order (child before parent, terminate before create), then rows are identical', async () => {
+    const inOrder = await openTemp('a.duckdb');
+    await inOrder.writeEvents([parentCreate, childCreate, childNet, childEnd]);
+    const shuffled = await openTemp('b.duckdb');
+    await shuffled.writeEvents([childEnd]);
+    await shuffled.writeEvents([childNet, childCreate]);
+    await shuffled.writeEvents([parentCreate]);
+    const read = async (s: EmbeddedStore) => {
+      const src = new EmbeddedSource(s);
+      const ctx = newContext();
+      return {
+        processes: await src.getProcesses([P, C], { ctx }),
+        events: (await src.getEvents([P, C], { ctx, limit: 100 })).items,
+      };
+    };
+    const a = await read(inOrder);
+    expect(a.processes).toHaveLength(2);
+    expect(a.processes[1]!.endTime).toBe('2024-05-01T10:06:00.500Z');
+    expect(await read(shuffled)).toEqual(a);
+  });
+
+  it('when a batch holds an unusable time, then it is refused whole with a clear error and earlier data stays', async () => {
+    const store = await openTemp();
+    await store.writeEvents([parentCreate]);
+    const bad = { ...childCreate, time: 'yesterday' };
+    await expect(store.writeEvents([childNet, bad])).rejects.toThrow(StoreError);
+    await expect(store.writeEvents([bad])).rejects.toThrow(/not stored.*yesterday/s);
+    expect(await store.counts()).toMatchObject({ events: 1, processes: 1 });
+    // The store stays usable after a refused batch.
+    expect(await store.writeEvents([childCreate])).toEqual({ inserted: 1, duplicates: 0 });
+  });
+
+  it('when reopened read-only, then reads work and writes are refused; optimize keeps every row', async () => {
+    const store = await openTemp();
+    await store.writeEvents([parentCreate, childCreate, childNet, childEnd]);
+    await store.optimize();
+    expect(await store.counts()).toMatchObject({ events: 4, processes: 2 });
+    const path = store.path;
+    await store.close();
+    const ro = await EmbeddedStore.open(path, { readOnly: true });
+    stores.push(ro);
+    expect((await new EmbeddedSource(ro).getProcesses([C], { ctx: newContext() }))[0]?.endTime).toBe('2024-05-01T10:06:00.500Z');
+    await expect(ro.writeEvents([childNet])).rejects.toThrow(/read-only/);
+  });
+
+  it('when many events share one timestamp (some without record id), then event pages never repeat or skip', async () => {
+    const store = await openTemp();
+    const same = '2024-05-01T10:05:30.000Z';
+    // Every third event has no record id: those share (time, record id) and only seq orders them.
+    const batch = Array.from({ length: 25 }, (_, i) => ev(3, i % 3 === 0 ? null : 100 + i, same, C, { DestinationPort: String(i) }, 'network'));
+    await store.writeEvents([childCreate, ...batch]);
+    const src = new EmbeddedSource(store);
+    const ports: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await src.getEvents([C], { ctx: newContext(), limit: 4, cursor });
+      ports.push(...page.items.map((e) => e.fields.DestinationPort!));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(ports.length).toBe(25);
+    expect(new Set(ports).size).toBe(25);
+  });
+
+  it('when the file is not a database, then open fails with the path in the message', async () => {
+    await expect(EmbeddedStore.open('/nonexistent/x.duckdb', { readOnly: true })).rejects.toThrow(/x\.duckdb/);
+  });
+});

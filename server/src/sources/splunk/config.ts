@@ -1,0 +1,130 @@
+/**
+ * Splunk connection and search settings: from `lineage serve --splunk …` options or LINEAGE_SPLUNK_*
+ * environment variables (docs/splunk.md). Validated once at start-up so a typo fails loudly.
+ */
+import { readFileSync } from 'node:fs';
+import { indexName } from './spl.js';
+
+/** Which field names the searches use: raw Sysmon (`ProcessGuid`) or Splunk CIM (`process_guid`). */
+export type FieldStyle = 'raw' | 'cim';
+
+/** Everything the Splunk source needs to know about the deployment. */
+export interface SplunkConfig {
+  /** Management URL, e.g. https://splunk.corp:8089 */
+  url: URL;
+  /** Splunk Web base URL for "open in Splunk" links (null: no links). */
+  web: string | null;
+  /** Indexes holding Sysmon (OR-ed). */
+  indexes: string[];
+  /** Index holding ES notables. */
+  notableIndex: string;
+  /** `source=` / `sourcetype=` restrictions (null: not restricted). Values are quoted in SPL. */
+  source: string | null;
+  sourcetype: string | null;
+  fieldStyle: FieldStyle;
+  /** Use `| tstats … from datamodel=Endpoint.Processes` for the process-tree search. */
+  tstats: boolean;
+  /** PEM CA bundle for verifying splunkd's certificate. */
+  ca?: string;
+  /** Disable certificate verification (lab only). */
+  insecure: boolean;
+  /** Splunk version announced to the SDK so it picks endpoints deterministically (§9 pitfall 6). */
+  version: string;
+  connectTimeoutMs: number;
+  /** Deadline for one HTTP exchange with splunkd. */
+  requestTimeoutMs: number;
+  /** Deadline for one search job from dispatch to last results page. */
+  searchTimeoutMs: number;
+  /** Status-poll period while a job runs. */
+  pollMs: number;
+  /** Above this many process-creates in a host-window, getTree walks one generation per search. */
+  treeBudget: number;
+  /** `auto_cancel` seconds for every job: an orphaned job dies when nobody polls it. */
+  autoCancelSec: number;
+  /** Retries for 503 / quota / connection refused, with exponential backoff from `retryBaseMs`. */
+  retries: number;
+  retryBaseMs: number;
+}
+
+/** Sysmon add-on default (splunk-protocol.md §5.1). */
+export const DEFAULT_SOURCE = 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational';
+
+export const DEFAULTS: Omit<SplunkConfig, 'url'> = {
+  web: null, indexes: ['sysmon'], notableIndex: 'notable', source: DEFAULT_SOURCE, sourcetype: null,
+  fieldStyle: 'raw', tstats: false, insecure: false, version: '9.2.0',
+  connectTimeoutMs: 10_000, requestTimeoutMs: 60_000, searchTimeoutMs: 300_000, pollMs: 250,
+  treeBudget: 100_000, autoCancelSec: 60, retries: 4, retryBaseMs: 250,
+};
+
+/** Raw option values (CLI flags or env vars), all strings. */
+export interface SplunkConfigInput {
+  url?: string; web?: string; index?: string; notableIndex?: string; source?: string; sourcetype?: string;
+  fieldStyle?: string; tstats?: string | boolean; ca?: string; insecure?: string | boolean;
+  version?: string; searchTimeoutMs?: string; treeBudget?: string;
+}
+
+/** Environment variable for each input (documented in docs/splunk.md). */
+export const ENV_VARS: Record<keyof SplunkConfigInput, string> = {
+  url: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
+  notableIndex: 'LINEAGE_SPLUNK_NOTABLE_INDEX', source: 'LINEAGE_SPLUNK_SOURCE', sourcetype: 'LINEAGE_SPLUNK_SOURCETYPE',
+  fieldStyle: 'LINEAGE_SPLUNK_FIELDS', tstats: 'LINEAGE_SPLUNK_TSTATS', ca: 'LINEAGE_SPLUNK_CA',
+  insecure: 'LINEAGE_SPLUNK_INSECURE', version: 'LINEAGE_SPLUNK_VERSION', searchTimeoutMs: 'LINEAGE_SPLUNK_SEARCH_TIMEOUT_MS',
+  treeBudget: 'LINEAGE_SPLUNK_TREE_BUDGET',
+};
+
+/** Inputs from the environment (flags given on the command line override these). */
+export function inputFromEnv(env: NodeJS.ProcessEnv = process.env): SplunkConfigInput {
+  const out: SplunkConfigInput = {};
+  for (const [k, name] of Object.entries(ENV_VARS) as [keyof SplunkConfigInput, string][]) {
+    const v = env[name];
+    if (v !== undefined && v !== '') (out as Record<string, string>)[k] = v;
+  }
+  return out;
+}
+
+function bool(v: string | boolean | undefined): boolean {
+  if (typeof v === 'boolean') return v;
+  return v !== undefined && /^(1|true|yes|on)$/i.test(v);
+}
+
+function positiveInt(v: string | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer, got "${v}"`);
+  return n;
+}
+
+function httpUrl(v: string, name: string): URL {
+  let u: URL;
+  try { u = new URL(v); } catch { throw new Error(`${name}: "${v}" is not a URL`); }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`${name}: must be http(s), got ${u.protocol}`);
+  return u;
+}
+
+/** Validate inputs into a config; throws an Error naming the bad option. */
+export function resolveConfig(input: SplunkConfigInput): SplunkConfig {
+  if (!input.url) throw new Error('--splunk URL (or LINEAGE_SPLUNK_URL) is required, e.g. https://splunk:8089');
+  const url = httpUrl(input.url, '--splunk');
+  if (!url.port) url.port = '8089';
+  const web = input.web ? httpUrl(input.web, '--web').href.replace(/\/$/, '') : null;
+  const indexes = input.index ? input.index.split(',').map((s) => indexName(s.trim())) : DEFAULTS.indexes;
+  const fieldStyle = (input.fieldStyle ?? 'raw').toLowerCase();
+  if (fieldStyle !== 'raw' && fieldStyle !== 'cim') throw new Error(`--fields: expected raw or cim, got "${input.fieldStyle}"`);
+  let ca: string | undefined;
+  if (input.ca) {
+    try { ca = readFileSync(input.ca, 'utf8'); } catch (e) { throw new Error(`--ca: cannot read ${input.ca}: ${(e as Error).message}`); }
+    if (!ca.includes('BEGIN CERTIFICATE')) throw new Error(`--ca: ${input.ca} is not a PEM certificate bundle`);
+  }
+  const version = input.version ?? DEFAULTS.version;
+  if (!/^\d+(\.\d+){1,3}$/.test(version)) throw new Error(`--splunk-version: "${version}" is not a version like 9.2.0`);
+  return {
+    ...DEFAULTS,
+    url, web, indexes,
+    notableIndex: input.notableIndex ? indexName(input.notableIndex) : DEFAULTS.notableIndex,
+    source: input.source === undefined ? DEFAULTS.source : input.source === '' || input.source === '-' ? null : input.source,
+    sourcetype: input.sourcetype && input.sourcetype !== '-' ? input.sourcetype : null,
+    fieldStyle, tstats: bool(input.tstats), ca, insecure: bool(input.insecure), version,
+    searchTimeoutMs: positiveInt(input.searchTimeoutMs, '--search-timeout-ms', DEFAULTS.searchTimeoutMs),
+    treeBudget: positiveInt(input.treeBudget, '--tree-budget', DEFAULTS.treeBudget),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Splunk result rows → the source's records, through the one field mapping (ingest/fields.ts):
+ * rows are flattened into a ParsedEvent with `fromFlat` and normalised with `normalise`, exactly as
+ * ingested files are, so hosts come out lowercase and GUIDs canonical in both sources.
+ */
+import { canonicalGuid, categoryOf, type Category } from '@lineage/shared';
+import { fromFlat, normalise } from '../../ingest/fields.js';
+import type { EventRecord, ProcessRecord } from '../event-source.js';
+import type { SplunkRow } from './client.js';
+
+const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
+
+/** First value of a (possibly multivalue) field. */
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A row as a flat object of single values; `_time` epoch / `start_epoch` turned into UtcTime when missing. */
+function flat(row: SplunkRow, eventId: number | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(row)) {
+    const s = one(v);
+    if (s !== undefined) out[k] = s;
+  }
+  if (out.UtcTime === undefined && out.start_epoch !== undefined) {
+    const t = Number(out.start_epoch);
+    if (Number.isFinite(t)) out.UtcTime = new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', '');
+  }
+  delete out.start_epoch;
+  if (eventId !== null && out.EventCode === undefined) out.EventCode = String(eventId);
+  return out;
+}
+
+function toInt(v: string | undefined): number | null {
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isInteger(n) ? n : null;
+}
+
+function basename(image: string): string {
+  return (image.split(/[\\/]/).pop() ?? '').toLowerCase();
+}
+
+/** A row read back as a normalised Sysmon event, or null when it is not one. */
+function asEvent(row: SplunkRow, eventId: number | null) {
+  const parsed = fromFlat(flat(row, eventId));
+  // fromFlat drops Splunk's own lowercase `eventtype`; Sysmon's PascalCase `EventType` (registry, pipe,
+  // WMI) is event data and must survive.
+  const et = one(row.EventType);
+  if (et !== undefined && parsed.data.EventType === undefined) parsed.data.EventType = et;
+  // We searched a Sysmon source; rows carry no Channel when the search did not keep it.
+  if (!parsed.system.channel && !parsed.system.provider) parsed.system.channel = SYSMON_CHANNEL;
+  const n = normalise(parsed);
+  return n.kind === 'event' ? n.event : null;
+}
+
+/** Provenance attached to every record a job produced. */
+export interface Provenance { query: string; jobId: string; url: string | null }
+
+/**
+ * Compact process rows (`stats … by host ProcessGuid [EventCode]`) → ProcessRecords, merging each
+ * GUID's create (EventCode 1) with its termination (EventCode 5). Rows without a create are dropped.
+ */
+export function processRecords(rows: readonly SplunkRow[], prov: Provenance): ProcessRecord[] {
+  const creates = new Map<string, ProcessRecord>();
+  const ends = new Map<string, string>();
+  for (const row of rows) {
+    const code = toInt(one(row.EventCode)) ?? 1;
+    const ev = asEvent(row, code);
+    if (!ev || !ev.guid) continue;
+    const key = `${ev.host}|${ev.guid}`;
+    if (code === 5) {
+      const prev = ends.get(key);
+      if (prev === undefined || ev.time < prev) ends.set(key, ev.time);
+      continue;
+    }
+    if (code !== 1) continue;
+    const f = ev.fields;
+    const image = f.Image ?? '';
+    const rec: ProcessRecord = {
+      guid: ev.guid,
+      parentGuid: canonicalGuid(f.ParentProcessGuid) ?? (f.ParentProcessGuid || null),
+      host: ev.host,
+      pid: toInt(f.ProcessId),
+      parentPid: toInt(f.ParentProcessId),
+      image,
+      name: basename(image),
+      commandLine: f.CommandLine ?? '',
+      parentImage: f.ParentImage ?? '',
+      parentCommandLine: f.ParentCommandLine ?? '',
+      parentUser: f.ParentUser ?? '',
+      user: f.User ?? '',
+      integrityLevel: f.IntegrityLevel ?? '',
+      hashes: f.Hashes ?? '',
+      currentDirectory: f.CurrentDirectory ?? '',
+      logonGuid: f.LogonGuid ?? '',
+      startTime: ev.time,
+      endTime: null,
+      query: prov.query,
+      jobId: prov.jobId,
+      url: prov.url,
+    };
+    const prev = creates.get(key);
+    if (!prev || rec.startTime < prev.startTime) creates.set(key, rec);
+  }
+  for (const [key, rec] of creates) rec.endTime = ends.get(key) ?? null;
+  return [...creates.values()];
+}
+
+/** Sort by (startTime, guid) — the order every paged process listing uses. */
+export function byStart(a: ProcessRecord, b: ProcessRecord): number {
+  return a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0;
+}
+
+/** `stats count by host lineage_guid EventCode` rows → counts by GUID and category. */
+export function countRows(rows: readonly SplunkRow[], into = new Map<string, Partial<Record<Category, number>>>()): Map<string, Partial<Record<Category, number>>> {
+  for (const row of rows) {
+    const guid = canonicalGuid(one(row.lineage_guid));
+    const code = toInt(one(row.EventCode));
+    const n = toInt(one(row.count));
+    if (!guid || code === null || !n) continue;
+    const cat = categoryOf(code);
+    const m = into.get(guid) ?? {};
+    m[cat] = (m[cat] ?? 0) + n;
+    into.set(guid, m);
+  }
+  return into;
+}
+
+/**
+ * The fields of an event row that are Sysmon's own: Splunk's internal `_…` fields never, and in raw
+ * style only PascalCase names (every Sysmon EventData name is), which drops the add-on's CIM aliases.
+ */
+function eventFields(row: SplunkRow, style: 'raw' | 'cim'): SplunkRow {
+  const out: SplunkRow = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith('_')) continue;
+    if (style === 'raw' && k !== 'host' && !/^[A-Z]/.test(k)) continue;
+    out[k] = v;
+  }
+  // The Windows add-on extracts EventRecordID twice; the copy is not part of the Sysmon event.
+  if (out.RecordID !== undefined && out.RecordID === out.EventRecordID) delete out.RecordID;
+  return out;
+}
+
+/** Raw event rows → EventRecords (fields under raw Sysmon names, GUIDs canonical). */
+export function eventRecords(rows: readonly SplunkRow[], style: 'raw' | 'cim' = 'raw'): EventRecord[] {
+  const out: EventRecord[] = [];
+  for (const row of rows) {
+    const ev = asEvent(eventFields(row, style), null);
+    if (!ev || !ev.guid) continue;
+    out.push({
+      guid: ev.guid, host: ev.host, eventId: ev.eventId, category: ev.category as Category, time: ev.time,
+      recordId: ev.recordId, targetGuid: ev.targetGuid, fields: ev.fields,
+    });
+  }
+  return out;
+}
+
+/** Sort by (time, recordId) — the order paged event listings use. */
+export function byTime(a: EventRecord, b: EventRecord): number {
+  if (a.time !== b.time) return a.time < b.time ? -1 : 1;
+  return (a.recordId ?? 0) - (b.recordId ?? 0);
+}

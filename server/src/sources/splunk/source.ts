@@ -1,0 +1,328 @@
+/**
+ * The EventSource on Splunk: every method is one or a few search jobs built by SplBuilder, run as
+ * the logged-in analyst (SplunkClient), mapped through the shared field mapping (rows.ts).
+ *
+ * getTree — the whole-tree strategy: ONE search returns every process-create (and terminate) of the
+ * origin's host in the window as compact `stats … by ProcessGuid` rows and the tree is assembled in
+ * memory; the host's event counts by GUID and category are dispatched at the same moment (a second
+ * search, in parallel) and answer the countEvents call that follows. Root, ancestors, full subtree and
+ * counts therefore cost 2 searches at any depth. When the host-window holds more processes than
+ * `treeBudget`, getTree walks one generation per search with batched GUID frontiers instead.
+ */
+import type { Category, Notable, TimeRange } from '@lineage/shared';
+import type {
+  BaseOptions, EventRecord, EventSource, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
+} from '../event-source.js';
+import type { SplunkClient, SplunkRow } from './client.js';
+import type { SplunkConfig } from './config.js';
+import { SplunkError } from './errors.js';
+import { notablesFromRows, resolveNotableProcesses } from './notables.js';
+import { byStart, byTime, countRows, eventRecords, processRecords, type Provenance } from './rows.js';
+import { SplBuilder, batches, canonicalGuids, timeParams } from './spl.js';
+
+type Counts = Map<string, Partial<Record<Category, number>>>;
+
+/** Below this many GUIDs counts are asked for by GUID list; above it (host known) for the whole host. */
+const COUNT_BY_GUID_MAX = 200;
+/** Host cache entries kept (GUID → host) so calls without `host` can use the whole-host strategies. */
+const HOST_CACHE_MAX = 100_000;
+
+/** "Open in Splunk": Splunk Web's search page re-running the exact SPL over the same window. */
+export function splunkWebUrl(web: string | null, spl: string, params: { earliest_time?: string; latest_time?: string }): string | null {
+  if (!web) return null;
+  const q = new URLSearchParams({ q: spl });
+  if (params.earliest_time) q.set('earliest', params.earliest_time);
+  if (params.latest_time) q.set('latest', params.latest_time);
+  return `${web}/app/search/search?${q.toString()}`;
+}
+
+function rangeKey(host: string, range: TimeRange | undefined): string {
+  return `${host}|${range?.from ?? ''}|${range?.to ?? ''}`;
+}
+
+function offsetCursor(cursor: string | null | undefined): number {
+  if (cursor == null || cursor === '') return 0;
+  if (!/^\d{1,9}$/.test(cursor)) throw new SplunkError('invalid_request', 'cursor: not a cursor this source issued');
+  return Number(cursor);
+}
+
+/** The Splunk EventSource for one analyst's session. */
+export class SplunkSource implements EventSource {
+  readonly kind = 'splunk' as const;
+  readonly spl: SplBuilder;
+  private readonly hosts = new Map<string, string>();
+  /** Counts dispatched alongside a tree search, per request context and host-window. */
+  private readonly prefetched = new WeakMap<QueryContext, Map<string, Promise<Counts>>>();
+
+  constructor(readonly client: SplunkClient, readonly config: SplunkConfig) {
+    this.spl = new SplBuilder(config);
+  }
+
+  private remember(recs: readonly ProcessRecord[]): void {
+    for (const r of recs) {
+      if (this.hosts.size >= HOST_CACHE_MAX) this.hosts.delete(this.hosts.keys().next().value as string);
+      this.hosts.set(r.guid, r.host);
+    }
+  }
+
+  /** Run one search and read all rows, with the provenance of the job. */
+  private async run(spl: string, o: { ctx: QueryContext; range?: TimeRange; limit?: number }): Promise<{ rows: SplunkRow[]; prov: Provenance; total: number }> {
+    const params = timeParams(o.range);
+    const r = await this.client.search(spl, { ctx: o.ctx, ...params, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+    return { rows: r.rows, total: r.resultCount, prov: { query: spl, jobId: r.sid, url: splunkWebUrl(this.config.web, spl, params) } };
+  }
+
+  private async processesOf(spl: string, o: { ctx: QueryContext; range?: TimeRange; limit?: number }): Promise<ProcessRecord[]> {
+    const { rows, prov } = await this.run(spl, o);
+    const recs = processRecords(rows, prov).sort(byStart);
+    this.remember(recs);
+    return recs;
+  }
+
+  async findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]> {
+    if (q.guid !== undefined) {
+      const recs = await this.getProcesses([q.guid], { ...o, host: q.host ?? o.host });
+      return recs.slice(0, o.limit);
+    }
+    const host = q.host ?? o.host;
+    if (host === undefined && q.image === undefined && q.text === undefined) {
+      throw new SplunkError('invalid_request', 'search: give a GUID, a host, an image or a command-line text');
+    }
+    const spl = this.spl.seeds({ ...(host !== undefined ? { host } : {}), ...(q.image ? { image: q.image } : {}), ...(q.text ? { text: q.text } : {}) });
+    const recs = await this.processesOf(spl, { ctx: o.ctx, range: o.range, limit: o.limit });
+    return this.withEndTimes(recs.slice(0, o.limit), o);
+  }
+
+  /** Fill endTime from EventID 5 for records found by searches that only read creates (one more search). */
+  private async withEndTimes(recs: ProcessRecord[], o: BaseOptions): Promise<ProcessRecord[]> {
+    if (recs.length === 0) return recs;
+    const ends = await this.getProcesses(recs.map((r) => r.guid), o);
+    const end = new Map(ends.map((r) => [`${r.host}|${r.guid}`, r.endTime]));
+    for (const r of recs) r.endTime = end.get(`${r.host}|${r.guid}`) ?? r.endTime;
+    return recs;
+  }
+
+  async getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]> {
+    const list = canonicalGuids(guids);
+    if (list.length === 0) return [];
+    const parts = await Promise.all(batches(list).map((b) =>
+      this.processesOf(this.spl.processesByGuid(b, o.host), { ctx: o.ctx, range: o.range })));
+    return parts.flat().sort(byStart);
+  }
+
+  async getChildren(parentGuids: string[], o: PageOptions): Promise<RowPage<ProcessRecord>> {
+    const parents = canonicalGuids(parentGuids, 'parent guid');
+    if (parents.length === 0) return { items: [], nextCursor: null, total: 0 };
+    const offset = offsetCursor(o.cursor);
+    const limit = Math.max(1, Math.min(o.limit, 50_000));
+    const spl = this.spl.childrenOf(parents, o.host);
+    const params = timeParams(o.range);
+    const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
+    const rows: SplunkRow[] = [];
+    for await (const page of this.client.pages(h, { ctx: o.ctx, offset, limit })) rows.push(...page);
+    const prov = { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) };
+    const items = processRecords(rows, prov).sort(byStart);
+    this.remember(items);
+    await this.withEndTimes(items, o);
+    const next = offset + rows.length;
+    return { items, nextCursor: next < h.resultCount ? String(next) : null, total: h.resultCount };
+  }
+
+  async getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]> {
+    const out: ProcessRecord[] = [];
+    const seen = new Set<string>();
+    let [cur] = await this.getProcesses([guid], o);
+    while (cur && out.length < o.maxDepth) {
+      seen.add(cur.guid);
+      const parent = cur.parentGuid;
+      if (!parent || seen.has(parent) || /^\{0{8}-/.test(parent)) break;
+      const [p] = await this.getProcesses([parent], { ...o, host: cur.host });
+      if (!p) break;
+      out.push(p);
+      cur = p;
+    }
+    return out;
+  }
+
+  /** Host of a GUID: the caller's, the cache's, or one small search. */
+  private async hostFor(guid: string, o: BaseOptions): Promise<string | null> {
+    if (o.host) return o.host.toLowerCase();
+    const known = this.hosts.get(guid);
+    if (known) return known;
+    const { rows } = await this.run(this.spl.hostOf(guid), { ctx: o.ctx, range: o.range });
+    const hosts = rows.map((r) => String(Array.isArray(r.host) ? r.host[0] : r.host ?? '')).filter(Boolean).sort();
+    return hosts[0] ?? null;
+  }
+
+  async getTree(guid: string, o: TreeOptions): Promise<TreeRows> {
+    const [origin] = canonicalGuids([guid]);
+    const host = await this.hostFor(origin!, o);
+    if (!host) return { processes: [], complete: true };
+    // Counts for the whole host-window go out at the same time as the tree search (2 jobs in parallel).
+    const countsKey = rangeKey(host, o.range);
+    let perCtx = this.prefetched.get(o.ctx);
+    if (!perCtx) { perCtx = new Map(); this.prefetched.set(o.ctx, perCtx); }
+    if (!perCtx.has(countsKey)) {
+      const p = this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range }).then((r) => countRows(r.rows));
+      p.catch(() => { /* surfaced when countEvents awaits it */ });
+      perCtx.set(countsKey, p);
+    }
+    const spl = this.spl.hostProcesses(host);
+    const params = timeParams(o.range);
+    const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
+    // Each process yields up to two rows (create + terminate).
+    if (h.resultCount > this.config.treeBudget * 2) return this.treeByGeneration(origin!, host, o);
+    const rows: SplunkRow[] = [];
+    for await (const page of this.client.pages(h, { ctx: o.ctx })) rows.push(...page);
+    const all = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
+    this.remember(all);
+    return selectTree(all, origin!, o);
+  }
+
+  /** Fallback for busy hosts: one search per generation, GUID frontiers batched in IN lists. */
+  private async treeByGeneration(origin: string, host: string, o: TreeOptions): Promise<TreeRows> {
+    const base = { ctx: o.ctx, range: o.range, host };
+    const found = new Map<string, ProcessRecord>();
+    const [root] = await this.getProcesses([origin], base);
+    if (!root) return { processes: [], complete: true };
+    found.set(root.guid, root);
+    if (o.up) {
+      let cur: ProcessRecord | undefined = root;
+      while (cur?.parentGuid && !found.has(cur.parentGuid) && !/^\{0{8}-/.test(cur.parentGuid)) {
+        const [p] = await this.getProcesses([cur.parentGuid], base);
+        if (!p) break;
+        found.set(p.guid, p);
+        cur = p;
+      }
+    }
+    let frontier = [root.guid];
+    let complete = true;
+    let descendants = 0;
+    for (let level = 1; level <= o.down && frontier.length > 0; level++) {
+      const next: string[] = [];
+      for (const batch of batches(frontier)) {
+        const spl = this.spl.childrenOf(batch, host);
+        const kids = await this.processesOf(spl, { ctx: o.ctx, range: o.range });
+        for (const k of kids) {
+          if (found.has(k.guid)) continue;
+          if (descendants >= o.nodeBudget) { complete = false; break; }
+          found.set(k.guid, k);
+          next.push(k.guid);
+          descendants++;
+        }
+      }
+      frontier = next;
+      if (!complete) break;
+    }
+    const procs = [...found.values()];
+    const ends = await this.getProcesses(procs.map((p) => p.guid), base);
+    const end = new Map(ends.map((r) => [r.guid, r.endTime]));
+    for (const p of procs) p.endTime = end.get(p.guid) ?? p.endTime;
+    return { processes: procs, complete };
+  }
+
+  async countEvents(guids: string[], o: BaseOptions): Promise<Counts> {
+    const list = canonicalGuids(guids);
+    const out: Counts = new Map();
+    if (list.length === 0) return out;
+    const host = o.host?.toLowerCase() ?? (list.every((g) => this.hosts.get(g) === this.hosts.get(list[0]!)) ? this.hosts.get(list[0]!) : undefined);
+    let all: Counts | null = null;
+    const pre = host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
+    if (pre) all = await pre;
+    else if (host && list.length > COUNT_BY_GUID_MAX) all = countRows((await this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range })).rows);
+    if (all) {
+      for (const g of list) { const c = all.get(g); if (c) out.set(g, c); }
+      return out;
+    }
+    const parts = await Promise.all(batches(list).map((b) => this.run(this.spl.countsByGuid(b, o.host), { ctx: o.ctx, range: o.range })));
+    for (const p of parts) countRows(p.rows, out);
+    return out;
+  }
+
+  async getEvents(guids: string[], o: PageOptions & { category?: Category }): Promise<RowPage<EventRecord>> {
+    const list = canonicalGuids(guids);
+    if (list.length === 0) return { items: [], nextCursor: null, total: 0 };
+    if (list.length > 1_000) throw new SplunkError('invalid_request', 'events: at most 1000 processes per request');
+    const offset = offsetCursor(o.cursor);
+    const limit = Math.max(1, Math.min(o.limit, 50_000));
+    const spl = this.spl.events(list, { ...(o.host ? { host: o.host } : {}), ...(o.category ? { category: o.category } : {}) });
+    const h = await this.client.dispatch(spl, { ctx: o.ctx, ...timeParams(o.range) });
+    const rows: SplunkRow[] = [];
+    for await (const page of this.client.pages(h, { ctx: o.ctx, offset, limit })) rows.push(...page);
+    const items = eventRecords(rows, this.config.fieldStyle).sort(byTime);
+    const next = offset + rows.length;
+    return { items, nextCursor: next < h.resultCount ? String(next) : null, total: h.resultCount };
+  }
+
+  async getCrossEvents(guids: string[], o: BaseOptions): Promise<EventRecord[]> {
+    const list = canonicalGuids(guids);
+    if (list.length === 0) return [];
+    const parts = await Promise.all(batches(list).map((b) => this.run(this.spl.crossEvents(b, o.host), { ctx: o.ctx, range: o.range })));
+    return parts.flatMap((p) => eventRecords(p.rows, this.config.fieldStyle)).filter((e) => e.eventId === 8 || e.eventId === 10).sort(byTime);
+  }
+
+  async *scanProcesses(o: BaseOptions & { names?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
+    if (o.names && o.names.length === 0) return;
+    const spl = this.spl.scan({ ...(o.host ? { host: o.host } : {}), ...(o.names ? { names: o.names } : {}) });
+    const params = timeParams(o.range);
+    const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
+    const prov = { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) };
+    for await (const page of this.client.pages(h, { ctx: o.ctx, pageSize: o.batchSize ?? 5_000 })) {
+      const recs = processRecords(page, prov).sort(byStart);
+      if (recs.length > 0) yield recs;
+    }
+  }
+
+  async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
+    const limit = Math.max(1, Math.min(o.limit, 10_000));
+    const { rows } = await this.run(this.spl.notables(limit), { ctx: o.ctx, range: o.range });
+    const notables = notablesFromRows(rows);
+    return resolveNotableProcesses(notables, (pairs, range) =>
+      this.processesOf(this.spl.processesByHostAndName(pairs), { ctx: o.ctx, range }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.logout();
+  }
+}
+
+/** Origin, ancestors (when `up`) and descendants to `down` levels, capped at `nodeBudget` descendants. */
+export function selectTree(all: readonly ProcessRecord[], origin: string, o: Pick<TreeOptions, 'up' | 'down' | 'nodeBudget'>): TreeRows {
+  const byGuid = new Map(all.map((r) => [r.guid, r]));
+  const kids = new Map<string, ProcessRecord[]>();
+  for (const r of all) {
+    if (!r.parentGuid) continue;
+    const l = kids.get(r.parentGuid);
+    if (l) l.push(r); else kids.set(r.parentGuid, [r]);
+  }
+  const root = byGuid.get(origin);
+  if (!root) return { processes: [], complete: true };
+  const out = new Map<string, ProcessRecord>([[root.guid, root]]);
+  if (o.up) {
+    let cur = root;
+    for (;;) {
+      const p = cur.parentGuid ? byGuid.get(cur.parentGuid) : undefined;
+      if (!p || out.has(p.guid)) break;
+      out.set(p.guid, p);
+      cur = p;
+    }
+  }
+  let frontier = [root];
+  let complete = true;
+  let descendants = 0;
+  for (let level = 1; level <= o.down && frontier.length > 0 && complete; level++) {
+    const next: ProcessRecord[] = [];
+    for (const parent of frontier) {
+      for (const k of (kids.get(parent.guid) ?? []).sort(byStart)) {
+        if (out.has(k.guid)) continue;
+        if (descendants >= o.nodeBudget) { complete = false; break; }
+        out.set(k.guid, k);
+        next.push(k);
+        descendants++;
+      }
+      if (!complete) break;
+    }
+    frontier = next;
+  }
+  return { processes: [...out.values()], complete };
+}

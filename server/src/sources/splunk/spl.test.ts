@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { hostileCorpus, lexSpl, skeleton } from '../../../test/splunk/hostile.js';
+import { SplunkError } from './errors.js';
+import { SplBuilder, inClause, quote, timeParams, guidValue, batches, IN_CLAUSE_BUDGET } from './spl.js';
+
+const target = { indexes: ['sysmon'], source: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', sourcetype: null, notableIndex: 'notable', fieldStyle: 'raw' as const, tstats: false };
+const spl = new SplBuilder(target);
+const corpus = hostileCorpus();
+
+/** Either a 400 SplunkError, or the value is one quoted term and the SPL's structure is unchanged. */
+function expectSafe(build: (v: string) => string, v: string, content: (v: string) => string) {
+  let out: string;
+  try {
+    out = build(v);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SplunkError);
+    expect((e as SplunkError).status).toBe(400);
+    return 'rejected';
+  }
+  const holders = lexSpl(out).filter((t) => t.quoted && t.value === content(v));
+  expect(holders).toHaveLength(1);
+  const benign = build('BENIGN');
+  expect(skeleton(out, (c) => c === content(v))).toBe(skeleton(benign, (c) => c === content('BENIGN')));
+  return 'quoted';
+}
+
+describe('SPL builder: hostile values', () => {
+  it('has a corpus of at least 200 hostile values', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('image and command-line substrings: rejected or one quoted term', () => {
+    const seen = { rejected: 0, quoted: 0 };
+    for (const v of corpus) {
+      seen[expectSafe((x) => spl.seeds({ host: 'wks-1', image: x }), v, (x) => `*${x}*`)]++;
+      expectSafe((x) => spl.seeds({ text: x }), v, (x) => `*${x}*`);
+    }
+    // Both outcomes occur: quotes/pipes/brackets are carried safely, `*`/backtick/newlines refused.
+    expect(seen.rejected).toBeGreaterThan(20);
+    expect(seen.quoted).toBeGreaterThan(100);
+  });
+
+  it('image names for the rule scan: rejected or one quoted `*\\name` term', () => {
+    for (const v of corpus) expectSafe((x) => spl.scan({ names: [x] }), v, (x) => `*\\${x.toLowerCase()}`);
+  });
+
+  it('hosts and GUIDs accept only their own shapes', () => {
+    for (const v of corpus) {
+      // A few corpus entries (`OR`, `IN` …) are valid host names: they must land quoted, never as operators.
+      expectSafe((x) => spl.seeds({ host: x }), v, (x) => x.toLowerCase());
+      expect(() => spl.processesByGuid([v])).toThrow(SplunkError);
+    }
+    expect(() => spl.hostProcesses('a" | delete')).toThrow(SplunkError);
+    expect(spl.hostProcesses('WKS-042.corp.local')).toContain('host="wks-042.corp.local"');
+    expect(guidValue('4C2A1F0E-11AA-67C0-0B00-000000001F00')).toBe('"{4c2a1f0e-11aa-67c0-0b00-000000001f00}"');
+  });
+
+  it('escapes backslashes before quotes, so a trailing backslash cannot eat the closing quote', () => {
+    expect(quote('C:\\Windows\\', 'v')).toBe('"C:\\\\Windows\\\\"');
+    expect(quote('a"b', 'v')).toBe('"a\\"b"');
+    expect(quote('\\"', 'v')).toBe('"\\\\\\""');
+    expect(lexSpl(`x=${quote('end\\', 'v')} | stats count`).map((t) => t.value)).toEqual(['x', '=', 'end\\', '|', 'stats', 'count']);
+  });
+
+  it('rejects wildcards, backticks, control characters, lone surrogates and overlong values with 400', () => {
+    for (const v of ['a*', '`m`', 'a\nb', 'a\u0000', '\ud800', 'x'.repeat(4097), '']) {
+      expect(() => quote(v, 'v')).toThrow(SplunkError);
+    }
+    expect(quote('x'.repeat(4096), 'v')).toHaveLength(4098);
+  });
+
+  it('configured source values are quoted too, and bad index names refused at start-up', () => {
+    const b = new SplBuilder({ ...target, source: 'a" | delete "', indexes: ['main', 'sysmon'] });
+    expect(b.base()).toBe('search (index=main OR index=sysmon) source="a\\" | delete \\""');
+    expect(() => new SplBuilder({ ...target, indexes: ['x | delete'] })).toThrow(SplunkError);
+  });
+});
+
+describe('SPL builder: lists and times', () => {
+  it('splits long IN lists into OR-ed clauses under the length budget', () => {
+    const guids = Array.from({ length: 500 }, (_, i) => `{00000000-0000-0000-0000-${String(i).padStart(12, '0')}}`);
+    const clause = inClause('ProcessGuid', guids.map((g) => `"${g}"`));
+    const parts = clause.slice(1, -1).split(' OR ');
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(IN_CLAUSE_BUDGET + 'ProcessGuid IN ()'.length);
+    const back = lexSpl(clause).filter((t) => t.quoted).map((t) => t.value);
+    expect(back).toEqual(guids);
+    expect(batches(guids, 200).map((b) => b.length)).toEqual([200, 200, 100]);
+  });
+
+  it('turns ranges into inclusive epoch REST parameters and refuses nonsense', () => {
+    expect(timeParams({ from: '2020-08-01T05:46:00.000Z', to: '2020-08-01T06:01:00.000Z' }))
+      .toEqual({ earliest_time: '1596260760.000', latest_time: '1596261660.001' });
+    expect(() => timeParams({ from: 'yesterday', to: '2020-08-01T06:01:00Z' })).toThrow(SplunkError);
+    expect(() => timeParams({ from: '2020-08-02T00:00:00Z', to: '2020-08-01T00:00:00Z' })).toThrow(SplunkError);
+  });
+
+  it('uses CIM names in cim style but returns raw names', () => {
+    const cim = new SplBuilder({ ...target, fieldStyle: 'cim' });
+    const s = cim.childrenOf(['{4c2a1f0e-11aa-67c0-0b00-000000001f00}'], 'wks-1');
+    expect(s).toContain('parent_process_guid IN ("{4c2a1f0e-11aa-67c0-0b00-000000001f00}")');
+    expect(s).toContain('dest="wks-1"');
+    expect(s).toContain('earliest(process_path) as Image');
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * The ONE place SPL is written (splunk-protocol.md §4). User input only ever enters as a value,
+ * through `quote()` and the typed validators below, which either reject it (SplunkError 400) or
+ * return one double-quoted term with `\` → `\\` and `"` → `\"` (§4.3). Field names, commands and
+ * time modifiers are ours; time ranges travel as REST parameters, never inside the SPL.
+ */
+import { canonicalGuid, type Category, type TimeRange } from '@lineage/shared';
+import { SplunkError } from './errors.js';
+
+/** Longest user value we accept in a term (§4.3.2). */
+export const MAX_VALUE_LENGTH = 4096;
+/** Longest `IN (…)` clause we build; longer lists are split into OR-ed clauses or batches. */
+export const IN_CLAUSE_BUDGET = 8_000;
+/** Most GUIDs one search carries; more are split over several searches. */
+export const GUIDS_PER_SEARCH = 1_000;
+
+function bad(what: string, why: string): SplunkError {
+  return new SplunkError('invalid_request', `${what}: ${why}`);
+}
+
+/**
+ * A user value as one quoted SPL term. Rejects values Splunk cannot represent safely: `*` (a wildcard
+ * that cannot be escaped), backtick (macro syntax), CR/LF/NUL and other C0 controls, and overlong values.
+ */
+export function quote(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw bad(what, 'must be a string');
+  if (value.length === 0) throw bad(what, 'must not be empty');
+  if (value.length > MAX_VALUE_LENGTH) throw bad(what, `longer than ${MAX_VALUE_LENGTH} characters`);
+  if (value.includes('*')) throw bad(what, '"*" is a wildcard in Splunk and cannot be searched for literally');
+  if (value.includes('`')) throw bad(what, 'backticks are not allowed (Splunk macro syntax)');
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw bad(what, 'control characters (newline, tab, NUL …) are not allowed');
+  if (/[\u2028\u2029]/.test(value)) throw bad(what, 'line separators are not allowed');
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) throw bad(what, 'not well-formed unicode');
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** `"*<value>*"`: a substring match. The wildcards are ours; the value itself may not contain `*`. */
+export function containsTerm(value: unknown, what: string): string {
+  const q = quote(value, what);
+  return `"*${q.slice(1, -1)}*"`;
+}
+
+/** A ProcessGuid in canonical form, quoted; anything else is rejected. */
+export function guidValue(value: unknown, what = 'guid'): string {
+  const g = typeof value === 'string' ? canonicalGuid(value) : null;
+  if (!g) throw bad(what, 'not a ProcessGuid ({xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx})');
+  return `"${g}"`;
+}
+
+const HOST_RE = /^[A-Za-z0-9._-]{1,255}$/;
+const IPV6_RE = /^[0-9A-Fa-f:.]{2,45}$/;
+
+/** A host name / IP, lowercased and quoted. */
+export function hostValue(value: unknown, what = 'host'): string {
+  if (typeof value !== 'string' || !(HOST_RE.test(value) || (value.includes(':') && IPV6_RE.test(value)))) {
+    throw bad(what, 'not a host name (letters, digits, ".", "-", "_") or IP address');
+  }
+  return `"${value.toLowerCase()}"`;
+}
+
+/** An image basename such as `cmd.exe` (no path separators), for `*\name` suffix matches. */
+export function imageNameSuffix(value: unknown, what = 'image name'): string {
+  if (typeof value !== 'string' || /[\\/]/.test(value)) throw bad(what, 'must be a file name without a path');
+  const q = quote(value, what);
+  return `"*\\\\${q.slice(1, -1)}"`;
+}
+
+const INDEX_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,79}$/;
+/** A configured index name (validated, not quoted: index names have no special characters). */
+export function indexName(value: string): string {
+  if (!INDEX_RE.test(value)) throw bad('index', `"${value}" is not a valid Splunk index name`);
+  return value;
+}
+
+/**
+ * `field IN (a, b, …)` clauses over already-quoted values, each clause at most `budget` characters;
+ * several clauses are OR-ed inside parentheses. Empty input is a caller bug.
+ */
+export function inClause(field: string, quoted: readonly string[], budget = IN_CLAUSE_BUDGET): string {
+  if (quoted.length === 0) throw new Error(`inClause(${field}): empty list`);
+  const clauses: string[] = [];
+  let cur: string[] = [];
+  let len = 0;
+  for (const v of quoted) {
+    if (cur.length > 0 && len + v.length + 2 > budget) { clauses.push(`${field} IN (${cur.join(', ')})`); cur = []; len = 0; }
+    cur.push(v);
+    len += v.length + 2;
+  }
+  clauses.push(`${field} IN (${cur.join(', ')})`);
+  return clauses.length === 1 ? clauses[0]! : `(${clauses.join(' OR ')})`;
+}
+
+/** Split a list into batches of at most `size`. */
+export function batches<T>(items: readonly T[], size = GUIDS_PER_SEARCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Canonical, de-duplicated GUIDs (invalid ones rejected). */
+export function canonicalGuids(values: readonly string[], what = 'guid'): string[] {
+  const set = new Set<string>();
+  for (const v of values) {
+    const g = canonicalGuid(v);
+    if (!g) throw bad(what, `"${String(v).slice(0, 80)}" is not a ProcessGuid`);
+    set.add(g);
+  }
+  return [...set];
+}
+
+/** REST time parameters for a range: epoch seconds with ms, `to` inclusive. */
+export function timeParams(range: TimeRange | undefined): { earliest_time?: string; latest_time?: string } {
+  if (!range) return {};
+  const from = Date.parse(range.from);
+  const to = Date.parse(range.to);
+  if (!Number.isFinite(from)) throw bad('from', 'not an ISO 8601 time');
+  if (!Number.isFinite(to)) throw bad('to', 'not an ISO 8601 time');
+  if (to < from) throw bad('range', '"to" is before "from"');
+  // Splunk's latest_time is exclusive; our ranges are inclusive, so add one millisecond.
+  return { earliest_time: (from / 1000).toFixed(3), latest_time: ((to + 1) / 1000).toFixed(3) };
+}
+
+/** Sysmon EventIDs per category (contracts.md); `other` is everything not listed. */
+export const CATEGORY_EVENT_CODES: Readonly<Record<Exclude<Category, 'other'>, number[]>> = {
+  process: [1, 5], network: [3], image: [7], 'remote-thread': [8], 'raw-access': [9], 'process-access': [10],
+  file: [2, 11, 15, 23, 26, 27, 28, 29], registry: [12, 13, 14], pipe: [17, 18], wmi: [19, 20, 21], dns: [22],
+  clipboard: [24], tamper: [25],
+};
+
+/** A predicate selecting one category's EventCodes. */
+export function categoryPredicate(category: Category): string {
+  if (category === 'other') {
+    const all = Object.values(CATEGORY_EVENT_CODES).flat();
+    return `NOT EventCode IN (${all.join(', ')})`;
+  }
+  const codes = CATEGORY_EVENT_CODES[category];
+  if (!codes) throw bad('category', `unknown category "${String(category)}"`);
+  return codes.length === 1 ? `EventCode=${codes[0]}` : `EventCode IN (${codes.join(', ')})`;
+}
+
+/** Process-create fields a tree needs, by raw Sysmon name (the names our results always use). */
+export const PROCESS_FIELDS = [
+  'ParentProcessGuid', 'ProcessId', 'ParentProcessId', 'Image', 'CommandLine', 'ParentImage', 'ParentCommandLine',
+  'ParentUser', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid', 'UtcTime',
+] as const;
+
+/** CIM names for the raw names we search on (splunk-protocol.md §5.2; Endpoint.Processes). */
+const CIM: Record<string, string> = {
+  ProcessGuid: 'process_guid', ParentProcessGuid: 'parent_process_guid', ProcessId: 'process_id',
+  ParentProcessId: 'parent_process_id', Image: 'process_path', CommandLine: 'process', ParentImage: 'parent_process_path',
+  ParentCommandLine: 'parent_process', ParentUser: 'parent_user', User: 'user', IntegrityLevel: 'process_integrity_level',
+  Hashes: 'process_hash', CurrentDirectory: 'process_current_directory', LogonGuid: 'logon_guid',
+  SourceProcessGuid: 'src_process_guid', host: 'dest',
+};
+
+/** Where the SPL goes: the configured base predicate and field-name style. */
+export interface SplTarget {
+  indexes: string[];
+  source: string | null;
+  sourcetype: string | null;
+  notableIndex: string;
+  fieldStyle: 'raw' | 'cim';
+  tstats: boolean;
+}
+
+/**
+ * Templates for every search the Splunk source runs. Results always come back under raw Sysmon names
+ * (`ProcessGuid`, `Image`, …, plus `host`), whatever the field style, so one row mapper serves all.
+ */
+export class SplBuilder {
+  constructor(private readonly t: SplTarget) {
+    t.indexes.forEach(indexName);
+    indexName(t.notableIndex);
+    if (t.source !== null) quote(t.source, 'source');
+    if (t.sourcetype !== null) quote(t.sourcetype, 'sourcetype');
+  }
+
+  /** The search-time name of a raw field in the configured style. */
+  f(raw: string): string {
+    return this.t.fieldStyle === 'cim' ? CIM[raw] ?? raw : raw;
+  }
+
+  /** `search index=… source=…` — the Sysmon base predicate. */
+  base(): string {
+    const idx = this.t.indexes.length === 1 ? `index=${this.t.indexes[0]}` : `(${this.t.indexes.map((i) => `index=${i}`).join(' OR ')})`;
+    const parts = ['search', idx];
+    if (this.t.source !== null) parts.push(`source=${quote(this.t.source, 'source')}`);
+    if (this.t.sourcetype !== null) parts.push(`sourcetype=${quote(this.t.sourcetype, 'sourcetype')}`);
+    return parts.join(' ');
+  }
+
+  private hostTerm(host: string | undefined): string {
+    return host === undefined ? '' : ` ${this.f('host')}=${hostValue(host)}`;
+  }
+
+  /**
+   * Compact process rows: one per (host, ProcessGuid, EventCode) — EventCode 1 carries the create's
+   * fields (the earliest create wins, as in the embedded store), EventCode 5 the termination time.
+   */
+  private processTail(withTerminations: boolean): string {
+    const g = this.f('ProcessGuid');
+    const aggs = PROCESS_FIELDS.map((raw) => `earliest(${this.f(raw)}) as ${raw}`).join(' ');
+    const evals = `| eval ProcessGuid=lower(${g}) | eval host=lower(${this.f('host')})`;
+    return ` ${evals} | stats ${aggs} by host ProcessGuid${withTerminations ? ' EventCode' : ''}`;
+  }
+
+  private codes(withTerminations: boolean): string {
+    return withTerminations ? 'EventCode IN (1, 5)' : 'EventCode=1';
+  }
+
+  /** Every process-create (and terminate) of one host in the window: the whole-tree search. */
+  hostProcesses(host: string): string {
+    if (this.t.tstats) return this.tstatsHostProcesses(host);
+    return `${this.base()} ${this.codes(true)}${this.hostTerm(host)}${this.processTail(true)}`;
+  }
+
+  /** The accelerated variant: Endpoint.Processes via tstats (no terminations there). */
+  private tstatsHostProcesses(host: string): string {
+    const cim = (raw: string) => `Processes.${CIM[raw] ?? raw}`;
+    const aggs = PROCESS_FIELDS.filter((r) => r !== 'UtcTime').map((raw) => `values(${cim(raw)}) as ${raw}`).join(' ');
+    return `| tstats summariesonly=false ${aggs} min(_time) as start_epoch from datamodel=Endpoint.Processes`
+      + ` where Processes.dest=${hostValue(host)} by Processes.dest Processes.process_guid`
+      + ` | rename Processes.dest as host | rename Processes.process_guid as ProcessGuid`;
+  }
+
+  /** Process rows for GUIDs (one batch; callers split with `batches`). */
+  processesByGuid(guids: readonly string[], host?: string): string {
+    const list = inClause(this.f('ProcessGuid'), guids.map((g) => guidValue(g)));
+    return `${this.base()} ${this.codes(true)}${this.hostTerm(host)} ${list}${this.processTail(true)}`;
+  }
+
+  /** Process rows whose parent is one of the GUIDs, sorted by start time then GUID. */
+  childrenOf(parents: readonly string[], host?: string): string {
+    const list = inClause(this.f('ParentProcessGuid'), parents.map((g) => guidValue(g)));
+    return `${this.base()} ${this.codes(false)}${this.hostTerm(host)} ${list}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
+  }
+
+  /** Seeds: process-creates by host and/or image / command-line substrings. */
+  seeds(q: { host?: string; image?: string; text?: string }): string {
+    const terms: string[] = [];
+    if (q.image !== undefined) terms.push(`${this.f('Image')}=${containsTerm(q.image, 'image')}`);
+    if (q.text !== undefined) terms.push(`${this.f('CommandLine')}=${containsTerm(q.text, 'text')}`);
+    return `${this.base()} ${this.codes(false)}${this.hostTerm(q.host)}${terms.map((t) => ` ${t}`).join('')}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
+  }
+
+  /** Rule scan: process-creates (optionally only these image basenames), sorted by start then GUID. */
+  scan(o: { host?: string; names?: readonly string[] }): string {
+    let filter = '';
+    if (o.names && o.names.length > 0) {
+      filter = this.t.fieldStyle === 'cim'
+        ? ` ${inClause('process_name', o.names.map((n) => quote(n.toLowerCase(), 'image name')))}`
+        : ` ${inClause('Image', o.names.map((n) => imageNameSuffix(n.toLowerCase())))}`;
+    }
+    return `${this.base()} ${this.codes(false)}${this.hostTerm(o.host)}${filter}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
+  }
+
+  /** The acting-process GUID of any event (SourceProcessGuid for 8/10), lowercased, as `lineage_guid`. */
+  private actorEval(): string {
+    const s = this.t.fieldStyle === 'cim' ? 'coalesce(src_process_guid, SourceProcessGuid, SourceProcessGUID, process_guid)'
+      : 'coalesce(SourceProcessGuid, SourceProcessGUID, ProcessGuid)';
+    return `| eval lineage_guid=lower(${s})`;
+  }
+
+  private actorFilter(guids: readonly string[]): string {
+    const q = guids.map((g) => guidValue(g));
+    const fields = this.t.fieldStyle === 'cim' ? ['process_guid', 'src_process_guid'] : ['ProcessGuid', 'SourceProcessGuid', 'SourceProcessGUID'];
+    return `(${fields.map((f) => inClause(f, q)).join(' OR ')})`;
+  }
+
+  /** Event counts by acting GUID and EventCode for these GUIDs (the create itself is the node, not an event). */
+  countsByGuid(guids: readonly string[], host?: string): string {
+    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorFilter(guids)} ${this.actorEval()} | eval host=lower(${this.f('host')}) | stats count by host lineage_guid EventCode`;
+  }
+
+  /** Event counts by acting GUID and EventCode for every process of a host (one search, any tree size). */
+  countsByHost(host: string): string {
+    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorEval()} | eval host=lower(${this.f('host')}) | stats count by host lineage_guid EventCode`;
+  }
+
+  /** Events of GUIDs (optionally one category), oldest first; the create (EventID 1) is the node itself. */
+  events(guids: readonly string[], o: { host?: string; category?: Category }): string {
+    const cat = o.category ? ` ${categoryPredicate(o.category)}` : '';
+    return `${this.base()} NOT EventCode=1${this.hostTerm(o.host)}${cat} ${this.actorFilter(guids)} | fields - _raw | sort 0 UtcTime EventRecordID`;
+  }
+
+  /** Cross-edge events (8/10) whose source is one of the GUIDs. */
+  crossEvents(guids: readonly string[], host?: string): string {
+    const q = guids.map((g) => guidValue(g));
+    const fields = this.t.fieldStyle === 'cim' ? ['src_process_guid', 'SourceProcessGuid'] : ['SourceProcessGuid', 'SourceProcessGUID'];
+    return `${this.base()} EventCode IN (8, 10)${this.hostTerm(host)} (${fields.map((f) => inClause(f, q)).join(' OR ')}) | fields - _raw | sort 0 UtcTime EventRecordID`;
+  }
+
+  /** Host of a GUID (when the caller did not say). */
+  hostOf(guid: string): string {
+    return `${this.base()} ${this.f('ProcessGuid')}=${guidValue(guid)} | eval host=lower(${this.f('host')}) | stats count by host`;
+  }
+
+  /** ES notables, newest first. */
+  notables(limit: number): string {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw bad('limit', 'must be 1–10000');
+    return `search index=${this.t.notableIndex} | sort 0 - _time | head ${limit}`;
+  }
+
+  /** Process-creates on given hosts with given image basenames: resolves notables without a GUID. */
+  processesByHostAndName(pairs: ReadonlyArray<{ host: string; name: string }>): string {
+    const ors = pairs.map((p) => `(${this.f('host')}=${hostValue(p.host)} ${this.f('Image')}=${imageNameSuffix(p.name)})`);
+    return `${this.base()} ${this.codes(false)} (${ors.join(' OR ')})${this.processTail(false)}`;
+  }
+}

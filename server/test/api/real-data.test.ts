@@ -1,0 +1,149 @@
+/**
+ * Real captures (../shared/datasets): for each, a multi-level chain found in the data by reading the
+ * raw file (EventID 1 ProcessGuid → ParentProcessGuid; see the comments) must come back with every
+ * edge — by a graph from its root (`down`) and by `up` from its leaf — over HTTP and via `lineage tree`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { GraphDocument } from '@lineage/shared';
+import { createApp } from '../../src/api/app.js';
+import { run as treeCli } from '../../src/cli/tree.js';
+import { ingestPaths } from '../../src/ingest/pipeline.js';
+import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { dataset, requireDatasets } from '../datasets.js';
+
+interface Capture {
+  name: string;
+  file: string;
+  /** Root first. Each is the previous one's child (checked by hand against the raw file). */
+  chain: string[];
+  /** Names of the chain's images, root first. */
+  names: string[];
+  /** The root's parent: how it should come back when walking up. */
+  rootParent: { guid: string; image: string; reason: 'not-logged' | 'zero-guid' } | null;
+}
+
+const CAPTURES: Capture[] = [
+  {
+    // splunk attack_data T1027 over WinRM: svchost (not logged) → winrshost → cmd → powershell ×3 → cmd → T1027.exe → calc.
+    name: 'NXLog JSON, 9 levels', file: 'splunk-attack_data/nxlog-json/T1027_atomic_red_team/attack_data.txt',
+    chain: [
+      '{a837db8d-032a-5f25-0000-0010c2be0900}', '{a837db8d-032a-5f25-0000-0010b5c10900}', '{a837db8d-032a-5f25-0000-001080c20900}',
+      '{a837db8d-032a-5f25-0000-001045ce0900}', '{a837db8d-032b-5f25-0000-0010d8e70900}', '{a837db8d-032d-5f25-0000-0010db480a00}',
+      '{a837db8d-032d-5f25-0000-0010a2490a00}', '{a837db8d-032d-5f25-0000-0010f94b0a00}',
+    ],
+    names: ['winrshost.exe', 'cmd.exe', 'powershell.exe', 'powershell.exe', 'powershell.exe', 'cmd.exe', 't1027.exe', 'calc.exe'],
+    rootParent: { guid: '{a837db8d-01b5-5f25-0000-0010b4650000}', image: 'C:\\Windows\\System32\\svchost.exe', reason: 'not-logged' },
+  },
+  {
+    // OTRF control-panel execution: control → rundll32 → rundll32 (WOW64) → cmd → conhost.
+    name: 'OTRF JSON', file: 'OTRF-Security-Datasets/psh_control_panel_execution_2020-10-2201312134.json',
+    chain: [
+      '{39e4a257-191e-5f91-5f12-000000000700}', '{39e4a257-191e-5f91-6012-000000000700}', '{39e4a257-191e-5f91-6112-000000000700}',
+      '{39e4a257-191f-5f91-6212-000000000700}', '{39e4a257-191f-5f91-6312-000000000700}',
+    ],
+    names: ['control.exe', 'rundll32.exe', 'rundll32.exe', 'cmd.exe', 'conhost.exe'],
+    rootParent: null,
+  },
+  {
+    // sbousseaden lolbin: python → rundll32 → cmd → rundll32 → mshta → calc (XML export, upper-case GUIDs).
+    name: 'EVTX-ATTACK-SAMPLES XML', file: 'sbousseaden-EVTX-ATTACK-SAMPLES/xml/Execution/exec_sysmon_1_11_lolbin_rundll32_openurl_FileProtocolHandler.xml.log',
+    chain: [
+      '{365abb72-1ff8-5cd8-0000-00102a342000}', '{365abb72-2006-5cd8-0000-0010a2862300}', '{365abb72-2006-5cd8-0000-0010e0912300}',
+      '{365abb72-21b8-5cd8-0000-0010bade2600}', '{365abb72-21b8-5cd8-0000-0010e4e82600}', '{365abb72-21b9-5cd8-0000-0010fc002700}',
+    ],
+    names: ['python.exe', 'rundll32.exe', 'cmd.exe', 'rundll32.exe', 'mshta.exe', 'calc.exe'],
+    rootParent: null,
+  },
+  {
+    // sbousseaden shim persistence, a logon: smss → winlogon → userinit → explorer → cmd → msg (7 minutes apart).
+    name: 'EVTX-ATTACK-SAMPLES XML, boot to logon', file: 'sbousseaden-EVTX-ATTACK-SAMPLES/xml/Persistence/persistence_sysmon_11_13_1_shime_appfix.xml.log',
+    chain: [
+      '{365abb72-528d-5c91-0000-00103b500000}', '{365abb72-528d-5c91-0000-00100c580000}', '{365abb72-543d-5c91-0000-001099a30300}',
+      '{365abb72-543d-5c91-0000-001099a60300}', '{365abb72-543e-5c91-0000-001009c90300}', '{365abb72-543e-5c91-0000-001071e70300}',
+    ],
+    names: ['smss.exe', 'winlogon.exe', 'userinit.exe', 'explorer.exe', 'cmd.exe', 'msg.exe'],
+    rootParent: null,
+  },
+];
+
+const run = requireDatasets('real-data lineage chains');
+
+describe.runIf(run)('real captures: deep chains come back whole', () => {
+  let dir: string;
+  let dbPath: string;
+  let store: EmbeddedStore | null = null;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lineage-real-'));
+    dbPath = join(dir, 'real.duckdb');
+    store = await EmbeddedStore.open(dbPath);
+    const s = store;
+    const report = await ingestPaths(CAPTURES.map((c) => dataset(c.file)), { write: (b) => s.writeEvents(b) });
+    expect(report.files).toBe(CAPTURES.length);
+    const source = new EmbeddedSource(s);
+    app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spawnEdges = (doc: GraphDocument) => new Set(doc.edges.filter((e) => e.kind === 'spawn').map((e) => `${e.source}>${e.target}`));
+  const expectChain = (doc: GraphDocument, c: Capture) => {
+    const edges = spawnEdges(doc);
+    for (let i = 1; i < c.chain.length; i++) expect(edges, `${c.names[i - 1]} → ${c.names[i]}`).toContain(`${c.chain[i - 1]}>${c.chain[i]}`);
+    const byGuid = new Map(doc.nodes.map((n) => [n.guid, n]));
+    expect(c.chain.map((g) => byGuid.get(g)?.name)).toEqual(c.names);
+    expect(c.chain.every((g) => byGuid.get(g)?.placeholder === false)).toBe(true);
+  };
+
+  for (const c of CAPTURES) {
+    it(`${c.name}: from the root down, every edge of the ${c.chain.length}-process chain`, async () => {
+      const res = await request(app).get('/api/graph').query({ guid: c.chain[0]!.toUpperCase() });
+      expect(res.status).toBe(200);
+      const doc = res.body as GraphDocument;
+      expect(doc.origin).toBe(c.chain[0]);
+      expectChain(doc, c);
+      const depths = new Map(doc.nodes.map((n) => [n.guid, n.depth]));
+      expect(c.chain.map((g) => depths.get(g))).toEqual(c.chain.map((_, i) => i));
+    });
+
+    it(`${c.name}: from the leaf up, every ancestor edge${c.rootParent ? ' and the placeholder above the root' : ''}`, async () => {
+      const leaf = c.chain[c.chain.length - 1]!;
+      const res = await request(app).get('/api/graph').query({ guid: leaf, up: '1', down: '0' });
+      expect(res.status).toBe(200);
+      const doc = res.body as GraphDocument;
+      expectChain(doc, c);
+      if (c.rootParent) {
+        const ph = doc.nodes.find((n) => n.guid === c.rootParent!.guid);
+        expect(ph).toMatchObject({ placeholder: true, placeholderReason: c.rootParent.reason, image: c.rootParent.image });
+        expect(spawnEdges(doc)).toContain(`${c.rootParent.guid}>${c.chain[0]}`);
+      }
+    });
+  }
+
+  it('lineage tree --json prints the same chains (from the root, and --up from the leaf)', async () => {
+    await store!.close();
+    store = null;
+    for (const c of CAPTURES) {
+      for (const args of [['--guid', c.chain[0]!], ['--guid', c.chain[c.chain.length - 1]!, '--up', '--down', '0']]) {
+        const out: string[] = [];
+        const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
+        let code: number;
+        try {
+          code = await treeCli(['--db', dbPath, ...args, '--json']);
+        } finally {
+          spy.mockRestore();
+        }
+        expect(code).toBe(0);
+        expectChain(JSON.parse(out.join('')) as GraphDocument, c);
+      }
+    }
+  });
+});

@@ -1,0 +1,34 @@
+/** The workflow-action pivot treats every parameter as untrusted. */
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { pivotTarget } from '../../src/api/pivot.js';
+import { hostileCorpus } from './hostile.js';
+
+describe('GET /pivot', () => {
+  const app = createApp({ mode: 'splunk', version: 'test', sourceFor: () => null });
+
+  it('redirects a valid pivot to the investigation URL with canonical values and a window', async () => {
+    const r = await request(app).get('/pivot').query({ guid: '9D1ED712-FFFD-623D-1D02-000000003B02', host: 'WIN-DC.corp', time: '1648230397.48', notable: 'ABC@@notable@@1' });
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toBe('/?src=splunk&guid=%7B9d1ed712-fffd-623d-1d02-000000003b02%7D&host=win-dc.corp&from=2022-03-25T16%3A46%3A37.480Z&to=2022-03-26T17%3A46%3A37.480Z');
+  });
+
+  it('refuses hostile values with a plain-text 400 that does not echo them', async () => {
+    for (const v of hostileCorpus().slice(0, 120)) {
+      for (const field of ['guid', 'host', 'time', 'notable']) {
+        const q = { guid: '{9d1ed712-fffd-623d-1d02-000000003b02}', [field]: v };
+        const t = pivotTarget(q);
+        if ('url' in t) {
+          // Accepted only when the value is one of the valid shapes; the URL holds only canonical values.
+          expect(t.url).toMatch(/^\/\?src=splunk&guid=%7B[0-9a-f-]+%7D(&host=[a-z0-9._-]+)?(&from=[0-9TZ.%A-F-]+&to=[0-9TZ.%A-F-]+)?$/);
+        } else {
+          const r = await request(app).get('/pivot').query(q);
+          expect(r.status).toBe(400);
+          expect(r.headers['content-type']).toMatch(/^text\/plain/);
+          if (v.length > 3) expect(r.text).not.toContain(v);
+        }
+      }
+    }
+  });
+});
