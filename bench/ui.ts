@@ -118,18 +118,19 @@ async function openGraph(browser: Browser, base: string, doc: GraphDocument): Pr
   const page = await ctx.newPage();
   await page.goto(`${base}/?guid=${doc.origin}&down=50`);
   await page.waitForFunction(() => performance.getEntriesByName('lineage:interactive').length > 0, null, { timeout: 60_000 });
-  const r = await page.evaluate(() => {
-    const at = (n: string) => Math.round(performance.getEntriesByName(n)[0]?.startTime ?? -1);
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  // A string, not a function: tsx's keep-names helper (__name) does not exist in the page.
+  const r = await page.evaluate(`(() => {
+    const at = (n) => Math.round(performance.getEntriesByName(n)[0]?.startTime ?? -1);
+    const nav = performance.getEntriesByType('navigation')[0];
     return {
-      interactiveMs: performance.getEntriesByName('lineage:interactive')[0]!.startTime,
-      nodes: window.__lineage!.state().nodes.length,
+      interactiveMs: performance.getEntriesByName('lineage:interactive')[0].startTime,
+      nodes: window.__lineage.state().nodes.length,
       marks: {
         domContentLoaded: Math.round(nav?.domContentLoadedEventEnd ?? -1), data: at('lineage:data'), layoutStart: at('lineage:layout-start'),
         layoutEnd: at('lineage:layout-end'), cyStart: at('lineage:cy-start'), cyEnd: at('lineage:cy-end'), interactive: at('lineage:interactive'),
       },
     };
-  });
+  })()`) as OpenResult;
   await ctx.close();
   return r;
 }

@@ -19,12 +19,12 @@ test.describe('phishing chain from its notable', () => {
     await ui.screenshot('01-entry');
     await ui.openNotable(/phishing/i);
     // The notable points at cmd.exe; its ancestors come with it: outlook (0) → winword (1) → cmd (2) → powershell (3).
-    let s = await ui.waitFor((st) => [ph.outlook, ph.winword, ph.cmd, ph.powershell].every((g) => st.nodes.includes(g)), 'chain drawn');
+    const s = await ui.waitFor((st) => [ph.outlook, ph.winword, ph.cmd, ph.powershell].every((g) => st.nodes.includes(g)), 'chain drawn');
     expect(s.selected).toBe(ph.cmd);
     expect(s.nodes).not.toContain(ph.rundll32);
     // Depth 4: powershell's child rundll32.
     await ui.expand(ph.powershell);
-    s = await ui.waitFor((st) => st.nodes.includes(ph.rundll32), 'rundll32 after expanding powershell');
+    await ui.waitFor((st) => st.nodes.includes(ph.rundll32), 'rundll32 after expanding powershell');
     await ui.select(ph.rundll32);
     await expect(page.getByTestId('side-panel')).toContainText('rundll32.exe');
     await expect(page.getByTestId('side-panel')).toContainText(ph.rundll32);
@@ -181,4 +181,25 @@ test('when a process injected a thread, then a remote-thread cross edge is drawn
   const s = await ui.waitFor((st) => st.nodes.includes(rt.source) && st.nodes.includes(rt.target));
   expect(s.edges).toContain(`remote-thread:${rt.source}>${rt.target}`);
   await ui.screenshot('08-remote-thread');
+});
+
+test('when searching command-line text, then a hit opens that process', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await page.getByRole('textbox', { name: 'ProcessGuid or command-line text' }).fill('msupd.dll');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const hits = page.getByRole('list', { name: 'Search hits list' });
+  await expect(hits.getByRole('button')).toHaveCount(1);
+  await hits.getByRole('button', { name: /rundll32\.exe/ }).click();
+  const s = await ui.waitFor((st) => st.selected === ph.rundll32);
+  expect(s.nodes).toEqual(expect.arrayContaining([ph.powershell, ph.rundll32]));
+  await expect(page).toHaveURL(new RegExp(`guid=${ph.rundll32.replace(/[{}]/g, '\\$&')}`));
+});
+
+test('when a ProcessGuid is typed in upper case without braces, then it opens directly', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await page.getByRole('textbox', { name: 'ProcessGuid or command-line text' }).fill(ph.winword.replace(/[{}]/g, '').toUpperCase());
+  await page.keyboard.press('Enter');
+  await ui.waitFor((st) => st.selected === ph.winword && st.nodes.includes(ph.cmd));
 });

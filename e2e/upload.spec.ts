@@ -37,7 +37,10 @@ async function procdumpChain(): Promise<{ records: number; cmd: string; procdump
 
 test.skip(!datasetsPresent && process.env.CI !== 'true', 'datasets folder absent (../shared/datasets)');
 
-test('when an .evtx is dropped on the page, then progress completes and its procdump chain opens', async ({ page }) => {
+test('when an .evtx is dropped on the page, then progress completes and its procdump chain opens', async ({ page, request }) => {
+  // An empty upload stores nothing: 400 when uploads are wired, 409 when serve gave no store.
+  const probe = await request.post('/api/upload', { data: Buffer.alloc(0), headers: { 'content-type': 'application/octet-stream' } });
+  expect(probe.status(), '`lineage serve` must pass its writable EmbeddedStore to createApp (AppDeps.store)').toBe(400);
   const chain = await procdumpChain();
   expect(chain.records).toBe(429);
   const ui = new InvestigationPage(page);

@@ -17,6 +17,7 @@ import type { Theme } from './features/graph/components/graph-styles';
 const RulesPage = optionalFeature('rules', 'RulesPage');
 const UploadPanel = optionalFeature('upload', 'UploadPanel');
 const LoginPage = optionalFeature('session', 'LoginPage');
+const LogoutButton = optionalFeature('session', 'LogoutButton');
 
 function useTheme(): [Theme, () => void] {
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('lineage:theme') === 'light' ? 'light' : 'dark'));
@@ -67,6 +68,7 @@ export function App() {
         {UploadPanel && source === 'embedded' && (
           <button type="button" onClick={() => setUploadOpen(!uploadOpen)} aria-expanded={uploadOpen} aria-label="Upload Sysmon files">Upload</button>
         )}
+        {LogoutButton && source === 'splunk' && health.data?.authenticated && <Suspense fallback={null}><LogoutButton /></Suspense>}
         <button type="button" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>{theme === 'dark' ? '☀' : '☾'}</button>
       </header>
       <Progress />

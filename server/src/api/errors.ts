@@ -42,6 +42,7 @@ function toAppError(err: unknown): AppError {
   return new AppError(500, 'internal', 'internal error (see server log)');
 }
 
+/** The request's AbortSignal fired (client went away), not a failure. */
 export function isAbortError(err: unknown): boolean {
   return (err as { name?: string } | null)?.name === 'AbortError';
 }

@@ -3,12 +3,14 @@
  * its children and its events, cursor-paged.
  */
 import { Router } from 'express';
-import { findOrigin, investigate } from '../graph/investigate.js';
+import { NotFoundError, findOrigin, investigate } from '../graph/investigate.js';
+import { findStandIn } from '../graph/stand-in.js';
 import { processNode } from '../graph/nodes.js';
 import { listChildren, listEvents } from '../graph/paging.js';
 import { jsonRoute, type SourceFor } from './handle.js';
 import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery, toRange } from './params.js';
 
+/** Mount under /api: graph, process, children, events. */
 export function graphRouter(sourceFor: SourceFor): Router {
   const r = Router();
 
@@ -24,7 +26,16 @@ export function graphRouter(sourceFor: SourceFor): Router {
   r.get('/processes/:guid', jsonRoute(sourceFor, async (req, { source, ctx }) => {
     const guid = GuidSchema.parse(req.params.guid);
     const q = ProcessQuery.parse(req.query);
-    const origin = await findOrigin(source, guid, q.host ?? null, ctx);
+    let origin;
+    try {
+      origin = await findOrigin(source, guid, q.host ?? null, ctx);
+    } catch (err) {
+      // No create: describe it from its children / events, as graphs do.
+      const standIn = err instanceof NotFoundError ? await findStandIn(source, guid, q.host ?? null, ctx) : null;
+      if (!standIn) throw err;
+      const counts = await source.countEvents([guid], { ctx, host: standIn.node.host });
+      return { ...standIn.node, eventCounts: processNode(standIn.record, 0, counts.get(guid)).eventCounts };
+    }
     const counts = await source.countEvents([guid], { ctx, host: origin.host });
     return processNode(origin, 0, counts.get(guid));
   }));

@@ -39,6 +39,7 @@ const Host = z.string().trim().min(1).max(255).transform((h) => h.toLowerCase())
 const Limit = z.coerce.number().int().min(1).max(1000);
 const CursorText = z.string().min(1).max(4096);
 
+/** Optional `from`/`to` fields shared by the queries. */
 export const RangeFields = { from: TimeSchema.optional(), to: TimeSchema.optional() };
 
 /** `from`/`to` → a range, or null when neither given; 400 when inverted. Missing ends come from `fallback`. */
@@ -50,6 +51,7 @@ export function toRange(q: { from?: string | undefined; to?: string | undefined 
   return { from, to };
 }
 
+/** `/api/graph` query string. */
 export const GraphQuery = z.object({
   guid: GuidSchema,
   host: Host.optional(),
@@ -62,17 +64,22 @@ export const GraphQuery = z.object({
   ...RangeFields,
 }).strict();
 
+/** `/api/processes/:guid` query string. */
 export const ProcessQuery = z.object({ host: Host.optional() }).strict();
 
+/** `/api/processes/:guid/children` query string. */
 export const ChildrenQuery = z.object({
   host: Host.optional(), cursor: CursorText.optional(), limit: Limit.default(100), ...RangeFields,
 }).strict();
 
+/** `/api/processes/:guid/events` query string. */
 export const EventsQuery = ChildrenQuery.extend({ category: CategorySchema.optional() }).strict();
 
+/** `/api/search` query string. */
 export const SearchQuery = z.object({
   host: Host.optional(), image: z.string().max(500).optional(), q: z.string().max(2000).optional(),
   guid: GuidSchema.optional(), limit: Limit.default(100), ...RangeFields,
 }).strict();
 
+/** `/api/notables` query string. */
 export const NotablesQuery = z.object({ limit: Limit.default(200), host: Host.optional(), ...RangeFields }).strict();

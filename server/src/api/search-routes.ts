@@ -5,10 +5,12 @@ import { AppError } from './errors.js';
 import { jsonRoute, type SourceFor } from './handle.js';
 import { NotablesQuery, SearchQuery, toRange } from './params.js';
 
+/** Mount under /api: search and notables. */
 export function searchRouter(sourceFor: SourceFor): Router {
   const r = Router();
 
   r.get('/search', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const started = performance.now();
     const q = SearchQuery.parse(req.query);
     if (!q.guid && !q.host && !q.image && !q.q) {
       throw new AppError(400, 'invalid_request', 'give at least one of guid, host, image, q');
@@ -18,7 +20,7 @@ export function searchRouter(sourceFor: SourceFor): Router {
       { ...(q.guid ? { guid: q.guid } : {}), ...(q.host ? { host: q.host } : {}), ...(q.image ? { image: q.image } : {}), ...(q.q ? { text: q.q } : {}) },
       { ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) },
     );
-    return { items: rows.map((r0) => processNode(r0, 0, undefined)), nextCursor: null, stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: 0 } };
+    return { items: rows.map((r0) => processNode(r0, 0, undefined)), nextCursor: null, stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) } };
   }));
 
   r.get('/notables', jsonRoute(sourceFor, async (req, { source, ctx }) => {

@@ -112,7 +112,7 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    const send = (m: UploadMessage): void => { if (!res.writableEnded) res.write(`${JSON.stringify(m)}\n`); };
+    const send = (m: UploadMessage): void => { if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(m)}\n`); };
     send({ type: 'received', bytes });
 
     let events = 0;

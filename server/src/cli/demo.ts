@@ -4,7 +4,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { writeDemo } from '../demo/generate.js';
+import { resolveDemoOptions, writeDemo } from '../demo/generate.js';
 import { EmbeddedStore } from '../sources/embedded/store.js';
 
 const USAGE = 'usage: lineage demo [--db FILE] [--hosts N] [--days N] [--seed S] [--processes-per-host N] [--force]';
@@ -44,6 +44,12 @@ export async function run(argv: string[]): Promise<number> {
       hosts: intOption(values.hosts, 'hosts'), days: intOption(values.days, 'days'), seed: intOption(values.seed, 'seed'),
       processesPerHostDay: intOption(values['processes-per-host'], 'processes-per-host'),
     };
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    resolveDemoOptions(opts);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;

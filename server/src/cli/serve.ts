@@ -12,6 +12,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createApp, type AppDeps } from '../api/app.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import type { SessionStore } from '../sources/splunk/sessions.js';
+import type { UploadStore } from '../api/upload.js';
 import { SPLUNK_SERVE_OPTIONS, SPLUNK_USAGE, splunkFactory } from '../sources/splunk/serve-factory.js';
 
 /** Command-line options of `serve`; source factories add theirs. */
@@ -33,6 +34,8 @@ export interface ServeSource {
   describe: string;
   /** Splunk mode: the analysts' sessions (mounted as /api/session). */
   sessions?: SessionStore;
+  /** Embedded mode, opened writable: where POST /api/upload stores events. */
+  store?: UploadStore | null;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,10 @@ const embeddedFactory: SourceFactory = async (values) => {
     store = await EmbeddedStore.open(db, { readOnly: true });
   }
   const source = new EmbeddedSource(store);
-  return { mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`, close: () => source.close() };
+  return {
+    mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}${store.readOnly ? ' (read-only)' : ''}`,
+    store: store.readOnly ? null : { writeEvents: (batch) => store.writeEvents(batch) }, close: () => source.close(),
+  };
 };
 
 /** Tried in order; the first that accepts the options serves. */
@@ -59,6 +65,7 @@ export const SOURCE_FACTORIES: SourceFactory[] = [embeddedFactory, splunkFactory
 
 const USAGE = 'usage: lineage serve --db FILE [--port P] [--listen ADDR]\n' + SPLUNK_USAGE;
 
+/** The server package version (health endpoint). */
 export function serverVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version?: string };
@@ -71,6 +78,7 @@ export function serverVersion(): string {
 /** client/dist relative to this file (same depth from server/src/cli and server/dist/cli). */
 export const CLIENT_DIR = fileURLToPath(new URL('../../../client/dist', import.meta.url));
 
+/** `lineage serve` entry: resolves (0) after SIGINT/SIGTERM; 2 on usage errors. */
 export async function run(argv: string[]): Promise<number> {
   let values: ServeValues;
   try {
@@ -89,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const factory of SOURCE_FACTORIES) { side = await factory(values); if (side) break; }
   if (!side) { process.stderr.write(`lineage serve: give a source (--db FILE)\n${USAGE}`); return 2; }
 
-  const app = createApp({ mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null });
+  const app = createApp({ mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null, store: side.store ?? null });
   const listen = typeof values.listen === 'string' ? values.listen : undefined;
   const server: Server = await new Promise((resolve, reject) => {
     const s = listen ? app.listen(port, listen, () => resolve(s)) : app.listen(port, () => resolve(s));

@@ -17,6 +17,7 @@ function fail(msg: string, code = 2): number {
   return code;
 }
 
+/** `lineage tree` entry: 0 ok, 1 not found / unusable database, 2 usage. */
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {

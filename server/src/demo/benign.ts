@@ -83,6 +83,7 @@ export function activity(h: HostSim, b: BootedHost, t: number): number {
         h.terminate(rend, t + 60_000 + i * 1000);
       }
       browse(h, chrome, t + 100);
+      h.registrySet(chrome, t + 150, 'HKU\\S-1-5-21-1004336348-1177238915-682003330-1104\\Software\\Google\\Chrome\\BLBeacon\\state', 'DWORD (0x00000001)');
       if (r.chance(0.3)) h.fileCreate(chrome, t + 5000, `${home}\\Downloads\\report-${r.int(100, 999)}.pdf`);
       h.terminate(chrome, t + 120_000);
       return 120_000;

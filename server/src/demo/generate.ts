@@ -25,7 +25,8 @@ export interface DemoOptions {
 const DAY_MS = 86_400_000;
 const USERS = ['jdoe', 'asmith', 'mgarcia', 'lchen', 'pnovak', 'kwilson', 'rkumar', 'emartin', 'tnguyen', 'sbrown'];
 
-function resolved(o: DemoOptions): Required<DemoOptions> {
+/** Options with defaults filled in; throws RangeError naming a bad option. */
+export function resolveDemoOptions(o: DemoOptions): Required<DemoOptions> {
   const int = (v: number | undefined, d: number, min: number, max: number, what: string): number => {
     const n = v ?? d;
     if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${what} must be an integer in ${min}…${max} (got ${String(v)})`);
@@ -36,13 +37,13 @@ function resolved(o: DemoOptions): Required<DemoOptions> {
     days: int(o.days, 1, 1, 365, 'days'),
     seed: int(o.seed, DEFAULT_SEED, 0, 2 ** 32 - 1, 'seed'),
     processesPerHostDay: int(o.processesPerHostDay, 600, 0, 1_000_000, 'processesPerHostDay'),
-    batchSize: int(o.batchSize, 50_000, 1, 10_000_000, 'batchSize'),
+    batchSize: int(o.batchSize, 200_000, 1, 10_000_000, 'batchSize'),
   };
 }
 
 /** One host's events for the whole period, time-ordered with record ids. */
 export function generateHost(i: number, o: DemoOptions, manifest: PlantedManifest = plantedManifest(o)): SysmonEvent[] {
-  const r = resolved(o);
+  const r = resolveDemoOptions(o);
   const rng = new Prng(deriveSeed(r.seed, 'host', i));
   const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`);
   const roles = plantedRoles(manifest);
@@ -64,19 +65,27 @@ export function generateHost(i: number, o: DemoOptions, manifest: PlantedManifes
   return h.drain();
 }
 
-/** The fleet's events in batches (host by host; each host's events in time order). */
+/**
+ * The fleet's events in batches of about `batchSize` (whole hosts are gathered until a batch is
+ * full; a host's events are in time order). Large batches let DuckDB write row groups straight to
+ * the file instead of through its WAL.
+ */
 export function* generateDemo(o: DemoOptions = {}): Generator<SysmonEvent[]> {
-  const r = resolved(o);
+  const r = resolveDemoOptions(o);
   const manifest = plantedManifest(r);
+  let batch: SysmonEvent[] = [];
   for (let i = 0; i < r.hosts; i++) {
-    const events = generateHost(i, r, manifest);
-    for (let k = 0; k < events.length; k += r.batchSize) yield events.slice(k, k + r.batchSize);
+    for (const e of generateHost(i, r, manifest)) {
+      batch.push(e);
+      if (batch.length >= r.batchSize) { yield batch; batch = []; }
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 /** The notables stored with a demo fleet. */
 export function notablesFor(o: DemoOptions = {}): Notable[] {
-  return demoNotables(plantedManifest(resolved(o)));
+  return demoNotables(plantedManifest(resolveDemoOptions(o)));
 }
 
 /** What `writeDemo` wrote. */
@@ -92,7 +101,7 @@ export interface DemoSummary {
 
 /** Generate the fleet into `store` (then optimize it for lookups). */
 export async function writeDemo(store: EmbeddedStore, o: DemoOptions = {}, onBatch?: (eventsSoFar: number) => void): Promise<DemoSummary> {
-  const r = resolved(o);
+  const r = resolveDemoOptions(o);
   const t0 = performance.now();
   let written = 0;
   for (const batch of generateDemo(r)) {

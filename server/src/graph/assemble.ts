@@ -11,6 +11,7 @@ import { eventsCursor } from './cursor.js';
 import { groupNode, placeholderParent, placeholderTarget, processNode, zeroParentId } from './nodes.js';
 import type { GraphPlan } from './plan.js';
 
+/** Everything the assembler needs; all rows already fetched. */
 export interface AssembleInput {
   plan: GraphPlan;
   range: TimeRange;

@@ -21,6 +21,8 @@ const ChildrenCursorSchema = z.object({
   h: z.string().nullable(),
   /** Sibling-group key: only children with this key are listed. */
   key: z.string().nullable(),
+  /** Same-key siblings shown on their own (they have children), left out of the group's listing. */
+  x: z.array(z.string()).max(10_000).default([]),
   ...Position,
   ...Window,
 });
@@ -52,10 +54,12 @@ export class CursorError extends Error {
   override readonly name = 'CursorError';
 }
 
+/** Cursor → opaque text for clients. */
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
 }
 
+/** Opaque text → cursor; throws CursorError for anything we did not hand out. */
 export function decodeCursor(text: string): Cursor {
   let json: unknown;
   try {
@@ -69,8 +73,10 @@ export function decodeCursor(text: string): Cursor {
 }
 
 /** A cursor listing all children of `parent` from the start (optionally one sibling group). */
-export function childrenCursor(parent: string, host: string | null, range: Window | null, key: string | null = null): string {
-  return encodeCursor({ k: 'children', p: parent, h: host, key, s: null, skip: 0, r: range });
+export function childrenCursor(
+  parent: string, host: string | null, range: Window | null, key: string | null = null, exclude: string[] = [],
+): string {
+  return encodeCursor({ k: 'children', p: parent, h: host, key, x: exclude, s: null, skip: 0, r: range });
 }
 
 /** A cursor listing events of `guid` after the first `skip` (in (time, recordId) order). */
@@ -78,6 +84,7 @@ export function eventsCursor(guid: string, host: string | null, range: Window | 
   return encodeCursor({ k: 'events', g: guid, h: host, c: category, s: null, skip, r: range });
 }
 
+/** A cursor asking for the ancestors of `guid` (answered by `/api/graph?up=1`). */
 export function ancestorsCursor(guid: string, host: string | null): string {
   return encodeCursor({ k: 'ancestors', g: guid, h: host });
 }

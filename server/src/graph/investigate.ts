@@ -6,10 +6,11 @@
  * parents/targets outside the window (when there are any): six at most, usually four.
  */
 import { type GraphDocument, type TimeRange } from '@lineage/shared';
-import type { EventSource, ProcessRecord, QueryContext } from '../sources/event-source.js';
+import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
 import { throwIfAborted } from '../sources/event-source.js';
 import { assembleGraph, lookupsNeeded } from './assemble.js';
 import { planGraph } from './plan.js';
+import { findStandIn, type StandIn } from './stand-in.js';
 
 /** What a graph request asks for (API `/api/graph`, CLI `lineage tree`). */
 export interface GraphRequest {
@@ -38,7 +39,9 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
+/** Default window: this long before the origin's start … */
 export const DEFAULT_BEFORE_MS = 3_600_000;
+/** … to this long after it. */
 export const DEFAULT_AFTER_MS = 24 * 3_600_000;
 export const DEFAULT_NODE_BUDGET = 1000;
 export const DEFAULT_SIBLING_THRESHOLD = 5;
@@ -68,7 +71,16 @@ export async function findOrigin(source: EventSource, guid: string, host: string
 export async function investigate(source: EventSource, req: GraphRequest, ctx: QueryContext): Promise<GraphDocument> {
   const started = performance.now();
   const host = req.host ?? null;
-  const origin = await findOrigin(source, req.guid, host, ctx);
+  let standIn: StandIn | null = null;
+  let origin: ProcessRecord;
+  try {
+    origin = await findOrigin(source, req.guid, host, ctx);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    standIn = await findStandIn(source, req.guid, host, ctx);
+    if (!standIn) throw new NotFoundError(`no process-create, child or event for ${req.guid}${host ? ` on host ${host}` : ''}`);
+    origin = standIn.record;
+  }
   const range = { ...defaultWindow(origin.startTime), ...withoutEmpty(req.range) };
   if (Date.parse(range.from) > Date.parse(range.to)) {
     throw new InvertedRangeError(`inverted time range: from ${range.from} is after to ${range.to}`);
@@ -77,14 +89,15 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   const nodeBudget = req.nodeBudget ?? DEFAULT_NODE_BUDGET;
   // Fetch one level deeper than shown (to count hidden children) and well past the display budget,
   // so the planner can pick deep chains the source's own breadth-first cut would not reach.
-  const tree = await source.getTree(origin.guid, {
-    ...base, up: req.up, down: Number.isFinite(req.down) ? req.down + 1 : Infinity,
-    nodeBudget: Math.min(Math.max(nodeBudget * 4, 2000), 50_000),
-  });
+  const fetchBudget = Math.min(Math.max(nodeBudget * 4, 2000), 50_000);
+  const down = standIn ? Math.min(req.down, 1) : req.down;
+  const tree = standIn
+    ? await standInTree(source, origin.guid, down, fetchBudget, base)
+    : await source.getTree(origin.guid, { ...base, up: req.up, down: Number.isFinite(down) ? down + 1 : Infinity, nodeBudget: fetchBudget });
   throwIfAborted(ctx);
   const rows = tree.processes.some((p) => p.guid === origin.guid) ? tree.processes : [origin, ...tree.processes];
   const plan = planGraph(rows, {
-    origin: origin.guid, up: req.up, down: req.down, nodeBudget,
+    origin: origin.guid, up: req.up && !standIn, down, nodeBudget,
     siblingThreshold: req.siblingThreshold ?? DEFAULT_SIBLING_THRESHOLD, host, fetchComplete: tree.complete, range,
   });
 
@@ -107,10 +120,35 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   const found = want.length ? await source.getProcesses(want, { ctx, host: origin.host }) : [];
   throwIfAborted(ctx);
   const lookups = new Map(found.map((r) => [r.guid, r]));
-  return assembleGraph({
+  const doc = assembleGraph({
     plan, range, host, lookups, counts, cross, events, maxCrossTargets: MAX_CROSS_TARGETS,
     stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) },
   });
+  doc.stats.ms = Math.round(performance.now() - started); // including assembly
+  return standIn ? withStandIn(doc, standIn) : doc;
+}
+
+/**
+ * The embedded tree walk starts from the origin's create, which a stand-in lacks: fetch its children
+ * and, when more than one level is wanted, their children (to count what is hidden) — two statements.
+ */
+async function standInTree(
+  source: EventSource, guid: string, down: number, budget: number, base: BaseOptions,
+): Promise<TreeRows> {
+  if (down < 1) return { processes: [], complete: true };
+  const kids = await source.getChildren([guid], { ...base, limit: budget });
+  if (kids.items.length === 0) return { processes: [], complete: !kids.nextCursor };
+  const grand = await source.getChildren(kids.items.map((k) => k.guid), { ...base, limit: budget });
+  return { processes: [...kids.items, ...grand.items], complete: !kids.nextCursor && !grand.nextCursor };
+}
+
+/** Put the placeholder node in place of the synthetic origin row; its start is unknown, so are the deltas. */
+function withStandIn(doc: GraphDocument, s: StandIn): GraphDocument {
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => (n.guid === s.node.guid ? { ...s.node, eventCounts: n.eventCounts } : n)),
+    edges: doc.edges.map((e) => (e.kind === 'spawn' && e.source === s.node.guid ? { ...e, deltaMs: null } : e)),
+  };
 }
 
 function withoutEmpty(r: Partial<TimeRange> | null | undefined): Partial<TimeRange> {

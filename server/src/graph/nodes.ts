@@ -11,6 +11,7 @@ type Counts = Partial<Record<string, number>>;
 
 const HOUR_MS = 3_600_000;
 
+/** Lowercase file name of a Windows or POSIX path (`C:\\x\\CMD.EXE` → `cmd.exe`). */
 export function basename(image: string): string {
   return (image.split(/[\\/]/).pop() ?? '').toLowerCase();
 }
@@ -104,7 +105,7 @@ export function groupNode(g: PlannedGroup, host: string | null, range: TimeRange
     parentImage: first.parentImage, integrityLevel: '', hashes: '', currentDirectory: '', logonGuid: '',
     placeholder: false, placeholderReason: null, searchWider: null, state: running ? 'running' : 'terminated',
     eventCounts: cleanCounts(sum), depth: g.depth,
-    group: { count: g.members.length, parentGuid: g.parentGuid, key: g.key, cursor: childrenCursor(g.parentGuid, host, range, g.key) },
+    group: { count: g.members.length, parentGuid: g.parentGuid, key: g.key, cursor: childrenCursor(g.parentGuid, host, range, g.key, g.excluded) },
     provenance: null,
   };
 }

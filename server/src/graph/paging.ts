@@ -48,23 +48,25 @@ export interface ChildrenQuery {
 
 /** A page of the children of `parent` (in (startTime, guid) order); a group cursor lists only that group. */
 export async function listChildren(source: EventSource, parent: string, q: ChildrenQuery): Promise<Page<ProcessNode>> {
+  const started = performance.now();
   const cur: ChildrenCursor = q.cursor
     ? expectKind(decodeCursor(q.cursor), 'children')
-    : { k: 'children', p: parent, h: q.host, key: null, s: null, skip: 0, r: q.range };
+    : { k: 'children', p: parent, h: q.host, key: null, x: [], s: null, skip: 0, r: q.range };
   if (cur.p !== parent) throw new CursorError(`cursor lists the children of ${cur.p}, not of ${parent}`);
   const host = q.host ?? cur.h;
   const range = q.range ?? cur.r;
   const base = { ctx: q.ctx, ...(host ? { host } : {}), ...(range ? { range } : {}) };
   const key = cur.key;
+  const excluded = new Set(cur.x);
   const { items, next } = await readFiltered(
     (s, n) => source.getChildren([parent], { ...base, limit: n, cursor: s }),
-    cur, q.limit, (r) => key === null || siblingKey(r) === key, key === null ? q.limit : Math.max(q.limit * 2, 200),
+    cur, q.limit, (r) => key === null || (siblingKey(r) === key && !excluded.has(r.guid)), key === null ? q.limit : Math.max(q.limit * 2, 200),
   );
   const counts = items.length ? await source.countEvents(items.map((r) => r.guid), base) : new Map();
   return {
     items: items.map((r) => processNode(r, 1, counts.get(r.guid))),
     nextCursor: next ? encodeCursor({ ...cur, h: host, r: range, ...next }) : null,
-    stats: { searches: q.ctx.stats.searches, rows: q.ctx.stats.rows, ms: 0 },
+    stats: { searches: q.ctx.stats.searches, rows: q.ctx.stats.rows, ms: Math.round(performance.now() - started) },
   };
 }
 
@@ -72,6 +74,7 @@ export interface EventsQuery extends ChildrenQuery { category: Category | null }
 
 /** A page of the events of `guid` in (time, recordId) order, optionally one category. */
 export async function listEvents(source: EventSource, guid: string, q: EventsQuery): Promise<Page<GraphEvent>> {
+  const started = performance.now();
   const cur: EventsCursor = q.cursor
     ? expectKind(decodeCursor(q.cursor), 'events')
     : { k: 'events', g: guid, h: q.host, c: q.category, s: null, skip: 0, r: q.range };
@@ -91,7 +94,7 @@ export async function listEvents(source: EventSource, guid: string, q: EventsQue
       targetGuid: e.targetGuid, fields: e.fields,
     })),
     nextCursor: next ? encodeCursor({ ...cur, h: host, c: category, r: range, ...next }) : null,
-    stats: { searches: q.ctx.stats.searches, rows: q.ctx.stats.rows, ms: 0 },
+    stats: { searches: q.ctx.stats.searches, rows: q.ctx.stats.rows, ms: Math.round(performance.now() - started) },
   };
 }
 

@@ -93,6 +93,7 @@ describe('planGraph: sibling groups', () => {
     expect(plan.groups).toHaveLength(1);
     const grp = plan.groups[0]!;
     expect(grp.members.map((m) => m.guid)).toEqual(Array.from({ length: 12 }, (_, i) => g(i + 2)));
+    expect(grp.excluded).toEqual([g(14)]);
     expect(grp.depth).toBe(1);
     expect(plan.processes.map((p) => p.record.guid).sort()).toEqual([g(1), g(14), g(15), g(16), g(17)].sort());
   });

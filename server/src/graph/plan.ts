@@ -12,7 +12,7 @@
 import { isZeroGuid, type TimeRange, type Truncation } from '@lineage/shared';
 import type { ProcessRecord } from '../sources/event-source.js';
 import { ancestorsCursor, childrenCursor } from './cursor.js';
-import { siblingKey } from './sibling-key.js';
+import { siblingKey, siblingName } from './sibling-key.js';
 
 export interface PlanOptions {
   origin: string;
@@ -44,6 +44,8 @@ export interface PlannedGroup {
   depth: number;
   /** Members in (startTime, guid) order. */
   members: ProcessRecord[];
+  /** Same-key siblings kept out of the group (they have children, or are the origin), sorted. */
+  excluded: string[];
 }
 
 export interface GraphPlan {
@@ -128,7 +130,12 @@ export function planGraph(rows: ProcessRecord[], options: PlanOptions): GraphPla
     }
   }
   const shownDepth = (g: string) => { const d = depthOf.get(g); return d !== undefined && d <= options.down; };
-  const kidsOf = (g: string) => (childrenOf.get(g) ?? []).filter((c) => depthOf.get(c.guid) === depthOf.get(g)! + 1);
+  const kidsCache = new Map<string, ProcessRecord[]>();
+  const kidsOf = (g: string): ProcessRecord[] => {
+    let k = kidsCache.get(g);
+    if (!k) { k = (childrenOf.get(g) ?? []).filter((c) => depthOf.get(c.guid) === depthOf.get(g)! + 1); kidsCache.set(g, k); }
+    return k;
+  };
 
   const units = new Map<string, Unit[]>();
   const unitsFor = (parent: ProcessRecord): Unit[] => {
@@ -182,7 +189,9 @@ export function planGraph(rows: ProcessRecord[], options: PlanOptions): GraphPla
     const n = taken.get(g) ?? 0;
     if (n < list.length) {
       const hidden = list.slice(n).reduce((s, u) => s + (u.kind === 'group' ? u.group.members.length : 1), 0);
-      truncated[`children:${g}`] = { limit: countProcesses(list.slice(0, n)), cursor: childrenCursor(g, host, win), remaining: hidden };
+      // A cut fetch is breadth-first: only the last two fetched levels may miss children we never saw.
+      const exact = options.fetchComplete || d < maxFetched - 1;
+      truncated[`children:${g}`] = { limit: countProcesses(list.slice(0, n)), cursor: childrenCursor(g, host, win), remaining: exact ? hidden : null };
     } else if (d === options.down) {
       const probes = kidsOf(g).length;
       if (probes > 0) {
@@ -231,20 +240,29 @@ function buildUnits(
   kidsOf: (g: string) => ProcessRecord[],
 ): Unit[] {
   const hasKids = (r: ProcessRecord) => kidsOf(r.guid).length > 0;
+  const threshold = Math.max(2, options.siblingThreshold);
+  // Command-line folding is the costly part: only siblings whose image name is shared by enough
+  // of them can form a group, so only those get a full key.
+  const byName = new Map<string, number>();
+  for (const k of kids) { const n = siblingName(k); byName.set(n, (byName.get(n) ?? 0) + 1); }
   const buckets = new Map<string, ProcessRecord[]>();
+  const kept = new Map<string, string[]>();
   for (const k of kids) {
-    // A sibling that spawned something stays visible: lineage is what the analyst is after.
-    if (hasKids(k) || k.guid === options.origin) continue;
+    if ((byName.get(siblingName(k)) ?? 0) < threshold) continue;
     const key = siblingKey(k);
+    // A sibling that spawned something stays visible: lineage is what the analyst is after.
+    const into = hasKids(k) || k.guid === options.origin ? kept : null;
+    if (into) { const l = into.get(key); if (l) l.push(k.guid); else into.set(key, [k.guid]); continue; }
     const b = buckets.get(key);
     if (b) b.push(k); else buckets.set(key, [k]);
   }
   const grouped = new Set<string>();
   const units: Unit[] = [];
   for (const [key, members] of buckets) {
-    if (members.length < Math.max(2, options.siblingThreshold)) continue;
+    if (members.length < threshold) continue;
     for (const m of members) grouped.add(m.guid);
-    const group: PlannedGroup = { id: `group:${parent.guid}:${shortHash(key)}`, parentGuid: parent.guid, key, depth, members };
+    const excluded = [...(kept.get(key) ?? [])].sort();
+    const group: PlannedGroup = { id: `group:${parent.guid}:${shortHash(key)}`, parentGuid: parent.guid, key, depth, members, excluded };
     units.push({ kind: 'group', group, start: members[0]!.startTime, hasChildren: false });
   }
   for (const k of kids) {

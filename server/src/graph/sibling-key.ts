@@ -28,8 +28,12 @@ export function normaliseCommandLine(commandLine: string): string {
     .trim();
 }
 
+/** The image part of the key: lowercase basename (cheap; siblings with different names never group). */
+export function siblingName(p: { name: string; image: string }): string {
+  return (p.name || p.image.split(/[\\/]/).pop() || '').toLowerCase();
+}
+
 /** Siblings with equal keys may be aggregated into one group node. */
 export function siblingKey(p: { name: string; image: string; commandLine: string }): string {
-  const name = (p.name || p.image.split(/[\\/]/).pop() || '').toLowerCase();
-  return `${name}|${normaliseCommandLine(p.commandLine)}`;
+  return `${siblingName(p)}|${normaliseCommandLine(p.commandLine)}`;
 }

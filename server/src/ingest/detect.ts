@@ -5,7 +5,7 @@
 import { decodeHead } from './text-stream.js';
 
 /** Formats `readEventsFromFile` understands (or recognises, for evtx). */
-export type FileFormat = 'evtx' | 'xml' | 'json' | 'csv' | 'unknown';
+export type FileFormat = 'evtx' | 'xml' | 'json' | 'csv' | 'json-document' | 'unknown';
 
 /** The magic at offset 0 of every .evtx file. */
 const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
@@ -18,6 +18,10 @@ export function detectFormat(head: Buffer): FileFormat {
   while (i < text.length && /\s/.test(text[i]!)) i++;
   if (i === text.length) return 'unknown';
   const c = text[i];
+  const nl0 = text.indexOf('\n', i);
+  const first = text.slice(i, nl0 < 0 ? undefined : nl0).trim();
+  // A pretty-printed object or an array is one JSON document, not JSON lines (one event per line).
+  if (c === '[' || first === '{') return 'json-document';
   if (c === '{') return 'json';
   // XML files may open with a declaration, the <Events> wrapper or — in mixed Splunk exports — a
   // classic text block before the first <Event>.

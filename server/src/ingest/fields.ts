@@ -210,17 +210,33 @@ function pick(data: Record<string, string>, ...names: string[]): string | undefi
   return undefined;
 }
 
-/** Sysmon-ness by channel/provider spelling, memoised: files repeat the same few spellings. */
-const sysmonChannelCache = new Map<string, boolean>();
+/** Sysmon-ness by channel/provider spelling, memoised: files repeat the same one or two spellings. */
+let lastChannel = '';
+let lastProvider = '';
+let lastSysmon = false;
 
 function isSysmonSource(channel: string, provider: string): boolean {
-  const key = `${channel}\u0000${provider}`;
-  let v = sysmonChannelCache.get(key);
-  if (v === undefined) {
-    v = SYSMON_PROVIDER.test(channel) || SYSMON_PROVIDER.test(provider);
-    if (sysmonChannelCache.size < 1000) sysmonChannelCache.set(key, v);
+  if (channel !== lastChannel || provider !== lastProvider) {
+    lastChannel = channel;
+    lastProvider = provider;
+    lastSysmon = SYSMON_PROVIDER.test(channel) || SYSMON_PROVIDER.test(provider);
   }
-  return v;
+  return lastSysmon;
+}
+
+const CANONICAL_GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
+
+/**
+ * `canonicalGuid` with a fast path for the two spellings that make up nearly all input: already
+ * canonical (newer Sysmon, OTRF) and braced upper-case (Windows rendering). Same results.
+ */
+function fastCanonicalGuid(value: string): string | null {
+  if (value.length === 38) {
+    if (CANONICAL_GUID.test(value)) return value;
+    const lower = value.toLowerCase();
+    if (CANONICAL_GUID.test(lower)) return lower;
+  }
+  return canonicalGuid(value);
 }
 
 /** True for field names ending in "guid" (any case): their values are canonicalised. */
@@ -253,11 +269,14 @@ export function normalise(p: ParsedEvent): NormaliseResult {
   const fields: Record<string, string> = {};
   for (const k in data) {
     const v = data[k]!;
-    if (isGuidKey(k)) { const g = canonicalGuid(v); fields[k] = g ?? v; } else fields[k] = v;
+    if (isGuidKey(k)) { const g = fastCanonicalGuid(v); fields[k] = g ?? v; } else fields[k] = v;
   }
   const isCross = eventId === 8 || eventId === 10;
-  const guid = canonicalGuid(isCross ? pick(fields, 'SourceProcessGuid', 'SourceProcessGUID') : pick(fields, 'ProcessGuid', 'ProcessGUID'));
-  const targetGuid = isCross ? canonicalGuid(pick(fields, 'TargetProcessGuid', 'TargetProcessGUID')) : null;
+  // The GUID fields were canonicalised above: a value that is not a GUID stays as written and maps to null.
+  const g = isCross ? pick(fields, 'SourceProcessGuid', 'SourceProcessGUID') : pick(fields, 'ProcessGuid', 'ProcessGUID');
+  const guid = g !== undefined && CANONICAL_GUID.test(g) ? g : null;
+  const t = isCross ? pick(fields, 'TargetProcessGuid', 'TargetProcessGUID') : undefined;
+  const targetGuid = t !== undefined && CANONICAL_GUID.test(t) ? t : null;
   return {
     kind: 'event',
     event: {

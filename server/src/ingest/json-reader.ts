@@ -5,7 +5,7 @@
  */
 import { flattenSysmonJson, fromFlat } from './fields.js';
 import type { ParseItem } from './record.js';
-import { readLineBatches } from './text-stream.js';
+import { MAX_LINE_CHARS, readLineBatches } from './text-stream.js';
 
 /** One JSON line → an item (blank lines yield nothing). */
 export function parseJsonLine(text: string, line: number): ParseItem | null {
@@ -26,13 +26,14 @@ export function parseJsonLine(text: string, line: number): ParseItem | null {
 }
 
 /** Parse JSON lines from decoded text chunks; one array of items per chunk. */
-export async function* readJsonLines(chunks: AsyncIterable<string>): AsyncGenerator<ParseItem[]> {
-  for await (const { lines, firstLine } of readLineBatches(chunks)) {
+export async function* readJsonLines(chunks: AsyncIterable<string>, maxLine = MAX_LINE_CHARS): AsyncGenerator<ParseItem[]> {
+  for await (const { lines, firstLine, overlong } of readLineBatches(chunks, maxLine)) {
     const out: ParseItem[] = [];
     for (let i = 0; i < lines.length; i++) {
       const item = parseJsonLine(lines[i]!, firstLine + i);
       if (item) out.push(item);
     }
+    for (const line of overlong ?? []) out.push({ kind: 'rejected', line, reason: `line longer than ${maxLine} characters` });
     if (out.length) yield out;
   }
 }

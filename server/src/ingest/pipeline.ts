@@ -46,6 +46,7 @@ export interface IngestOptions extends Omit<ReadOptions, 'format'> {
 /** Expand paths: directories recurse (entries in name order, so runs are deterministic). */
 export async function listFiles(paths: string[], missing: (path: string, reason: string) => void): Promise<string[]> {
   const out: string[] = [];
+  const seenDirs = new Set<string>(); // symlinked directory loops must not recurse forever
   const walk = async (p: string): Promise<void> => {
     let st;
     try {
@@ -55,6 +56,9 @@ export async function listFiles(paths: string[], missing: (path: string, reason:
       return;
     }
     if (st.isDirectory()) {
+      const id = `${st.dev}:${st.ino}`;
+      if (seenDirs.has(id)) return;
+      seenDirs.add(id);
       const names = (await readdir(p)).sort();
       for (const n of names) await walk(join(p, n));
     } else if (st.isFile()) {

@@ -68,30 +68,62 @@ export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES): A
   if (rest) yield rest;
 }
 
+/**
+ * The file's bytes as latin1 strings (one char per byte, BOM skipped): for UTF-8 input whose
+ * reader decodes only the values it extracts (see xml-scan.ts Latin1Utf8). Only for UTF-8 files.
+ */
+export async function* readLatin1Chunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<string> {
+  const { bomBytes } = sniffEncoding(await readHead(path, 4));
+  const stream = createReadStream(path, { start: bomBytes, highWaterMark: chunkBytes });
+  for await (const raw of stream as AsyncIterable<Buffer>) yield raw.toString('latin1');
+}
+
 /** A run of complete lines from one chunk; `firstLine` is the 1-based number of `lines[0]`. */
 export interface LineBatch {
   lines: string[];
   firstLine: number;
+  /** Lines dropped for exceeding MAX_LINE_CHARS (their numbers), reported by the caller. */
+  overlong?: number[];
 }
+
+/** A line longer than this is dropped (and reported) instead of being held in memory. */
+export const MAX_LINE_CHARS = 64 * 1024 * 1024;
 
 /**
  * Whole lines, batched per chunk (so callers pay one await per chunk, not per line). Line ends may
  * be LF or CRLF (mixed in one file is fine); the terminator is removed. A final line without a
  * newline is still returned.
  */
-export async function* readLineBatches(chunks: AsyncIterable<string>): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(chunks: AsyncIterable<string>, maxLine = MAX_LINE_CHARS): AsyncGenerator<LineBatch> {
   let carry = '';
   let lineNo = 1;
+  /** Inside an overlong line: drop text until its newline. */
+  let dropping = false;
   for await (const chunk of chunks) {
-    const text = carry ? carry + chunk : chunk;
+    let text = chunk;
+    let overlong: number[] | undefined;
+    if (dropping) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) continue;
+      text = text.slice(nl + 1);
+      lineNo++;
+      dropping = false;
+    } else if (carry) {
+      text = carry + chunk;
+    }
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
-    if (lines.length === 0) continue;
+    if (carry.length > maxLine) {
+      overlong = [lineNo + lines.length];
+      carry = '';
+      dropping = true;
+    }
+    if (lines.length === 0 && !overlong) continue;
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i]!;
       if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
     }
-    yield { lines, firstLine: lineNo };
+    yield overlong ? { lines, firstLine: lineNo, overlong } : { lines, firstLine: lineNo };
     lineNo += lines.length;
   }
   if (carry) {

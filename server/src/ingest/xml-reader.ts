@@ -9,7 +9,7 @@
  * classic WinEventLog block counts once as skipped, anything else is rejected with its line number.
  */
 import type { ParseItem } from './record.js';
-import { scanEvent } from './xml-scan.js';
+import { Latin1Utf8, scanEvent } from './xml-scan.js';
 
 /** An event that never closes is given up after this many characters (and rejected). */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
@@ -42,11 +42,18 @@ class XmlSplitter {
   private inClassic = false;
   /** Items produced by the current `push`. */
   private out: ParseItem[] = [];
+  /** Set when the text is UTF-8 bytes read as latin1 (see Latin1Utf8). */
+  private readonly utf8: Latin1Utf8 | null;
+
+  constructor(latin1: boolean) {
+    this.utf8 = latin1 ? new Latin1Utf8() : null;
+  }
 
   push(chunk: string, eof: boolean): ParseItem[] {
     this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + chunk : chunk;
     this.pos = 0;
     this.nl = -1;
+    this.utf8?.reset(this.buf);
     this.out = [];
     this.drain(eof);
     return this.out;
@@ -66,7 +73,7 @@ class XmlSplitter {
       if (st > this.pos) this.gap(this.pos, st);
       const startLine = this.line;
       // The scanner finds the end itself: one pass over the event text.
-      const r = scanEvent(s, st);
+      const r = scanEvent(s, st, s.length, this.utf8);
       if (r.ok) {
         this.out.push({ kind: 'event', event: r.event, line: startLine });
         this.inClassic = false;
@@ -124,7 +131,8 @@ class XmlSplitter {
     while (a < to) {
       let b = s.indexOf('\n', a);
       if (b < 0 || b >= to) b = to;
-      const text = s.slice(a, b).trim();
+      const raw = s.slice(a, b).trim();
+      const text = this.utf8 ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
       if (text !== '') this.classifyLine(text, this.line);
       this.advance(b < to ? b + 1 : to);
       a = b + 1;
@@ -153,9 +161,12 @@ class XmlSplitter {
   }
 }
 
-/** Parse Windows event XML from decoded text chunks; one array of items per chunk. */
-export async function* readXmlEvents(chunks: AsyncIterable<string>): AsyncGenerator<ParseItem[]> {
-  const splitter = new XmlSplitter();
+/**
+ * Parse Windows event XML from text chunks; one array of items per chunk. With `latin1`, the chunks
+ * are UTF-8 bytes read as latin1 (readLatin1Chunks): values are decoded as they are extracted.
+ */
+export async function* readXmlEvents(chunks: AsyncIterable<string>, latin1 = false): AsyncGenerator<ParseItem[]> {
+  const splitter = new XmlSplitter(latin1);
   for await (const chunk of chunks) {
     const items = splitter.push(chunk, false);
     if (items.length) yield items;

@@ -13,6 +13,47 @@
 import type { ParsedEvent, SystemFields } from './record.js';
 
 /**
+ * For text read as latin1 (each UTF-8 byte one char — several times cheaper than UTF-8 decoding,
+ * and the markup is ASCII either way): decodes UTF-8 only in the values that hold non-ASCII bytes.
+ * Tracks the next non-ASCII position so the common all-ASCII value costs one comparison.
+ */
+export class Latin1Utf8 {
+  private s = '';
+  private next = -1;
+  private static readonly HIGH = /[\x80-\xff]/g;
+
+  /** Use with a new buffer string. */
+  reset(s: string): void {
+    this.s = s;
+    this.next = -1;
+  }
+
+  /** `s.slice(a, b)` as proper Unicode. */
+  slice(a: number, b: number): string {
+    if (this.next < a) this.next = this.find(a);
+    const v = this.s.slice(a, b);
+    if (this.next >= b) return v;
+    this.next = this.find(b);
+    return Buffer.from(v, 'latin1').toString('utf8');
+  }
+
+  private find(from: number): number {
+    const re = Latin1Utf8.HIGH;
+    re.lastIndex = from;
+    const m = re.exec(this.s);
+    return m ? m.index : Number.MAX_SAFE_INTEGER;
+  }
+}
+
+/** The decoder of the scan in progress (scanEvent is synchronous, so module state is safe). */
+let hi: Latin1Utf8 | null = null;
+
+/** A value from the markup: plain slice, or UTF-8 decoded when reading latin1 text. */
+function text(s: string, a: number, b: number): string {
+  return hi === null ? s.slice(a, b) : hi.slice(a, b);
+}
+
+/**
  * Outcome of scanning one `<Event>` element: the event and the index just past `</Event>`, or why it
  * is not well-formed. `incomplete` means the text ran out before `</Event>` (more may follow).
  */
@@ -75,7 +116,8 @@ const enum Section { Other, System, EventData }
  * Scan the `<Event …>…</Event>` element starting at `s[start]` (which must be `<Event`), reading no
  * further than `limit`. Pure and allocation-light; never throws.
  */
-export function scanEvent(s: string, start: number, limit = s.length): ScanResult {
+export function scanEvent(s: string, start: number, limit = s.length, utf8: Latin1Utf8 | null = null): ScanResult {
+  hi = utf8;
   if (!matchAt(s, start, '<Event')) return fail('not an <Event> element');
   const system: SystemFields = {
     eventId: null, computer: null, recordId: null, channel: null, provider: null, timeCreated: null,
@@ -87,9 +129,6 @@ export function scanEvent(s: string, start: number, limit = s.length): ScanResul
   // Data-name cache of this event's EventID (set once EventID is read) and the Data position.
   let names: string[] | null = null;
   let dataIndex = 0;
-  // Attributes of the current start tag that we care about (others are parsed and dropped).
-  let attrName: string | null = null;
-  let attrSystemTime: string | null = null;
 
   for (;;) {
     const lt = s.indexOf('<', i);
@@ -97,7 +136,7 @@ export function scanEvent(s: string, start: number, limit = s.length): ScanResul
     const c1 = s.charCodeAt(lt + 1);
 
     // Hot path, ~2/3 of all tags: <Data Name='n'>text</Data> or <Data Name='n'/> inside EventData.
-    if (section === Section.EventData && c1 === 68 /* D */ && matchAt(s, lt + 1, 'Data Name=')) {
+    if (section === Section.EventData && c1 === 68 /* D */ && isDataName(s, lt + 1)) {
       const q = s.charCodeAt(lt + 11);
       const qe = q === 39 ? s.indexOf("'", lt + 12) : q === 34 ? s.indexOf('"', lt + 12) : -1;
       if (qe > 0 && qe + 2 < limit) {
@@ -108,15 +147,15 @@ export function scanEvent(s: string, start: number, limit = s.length): ScanResul
         let key: string;
         if (guess !== undefined && qe - (lt + 12) === guess.length && matchAt(s, lt + 12, guess)) key = guess;
         else {
-          const rawName = s.slice(lt + 12, qe);
+          const rawName = text(s, lt + 12, qe);
           key = rawName.indexOf('<') < 0 && rawName.indexOf('&') < 0 ? rawName : '';
           if (key !== '' && names !== null && dataIndex < MAX_NAMES) names[dataIndex] = internalise(key);
         }
         if (key !== '') {
           if (after === 62 /* > */) {
             const te = s.indexOf('<', qe + 2);
-            if (te > 0 && te + 7 <= limit && matchAt(s, te, '</Data>')) {
-              data[key] = decodeEntities(s.slice(qe + 2, te));
+            if (te > 0 && te + 7 <= limit && isDataEnd(s, te)) {
+              data[key] = decodeEntities(text(s, qe + 2, te));
               dataIndex++;
               i = te + 7;
               continue;
@@ -165,8 +204,9 @@ export function scanEvent(s: string, start: number, limit = s.length): ScanResul
     if (stack.length === 0 && name !== 'Event') return fail(`root element is <${name}>, not an <Event>`);
     // A start tag of another event inside this one: this one was cut short.
     if (name === 'Event' && stack.length > 0) return fail('truncated XML event (next <Event> before </Event>)');
-    attrName = null;
-    attrSystemTime = null;
+    // Attributes of this start tag that we care about (others are parsed and dropped).
+    let attrName: string | null = null;
+    let attrSystemTime: string | null = null;
     let selfClosing = false;
     for (;;) {
       while (p < limit && isSpace(s.charCodeAt(p))) p++;
@@ -191,7 +231,7 @@ export function scanEvent(s: string, start: number, limit = s.length): ScanResul
       if (quote !== 39 && quote !== 34) return fail(`unquoted attribute ${an} in <${name}>`);
       const close = s.indexOf(quote === 39 ? "'" : '"', q + 1);
       if (close < 0 || close >= limit) return INCOMPLETE;
-      const value = s.slice(q + 1, close);
+      const value = text(s, q + 1, close);
       // '<' is not allowed in attribute values: seeing one means the record was cut inside a value.
       if (value.indexOf('<') >= 0) return fail(`'<' in attribute ${an} of <${name}> (record cut short?)`);
       if (an === 'Name') attrName = decodeEntities(value);
@@ -278,6 +318,19 @@ function matchAt(s: string, pos: number, lit: string): boolean {
   return true;
 }
 
+/** `Data Name=` at `p`, spelled out for the hot path (see matchAt). */
+function isDataName(s: string, p: number): boolean {
+  return s.charCodeAt(p) === 68 && s.charCodeAt(p + 1) === 97 && s.charCodeAt(p + 2) === 116 && s.charCodeAt(p + 3) === 97
+    && s.charCodeAt(p + 4) === 32 && s.charCodeAt(p + 5) === 78 && s.charCodeAt(p + 6) === 97 && s.charCodeAt(p + 7) === 109
+    && s.charCodeAt(p + 8) === 101 && s.charCodeAt(p + 9) === 61;
+}
+
+/** `</Data>` at `p`. */
+function isDataEnd(s: string, p: number): boolean {
+  return s.charCodeAt(p) === 60 && s.charCodeAt(p + 1) === 47 && s.charCodeAt(p + 2) === 68 && s.charCodeAt(p + 3) === 97
+    && s.charCodeAt(p + 4) === 116 && s.charCodeAt(p + 5) === 97 && s.charCodeAt(p + 6) === 62;
+}
+
 /** True when the text ends (at `limit`) inside what could still become `expected`. */
 function cutShort(s: string, at: number, limit: number, expected: string): boolean {
   return limit - at < expected.length && expected.startsWith(s.slice(at, limit));
@@ -310,23 +363,23 @@ function readText(s: string, from: number, end: number): { text: string; next: n
   if (lt < 0 || lt >= end) return null;
   // Fast path: plain text straight up to the end tag.
   const c1 = s.charCodeAt(lt + 1);
-  if (c1 !== 33 /* ! */) return { text: decodeEntities(s.slice(from, lt)), next: lt };
-  let text = decodeEntities(s.slice(from, lt));
+  if (c1 !== 33 /* ! */) return { text: decodeEntities(text(s, from, lt)), next: lt };
+  let out = decodeEntities(text(s, from, lt));
   for (;;) {
     if (matchAt(s, lt, '<![CDATA[')) {
       const close = s.indexOf(']]>', lt + 9);
       if (close < 0 || close + 3 > end) return null;
-      text += s.slice(lt + 9, close);
+      out += text(s, lt + 9, close);
       from = close + 3;
     } else if (matchAt(s, lt, '<!--')) {
       const close = s.indexOf('-->', lt + 4);
       if (close < 0 || close + 3 > end) return null;
       from = close + 3;
     } else {
-      return { text, next: lt };
+      return { text: out, next: lt };
     }
     lt = s.indexOf('<', from);
     if (lt < 0 || lt >= end) return null;
-    text += decodeEntities(s.slice(from, lt));
+    out += decodeEntities(text(s, from, lt));
   }
 }

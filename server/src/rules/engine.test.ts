@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from './engine.js';
+import { isoMs } from './units.js';
 import type { EngineHit, VectorEvent } from './model.js';
 import { parseRulesOrThrow } from './parse.js';
 import { runItems, runItemsStreaming, vectorItems } from './vectors.js';
@@ -298,5 +299,18 @@ describe('retention', () => {
     expect(hits).toBe(10);
     expect(engine.counters.evicted).toBeGreaterThan(100_000);
     expect(engine.size()).toBeLessThan(150_000);
+  });
+});
+
+describe('isoMs', () => {
+  it('agrees with Date.parse on source timestamps and falls back for other shapes', () => {
+    let t = Date.UTC(2026, 1, 28, 23, 59, 58, 999);
+    for (let i = 0; i < 5000; i++) {
+      t += (i * 7919) % 90_001;
+      const s = new Date(t).toISOString();
+      expect(isoMs(s)).toBe(t);
+    }
+    expect(isoMs('2024-01-01T00:00:00Z')).toBe(Date.parse('2024-01-01T00:00:00Z'));
+    expect(isoMs('not a time')).toBeNaN();
   });
 });

@@ -12,51 +12,22 @@
  * Cost per event is O(1) plus O(reach · steps) per candidate; memory is the retained nodes.
  */
 import type { EventRecord } from '../sources/event-source.js';
-import { Tri, baseName, type FieldGetter, type Predicate } from './match.js';
-import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from './model.js';
 import { isZeroGuid } from '@lineage/shared';
+import { Tri, baseName } from './match.js';
+import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from './model.js';
+import { testOn, type Node } from './node.js';
+import { isoMs } from './units.js';
+import { Verifier, type Prepared } from './verify.js';
 
-/** A process in the engine: real (has `rec`) or a placeholder for a parent not seen yet. */
-interface Node {
-  guid: string;
-  host: string;
-  parent: Node | null;
-  /** null while a placeholder. */
-  rec: ProcessInput | null;
-  /** Placeholder knowledge, from the first child's Parent* fields. */
-  phImage: string;
-  phCmd: string;
-  phUser: string;
-  phPid: number | null;
-  name: string;
-  /** Creation time in ms; NaN for placeholders. */
-  startMs: number;
-  /** Latest creation time of this node or any retained descendant (for eviction). */
-  seen: number;
-  /** Candidates whose verification is waiting for this placeholder to be filled. */
-  waiters: Set<Node> | null;
-  /** Set when the node left the map (retention), so waiter sets can drop it. */
-  evicted: boolean;
-  /** Rule indexes already fired with this node as the leaf. */
-  fired: Set<number> | null;
-  dirty: boolean;
-}
-
+/** Engine settings. */
 export interface EngineOptions {
   /** Drop nodes not touched for this long in event time (null: keep everything — batch mode). */
   retentionMs?: number | null;
 }
 
-interface Prepared {
-  rule: CompiledRule;
-  /** How far above the leaf the verifier may need to look. */
-  reach: number;
-}
-
 const EMPTY: readonly number[] = [];
-
-/** Per-rule verification bookkeeping for one candidate. */
-interface Verdict { hit: EngineHit | null; waitTop: boolean; waitEvents: string[] }
+/** How many generations a new child keeps alive (retention) above itself. */
+const TOUCH_DEPTH = 64;
 
 export class RuleEngine {
   private readonly rules: Prepared[];
@@ -69,6 +40,7 @@ export class RuleEngine {
   private readonly events = new Map<string, EventRecord[]>();
   private readonly eventWaiters = new Map<string, Set<Node>>();
   private readonly thenIds: ReadonlySet<number> | null;
+  private readonly verifier = new Verifier(this.events);
   private readonly hasThen: boolean;
   private readonly retentionMs: number | null;
   private watermark = Number.NEGATIVE_INFINITY;
@@ -152,25 +124,26 @@ export class RuleEngine {
     this.counters.processes++;
     const shard = this.shard(r.host);
     let node = shard.get(r.guid);
-    const startMs = Date.parse(r.startTime);
+    const startMs = isoMs(r.startTime);
     if (node !== undefined) {
       if (node.rec !== null) { this.counters.duplicates++; return; }
       // A placeholder's own create arrived: fill it in place so children's parent pointers stay valid.
       node.rec = r;
-      node.name = r.name || baseName(r.image);
+      node.name = r.name ? r.name.toLowerCase() : baseName(r.image);
       node.startMs = startMs;
       if (startMs > node.seen) node.seen = startMs;
       if (node.waiters) { for (const w of node.waiters) this.markDirty(w); node.waiters = null; }
     } else {
       node = {
         guid: r.guid, host: r.host, parent: null, rec: r, phImage: '', phCmd: '', phUser: '', phPid: null,
-        name: r.name || baseName(r.image), startMs, seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
+        name: r.name ? r.name.toLowerCase() : baseName(r.image), startMs, seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
       };
       shard.set(r.guid, node);
       this.nodeCount++;
     }
     const pg = r.parentGuid;
-    if (pg && pg !== r.guid && !isZeroGuid(pg)) {
+    // The zero GUID ("no parent") starts with '{0' or '0'; only then is the full check worth its cost.
+    if (pg && pg !== r.guid && !(isZeroStart(pg) && isZeroGuid(pg))) {
       let parent = shard.get(pg);
       if (parent === undefined) {
         parent = {
@@ -196,7 +169,8 @@ export class RuleEngine {
     if (this.retentionMs === null) return;
     // A node touched recently had its ancestors touched then too: stop there (amortised O(1)).
     const slack = this.retentionMs / 32;
-    for (let i = 0; n !== null && i < MAX_WALK; i++, n = n.parent) {
+    // Capped: real trees are shallow; a pathological deep chain must not make every add O(depth).
+    for (let i = 0; n !== null && i < TOUCH_DEPTH; i++, n = n.parent) {
       if (n.seen >= t - slack) { if (n.seen < t) n.seen = t; return; }
       n.seen = t;
     }
@@ -261,8 +235,11 @@ export class RuleEngine {
 
   private check(i: number, node: Node, out: EngineHit[]): void {
     if (node.fired?.has(i)) return;
+    const p = this.rules[i]!;
+    // Cheap pre-check of the leaf step (most candidates of broad rules fail here).
+    if (testOn(p.rule.steps[p.rule.steps.length - 1]!.pred, node) === Tri.No) return;
     this.counters.verifications++;
-    const v = this.verify(this.rules[i]!, node);
+    const v = this.verifier.verify(p, node);
     if (v.hit) {
       (node.fired ??= new Set()).add(i);
       this.counters.hits++;
@@ -280,182 +257,9 @@ export class RuleEngine {
       if (!ws) this.eventWaiters.set(key, new Set([node])); else ws.add(node);
     }
   }
-
-  /** The full verification of one rule at one candidate leaf. */
-  private verify(p: Prepared, leaf: Node): Verdict {
-    const rule = p.rule;
-    const steps = rule.steps;
-    const k = steps.length;
-    const verdict: Verdict = { hit: null, waitTop: false, waitEvents: [] };
-    const unknownIsMatch = rule.unknown === 'match';
-    const tri = (pred: Predicate, n: Node): boolean => {
-      const r = pred.test(getter(n));
-      if (r === Tri.Unknown) { if (n.rec === null) verdict.waitTop = true; return unknownIsMatch; }
-      return r === Tri.Yes;
-    };
-    if (!tri(steps[k - 1]!.pred, leaf)) return verdict;
-    const path: Node[] = [leaf];
-    let n: Node = leaf;
-    while (path.length <= p.reach && n.parent !== null) { n = n.parent; path.push(n); }
-    const cut = path.length <= p.reach && n.rec === null;
-    const roles = new Array<number>(k).fill(0);
-    let thenEvents: EventRecord[] = [];
-
-    const timeOk = (older: Node, newer: Node, limit: number | null): boolean => {
-      if (limit === null) return true;
-      const gap = newer.startMs - older.startMs;
-      if (Number.isNaN(gap)) { verdict.waitTop = true; return unknownIsMatch; }
-      return gap <= limit;
-    };
-
-    const finish = (): boolean => {
-      const root = path[roles[0]!]!;
-      if (!timeOk(root, leaf, rule.withinMs)) return false;
-      for (const w of rule.where) {
-        const r = w.test((s) => getter(path[roles[s]!]!));
-        if (r === Tri.Unknown) { verdict.waitTop = verdict.waitTop || path.some((x) => x.rec === null); if (!unknownIsMatch) return false; }
-        else if (r === Tri.No) return false;
-      }
-      for (const u of rule.unless) {
-        if (u.kind === 'ancestor') {
-          const base = roles[u.of]!;
-          let unknown = false;
-          for (let d = u.lo; d <= u.hi; d++) {
-            const q = base + d;
-            if (q >= path.length) { if (cut) unknown = true; break; }
-            const r = u.pred.test(getter(path[q]!));
-            if (r === Tri.Yes) return false;
-            // A real node lacking the field does not match; a placeholder might once its create arrives.
-            if (r === Tri.Unknown && path[q]!.rec === null) unknown = true;
-          }
-          if (unknown && rule.unknownAncestry === 'suppress') { verdict.waitTop = true; return false; }
-        } else {
-          const chainAt = new Set(roles);
-          for (let q = 1; q < roles[0]!; q++) {
-            if (chainAt.has(q)) continue;
-            const r = u.pred.test(getter(path[q]!));
-            if (r === Tri.Yes) return false;
-            if (r === Tri.Unknown && path[q]!.rec === null && rule.unknownAncestry === 'suppress') { verdict.waitTop = true; return false; }
-          }
-        }
-      }
-      thenEvents = [];
-      for (const t of rule.then) {
-        const node = path[roles[t.of]!]!;
-        const key = `${node.host}\u0000${node.guid}`;
-        const evs = this.events.get(key) ?? [];
-        const found = evs.find((e) => {
-          const g = eventGetter(e);
-          if (t.pred.test(g) !== Tri.Yes) return false;
-          if (t.not && t.not.test(g) === Tri.Yes) return false;
-          if (t.withinMs !== null) {
-            const dt = Date.parse(e.time) - node.startMs;
-            if (!(dt >= 0 && dt <= t.withinMs)) return false;
-          }
-          return true;
-        });
-        if (!found) { if (!verdict.waitEvents.includes(key)) verdict.waitEvents.push(key); return false; }
-        thenEvents.push(found);
-      }
-      return true;
-    };
-
-    // Place step j-1 above step j (at path[pos]); nearest first, backtracking on later failures.
-    const place = (j: number, pos: number): boolean => {
-      if (j === 0) return finish();
-      const s = steps[j]!;
-      const prev = steps[j - 1]!;
-      for (let d = 1; d <= s.hi; d++) {
-        const q = pos + d;
-        if (q >= path.length) { if (cut) verdict.waitTop = true; break; }
-        if (d > 1) {
-          // path[q-1] becomes an intermediate between the two steps.
-          const mid = path[q - 1]!;
-          if (s.all && !tri(s.all, mid)) break;
-          if (s.none && s.none.test(getter(mid)) !== Tri.No) break;
-        }
-        if (d < s.lo) continue;
-        if (!tri(prev.pred, path[q]!)) continue;
-        if (!timeOk(path[q]!, path[pos]!, rule.maxGapMs)) continue;
-        roles[j - 1] = q;
-        if (place(j - 1, q)) return true;
-      }
-      return false;
-    };
-
-    if (!place(k - 1, 0)) return verdict;
-    const top = roles[0]!;
-    const chain: string[] = [];
-    const images: string[] = [];
-    const stepAt: (number | null)[] = [];
-    // Truncated: the chain itself reaches a placeholder, or a negation had to look into unknown ancestry.
-    let truncated = cut && rule.unless.some((u) => u.kind === 'ancestor');
-    for (let q = top; q >= 0; q--) {
-      const x = path[q]!;
-      chain.push(x.guid);
-      images.push(x.rec ? x.rec.image : x.phImage);
-      const si = roles.indexOf(q);
-      stepAt.push(si >= 0 ? si : null);
-      if (x.rec === null) truncated = true;
-    }
-    verdict.hit = {
-      rule, host: leaf.host, chain, images, steps: stepAt, truncated, time: leaf.rec!.startTime,
-      events: thenEvents.map((e) => ({ guid: e.guid, eventId: e.eventId, time: e.time })),
-    };
-    verdict.waitTop = false;
-    return verdict;
-  }
 }
 
-/** Field access for a node, raw Sysmon names; '' counts as absent (sources use '' for unknown). */
-function getter(n: Node): FieldGetter {
-  const r = n.rec;
-  if (r === null) {
-    return (f) => {
-      switch (f) {
-        case 'Image': return n.phImage || undefined;
-        case 'Name': return n.name || undefined;
-        case 'CommandLine': return n.phCmd || undefined;
-        case 'User': return n.phUser || undefined;
-        case 'ProcessId': return n.phPid === null ? undefined : String(n.phPid);
-        case 'ProcessGuid': return n.guid;
-        case 'Computer': return n.host;
-        default: return undefined;
-      }
-    };
-  }
-  return (f) => {
-    let v: string | null | undefined;
-    switch (f) {
-      case 'Image': v = r.image; break;
-      case 'Name': v = n.name; break;
-      case 'CommandLine': v = r.commandLine; break;
-      case 'User': v = r.user; break;
-      case 'IntegrityLevel': v = r.integrityLevel; break;
-      case 'Hashes': v = r.hashes; break;
-      case 'CurrentDirectory': v = r.currentDirectory; break;
-      case 'LogonGuid': v = r.logonGuid; break;
-      case 'ParentImage': v = r.parentImage; break;
-      case 'ParentCommandLine': v = r.parentCommandLine; break;
-      case 'ParentUser': v = r.parentUser; break;
-      case 'ProcessId': v = r.pid === null ? null : String(r.pid); break;
-      case 'ParentProcessId': v = r.parentPid === null ? null : String(r.parentPid); break;
-      case 'ProcessGuid': v = r.guid; break;
-      case 'ParentProcessGuid': v = r.parentGuid; break;
-      case 'Computer': v = r.host; break;
-      case 'UtcTime': v = r.startTime; break;
-      case 'EventID': v = '1'; break;
-      default: v = r.fields?.[f];
-    }
-    return v === null || v === undefined || v === '' ? undefined : v;
-  };
-}
-
-function eventGetter(e: EventRecord): FieldGetter {
-  return (f) => {
-    if (f === 'EventID') return String(e.eventId);
-    if (f === 'Computer') return e.host;
-    const v = e.fields[f];
-    return v === '' ? undefined : v;
-  };
+function isZeroStart(g: string): boolean {
+  const c = g.charCodeAt(0) === 123 /* { */ ? g.charCodeAt(1) : g.charCodeAt(0);
+  return c === 48; /* 0 */
 }

@@ -141,7 +141,15 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
         // An endswith '\x.exe' test is exactly basename equality, which also matches basename-only images (CIM).
         if (op === 'endswith' || field === 'Name') {
           const set = names;
-          return { names, fields, test: (get) => { const img = get('Image'); return img === undefined ? Tri.Unknown : set.has(baseName(img)) ? Tri.Yes : Tri.No; } };
+          // `Name` (the lowercase basename the engine precomputes) saves a slice + lowercase per test.
+          return {
+            names, fields,
+            test: (get) => {
+              let nm = get('Name');
+              if (nm === undefined) { const img = get('Image'); if (img === undefined) return Tri.Unknown; nm = baseName(img); }
+              return set.has(nm) ? Tri.Yes : Tri.No;
+            },
+          };
         }
       }
     }

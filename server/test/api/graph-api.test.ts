@@ -16,6 +16,7 @@ import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
 import type { EventSource } from '../../src/sources/event-source.js';
+import type { SysmonEvent } from '../../src/ingest/record.js';
 
 const HOSTS = 10;
 const m = plantedManifest({ hosts: HOSTS });
@@ -72,6 +73,20 @@ describe('GET /api/graph: planted chains', () => {
     expect(d.stats.searches).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['cmd → powershell → winword', () => [m.cmdPowershellWinword.cmd, m.cmdPowershellWinword.powershell, m.cmdPowershellWinword.winword]],
+    ['cmd → conhost → powershell → excel', () => [m.conhostChain.cmd, m.conhostChain.conhost, m.conhostChain.powershell, m.conhostChain.excel]],
+  ])('the planted %s chain: every edge from the top down and from the leaf up', async (_name, chainOf) => {
+    const chain = chainOf();
+    const down = await graph({ guid: chain[0]! });
+    const up = await graph({ guid: chain[chain.length - 1]!, up: '1', down: '0' });
+    for (const d of [down, up]) {
+      for (let i = 1; i < chain.length; i++) expect(spawn(d)).toContain(`${chain[i - 1]}>${chain[i]}`);
+    }
+    expect(chain.map((g) => node(down, g)?.depth)).toEqual(chain.map((_, i) => i));
+    expect(chain.map((g) => node(up, g)?.depth)).toEqual(chain.map((_, i) => i - chain.length + 1));
+  });
+
   it('when the parent started outside the default window, then it is a not-in-range placeholder whose searchWider finds it', async () => {
     const o = m.outsideWindow;
     const d = await graph({ guid: o.child, up: '1' });
@@ -89,6 +104,20 @@ describe('GET /api/graph: planted chains', () => {
     expect(node(d, n.parentGuid)).toMatchObject({ placeholder: true, placeholderReason: 'not-logged', state: 'placeholder', startTime: null });
     expect(node(d, n.parentGuid)!.image).not.toBe('');
     expect(spawn(d)).toEqual(expect.arrayContaining([`${n.parentGuid}>${n.child}`, `${n.child}>${n.grandchild}`]));
+  });
+
+  it('when the origin itself has no create, then it stands in as a placeholder with its children below', async () => {
+    const n = m.notLogged;
+    const d = await graph({ guid: n.parentGuid });
+    expect(d.origin).toBe(n.parentGuid);
+    expect(node(d, n.parentGuid)).toMatchObject({ placeholder: true, placeholderReason: 'not-logged', depth: 0, startTime: null });
+    expect(node(d, n.child)).toMatchObject({ placeholder: false, depth: 1 });
+    expect(d.edges).toContainEqual(expect.objectContaining({ kind: 'spawn', source: n.parentGuid, target: n.child, deltaMs: null }));
+    const kids = await sql(`SELECT count(*) FROM processes WHERE parent_guid = $1`, n.parentGuid);
+    expect(d.nodes.filter((x) => x.depth === 1).reduce((s, x) => s + (x.group?.count ?? 1), 0)).toBe(kids);
+    const one = await request(app).get(`/api/processes/${encodeURIComponent(n.parentGuid)}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ guid: n.parentGuid, placeholder: true, placeholderReason: 'not-logged' });
   });
 
   it('draws process-access (10) and remote-thread (8) as cross edges from the source', async () => {
@@ -204,6 +233,45 @@ describe('cursors keep the graph\'s window', () => {
       cursor = (res.body as Page<ProcessNode>).nextCursor;
     }
     expect(n).toBe(inWindow);
+  });
+});
+
+describe('a group leaves out its same-key sibling that has children', () => {
+  /*
+   *  P services.exe
+   *  ├─ 6× worker.exe --job N      (leaves → one group of 6)
+   *  └─ worker.exe --job 99        (same key, but spawned cmd.exe: shown on its own)
+   *      └─ cmd.exe
+   */
+  it('when the group is expanded, then exactly its 6 members come back', async () => {
+    const gid = (n: number) => `{aaaaaaaa-0000-0000-0000-${n.toString(16).padStart(12, '0')}}`;
+    const ev = (n: number, parent: number, image: string, cmd: string): SysmonEvent => ({
+      eventId: 1, category: 'process', host: 'ws9', recordId: n, time: `2024-05-01T10:00:${String(n).padStart(2, '0')}.000Z`,
+      guid: gid(n), targetGuid: null,
+      fields: { UtcTime: `2024-05-01 10:00:${String(n).padStart(2, '0')}.000`, ProcessGuid: gid(n), ProcessId: String(n), Image: image, CommandLine: cmd,
+        ParentProcessGuid: gid(parent), ParentProcessId: String(parent), ParentImage: 'C:\\Windows\\System32\\services.exe', User: 'SYSTEM' },
+    });
+    const small = await EmbeddedStore.open(join(dir, 'group.duckdb'));
+    try {
+      await small.writeEvents([
+        ev(1, 0, 'C:\\Windows\\System32\\services.exe', 'services.exe'),
+        ...[2, 3, 4, 5, 6, 7].map((n) => ev(n, 1, 'C:\\w\\worker.exe', `worker.exe --job ${n}`)),
+        ev(8, 1, 'C:\\w\\worker.exe', 'worker.exe --job 99'), ev(9, 8, 'C:\\Windows\\System32\\cmd.exe', 'cmd.exe'),
+      ]);
+      const src = new EmbeddedSource(small);
+      const a = createApp({ mode: 'embedded', version: 't', sourceFor: () => src });
+      const d = (await request(a).get('/api/graph').query({ guid: gid(1) })).body as GraphDocument;
+      const grp = d.nodes.find((n) => n.kind === 'group')!;
+      expect(grp.group!.count).toBe(6);
+      expect(node(d, gid(8))).toBeDefined();
+      const res = await request(a).get(`/api/processes/${gid(1)}/children`).query({ cursor: grp.group!.cursor, limit: 4 });
+      const next = await request(a).get(`/api/processes/${gid(1)}/children`).query({ cursor: res.body.nextCursor as string, limit: 4 });
+      const listed = [...(res.body as Page<ProcessNode>).items, ...(next.body as Page<ProcessNode>).items].map((n) => n.guid);
+      expect(listed.sort()).toEqual([2, 3, 4, 5, 6, 7].map(gid));
+      expect((next.body as Page<ProcessNode>).nextCursor).toBeNull();
+    } finally {
+      await small.close();
+    }
   });
 });
 

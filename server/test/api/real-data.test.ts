@@ -68,6 +68,17 @@ const CAPTURES: Capture[] = [
     names: ['smss.exe', 'winlogon.exe', 'userinit.exe', 'explorer.exe', 'cmd.exe', 'msg.exe'],
     rootParent: null,
   },
+  {
+    // sbousseaden Atomic Red Team run, read from the .evtx itself: explorer (not logged) → cmd → powershell
+    // (which spawns 136 children) → cmd → csc → cvtres. The chain must survive the wide level.
+    name: 'EVTX-ATTACK-SAMPLES .evtx, wide', file: 'sbousseaden-EVTX-ATTACK-SAMPLES/evtx/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx',
+    chain: [
+      '{747f3d96-d6ed-5d31-0000-0010c88a2500}', '{747f3d96-d6f7-5d31-0000-00104ace2500}', '{747f3d96-d7a3-5d31-0000-0010a0a22900}',
+      '{747f3d96-d7a3-5d31-0000-0010f2a42900}', '{747f3d96-d7a3-5d31-0000-001035b02900}',
+    ],
+    names: ['cmd.exe', 'powershell.exe', 'cmd.exe', 'csc.exe', 'cvtres.exe'],
+    rootParent: { guid: '{747f3d96-d4b8-5d31-0000-0010a8ce0600}', image: 'C:\\Windows\\explorer.exe', reason: 'not-logged' },
+  },
 ];
 
 const run = requireDatasets('real-data lineage chains');
@@ -128,6 +139,30 @@ describe.runIf(run)('real captures: deep chains come back whole', () => {
     });
   }
 
+  it('OTRF: a process seen only through its events (Explorer, no create) stands in as a placeholder', async () => {
+    // Counted from the raw file: 215 Sysmon lines (not EventID 1) act as this GUID, 148 of them distinct once
+    // the collector's own fields (@timestamp, TimeCreated, Message…) are ignored — the store keeps one of each.
+    const res = await request(app).get('/api/graph').query({ guid: '{39e4a257-f1b3-5f8b-a700-000000000700}' });
+    expect(res.status).toBe(200);
+    const doc = res.body as GraphDocument;
+    const ex = '{39e4a257-f1b3-5f8b-a700-000000000700}';
+    // No children; every other node is the target of one of its process-access (10) events.
+    expect(spawnEdges(doc).size).toBe(0);
+    const targets = new Set(doc.edges.filter((e) => e.source === ex && e.kind === 'process-access').map((e) => e.target));
+    expect(doc.nodes.filter((x) => x.guid !== ex).every((x) => targets.has(x.guid))).toBe(true);
+    const n = doc.nodes.find((x) => x.guid === ex)!;
+    expect(n).toMatchObject({ placeholder: true, placeholderReason: 'not-logged', name: 'explorer.exe', startTime: null });
+    expect(Object.values(n.eventCounts).reduce((a, b) => a + b, 0)).toBe(148);
+  });
+
+  it('OTRF: the un-logged PowerShell above the chain stands in with the chain\'s root as its child', async () => {
+    const ps = '{39e4a257-1872-5f91-5c12-000000000700}';
+    const doc = (await request(app).get('/api/graph').query({ guid: ps })).body as GraphDocument;
+    expect(doc.nodes.find((n) => n.guid === ps)).toMatchObject({ placeholder: true, name: 'powershell.exe' });
+    expect(spawnEdges(doc)).toContain(`${ps}>${CAPTURES[1]!.chain[0]}`);
+    expect(doc.truncated[`children:${CAPTURES[1]!.chain[0]}`]).toMatchObject({ remaining: 1 });
+  });
+
   it('lineage tree --json prints the same chains (from the root, and --up from the leaf)', async () => {
     await store!.close();
     store = null;
@@ -145,5 +180,29 @@ describe.runIf(run)('real captures: deep chains come back whole', () => {
         expectChain(JSON.parse(out.join('')) as GraphDocument, c);
       }
     }
+    const cli = async (args: string[]) => {
+      const out: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        return { code: await treeCli(args), out: out.join('') };
+      } finally {
+        spy.mockRestore();
+        err.mockRestore();
+      }
+    };
+    // --events attaches the chain's own events; without --json a readable tree.
+    const nx = CAPTURES[0]!;
+    const withEvents = await cli(['--db', dbPath, '--guid', nx.chain[0]!, '--events', '--json']);
+    const doc = JSON.parse(withEvents.out) as GraphDocument;
+    const shownGuids = new Set(doc.nodes.map((n) => n.guid));
+    expect(doc.events!.length).toBeGreaterThan(0);
+    expect(doc.events!.every((e) => shownGuids.has(e.guid))).toBe(true);
+    const text = await cli(['--db', dbPath, '--guid', nx.chain[nx.chain.length - 1]!, '--up', '--down', '0']);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/svchost\.exe \(612\) \[placeholder: not-logged\]/);
+    expect(text.out).toMatch(/└─ calc\.exe ◀ origin/);
+    expect((await cli(['--db', dbPath, '--guid', '{11111111-2222-3333-4444-555555555555}'])).code).toBe(1);
+    expect((await cli(['--db', dbPath, '--guid', 'nope'])).code).toBe(2);
   });
 });

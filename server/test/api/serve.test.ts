@@ -14,6 +14,19 @@ import { PROJECT_ROOT } from '../datasets.js';
 
 let dir: string;
 
+const ZERO = '{00000000-0000-0000-0000-000000000000}';
+const PARENT = '{5770385f-c22a-43e0-bf4c-06f5698ffbd9}';
+const CHILD = '{5770385f-c22a-43e0-bf4c-06f5698ffbda}';
+
+/** One Splunk XmlWinEventLog line: a Sysmon process create. */
+function sysmon1(guid: string, parent: string, image: string, record: number): string {
+  const data = { UtcTime: `2024-05-01 10:00:0${record}.000`, ProcessGuid: guid, ProcessId: String(100 + record), Image: image, CommandLine: image,
+    User: 'CORP\\alice', ParentProcessGuid: parent, ParentProcessId: String(99 + record), ParentImage: 'C:\\x.exe', ParentCommandLine: 'x' };
+  return `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID>`
+    + `<EventRecordID>${record}</EventRecordID><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>ws1.corp</Computer></System><EventData>`
+    + Object.entries(data).map(([k, v]) => `<Data Name='${k}'>${v}</Data>`).join('') + '</EventData></Event>';
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lineage-serve-'));
   mkdirSync(join(dir, 'client', 'assets'), { recursive: true });
@@ -76,6 +89,15 @@ describe('lineage serve (the real process)', () => {
       expect(await health.json()).toMatchObject({ source: 'embedded' });
       const missing = await fetch(`${base}/api/graph?guid=${encodeURIComponent('{11111111-2222-3333-4444-555555555555}')}`);
       expect(missing.status).toBe(404);
+      // Upload reaches the same store the graph reads: a two-process chain becomes investigable.
+      const up = await fetch(`${base}/api/upload?name=two.xml`, {
+        method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: [sysmon1(PARENT, ZERO, 'C:\\Windows\\explorer.exe', 1), sysmon1(CHILD, PARENT, 'C:\\Windows\\System32\\cmd.exe', 2)].join('\n'),
+      });
+      expect(up.status).toBe(200);
+      expect(await up.text()).toMatch(/"type":"done"/);
+      const g = await fetch(`${base}/api/graph?guid=${encodeURIComponent(PARENT)}`);
+      const doc = await g.json() as { edges: { source: string; target: string }[] };
+      expect(doc.edges).toContainEqual(expect.objectContaining({ source: PARENT, target: CHILD }));
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

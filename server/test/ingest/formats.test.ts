@@ -156,5 +156,11 @@ describe('reading is independent of chunking, encoding and file name', () => {
     const items = [];
     for await (const it of readEventsFromFile(join(dir, 'notes.txt'))) items.push(it);
     expect(items).toEqual([{ kind: 'rejected', line: 0, reason: expect.stringMatching(/^unsupported format/) }]);
+    // A pretty-printed JSON document is not JSON lines: one clear rejection, not one per line.
+    writeFileSync(join(dir, 'meta.json'), '{\n  "host": "x",\n  "n": 1\n}\n');
+    expect(detectFormat(await readHead(join(dir, 'meta.json')))).toBe('json-document');
+    const doc = [];
+    for await (const it of readEventsFromFile(join(dir, 'meta.json'))) doc.push(it);
+    expect(doc).toEqual([{ kind: 'rejected', line: 0, reason: expect.stringMatching(/JSON lines/) }]);
   });
 });

@@ -9,7 +9,7 @@ import type { GraphDocument } from '@lineage/shared';
 import { investigate } from '../../src/graph/investigate.js';
 import { newContext, type EventRecord, type ProcessRecord } from '../../src/sources/event-source.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { openPair, type Pair } from './fixture.js';
+import { loginSource, openPair, type Pair } from './fixture.js';
 
 const FILES = [
   // powershell → cmd → pcalua → calc; 16 EID 10 cross edges; upper-case GUIDs; newest-first order.
@@ -156,5 +156,81 @@ describe.runIf(run)('Splunk source = embedded source on real captures', () => {
         expect(n.provenance?.jobId).toMatch(/\S/);
       }
     }
+  });
+});
+
+describe.runIf(run)('Splunk source options: CIM field names, tstats', () => {
+  let pair: Pair;
+  let creates: ProcessRecord[];
+  beforeAll(async () => {
+    pair = await openPair(FILES.map(dataset));
+    creates = [];
+    for await (const batch of pair.embedded.scanProcesses({ ctx: newContext() })) creates.push(...batch);
+  });
+  afterAll(async () => { await pair?.close(); });
+
+  it('provenance: every record names its SPL and job, and links to Splunk Web re-running that SPL over the same window', async () => {
+    const withWeb = await loginSource(pair.splunkd, { web: 'https://splunk.example:8000' });
+    const r = creates[0]!;
+    const range = { from: '2000-01-01T00:00:00.000Z', to: '2030-01-01T00:00:00.000Z' };
+    const [rec] = await withWeb.getProcesses([r.guid], { ctx: newContext(), host: r.host, range });
+    const url = new URL(rec!.url!);
+    expect(url.origin + url.pathname).toBe('https://splunk.example:8000/app/search/search');
+    expect(url.searchParams.get('q')).toBe(rec!.query);
+    expect(url.searchParams.get('earliest')).toBe('946684800.000');
+    expect(url.searchParams.get('latest')).toBe('1893456000.001');
+    const job = pair.splunkd.received.find((x) => x.sid === rec!.jobId);
+    expect(job?.spl).toBe(rec!.query);
+    expect(job?.params.earliest_time).toBe('946684800.000');
+  });
+
+  it('busy hosts (more processes in the window than the tree budget) fall back to one search per generation, same rows', async () => {
+    const small = await loginSource(pair.splunkd, { treeBudget: 3 });
+    for (const r of creates) {
+      const o = { up: true, down: Infinity, nodeBudget: 10_000, host: r.host };
+      const ctx = newContext();
+      const a = await small.getTree(r.guid, { ctx, ...o });
+      const b = await pair.embedded.getTree(r.guid, { ctx: newContext(), ...o });
+      expect(a.processes.map(plain).sort(sortP), `tree of ${r.guid}`).toEqual(plains(b.processes).sort(sortP));
+      expect(a.complete).toBe(true);
+      // iewin7 (sbousseaden) holds 7 processes: over the budget, so host-window probe + origin +
+      // one search per generation (python → rundll32 → cmd → rundll32 → mshta → calc) + terminations.
+      if (r.host === 'iewin7' && r.name === 'python.exe') expect(ctx.stats.searches).toBeGreaterThanOrEqual(8);
+    }
+    // The node budget still cuts the walk and says so.
+    const root = creates.find((c) => c.name === 'python.exe')!;
+    const cut = await small.getTree(root.guid, { ctx: newContext(), up: false, down: Infinity, nodeBudget: 2, host: root.host });
+    expect(cut.complete).toBe(false);
+    expect(cut.processes).toHaveLength(3);
+  });
+
+  it('CIM field style: trees, children, counts and events agree with the embedded source', async () => {
+    const cim = await loginSource(pair.splunkd, { fieldStyle: 'cim' });
+    for (const r of creates) {
+      const o = { up: true, down: Infinity, nodeBudget: 10_000, host: r.host };
+      const ctx = newContext();
+      const a = await cim.getTree(r.guid, { ctx, ...o });
+      const b = await pair.embedded.getTree(r.guid, { ctx: newContext(), ...o });
+      expect(a.processes.map(plain).sort(sortP), `tree of ${r.guid}`).toEqual(plains(b.processes).sort(sortP));
+      const ca = await cim.countEvents(a.processes.map((p) => p.guid), { ctx, host: r.host });
+      const cb = await pair.embedded.countEvents(a.processes.map((p) => p.guid), { ctx: newContext(), host: r.host });
+      expect(Object.fromEntries(ca)).toEqual(Object.fromEntries(cb));
+      const ea = await cim.getEvents([r.guid], { ctx: newContext(), limit: 50 });
+      const eb = await pair.embedded.getEvents([r.guid], { ctx: newContext(), limit: 50 });
+      expect(plainEvents(ea.items)).toEqual(plainEvents(eb.items));
+    }
+    expect(pair.splunkd.received.filter((x) => x.spl.includes('process_guid')).length).toBeGreaterThan(0);
+  });
+
+  it('tstats on Endpoint.Processes: the same tree (without termination times and logon GUIDs, which the data model lacks)', async () => {
+    const ts = await loginSource(pair.splunkd, { tstats: true });
+    const noEnd = (p: ProcessRecord) => ({ ...plain(p), endTime: null, logonGuid: '' });
+    for (const r of creates) {
+      const o = { up: true, down: Infinity, nodeBudget: 10_000, host: r.host };
+      const a = await ts.getTree(r.guid, { ctx: newContext(), ...o });
+      const b = await pair.embedded.getTree(r.guid, { ctx: newContext(), ...o });
+      expect(a.processes.map(noEnd).sort(sortP), `tree of ${r.guid}`).toEqual(b.processes.map(noEnd).sort(sortP));
+    }
+    expect(pair.splunkd.received.some((x) => x.spl.startsWith('| tstats') && x.error === null)).toBe(true);
   });
 });

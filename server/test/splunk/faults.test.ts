@@ -2,7 +2,7 @@
  * Faults against the Splunk-protocol test server: each ends in a clear message or a successful retry
  * within a bounded time, never a hang, and never leaves a job running on splunkd.
  */
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { splunkSourceFor } from '../../src/api/session.js';
@@ -124,6 +124,22 @@ describe.runIf(run)('Splunk faults', () => {
     const e2 = await caught(SplunkClient.login({ ...resolveConfig({ url }), retries: 0 }, { username: 'admin', password: 'changeme' }));
     expect(e2.code).toBe('unavailable');
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('a splunkd that accepts the connection but never answers hits the request deadline', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((sock) => { sockets.push(sock); });
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(mute.address() as AddressInfo).port}`;
+      const t0 = Date.now();
+      const e = await caught(SplunkClient.login({ ...resolveConfig({ url }), requestTimeoutMs: 300, retries: 0 }, { username: 'admin', password: 'changeme' }));
+      expect(e.code).toBe('timeout');
+      expect(Date.now() - t0).toBeLessThan(3_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      mute.close();
+    }
   });
 
   it('HTTPS: certificate verification is on by default and works with the CA given', async () => {

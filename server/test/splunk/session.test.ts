@@ -102,12 +102,15 @@ describe.runIf(run)('analyst sessions', () => {
   it('logout ends the Splunk session and our cookie', async () => {
     const r = await login({ username: 'alice', password: 'alice-pw' });
     const sessionsBefore = store.size;
+    const splunkSessionsBefore = splunkd.auth.sessionCount;
     const n = splunkd.requests.length;
     const del = await request(app).delete('/api/session').set('Cookie', cookieOf(r)).set('X-Lineage-Request', '1');
     expect(del.status).toBe(204);
     expect(String(del.headers['set-cookie']?.[0])).toMatch(/^lineage_session=; .*Max-Age=0/);
     expect(store.size).toBe(sessionsBefore - 1);
     expect(splunkd.requests.slice(n).some((x) => x.method === 'DELETE' && x.path.includes('/authentication/httpauth-tokens/'))).toBe(true);
+    // The Splunk session itself is over, not just forgotten by us.
+    expect(splunkd.auth.sessionCount).toBe(splunkSessionsBefore - 1);
     const after = await request(app).get('/api/search?image=calc').set('Cookie', cookieOf(r));
     expect(after.status).toBe(401);
   });

@@ -58,6 +58,9 @@ export class Auth {
   /** End one session (logout). */
   endSession(key: string): boolean { return this.sessions.delete(key); }
 
+  /** The user a live session key belongs to, or null. */
+  sessionOwner(key: string): string | null { return this.sessions.get(key)?.user ?? null; }
+
   /** Number of live sessions. */
   get sessionCount(): number { return this.sessions.size; }
 

@@ -71,6 +71,15 @@ describe('§8 auth (items 1–5)', () => {
     expect(statuses).toEqual(['results 401', 'login 200', 'info 200', 'results 200']);
   });
 
+  it('logout: DELETE authentication/httpauth-tokens/<key> ends the session', async () => {
+    const svc = service(h, { autologin: false });
+    await svc.login();
+    const key = svc.sessionKey;
+    const del = await raw(h, `/services/authentication/httpauth-tokens/${encodeURIComponent(key)}?output_mode=json`, { method: 'DELETE', headers: { Authorization: `Splunk ${key}` } });
+    expect(del.status).toBe(200);
+    expect((await raw(h, '/services/server/info?output_mode=json', { headers: { Authorization: `Splunk ${key}` } })).status).toBe(401);
+  });
+
   it('4b: sessions also expire after the configured inactivity timeout', async () => {
     const short = await startSplunkd({ sessionTimeoutMs: 150 });
     try {

@@ -58,6 +58,9 @@ describe('§8 jobs (items 12–20)', () => {
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.text).messages[0].type).toBe('FATAL');
     expect(h.received.at(-1)).toMatchObject({ spl: 'search index=main | nosuchcommand', error: "Unknown search command 'nosuchcommand'." });
+    const badTime = await rejection(svc.jobs().create('search index=main', { earliest_time: 'yesterday' }));
+    expect(badTime.status).toBe(400);
+    expect(badTime.data).toEqual({ messages: [{ type: 'FATAL', text: "Invalid earliest_time: 'yesterday'." }] });
   });
 
   it('14: the job entry has the §2.4 shape', async () => {
@@ -78,6 +81,16 @@ describe('§8 jobs (items 12–20)', () => {
     expect(e.content.eventSearch).toBe('search index=main n=1*');
     expect(e.content.reportSearch).toBe('head 5');
     expect(e.acl).toMatchObject({ owner: 'admin', ttl: '600' });
+  });
+
+  it('14: without output_mode the job entry is Atom XML with typed s:key values', async () => {
+    const job = await trackDone(await svc.jobs().create('search index=main | head 2', {}));
+    const r = await raw(h, `/services/search/jobs/${job.sid}`, { headers: BASIC });
+    expect(r.type).toMatch(/^text\/xml/);
+    expect(r.text).toContain('<title>search index=main | head 2</title>');
+    expect(r.text).toContain('<s:key name="dispatchState">DONE</s:key>');
+    expect(r.text).toContain('<s:key name="isDone">1</s:key>');
+    expect(r.text).toContain(`<s:key name="sid">${job.sid}</s:key>`);
   });
 
   it('15: the state walks QUEUED → PARSING → RUNNING → DONE over polls; the first poll may be 204', async () => {
@@ -190,5 +203,9 @@ describe('§8 jobs (items 12–20)', () => {
     expect(r.paging).toMatchObject({ perPage: 1, offset: 0 });
     expect(r.entry).toHaveLength(1);
     expect(r.entry[0].content.sid).toBe(mine.sid);
+    const atom = await raw(h, '/services/search/jobs?count=0', { headers: BASIC });
+    expect(atom.type).toMatch(/^text\/xml/);
+    expect(atom.text).toContain(`<s:key name="sid">${mine.sid}</s:key>`);
+    expect(atom.text).toMatch(/<opensearch:totalResults>\d+<\/opensearch:totalResults>/);
   });
 });

@@ -45,6 +45,12 @@ describe('§8 results (items 21–26)', () => {
     expect((tail.results as { n: string }[]).map((r) => r.n)).toEqual(['2', '1', '0']);
     const ev = (await job.events({ count: 2, output_mode: 'json' }))[0];
     expect((ev.results as { _raw: string }[]).map((r) => r._raw)).toEqual([`e${BIG - 1}`, `e${BIG - 2}`]);
+    // /events stops at max_count (REST default 10,000); a larger max_count on create lifts it.
+    expect(job.properties().eventAvailableCount).toBe(10_000);
+    expect((await job.events({ count: 10, offset: 9_995 }))[0].rows).toHaveLength(5);
+    const wide = await trackDone(await svc.jobs().create('search index=big | fields n', { max_count: 500_000 }));
+    expect(wide.properties().eventAvailableCount).toBe(BIG);
+    expect((await wide.events({ count: 10, offset: 50_005 }))[0].rows).toHaveLength(5);
   });
 
   it('22: json payload: string values, multivalue arrays, fields objects with groupby_rank, highlighted, post_process_count', async () => {
@@ -70,6 +76,17 @@ describe('§8 results (items 21–26)', () => {
     expect(json).toEqual({ preview: false, init_offset: 0, messages: [], results: [], highlighted: {} });
     const [rows] = await job.results({});
     expect(rows).toEqual({ preview: false, init_offset: 0, messages: [], fields: [], rows: [] });
+  });
+
+  it('json_cols and csv output modes', async () => {
+    const job = await trackDone(await svc.jobs().create('search index=small | stats values(tag) as tag by host', {}));
+    const [cols] = await job.results({ output_mode: 'json_cols' });
+    expect(cols).toEqual({ preview: false, init_offset: 0, messages: [], fields: ['host', 'tag'], columns: [['a', 'b'], [['p', 'q'], 'q']] });
+    const csv = await raw(h, `/services/search/v2/jobs/${job.sid}/results?output_mode=csv`, { headers: BASIC });
+    expect(csv.type).toMatch(/^text\/csv/);
+    expect(csv.text).toBe('host,tag\na,"p\nq"\nb,q\n');
+    const bad = await rejection(job.results({ output_mode: 'yaml' }));
+    expect(bad.status).toBe(400);
   });
 
   it('25: results of an unfinished job are 204; results_preview returns partial rows with preview:true', async () => {

@@ -22,6 +22,12 @@ export function messagesBody(messages: SplunkMessage[], json: boolean): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <messages>\n${msgs}\n  </messages>\n</response>\n`;
 }
 
+/** `max_count` of a job (REST default 10,000): how many events /events can page through. */
+function maxCount(job: Job): number {
+  const n = Number(job.request.max_count);
+  return job.request.max_count !== undefined && Number.isInteger(n) && n > 0 ? n : 10_000;
+}
+
 function iso(ms: number): string { return new Date(ms).toISOString().replace('Z', '+00:00'); }
 
 /** The `content` object of a job entry (typed as §2.4 describes: booleans, numbers, some strings). */
@@ -50,7 +56,7 @@ export function jobContent(job: Job, jobs: JobManager): Record<string, unknown> 
     isTimeCursored: true,
     doneProgress: done ? 1 : jobs.progress(job),
     dropCount: 0,
-    eventAvailableCount: eventCount,
+    eventAvailableCount: Math.min(eventCount, maxCount(job)),
     eventCount,
     eventFieldCount: 0,
     eventIsStreaming: true,

@@ -111,7 +111,7 @@ export async function readNotablesFile(path: string): Promise<Record<string, unk
     return arr as Record<string, unknown>[];
   }
   return trimmed.split(/\r?\n/).filter((l) => l.trim() !== '').map((l, i) => {
-    try { return JSON.parse(l) as Record<string, unknown>; } catch (e) { throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`); }
+    try { return JSON.parse(l) as Record<string, unknown>; } catch (e) { throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`, { cause: e }); }
   });
 }
 
@@ -175,6 +175,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     runningJobs: () => jobs.all().filter((j) => j.state !== 'DONE' && j.state !== 'FAILED'),
     createToken: (user: string) => auth.createToken(user),
     stop: () => new Promise<void>((resolve) => {
+      jobs.close();
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
     }),

@@ -70,6 +70,7 @@ export class JobManager {
   private readonly jobs = new Map<string, Job>();
   private seq = 0;
   private readonly nextFaults: JobFault[] = [];
+  private closed = false;
 
   constructor(private readonly store: EventStore, readonly settings: JobSettings, private readonly now: () => number = Date.now) {}
 
@@ -283,10 +284,13 @@ export class JobManager {
   /** Every job (for tests/benches: e.g. asserting no job is left running). */
   all(): Job[] { this.advance(); return [...this.jobs.values()]; }
 
+  /** Server shutdown: pending waits end (a stalled job must not keep the process alive). */
+  close(): void { this.closed = true; }
+
   /** Wait until a job is DONE/FAILED or gone (blocking mode / oneshot / export). */
   async waitDone(job: Job, signal?: AbortSignal): Promise<void> {
     while (!isTerminal(job.state) && this.jobs.has(job.sid)) {
-      if (signal?.aborted) return;
+      if (signal?.aborted || this.closed) return;
       const left = job.startedAt === null ? 20 : Math.max(1, Math.min(200, job.runMs - this.elapsed(job, this.now())));
       await new Promise((r) => setTimeout(r, Number.isFinite(left) ? left : 200));
       // Blocking waits do not poll, so the poll-driven walk must not hold them back.

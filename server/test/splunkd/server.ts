@@ -4,75 +4,17 @@
  * (splunk-protocol.md §1–2, §8). One handler function serves both HTTP and HTTPS.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Auth, Principal } from './auth.js';
-import { feed, jobAtom, jobEntry, messagesBody, renderResults, RESULT_MODES, xmlText, type Generator } from './format.js';
-import { isTerminal, type Job, type JobManager } from './jobs.js';
+import type { Principal } from './auth.js';
+import { generator, JSON_TYPE, logSearch, send, sendMessages, validateTimes, wantsJson, type JobsRoute, type RequestRecord, type ServerContext } from './context.js';
+import { exportSearch } from './export.js';
+import { feed, jobAtom, jobEntry, xmlText } from './format.js';
+import { isTerminal, type Job } from './jobs.js';
 import { readParams, type Params } from './params.js';
-import { SplError, type SplunkMessage } from './spl/errors.js';
-import { compilePostProcess, compileSearch, runStages } from './spl/execute.js';
-import { matchesFieldName, type Row } from './spl/values.js';
+import { page, results } from './results.js';
+import { SplError } from './spl/errors.js';
+import { compileSearch } from './spl/execute.js';
 
-/** One search string the server received (for injection tests asserting on the exact SPL). */
-export interface ReceivedSearch { spl: string; endpoint: string; user: string; params: Record<string, string>; at: number; sid: string | null; error: string | null }
-
-/** One request as seen by the server. */
-export interface RequestRecord { method: string; path: string; status: number | 'reset'; auth: Principal['scheme'] | null; user: string | null; at: number }
-
-/** Server settings that tests may change at run time. */
-export interface ServerSettings {
-  version: string;
-  build: string;
-  instanceType: string | null;
-  serverName: string;
-  /** Mimic Splunk 10.x: v1 results/events/results_preview answer 404 (§8.10). */
-  disableV1: boolean;
-}
-
-/** Faults armed for upcoming requests. */
-export interface FaultState {
-  /** Destroy the socket of the next request whose path matches (null = any). */
-  resets: (RegExp | null)[];
-  /** Next export stream emits a FATAL message after this many result rows. */
-  exportFatalAfter: number | null;
-}
-
-/** Everything the handler works with. */
-export interface ServerContext {
-  auth: Auth;
-  jobs: JobManager;
-  settings: ServerSettings;
-  faults: FaultState;
-  received: ReceivedSearch[];
-  requests: RequestRecord[];
-  scheme: 'http' | 'https';
-  port: () => number;
-}
-
-const JSON_TYPE = 'application/json; charset=UTF-8';
-/** `[restapi] maxresultrows` (§3). */
-export const MAX_RESULT_ROWS = 50_000;
-
-function wantsJson(mode: string | undefined): boolean { return mode !== undefined && mode.startsWith('json'); }
-
-function send(res: ServerResponse, status: number, body: string, type: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    Server: 'Splunkd',
-    Vary: 'Cookie, Authorization',
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
-    ...headers,
-  });
-  res.end(body);
-}
-
-function sendMessages(res: ServerResponse, status: number, messages: SplunkMessage[], json: boolean): void {
-  send(res, status, messagesBody(messages, json), json ? JSON_TYPE : 'text/xml; charset=UTF-8');
-}
-
-/** Route match of a jobs path: family (v1/v2), sid and sub-resource. */
-interface JobsRoute { v2: boolean; prefix: string; sid: string | null; sub: string | null }
+export type { FaultState, ReceivedSearch, RequestRecord, ServerContext, ServerSettings } from './context.js';
 
 function matchJobs(rest: string[], nsPrefix: string): JobsRoute | null {
   if (rest[0] !== 'search') return null;
@@ -86,8 +28,6 @@ function matchJobs(rest: string[], nsPrefix: string): JobsRoute | null {
   if (rest.length > i + 3) return null;
   return { v2, prefix, sid, sub };
 }
-
-function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
 /** Build the request handler. */
 export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -158,7 +98,15 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
     send(res, 200, feed(`${base}/services/authentication/current-context`, generator(ctx), [{ name: 'context', content }], { total: 1, perPage: 30, offset: 0 }), JSON_TYPE);
     return;
   }
-  if (path === 'authentication/httpauth-tokens' && method === 'DELETE') { sendMessages(res, 200, [], json); return; }
+  if (rest[0] === 'authentication' && rest[1] === 'httpauth-tokens' && rest.length === 3) {
+    // Logout: DELETE …/httpauth-tokens/<session key> ends that session (a user may end only their own).
+    if (method !== 'DELETE') { sendMessages(res, 405, [{ type: 'ERROR', text: 'Method Not Allowed' }], json); return; }
+    const owner = ctx.auth.sessionOwner(rest[2]!);
+    if (owner === null || (owner !== principal.user && !principal.isAdmin)) { sendMessages(res, 404, [{ type: 'ERROR', text: 'Could not find object id=' + rest[2]! }], json); return; }
+    ctx.auth.endSession(rest[2]!);
+    sendMessages(res, 200, [], json);
+    return;
+  }
 
   const route = matchJobs(rest, nsPrefix);
   if (!route) { sendMessages(res, 404, [{ type: 'ERROR', text: `Not Found: ${url.pathname}` }], json); return; }
@@ -207,8 +155,6 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
   }
 }
 
-function generator(ctx: ServerContext): Generator { return { build: ctx.settings.build, version: ctx.settings.version }; }
-
 function login(ctx: ServerContext, params: Params, res: ServerResponse, json: boolean): void {
   const username = params.get('username');
   const password = params.get('password');
@@ -243,12 +189,6 @@ function serverInfo(ctx: ServerContext, res: ServerResponse, json: boolean): voi
   }
 }
 
-function logSearch(ctx: ServerContext, spl: string, endpoint: string, principal: Principal, params: Params): ReceivedSearch {
-  const entry: ReceivedSearch = { spl, endpoint, user: principal.user, params: params.record(), at: Date.now(), sid: null, error: null };
-  ctx.received.push(entry);
-  return entry;
-}
-
 async function createJob(ctx: ServerContext, params: Params, principal: Principal, route: JobsRoute, res: ServerResponse, json: boolean, req: IncomingMessage): Promise<void> {
   const spl = params.get('search');
   const execMode = params.get('exec_mode') ?? 'normal';
@@ -257,6 +197,7 @@ async function createJob(ctx: ServerContext, params: Params, principal: Principa
     if (spl === undefined || spl.trim() === '') throw new SplError('Empty search.');
     if (!['normal', 'blocking', 'oneshot'].includes(execMode)) throw new SplError(`Invalid exec_mode '${execMode}': must be normal, blocking or oneshot.`);
     const compiled = compileSearch(spl);
+    validateTimes(params);
     const request = params.record();
     delete request.output_mode;
     const job = ctx.jobs.create(compiled, principal.user, request);
@@ -266,9 +207,14 @@ async function createJob(ctx: ServerContext, params: Params, principal: Principa
     req.socket.once('close', () => abort.abort());
     await ctx.jobs.waitDone(job, abort.signal);
     if (abort.signal.aborted) { if (!isTerminal(job.state)) ctx.jobs.remove(job); return; }
-    if (execMode === 'blocking') { sendSid(res, job.sid, json); return; }
+    if (execMode === 'blocking') {
+      if (!isTerminal(job.state)) { sendMessages(res, 400, [{ type: 'FATAL', text: 'Search was cancelled.' }], json); return; }
+      sendSid(res, job.sid, json);
+      return;
+    }
     // Oneshot: the job is internal; answer its results directly and forget it.
     ctx.jobs.remove(job);
+    if (!isTerminal(job.state)) { sendMessages(res, 400, [{ type: 'FATAL', text: 'Search was cancelled.' }], wantsJson(params.outputMode() ?? 'xml')); return; }
     if (job.state === 'FAILED' || !job.output) { sendMessages(res, 400, job.messages, wantsJson(params.outputMode() ?? 'xml')); return; }
     const mode = params.outputMode() ?? 'xml';
     page(res, job.output.results, job.output.fields, job.output.groupBy, params, mode, false, [], undefined);
@@ -300,123 +246,12 @@ function listJobs(ctx: ServerContext, params: Params, principal: Principal, rout
   if (filter) jobs = jobs.filter((j) => j.compiled.spl.toLowerCase().includes(filter) || j.sid.toLowerCase().includes(filter) || j.owner.toLowerCase().includes(filter));
   const slice = count === 0 ? jobs.slice(offset) : jobs.slice(offset, offset + count);
   const base = `${ctx.scheme}://127.0.0.1:${ctx.port()}`;
-  // The listing is always JSON-capable; without output_mode Splunk answers Atom, which we render as JSON only on request.
-  send(res, 200, feed(`${base}${route.prefix}`, generator(ctx), slice.map((j) => jobEntry(j, ctx.jobs, base, route.prefix)), { total: jobs.length, perPage: count, offset }), JSON_TYPE);
-}
-
-/** `count` / `offset` paging (§8.21): count 0 = all up to 50,000; hard cap 50,000; negative offset counts from the end. */
-function pageBounds(params: Params, total: number): { start: number; end: number } {
-  const rawCount = params.get('count');
-  const rawOffset = params.get('offset');
-  const count = rawCount === undefined ? 100 : Number(rawCount);
-  const offset = rawOffset === undefined ? 0 : Number(rawOffset);
-  if (!Number.isInteger(count) || count < 0) throw new SplError(`Invalid count '${rawCount ?? ''}'.`);
-  if (!Number.isInteger(offset)) throw new SplError(`Invalid offset '${rawOffset ?? ''}'.`);
-  const n = count === 0 ? MAX_RESULT_ROWS : Math.min(count, MAX_RESULT_ROWS);
-  const start = offset < 0 ? Math.max(0, total + offset) : offset;
-  return { start, end: Math.min(total, start + n) };
-}
-
-function page(res: ServerResponse, rows: Row[], fields: string[], groupBy: string[], params: Params, mode: string, preview: boolean, messages: SplunkMessage[], postProcessCount: number | undefined): void {
-  if (!(RESULT_MODES as readonly string[]).includes(mode)) throw new SplError(`Invalid output_mode '${mode}'.`);
-  const { start, end } = pageBounds(params, rows.length);
-  const wanted = [...params.all('f'), ...params.all('field_list').flatMap((s) => s.split(','))].map((s) => s.trim()).filter((s) => s !== '');
-  const cols = wanted.length ? fields.filter((f) => wanted.some((p) => matchesFieldName(f, p))) : fields;
-  const slice = rows.slice(start, end).map((r) => {
-    const o: Row = {};
-    for (const f of cols) { const v = r[f]; if (v !== undefined) o[f] = v; }
-    return o;
-  });
-  const offset = Number(params.get('offset') ?? 0);
-  const { body, type } = renderResults({ rows: slice, fields: cols, groupBy, offset: Number.isFinite(offset) ? offset : 0, preview, messages, postProcessCount }, mode);
-  send(res, 200, body, type);
-}
-
-function results(ctx: ServerContext, job: Job, route: JobsRoute, kind: 'results' | 'events' | 'results_preview', params: Params, res: ServerResponse): void {
-  const mode = params.outputMode() ?? 'xml';
-  if (!route.v2 && ctx.settings.disableV1) {
-    sendMessages(res, 404, [{ type: 'ERROR', text: `The v1 endpoint search/jobs/{sid}/${kind} is deprecated and disabled on this server; use search/v2/jobs/{sid}/${kind}.` }], wantsJson(mode));
+  if (wantsJson(params.outputMode())) {
+    send(res, 200, feed(`${base}${route.prefix}`, generator(ctx), slice.map((j) => jobEntry(j, ctx.jobs, base, route.prefix)), { total: jobs.length, perPage: count, offset }), JSON_TYPE);
     return;
   }
-  const done = isTerminal(job.state) && ctx.jobs.displayState(job) === job.state;
-  if (kind !== 'results_preview' && !done) {
-    // §8.25: results of an unfinished job are "not ready" — 204 No Content.
-    res.writeHead(204, { Server: 'Splunkd' });
-    res.end();
-    return;
-  }
-  if (job.state === 'FAILED') { page(res, [], [], [], params, mode, false, job.messages, undefined); return; }
-  const out = kind === 'results_preview' ? ctx.jobs.partial(job) : job.output;
-  if (!out) { page(res, [], [], [], params, mode, kind === 'results_preview', [], undefined); return; }
-  let rows = kind === 'events' ? out.events : out.results;
-  let fields = kind === 'events' ? eventFields(out.events) : out.fields;
-  let groupBy = kind === 'events' ? [] : out.groupBy;
-  let ppc: number | undefined;
-  const post = params.get('search');
-  if (post !== undefined && post.trim() !== '') {
-    const stages = compilePostProcess(post, route.v2 && params.get('check_risky_command') !== 'false');
-    const r = runStages(stages, rows, { order: fields, groupBy });
-    rows = r.rows;
-    fields = r.shape.order ?? eventFields(rows);
-    fields = fields.filter((f) => rows.some((row) => row[f] !== undefined));
-    groupBy = r.shape.groupBy;
-    ppc = rows.length;
-  }
-  page(res, rows, fields, groupBy, params, mode, kind === 'results_preview' && !done, [], ppc);
+  // Without output_mode splunkd answers an Atom feed.
+  const entries = slice.map((j) => jobAtom(j, ctx.jobs, base, route.prefix).replace(/^<\?xml[^>]*>\n/, '').replace(' xmlns="http://www.w3.org/2005/Atom" xmlns:s="http://dev.splunk.com/ns/rest"', '')).join('');
+  send(res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:s="http://dev.splunk.com/ns/rest" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">\n  <title>jobs</title>\n  <id>${xmlText(`${base}${route.prefix}`)}</id>\n  <generator build="${ctx.settings.build}" version="${ctx.settings.version}"/>\n  <opensearch:totalResults>${jobs.length}</opensearch:totalResults>\n  <opensearch:itemsPerPage>${count}</opensearch:itemsPerPage>\n  <opensearch:startIndex>${offset}</opensearch:startIndex>\n${entries}</feed>\n`, 'text/xml; charset=UTF-8');
 }
 
-function eventFields(rows: readonly Row[]): string[] {
-  const seen = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
-  return [...seen].sort();
-}
-
-async function exportSearch(ctx: ServerContext, params: Params, principal: Principal, res: ServerResponse, req: IncomingMessage, route: JobsRoute): Promise<void> {
-  const spl = params.get('search');
-  const mode = params.outputMode() ?? 'xml';
-  const log = spl !== undefined ? logSearch(ctx, spl, `${route.prefix}/export`, principal, params) : null;
-  try {
-    if (spl === undefined || spl.trim() === '') throw new SplError('Empty search.');
-    if (params.get('exec_mode') !== undefined) throw new SplError("exec_mode is not a valid argument for export.");
-    if (mode !== 'json') throw new SplError(`output_mode '${mode}' is not supported for export by the Lineage splunkd test server (use json).`);
-    const compiled = compileSearch(spl);
-    const request = params.record();
-    delete request.output_mode;
-    const job = ctx.jobs.create(compiled, principal.user, request);
-    log!.sid = job.sid;
-    const abort = new AbortController();
-    res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-    res.writeHead(200, { 'Content-Type': JSON_TYPE, Server: 'Splunkd', 'Transfer-Encoding': 'chunked' });
-    const write = async (obj: unknown): Promise<void> => {
-      if (!res.write(`${JSON.stringify(obj)}\n`)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
-    };
-    const fatalAfter = ctx.faults.exportFatalAfter;
-    ctx.faults.exportFatalAfter = null;
-    const transforming = compiled.stages.some((s) => s.transforming) || compiled.generator.kind === 'tstats';
-    if (transforming && job.previewEnabled) {
-      // Transforming searches stream preview rows first (§2.6); consumers keep preview:false only.
-      while (!isTerminal(job.state) && ctx.jobs.progress(job) < 0.5 && !abort.signal.aborted && ctx.jobs.all().includes(job)) await sleep(20);
-      const partial = ctx.jobs.partial(job);
-      if (partial && !isTerminal(job.state)) for (const [i, r] of partial.results.entries()) await write({ preview: true, offset: i, result: r });
-    }
-    await ctx.jobs.waitDone(job, abort.signal);
-    ctx.jobs.remove(job);
-    if (abort.signal.aborted) { res.destroy(); return; }
-    if (job.state === 'FAILED' || !job.output) { await write({ preview: false, messages: job.messages }); res.end(); return; }
-    const rows = job.output.results;
-    for (let i = 0; i < rows.length; i++) {
-      if (abort.signal.aborted) return;
-      if (fatalAfter !== null && i === fatalAfter) { await write({ preview: false, messages: [{ type: 'FATAL', text: 'Search auto-canceled' }] }); res.end(); return; }
-      const r = Object.fromEntries(Object.entries(rows[i]!).map(([k, v]) => [k, k === '_time' && typeof v === 'string' ? new Date(Number(v) * 1000).toISOString().replace('Z', '+00:00') : v]));
-      await write(i === rows.length - 1 ? { preview: false, offset: i, lastrow: true, result: r } : { preview: false, offset: i, result: r });
-      // Yield now and then so lines reach the client incrementally (§8.27).
-      if (i % 200 === 199) await sleep(0);
-    }
-    await write({ preview: false, lastrow: true });
-    res.end();
-  } catch (e) {
-    if (log && e instanceof Error) log.error = e.message;
-    if (res.headersSent) { res.destroy(); return; }
-    throw e;
-  }
-}

@@ -144,6 +144,15 @@ describe('pipeline commands', () => {
     });
   });
 
+  it('stats puts a row with a multivalue by-field into one group per value', () => {
+    const r = runSearch(compileSearch('search index=mv | stats count by host tag'), store([
+      { _time: String(T0), index: 'mv', _raw: 'a', host: 'h1', tag: ['x', 'y', 'x'] },
+      { _time: String(T0), index: 'mv', _raw: 'b', host: 'h1', tag: 'y' },
+      { _time: String(T0), index: 'mv', _raw: 'c', tag: 'y' },
+    ]), { nowSec: T0 + 1, defaultIndexes: [] });
+    expect(r.results).toEqual([{ host: 'h1', tag: 'x', count: '1' }, { host: 'h1', tag: 'y', count: '2' }]);
+  });
+
   it('stats without by over no events still answers count=0', () => {
     expect(run('search index=nothing | stats count').results).toEqual([{ count: '0' }]);
   });

@@ -32,6 +32,7 @@ const PROCESS_FIELDS = ['dest', 'user', 'process', 'process_name', 'process_path
   'process_current_directory', 'original_file_name', 'action', 'vendor_product', 'process_exec', 'parent_process_exec'];
 
 function xmlEscape(s: string): string {
+  if (!/[&<>']/.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 }
 
@@ -57,7 +58,6 @@ export class SplunkStore implements EventStore {
   private sorted = true;
   private processes: Row[] | null = null;
   private seq = 0;
-  private readonly order = new WeakMap<Row, number>();
 
   /** Index one parsed Sysmon event; returns why it was not indexed, or null. */
   addSysmonEvent(p: ParsedEvent, opts: SysmonIndexOptions = {}): { skipped?: string; rejected?: string } | null {
@@ -128,7 +128,7 @@ export class SplunkStore implements EventStore {
 
   /**
    * Index ES notables (§6, §8.33). Missing review fields get ES defaults; `_time` may be epoch
-   * seconds or ISO 8601. Returns the rows as indexed.
+   * seconds or ISO 8601. Returns the rows as indexed; throws (indexing none) on a bad notable.
    */
   addNotables(notables: Iterable<Record<string, unknown>>, index = 'notable'): Row[] {
     const added: Row[] = [];
@@ -160,11 +160,12 @@ export class SplunkStore implements EventStore {
       row.sourcetype ??= 'stash';
       row.host ??= 'es-search-head';
       row.splunk_server = SERVER_NAME;
-      row.event_id ??= `${createHash('md5').update(JSON.stringify(obj)).digest('hex').toUpperCase().slice(0, 8)}@@notable@@${createHash('md5').update(String(this.seq)).digest('hex')}`;
+      row.event_id ??= `${createHash('md5').update(JSON.stringify(obj)).digest('hex').toUpperCase().slice(0, 8)}@@notable@@${createHash('md5').update(String(this.seq + added.length)).digest('hex')}`;
       row._raw ??= Object.entries(row).filter(([k]) => !k.startsWith('_')).map(([k, v]) => `${k}="${String(v).replace(/"/g, '\\"')}"`).join(', ');
-      this.push(row);
       added.push(row);
     }
+    // All or nothing: a bad notable anywhere in the input indexes none of it.
+    for (const row of added) this.push(row);
     return added;
   }
 
@@ -179,7 +180,7 @@ export class SplunkStore implements EventStore {
     row._indextime ??= String(Math.floor(Number(row._time ?? 0)));
     row._si ??= [SERVER_NAME, index];
     if (row.sourcetype !== undefined) row._sourcetype ??= row.sourcetype;
-    this.order.set(row, this.seq++);
+    this.seq++;
     this.rows.push(row);
     this.sorted = false;
     this.processes = null;
@@ -190,8 +191,8 @@ export class SplunkStore implements EventStore {
 
   events(): readonly Row[] {
     if (!this.sorted) {
-      // Newest first; events with the same time keep their indexing order.
-      this.rows.sort((a, b) => Number(b._time) - Number(a._time) || this.order.get(a)! - this.order.get(b)!);
+      // Newest first; the sort is stable, so events with the same time keep their indexing order.
+      this.rows.sort((a, b) => Number(b._time) - Number(a._time));
       this.sorted = true;
     }
     return this.rows;

@@ -10,7 +10,7 @@ import { openProcess, type ViewState } from '../../app/url-state';
 import { select } from '../../app/view-actions';
 import { CopyButton } from '../../components/CopyButton';
 import { StateMessage } from '../../components/StateMessage';
-import { formatLocal, formatUtc } from '../../lib/format';
+import { formatDelta, formatLocal, formatUtc } from '../../lib/format';
 import type { Theme } from '../graph/components/graph-styles';
 import { Legend } from '../graph/components/Legend';
 import type { VisibleGraph } from '../graph/model/visible-graph';
@@ -51,6 +51,7 @@ function Time({ label, iso }: { label: string; iso: string | null }) {
 function Details({ n, p }: { n: ProcessNode; p: Props }) {
   const { graph, onView } = p;
   const parentVisible = n.parentGuid ? graph?.nodes.has(n.parentGuid) : false;
+  const parentStart = n.parentGuid ? graph?.known.get(n.parentGuid)?.startTime ?? null : null;
   const counts = Object.entries(n.eventCounts).filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
   return (
     <>
@@ -78,6 +79,7 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
         })}
         {!n.hashes && <Field label="Hashes" value="" />}
         <Time label="Start (UTC)" iso={n.startTime} />
+        {parentStart && n.startTime && <Field label="After parent" value={formatDelta(Date.parse(n.startTime) - Date.parse(parentStart))} />}
         <Time label="End (UTC)" iso={n.endTime} />
         <Field label="State" value={n.state} />
         <Field label="Host" value={n.host} copy />

@@ -4,7 +4,7 @@
  * marks, on one UTC axis. Dragging brushes a range (the graph dims what falls outside); hovering a
  * mark highlights its node and hovering a node highlights its mark.
  */
-import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { GraphEvent } from '@lineage/shared';
 import { formatClock, formatUtc } from '../../lib/format';
 import type { VisibleGraph } from '../graph/model/visible-graph';
@@ -25,7 +25,10 @@ const AXIS_H = 16;
 const EVENT_ROW = 12;
 const PAD = 8;
 
-export function Timeline(p: Props) {
+export function Timeline(props: Props) {
+  // The strip is secondary to the graph: render it after the graph has been drawn, not before.
+  const graph = useDeferredValue(props.graph);
+  const p = { ...props, graph };
   const host = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
   const [drag, setDrag] = useState<[number, number] | null>(null);
@@ -47,6 +50,7 @@ export function Timeline(p: Props) {
 
   if (!model) return <div className="timeline empty" ref={host} aria-label="Timeline">No process start times to place on a timeline.</div>;
   const { bounds, lanes } = model;
+  const hovered = p.hover ? model.bars.find((b) => b.id === p.hover) : undefined;
   const span = Math.max(1, bounds[1] - bounds[0]);
   const x = (t: number) => PAD + ((t - bounds[0]) / span) * (width - 2 * PAD);
   const t = (px: number) => bounds[0] + ((px - PAD) / (width - 2 * PAD)) * span;
@@ -86,9 +90,7 @@ export function Timeline(p: Props) {
             <rect
               key={bar.id} x={x0} y={AXIS_H + lane * LANE_H} width={w} height={LANE_H - 2} className={cls} data-id={bar.id}
               onPointerEnter={() => p.onHover(bar.id)} onPointerLeave={() => p.onHover(null)}
-            >
-              <title>{`${bar.name} — ${formatUtc(new Date(bar.start).toISOString())}${bar.end != null ? ` → ${formatUtc(new Date(bar.end).toISOString())}` : ''}`}</title>
-            </rect>
+            />
           );
         })}
         {p.events.map((ev, i) => {
@@ -104,6 +106,11 @@ export function Timeline(p: Props) {
           );
         })}
       </svg>
+      {hovered && (
+        <div className="timeline-hover" aria-live="polite">
+          {hovered.name} · {formatUtc(new Date(hovered.start).toISOString())}{hovered.end != null ? ` → ${formatClock(new Date(hovered.end).toISOString())}` : ' (no end in window)'}
+        </div>
+      )}
       {p.brush && (
         <button type="button" className="clear-brush" onClick={() => p.onBrush(null)} aria-label="Clear time brush">
           ✕ {formatClock(new Date(p.brush[0]).toISOString())} – {formatClock(new Date(p.brush[1]).toISOString())}

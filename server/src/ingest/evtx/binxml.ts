@@ -110,9 +110,16 @@ export class ChunkBinXml {
 
   private element(depth: number): ElementNode {
     if (depth > MAX_DEPTH) this.fail('Binary XML nested too deeply');
+    const start = this.pos;
     const tok = this.u8();
     this.u16(); // dependency identifier
     this.u32(); // data size
+    if (this.pos + 4 <= this.end && !plausibleNameOffset(this.buf.readUInt32LE(this.pos), this.buf.length)
+      && plausibleNameOffset(this.buf.readUInt32LE(start + 1 + 4), this.buf.length)) {
+      // Some writers omit the dependency identifier inside BinXml values (the Rust `evtx` crate
+      // handles the same quirk): the name offset then reads as garbage. Re-read without it.
+      this.pos = start + 1 + 4;
+    }
     const name = this.name();
     if (tok & 0x40) this.u32(); // attribute list size
     const attrs: AttrNode[] = [];
@@ -249,6 +256,11 @@ export class ChunkBinXml {
     this.pos = p;
     return { types, offsets, sizes };
   }
+}
+
+/** Names live in the records area of the chunk (after its 512-byte header). */
+function plausibleNameOffset(off: number, chunkLength: number): boolean {
+  return off >= 512 && off + 8 <= chunkLength;
 }
 
 function isValueToken(t: number): boolean {

@@ -25,6 +25,7 @@ const MAX_NESTING = 16;
 export class EventExtractor {
   private ev!: ParsedEvent;
   private unnamed = 0;
+  private sawEvent = false;
 
   constructor(private readonly bx: ChunkBinXml) {}
 
@@ -35,7 +36,9 @@ export class EventExtractor {
       data: {},
     };
     this.unnamed = 0;
+    this.sawEvent = false;
     this.walk(this.bx.fragment(start, size), NO_VALUES, AT_ROOT, 0);
+    if (!this.sawEvent) throw new EvtxFormatError('record holds no <Event> element');
     return this.ev;
   }
 
@@ -65,6 +68,7 @@ export class EventExtractor {
     const name = el.name;
     switch (at) {
       case AT_ROOT:
+        if (name === 'Event') this.sawEvent = true;
         this.walk(el.content, values, name === 'Event' ? AT_EVENT : AT_ROOT, depth);
         return;
       case AT_EVENT:

@@ -50,17 +50,20 @@ const f = (name: (typeof CREATE_FIELDS)[number]): string => `n.v[${CREATE_FIELDS
 const s = (name: (typeof CREATE_FIELDS)[number]): string => `coalesce(${f(name)}, '')`;
 
 /**
- * New process rows from the batch's EventID 1: the first create per (host, guid) wins, a process
- * already stored is left alone (identity comes from its create, never from later events), and
+ * New process rows from the batch's EventID 1: the earliest create per (host, guid) wins; a stored
+ * process (earlier or equal start, after DELETE_SUPERSEDED_PROCESSES) is left alone — identity
+ * comes from the create, never from later events; and
  * end_time comes from any EventID 5 already stored (terminate ingested before create).
+ * `dedupe`: the batch holds two creates for one (host, guid) — the window that picks the earliest
+ * is a measurable share of the statement, so it only runs when needed (the writer knows).
  */
-export const INSERT_PROCESSES = `
+export const insertProcesses = (dedupe: boolean): string => `
 INSERT INTO processes
 WITH x AS (
   SELECT guid, host, time, seq,
          json_extract_string(fields, [${CREATE_FIELDS.map((n) => `'$.${n}'`).join(', ')}]) AS v
   FROM ${NEW_ROWS} WHERE event_id = 1 AND guid IS NOT NULL
-  QUALIFY row_number() OVER (PARTITION BY host, guid ORDER BY time, seq) = 1),
+  ${dedupe ? 'QUALIFY row_number() OVER (PARTITION BY host, guid ORDER BY time, seq) = 1' : ''}),
 known AS (SELECT p.host, p.guid FROM processes p SEMI JOIN x ON p.gkey = hash(x.guid) AND p.guid = x.guid AND p.host = x.host),
 n AS (SELECT x.* FROM x ANTI JOIN known k ON x.guid = k.guid AND x.host = k.host),
 ends AS (
@@ -74,6 +77,15 @@ SELECT hash(n.guid), CASE WHEN ${f('ParentProcessGuid')} IS NULL THEN NULL ELSE 
        ${s('CurrentDirectory')}, ${s('LogonGuid')}, n.time, ends.time, n.seq
 FROM n LEFT JOIN ends ON ends.guid = n.guid AND ends.host = n.host
 ORDER BY n.seq`;
+
+/**
+ * Two different creates for one (host, guid) — rare, e.g. a re-numbered export — keep the earliest,
+ * whatever order they arrive in: a stored row with a later start yields to the batch's create.
+ */
+export const DELETE_SUPERSEDED_PROCESSES = `
+DELETE FROM processes USING (
+  SELECT host, guid, min(time) AS time FROM ${NEW_ROWS} WHERE event_id = 1 AND guid IS NOT NULL GROUP BY ALL) x
+WHERE processes.gkey = hash(x.guid) AND processes.guid = x.guid AND processes.host = x.host AND x.time < processes.start_time`;
 
 /** A terminate fills end_time with the earliest EventID 5, whichever of create/terminate came first. */
 export const UPDATE_END_TIMES = `

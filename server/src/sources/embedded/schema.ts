@@ -27,7 +27,7 @@ export const CREATE_TABLES = [
      time TIMESTAMP NOT NULL,
      host VARCHAR NOT NULL,
      record_id BIGINT,
-     fields JSON NOT NULL)`,
+     fields VARCHAR NOT NULL)`,
   // One row per (host, ProcessGuid) from its EventID 1; end_time from EventID 5.
   `CREATE TABLE IF NOT EXISTS processes (
      gkey UBIGINT NOT NULL,

@@ -93,6 +93,22 @@ describe('EmbeddedStore.writeEvents', () => {
     expect(await read(shuffled)).toEqual(a);
   });
 
+  it('when two different creates exist for one GUID, then the earliest is kept whatever the arrival order', async () => {
+    const late = { ...childCreate, recordId: 30, time: '2024-05-01T10:07:00.000Z', fields: { ...childCreate.fields, Image: 'C:\\x\\late.exe' } };
+    const a = await openTemp('early-first.duckdb');
+    await a.writeEvents([childCreate]);
+    await a.writeEvents([late]);
+    const b = await openTemp('late-first.duckdb');
+    await b.writeEvents([late]);
+    await b.writeEvents([childCreate]);
+    const rows = async (s: EmbeddedStore) => new EmbeddedSource(s).getProcesses([C], { ctx: newContext() });
+    expect((await rows(a)).map((x) => [x.name, x.startTime])).toEqual([['cmd.exe', '2024-05-01T10:05:00.123Z']]);
+    expect(await rows(b)).toEqual(await rows(a));
+    const c = await openTemp('one-batch.duckdb');
+    await c.writeEvents([late, childCreate]);
+    expect(await rows(c)).toEqual(await rows(a));
+  });
+
   it('when a batch holds an unusable time, then it is refused whole with a clear error and earlier data stays', async () => {
     const store = await openTemp();
     await store.writeEvents([parentCreate]);
@@ -133,6 +149,26 @@ describe('EmbeddedStore.writeEvents', () => {
     } while (cursor);
     expect(ports.length).toBe(25);
     expect(new Set(ports).size).toBe(25);
+  });
+
+  it('when the stored hash keys came from another DuckDB hash, then a writable open rebuilds them, read-only refuses', async () => {
+    const store = await openTemp();
+    await store.writeEvents([parentCreate, childCreate, childNet]);
+    const conn = await store.acquire();
+    // Simulate a DuckDB upgrade that changed hash(): stale probe and stale keys.
+    await conn.run(`UPDATE meta SET value = 'other' WHERE key = 'hash_probe'`);
+    await conn.run(`UPDATE processes SET gkey = 0, pkey = 0`);
+    await conn.run(`UPDATE events SET gkey = 0, dkey = 0`);
+    store.release(conn);
+    const path = store.path;
+    await store.close();
+    await expect(EmbeddedStore.open(path, { readOnly: true })).rejects.toThrow(/another hash function/);
+    const again = await EmbeddedStore.open(path);
+    stores.push(again);
+    const src = new EmbeddedSource(again);
+    expect((await src.getProcesses([C], { ctx: newContext() })).map((x) => x.guid)).toEqual([C]);
+    expect((await src.getChildren([P], { ctx: newContext(), limit: 5 })).items.map((x) => x.guid)).toEqual([C]);
+    expect(await again.writeEvents([childNet])).toEqual({ inserted: 0, duplicates: 1 });
   });
 
   it('when the file is not a database, then open fails with the path in the message', async () => {

@@ -14,7 +14,7 @@ import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { CREATE_STAGE, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import {
-  BUILD_FRESH, FRESH_COUNTS, INSERT_EVENTS, INSERT_PROCESSES, INSERT_TERMINATIONS, UPDATE_END_TIMES,
+  BUILD_FRESH, DELETE_SUPERSEDED_PROCESSES, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, UPDATE_END_TIMES,
 } from './merge-sql.js';
 
 /** Options of `EmbeddedStore.open`. */
@@ -63,7 +63,12 @@ export class EmbeddedStore {
     try {
       // A high checkpoint threshold: during a bulk load rows go to the WAL only, and are compressed
       // into the file once (at optimize/close) instead of at every 16 MB of WAL.
-      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '1GB' });
+      const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '1GB' };
+      // DuckDB would take 80 % of RAM for its buffers by default; a bounded pool keeps a server's
+      // footprint predictable (sorts spill to disk beyond it). Both knobs are for operators.
+      config.memory_limit = process.env.LINEAGE_DUCKDB_MEMORY ?? '2GB';
+      if (process.env.LINEAGE_DUCKDB_THREADS) config.threads = process.env.LINEAGE_DUCKDB_THREADS;
+      instance = await DuckDBInstance.create(path, config);
     } catch (err) {
       throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
     }
@@ -85,6 +90,7 @@ export class EmbeddedStore {
       if (Number(version) > SCHEMA_VERSION) {
         throw new StoreError(`${this.path} has schema version ${String(version)}, newer than this build (${SCHEMA_VERSION})`);
       }
+      await this.checkHashKeys(conn);
       const max = (await conn.runAndReadAll(`SELECT coalesce(max(seq), 0) FROM events`)).getRowsJS()[0]?.[0];
       this.nextSeq = Number(max ?? 0) + 1;
     } catch (err) {
@@ -93,6 +99,28 @@ export class EmbeddedStore {
       throw err instanceof StoreError ? err : new StoreError(`cannot use database ${this.path}: ${(err as Error).message}`);
     }
     this.release(conn);
+  }
+
+  /**
+   * The lookup keys are DuckDB `hash()` values, which a DuckDB upgrade may change. A probe value
+   * stored at creation tells; a writable store then recomputes its keys, a read-only one refuses
+   * (lookups would silently find nothing otherwise).
+   */
+  private async checkHashKeys(conn: DuckDBConnection): Promise<void> {
+    const probe = String((await conn.runAndReadAll(`SELECT CAST(hash('lineage') AS VARCHAR)`)).getRowsJS()[0]?.[0]);
+    const stored = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'hash_probe'`)).getRowsJS()[0]?.[0];
+    if (stored === probe) return;
+    // No probe yet: a file from before the probe existed, written by this same DuckDB release line.
+    if (stored !== undefined) {
+      if (this.readOnly) throw new StoreError(`${this.path} was written by a DuckDB with another hash function; open it writable once to rebuild its keys`);
+      await conn.run('BEGIN TRANSACTION');
+      await conn.run(`UPDATE events SET gkey = CASE WHEN guid IS NULL THEN NULL ELSE hash(guid) END, hkey = hash(host),
+        dkey = CASE WHEN record_id IS NOT NULL THEN hash(host, record_id) ELSE hash(host, event_id, strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ'), guid, fields) END`);
+      await conn.run(`UPDATE processes SET gkey = hash(guid), pkey = CASE WHEN parent_guid IS NULL THEN NULL ELSE hash(parent_guid) END, hkey = hash(host)`);
+      await conn.run(`UPDATE terminations SET hkey = hash(host)`);
+      await conn.run('COMMIT');
+    }
+    if (!this.readOnly) await conn.run(`INSERT OR REPLACE INTO meta VALUES ('hash_probe', $1)`, [probe]);
   }
 
   /** Borrow a connection (one per in-flight query, so one can be interrupted alone). */
@@ -123,7 +151,7 @@ export class EmbeddedStore {
     if (batch.length === 0) return { inserted: 0, duplicates: 0 };
     const conn = await this.writerConnection();
     await conn.run('DELETE FROM stage_raw');
-    await appendBatch(conn, batch);
+    const repeatedCreates = await appendBatch(conn, batch);
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(BUILD_FRESH, [this.nextSeq]);
@@ -132,7 +160,10 @@ export class EmbeddedStore {
       if (fresh > 0) {
         await conn.run(INSERT_EVENTS);
         if (ends > 0) await conn.run(INSERT_TERMINATIONS);
-        if (creates > 0) await conn.run(INSERT_PROCESSES);
+        if (creates > 0) {
+          await conn.run(DELETE_SUPERSEDED_PROCESSES);
+          await conn.run(insertProcesses(repeatedCreates));
+        }
         if (ends > 0) await conn.run(UPDATE_END_TIMES);
       }
       await conn.run('COMMIT');
@@ -218,9 +249,14 @@ export class EmbeddedStore {
   }
 }
 
-/** Append a batch to TEMP stage_raw. Why the appender: see the file comment. */
-async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]): Promise<void> {
+/**
+ * Append a batch to TEMP stage_raw (why the appender: see the file comment). Returns whether two
+ * creates (EventID 1) share a (host, guid) within the batch.
+ */
+async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]): Promise<boolean> {
   const app = await conn.createAppender('stage_raw');
+  const creates = new Set<string>();
+  let repeated = false;
   try {
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
@@ -234,10 +270,15 @@ async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]
       if (e.recordId == null) app.appendNull(); else app.appendDouble(e.recordId);
       app.appendVarchar(JSON.stringify(e.fields));
       app.endRow();
+      if (e.eventId === 1 && e.guid && !repeated) {
+        const key = `${e.host}|${e.guid}`;
+        if (creates.has(key)) repeated = true; else creates.add(key);
+      }
     }
   } finally {
     app.closeSync();
   }
+  return repeated;
 }
 
 /** Replace `table` by a copy sorted on `order`, keeping its declared columns and constraints. */

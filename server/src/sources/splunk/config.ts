@@ -96,7 +96,7 @@ function positiveInt(v: string | undefined, name: string, dflt: number): number 
 
 function httpUrl(v: string, name: string): URL {
   let u: URL;
-  try { u = new URL(v); } catch { throw new Error(`${name}: "${v}" is not a URL`); }
+  try { u = new URL(v); } catch (e) { throw new Error(`${name}: "${v}" is not a URL`, { cause: e }); }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`${name}: must be http(s), got ${u.protocol}`);
   return u;
 }
@@ -112,7 +112,7 @@ export function resolveConfig(input: SplunkConfigInput): SplunkConfig {
   if (fieldStyle !== 'raw' && fieldStyle !== 'cim') throw new Error(`--fields: expected raw or cim, got "${input.fieldStyle}"`);
   let ca: string | undefined;
   if (input.ca) {
-    try { ca = readFileSync(input.ca, 'utf8'); } catch (e) { throw new Error(`--ca: cannot read ${input.ca}: ${(e as Error).message}`); }
+    try { ca = readFileSync(input.ca, 'utf8'); } catch (e) { throw new Error(`--ca: cannot read ${input.ca}: ${(e as Error).message}`, { cause: e }); }
     if (!ca.includes('BEGIN CERTIFICATE')) throw new Error(`--ca: ${input.ca} is not a PEM certificate bundle`);
   }
   const version = input.version ?? DEFAULTS.version;

@@ -4,7 +4,7 @@
  * ingested files are, so hosts come out lowercase and GUIDs canonical in both sources.
  */
 import { canonicalGuid, categoryOf, type Category } from '@lineage/shared';
-import { fromFlat, normalise } from '../../ingest/fields.js';
+import { CIM_TO_RAW, fromFlat, normalise } from '../../ingest/fields.js';
 import type { EventRecord, ProcessRecord } from '../event-source.js';
 import type { SplunkRow } from './client.js';
 
@@ -127,15 +127,24 @@ export function countRows(rows: readonly SplunkRow[], into = new Map<string, Par
   return into;
 }
 
+/** Lowercase row keys that still carry Sysmon facts (host; CIM basenames fromFlat falls back on). */
+const KEEP_LOWER = new Set(['host', 'dest', 'process_name', 'parent_process_name']);
+
 /**
- * The fields of an event row that are Sysmon's own: Splunk's internal `_…` fields never, and in raw
- * style only PascalCase names (every Sysmon EventData name is), which drops the add-on's CIM aliases.
+ * The fields of an event row that are Sysmon's own: never Splunk's internal `_…` fields; PascalCase
+ * names (every Sysmon EventData name is); in CIM style also the CIM names fields.ts maps back to raw
+ * names. This drops the add-on's decorations (`process_exec`, `action`, …) so events read the same as
+ * from the embedded store.
  */
 function eventFields(row: SplunkRow, style: 'raw' | 'cim'): SplunkRow {
   const out: SplunkRow = {};
+  const lower = new Set(Object.keys(row).map((k) => k.toLowerCase()));
   for (const [k, v] of Object.entries(row)) {
     if (k.startsWith('_')) continue;
-    if (style === 'raw' && k !== 'host' && !/^[A-Z]/.test(k)) continue;
+    if (!/^[A-Z]/.test(k) && !KEEP_LOWER.has(k) && !(style === 'cim' && CIM_TO_RAW[k])) continue;
+    // CIM alias of a raw field the row also has in another spelling (src_process_guid vs SourceProcessGUID).
+    const raw = CIM_TO_RAW[k];
+    if (raw && lower.has(raw.toLowerCase())) continue;
     out[k] = v;
   }
   // The Windows add-on extracts EventRecordID twice; the copy is not part of the Sysmon event.

@@ -51,6 +51,8 @@ export function createHttp(opts: TransportOptions): Sdk.Http {
   const agentOpts = { keepAlive: true, maxSockets: 8 };
   const httpsAgent = new https.Agent({ ...agentOpts, ca: opts.ca, rejectUnauthorized: !opts.insecure });
   const httpAgent = new http.Agent(agentOpts);
+  const freshHttps = new https.Agent({ keepAlive: false, ca: opts.ca, rejectUnauthorized: !opts.insecure });
+  const freshHttp = new http.Agent({ keepAlive: false });
   const Verifying = sdk.NodeHttp.extend({
     makeRequest(this: Sdk.Http, url: string, message: Sdk.HttpMessage): Promise<Sdk.SdkResponse> {
       const build = (err: unknown, status: number | 'abort', headers: Record<string, unknown>, body: string | null) =>
@@ -64,10 +66,14 @@ export function createHttp(opts: TransportOptions): Sdk.Http {
           'Content-Length': Buffer.byteLength(body, 'utf8'),
           'User-Agent': 'lineage splunk-sdk-javascript/2.0.2',
         };
+        // Requests that must not be repeated (job creation, control actions, login) go on a fresh
+        // connection: a kept-alive socket the server has just closed fails with ECONNRESET, which for
+        // these cannot be told apart from a reset after splunkd acted — so it must not happen at all.
+        const fresh = message.method === 'POST' && !/\/(results|events|results_preview)$/.test(u.pathname);
         const req = (isHttps ? https : http).request(u, {
           method: message.method,
           headers,
-          agent: isHttps ? httpsAgent : httpAgent,
+          agent: fresh ? (isHttps ? freshHttps : freshHttp) : isHttps ? httpsAgent : httpAgent,
         });
         const responseMs = message.response_timeout && message.response_timeout > 0 ? message.response_timeout : opts.responseTimeoutMs;
         let settled = false;

@@ -48,7 +48,12 @@ export function splunkInput(values: ServeValues, env: NodeJS.ProcessEnv = proces
 export async function splunkFactory(values: ServeValues): Promise<ServeSource | null> {
   const input = splunkInput(values);
   if (!input.url) return null;
-  const config = resolveConfig(input);
+  let config;
+  try {
+    config = resolveConfig(input);
+  } catch (e) {
+    throw new Error(`lineage serve: ${(e as Error).message}`, { cause: e });
+  }
   const sessions = new SessionStore(config);
   return {
     mode: 'splunk',

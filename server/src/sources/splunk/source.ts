@@ -225,7 +225,9 @@ export class SplunkSource implements EventSource {
     const list = canonicalGuids(guids);
     const out: Counts = new Map();
     if (list.length === 0) return out;
-    const host = o.host?.toLowerCase() ?? (list.every((g) => this.hosts.get(g) === this.hosts.get(list[0]!)) ? this.hosts.get(list[0]!) : undefined);
+    // Host-wide counting only when the caller restricted to a host: without one, a GUID seen on two
+    // hosts must be counted on both.
+    const host = o.host?.toLowerCase();
     let all: Counts | null = null;
     const pre = host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
     if (pre) all = await pre;

@@ -182,6 +182,18 @@ function compare(actual: string, op: CmpOp, expected: string): boolean {
   }
 }
 
+const inMatchers = new WeakMap<object, { exact: Set<string>; patterns: string[] }>();
+
+/** Long GUID IN-lists are the adapter's bread and butter: match literals through a set, not a scan. */
+function inMatcher(node: { values: string[] }): { exact: Set<string>; patterns: string[] } {
+  let m = inMatchers.get(node);
+  if (!m) {
+    m = { exact: new Set(node.values.filter((v) => !v.includes('*')).map((v) => v.toLowerCase())), patterns: node.values.filter((v) => v.includes('*')) };
+    inMatchers.set(node, m);
+  }
+  return m;
+}
+
 /** Evaluate a search expression against a row. */
 export function matchRow(node: SearchNode, row: Row): boolean {
   switch (node.k) {
@@ -195,7 +207,9 @@ export function matchRow(node: SearchNode, row: Row): boolean {
     }
     case 'in': {
       const vals = valuesOf(row[node.field]);
-      return vals.some((v) => node.values.some((p) => matchesPattern(v, p)));
+      if (vals.length === 0) return false;
+      const m = inMatcher(node);
+      return vals.some((v) => m.exact.has(v.toLowerCase()) || m.patterns.some((p) => matchesPattern(v, p)));
     }
     case 'cmp': {
       const vals = valuesOf(row[node.field]);

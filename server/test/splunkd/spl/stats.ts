@@ -93,80 +93,150 @@ export function parseStats(args: string): StatsSpec {
   return { aggs, by };
 }
 
-interface Acc { count: number; set: Set<string>; list: string[]; first: string[] | null; last: string[] | null; eTime: number; e: string[] | null; lTime: number; l: string[] | null; nums: number[]; strs: string[] }
-
-function newAcc(): Acc { return { count: 0, set: new Set(), list: [], first: null, last: null, eTime: Infinity, e: null, lTime: -Infinity, l: null, nums: [], strs: [] }; }
+/** One accumulator per (group, aggregation): only the state its function needs. */
+interface Acc { add(vals: string[], time: number): void; finish(): Value | null }
 
 function one(vals: string[]): Value { return vals.length === 1 ? vals[0]! : vals; }
 
-function finish(fn: string, acc: Acc): Value | null {
-  switch (fn) {
-    case 'count': return String(acc.count);
-    case 'dc': return String(acc.set.size);
-    case 'values': { if (acc.set.size === 0) return null; return one([...acc.set].sort()); }
-    case 'list': return acc.list.length === 0 ? null : one(acc.list);
-    case 'first': return acc.first ? one(acc.first) : null;
-    case 'last': return acc.last ? one(acc.last) : null;
-    case 'earliest': return acc.e ? one(acc.e) : null;
-    case 'latest': return acc.l ? one(acc.l) : null;
-    case 'min': case 'max': {
+function numeric(fn: 'min' | 'max' | 'sum' | 'avg'): Acc {
+  let nums = 0;
+  let total = 0;
+  let best: number | null = null;
+  const strs: string[] = [];
+  return {
+    add(vals) {
+      for (const v of vals) {
+        const n = asNumber(v);
+        if (n === null) { strs.push(v); continue; }
+        nums++;
+        total += n;
+        if (best === null || (fn === 'min' ? n < best : n > best)) best = n;
+      }
+    },
+    finish() {
+      if (fn === 'sum') return nums ? formatNumber(total) : null;
+      if (fn === 'avg') return nums ? formatNumber(total / nums) : null;
       // Numeric values win over strings; strings are compared lexically only when no number exists.
-      if (acc.nums.length) return formatNumber(fn === 'min' ? Math.min(...acc.nums) : Math.max(...acc.nums));
-      if (!acc.strs.length) return null;
-      const sorted = [...acc.strs].sort(compareValues);
+      if (best !== null) return formatNumber(best);
+      if (!strs.length) return null;
+      const sorted = strs.sort(compareValues);
       return fn === 'min' ? sorted[0]! : sorted[sorted.length - 1]!;
+    },
+  };
+}
+
+function newAcc(fn: string, counted: boolean): Acc {
+  switch (fn) {
+    case 'count': {
+      let n = 0;
+      return { add(vals) { n += counted ? vals.length : 1; }, finish: () => String(n) };
     }
-    case 'sum': return acc.nums.length ? formatNumber(acc.nums.reduce((a, b) => a + b, 0)) : null;
-    default: return acc.nums.length ? formatNumber(acc.nums.reduce((a, b) => a + b, 0) / acc.nums.length) : null;
+    case 'dc': {
+      const set = new Set<string>();
+      return { add(vals) { for (const v of vals) set.add(v); }, finish: () => String(set.size) };
+    }
+    case 'values': {
+      const set = new Set<string>();
+      return { add(vals) { for (const v of vals) set.add(v); }, finish: () => (set.size ? one([...set].sort()) : null) };
+    }
+    case 'list': {
+      const list: string[] = [];
+      return { add(vals) { for (const v of vals) if (list.length < LIST_MAX) list.push(v); }, finish: () => (list.length ? one(list) : null) };
+    }
+    case 'first': {
+      let first: string[] | null = null;
+      return { add(vals) { first ??= vals; }, finish: () => (first ? one(first) : null) };
+    }
+    case 'last': {
+      let last: string[] | null = null;
+      return { add(vals) { last = vals; }, finish: () => (last ? one(last) : null) };
+    }
+    case 'earliest': case 'latest': {
+      let best: string[] | null = null;
+      let bestTime = fn === 'earliest' ? Infinity : -Infinity;
+      return {
+        add(vals, time) {
+          if (!Number.isFinite(time)) return;
+          // Rows arrive newest first, so ties keep the first (latest) / last (earliest) seen.
+          if (fn === 'earliest' ? time <= bestTime : time > bestTime) { bestTime = time; best = vals; }
+        },
+        finish: () => (best ? one(best) : null),
+      };
+    }
+    default: return numeric(fn as 'min' | 'max' | 'sum' | 'avg');
   }
 }
 
+interface Group { key: string[]; accs: Acc[] }
+
 /** Run the aggregation over rows (in their incoming order, which defines first/last). */
 export function aggregate(rows: Row[], spec: StatsSpec): Row[] {
-  const groups = new Map<string, { key: string[]; accs: Acc[] }>();
-  const addTo = (key: string[], row: Row) => {
-    const id = JSON.stringify(key);
+  const groups = new Map<string, Group>();
+  const needTime = spec.aggs.some((a) => a.fn === 'earliest' || a.fn === 'latest');
+  const make = (key: string[]): Group => ({ key, accs: spec.aggs.map((a) => newAcc(a.fn, a.field !== null)) });
+  const addTo = (id: string, key: string[], row: Row) => {
     let g = groups.get(id);
-    if (!g) { g = { key, accs: spec.aggs.map(newAcc) }; groups.set(id, g); }
-    const time = Number(row._time ?? NaN);
-    spec.aggs.forEach((agg, k) => {
-      const acc = g.accs[k]!;
-      if (agg.field === null) { acc.count++; return; }
-      const vals = valuesOf(row[agg.field]);
-      if (vals.length === 0) return;
-      acc.count += vals.length;
-      for (const v of vals) acc.set.add(v);
-      if (acc.list.length < LIST_MAX) acc.list.push(...vals.slice(0, LIST_MAX - acc.list.length));
-      if (!acc.first) acc.first = vals;
-      acc.last = vals;
-      if (Number.isFinite(time)) {
-        if (time < acc.eTime) { acc.eTime = time; acc.e = vals; }
-        if (time >= acc.lTime) { acc.lTime = time; acc.l = vals; }
-      }
-      for (const v of vals) { const n = asNumber(v); if (n === null) acc.strs.push(v); else acc.nums.push(n); }
-    });
-  };
-  for (const row of rows) {
-    let keys: string[][] = [[]];
-    for (const f of spec.by) {
-      const vals = valuesOf(row[f]);
-      if (vals.length === 0) { keys = []; break; }
-      keys = keys.flatMap((k) => [...new Set(vals)].map((v) => [...k, v]));
+    if (!g) { g = make(key); groups.set(id, g); }
+    const time = needTime ? Number(row._time ?? NaN) : NaN;
+    for (let k = 0; k < spec.aggs.length; k++) {
+      const agg = spec.aggs[k]!;
+      if (agg.field === null) { g.accs[k]!.add(ONE, time); continue; }
+      const v = row[agg.field];
+      if (v === undefined) continue;
+      const vals = Array.isArray(v) ? v : [v];
+      if (vals.length) g.accs[k]!.add(vals, time);
     }
-    for (const k of keys) addTo(k, row);
+  };
+  const by = spec.by;
+  for (const row of rows) {
+    if (by.length === 1) {
+      // Fast path for the common single by-field.
+      const v = row[by[0]!];
+      if (v === undefined) continue;
+      if (typeof v === 'string') { addTo(v, [v], row); continue; }
+      for (const x of new Set(v)) addTo(x, [x], row);
+      continue;
+    }
+    let single = true;
+    let id = '';
+    for (let i = 0; i < by.length; i++) {
+      const v = row[by[i]!];
+      if (v === undefined || (Array.isArray(v) && v.length === 0)) { single = false; id = ''; break; }
+      if (Array.isArray(v)) { single = false; break; }
+      id = i === 0 ? v : `${id}\u0000${v}`;
+    }
+    if (single) { if (!groups.has(id)) groups.set(id, make(by.map((f) => row[f] as string))); addTo(id, [], row); continue; }
+    if (id === '' && by.some((f) => valuesOf(row[f]).length === 0)) continue;
+    // A multivalue by-field puts the row in one group per value combination.
+    let keys: string[][] = [[]];
+    for (const f of by) {
+      const vals = [...new Set(valuesOf(row[f]))];
+      keys = keys.flatMap((k) => vals.map((x) => [...k, x]));
+    }
+    for (const k of keys) addTo(k.join('\u0000'), k, row);
   }
-  if (spec.by.length === 0 && groups.size === 0) groups.set('[]', { key: [], accs: spec.aggs.map(newAcc) });
-  const ordered = [...groups.values()].sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) {
-      const c = compareValues(a.key[i]!, b.key[i]!);
+  if (by.length === 0 && groups.size === 0) groups.set('', make([]));
+  // Decorate once so the sort does not re-parse numbers on every comparison.
+  const decorated = [...groups.values()].map((g) => ({ g, nums: g.key.map(asNumber) }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < a.g.key.length; i++) {
+      const na = a.nums[i]!;
+      const nb = b.nums[i]!;
+      let c: number;
+      if (na !== null && nb !== null) c = na - nb;
+      else if (na !== null) c = -1;
+      else if (nb !== null) c = 1;
+      else { const x = a.g.key[i]!; const y = b.g.key[i]!; c = x < y ? -1 : x > y ? 1 : 0; }
       if (c !== 0) return c;
     }
     return 0;
   });
-  return ordered.map((g) => {
+  return decorated.map(({ g }) => {
     const out: Row = {};
-    spec.by.forEach((f, i) => { out[f] = g.key[i]!; });
-    spec.aggs.forEach((agg, k) => { const v = finish(agg.fn, g.accs[k]!); if (v !== null) out[agg.as] = v; });
+    by.forEach((f, i) => { out[f] = g.key[i]!; });
+    spec.aggs.forEach((agg, k) => { const v = g.accs[k]!.finish(); if (v !== null) out[agg.as] = v; });
     return out;
   });
 }
+
+const ONE = [''];

@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { ViewState } from '../../../app/url-state';
-import { collapse, expand, expandLevel, expandParent, select, toggle } from '../../../app/view-actions';
+import { collapse, expandLevel, expandParent, select, toggle } from '../../../app/view-actions';
 import { StateMessage } from '../../../components/StateMessage';
 import { markOnce } from '../../../lib/perf';
 import { navigate, type NavKey } from '../model/navigation';

@@ -1,0 +1,180 @@
+/**
+ * How the Cytoscape adapter changes the instance: first draw (camera + elements in view first, the rest
+ * streamed in), later patches by id, marks as classes, and reading the drawn state back. Used only by
+ * CytoscapeCanvas.tsx; kept apart so the component stays about React lifecycle and events.
+ */
+import type { Core } from 'cytoscape';
+import { initialView } from '../model/initial-view';
+import { NODE_H, NODE_W } from '../model/tidy-layout';
+import type { ElementDef } from '../model/to-elements';
+
+/** Visual emphasis derived from the view (see highlight policy in GraphView). */
+export interface Marks {
+  selected: string | null;
+  /** Node and edge ids on the selection's path to the root. */
+  path: ReadonlySet<string>;
+  /** Find matches; null when find is empty (nothing dimmed). */
+  matches: ReadonlySet<string> | null;
+  /** Rule-hit chain node and edge ids. */
+  chain: ReadonlySet<string>;
+  /** Nodes outside the timeline brush; null when no brush. */
+  timeDimmed: ReadonlySet<string> | null;
+  hover: string | null;
+}
+
+/** What e2e tests and the bench read: derived from the Cytoscape instance, not from React state. */
+export interface GraphState {
+  nodes: string[];
+  /** Edge ids: `spawn:<parent>><child>`, `remote-thread:<src>><dst>`, `process-access:<src>><dst>`. */
+  edges: string[];
+  selected: string | null;
+  matches: string[];
+  dimmed: string[];
+  chain: string[];
+  ready: boolean;
+  renders: number;
+}
+
+export const MARK_CLASSES = 'selected path match dim chain time-dim hover';
+const ANIMATE_MAX = 300;
+
+const toCy = (d: ElementDef, position?: { x: number; y: number }) => ({
+  group: d.group, data: d.data, classes: d.classes, position: d.group === 'nodes' ? position ?? d.position : undefined,
+});
+
+/**
+ * First draw: the camera from initialView(), and only the elements in (and around) that view, so a big
+ * graph is interactive before Cytoscape has styled every off-screen element. Returns the rest.
+ */
+export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null): ElementDef[] {
+  const positions = new Map<string, { x: number; y: number }>();
+  for (const d of defs) if (d.group === 'nodes' && d.position) positions.set(d.data.id, d.position);
+  const view = initialView(positions, anchor, cy.width(), cy.height());
+  const inFirst = (d: ElementDef) => (d.group === 'nodes'
+    ? view.inView.has(d.data.id)
+    : view.inView.has(String(d.data.source)) && view.inView.has(String(d.data.target)));
+  const first = defs.filter(inFirst);
+  const rest = defs.filter((d) => !inFirst(d)).sort((a, b) => (a.group === b.group ? 0 : a.group === 'nodes' ? -1 : 1));
+  cy.batch(() => { cy.add(first.map((d) => toCy(d)) as never); });
+  cy.viewport({ zoom: view.zoom, pan: view.pan });
+  return rest;
+}
+
+const STREAM_CHUNK = 500;
+
+/** Adds `rest` in chunks between frames (nodes before edges), then calls `done`. */
+export function streamIn(cy: Core, rest: ElementDef[], timer: { current: ReturnType<typeof setTimeout> | null }, done: () => void): void {
+  let i = 0;
+  const step = () => {
+    timer.current = null;
+    const chunk = rest.slice(i, i + STREAM_CHUNK);
+    i += chunk.length;
+    cy.batch(() => { cy.add(chunk.map((d) => toCy(d)) as never); });
+    if (i < rest.length) timer.current = setTimeout(step, 0);
+    else done();
+  };
+  timer.current = setTimeout(step, 0);
+}
+
+/**
+ * Later updates: remove, add and patch by id in one batch. When the node set changed, nodes move to
+ * their new layout positions (animated for small graphs; new ones grow out of their parent), the
+ * anchor is held still on screen and new nodes that landed off screen are brought into view.
+ */
+export function patch(cy: Core, defs: ElementDef[], anchorId: string | null): void {
+  const anchorNode = anchorId ? cy.getElementById(anchorId) : null;
+  const anchorBefore = anchorNode && anchorNode.nonempty() ? { ...anchorNode.renderedPosition() } : null;
+  const next = new Map(defs.map((d) => [d.data.id, d]));
+  let nodeSetChanged = false;
+  const added: ElementDef[] = [];
+  cy.batch(() => {
+    cy.elements().forEach((el) => {
+      if (!next.has(el.id())) { if (el.isNode()) nodeSetChanged = true; el.remove(); }
+    });
+    for (const d of defs) {
+      const el = cy.getElementById(d.data.id);
+      if (el.empty()) { added.push(d); if (d.group === 'nodes') nodeSetChanged = true; continue; }
+      if (el.data('label') !== d.data.label) el.data('label', d.data.label);
+      // Keep mark classes (owned by applyMarks) when replacing structural classes.
+      const marks = MARK_CLASSES.split(' ').filter((c) => el.hasClass(c));
+      const want = [d.classes, ...marks].join(' ');
+      if (el.classes().join(' ') !== want) el.classes(want);
+    }
+    const parentPos = new Map<string, { x: number; y: number }>();
+    for (const d of added) if (d.group === 'edges') {
+      const src = cy.getElementById(String(d.data.source));
+      if (src.nonempty()) parentPos.set(String(d.data.target), { ...src.position() });
+    }
+    cy.add(added.map((d) => toCy(d, parentPos.get(d.data.id))) as never);
+  });
+  if (!nodeSetChanged) return;
+  const animate = defs.length <= ANIMATE_MAX;
+  cy.batch(() => {
+    for (const d of defs) {
+      if (d.group !== 'nodes' || !d.position) continue;
+      const n = cy.getElementById(d.data.id);
+      const p = n.position();
+      if (p.x === d.position.x && p.y === d.position.y) continue;
+      if (animate) n.animate({ position: d.position }, { duration: 220, easing: 'ease-out-cubic' });
+      else n.position(d.position);
+    }
+  });
+  // Hold the anchor still on screen: pan by how far its layout position moved.
+  const target = anchorId ? next.get(anchorId)?.position : undefined;
+  if (anchorNode && anchorNode.nonempty() && anchorBefore && target) {
+    const z = cy.zoom();
+    cy.pan({ x: anchorBefore.x - target.x * z, y: anchorBefore.y - target.y * z });
+  }
+  // "N more" nodes keep their id while moving to the end of the new page, so they count as new too.
+  const shown = added.filter((d) => d.group === 'nodes').map((d) => d.data.id);
+  for (const d of defs) if (d.group === 'nodes' && d.classes.startsWith('more')) shown.push(d.data.id);
+  revealNew(cy, shown, next);
+}
+
+/** Applies the marks as classes, touching only elements that carry a mark now or will. */
+export function applyMarks(cy: Core, m: Marks): void {
+  cy.batch(() => {
+    cy.$(MARK_CLASSES.split(' ').map((c) => `.${c}`).join(', ')).removeClass(MARK_CLASSES);
+    if (m.matches) {
+      cy.elements().addClass('dim');
+      for (const id of m.matches) cy.getElementById(id).removeClass('dim').addClass('match');
+    }
+    if (m.timeDimmed) for (const id of m.timeDimmed) cy.getElementById(id).addClass('time-dim');
+    for (const id of m.chain) cy.getElementById(id).addClass('chain');
+    for (const id of m.path) cy.getElementById(id).addClass('path').removeClass('dim');
+    if (m.hover) cy.getElementById(m.hover).addClass('hover');
+    if (m.selected) cy.getElementById(m.selected).addClass('selected').removeClass('dim');
+  });
+}
+
+/**
+ * After an expansion, brings the new nodes into view if any landed off screen: pans when they fit at
+ * the current zoom, otherwise zooms out just enough. Uses their layout positions (they may still be
+ * animating out of their parent).
+ */
+function revealNew(cy: Core, ids: string[], defs: Map<string, ElementDef>): void {
+  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  for (const id of ids) {
+    const p = defs.get(id)?.position;
+    if (!p) continue;
+    x1 = Math.min(x1, p.x - NODE_W / 2); x2 = Math.max(x2, p.x + NODE_W / 2);
+    y1 = Math.min(y1, p.y - NODE_H / 2); y2 = Math.max(y2, p.y + NODE_H / 2);
+  }
+  if (!Number.isFinite(x1)) return;
+  const ext = cy.extent();
+  if (x1 >= ext.x1 && x2 <= ext.x2 && y1 >= ext.y1 && y2 <= ext.y2) return;
+  const z = cy.zoom();
+  const pad = 40;
+  const fitZoom = Math.min((cy.width() - 2 * pad) / (x2 - x1), (cy.height() - 2 * pad) / (y2 - y1));
+  const zoom = Math.max(cy.minZoom(), Math.min(z, fitZoom));
+  const cx = (x1 + x2) / 2, cyy = (y1 + y2) / 2;
+  cy.animate({ zoom, pan: { x: cy.width() / 2 - cx * zoom, y: cy.height() / 2 - cyy * zoom } }, { duration: 250 });
+}
+
+export function readState(cy: Core, ready: boolean, renders: number): GraphState {
+  const ids = (sel: string) => cy.$(sel).map((n) => n.id()).sort();
+  return {
+    nodes: ids('node'), edges: ids('edge'), selected: cy.$('node.selected').first().id() ?? null, matches: ids('node.match'),
+    dimmed: ids('node.dim'), chain: ids('node.chain'), ready, renders,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The UI in Splunk mode against the Splunk-protocol test server (playwright.config.ts project
+ * `splunk`: `npm run splunkd` over a real capture + `lineage serve --splunk`): log in as the analyst,
+ * open an ES notable, see the graph, expand a node. Facts from the T1202 capture
+ * (splunk-attack_data/xmlwineventlog/T1202_atomic_red_team__windows-sysmon.log):
+ *
+ *   powershell 1602 (no create logged) ─┬─ cmd 1B02 ──┬── pcalua 1D02 ── calc 1E02
+ *                                       │             └── pcalua 1F02 ── calc 2002
+ *                                       └─ cmd 2102 ── forfiles 2302 ── calc 2502
+ */
+import { expect, test } from '@playwright/test';
+import { InvestigationPage } from './pages/investigation-page.js';
+
+const CMD = '{9d1ed712-fffd-623d-1b02-000000003b02}';
+const PCALUA = '{9d1ed712-fffd-623d-1d02-000000003b02}';
+const PCALUA2 = '{9d1ed712-fffd-623d-1f02-000000003b02}';
+const CALC = '{9d1ed712-fffd-623d-1e02-000000003b02}';
+const POWERSHELL = '{9d1ed712-fffc-623d-1602-000000003b02}';
+
+/** Jobs the test server ran (GET /services/search/jobs, as Splunk lists them), oldest first. */
+async function splunkSearches(): Promise<Array<{ search: string; author: string }>> {
+  const port = Number(process.env.E2E_SPLUNKD_PORT ?? 8189);
+  const res = await fetch(`http://127.0.0.1:${port}/services/search/jobs?output_mode=json&count=0`, {
+    headers: { Authorization: `Basic ${Buffer.from('admin:changeme').toString('base64')}` },
+  });
+  const body = (await res.json()) as { entry: Array<{ author: string; published: string; content: { search?: string }; name: string }> };
+  return body.entry
+    .map((e) => ({ search: e.content.search ?? e.name, author: e.author, published: e.published }))
+    .sort((a, b) => (a.published < b.published ? -1 : a.published > b.published ? 1 : 0));
+}
+
+test('Splunk mode: login → notable → graph → expand', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await expect(page.getByRole('heading', { name: 'Lineage' })).toBeVisible();
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText(/did not accept/);
+  await page.getByLabel('Password').fill('changeme');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('source-badge')).toHaveText(/Splunk admin/);
+  // The session cookie is httpOnly: page script cannot read it.
+  expect(await page.evaluate(() => document.cookie)).toBe('');
+  await ui.screenshot('splunk-01-logged-in');
+
+  await ui.openNotable(/pcalua/i);
+  const s = await ui.waitFor((st) => [CMD, PCALUA, PCALUA2].every((g) => st.nodes.includes(g)), 'cmd and its pcalua children');
+  // The parent powershell has no create in the capture: a placeholder above cmd.
+  expect(s.nodes).toContain(POWERSHELL);
+  expect(s.edges).toContain(`spawn:${POWERSHELL}>${CMD}`);
+  expect(s.nodes).toContain(`more:${PCALUA}`);
+  // Expand pcalua's children page ("1 more ▸"): loaded from Splunk, as the analyst.
+  const before = await splunkSearches();
+  await ui.expand(`more:${PCALUA}`);
+  const after = await ui.waitFor((st) => !st.nodes.includes(`more:${PCALUA}`), 'pcalua children page loaded');
+  expect(after.nodes).toContain(CALC);
+  expect(after.edges).toContain(`spawn:${PCALUA}>${CALC}`);
+  const added = (await splunkSearches()).slice(before.length);
+  expect(added.some((j) => j.author === 'admin' && j.search.includes(`ParentProcessGuid IN ("${PCALUA}")`))).toBe(true);
+  await ui.select(CALC);
+  await expect(page.getByTestId('side-panel')).toContainText('calc.exe');
+  await expect(page.getByTestId('side-panel')).toContainText('2112');
+  await ui.screenshot('splunk-02-expanded');
+});

@@ -1,0 +1,102 @@
+/**
+ * What the emulated splunkd's request handlers share: settings, fault state, logs, and the small
+ * response helpers (Splunk's headers, `messages` bodies).
+ */
+import type { ServerResponse } from 'node:http';
+import type { Auth, Principal } from './auth.js';
+import { messagesBody, type Generator } from './format.js';
+import type { JobManager } from './jobs.js';
+import type { Params } from './params.js';
+import { SplError, type SplunkMessage } from './spl/errors.js';
+import { parseTimeModifier } from './spl/time.js';
+
+/** One search string the server received (for injection tests asserting on the exact SPL). */
+export interface ReceivedSearch { spl: string; endpoint: string; user: string; params: Record<string, string>; at: number; sid: string | null; error: string | null }
+
+/** One request as seen by the server. */
+export interface RequestRecord { method: string; path: string; status: number | 'reset'; auth: Principal['scheme'] | null; user: string | null; at: number }
+
+/** Server settings that tests may change at run time. */
+export interface ServerSettings {
+  version: string;
+  build: string;
+  instanceType: string | null;
+  serverName: string;
+  /** Mimic Splunk 10.x: v1 results/events/results_preview answer 404 (§8.10). */
+  disableV1: boolean;
+}
+
+/** Faults armed for upcoming requests. */
+export interface FaultState {
+  /** Destroy the socket of the next request whose path matches (null = any). */
+  resets: (RegExp | null)[];
+  /** Next export stream emits a FATAL message after this many result rows. */
+  exportFatalAfter: number | null;
+}
+
+/** Everything the handler works with. */
+export interface ServerContext {
+  auth: Auth;
+  jobs: JobManager;
+  settings: ServerSettings;
+  faults: FaultState;
+  received: ReceivedSearch[];
+  requests: RequestRecord[];
+  scheme: 'http' | 'https';
+  port: () => number;
+}
+
+/** Route match of a jobs path: family (v1/v2), sid and sub-resource. */
+export interface JobsRoute { v2: boolean; prefix: string; sid: string | null; sub: string | null }
+
+/** Content-Type of every JSON body (the SDK ignores JSON under any other type, §8.6). */
+export const JSON_TYPE = 'application/json; charset=UTF-8';
+/** `[restapi] maxresultrows` (§3). */
+export const MAX_RESULT_ROWS = 50_000;
+
+/** True for the json, json_rows and json_cols output modes. */
+export function wantsJson(mode: string | undefined): boolean { return mode !== undefined && mode.startsWith('json'); }
+
+/** Write a complete response with the headers splunkd sends. */
+export function send(res: ServerResponse, status: number, body: string, type: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    Server: 'Splunkd',
+    Vary: 'Cookie, Authorization',
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** A `messages` body (JSON or XML) with a status. */
+export function sendMessages(res: ServerResponse, status: number, messages: SplunkMessage[], json: boolean): void {
+  send(res, status, messagesBody(messages, json), json ? JSON_TYPE : 'text/xml; charset=UTF-8');
+}
+
+/** Promise-based delay. */
+export function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+
+/** The `generator` block of JSON feeds. */
+export function generator(ctx: ServerContext): Generator { return { build: ctx.settings.build, version: ctx.settings.version }; }
+
+/** Record a received SPL string. */
+export function logSearch(ctx: ServerContext, spl: string, endpoint: string, principal: Principal, params: Params): ReceivedSearch {
+  const entry: ReceivedSearch = { spl, endpoint, user: principal.user, params: params.record(), at: Date.now(), sid: null, error: null };
+  ctx.received.push(entry);
+  return entry;
+}
+
+/** earliest_time / latest_time are checked at dispatch: a bad one is a 400, not a FAILED job. */
+export function validateTimes(params: Params): void {
+  for (const name of ['earliest_time', 'latest_time']) {
+    const v = params.get(name);
+    if (v === undefined || v === '') continue;
+    try { parseTimeModifier(v, Date.now() / 1000, true); } catch {
+      throw new SplError(`Invalid ${name}: '${v}'.`);
+    }
+  }
+}
+
