@@ -92,9 +92,11 @@ function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function timeAll(base: string, urls: string[], check: (body: unknown) => number): Promise<{ ms: number[]; sizes: number[] }> {
+async function timeAll(base: string, urls: string[], check: (body: unknown) => number): Promise<{ ms: number[]; sizes: number[]; serverMs: number[]; searches: number[] }> {
   const ms: number[] = [];
   const sizes: number[] = [];
+  const serverMs: number[] = [];
+  const searches: number[] = [];
   for (const u of urls) {
     const t0 = performance.now();
     const res = await fetch(base + u);
@@ -103,8 +105,10 @@ async function timeAll(base: string, urls: string[], check: (body: unknown) => n
     if (!res.ok) throw new Error(`${u}: ${res.status} ${JSON.stringify(body)}`);
     ms.push(dt);
     sizes.push(check(body));
+    const stats = (body as { stats?: { ms: number; searches: number } }).stats;
+    if (stats) { serverMs.push(stats.ms); searches.push(stats.searches); }
   }
-  return { ms, sizes };
+  return { ms, sizes, serverMs, searches };
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -137,15 +141,18 @@ export async function run(argv: string[]): Promise<void> {
     ];
     for (const c of cases) {
       if (c.urls.length === 0) { console.error(`[bench] ${c.name}: no targets`); continue; }
-      const { ms, sizes } = await timeAll(base, c.urls, c.size);
+      const { ms, sizes, serverMs, searches } = await timeAll(base, c.urls, c.size);
       const s = [...ms].sort((a, b) => a - b);
       const z = [...sizes].sort((a, b) => a - b);
+      const sv = [...serverMs].sort((a, b) => a - b);
+      const q = [...searches].sort((a, b) => a - b);
       const row = {
         bench: 'tree', case: c.name, n: ms.length, p50: +pct(s, 50).toFixed(1), p95: +pct(s, 95).toFixed(1), max: +s[s.length - 1]!.toFixed(1),
-        medianSize: pct(z, 50), targetMs: c.target, ok: pct(s, c.stat === 'p95' ? 95 : 50) <= c.target,
+        medianSize: pct(z, 50), serverP50: sv.length ? pct(sv, 50) : null, searchesP50: q.length ? pct(q, 50) : null,
+        targetMs: c.target, ok: pct(s, c.stat === 'p95' ? 95 : 50) <= c.target,
       };
       console.log(JSON.stringify(row));
-      console.error(`[bench] ${c.name.padEnd(20)} n=${row.n} p50 ${row.p50} ms  p95 ${row.p95} ms  max ${row.max} ms  (median ${row.medianSize} items; target ${c.stat} ≤ ${c.target} ms: ${row.ok ? 'met' : 'MISSED'})`);
+      console.error(`[bench] ${c.name.padEnd(20)} n=${row.n} p50 ${row.p50} ms  p95 ${row.p95} ms  max ${row.max} ms  (median ${row.medianSize} items, server ${row.serverP50} ms, ${row.searchesP50} statements; target ${c.stat} ≤ ${c.target} ms: ${row.ok ? 'met' : 'MISSED'})`);
     }
     const rss = peakRssMb(child.pid!);
     console.log(JSON.stringify({ bench: 'tree', case: 'server peak RSS', mb: Math.round(rss) }));

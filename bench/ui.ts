@@ -126,7 +126,10 @@ async function openGraph(browser: Browser, base: string, doc: GraphDocument): Pr
       interactiveMs: performance.getEntriesByName('lineage:interactive')[0].startTime,
       nodes: window.__lineage.state().nodes.length,
       marks: {
-        domContentLoaded: Math.round(nav?.domContentLoadedEventEnd ?? -1), data: at('lineage:data'), layoutStart: at('lineage:layout-start'),
+        domContentLoaded: Math.round(nav?.domContentLoadedEventEnd ?? -1),
+        graphRequest: Math.round(performance.getEntriesByType('resource').find((e) => e.name.includes('/api/graph'))?.startTime ?? -1),
+        graphResponse: Math.round(performance.getEntriesByType('resource').find((e) => e.name.includes('/api/graph'))?.responseEnd ?? -1),
+        data: at('lineage:data'), layoutStart: at('lineage:layout-start'),
         layoutEnd: at('lineage:layout-end'), cyStart: at('lineage:cy-start'), cyEnd: at('lineage:cy-end'), interactive: at('lineage:interactive'),
       },
     };
@@ -136,7 +139,7 @@ async function openGraph(browser: Browser, base: string, doc: GraphDocument): Pr
 }
 
 /** Waits in the page, frame by frame, until `pred(state)` holds; returns ms since `t0` (page clock). */
-const untilDrawn = `(pred) => new Promise((ok) => { const t0 = window.__t0; const tick = () => { const s = window.__lineage.state(); if (s.ready && pred(s)) ok(performance.now() - t0); else requestAnimationFrame(tick); }; tick(); })`;
+const untilDrawn = `(pred) => new Promise((ok, fail) => { const t0 = window.__t0; const tick = () => { const s = window.__lineage.state(); if (s.ready && !s.animating && pred(s)) ok(performance.now() - t0); else if (performance.now() - t0 > 30000) fail(new Error('not drawn in 30 s: ' + JSON.stringify({ ...s, nodes: s.nodes.length }))); else requestAnimationFrame(tick); }; tick(); })`;
 
 async function expandWide(browser: Browser, base: string): Promise<{ firstPageMs: number; allMs: number; drawn: number }> {
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 950 } });
@@ -152,6 +155,7 @@ async function expandWide(browser: Browser, base: string): Promise<{ firstPageMs
   // Page through "N more" (click = the adapter's own tap handler on the canvas).
   for (let i = 0; i < 3; i++) {
     const before = await page.evaluate(() => window.__lineage!.state().nodes.length);
+    await page.waitForFunction(() => !window.__lineage!.state().animating);
     const pos = await page.evaluate((id) => window.__lineage!.nodePosition(id), more);
     if (!pos) break;
     await page.mouse.click(pos.x, pos.y);

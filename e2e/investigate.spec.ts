@@ -203,3 +203,22 @@ test('when a ProcessGuid is typed in upper case without braces, then it opens di
   await page.keyboard.press('Enter');
   await ui.waitFor((st) => st.selected === ph.winword && st.nodes.includes(ph.cmd));
 });
+
+test('when a time range is brushed on the timeline, then processes outside it are dimmed until cleared', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  // winword starts 3.2 s before cmd; cmd, powershell and rundll32 follow within seconds and run on.
+  await ui.open(`/?guid=${ph.cmd}&exp=${ph.powershell}`);
+  await ui.waitFor((st) => st.nodes.includes(ph.rundll32));
+  const strip = page.getByTestId('timeline');
+  const box = (await strip.boundingBox())!;
+  // Brush the last tenth of the axis: everything that ended before it is dimmed.
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  const s = await ui.waitFor((st) => st.faded.length > 0, 'brush dims');
+  expect(s.faded).not.toContain(ph.rundll32); // still running: alive inside any later range
+  await ui.screenshot('09-timeline-brush');
+  await page.getByRole('button', { name: 'Clear time brush' }).click();
+  await ui.waitFor((st) => st.faded.length === 0, 'brush cleared');
+});

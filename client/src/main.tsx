@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
+import { lineageQueries } from './api/queries';
+import { parseViewState } from './app/url-state';
 import { ApiError } from './lib/api-client';
 import './styles.css';
 
@@ -14,6 +16,12 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Start the origin graph request now, while React renders its first frame (same key as the graph view).
+const initial = parseViewState(window.location.search);
+if (initial.guid && window.location.pathname === '/') {
+  void queryClient.prefetchQuery(lineageQueries.graph(initial.guid, { host: initial.host, from: initial.from, to: initial.to }, initial.down));
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -14,7 +14,9 @@ export interface GraphState {
   matches: string[];
   dimmed: string[];
   chain: string[];
+  faded: string[];
   ready: boolean;
+  animating: boolean;
   renders: number;
 }
 
@@ -29,15 +31,17 @@ export class InvestigationPage {
 
   async state(): Promise<GraphState> {
     const text = await this.page.getByTestId('graph-state').textContent();
-    return JSON.parse(text || '{"nodes":[],"edges":[],"selected":null,"matches":[],"dimmed":[],"chain":[],"ready":false,"renders":0}') as GraphState;
+    return JSON.parse(text || '{"nodes":[],"edges":[],"selected":null,"matches":[],"dimmed":[],"chain":[],"faded":[],"ready":false,"renders":0}') as GraphState;
   }
 
   /** Waits until the graph is drawn, idle, and satisfies `predicate`. */
   async waitFor(predicate: (s: GraphState) => boolean, message = 'graph state'): Promise<GraphState> {
     await expect.poll(async () => {
-      const s = await this.state();
+      // Read live from the instance (the published copy is written per update, not per animation frame).
+      const s = await this.page.evaluate(() => window.__lineage?.state() ?? null);
+      if (!s) return false;
       const busy = await this.page.locator('.busy').count();
-      return s.ready && busy === 0 && predicate(s);
+      return s.ready && !s.animating && busy === 0 && predicate(s);
     }, { message, timeout: 20_000 }).toBe(true);
     return this.state();
   }

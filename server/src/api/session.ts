@@ -14,6 +14,7 @@ import { SplunkError } from '../sources/splunk/errors.js';
 import type { SessionStore } from '../sources/splunk/sessions.js';
 import { AppError } from './errors.js';
 
+/** Name of our session cookie (value: 256 random bits; never a Splunk key). */
 export const SESSION_COOKIE = 'lineage_session';
 /** Header every state-changing session request without a JSON body must carry. */
 export const CSRF_HEADER = 'x-lineage-request';

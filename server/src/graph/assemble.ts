@@ -60,8 +60,9 @@ export function assembleGraph(input: AssembleInput): GraphDocument {
     const child = plan.topmost.record;
     const zero = !child.parentGuid || isZeroGuid(child.parentGuid);
     const found = zero ? null : input.lookups.get(child.parentGuid!) ?? null;
-    // A create inside the window would have been walked by the source; one found here lies outside it.
-    const ph = placeholderParent(child, plan.topmost.depth - 1, range, found && !inRange(found.startTime, range) ? found : null);
+    // The source walks parents inside the window, so a create found here lies outside it (not-in-range);
+    // `searchWider` spans it either way.
+    const ph = placeholderParent(child, plan.topmost.depth - 1, range, found);
     nodes.set(ph.guid, ph);
     addEdge({ source: ph.guid, target: child.guid, kind: 'spawn', deltaMs: deltaMs(ph.startTime, child.startTime), count: 1 });
   }

@@ -60,11 +60,11 @@ const SYSTEM_KEYS: Record<string, keyof SystemFields> = {
 /** Flat keys that are never event data (NXLog/Logstash/Splunk export bookkeeping). Matched lowercase. */
 const IGNORED_FLAT = new Set([
   'message', '_raw', '_time', 'eventtime', 'eventreceivedtime', 'sourcemoduletype', 'sourcemodulename',
-  'severity', 'severityvalue', 'eventtype', 'keywords', 'opcode', 'opcodevalue', 'task', 'version',
+  'severity', 'severityvalue', 'keywords', 'opcode', 'opcodevalue', 'task', 'version',
   'executionprocessid', 'threadid', 'accountname', 'accounttype', 'domain', 'userid', 'providerguid',
   'category', 'level', 'source', 'sourcetype', 'index', 'splunk_server', 'linecount', 'punct',
   'timestartpos', 'timeendpos', 'date_hour', 'date_mday', 'date_minute', 'date_month', 'date_second',
-  'date_wday', 'date_year', 'date_zone', 'eventtype', 'tag', 'tag::eventtype', 'vendor_product',
+  'date_wday', 'date_year', 'date_zone', 'tag', 'tag::eventtype', 'vendor_product',
   '@version', 'port', 'tags',
 ]);
 
@@ -72,7 +72,13 @@ const IGNORED_FLAT = new Set([
  * Keys ignored only in this exact spelling: NXLog's `ProcessID` is the *logging* process (the
  * System/Execution ProcessID), while Sysmon's own field is `ProcessId`.
  */
-const IGNORED_EXACT = new Set(['ProcessID', 'ExecutionProcessID']);
+const IGNORED_EXACT = new Set(['ProcessID', 'ExecutionProcessID', 'eventtype', 'EVENTTYPE']);
+
+/**
+ * `EventType` is Sysmon data for registry/pipe/WMI events (`SetValue`, `CreatePipe`…), but NXLog
+ * writes its own `EventType` (the level) into the same key. Those level names are not Sysmon data.
+ */
+const NXLOG_EVENT_TYPES = new Set(['INFO', 'AUDIT_SUCCESS', 'AUDIT_FAILURE', 'WARNING', 'ERROR', 'CRITICAL', 'VERBOSE']);
 
 /**
  * When several flat keys name the host, the most specific wins: `Computer`/`ComputerName` are the
@@ -134,6 +140,7 @@ export function fromFlat(obj: Record<string, unknown>): ParsedEvent {
     }
     // A raw name wins over its CIM alias when both are present.
     if (a.alias && data[a.name] !== undefined) continue;
+    if (key === 'EventType' && NXLOG_EVENT_TYPES.has(value)) continue;
     data[a.name] = value;
   }
   // CIM `process_name` is a basename, only used when no Image exists.
@@ -248,7 +255,8 @@ function isGuidKey(k: string): boolean {
 
 /**
  * A parsed event → a stored Sysmon event. Non-Sysmon events are `skipped` (not errors);
- * a Sysmon event without a usable time or EventID is `rejected`.
+ * a Sysmon event without a usable time or EventID is `rejected`. Takes ownership of `p.data`:
+ * it becomes the event's `fields` (GUID values canonicalised in place).
  */
 export function normalise(p: ParsedEvent): NormaliseResult {
   const { system, data } = p;
@@ -265,11 +273,11 @@ export function normalise(p: ParsedEvent): NormaliseResult {
   if (!time) return { kind: 'rejected', reason: data.UtcTime !== undefined ? `unparseable UtcTime ${JSON.stringify(data.UtcTime)}` : 'missing UtcTime' };
   const host = system.computer ?? data.Computer ?? '';
   if (!host) return { kind: 'rejected', reason: 'missing Computer (host)' };
-  // A copy, with GUID-valued fields canonicalised so every consumer sees one spelling.
-  const fields: Record<string, string> = {};
-  for (const k in data) {
-    const v = data[k]!;
-    if (isGuidKey(k)) { const g = fastCanonicalGuid(v); fields[k] = g ?? v; } else fields[k] = v;
+  // GUID-valued fields canonicalised (in place: the parsed event's data becomes the stored fields,
+  // one object fewer per event on the hot path) so every consumer sees one spelling.
+  const fields = data;
+  for (const k in fields) {
+    if (isGuidKey(k)) { const g = fastCanonicalGuid(fields[k]!); if (g !== null) fields[k] = g; }
   }
   const isCross = eventId === 8 || eventId === 10;
   // The GUID fields were canonicalised above: a value that is not a GUID stays as written and maps to null.

@@ -9,7 +9,8 @@
  *  - a candidate whose answer depends on something not seen yet (a placeholder ancestor, a missing
  *    `then` event) waits on it and is re-verified when it arrives. Duplicate deliveries are ignored,
  *    and each (rule, host, leaf) fires once.
- * Cost per event is O(1) plus O(reach · steps) per candidate; memory is the retained nodes.
+ * Cost per event is O(1) plus O(reach · steps) per candidate (verify.ts); memory is the retained nodes
+ * (all of them in batch mode; with `retentionMs`, those touched recently, long-lived ancestors included).
  */
 import type { EventRecord } from '../sources/event-source.js';
 import { isZeroGuid } from '@lineage/shared';
@@ -29,6 +30,10 @@ const EMPTY: readonly number[] = [];
 /** How many generations a new child keeps alive (retention) above itself. */
 const TOUCH_DEPTH = 64;
 
+/**
+ * Streaming rule evaluation: `addProcess` / `addEvent` in any order (idempotent), `drain()` for the hits
+ * completed since the last drain. Batch use is the same with one drain at the end.
+ */
 export class RuleEngine {
   private readonly rules: Prepared[];
   private readonly byName = new Map<string, number[]>();

@@ -69,6 +69,16 @@ describe.runIf(run)('JSON lines', () => {
     expect(create(r.events, t1027)).toMatchObject({ recordId: 5307, time: '2020-08-01T05:52:45.440Z', host: 'win-dc-881393.attackrange.local' });
     expect(countByEventId(byGuid(r.events, t1027))).toEqual({ 1: 1, 5: 1, 10: 1 });
     expect(r.events.filter((e) => e.eventId === 10 && e.targetGuid === ZERO)).toHaveLength(6);
+    // NXLog's own EventType ("INFO") is not Sysmon's registry EventType.
+    expect(r.events.filter((e) => e.fields.EventType !== undefined)).toEqual([]);
+  });
+
+  it('OTRF control panel (Oct 2020): Sysmon EventType of registry events survives the flat JSON', async () => {
+    const r = await readNormalised(dataset('OTRF-Security-Datasets/psh_control_panel_execution_2020-10-2201312134.json'));
+    expect(countByEventId(r.events)).toEqual({ 1: 9, 2: 1, 3: 3, 5: 6, 7: 480, 9: 9, 10: 408, 11: 10, 12: 170, 13: 82, 22: 2, 23: 1 });
+    const types: Record<string, number> = {};
+    for (const e of r.events.filter((x) => x.eventId === 13)) types[e.fields.EventType ?? 'none'] = (types[e.fields.EventType ?? 'none'] ?? 0) + 1;
+    expect(types).toEqual({ SetValue: 82 });
   });
 
   it('OTRF Empire launcher (NXLog→Logstash): hosts from Hostname, not the WEC collector in `host`', async () => {

@@ -61,7 +61,8 @@ export class SplunkStore implements EventStore {
 
   /** Index one parsed Sysmon event; returns why it was not indexed, or null. */
   addSysmonEvent(p: ParsedEvent, opts: SysmonIndexOptions = {}): { skipped?: string; rejected?: string } | null {
-    const n = normalise(p);
+    // normalise() may canonicalise GUIDs in place; Splunk shows them as written, so give it a copy.
+    const n = normalise({ system: p.system, data: { ...p.data } });
     if (n.kind === 'skipped') return { skipped: n.reason };
     if (n.kind === 'rejected') return { rejected: n.reason };
     const ev = n.event;
@@ -172,6 +173,32 @@ export class SplunkStore implements EventStore {
   /** Index arbitrary rows (must carry `index` and `_time`). */
   addRows(rows: Iterable<Row>): void { for (const r of rows) this.push(r); }
 
+  /** Per-field value index (lowercase value → positions in events(), and those rows), built lazily. */
+  private readonly fieldIndex = new Map<string, Map<string, { pos: number[]; rows: Row[] }>>();
+
+  lookup(field: string, values: readonly string[]): readonly Row[] {
+    const rows = this.events();
+    let idx = this.fieldIndex.get(field);
+    if (!idx) {
+      idx = new Map();
+      for (let i = 0; i < rows.length; i++) {
+        const v = rows[i]![field];
+        if (v === undefined) continue;
+        for (const x of typeof v === 'string' ? [v] : new Set(v.map((y) => y.toLowerCase()))) {
+          const key = x.toLowerCase();
+          const entry = idx.get(key);
+          if (!entry) idx.set(key, { pos: [i], rows: [rows[i]!] });
+          else if (entry.pos[entry.pos.length - 1] !== i) { entry.pos.push(i); entry.rows.push(rows[i]!); }
+        }
+      }
+      this.fieldIndex.set(field, idx);
+    }
+    if (values.length === 1) return idx.get(values[0]!)?.rows ?? [];
+    const positions = new Set<number>();
+    for (const v of values) for (const i of idx.get(v)?.pos ?? []) positions.add(i);
+    return [...positions].sort((a, b) => a - b).map((i) => rows[i]!);
+  }
+
   private push(row: Row): void {
     // Internal fields every Splunk event carries (§2.5 "Events").
     const index = String(row.index ?? 'main');
@@ -184,6 +211,7 @@ export class SplunkStore implements EventStore {
     this.rows.push(row);
     this.sorted = false;
     this.processes = null;
+    this.fieldIndex.clear();
   }
 
   /** Number of indexed events. */

@@ -44,6 +44,7 @@ function guidSemiJoin(p: Params, guids: string[], alias: string, keyCol: string,
 
 const clampLimit = (n: number): number => Math.max(1, Math.min(Math.floor(n), 100_000));
 
+/** EventSource over an open EmbeddedStore (the store may be read-only). */
 export class EmbeddedSource implements EventSource {
   readonly kind = 'embedded' as const;
 

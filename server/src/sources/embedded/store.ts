@@ -39,6 +39,7 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
+/** An open store file: batched idempotent writes, `optimize()`, and connections for readers. */
 export class EmbeddedStore {
   private idle: DuckDBConnection[] = [];
   private writer: DuckDBConnection | null = null;

@@ -49,6 +49,7 @@ export interface SplunkConfig {
 /** Sysmon add-on default (splunk-protocol.md §5.1). */
 export const DEFAULT_SOURCE = 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational';
 
+/** Settings used when neither a flag nor an environment variable gives one. */
 export const DEFAULTS: Omit<SplunkConfig, 'url'> = {
   web: null, indexes: ['sysmon'], notableIndex: 'notable', source: DEFAULT_SOURCE, sourcetype: null,
   fieldStyle: 'raw', tstats: false, insecure: false, version: '9.2.0',

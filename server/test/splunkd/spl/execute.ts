@@ -7,7 +7,7 @@
 import { compileCommand, isCommandName, RISKY_COMMANDS, type Shape, type Stage } from './commands.js';
 import { SplError } from './errors.js';
 import { splitPipeline } from './lexer.js';
-import { matchRow, parseSearch, type ParsedSearch } from './search-expr.js';
+import { matchRow, parseSearch, type ParsedSearch, type SearchNode } from './search-expr.js';
 import { aggregate } from './stats.js';
 import { parseTimeModifier } from './time.js';
 import { parseTstats, type DataModelName, type TstatsSpec } from './tstats.js';
@@ -19,6 +19,11 @@ export interface EventStore {
   events(): readonly Row[];
   /** Rows of a data model dataset (fields prefixed like `Processes.process_guid`). */
   datamodel(name: DataModelName): readonly Row[];
+  /**
+   * Optional field index: the events (newest first) having one of `values` (lowercase, no wildcards)
+   * in `field`. Only narrows the scan; every candidate is still matched against the full search.
+   */
+  lookup?(field: string, values: readonly string[]): readonly Row[];
 }
 
 /** Options of one search run. */
@@ -132,6 +137,26 @@ function inRange(row: Row, earliest: number | null, latest: number | null): bool
   return (earliest === null || t >= earliest) && (latest === null || t < latest);
 }
 
+/**
+ * The smallest candidate set a top-level literal term allows (`field=value`, `field IN (…)` without
+ * wildcards), or every event. Candidates keep the store's newest-first order.
+ */
+function candidates(node: SearchNode, store: EventStore): readonly Row[] {
+  if (!store.lookup) return store.events();
+  const terms = node.k === 'and' ? node.items : [node];
+  let best: readonly Row[] | null = null;
+  for (const t of terms) {
+    let lit: { field: string; values: string[] } | null = null;
+    if (t.k === 'cmp' && t.op === '=' && !t.value.includes('*')) lit = { field: t.field, values: [t.value] };
+    else if (t.k === 'in' && t.values.every((v) => !v.includes('*'))) lit = { field: t.field, values: t.values };
+    if (!lit) continue;
+    const rows = store.lookup(lit.field, lit.values.map((v) => v.toLowerCase()));
+    if (best === null || rows.length < best.length) best = rows;
+    if (best.length === 0) break;
+  }
+  return best ?? store.events();
+}
+
 function limit(rows: Row[], n: number | undefined): Row[] {
   return n === undefined || n >= rows.length ? rows : rows.slice(0, Math.max(0, n));
 }
@@ -152,7 +177,7 @@ export function runSearch(c: CompiledSearch, store: EventStore, opts: RunOptions
   const parsed = c.generator.parsed;
   const { earliest, latest } = bounds(parsed.earliest, parsed.latest, opts);
   const defaults = opts.defaultIndexes.map((i) => wildcardRegex(i));
-  const matched = limit(store.events().filter((r) => {
+  const matched = limit(candidates(parsed.node, store).filter((r) => {
     if (!inRange(r, earliest, latest)) return false;
     if (!parsed.mentionsIndex && !defaults.some((re) => re.test(String(r.index)))) return false;
     return matchRow(parsed.node, r);

@@ -4,7 +4,7 @@
  * CytoscapeCanvas.tsx; kept apart so the component stays about React lifecycle and events.
  */
 import type { Core } from 'cytoscape';
-import { initialView } from '../model/initial-view';
+import { initialView, READABLE_ZOOM } from '../model/initial-view';
 import { NODE_H, NODE_W } from '../model/tidy-layout';
 import type { ElementDef } from '../model/to-elements';
 
@@ -31,7 +31,11 @@ export interface GraphState {
   matches: string[];
   dimmed: string[];
   chain: string[];
+  /** Nodes dimmed by the timeline brush. */
+  faded: string[];
   ready: boolean;
+  /** Nodes or the camera are still animating (positions on screen are not final). */
+  animating: boolean;
   renders: number;
 }
 
@@ -148,9 +152,9 @@ export function applyMarks(cy: Core, m: Marks): void {
 }
 
 /**
- * After an expansion, brings the new nodes into view if any landed off screen: pans when they fit at
- * the current zoom, otherwise zooms out just enough. Uses their layout positions (they may still be
- * animating out of their parent).
+ * After an expansion, brings the new nodes into view if any landed off screen, using their layout
+ * positions (they may still be animating out of their parent). Never zooms in, and never zooms out past
+ * readable labels: when they do not all fit, the top of the new block is shown (the first children).
  */
 function revealNew(cy: Core, ids: string[], defs: Map<string, ElementDef>): void {
   let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
@@ -163,18 +167,21 @@ function revealNew(cy: Core, ids: string[], defs: Map<string, ElementDef>): void
   if (!Number.isFinite(x1)) return;
   const ext = cy.extent();
   if (x1 >= ext.x1 && x2 <= ext.x2 && y1 >= ext.y1 && y2 <= ext.y2) return;
-  const z = cy.zoom();
   const pad = 40;
+  const z = cy.zoom();
   const fitZoom = Math.min((cy.width() - 2 * pad) / (x2 - x1), (cy.height() - 2 * pad) / (y2 - y1));
-  const zoom = Math.max(cy.minZoom(), Math.min(z, fitZoom));
-  const cx = (x1 + x2) / 2, cyy = (y1 + y2) / 2;
-  cy.animate({ zoom, pan: { x: cy.width() / 2 - cx * zoom, y: cy.height() / 2 - cyy * zoom } }, { duration: 250 });
+  const zoom = Math.min(z, Math.max(fitZoom, Math.min(z, READABLE_ZOOM)));
+  const cx = (x1 + x2) / 2;
+  const fitsTall = (y2 - y1) * zoom <= cy.height() - 2 * pad;
+  const panY = fitsTall ? cy.height() / 2 - ((y1 + y2) / 2) * zoom : pad - y1 * zoom;
+  cy.animate({ zoom, pan: { x: cy.width() / 2 - cx * zoom, y: panY } }, { duration: 250 });
 }
 
 export function readState(cy: Core, ready: boolean, renders: number): GraphState {
   const ids = (sel: string) => cy.$(sel).map((n) => n.id()).sort();
   return {
     nodes: ids('node'), edges: ids('edge'), selected: cy.$('node.selected').first().id() ?? null, matches: ids('node.match'),
-    dimmed: ids('node.dim'), chain: ids('node.chain'), ready, renders,
+    dimmed: ids('node.dim'), chain: ids('node.chain'), faded: ids('node.time-dim'), ready,
+    animating: cy.animated() || cy.nodes().some((n) => (n as unknown as { animated(): boolean }).animated()), renders,
   };
 }
