@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- rules [--creates N] [--hosts H] [--retention-min M] [--runs R]`: lineage-rule engine
+ * `npm run bench -- rules [--creates N] [--hosts H] [--retention-min M] [--runs R] [--only 1|50] [--splunk]`: lineage-rule engine
  * throughput (process-creates per second) with 1 rule and with 50 rules over a generated fleet (default
  * 10M process-creates on 5,000 hosts over one day), streaming with eviction, on one core. Generation is
  * done in batches outside the timed section; the engine sees records exactly as a source yields them.
@@ -205,7 +205,9 @@ export async function run(argv: string[]): Promise<void> {
   const retentionMs = arg(argv, 'retention-min', 60) * 60_000;
   const runs = arg(argv, 'runs', 1);
   const sets: [string, CompiledRule[]][] = [['1 rule', parseRulesOrThrow('cmd.exe -[1..5]-> powershell.exe|pwsh.exe -[1..5]-> winword.exe|excel.exe|powerpnt.exe within 30m')], ['50 rules', fiftyRules()]];
+  const only = argv.indexOf('--only') >= 0 ? argv[argv.indexOf('--only') + 1] : null;
   for (const [label, rules] of sets) {
+    if (only !== null && label !== `${only} rule${only === '1' ? '' : 's'}`) continue;
     const results = Array.from({ length: runs }, () => once(rules, total, hosts, retentionMs));
     const rates = results.map((r) => total / (r.ms / 1000));
     // CPU time of this process (all its threads, GC helpers included): the honest figure on a shared machine.

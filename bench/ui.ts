@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- ui [--runs 5] [--sizes 200,2000]`: the investigation UI in headless Debian Chromium.
- *   - URL open → interactive graph (elements laid out, first frame painted: the client's
- *     `lineage:interactive` performance mark) for 200 and 2,000 visible processes; target ≤ 1.5 s at 2,000;
+ *   - URL open → interactive graph (laid out, the first view's elements in Cytoscape and painted: the
+ *     client's `lineage:interactive` mark) for 200 and 2,000 visible processes, target ≤ 1.5 s at 2,000;
+ *     and → complete (every element in Cytoscape, off-screen ones streamed in: `lineage:complete`);
  *   - expanding a node with 100 children: Enter → first page (25 + "75 more") drawn, and → all 100
  *     drawn after paging through "N more".
  * The built client (client/dist, `npm run build -w client`) is served by a small HTTP server here whose
@@ -111,13 +112,14 @@ function serve(docs: Map<string, GraphDocument>): Promise<{ server: Server; port
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 
-interface OpenResult { interactiveMs: number; nodes: number; marks: Record<string, number> }
+interface OpenResult { interactiveMs: number; completeMs: number; nodes: number; marks: Record<string, number> }
 
 async function openGraph(browser: Browser, base: string, doc: GraphDocument): Promise<OpenResult> {
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 950 } });
   const page = await ctx.newPage();
   await page.goto(`${base}/?guid=${doc.origin}&down=50`);
-  await page.waitForFunction(() => performance.getEntriesByName('lineage:interactive').length > 0, null, { timeout: 60_000 });
+  // Interactive = the first view painted; complete = every element in Cytoscape (the rest streams in).
+  await page.waitForFunction(() => performance.getEntriesByName('lineage:complete').length > 0, null, { timeout: 60_000 });
   // A string, not a function: tsx's keep-names helper (__name) does not exist in the page.
   const r = await page.evaluate(`(() => {
     const at = (n) => Math.round(performance.getEntriesByName(n)[0]?.startTime ?? -1);
@@ -125,12 +127,13 @@ async function openGraph(browser: Browser, base: string, doc: GraphDocument): Pr
     return {
       interactiveMs: performance.getEntriesByName('lineage:interactive')[0].startTime,
       nodes: window.__lineage.state().nodes.length,
+      completeMs: performance.getEntriesByName('lineage:complete')[0].startTime,
       marks: {
         domContentLoaded: Math.round(nav?.domContentLoadedEventEnd ?? -1),
         graphRequest: Math.round(performance.getEntriesByType('resource').find((e) => e.name.includes('/api/graph'))?.startTime ?? -1),
         graphResponse: Math.round(performance.getEntriesByType('resource').find((e) => e.name.includes('/api/graph'))?.responseEnd ?? -1),
-        data: at('lineage:data'), layoutStart: at('lineage:layout-start'),
-        layoutEnd: at('lineage:layout-end'), cyStart: at('lineage:cy-start'), cyEnd: at('lineage:cy-end'), interactive: at('lineage:interactive'),
+        fetched: at('lineage:fetched:/api/graph'), parsed: at('lineage:parsed:/api/graph'), data: at('lineage:data'), layoutStart: at('lineage:layout-start'),
+        layoutEnd: at('lineage:layout-end'), cyStart: at('lineage:cy-start'), cyEnd: at('lineage:cy-end'), interactive: at('lineage:interactive'), complete: at('lineage:complete'),
       },
     };
   })()`) as OpenResult;
@@ -152,14 +155,16 @@ async function expandWide(browser: Browser, base: string): Promise<{ firstPageMs
   await page.keyboard.press('Enter');
   const more = `more:${parent}`;
   const firstPageMs = await page.evaluate(`(${untilDrawn})((s) => s.nodes.includes(${JSON.stringify(more)}))`) as number;
-  // Page through "N more" (click = the adapter's own tap handler on the canvas).
-  for (let i = 0; i < 3; i++) {
-    const before = await page.evaluate(() => window.__lineage!.state().nodes.length);
+  // Page through "N more" (click = the adapter's own tap handler on the canvas) until it is gone.
+  for (let i = 0; i < 10; i++) {
+    const st = await page.evaluate(() => window.__lineage!.state());
+    if (!st.nodes.includes(more)) break;
     await page.waitForFunction(() => !window.__lineage!.state().animating);
     const pos = await page.evaluate((id) => window.__lineage!.nodePosition(id), more);
     if (!pos) break;
     await page.mouse.click(pos.x, pos.y);
-    await page.waitForFunction((n) => window.__lineage!.state().nodes.length > n && window.__lineage!.state().ready, before);
+    await page.waitForFunction((n) => window.__lineage!.state().nodes.length !== n && window.__lineage!.state().ready, st.nodes.length, { timeout: 5000 })
+      .catch(() => undefined); // a click during a camera move can miss: look again
   }
   const allMs = await page.evaluate(`(${untilDrawn})((s) => s.nodes.filter((n) => n.startsWith('{')).length >= 102)`) as number;
   const drawn = await page.evaluate(() => window.__lineage!.state().nodes.filter((n) => n.startsWith('{')).length);
@@ -184,17 +189,19 @@ export async function run(argv: string[]): Promise<void> {
     await openGraph(browser, base, bySize.get(sizes[0]!)!); // warm-up (browser process, disk cache of the OS)
     for (const n of sizes) {
       const times: number[] = [];
+      const complete: number[] = [];
       let drawn = 0;
       let marks: Record<string, number> = {};
       for (let r = 0; r < runs; r++) {
         const o = await openGraph(browser, base, bySize.get(n)!);
         times.push(o.interactiveMs);
+        complete.push(o.completeMs);
         drawn = o.nodes;
         if (o.interactiveMs === median([...times])) marks = o.marks;
       }
-      const line = { bench: 'ui', metric: 'open-to-interactive', visibleNodes: n, drawn, runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)), marksOfARun: marks };
+      const line = { bench: 'ui', metric: 'open-to-interactive', visibleNodes: n, drawn, runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)), completeMedianMs: Math.round(median(complete)), marksOfARun: marks };
       console.log(JSON.stringify(line));
-      console.error(`[ui] ${n} nodes: URL open → interactive median ${line.medianMs} ms (min ${line.minMs}, max ${line.maxMs}); ms since navigation: ${JSON.stringify(marks)}${n >= 2000 ? (line.medianMs <= 1500 ? '  ✓ ≤ 1.5 s' : '  ✗ > 1.5 s') : ''}`);
+      console.error(`[ui] ${n} nodes: URL open → interactive median ${line.medianMs} ms (min ${line.minMs}, max ${line.maxMs}); all ${line.drawn} in Cytoscape at ${line.completeMedianMs} ms; ms since navigation: ${JSON.stringify(marks)}${n >= 2000 ? (line.medianMs <= 1500 ? '  ✓ ≤ 1.5 s' : '  ✗ > 1.5 s') : ''}`);
     }
     const first: number[] = [], all: number[] = [];
     let drawn = 0;

@@ -205,20 +205,41 @@ test('when a ProcessGuid is typed in upper case without braces, then it opens di
 });
 
 test('when a time range is brushed on the timeline, then processes outside it are dimmed until cleared', async ({ page }) => {
+  const big = planted.bigParent;
   const ui = new InvestigationPage(page);
-  // winword starts 3.2 s before cmd; cmd, powershell and rundll32 follow within seconds and run on.
-  await ui.open(`/?guid=${ph.cmd}&exp=${ph.powershell}`);
-  await ui.waitFor((st) => st.nodes.includes(ph.rundll32));
+  await ui.open(`/?guid=${big.guid}`);
+  const s0 = await ui.waitFor((st) => st.nodes.includes(big.guid));
+  const group = s0.nodes.find((n) => n.startsWith('group:'))!;
+  await ui.expand(group);
+  const s1 = await ui.waitFor((st) => st.nodes.includes(`more:${group}`), 'members drawn');
+  const members = s1.nodes.filter((n) => n.startsWith('{') && !s0.nodes.includes(n));
+  expect(members.length).toBeGreaterThan(5);
   const strip = page.getByTestId('timeline');
   const box = (await strip.boundingBox())!;
-  // Brush the last tenth of the axis: everything that ended before it is dimmed.
-  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
+  // Brush the first fifth of the axis: the parent (running since the start) stays lit, the members
+  // started minutes later are dimmed.
+  await page.mouse.move(box.x + 3, box.y + box.height / 2);
   await page.mouse.down();
-  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 4 });
   await page.mouse.up();
   const s = await ui.waitFor((st) => st.faded.length > 0, 'brush dims');
-  expect(s.faded).not.toContain(ph.rundll32); // still running: alive inside any later range
+  expect(s.faded).not.toContain(big.guid);
+  expect(members.some((m) => s.faded.includes(m))).toBe(true);
   await ui.screenshot('09-timeline-brush');
   await page.getByRole('button', { name: 'Clear time brush' }).click();
   await ui.waitFor((st) => st.faded.length === 0, 'brush cleared');
+});
+
+test('when a subtree is collapsed, then it is hidden (and in the URL) until expanded again', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open(`/?guid=${ph.cmd}&exp=${ph.powershell}&sel=${ph.powershell}`);
+  await ui.waitFor((st) => st.nodes.includes(ph.rundll32) && st.selected === ph.powershell);
+  await ui.graphRegion().focus();
+  await page.keyboard.press('-');
+  const s = await ui.waitFor((st) => !st.nodes.includes(ph.rundll32), 'collapsed');
+  expect(s.nodes).toContain(ph.powershell);
+  expect(page.url()).toContain(`hide=${ph.powershell}`);
+  await page.keyboard.press('Enter');
+  await ui.waitFor((st) => st.nodes.includes(ph.rundll32), 'expanded again');
+  expect(page.url()).not.toContain('hide=');
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { doc, g, proc } from '../testing/fixtures';
 import { buildVisibleGraph } from '../features/graph/model/visible-graph';
 import { parseViewState, serializeViewState } from './url-state';
-import { collapse, expand, expandParent, select, toggle } from './view-actions';
+import { collapse, expand, expandLevel, EXPAND_LEVEL_MAX, expandParent, select, toggle } from './view-actions';
 
 /*
  *   1 (origin)
@@ -45,5 +45,16 @@ describe('view actions', () => {
   it('when another node is selected, then the panel returns to details', () => {
     const deep = { ...view, selected: g(2), panel: 'raw' as const, category: 'dns', event: 3 };
     expect(select(deep, g(3))).toMatchObject({ selected: g(3), panel: 'details', category: null, event: null });
+  });
+});
+
+describe('expand level', () => {
+  it('when many nodes are expandable, then the shallowest EXPAND_LEVEL_MAX are expanded in one step', () => {
+    const kids = Array.from({ length: 60 }, (_, i) => proc(g(100 + i), g(1)));
+    const trunc = Object.fromEntries(kids.map((k) => [`children:${k.guid}`, { limit: 0, cursor: 'c', remaining: 1 }]));
+    const big = buildVisibleGraph({ doc: doc(g(1), [proc(g(1), null), ...kids], trunc), ancestorDocs: [], childPages: [], hidden: new Set(), parentsRequested: new Set() });
+    const next = expandLevel(parseViewState(`?guid=${g(1)}`), big);
+    expect(next.expanded.size).toBe(EXPAND_LEVEL_MAX);
+    expect([...next.expanded.keys()].every((id) => big.nodes.get(id)!.level === 1)).toBe(true);
   });
 });

@@ -52,9 +52,19 @@ export function select(view: ViewState, id: string | null): ViewState {
   return { ...view, selected: id, panel: 'details', category: null, event: null };
 }
 
-/** Expands every expandable node drawn now: one more generation everywhere (toolbar "expand level"). */
+/** At most this many nodes are expanded by one "expand level" (each costs a source search). */
+export const EXPAND_LEVEL_MAX = 40;
+
+/**
+ * Expands the expandable nodes drawn now, shallowest first: one more generation everywhere (toolbar
+ * "expand level"), capped at EXPAND_LEVEL_MAX so a wide graph does not fire hundreds of searches.
+ */
 export function expandLevel(view: ViewState, g: VisibleGraph): ViewState {
+  const candidates = [...g.nodes.values()]
+    .filter((v) => v.kind !== 'more' && v.expandable && v.collapsedCount === 0 && !view.expanded.has(v.id))
+    .sort((a, b) => a.level - b.level)
+    .slice(0, EXPAND_LEVEL_MAX);
   let next = view;
-  for (const v of g.nodes.values()) if (v.kind !== 'more' && v.expandable && v.collapsedCount === 0) next = expand(next, g, v.id);
+  for (const v of candidates) next = expand(next, g, v.id);
   return next;
 }

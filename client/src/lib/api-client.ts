@@ -5,6 +5,7 @@
  */
 import { ErrorBodySchema } from '@lineage/shared';
 import type { z } from 'zod';
+import { markOnce } from './perf';
 
 /** A failed API call: `code` is the server's error code (`not_found`, `bad_request`, …) or `network`/`bad_response`. */
 export class ApiError extends Error {
@@ -33,6 +34,8 @@ async function send<S extends z.ZodTypeAny>(url: string, init: RequestInit, sche
     throw new ApiError('network', `Server unreachable (${(err as Error).message})`, 0);
   }
   const text = await res.text();
+  const name = url.split('?')[0];
+  markOnce(`lineage:fetched:${name}`);
   let body: unknown = null;
   try { body = text ? JSON.parse(text) : null; } catch { /* handled below */ }
   if (!res.ok) {
@@ -44,6 +47,7 @@ async function send<S extends z.ZodTypeAny>(url: string, init: RequestInit, sche
   if (!parsed.success) {
     throw new ApiError('bad_response', `Unexpected response from ${url.split('?')[0]}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, res.status);
   }
+  markOnce(`lineage:parsed:${name}`);
   return parsed.data;
 }
 

@@ -27,6 +27,8 @@ export interface EngineOptions {
 }
 
 const EMPTY: readonly number[] = [];
+/** Fields a node answers without its record (see node.ts fieldOf). */
+const CORE_FIELDS: ReadonlySet<string> = new Set(['Image', 'Name', 'ProcessGuid', 'ParentProcessGuid', 'Computer', 'UtcTime', 'EventID']);
 /** How many generations a new child keeps alive (retention) above itself. */
 const TOUCH_DEPTH = 64;
 
@@ -48,6 +50,8 @@ export class RuleEngine {
   private readonly verifier = new Verifier(this.events);
   private readonly hasThen: boolean;
   private readonly retentionMs: number | null;
+  /** Whether any rule reads a field beyond the core ones (else records are not retained: memory). */
+  private readonly keepRecords: boolean;
   private watermark = Number.NEGATIVE_INFINITY;
   private addsSinceSweep = 0;
   private sweepEvery = 100_000;
@@ -72,6 +76,13 @@ export class RuleEngine {
         if (list) list.push(i); else this.byName.set(n, [i]);
       }
     });
+    const fields = new Set<string>();
+    for (const r of rules) {
+      for (const s of r.steps) for (const p of [s.pred, s.all, s.none]) if (p) for (const f of p.fields) fields.add(f);
+      for (const u of r.unless) for (const f of u.pred.fields) fields.add(f);
+      for (const w of r.where) for (const f of w.fields) fields.add(f);
+    }
+    this.keepRecords = [...fields].some((f) => !CORE_FIELDS.has(f));
     const thens = rules.flatMap((r) => r.then);
     this.hasThen = thens.length > 0;
     this.thenIds = thens.some((t) => t.eventIds === null) ? null : new Set(thens.flatMap((t) => [...t.eventIds!]));
@@ -97,7 +108,7 @@ export class RuleEngine {
   /** Whether a process (host, guid) has been seen as a real create. */
   hasProcess(host: string, guid: string): boolean {
     const n = this.hosts.get(host)?.get(guid);
-    return n !== undefined && n.rec !== null;
+    return n !== undefined && !n.ph;
   }
 
   /** Processes (host, guid) whose `then:` events a candidate is waiting for. */
@@ -131,16 +142,20 @@ export class RuleEngine {
     let node = shard.get(r.guid);
     const startMs = isoMs(r.startTime);
     if (node !== undefined) {
-      if (node.rec !== null) { this.counters.duplicates++; return; }
+      if (!node.ph) { this.counters.duplicates++; return; }
       // A placeholder's own create arrived: fill it in place so children's parent pointers stay valid.
-      node.rec = r;
+      node.ph = false;
+      node.rec = this.keepRecords ? r : null;
+      node.image = r.image;
+      node.time = r.startTime;
       node.name = r.name ? r.name.toLowerCase() : baseName(r.image);
       node.startMs = startMs;
       if (startMs > node.seen) node.seen = startMs;
       if (node.waiters) { for (const w of node.waiters) this.markDirty(w); node.waiters = null; }
     } else {
       node = {
-        guid: r.guid, host: r.host, parent: null, rec: r, phImage: '', phCmd: '', phUser: '', phPid: null,
+        guid: r.guid, host: r.host, parent: null, ph: false, rec: this.keepRecords ? r : null, image: r.image, time: r.startTime,
+        phCmd: '', phUser: '', phPid: null,
         name: r.name ? r.name.toLowerCase() : baseName(r.image), startMs, seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
       };
       shard.set(r.guid, node);
@@ -152,7 +167,7 @@ export class RuleEngine {
       let parent = shard.get(pg);
       if (parent === undefined) {
         parent = {
-          guid: pg, host: r.host, parent: null, rec: null, phImage: r.parentImage, phCmd: r.parentCommandLine,
+          guid: pg, host: r.host, parent: null, ph: true, rec: null, image: r.parentImage, time: '', phCmd: r.parentCommandLine,
           phUser: r.parentUser, phPid: r.parentPid, name: baseName(r.parentImage), startMs: Number.NaN,
           seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
         };
@@ -255,7 +270,7 @@ export class RuleEngine {
       // Wait on the topmost placeholder above the leaf: when it fills, the walk can go further.
       let top: Node = node;
       for (let d = 0; top.parent !== null && d < MAX_WALK; d++) top = top.parent;
-      if (top.rec === null) (top.waiters ??= new Set()).add(node);
+      if (top.ph) (top.waiters ??= new Set()).add(node);
     }
     for (const key of v.waitEvents) {
       const ws = this.eventWaiters.get(key);

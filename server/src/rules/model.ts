@@ -30,6 +30,8 @@ export type Unless =
 /** A cross-step `where:` constraint, compiled; `Unknown` when a field it reads is absent. */
 export interface Where {
   text: string;
+  /** Raw field names it reads (so the engine knows which record fields to keep). */
+  fields: string[];
   test(get: (step: number) => FieldGetter): Tri;
 }
 

@@ -11,10 +11,14 @@ export interface Node {
   guid: string;
   host: string;
   parent: Node | null;
-  /** null while a placeholder. */
+  /** True while a placeholder (a parent whose own create has not been seen). */
+  ph: boolean;
+  /** The create record; null for placeholders, and when no rule reads beyond the core fields (memory). */
   rec: ProcessInput | null;
+  /** Image path (a placeholder's from its first child's ParentImage) and creation time as written. */
+  image: string;
+  time: string;
   /** Placeholder knowledge, from the first child's Parent* fields. */
-  phImage: string;
   phCmd: string;
   phUser: string;
   phPid: number | null;
@@ -34,16 +38,29 @@ export interface Node {
 
 /** A field of a node, raw Sysmon names; '' counts as absent (sources use '' for unknown). */
 export function fieldOf(n: Node, f: string): string | undefined {
-  const r = n.rec;
-  if (r === null) {
+  if (n.ph) {
     switch (f) {
-      case 'Image': return n.phImage || undefined;
+      case 'Image': return n.image || undefined;
       case 'Name': return n.name || undefined;
       case 'CommandLine': return n.phCmd || undefined;
       case 'User': return n.phUser || undefined;
       case 'ProcessId': return n.phPid === null ? undefined : String(n.phPid);
       case 'ProcessGuid': return n.guid;
       case 'Computer': return n.host;
+      default: return undefined;
+    }
+  }
+  const r = n.rec;
+  if (r === null) {
+    // Record not kept: only the core fields exist (the engine keeps records when a rule reads more).
+    switch (f) {
+      case 'Image': return n.image || undefined;
+      case 'Name': return n.name || undefined;
+      case 'ProcessGuid': return n.guid;
+      case 'ParentProcessGuid': return n.parent?.guid;
+      case 'Computer': return n.host;
+      case 'UtcTime': return n.time;
+      case 'EventID': return '1';
       default: return undefined;
     }
   }

@@ -41,7 +41,7 @@ export class Verifier {
     const path = (this.path = [leaf]);
     let n: Node = leaf;
     while (path.length <= p.reach && n.parent !== null) { n = n.parent; path.push(n); }
-    this.cut = path.length <= p.reach && n.rec === null;
+    this.cut = path.length <= p.reach && n.ph;
     this.roles = new Array<number>(k).fill(0);
     this.thenEvents = [];
     if (!this.place(k - 1, 0)) return this.verdict;
@@ -53,7 +53,7 @@ export class Verifier {
   /** A step predicate, with `unknown:` policy; an unknown on a placeholder means "wait for it". */
   private tri(pred: Predicate, n: Node): boolean {
     const r = testOn(pred, n);
-    if (r === Tri.Unknown) { if (n.rec === null) this.verdict.waitTop = true; return this.unknownIsMatch; }
+    if (r === Tri.Unknown) { if (n.ph) this.verdict.waitTop = true; return this.unknownIsMatch; }
     return r === Tri.Yes;
   }
 
@@ -95,7 +95,7 @@ export class Verifier {
     for (const w of rule.where) {
       const r = w.test((s) => getter(path[roles[s]!]!));
       if (r === Tri.Unknown) {
-        if (path.some((x) => x.rec === null)) this.verdict.waitTop = true;
+        if (path.some((x) => x.ph)) this.verdict.waitTop = true;
         if (!this.unknownIsMatch) return false;
       } else if (r === Tri.No) return false;
     }
@@ -109,7 +109,7 @@ export class Verifier {
           const r = testOn(u.pred, path[q]!);
           if (r === Tri.Yes) return false;
           // A real node lacking the field does not match; a placeholder might once its create arrives.
-          if (r === Tri.Unknown && path[q]!.rec === null) unknown = true;
+          if (r === Tri.Unknown && path[q]!.ph) unknown = true;
         }
         if (unknown && rule.unknownAncestry === 'suppress') { this.verdict.waitTop = true; return false; }
       } else {
@@ -117,7 +117,7 @@ export class Verifier {
           if (roles.includes(q)) continue;
           const r = testOn(u.pred, path[q]!);
           if (r === Tri.Yes) return false;
-          if (r === Tri.Unknown && path[q]!.rec === null && rule.unknownAncestry === 'suppress') { this.verdict.waitTop = true; return false; }
+          if (r === Tri.Unknown && path[q]!.ph && rule.unknownAncestry === 'suppress') { this.verdict.waitTop = true; return false; }
         }
       }
     }
@@ -151,13 +151,13 @@ export class Verifier {
     for (let q = roles[0]!; q >= 0; q--) {
       const x = path[q]!;
       chain.push(x.guid);
-      images.push(x.rec ? x.rec.image : x.phImage);
+      images.push(x.image);
       const si = roles.indexOf(q);
       stepAt.push(si >= 0 ? si : null);
-      if (x.rec === null) truncated = true;
+      if (x.ph) truncated = true;
     }
     return {
-      rule, host: leaf.host, chain, images, steps: stepAt, truncated, time: leaf.rec!.startTime,
+      rule, host: leaf.host, chain, images, steps: stepAt, truncated, time: leaf.time,
       events: this.thenEvents.map((e) => ({ guid: e.guid, eventId: e.eventId, time: e.time })),
     };
   }

@@ -48,8 +48,10 @@ export function compileWhere(text: string, steps: Map<string, number>): Where {
     return v;
   };
   const cmp = op;
+  const fields = [left, right].flatMap((o) => (o.kind === 'field' ? [o.field] : []));
   return {
     text,
+    fields,
     test(get) {
       const a = value(left, get);
       const b = value(right, get);

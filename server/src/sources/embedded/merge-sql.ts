@@ -7,6 +7,20 @@
  * table on the right-hand side, and the batch (≤ 100k rows) must be that side, not the 10M-row table.
  */
 
+/**
+ * `hkey IN (…)` over the batch's host keys, inlined as integer literals (DuckDB's own hash values,
+ * read back from the staged batch — no user text reaches the SQL). Why literals: a constant IN list
+ * becomes a table filter, so zonemaps skip every row group of other hosts; a join against the batch's
+ * hosts would not prune. Without it each batch scanned the whole `events.dkey` and `processes.gkey`
+ * columns, so writing slowed as the store grew.
+ */
+export function hostKeyFilter(alias: string, hostKeys: readonly bigint[]): string {
+  return hostKeys.length === 0 ? 'FALSE' : `${alias}.hkey IN (${hostKeys.map((k) => `${k.toString()}::UBIGINT`).join(', ')})`;
+}
+
+/** Host keys of the staged batch (to build `hostKeyFilter`). */
+export const STAGED_HOST_KEYS = `SELECT DISTINCT hash(host) FROM stage_raw`;
+
 /** Basename of an image path, lowercase (`C:\Windows\cmd.EXE` → `cmd.exe`). */
 const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
 
@@ -16,14 +30,14 @@ const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
  * when there is no record id. Narrow on purpose: copying the wide `fields` column into another
  * temp table cost more than everything else here, so later statements join back to stage_raw.
  */
-export const BUILD_FRESH = `
+export const buildFresh = (hostKeys: readonly bigint[]): string => `
 CREATE OR REPLACE TEMP TABLE fresh AS
 WITH k AS (
   SELECT ord, CASE WHEN record_id IS NOT NULL THEN hash(host, CAST(record_id AS BIGINT))
                    ELSE hash(host, event_id, time, guid, fields) END AS dkey
   FROM stage_raw),
 u AS (SELECT dkey, min(ord) AS ord FROM k GROUP BY dkey),
-dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey)
+dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey WHERE ${hostKeyFilter('e', hostKeys)})
 SELECT u.ord, u.dkey, $1 + row_number() OVER (ORDER BY u.ord) - 1 AS seq
 FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
 
@@ -57,18 +71,19 @@ const s = (name: (typeof CREATE_FIELDS)[number]): string => `coalesce(${f(name)}
  * `dedupe`: the batch holds two creates for one (host, guid) — the window that picks the earliest
  * is a measurable share of the statement, so it only runs when needed (the writer knows).
  */
-export const insertProcesses = (dedupe: boolean): string => `
+export const insertProcesses = (dedupe: boolean, hostKeys: readonly bigint[]): string => `
 INSERT INTO processes
 WITH x AS (
   SELECT guid, host, time, seq,
          json_extract_string(fields, [${CREATE_FIELDS.map((n) => `'$.${n}'`).join(', ')}]) AS v
   FROM ${NEW_ROWS} WHERE event_id = 1 AND guid IS NOT NULL
   ${dedupe ? 'QUALIFY row_number() OVER (PARTITION BY host, guid ORDER BY time, seq) = 1' : ''}),
-known AS (SELECT p.host, p.guid FROM processes p SEMI JOIN x ON p.gkey = hash(x.guid) AND p.guid = x.guid AND p.host = x.host),
+known AS (SELECT p.host, p.guid FROM processes p SEMI JOIN x ON p.gkey = hash(x.guid) AND p.guid = x.guid AND p.host = x.host
+  WHERE ${hostKeyFilter('p', hostKeys)}),
 n AS (SELECT x.* FROM x ANTI JOIN known k ON x.guid = k.guid AND x.host = k.host),
 ends AS (
   SELECT t.host, t.guid, min(t.time) AS time FROM terminations t SEMI JOIN n ON t.guid = n.guid AND t.host = n.host
-  GROUP BY ALL)
+  WHERE ${hostKeyFilter('t', hostKeys)} GROUP BY ALL)
 SELECT hash(n.guid), CASE WHEN ${f('ParentProcessGuid')} IS NULL THEN NULL ELSE hash(${f('ParentProcessGuid')}) END,
        hash(n.host), n.guid, ${f('ParentProcessGuid')}, n.host,
        TRY_CAST(${f('ProcessId')} AS INTEGER), TRY_CAST(${f('ParentProcessId')} AS INTEGER),
@@ -82,17 +97,18 @@ ORDER BY n.seq`;
  * Two different creates for one (host, guid) — rare, e.g. a re-numbered export — keep the earliest,
  * whatever order they arrive in: a stored row with a later start yields to the batch's create.
  */
-export const DELETE_SUPERSEDED_PROCESSES = `
+export const deleteSupersededProcesses = (hostKeys: readonly bigint[]): string => `
 DELETE FROM processes USING (
   SELECT host, guid, min(time) AS time FROM ${NEW_ROWS} WHERE event_id = 1 AND guid IS NOT NULL GROUP BY ALL) x
-WHERE processes.gkey = hash(x.guid) AND processes.guid = x.guid AND processes.host = x.host AND x.time < processes.start_time`;
+WHERE processes.gkey = hash(x.guid) AND processes.guid = x.guid AND processes.host = x.host AND x.time < processes.start_time
+  AND ${hostKeyFilter('processes', hostKeys)}`;
 
 /** A terminate fills end_time with the earliest EventID 5, whichever of create/terminate came first. */
-export const UPDATE_END_TIMES = `
+export const updateEndTimes = (hostKeys: readonly bigint[]): string => `
 UPDATE processes SET end_time = t.time
 FROM (SELECT host, guid, min(time) AS time FROM ${NEW_ROWS} WHERE event_id = 5 AND guid IS NOT NULL GROUP BY ALL) t
 WHERE processes.gkey = hash(t.guid) AND processes.guid = t.guid AND processes.host = t.host
-  AND (processes.end_time IS NULL OR processes.end_time > t.time)`;
+  AND (processes.end_time IS NULL OR processes.end_time > t.time) AND ${hostKeyFilter('processes', hostKeys)}`;
 
 /** Counts of the batch by kind, to skip statements that would do nothing. */
 export const FRESH_COUNTS = `

@@ -36,10 +36,23 @@ function filters(p: Params, o: BaseOptions, alias: string, timeCol: string): str
   return sql;
 }
 
-/** `SEMI JOIN` against a bound GUID list on the hash key (the list is the hash-join build side). */
-function guidSemiJoin(p: Params, guids: string[], alias: string, keyCol: string, guidCol: string): string {
+/** Lists up to this long match by `IN (…)` literals (pruned table filters); longer ones by a SEMI JOIN. */
+const IN_LIST_MAX = 32;
+
+/**
+ * Restrict `alias` to rows whose `guidCol` is one of `guids` (hash key `keyCol`), as SQL to put after
+ * `FROM table alias`. Short lists become `keyCol IN (hash($a), …)` — bound parameters that DuckDB
+ * turns into table filters, so row groups are pruned and no hash table is built (measured on 1.8M
+ * events: 7 ms vs 11 ms CPU for one GUID). Long lists (a subtree) join a bound list on the hash key,
+ * the list being the hash-join build side.
+ */
+function guidMatch(p: Params, guids: string[], alias: string, keyCol: string, guidCol: string): { join: string; where: string } {
+  if (guids.length <= IN_LIST_MAX) {
+    const args = guids.map((g) => p.arg(g));
+    return { join: '', where: ` AND ${alias}.${keyCol} IN (${args.map((a) => `hash(${a})`).join(', ')}) AND ${alias}.${guidCol} IN (${args.join(', ')})` };
+  }
   const list = p.arg(listValue(guids));
-  return `SEMI JOIN (SELECT unnest(CAST(${list} AS VARCHAR[])) AS g) q ON ${alias}.${keyCol} = hash(q.g) AND ${alias}.${guidCol} = q.g`;
+  return { join: `SEMI JOIN (SELECT unnest(CAST(${list} AS VARCHAR[])) AS g) q ON ${alias}.${keyCol} = hash(q.g) AND ${alias}.${guidCol} = q.g`, where: '' };
 }
 
 const clampLimit = (n: number): number => Math.max(1, Math.min(Math.floor(n), 100_000));
@@ -69,9 +82,9 @@ export class EmbeddedSource implements EventSource {
   async getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]> {
     if (guids.length === 0) return [];
     const p = new Params();
-    const join = guidSemiJoin(p, guidList(guids), 'p', 'gkey', 'guid');
+    const m = guidMatch(p, guidList(guids), 'p', 'gkey', 'guid');
     const rows = await query(this.store, o.ctx,
-      `SELECT ${PROCESS_COLUMNS} FROM processes p ${join} WHERE TRUE ${filters(p, o, 'p', 'start_time')} ORDER BY p.start_time, p.guid, p.host`, p);
+      `SELECT ${PROCESS_COLUMNS} FROM processes p ${m.join} WHERE TRUE ${m.where} ${filters(p, o, 'p', 'start_time')} ORDER BY p.start_time, p.guid, p.host`, p);
     return rows.map(toProcess);
   }
 
@@ -79,8 +92,9 @@ export class EmbeddedSource implements EventSource {
     if (parentGuids.length === 0) return { items: [], nextCursor: null, total: 0 };
     const p = new Params();
     const limit = clampLimit(o.limit);
-    const join = guidSemiJoin(p, guidList(parentGuids), 'p', 'pkey', 'parent_guid');
-    let where = `TRUE ${filters(p, o, 'p', 'start_time')}`;
+    const m = guidMatch(p, guidList(parentGuids), 'p', 'pkey', 'parent_guid');
+    const join = m.join;
+    let where = `TRUE ${m.where} ${filters(p, o, 'p', 'start_time')}`;
     if (o.cursor) {
       const pos = decodeChildPosition(o.cursor);
       const t = p.arg(pos.t);
@@ -129,10 +143,10 @@ export class EmbeddedSource implements EventSource {
     const out = new Map<string, Partial<Record<Category, number>>>();
     if (guids.length === 0) return out;
     const p = new Params();
-    const join = guidSemiJoin(p, guidList(guids), 'e', 'gkey', 'guid');
+    const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
     const rows = await query(this.store, o.ctx,
-      `SELECT e.guid, e.category, count(*) AS n FROM events e ${join}
-       WHERE e.event_id <> 1 ${filters(p, o, 'e', 'time')} GROUP BY ALL`, p);
+      `SELECT e.guid, e.category, count(*) AS n FROM events e ${m.join}
+       WHERE e.event_id <> 1 ${m.where} ${filters(p, o, 'e', 'time')} GROUP BY ALL`, p);
     for (const r of rows) {
       const g = String(r.guid);
       const counts = out.get(g) ?? {};
@@ -146,8 +160,9 @@ export class EmbeddedSource implements EventSource {
     if (guids.length === 0) return { items: [], nextCursor: null, total: 0 };
     const p = new Params();
     const limit = clampLimit(o.limit);
-    const join = guidSemiJoin(p, guidList(guids), 'e', 'gkey', 'guid');
-    let where = `e.event_id <> 1 ${filters(p, o, 'e', 'time')}`;
+    const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
+    const join = m.join;
+    let where = `e.event_id <> 1 ${m.where} ${filters(p, o, 'e', 'time')}`;
     if (o.category) where += ` AND e.category = ${p.arg(o.category)}`;
     if (o.cursor) {
       const pos = decodeEventPosition(o.cursor);
@@ -174,9 +189,9 @@ export class EmbeddedSource implements EventSource {
   async getCrossEvents(guids: string[], o: BaseOptions): Promise<EventRecord[]> {
     if (guids.length === 0) return [];
     const p = new Params();
-    const join = guidSemiJoin(p, guidList(guids), 'e', 'gkey', 'guid');
+    const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
     const rows = await query(this.store, o.ctx,
-      `SELECT ${EVENT_COLUMNS} FROM events e ${join} WHERE e.event_id IN (8, 10) ${filters(p, o, 'e', 'time')}
+      `SELECT ${EVENT_COLUMNS} FROM events e ${m.join} WHERE e.event_id IN (8, 10) ${m.where} ${filters(p, o, 'e', 'time')}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq`, p);
     return rows.map(toEvent);
   }

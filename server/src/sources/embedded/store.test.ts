@@ -72,6 +72,22 @@ describe('EmbeddedStore.writeEvents', () => {
     expect(await store.counts()).toMatchObject({ events: 5, processes: 2 });
   });
 
+  it('when two hosts reuse record ids and GUIDs across batches, then dedupe and end times stay per host', async () => {
+    // The merge only looks at stored rows of the batch's own hosts (host-key filter): ws-2's record
+    // id 11 must not be taken for ws-1's, and ws-2's terminate must not end ws-1's cmd.
+    const store = await openTemp();
+    const on2 = (e: SysmonEvent): SysmonEvent => ({ ...e, host: 'ws-2' });
+    expect(await store.writeEvents([parentCreate, childCreate])).toEqual({ inserted: 2, duplicates: 0 });
+    expect(await store.writeEvents([on2(childCreate), on2(childEnd)])).toEqual({ inserted: 2, duplicates: 0 });
+    expect(await store.writeEvents([on2(childCreate), childCreate, on2(childEnd)])).toEqual({ inserted: 0, duplicates: 3 });
+    const src = new EmbeddedSource(store);
+    const rows = await src.getProcesses([C], { ctx: newContext() });
+    expect(rows.map((r) => [r.host, r.endTime])).toEqual([['ws-1', null], ['ws-2', '2024-05-01T10:06:00.500Z']]);
+    await store.writeEvents([childEnd]);
+    expect((await src.getProcesses([C], { ctx: newContext(), host: 'ws-1' }))[0]!.endTime).toBe('2024-05-01T10:06:00.500Z');
+    expect(await store.counts()).toMatchObject({ events: 5, processes: 3, hosts: 2 });
+  });
+
   it('when batches arrive out of order (child before parent, terminate before create), then rows are identical', async () => {
     const inOrder = await openTemp('a.duckdb');
     await inOrder.writeEvents([parentCreate, childCreate, childNet, childEnd]);

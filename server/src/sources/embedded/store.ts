@@ -14,7 +14,7 @@ import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { CREATE_STAGE, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import {
-  BUILD_FRESH, DELETE_SUPERSEDED_PROCESSES, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, UPDATE_END_TIMES,
+  buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, STAGED_HOST_KEYS, updateEndTimes,
 } from './merge-sql.js';
 
 /** Options of `EmbeddedStore.open`. */
@@ -150,22 +150,28 @@ export class EmbeddedStore {
   private async writeBatch(batch: readonly SysmonEvent[]): Promise<WriteResult> {
     if (this.readOnly) throw new StoreError(`database ${this.path} is open read-only`);
     if (batch.length === 0) return { inserted: 0, duplicates: 0 };
-    const conn = await this.writerConnection();
+    const conn0 = await this.writerConnection();
+    const T = (globalThis as any).__trace as Record<string, number> | undefined;
+    const conn = T ? new Proxy(conn0, { get(t, k) { const v = (t as any)[k]; if (k !== 'run' && k !== 'runAndReadAll') return typeof v === 'function' ? v.bind(t) : v;
+      return async (sql: string, p?: any) => { const c0 = process.cpuUsage(); const r = await v.call(t, sql, p); const d = process.cpuUsage(c0); const key = sql.trim().slice(0, 40).replace(/\s+/g, ' '); T[key] = (T[key] ?? 0) + (d.user + d.system) / 1000; return r; }; } }) : conn0;
     await conn.run('DELETE FROM stage_raw');
-    const repeatedCreates = await appendBatch(conn, batch);
+    const a0 = process.cpuUsage();
+    const repeatedCreates = await appendBatch(conn0, batch);
+    if (T) { const d = process.cpuUsage(a0); T.append = (T.append ?? 0) + (d.user + d.system) / 1000; }
+    const hostKeys = (await conn.runAndReadAll(STAGED_HOST_KEYS)).getRowsJS().map((r) => r[0] as bigint);
     await conn.run('BEGIN TRANSACTION');
     try {
-      await conn.run(BUILD_FRESH, [this.nextSeq]);
+      await conn.run(buildFresh(hostKeys), [this.nextSeq]);
       const counts = (await conn.runAndReadAll(FRESH_COUNTS)).getRowsJS()[0] ?? [0, 0, 0];
       const [fresh, creates, ends] = counts.map((v) => Number(v)) as [number, number, number];
       if (fresh > 0) {
         await conn.run(INSERT_EVENTS);
         if (ends > 0) await conn.run(INSERT_TERMINATIONS);
         if (creates > 0) {
-          await conn.run(DELETE_SUPERSEDED_PROCESSES);
-          await conn.run(insertProcesses(repeatedCreates));
+          await conn.run(deleteSupersededProcesses(hostKeys));
+          await conn.run(insertProcesses(repeatedCreates, hostKeys));
         }
-        if (ends > 0) await conn.run(UPDATE_END_TIMES);
+        if (ends > 0) await conn.run(updateEndTimes(hostKeys));
       }
       await conn.run('COMMIT');
       this.nextSeq += fresh;
@@ -203,8 +209,11 @@ export class EmbeddedStore {
   }
 
   /**
-   * Rewrite `events` sorted by (gkey, time) and `processes` by (hkey, pkey, start_time) so GUID and
-   * parent-GUID lookups prune to a row group or two by zonemap. Run after a large ingest; rows
+   * Rewrite `events` sorted by (hkey, gkey, time) and `processes` by (hkey, pkey, start_time) so
+   * host-scoped GUID and parent-GUID lookups prune to the host's row groups by zonemap. Events lead
+   * with the host because a graph asks for the events of many GUIDs of one host at once: random
+   * GUID hashes hit nearly every row group, one host's events sit in one or two (measured on 1.8M
+   * events: countEvents of a 1,200-process subtree 66 → 38 ms CPU). Run after a large ingest; rows
    * written later stay correct, just unclustered until the next optimize.
    */
   async optimize(): Promise<void> {
@@ -213,7 +222,7 @@ export class EmbeddedStore {
     const conn = await this.acquire();
     try {
       await conn.run('BEGIN TRANSACTION');
-      await resort(conn, 'events', 'gkey, time, seq');
+      await resort(conn, 'events', 'hkey, gkey, time, seq');
       await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
       await conn.run('COMMIT');
       await conn.run('CHECKPOINT');
