@@ -54,7 +54,7 @@ function external(tool: string, cmd: string, args: string[], file: string, limit
     const t0 = performance.now();
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let records = 0;
-    let tail = Buffer.alloc(0);
+    let tail: Buffer = Buffer.alloc(0);
     let stopped = false;
     const timer = setTimeout(() => { stopped = true; p.kill('SIGTERM'); }, limitS * 1000);
     p.stdout.on('data', (d: Buffer) => {

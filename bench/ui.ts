@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import type { GraphDocument, ProcessNode } from '../shared/src/schemas.js';
+import { mulberry32 as prng } from '../server/src/demo/prng.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'client', 'dist');
@@ -25,17 +26,6 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
 const NAMES = ['svchost.exe', 'cmd.exe', 'powershell.exe', 'conhost.exe', 'rundll32.exe', 'explorer.exe', 'chrome.exe', 'winword.exe', 'taskhostw.exe', 'wmiprvse.exe'];
 const CATS = ['file', 'network', 'registry', 'dns', 'image', 'process-access'];
 
-/** Mulberry32: small seeded PRNG so every run draws the same trees. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const guid = (tree: number, i: number) => `{${tree.toString(16).padStart(8, '0')}-${(i >>> 16).toString(16).padStart(4, '0')}-${(i & 0xffff).toString(16).padStart(4, '0')}-0000-000000000000}`;
 
 function node(g: string, parent: string | null, i: number, rnd: () => number, t0: number): ProcessNode {

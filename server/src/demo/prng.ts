@@ -42,3 +42,9 @@ export function deriveSeed(seed: number, label: string, ...nums: number[]): numb
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
+
+/** The same mulberry32 stream as a bare function, for benches and fuzz loops that only need numbers. */
+export function mulberry32(seed: number): () => number {
+  const p = new Prng(seed);
+  return () => p.next();
+}

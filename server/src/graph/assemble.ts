@@ -103,7 +103,7 @@ function addCrossEdges(
     const source = nodes.get(ev.guid);
     if (!kind || !source || !ev.targetGuid || isZeroGuid(ev.targetGuid)) continue;
     if (!nodes.has(ev.targetGuid)) {
-      if (extra >= input.maxCrossTargets) { dropped.set(ev.guid, (dropped.get(ev.guid) ?? 0) + 1); continue; }
+      if (extra >= input.maxCrossTargets) { dropped.set(ev.guid, (dropped.get(ev.guid) ?? 0) + (ev.count ?? 1)); continue; }
       const found = input.lookups.get(ev.targetGuid) ?? null;
       const node = found && inRange(found.startTime, input.range)
         ? processNode(found, source.depth, input.counts.get(found.guid))
@@ -111,7 +111,7 @@ function addCrossEdges(
       nodes.set(node.guid, node);
       extra++;
     }
-    addEdge({ source: ev.guid, target: ev.targetGuid, kind, deltaMs: null, count: 1 });
+    addEdge({ source: ev.guid, target: ev.targetGuid, kind, deltaMs: null, count: ev.count ?? 1 });
   }
   for (const [g, n] of dropped) {
     truncated[`cross:${g}`] = { limit: input.maxCrossTargets, cursor: eventsCursor(g, input.host, input.range, 0, 'process-access'), remaining: n };

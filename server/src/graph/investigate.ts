@@ -71,29 +71,41 @@ export async function findOrigin(source: EventSource, guid: string, host: string
 export async function investigate(source: EventSource, req: GraphRequest, ctx: QueryContext): Promise<GraphDocument> {
   const started = performance.now();
   const host = req.host ?? null;
-  let standIn: StandIn | null = null;
-  let origin: ProcessRecord;
-  try {
-    origin = await findOrigin(source, req.guid, host, ctx);
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
-    standIn = await findStandIn(source, req.guid, host, ctx);
-    if (!standIn) throw new NotFoundError(`no process-create, child or event for ${req.guid}${host ? ` on host ${host}` : ''}`);
-    origin = standIn.record;
-  }
-  const range = { ...defaultWindow(origin.startTime), ...withoutEmpty(req.range) };
-  if (Date.parse(range.from) > Date.parse(range.to)) {
-    throw new InvertedRangeError(`inverted time range: from ${range.from} is after to ${range.to}`);
-  }
-  const base = { ctx, range, host: origin.host };
   const nodeBudget = req.nodeBudget ?? DEFAULT_NODE_BUDGET;
   // Fetch one level deeper than shown (to count hidden children) and well past the display budget,
   // so the planner can pick deep chains the source's own breadth-first cut would not reach.
   const fetchBudget = Math.min(Math.max(nodeBudget * 4, 2000), 50_000);
+  const treeOptions = (r: TimeRange, h: string, down: number) =>
+    ({ ctx, range: r, host: h, up: req.up, down: Number.isFinite(down) ? down + 1 : Infinity, nodeBudget: fetchBudget });
+  let standIn: StandIn | null = null;
+  let origin: ProcessRecord | undefined;
+  let tree: TreeRows | undefined;
+  // A request that names the host and the whole window (a shared URL, a notable, a rule hit) needs no
+  // origin lookup: the tree search over that host-window holds the origin. That saves a search (on
+  // Splunk an all-time one); only when the origin is not in it does the lookup below run.
+  const given = withoutEmpty(req.range);
+  if (host && given.from && given.to) {
+    const range = checkedRange({ from: given.from, to: given.to });
+    const t = await source.getTree(req.guid, treeOptions(range, host, req.down));
+    origin = t.processes.find((p) => p.guid === req.guid && p.host === host);
+    if (origin) tree = t;
+  }
+  if (!origin) {
+    try {
+      origin = await findOrigin(source, req.guid, host, ctx);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      standIn = await findStandIn(source, req.guid, host, ctx);
+      if (!standIn) throw new NotFoundError(`no process-create, child or event for ${req.guid}${host ? ` on host ${host}` : ''}`);
+      origin = standIn.record;
+    }
+  }
+  const range = checkedRange({ ...defaultWindow(origin.startTime), ...given });
+  const base = { ctx, range, host: origin.host };
   const down = standIn ? Math.min(req.down, 1) : req.down;
-  const tree = standIn
+  tree ??= standIn
     ? await standInTree(source, origin.guid, down, fetchBudget, base)
-    : await source.getTree(origin.guid, { ...base, up: req.up, down: Number.isFinite(down) ? down + 1 : Infinity, nodeBudget: fetchBudget });
+    : await source.getTree(origin.guid, treeOptions(range, origin.host, down));
   throwIfAborted(ctx);
   const rows = tree.processes.some((p) => p.guid === origin.guid) ? tree.processes : [origin, ...tree.processes];
   const plan = planGraph(rows, {
@@ -149,6 +161,13 @@ function withStandIn(doc: GraphDocument, s: StandIn): GraphDocument {
     nodes: doc.nodes.map((n) => (n.guid === s.node.guid ? { ...s.node, eventCounts: n.eventCounts } : n)),
     edges: doc.edges.map((e) => (e.kind === 'spawn' && e.source === s.node.guid ? { ...e, deltaMs: null } : e)),
   };
+}
+
+function checkedRange(range: TimeRange): TimeRange {
+  if (Date.parse(range.from) > Date.parse(range.to)) {
+    throw new InvertedRangeError(`inverted time range: from ${range.from} is after to ${range.to}`);
+  }
+  return range;
 }
 
 function withoutEmpty(r: Partial<TimeRange> | null | undefined): Partial<TimeRange> {

@@ -44,6 +44,11 @@ export interface EventRecord {
   recordId: number | null;
   targetGuid: string | null;
   fields: Record<string, string>;
+  /**
+   * How many events this record stands for (default 1): a source may answer cross events (8/10)
+   * aggregated per (source, target, EventID) — the earliest one's details, with this count.
+   */
+  count?: number;
 }
 
 /** Per-request cost counters: honest `stats.searches` (SQL statements or Splunk jobs) and rows moved. */

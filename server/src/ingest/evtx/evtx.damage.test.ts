@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { dataset, requireDatasets } from '../../../test/datasets.js';
 import type { ParsedEvent, ParseItem } from '../record.js';
 import { readEvtxBuffer, type EvtxIssue } from './index.js';
+import { mulberry32 } from '../../demo/prng.js';
 
 const run = requireDatasets('evtx reader on damaged files');
 
@@ -195,14 +196,3 @@ describe.runIf(run)('evtx reader on damaged files', () => {
   });
 });
 
-/** Small deterministic PRNG (seeded) so fuzz failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

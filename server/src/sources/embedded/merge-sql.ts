@@ -42,7 +42,7 @@ SELECT u.ord, u.dkey, $1 + row_number() OVER (ORDER BY u.ord) - 1 AS seq
 FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
 
 /** The batch rows to store, typed (join of fresh with the staged rows). */
-const NEW_ROWS = `(SELECT f.ord, f.seq, f.dkey, s.guid, s.target_guid, s.event_id, s.category, CAST(s.time AS TIMESTAMP) AS time,
+const NEW_ROWS = `(SELECT f.seq, f.dkey, s.guid, s.target_guid, s.event_id, s.category, CAST(s.time AS TIMESTAMP) AS time,
   s.host, CAST(s.record_id AS BIGINT) AS record_id, s.fields FROM fresh f JOIN stage_raw s ON s.ord = f.ord)`;
 
 export const INSERT_EVENTS = `
@@ -55,12 +55,13 @@ export const INSERT_TERMINATIONS = `
 INSERT INTO terminations
 SELECT hash(host), guid, host, time FROM ${NEW_ROWS} WHERE event_id = 5 AND guid IS NOT NULL`;
 
-/** Fields of an EventID 1 staged in `stage_proc` (schema.ts), in its column order after `ord`. */
-export const CREATE_FIELDS = [
+/** Order of the JSON paths pulled from an EventID 1 in one parse (index = position + 1). */
+const CREATE_FIELDS = [
   'ParentProcessGuid', 'ProcessId', 'ParentProcessId', 'Image', 'CommandLine', 'ParentImage',
   'ParentCommandLine', 'ParentUser', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid',
 ] as const;
-const s = (col: string): string => `coalesce(x.${col}, '')`;
+const f = (name: (typeof CREATE_FIELDS)[number]): string => `n.v[${CREATE_FIELDS.indexOf(name) + 1}]`;
+const s = (name: (typeof CREATE_FIELDS)[number]): string => `coalesce(${f(name)}, '')`;
 
 /**
  * New process rows from the batch's EventID 1: the earliest create per (host, guid) wins; a stored
@@ -69,28 +70,30 @@ const s = (col: string): string => `coalesce(x.${col}, '')`;
  * end_time comes from any EventID 5 already stored (terminate ingested before create).
  * `dedupe`: the batch holds two creates for one (host, guid) — the window that picks the earliest
  * is a measurable share of the statement, so it only runs when needed (the writer knows).
+ * Why the fields are pulled here and not in JS while appending: measured, 13 more appender calls
+ * per create cost more (≈ 2.4 µs per event) than this JSON extraction (≈ 1.2 µs per event).
  */
 export const insertProcesses = (dedupe: boolean, hostKeys: readonly bigint[]): string => `
 INSERT INTO processes
 WITH x AS (
-  SELECT r.guid, r.host, r.time, r.seq, sp.* EXCLUDE (ord)
-  FROM ${NEW_ROWS} r JOIN stage_proc sp ON sp.ord = r.ord
-  WHERE r.event_id = 1 AND r.guid IS NOT NULL
-  ${dedupe ? 'QUALIFY row_number() OVER (PARTITION BY r.host, r.guid ORDER BY r.time, r.seq) = 1' : ''}),
+  SELECT guid, host, time, seq,
+         json_extract_string(fields, [${CREATE_FIELDS.map((n) => `'$.${n}'`).join(', ')}]) AS v
+  FROM ${NEW_ROWS} WHERE event_id = 1 AND guid IS NOT NULL
+  ${dedupe ? 'QUALIFY row_number() OVER (PARTITION BY host, guid ORDER BY time, seq) = 1' : ''}),
 known AS (SELECT p.host, p.guid FROM processes p SEMI JOIN x ON p.gkey = hash(x.guid) AND p.guid = x.guid AND p.host = x.host
   WHERE ${hostKeyFilter('p', hostKeys)}),
 n AS (SELECT x.* FROM x ANTI JOIN known k ON x.guid = k.guid AND x.host = k.host),
 ends AS (
   SELECT t.host, t.guid, min(t.time) AS time FROM terminations t SEMI JOIN n ON t.guid = n.guid AND t.host = n.host
   WHERE ${hostKeyFilter('t', hostKeys)} GROUP BY ALL)
-SELECT hash(x.guid), CASE WHEN x.parent_guid IS NULL THEN NULL ELSE hash(x.parent_guid) END,
-       hash(x.host), x.guid, x.parent_guid, x.host,
-       TRY_CAST(x.pid AS INTEGER), TRY_CAST(x.parent_pid AS INTEGER),
-       ${s('image')}, ${NAME_OF.replace('%s', s('image'))}, ${s('command_line')}, ${s('parent_image')},
-       ${s('parent_command_line')}, ${s('parent_user')}, ${s('"user"')}, ${s('integrity_level')}, ${s('hashes')},
-       ${s('current_directory')}, ${s('logon_guid')}, x.time, ends.time, x.seq
-FROM n x LEFT JOIN ends ON ends.guid = x.guid AND ends.host = x.host
-ORDER BY x.seq`;
+SELECT hash(n.guid), CASE WHEN ${f('ParentProcessGuid')} IS NULL THEN NULL ELSE hash(${f('ParentProcessGuid')}) END,
+       hash(n.host), n.guid, ${f('ParentProcessGuid')}, n.host,
+       TRY_CAST(${f('ProcessId')} AS INTEGER), TRY_CAST(${f('ParentProcessId')} AS INTEGER),
+       ${s('Image')}, ${NAME_OF.replace('%s', s('Image'))}, ${s('CommandLine')}, ${s('ParentImage')},
+       ${s('ParentCommandLine')}, ${s('ParentUser')}, ${s('User')}, ${s('IntegrityLevel')}, ${s('Hashes')},
+       ${s('CurrentDirectory')}, ${s('LogonGuid')}, n.time, ends.time, n.seq
+FROM n LEFT JOIN ends ON ends.guid = n.guid AND ends.host = n.host
+ORDER BY n.seq`;
 
 /**
  * Two different creates for one (host, guid) — rare, e.g. a re-numbered export — keep the earliest,

@@ -72,17 +72,6 @@ export const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS stage_raw (
   ord INTEGER, guid VARCHAR, target_guid VARCHAR, event_id INTEGER, category VARCHAR,
   time VARCHAR, host VARCHAR, record_id DOUBLE, fields VARCHAR)`;
 
-/**
- * The process columns of each staged EventID 1, taken from the event's fields object while it is
- * appended (`ord` joins it to stage_raw). Why in JS: pulling 13 JSON paths out of the serialised
- * fields in SQL cost ≈ 20 µs per create — a quarter of the write path — while the object is at hand
- * anyway. Columns are the Sysmon field names of merge-sql.ts CREATE_FIELDS, in that order.
- */
-export const CREATE_STAGE_PROC = `CREATE TEMP TABLE IF NOT EXISTS stage_proc (
-  ord INTEGER, parent_guid VARCHAR, pid VARCHAR, parent_pid VARCHAR, image VARCHAR, command_line VARCHAR,
-  parent_image VARCHAR, parent_command_line VARCHAR, parent_user VARCHAR, "user" VARCHAR, integrity_level VARCHAR,
-  hashes VARCHAR, current_directory VARCHAR, logon_guid VARCHAR)`;
-
 /** Column list of `processes` as read back into a ProcessRecord (see rows.ts). */
 export const PROCESS_COLUMNS = `guid, parent_guid, host, pid, parent_pid, image, name, command_line, parent_image,
   parent_command_line, parent_user, "user", integrity_level, hashes, current_directory, logon_guid,

@@ -12,9 +12,9 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
-import { CREATE_STAGE, CREATE_STAGE_PROC, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
+import { CREATE_STAGE, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import {
-  buildFresh, CREATE_FIELDS, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, STAGED_HOST_KEYS, updateEndTimes,
+  buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, STAGED_HOST_KEYS, updateEndTimes,
 } from './merge-sql.js';
 
 /** Options of `EmbeddedStore.open`. */
@@ -150,15 +150,9 @@ export class EmbeddedStore {
   private async writeBatch(batch: readonly SysmonEvent[]): Promise<WriteResult> {
     if (this.readOnly) throw new StoreError(`database ${this.path} is open read-only`);
     if (batch.length === 0) return { inserted: 0, duplicates: 0 };
-    const conn0 = await this.writerConnection();
-    const T = (globalThis as any).__trace as Record<string, number> | undefined;
-    const conn = T ? new Proxy(conn0, { get(t, k) { const v = (t as any)[k]; if (k !== 'run' && k !== 'runAndReadAll') return typeof v === 'function' ? v.bind(t) : v;
-      return async (sql: string, p?: any) => { const c0 = process.cpuUsage(); const r = await v.call(t, sql, p); const d = process.cpuUsage(c0); const key = sql.trim().slice(0, 40).replace(/\s+/g, ' '); T[key] = (T[key] ?? 0) + (d.user + d.system) / 1000; return r; }; } }) : conn0;
+    const conn = await this.writerConnection();
     await conn.run('DELETE FROM stage_raw');
-    await conn.run('DELETE FROM stage_proc');
-    const a0 = process.cpuUsage();
-    const repeatedCreates = await appendBatch(conn0, batch);
-    if (T) { const d = process.cpuUsage(a0); T.append = (T.append ?? 0) + (d.user + d.system) / 1000; }
+    const repeatedCreates = await appendBatch(conn, batch);
     const hostKeys = (await conn.runAndReadAll(STAGED_HOST_KEYS)).getRowsJS().map((r) => r[0] as bigint);
     await conn.run('BEGIN TRANSACTION');
     try {
@@ -187,7 +181,6 @@ export class EmbeddedStore {
     if (!this.writer) {
       this.writer = await this.instance.connect();
       await this.writer.run(CREATE_STAGE);
-      await this.writer.run(CREATE_STAGE_PROC);
     }
     return this.writer;
   }
@@ -262,13 +255,11 @@ export class EmbeddedStore {
 }
 
 /**
- * Append a batch to TEMP stage_raw, and the process columns of its creates to TEMP stage_proc (why
- * the appender, and why in JS: see the file comment and schema.ts). Returns whether two creates
- * (EventID 1) share a (host, guid) within the batch.
+ * Append a batch to TEMP stage_raw (why the appender: see the file comment). Returns whether two
+ * creates (EventID 1) share a (host, guid) within the batch.
  */
 async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]): Promise<boolean> {
   const app = await conn.createAppender('stage_raw');
-  const procApp = await conn.createAppender('stage_proc');
   const creates = new Set<string>();
   let repeated = false;
   try {
@@ -284,22 +275,13 @@ async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]
       if (e.recordId == null) app.appendNull(); else app.appendDouble(e.recordId);
       app.appendVarchar(JSON.stringify(e.fields));
       app.endRow();
-      if (e.eventId === 1 && e.guid) {
-        procApp.appendInteger(i);
-        for (const name of CREATE_FIELDS) {
-          const v = e.fields[name];
-          if (typeof v === 'string') procApp.appendVarchar(v); else procApp.appendNull();
-        }
-        procApp.endRow();
-        if (!repeated) {
-          const key = `${e.host}|${e.guid}`;
-          if (creates.has(key)) repeated = true; else creates.add(key);
-        }
+      if (e.eventId === 1 && e.guid && !repeated) {
+        const key = `${e.host}|${e.guid}`;
+        if (creates.has(key)) repeated = true; else creates.add(key);
       }
     }
   } finally {
     app.closeSync();
-    procApp.closeSync();
   }
   return repeated;
 }

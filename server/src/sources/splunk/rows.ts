@@ -166,6 +166,30 @@ export function eventRecords(rows: readonly SplunkRow[], style: 'raw' | 'cim' = 
   return out;
 }
 
+/**
+ * The cross-edge rows of a host counts search (`countsByHost`: one row per source, target, EventCode
+ * with the earliest event's details) → one aggregated EventRecord each, `count` events strong.
+ */
+export function crossRows(rows: readonly SplunkRow[]): EventRecord[] {
+  const out: EventRecord[] = [];
+  for (const row of rows) {
+    const code = toInt(one(row.EventCode));
+    const target = one(row.lineage_target);
+    const n = toInt(one(row.count));
+    if ((code !== 8 && code !== 10) || !target || target === '-' || !n) continue;
+    const flatRow: SplunkRow = {
+      host: one(row.host) ?? '', EventCode: String(code), SourceProcessGuid: one(row.lineage_guid) ?? '', TargetProcessGuid: target,
+    };
+    for (const k of ['UtcTime', 'EventRecordID', 'TargetImage', 'TargetProcessId', 'TargetUser'] as const) {
+      const v = one(row[k]);
+      if (v !== undefined && v !== '') flatRow[k] = v;
+    }
+    const [ev] = eventRecords([flatRow]);
+    if (ev) out.push({ ...ev, count: n });
+  }
+  return out;
+}
+
 /** Sort by (time, recordId) — the order paged event listings use. */
 export function byTime(a: EventRecord, b: EventRecord): number {
   if (a.time !== b.time) return a.time < b.time ? -1 : 1;

@@ -17,10 +17,12 @@ import type { SplunkClient, SplunkRow } from './client.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
-import { byStart, byTime, countRows, eventRecords, processRecords, type Provenance } from './rows.js';
+import { byStart, byTime, countRows, crossRows, eventRecords, processRecords, type Provenance } from './rows.js';
 import { SplBuilder, batches, canonicalGuids, timeParams } from './spl.js';
 
 type Counts = Map<string, Partial<Record<Category, number>>>;
+/** A host-window's counts search: counts by GUID and category, and its 8/10 events aggregated per target. */
+interface HostCounts { counts: Counts; cross: EventRecord[] }
 
 /** Below this many GUIDs counts are asked for by GUID list; above it (host known) for the whole host. */
 const COUNT_BY_GUID_MAX = 200;
@@ -51,8 +53,8 @@ export class SplunkSource implements EventSource {
   readonly kind = 'splunk' as const;
   readonly spl: SplBuilder;
   private readonly hosts = new Map<string, string>();
-  /** Counts dispatched alongside a tree search, per request context and host-window. */
-  private readonly prefetched = new WeakMap<QueryContext, Map<string, Promise<Counts>>>();
+  /** Counts (and cross edges) dispatched alongside a tree search, per request context and host-window. */
+  private readonly prefetched = new WeakMap<QueryContext, Map<string, Promise<HostCounts>>>();
 
   constructor(readonly client: SplunkClient, readonly config: SplunkConfig) {
     this.spl = new SplBuilder(config);
@@ -163,7 +165,8 @@ export class SplunkSource implements EventSource {
     let perCtx = this.prefetched.get(o.ctx);
     if (!perCtx) { perCtx = new Map(); this.prefetched.set(o.ctx, perCtx); }
     if (!perCtx.has(countsKey)) {
-      const p = this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range }).then((r) => countRows(r.rows));
+      const p = this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range })
+        .then((r): HostCounts => ({ counts: countRows(r.rows), cross: crossRows(r.rows) }));
       p.catch(() => { /* surfaced when countEvents awaits it */ });
       perCtx.set(countsKey, p);
     }
@@ -230,7 +233,7 @@ export class SplunkSource implements EventSource {
     const host = o.host?.toLowerCase();
     let all: Counts | null = null;
     const pre = host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
-    if (pre) all = await pre;
+    if (pre) all = (await pre).counts;
     else if (host && list.length > COUNT_BY_GUID_MAX) all = countRows((await this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range })).rows);
     if (all) {
       for (const g of list) { const c = all.get(g); if (c) out.set(g, c); }
@@ -259,6 +262,14 @@ export class SplunkSource implements EventSource {
   async getCrossEvents(guids: string[], o: BaseOptions): Promise<EventRecord[]> {
     const list = canonicalGuids(guids);
     if (list.length === 0) return [];
+    // Within a graph request the host-window counts search already brought the cross edges (aggregated
+    // per source, target and EventID, each with its count): answer from it without another search.
+    const host = o.host?.toLowerCase();
+    const pre = host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
+    if (pre) {
+      const wanted = new Set(list);
+      return (await pre).cross.filter((e) => wanted.has(e.guid)).sort(byTime);
+    }
     const parts = await Promise.all(batches(list).map((b) => this.run(this.spl.crossEvents(b, o.host), { ctx: o.ctx, range: o.range })));
     return parts.flatMap((p) => eventRecords(p.rows, this.config.fieldStyle)).filter((e) => e.eventId === 8 || e.eventId === 10).sort(byTime);
   }

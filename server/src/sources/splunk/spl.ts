@@ -272,9 +272,22 @@ export class SplBuilder {
     return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorFilter(guids)} ${this.actorEval()} | eval host=lower(${this.f('host')}) | stats count by host lineage_guid EventCode`;
   }
 
-  /** Event counts by acting GUID and EventCode for every process of a host (one search, any tree size). */
+  /**
+   * Event counts by acting GUID and EventCode for every process of a host (one search, any tree size),
+   * with the cross edges folded in: 8/10 events are further split by target GUID (`lineage_target`;
+   * "-" for every other event, since Splunk drops rows whose by-field is null) and carry the earliest
+   * event's time, record id and target details. One row per (source, target, code) is what a graph
+   * needs to draw cross edges, so the graph's counts and cross edges cost this one search.
+   */
   countsByHost(host: string): string {
-    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorEval()} | eval host=lower(${this.f('host')}) | stats count by host lineage_guid EventCode`;
+    const target = this.t.fieldStyle === 'cim' ? 'coalesce(target_process_guid, TargetProcessGuid, TargetProcessGUID, "-")'
+      : 'coalesce(TargetProcessGuid, TargetProcessGUID, "-")';
+    const pid = this.t.fieldStyle === 'cim' ? 'coalesce(target_process_id, TargetProcessId)' : 'TargetProcessId';
+    const firsts = `earliest(${this.f('UtcTime')}) as UtcTime earliest(EventRecordID) as EventRecordID earliest(TargetImage) as TargetImage`
+      + ` earliest(lineage_target_pid) as TargetProcessId earliest(TargetUser) as TargetUser`;
+    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorEval()} | eval host=lower(${this.f('host')})`
+      + ` | eval lineage_target=if(EventCode=8 OR EventCode=10, lower(${target}), "-") | eval lineage_target_pid=${pid}`
+      + ` | stats count ${firsts} by host lineage_guid EventCode lineage_target`;
   }
 
   /** Events of GUIDs (optionally one category), oldest first; the create (EventID 1) is the node itself. */
