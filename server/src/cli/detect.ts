@@ -6,8 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { TimeSchema } from '../api/params.js';
-import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
+import { openReadOnly, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 import type { CompiledRule } from '../rules/model.js';
 import { loadRules } from '../rules/pack.js';
@@ -51,23 +50,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.test) return selfTest(rules, values.json === true);
   if (!values.db) return fail('--db FILE is required');
-  const range: { from: string; to: string } = { from: '1970-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' };
-  for (const k of ['from', 'to'] as const) {
-    const v = values[k];
-    if (v === undefined) continue;
-    const t = TimeSchema.safeParse(v);
-    if (!t.success) return fail(`--${k}: ${t.error.issues[0]?.message ?? 'not a time'}`);
-    range[k] = t.data;
-  }
-  if (Date.parse(range.from) > Date.parse(range.to)) return fail(`inverted time range: --from ${range.from} is after --to ${range.to}`);
-
-  let store: EmbeddedStore;
-  try {
-    store = await EmbeddedStore.open(values.db, { readOnly: true });
-  } catch (err) {
-    return fail((err as Error).message, 1);
-  }
-  const source = new EmbeddedSource(store);
+  const flags = parseTimeFlags(values);
+  if (typeof flags === 'string') return fail(flags);
+  const range = { from: flags.from ?? '1970-01-01T00:00:00.000Z', to: flags.to ?? '9999-12-31T23:59:59.999Z' };
+  const opened = await openReadOnly(values.db);
+  if ('error' in opened) return fail(opened.error, 1);
+  const { source } = opened;
   try {
     const ctx = newContext();
     const useRange = values.from !== undefined || values.to !== undefined;

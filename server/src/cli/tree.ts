@@ -6,8 +6,7 @@
 import { parseArgs } from 'node:util';
 import { canonicalGuid, type GraphDocument, type ProcessNode } from '@lineage/shared';
 import { InvertedRangeError, NotFoundError, investigate } from '../graph/investigate.js';
-import { TimeSchema } from '../api/params.js';
-import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
+import { openReadOnly, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 
 const USAGE = 'usage: lineage tree --db FILE --guid G [--host H] [--up] [--down N] [--events] [--from T] [--to T] [--budget N] [--json]\n';
@@ -41,22 +40,11 @@ export async function run(argv: string[]): Promise<number> {
   if (!(down === Infinity || (Number.isInteger(down) && down >= 0))) return fail(`--down must be a whole number ≥ 0, got ${values.down}`);
   const budget = values.budget === undefined ? undefined : Number(values.budget);
   if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1)) return fail(`--budget must be a whole number ≥ 1, got ${values.budget}`);
-  const range: { from?: string; to?: string } = {};
-  for (const k of ['from', 'to'] as const) {
-    const v = values[k];
-    if (v === undefined) continue;
-    const t = TimeSchema.safeParse(v);
-    if (!t.success) return fail(`--${k}: ${t.error.issues[0]?.message ?? 'not a time'}`);
-    range[k] = t.data;
-  }
-
-  let store: EmbeddedStore;
-  try {
-    store = await EmbeddedStore.open(values.db, { readOnly: true });
-  } catch (err) {
-    return fail((err as Error).message, 1);
-  }
-  const source = new EmbeddedSource(store);
+  const range = parseTimeFlags(values);
+  if (typeof range === 'string') return fail(range);
+  const opened = await openReadOnly(values.db);
+  if ('error' in opened) return fail(opened.error, 1);
+  const { source } = opened;
   try {
     const doc = await investigate(source, {
       guid, host: values.host?.toLowerCase() ?? null, up: values.up === true, down, events: values.events === true,
