@@ -52,6 +52,14 @@ const PICK: Record<string, (r: number) => string> = Object.fromEntries(Object.en
 const pickFallback = picker(FALLBACK);
 const DIR: Record<string, string> = { 'chrome.exe': 'C:\\Program Files\\Google\\Chrome\\Application\\', 'winword.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'excel.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'outlook.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\' };
 
+/**
+ * A sequential (flat) copy of a string, as a source's JSON/DB decoding yields: a template literal is a
+ * V8 cons-string that the engine's first Map lookup would have to flatten — generator cost, not engine.
+ */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 interface SimProc { guid: string; name: string; image: string; cmd: string; pid: number; depth: number }
 interface Host { name: string; hex: string; n: number; pid: number; longLived: SimProc[]; recent: SimProc[]; ri: number }
 
@@ -64,7 +72,7 @@ function* fleet(total: number, hosts: number, batch: number, seed = 42): Generat
   const mk = (h: Host, name: string, cmd?: string, depth = 1): SimProc => {
     h.n++;
     const c = h.n.toString(16).padStart(12, '0');
-    return { guid: `{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`, name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4), depth };
+    return { guid: flat(`{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`), name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4), depth };
   };
   const rec = (h: Host, p: SimProc, parent: SimProc | null, t: number): ProcessInput => ({
     guid: p.guid, parentGuid: parent ? parent.guid : '{00000000-0000-0000-0000-000000000000}', host: h.name, pid: p.pid, parentPid: parent?.pid ?? null,

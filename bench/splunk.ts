@@ -7,12 +7,15 @@
  * `fanout` children) plus `noise` unrelated processes, and every process has a network and a file
  * event. Measured, per depth (median of `runs`):
  *   - ours: SplunkSource.getTree(root, up, all the way down) + countEvents(tree) — searches and wall time;
+ *   - graph: the whole graph document, investigate() with host + window (tree, counts, cross edges,
+ *     planning and assembly) — what GET /api/graph costs;
  *   - loop: one search for the root, one per generation for the children of the previous one (the
  *     whole frontier in one IN list) until a generation is empty, then one search for the event counts.
  * Targets (issue 5): ours ≤ 2 searches at every depth; ≤ 0.3× the loop's wall time at D = 6.
  */
 import { parseArgs } from 'node:util';
 import type { ParsedEvent } from '../server/src/ingest/record.js';
+import { investigate } from '../server/src/graph/investigate.js';
 import { newContext } from '../server/src/sources/event-source.js';
 import { SplunkClient } from '../server/src/sources/splunk/client.js';
 import { resolveConfig, type SplunkConfig } from '../server/src/sources/splunk/config.js';
@@ -98,6 +101,13 @@ async function ours(src: SplunkSource, root: string, host: string, range: { from
   return { searches: ctx.stats.searches, ms: performance.now() - t, processes: tree.processes.length, counted: counts.size };
 }
 
+async function graph(src: SplunkSource, root: string, host: string, range: { from: string; to: string }) {
+  const ctx = newContext();
+  const t = performance.now();
+  const doc = await investigate(src, { guid: root, host, range, up: true, down: Infinity, nodeBudget: 100_000 }, ctx);
+  return { searches: ctx.stats.searches, ms: performance.now() - t, processes: doc.nodes.filter((n) => !n.placeholder).length };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function run(argv: string[]): Promise<void> {
@@ -125,8 +135,10 @@ export async function run(argv: string[]): Promise<void> {
     for (const h of hosts) {
       const a: Awaited<ReturnType<typeof ours>>[] = [];
       const b: Awaited<ReturnType<typeof loop>>[] = [];
+      const c: Awaited<ReturnType<typeof graph>>[] = [];
       for (let r = 0; r < runs; r++) {
         a.push(await ours(src, h.root, h.host, range));
+        c.push(await graph(src, h.root, h.host, range));
         b.push(await loop(client, spl, h.root, h.host, range));
       }
       if (a.some((x) => x.processes !== h.processes) || b.some((x) => x.processes !== h.processes)) {
@@ -136,10 +148,11 @@ export async function run(argv: string[]): Promise<void> {
         bench: 'splunk', depth: h.depth, fanout, treeProcesses: h.processes, hostProcesses: h.processes + noise, latencyMs: latency, runs,
         ours: { searches: a[0]!.searches, medianMs: Math.round(median(a.map((x) => x.ms))) },
         loop: { searches: b[0]!.searches, medianMs: Math.round(median(b.map((x) => x.ms))) },
+        graph: { searches: c[0]!.searches, medianMs: Math.round(median(c.map((x) => x.ms))), nodes: c[0]!.processes },
       };
       const ratio = res.ours.medianMs / res.loop.medianMs;
       console.log(JSON.stringify({ ...res, ratio: Number(ratio.toFixed(3)) }));
-      summary.push(`D=${h.depth}: ours ${res.ours.searches} searches ${res.ours.medianMs} ms | loop ${res.loop.searches} searches ${res.loop.medianMs} ms | ratio ${ratio.toFixed(2)}`);
+      summary.push(`D=${h.depth}: ours ${res.ours.searches} searches ${res.ours.medianMs} ms | loop ${res.loop.searches} searches ${res.loop.medianMs} ms | ratio ${ratio.toFixed(2)} | graph ${res.graph.searches} searches ${res.graph.medianMs} ms`);
     }
     console.error(`[bench] splunk, dispatch latency ${latency} ms, fan-out ${fanout}, ${noise} other processes per host, median of ${runs}:\n  ${summary.join('\n  ')}`);
     await src.close();

@@ -61,5 +61,22 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   await ui.select(CALC);
   await expect(page.getByTestId('side-panel')).toContainText('calc.exe');
   await expect(page.getByTestId('side-panel')).toContainText('2112');
+  // Provenance: the panel shows the exact SPL of a search that returned calc's row (by its GUID or as
+  // a child of pcalua), one the test server really ran as the analyst.
+  const spl = page.getByTestId('provenance-spl');
+  await expect(spl).toContainText(/search index=sysmon .*\| stats /);
+  const shownSpl = (await spl.textContent()) ?? '';
+  expect(shownSpl.includes(CALC) || shownSpl.includes(`ParentProcessGuid IN ("${PCALUA}")`)).toBe(true);
+  expect((await splunkSearches()).filter((j) => j.author === 'admin').map((j) => j.search)).toContain(shownSpl);
+  await expect(page.getByTestId('provenance')).toContainText(/Job id/);
   await ui.screenshot('splunk-02-expanded');
+  await page.getByTestId('provenance').scrollIntoViewIfNeeded();
+  await ui.screenshot('splunk-02b-provenance');
+
+  // The session ends elsewhere (another tab signs out): the next API call answers 401 and the login page returns.
+  const out = await page.request.delete('/api/session', { headers: { 'X-Lineage-Request': '1' } });
+  expect(out.ok()).toBe(true);
+  await page.getByRole('button', { name: 'Investigate from here' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await ui.screenshot('splunk-03-session-expired');
 });

@@ -2,9 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
-import { lineageQueries } from './api/queries';
+import { lineageKeys, lineageQueries } from './api/queries';
 import { parseViewState } from './app/url-state';
-import { ApiError } from './lib/api-client';
+import { ApiError, onAuthExpired } from './lib/api-client';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -16,6 +16,10 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Any 401 `not_authenticated` (Splunk session expired or ended): re-ask /api/health, whose
+// `authenticated: false` makes App show the login page again.
+onAuthExpired(() => { void queryClient.invalidateQueries({ queryKey: lineageKeys.health() }); });
 
 // Start the origin graph request now, while React renders its first frame (same key as the graph view).
 const initial = parseViewState(window.location.search);

@@ -15,6 +15,22 @@ export class ApiError extends Error {
   }
 }
 
+let authExpired: (() => void) | null = null;
+
+/**
+ * Called whenever the server answers 401 `not_authenticated` (a Splunk session expired or was ended
+ * elsewhere), so the app can refetch /api/health and bring the login page back. One handler (main.tsx).
+ */
+export function onAuthExpired(handler: (() => void) | null): void {
+  authExpired = handler;
+}
+
+/** Tell the app its session is gone (also for callers that use fetch directly, e.g. streamed responses). */
+export function reportAuthExpired(status: number, code: string, url: string): void {
+  // A failed login (POST /api/session) is the login page's own error, not an expired session.
+  if (status === 401 && code === 'not_authenticated' && !url.startsWith('/api/session')) authExpired?.();
+}
+
 /** Query parameters: null/undefined/'' values are left out. */
 export type Params = Record<string, string | number | boolean | null | undefined>;
 
@@ -40,7 +56,10 @@ async function send<S extends z.ZodTypeAny>(url: string, init: RequestInit, sche
   try { body = text ? JSON.parse(text) : null; } catch { /* handled below */ }
   if (!res.ok) {
     const parsed = ErrorBodySchema.safeParse(body);
-    if (parsed.success) throw new ApiError(parsed.data.error.code, parsed.data.error.message, res.status);
+    if (parsed.success) {
+      reportAuthExpired(res.status, parsed.data.error.code, url);
+      throw new ApiError(parsed.data.error.code, parsed.data.error.message, res.status);
+    }
     throw new ApiError('http', `${res.status} ${res.statusText}`.trim(), res.status);
   }
   const parsed = schema.safeParse(body);

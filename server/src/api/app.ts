@@ -12,7 +12,8 @@ import { pivotHandler } from './pivot.js';
 import type { SessionStore } from '../sources/splunk/sessions.js';
 import { clientRouter } from './static.js';
 import { rulesRouter } from './rules.js';
-import { uploadRouter, type UploadStore } from './upload.js';
+import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
+import { RuleNotables } from './rule-notables.js';
 
 export interface AppDeps {
   mode: 'embedded' | 'splunk';
@@ -27,6 +28,10 @@ export interface AppDeps {
   store?: UploadStore | null;
   /** Largest accepted upload in bytes (default 2 GiB). */
   maxUploadBytes?: number;
+  /** Embedded mode: runs after an upload is ingested (besides refreshing the rule notables). */
+  afterIngest?: UploadDeps['afterIngest'];
+  /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
+  ruleNotables?: RuleNotables | null;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -38,11 +43,16 @@ export function createApp(deps: AppDeps): Express {
   });
   const sourceFor = (req: express.Request) => deps.sourceFor(req);
   app.use('/api', graphRouter(sourceFor));
-  app.use('/api', searchRouter(sourceFor));
+  // Embedded notables include the rule pack's hits, cached per store generation (an upload bumps it).
+  const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables() : null;
+  app.use('/api', searchRouter(sourceFor, ruleNotables));
   app.use('/api', sessionRouter(deps.sessions ?? null));
   app.get('/pivot', pivotHandler);
   app.use('/api', rulesRouter(sourceFor));
-  app.use('/api', uploadRouter({ store: deps.store ?? null, maxBytes: deps.maxUploadBytes }));
+  app.use('/api', uploadRouter({
+    store: deps.store ?? null, maxBytes: deps.maxUploadBytes,
+    afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
+  }));
   // Feature routers mount above this line.
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
   const client = deps.clientDir ? clientRouter(deps.clientDir) : null;

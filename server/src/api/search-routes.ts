@@ -4,9 +4,13 @@ import { processNode } from '../graph/nodes.js';
 import { AppError } from './errors.js';
 import { jsonRoute, type SourceFor } from './handle.js';
 import { NotablesQuery, SearchQuery, toRange } from './params.js';
+import type { RuleNotables } from './rule-notables.js';
 
-/** Mount under /api: search and notables. */
-export function searchRouter(sourceFor: SourceFor): Router {
+/**
+ * Mount under /api: search and notables. With `ruleNotables` (embedded mode) the notables are the
+ * stored ones plus the rule pack's hits; Splunk answers with ES notables.
+ */
+export function searchRouter(sourceFor: SourceFor, ruleNotables: RuleNotables | null = null): Router {
   const r = Router();
 
   r.get('/search', jsonRoute(sourceFor, async (req, { source, ctx }) => {
@@ -26,6 +30,9 @@ export function searchRouter(sourceFor: SourceFor): Router {
   r.get('/notables', jsonRoute(sourceFor, async (req, { source, ctx }) => {
     const q = NotablesQuery.parse(req.query);
     const range = toRange(q, null);
+    if (ruleNotables && source.kind === 'embedded') {
+      return { items: await ruleNotables.list(source, { ctx, range, limit: q.limit, ...(q.host ? { host: q.host } : {}) }), nextCursor: null };
+    }
     const items = await source.notables({ ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) });
     return { items, nextCursor: null };
   }));

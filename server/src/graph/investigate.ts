@@ -1,9 +1,11 @@
 /**
  * The one non-pure piece of the graph module: ask an EventSource for the rows around a process and
  * hand them to the pure planner/assembler. Statements per graph, whatever the size of the tree:
- * origin, tree, event counts, then cross events (only when a count shows 8/10 events — a process's
- * events include the 8/10 it is the *source* of), events (when asked), and one lookup for
- * parents/targets outside the window (when there are any): six at most, usually four.
+ * origin (skipped when the request names host and window), tree, event counts, then cross events
+ * (only when a count shows 8/10 events — a process's events include the 8/10 it is the *source* of),
+ * events (when asked), and one lookup for parents/targets outside the window (when there are any).
+ * Splunk answers tree + counts + cross events with 2 searches (see its source.ts), so a graph whose
+ * request names host and window costs 2 there, plus 1 when a parent or cross target is outside it.
  */
 import { type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';

@@ -78,7 +78,8 @@ export function readAnything(r: IngestReport): boolean {
 
 /** Ingest files/directories into `sink`; see the module comment. */
 export async function ingestPaths(paths: string[], sink: IngestSink, opts: IngestOptions = {}): Promise<IngestReport> {
-  const batchSize = opts.batchSize ?? 10_000;
+  // 50k per write: measured 49k events/CPU-s against 33k at 10k (store merge cost is per batch).
+  const batchSize = opts.batchSize ?? 50_000;
   const maxRejected = opts.maxRejected ?? 10_000;
   const report: IngestReport = { files: 0, events: 0, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0 };
   const reject = (file: string, line: number, reason: string): void => {

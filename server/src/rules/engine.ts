@@ -14,7 +14,7 @@
  */
 import type { EventRecord } from '../sources/event-source.js';
 import { isZeroGuid } from '@lineage/shared';
-import { Tri, baseName } from './match.js';
+import { Tri, baseName, type Predicate } from './match.js';
 import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from './model.js';
 import { testOn, type Node } from './node.js';
 import { isoMs } from './units.js';
@@ -40,6 +40,16 @@ export class RuleEngine {
   private readonly rules: Prepared[];
   private readonly byName = new Map<string, number[]>();
   private readonly anyName: number[] = [];
+  /**
+   * Ancestry pre-filter: names pinned by a non-leaf step get a bit (shared modulo 31 when there are more);
+   * each node carries the OR of its ancestors' bits (`up`). A rule whose earlier pinned step has no bit in
+   * a complete `up` cannot match there, so it is not verified (most candidates of broad rules).
+   */
+  private readonly nameBit = new Map<string, number>();
+  /** Per rule: one mask per pinned non-leaf step; all must intersect the leaf's `up`. */
+  private readonly needs: number[][];
+  /** Rules (indexes) whose leaf matches any name, pre-tested at add so non-matching leaves are not queued. */
+  private readonly anyLeaf: Predicate[];
   private readonly hosts = new Map<string, Map<string, Node>>();
   private lastHost = '';
   private lastShard: Map<string, Node> | null = null;
@@ -76,6 +86,22 @@ export class RuleEngine {
         if (list) list.push(i); else this.byName.set(n, [i]);
       }
     });
+    this.needs = rules.map((r) => {
+      const masks: number[] = [];
+      for (let j = 0; j < r.steps.length - 1; j++) {
+        const names = r.steps[j]!.pred.names;
+        if (names === null) continue;
+        let m = 0;
+        for (const n of names) {
+          let b = this.nameBit.get(n);
+          if (b === undefined) { b = 1 << (this.nameBit.size % 31); this.nameBit.set(n, b); }
+          m |= b;
+        }
+        masks.push(m);
+      }
+      return masks;
+    });
+    this.anyLeaf = this.anyName.map((i) => this.rules[i]!.rule.steps[this.rules[i]!.rule.steps.length - 1]!.pred);
     const fields = new Set<string>();
     for (const r of rules) {
       for (const s of r.steps) for (const p of [s.pred, s.all, s.none]) if (p) for (const f of p.fields) fields.add(f);
@@ -157,6 +183,7 @@ export class RuleEngine {
         guid: r.guid, host: r.host, parent: null, ph: false, rec: this.keepRecords ? r : null, image: r.image, time: r.startTime,
         phCmd: '', phUser: '', phPid: null,
         name: r.name ? r.name.toLowerCase() : baseName(r.image), startMs, seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
+        up: 0, phd: Number.POSITIVE_INFINITY,
       };
       shard.set(r.guid, node);
       this.nodeCount++;
@@ -169,19 +196,36 @@ export class RuleEngine {
         parent = {
           guid: pg, host: r.host, parent: null, ph: true, rec: null, image: r.parentImage, time: '', phCmd: r.parentCommandLine,
           phUser: r.parentUser, phPid: r.parentPid, name: baseName(r.parentImage), startMs: Number.NaN,
-          seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
+          seen: startMs, waiters: null, fired: null, dirty: false, evicted: false, up: 0, phd: 0,
         };
         shard.set(pg, parent);
         this.nodeCount++;
         this.counters.placeholders++;
       }
       node.parent = parent;
+      node.up = parent.up | this.bitOf(parent.name);
+      node.phd = parent.ph ? 1 : parent.phd + 1;
       this.touch(parent, startMs);
+    } else {
+      node.up = 0;
+      node.phd = Number.POSITIVE_INFINITY;
     }
     if (startMs > this.watermark) this.watermark = startMs;
-    if (this.byName.has(node.name) || this.anyName.length > 0) { this.counters.candidates++; this.markDirty(node); }
+    if (this.byName.has(node.name) || this.anyLeafMay(node)) { this.counters.candidates++; this.markDirty(node); }
     // Sweep after as many adds as nodes were retained at the last sweep: amortised O(1) per add.
     if (this.retentionMs !== null && ++this.addsSinceSweep > this.sweepEvery) this.sweep();
+  }
+
+  /** The name's ancestry bit; an empty name may match anything under `unknown: match`, so all bits. */
+  private bitOf(name: string): number {
+    if (name === '') return 0x7fffffff;
+    return this.nameBit.get(name) ?? 0;
+  }
+
+  /** Whether some any-name rule's leaf step may match this node (a real node's fields never change). */
+  private anyLeafMay(node: Node): boolean {
+    for (const p of this.anyLeaf) if (testOn(p, node) !== Tri.No) return true;
+    return false;
   }
 
   /** Keep ancestors of recent activity retained (long-lived services, shells); stops at fresh ones. */
@@ -256,6 +300,9 @@ export class RuleEngine {
   private check(i: number, node: Node, out: EngineHit[]): void {
     if (node.fired?.has(i)) return;
     const p = this.rules[i]!;
+    // Ancestry known as far as the rule reaches, lacking an earlier step's names: no match possible here,
+    // nothing to wait for. (A placeholder filled later only makes the known part longer.)
+    if (node.phd > p.reach) for (const m of this.needs[i]!) if ((node.up & m) === 0) return;
     // Cheap pre-check of the leaf step (most candidates of broad rules fail here).
     if (testOn(p.rule.steps[p.rule.steps.length - 1]!.pred, node) === Tri.No) return;
     this.counters.verifications++;

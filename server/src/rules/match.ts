@@ -22,6 +22,38 @@ export interface Predicate {
   readonly names: ReadonlySet<string> | null;
   /** Fields read, raw Sysmon names (to tell which predicates a placeholder can answer). */
   readonly fields: ReadonlySet<string>;
+  /** The AND / OR structure, for planners that reason about branches (see `namesWithFields`). */
+  readonly parts?: { op: 'and' | 'or'; preds: readonly Predicate[] };
+  /** True for a field test that is Unknown (never Yes) when its field is absent (all but `exists`). */
+  readonly absentIsUnknown?: boolean;
+}
+
+/**
+ * The image names `pred` can be Yes on for records that carry only the fields in `available` (a field
+ * outside it reads as absent): `'never'` when no such record can match, null when any name can. This
+ * narrows OR branches on fields a source does not return (e.g. OriginalFileName) for the scan planner.
+ */
+export function namesWithFields(pred: Predicate, available: ReadonlySet<string>): ReadonlySet<string> | null | 'never' {
+  if (pred.parts === undefined) {
+    if (pred.absentIsUnknown && [...pred.fields].some((f) => !available.has(f))) return 'never';
+    return pred.names;
+  }
+  const subs = pred.parts.preds.map((q) => namesWithFields(q, available));
+  if (pred.parts.op === 'and') {
+    if (subs.includes('never')) return 'never';
+    let out: Set<string> | null = null;
+    for (const n of subs) {
+      if (n === null || n === 'never') continue;
+      const set: ReadonlySet<string> = n;
+      const prev: Set<string> | null = out;
+      out = prev ? new Set([...prev].filter((x: string) => set.has(x))) : new Set(set);
+    }
+    return out;
+  }
+  const live = subs.filter((n) => n !== 'never');
+  if (live.length === 0) return 'never';
+  if (live.some((n) => n === null)) return null;
+  return new Set(live.flatMap((n) => [...n!]));
 }
 
 /** What went wrong in a match block; `path` is the YAML path of the offending key/value. */
@@ -99,7 +131,7 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
 
   if (op === 'exists') {
     const want = values[0]?.toLowerCase() !== 'false';
-    return { names: null, fields, test: (get) => ((get(field) !== undefined && get(field) !== '') === want ? Tri.Yes : Tri.No) };
+    return { names: null, fields, absentIsUnknown: false, test: (get) => ((get(field) !== undefined && get(field) !== '') === want ? Tri.Yes : Tri.No) };
   }
   let one: (v: string) => boolean;
   let names: Set<string> | null = null;
@@ -143,7 +175,7 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
           const set = names;
           // `Name` (the lowercase basename the engine precomputes) saves a slice + lowercase per test.
           return {
-            names, fields,
+            names, fields, absentIsUnknown: true,
             test: (get) => {
               let nm = get('Name');
               if (nm === undefined) { const img = get('Image'); if (img === undefined) return Tri.Unknown; nm = baseName(img); }
@@ -159,7 +191,7 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
     if (v === undefined) return Tri.Unknown;
     return one(v) ? Tri.Yes : Tri.No;
   };
-  return { names, fields, test };
+  return { names, fields, test, absentIsUnknown: true };
 }
 
 function and(preds: Predicate[]): Predicate {
@@ -172,7 +204,7 @@ function and(preds: Predicate[]): Predicate {
   }
   if (preds.length === 1) return preds[0]!;
   return {
-    names, fields,
+    names, fields, parts: { op: 'and', preds },
     test(get) {
       let unknown = false;
       for (const p of preds) { const r = p.test(get); if (r === Tri.No) return Tri.No; if (r === Tri.Unknown) unknown = true; }
@@ -187,7 +219,7 @@ function or(preds: Predicate[]): Predicate {
   for (const p of preds) for (const f of p.fields) fields.add(f);
   const names = preds.every((p) => p.names) ? new Set(preds.flatMap((p) => [...p.names!])) : null;
   return {
-    names, fields,
+    names, fields, parts: { op: 'or', preds },
     test(get) {
       let unknown = false;
       for (const p of preds) { const r = p.test(get); if (r === Tri.Yes) return Tri.Yes; if (r === Tri.Unknown) unknown = true; }

@@ -31,10 +31,26 @@ export interface Node {
   waiters: Set<Node> | null;
   /** Set when the node left the map (retention), so waiter sets can drop it. */
   evicted: boolean;
+  /** OR of the name bits (engine.ts `nameBit`) of every ancestor above this node, as linked at its add. */
+  up: number;
+  /**
+   * Generations up to the nearest placeholder ancestor when this node was linked (Infinity: none; 0 for a
+   * placeholder itself): `up` is complete for every ancestor nearer than that.
+   */
+  phd: number;
   /** Rule indexes already fired with this node as the leaf. */
   fired: Set<number> | null;
   dirty: boolean;
 }
+
+/**
+ * Raw fields a source's ProcessRecord carries (fieldOf answers them without `fields`): a predicate on any
+ * other field is Unknown on every row a source returns, which the scan planner uses (run.ts).
+ */
+export const RECORD_FIELDS: ReadonlySet<string> = new Set([
+  'Image', 'Name', 'CommandLine', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid', 'ParentImage',
+  'ParentCommandLine', 'ParentUser', 'ProcessId', 'ParentProcessId', 'ProcessGuid', 'ParentProcessGuid', 'Computer', 'UtcTime', 'EventID',
+]);
 
 /** A field of a node, raw Sysmon names; '' counts as absent (sources use '' for unknown). */
 export function fieldOf(n: Node, f: string): string | undefined {

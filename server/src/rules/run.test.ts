@@ -12,7 +12,7 @@ import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { newContext } from '../sources/event-source.js';
 import { loadPack } from './pack.js';
 import { parseRulesOrThrow } from './parse.js';
-import { planScan, runRules, type RunResult } from './run.js';
+import { countedCosts, pinnedNames, planScan, runRules, type RunResult } from './run.js';
 
 const pack = loadPack();
 const base = (p: string) => (p.split(/[\\/]/).pop() ?? p).toLowerCase();
@@ -47,14 +47,18 @@ describe('demo fleet (embedded store)', () => {
     expect(winword.url).toContain(`highlight=${m.cmdPowershellWinword.cmd},${m.cmdPowershellWinword.powershell},${m.cmdPowershellWinword.winword}`);
   });
 
-  it('pushes the leaf names down and walks ancestors in ≤ max reach + 1 batched queries', () => {
+  it('pushes the leaf names down and walks ancestors in ≤ max reach + 1 batched queries', async () => {
     const s = result.stats;
-    expect(s.pushedNames).toEqual(planScan(pack).names);
+    // The plan comes from the store's own (image, parent image) counts: one statistics query.
+    expect(s.counted).toBe(true);
+    const counted = planScan(pack, countedCosts(await source.countNamePairs(pinnedNames(pack), { ctx: newContext() })));
+    expect(s.pushedNames).toEqual(counted.names);
     expect(s.pushedNames).toContain('winword.exe');
     expect(s.pushedNames).not.toContain('svchost.exe');
     expect(s.ancestorRounds).toBeLessThanOrEqual(Math.max(...pack.map((r) => r.steps.reduce((a, x) => a + Math.min(x.hi, 256), 0))) + 1);
-    // one scan + one query per ancestor round (+ descendant/event pages when needed)
-    expect(s.searches).toBeLessThanOrEqual(1 + s.ancestorRounds + 5);
+    // the counts, then one query per plan term, per ancestor round and per descendant page (+ event pages)
+    expect(s.scans).toBe(counted.terms.length);
+    expect(s.searches).toBeLessThanOrEqual(1 + s.scans + s.ancestorRounds + s.childPages + 1);
     expect(s.scanned).toBeGreaterThan(0);
   });
 

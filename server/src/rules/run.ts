@@ -6,9 +6,11 @@
  * depend on the order the source returns rows in.
  */
 import type { RuleHit, TimeRange } from '@lineage/shared';
-import type { EventSource, ProcessRecord, QueryContext } from '../sources/event-source.js';
+import type { EventSource, NamePairCount, ProcessRecord, QueryContext } from '../sources/event-source.js';
 import { RuleEngine } from './engine.js';
+import { namesWithFields } from './match.js';
 import type { CompiledRule, EngineHit } from './model.js';
+import { RECORD_FIELDS } from './node.js';
 
 /** How far before `from` ancestors are fetched, when no rule bounds it with `within`. */
 export const DEFAULT_LOOKBACK_MS = 24 * 3_600_000;
@@ -39,6 +41,11 @@ export interface RunStats {
   /** Image names pushed down to the scan (null: full scan, some rule pins no image at all). */
   pushedNames: string[] | null;
   ancestorRounds: number;
+  /** `scanProcesses` calls (one per plan term) and `getChildren` pages (descendant walks). */
+  scans: number;
+  childPages: number;
+  /** Whether the plan used the source's name counts (`countNamePairs`, one extra query) or the prior. */
+  counted: boolean;
   ms: number;
 }
 
@@ -85,43 +92,169 @@ function lookbackFor(rules: CompiledRule[]): number {
 const MAX_DESCEND = 16;
 
 /**
- * What to ask the source for. A rule whose last step pins image names needs only those leaves (then
- * their ancestors). A rule whose last step matches any image (e.g. on IntegrityLevel) is anchored on its
- * nearest earlier pinned step: scan those, then walk their descendants down to the leaf depth. A rule
- * with no pinned step at all needs a full scan.
+ * Images that are everywhere on Windows fleets (shells, hosts, browsers, service plumbing). The planner
+ * has no statistics from the source, so it uses this prior: scanning a rule on one of these costs about
+ * COMMON_WEIGHT times more rows than on a rare image (winword, w3wp, wmiprvse, mshta …).
  */
-export interface ScanPlan {
-  /** Names for `scanProcesses` (null: full scan). */
+const COMMON_IMAGES: ReadonlySet<string> = new Set([
+  'cmd.exe', 'powershell.exe', 'pwsh.exe', 'conhost.exe', 'svchost.exe', 'services.exe', 'explorer.exe', 'rundll32.exe',
+  'chrome.exe', 'msedge.exe', 'firefox.exe', 'teams.exe', 'taskhostw.exe', 'backgroundtaskhost.exe', 'runtimebroker.exe',
+  'net.exe', 'net1.exe', 'whoami.exe', 'ipconfig.exe', 'findstr.exe', 'ping.exe', 'reg.exe', 'sc.exe', 'tasklist.exe',
+  'msiexec.exe', 'dllhost.exe', 'searchprotocolhost.exe', 'searchfilterhost.exe', 'wmiprvse.exe', 'lsass.exe', 'csrss.exe',
+]);
+const COMMON_WEIGHT = 1000;
+/** Prior share of creates that are one specific (parent image, child image) pair among common images. */
+const PAIR_SELECTIVITY = 1e-5;
+/** Prior children per process per generation, for the cost of walking descendants below an anchor. */
+const FAN_OUT = 3;
+
+function weight(names: ReadonlySet<string>): number {
+  let w = 0;
+  for (const n of names) w += COMMON_IMAGES.has(n) ? COMMON_WEIGHT : 1;
+  return w;
+}
+
+/**
+ * Estimated rows of the three kinds of scan: creates named `names`; those whose parent is named `parents`;
+ * and every child of a process named `parents`. From the source's counts when it has them
+ * (`countNamePairs`), else from the COMMON_IMAGES prior.
+ */
+export interface ScanCosts {
+  own(names: ReadonlySet<string>): number;
+  pair(names: ReadonlySet<string>, parents: ReadonlySet<string>): number;
+  children(parents: ReadonlySet<string>): number;
+}
+
+const PRIOR_COSTS: ScanCosts = {
+  own: weight,
+  pair: (names, parents) => Math.max(1, weight(names) * weight(parents) * PAIR_SELECTIVITY),
+  children: (parents) => weight(parents) * FAN_OUT,
+};
+
+/** Costs from measured (image, parent image) counts. */
+export function countedCosts(counts: readonly NamePairCount[]): ScanCosts {
+  const sum = (f: (c: NamePairCount) => boolean) => { let n = 0; for (const c of counts) if (f(c)) n += c.count; return n; };
+  return {
+    own: (names) => sum((c) => names.has(c.name)),
+    pair: (names, parents) => sum((c) => names.has(c.name) && parents.has(c.parentName)),
+    children: (parents) => sum((c) => parents.has(c.parentName)),
+  };
+}
+
+/** Image names any step of these rules pins (what `countNamePairs` is asked about). */
+export function pinnedNames(rules: CompiledRule[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) for (const n of stepNamesOf(r)) if (n !== null && n !== 'never') for (const x of n) out.add(x);
+  return [...out].sort();
+}
+
+function stepNamesOf(rule: CompiledRule): (ReadonlySet<string> | null | 'never')[] {
+  // With `unknown: skip`, an OR branch on a field sources never return (OriginalFileName …) cannot match.
+  return rule.steps.map((s) => (rule.unknown === 'skip' ? namesWithFields(s.pred, RECORD_FIELDS) : s.pred.names));
+}
+
+/**
+ * One `scanProcesses` call of a plan: creates named `names` (null: any name) whose parent image is one of
+ * `parentNames` (when set), and how many generations of their descendants to walk (0: none).
+ */
+export interface ScanTerm {
   names: string[] | null;
-  /** Names of anchor steps whose descendants must be fetched, and how many generations. */
-  anchors: Set<string>;
+  parentNames: string[] | null;
   descend: number;
 }
 
-export function planScan(rules: CompiledRule[]): ScanPlan {
-  const names = new Set<string>();
-  const anchors = new Set<string>();
-  let descend = 0;
-  let full = false;
-  for (const r of rules) {
-    let j = r.steps.length - 1;
-    while (j >= 0 && r.steps[j]!.pred.names === null) j--;
-    if (j === r.steps.length - 1) { for (const n of r.steps[j]!.pred.names!) names.add(n); continue; }
+/**
+ * What to ask the source for. Each rule is anchored on the step whose pinned image names are cheapest to
+ * scan (by the prior above), then the rest is walked: ancestors by batched GUID lookups, descendants by
+ * batched children queries. The anchor can be
+ *  - the last step: scan the leaves (then fetch ancestors);
+ *  - a middle step j ≥ 1: scan it, walk descendants down to the leaf depth (its own create must be in the
+ *    data anyway: a step above it can only be linked through its ParentProcessGuid);
+ *  - a step j ≥ 1 exactly one hop under a pinned step: scan it with `parentNames` = the previous step's
+ *    names (cmd.exe only under services.exe), since the child's ParentImage carries the parent's name;
+ *  - the first step: scan its children by `parentNames` (the first step's own create may be older than the
+ *    data — a placeholder built from its child's Parent* fields), walk the rest down.
+ * Rules with the same (names-or-any, parentNames, depth) shape share one scan. A rule with no pinned step
+ * at all needs a full scan.
+ */
+export interface ScanPlan {
+  /** Every image name pushed down, as an image or a parent image (null: full scan). */
+  names: string[] | null;
+  terms: ScanTerm[];
+}
+
+/**
+ * The scan the planner picks for one rule; null when the rule needs a full scan, 'never' when it cannot
+ * match any row a source returns (a step only matches on fields sources do not carry).
+ */
+export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number } | null | 'never' {
+  const stepNames = stepNamesOf(rule);
+  if (stepNames.includes('never')) return 'never';
+  const steps = rule.steps;
+  let best: { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number; cost: number } | null = null;
+  const consider = (c: NonNullable<typeof best>) => { if (best === null || c.cost < best.cost) best = c; };
+  for (let j = steps.length - 1; j >= 0; j--) {
+    const names = stepNames[j] as ReadonlySet<string> | null;
+    if (names === null) continue;
     let depth = 0;
-    for (let i = j + 1; i < r.steps.length; i++) depth += r.steps[i]!.hi;
-    if (j < 0 || !(depth <= MAX_DESCEND)) { full = true; continue; }
-    for (const n of r.steps[j]!.pred.names!) { names.add(n); anchors.add(n); }
-    descend = Math.max(descend, depth);
+    for (let i = j + 1; i < steps.length; i++) depth += steps[i]!.hi;
+    if (!(depth <= MAX_DESCEND)) break; // earlier steps are deeper still
+    const walk = FAN_OUT ** depth;
+    if (j === 0 && steps.length > 1) {
+      consider({ names: null, parentNames: names, descend: depth - 1, cost: costs.children(names) * (walk / FAN_OUT) });
+      continue;
+    }
+    consider({ names, parentNames: null, descend: depth, cost: costs.own(names) * walk });
+    const prev = j > 0 ? stepNames[j - 1] as ReadonlySet<string> | null : null;
+    if (prev !== null && steps[j]!.lo === 1 && steps[j]!.hi === 1) {
+      consider({ names, parentNames: prev, descend: depth, cost: costs.pair(names, prev) * walk });
+    }
   }
-  return full ? { names: null, anchors: new Set(), descend: 0 } : { names: [...names].sort(), anchors, descend };
+  if (best === null) return null;
+  const { names, parentNames, descend } = best;
+  return { names, parentNames, descend };
+}
+
+export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS): ScanPlan {
+  const terms = new Map<string, { names: Set<string> | null; parentNames: Set<string> | null; descend: number }>();
+  for (const r of rules) {
+    const a = anchorFor(r, costs);
+    if (a === 'never') continue;
+    if (a === null) return { names: null, terms: [] };
+    // Children-of scans (any name) merge exactly by uniting parent names; name scans by uniting names.
+    const key = a.names === null ? `${a.descend}\u0000*` : `${a.descend}\u0000${a.parentNames ? [...a.parentNames].sort().join('|') : ''}`;
+    let t = terms.get(key);
+    if (!t) { t = { names: a.names && new Set(), parentNames: a.parentNames && new Set(), descend: a.descend }; terms.set(key, t); }
+    if (t.names && a.names) for (const n of a.names) t.names.add(n);
+    if (t.parentNames && a.parentNames) for (const n of a.parentNames) t.parentNames.add(n);
+  }
+  const sorted = (x: Set<string> | null) => x && [...x].sort();
+  const list = [...terms.values()].map((t) => ({ names: sorted(t.names), parentNames: sorted(t.parentNames), descend: t.descend }));
+  return { names: [...new Set(list.flatMap((t) => [...(t.names ?? []), ...(t.parentNames ?? [])]))].sort(), terms: list };
 }
 
 /** Run rules over a source. Only leaves created inside `range` produce hits. */
 export async function runRules(source: EventSource, rules: CompiledRule[], o: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const engine = new RuleEngine(rules);
-  const plan = planScan(rules);
-  const stats: RunStats = { scanned: 0, descendants: 0, ancestors: 0, events: 0, searches: 0, rows: 0, pushedNames: plan.names, ancestorRounds: 0, ms: 0 };
+  const lookback = o.lookbackMs ?? lookbackFor(rules);
+  // Ancestors, and anchors above a leaf in range, may be older than the range (up to the lookback).
+  const wideRange: TimeRange | undefined = o.range
+    ? { from: new Date(Date.parse(o.range.from) - lookback).toISOString(), to: o.range.to }
+    : undefined;
+  let plan = planScan(rules);
+  let counted = false;
+  if (plan.names !== null && plan.terms.length > 0 && source.countNamePairs) {
+    // One small statistics query (a row per image/parent pair) lets the planner anchor each rule on what
+    // is actually rare in this data, instead of the prior.
+    const counts = await source.countNamePairs(pinnedNames(rules), { ctx: o.ctx, range: wideRange, host: o.host });
+    plan = planScan(rules, countedCosts(counts));
+    counted = true;
+  }
+  const stats: RunStats = {
+    scanned: 0, descendants: 0, ancestors: 0, events: 0, searches: 0, rows: 0, pushedNames: plan.names, ancestorRounds: 0, scans: 0,
+    childPages: 0, counted, ms: 0,
+  };
   // Missing parents of candidates, per host: the next generation to fetch.
   let frontier = new Map<string, Set<string>>();
   const want = (r: ProcessRecord) => {
@@ -131,42 +264,48 @@ export async function runRules(source: EventSource, rules: CompiledRule[], o: Ru
     if (!s) { s = new Set(); frontier.set(r.host, s); }
     s.add(pg);
   };
-  let below = new Map<string, Set<string>>();
-  const addBelow = (r: ProcessRecord) => {
+  // Anchors whose descendants must be walked, per host: guid → generations still to walk.
+  let below = new Map<string, Map<string, number>>();
+  const addBelow = (r: ProcessRecord, depth: number) => {
     let s = below.get(r.host);
-    if (!s) { s = new Set(); below.set(r.host, s); }
-    s.add(r.guid);
+    if (!s) { s = new Map(); below.set(r.host, s); }
+    if ((s.get(r.guid) ?? 0) < depth) s.set(r.guid, depth);
   };
-  for await (const batch of source.scanProcesses({ ctx: o.ctx, range: o.range, host: o.host, names: plan.names ?? undefined, batchSize: o.batchSize })) {
-    for (const r of batch) {
-      stats.scanned++;
-      engine.addProcess(r);
-      const anchor = plan.anchors.has(r.name);
-      if (anchor) addBelow(r);
-      if (anchor || engine.isCandidate(r.name)) want(r);
+  const scans: ScanTerm[] = plan.names === null ? [{ names: null, parentNames: null, descend: 0 }] : plan.terms;
+  for (const term of scans) {
+    // A leaf scan needs leaves in range only; an anchor above a leaf in range may be older.
+    const anchored = term.descend > 0 || term.parentNames !== null;
+    stats.scans++;
+    for await (const batch of source.scanProcesses({
+      ctx: o.ctx, range: anchored ? wideRange : o.range, host: o.host, names: term.names ?? undefined,
+      parentNames: term.parentNames ?? undefined, batchSize: o.batchSize,
+    })) {
+      for (const r of batch) {
+        stats.scanned++;
+        engine.addProcess(r);
+        if (term.descend > 0) addBelow(r, term.descend);
+        if (anchored || engine.isCandidate(r.name)) want(r);
+      }
     }
   }
   // Descendants of anchors, a generation at a time (paged children queries).
-  for (let d = 0; d < plan.descend && below.size > 0; d++) {
+  while (below.size > 0) {
     const parents = below;
     below = new Map();
-    const guids = [...new Set([...parents.values()].flatMap((s) => [...s]))];
+    const guids = [...new Set([...parents.values()].flatMap((s) => [...s.keys()]))];
     let cursor: string | null = null;
     do {
-      const page = await source.getChildren(guids, { ctx: o.ctx, range: o.range, host: o.host, limit: 1000, cursor });
+      const page = await source.getChildren(guids, { ctx: o.ctx, range: wideRange, host: o.host, limit: 1000, cursor });
+      stats.childPages++;
       for (const c of page.items) {
-        if (!c.parentGuid || !parents.get(c.host)?.has(c.parentGuid) || engine.hasProcess(c.host, c.guid)) continue;
-        stats.descendants++;
-        engine.addProcess(c);
-        addBelow(c);
+        const left = c.parentGuid ? parents.get(c.host)?.get(c.parentGuid) : undefined;
+        if (left === undefined) continue;
+        if (!engine.hasProcess(c.host, c.guid)) { stats.descendants++; engine.addProcess(c); }
+        if (left > 1) addBelow(c, left - 1);
       }
       cursor = page.nextCursor;
     } while (cursor);
   }
-  const lookback = o.lookbackMs ?? lookbackFor(rules);
-  const wideRange: TimeRange | undefined = o.range
-    ? { from: new Date(Date.parse(o.range.from) - lookback).toISOString(), to: o.range.to }
-    : undefined;
   const maxRounds = engine.maxReach() + 1;
   for (let round = 0; round < maxRounds && frontier.size > 0; round++) {
     const guids = [...new Set([...frontier.values()].flatMap((s) => [...s]))];

@@ -95,6 +95,9 @@ export interface TreeRows {
   complete: boolean;
 }
 
+/** One row of `countNamePairs`. */
+export interface NamePairCount { name: string; parentName: string; count: number }
+
 export interface EventSource {
   readonly kind: 'embedded' | 'splunk';
   /** Seeds: by GUID, or host + image/command-line text within the range. */
@@ -116,8 +119,14 @@ export interface EventSource {
   /**
    * Process-creates in range (all hosts unless `host`), streamed in (startTime, guid) order in batches —
    * the lineage-rule scan. `names` pushes a filter down: only these lowercase image basenames.
+   * `parentNames` narrows further (AND): only creates whose ParentImage basename is one of these.
    */
-  scanProcesses(o: BaseOptions & { names?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
+  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
+  /**
+   * Optional planner statistics: process-creates in range whose image or parent image basename is one of
+   * `names`, counted by (image basename, parent image basename) — lowercase; one query, one row per pair.
+   */
+  countNamePairs?(names: string[], o: BaseOptions): Promise<NamePairCount[]>;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
   notables(o: BaseOptions & { limit: number }): Promise<Notable[]>;
   close?(): Promise<void>;

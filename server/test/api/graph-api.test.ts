@@ -324,7 +324,12 @@ describe('search, notables, health', () => {
   it('lists notables and health', async () => {
     const n = await request(app).get('/api/notables');
     expect(n.status).toBe(200);
-    expect((n.body as { items: unknown[] }).items.length).toBe(await sql('SELECT count(*) FROM notables'));
+    // Embedded: every stored notable, plus the shipped rule pack's hits, each with its chain (rule-notables.ts).
+    const items = (n.body as { items: Array<{ source: string; guid: string | null; chain?: string[] }> }).items;
+    expect(items.filter((x) => x.source !== 'rule').length).toBe(await sql('SELECT count(*) FROM notables'));
+    const rules = items.filter((x) => x.source === 'rule');
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) expect(r.chain?.at(-1)).toBe(r.guid);
     expect((await request(app).get('/api/health')).body).toEqual({ source: 'embedded', version: 'test' });
   });
 });

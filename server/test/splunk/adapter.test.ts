@@ -159,6 +159,62 @@ describe.runIf(run)('Splunk source = embedded source on real captures', () => {
   });
 });
 
+/**
+ * Nodes the graph could only get from a lookup outside the host-window tree: placeholders for a
+ * parent / cross target with a GUID (a zero-GUID parent needs no lookup), and processes reached only
+ * through a cross edge (no spawn edge touches them).
+ */
+function needsLookup(doc: GraphDocument): boolean {
+  const spawned = new Set(doc.edges.filter((e) => e.kind === 'spawn').flatMap((e) => [e.source, e.target]));
+  return doc.nodes.some((n) => (n.placeholder && n.placeholderReason !== 'zero-guid')
+    || (n.guid !== doc.origin && n.kind === 'process' && !spawned.has(n.guid)));
+}
+
+describe.runIf(run)('Splunk search cost of a whole graph', () => {
+  let pair: Pair;
+  let creates: ProcessRecord[];
+  beforeAll(async () => {
+    pair = await openPair(FILES.map(dataset));
+    creates = [];
+    for await (const batch of pair.embedded.scanProcesses({ ctx: newContext() })) creates.push(...batch);
+  });
+  afterAll(async () => { await pair?.close(); });
+
+  it('host + window given: root, ancestors, full subtree, counts and cross edges in 2 searches (+1 only for a lookup outside the window)', async () => {
+    const range = { from: '2000-01-01T00:00:00.000Z', to: '2030-01-01T00:00:00.000Z' };
+    let two = 0;
+    let crossEdges = 0;
+    // These captures start mid-session: every root's parent is unlogged, so with `up` the placeholder
+    // lookup is the third search; without `up` (a subtree) the graph needs none.
+    for (const [r, up] of creates.flatMap((c) => [[c, true], [c, false]] as const)) {
+      const req = { guid: r.guid, host: r.host, up, down: Infinity, range };
+      const ctx = newContext();
+      const before = pair.splunkd.received.length;
+      const a = await investigate(pair.splunk, req, ctx);
+      const b = await investigate(pair.embedded, req, newContext());
+      expect(comparable(a), `graph of ${r.name} ${r.guid}`).toEqual(comparable(b));
+      const expected = 2 + (needsLookup(b) ? 1 : 0);
+      expect(ctx.stats.searches, `searches for ${r.name} ${r.guid}`).toBe(expected);
+      // Honest: the count is what splunkd actually received.
+      expect(pair.splunkd.received.length - before).toBe(expected);
+      if (expected === 2) two++;
+      crossEdges += a.edges.filter((e) => e.kind !== 'spawn').reduce((s, e) => s + e.count, 0);
+    }
+    expect(two).toBeGreaterThan(10);
+    // T1202's cross edges (EventID 10 from cmd and pcalua) come out of the counts search, counted.
+    expect(crossEdges).toBeGreaterThan(0);
+  });
+
+  it('without a window the origin lookup comes first: one more search, same graph', async () => {
+    const r = creates.find((c) => c.host === 'iewin7' && c.name === 'mshta.exe')!;
+    const ctx = newContext();
+    const a = await investigate(pair.splunk, { guid: r.guid, host: r.host, up: true, down: Infinity }, ctx);
+    const b = await investigate(pair.embedded, { guid: r.guid, host: r.host, up: true, down: Infinity }, newContext());
+    expect(comparable(a)).toEqual(comparable(b));
+    expect(ctx.stats.searches).toBe(3 + (needsLookup(b) ? 1 : 0));
+  });
+});
+
 describe.runIf(run)('Splunk source options: CIM field names, tstats', () => {
   let pair: Pair;
   let creates: ProcessRecord[];

@@ -4,9 +4,10 @@
  */
 import { useEffect } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import type { GraphEvent, ProcessNode } from '@lineage/shared';
+import type { GraphEvent, ProcessNode, Provenance } from '@lineage/shared';
 import { lineageQueries, type Scope } from '../../api/queries';
 import { openProcess, type ViewState } from '../../app/url-state';
+import { navigate } from '../../app/use-view-state';
 import { select } from '../../app/view-actions';
 import { CopyButton } from '../../components/CopyButton';
 import { StateMessage } from '../../components/StateMessage';
@@ -14,6 +15,8 @@ import { formatDelta, formatLocal, formatUtc } from '../../lib/format';
 import type { Theme } from '../graph/components/graph-styles';
 import { Legend } from '../graph/components/Legend';
 import type { VisibleGraph } from '../graph/model/visible-graph';
+import { ruleEditorUrl } from '../rules/chain-to-rule';
+import { chainImages } from './chain-path';
 import { eventSummary, placeholderExplanation } from './explain';
 
 interface Props {
@@ -48,11 +51,30 @@ function Time({ label, iso }: { label: string; iso: string | null }) {
   );
 }
 
+/** Where a Splunk node came from: the exact SPL, its job, and a link re-running it in Splunk Web. */
+function ProvenanceInfo({ prov }: { prov: Provenance }) {
+  // Only an http(s) link is rendered: the URL is built from server config, but never trust a scheme.
+  const url = prov.url && /^https?:\/\//i.test(prov.url) ? prov.url : null;
+  return (
+    <section className="provenance" aria-label="Provenance" data-testid="provenance">
+      <h3>Provenance</h3>
+      <dl className="fields">
+        <Field label="Source" value={prov.source} />
+        <Field label="Job id" value={prov.jobId} mono copy />
+      </dl>
+      <div className="spl-head"><span className="muted">SPL</span> <CopyButton text={prov.query} label="SPL" /></div>
+      <pre className="spl mono" data-testid="provenance-spl">{prov.query}</pre>
+      {url && <a className="open-in-splunk" href={url} target="_blank" rel="noopener noreferrer">Open in Splunk ↗</a>}
+    </section>
+  );
+}
+
 function Details({ n, p }: { n: ProcessNode; p: Props }) {
   const { graph, onView } = p;
   const parentVisible = n.parentGuid ? graph?.nodes.has(n.parentGuid) : false;
   const parentStart = n.parentGuid ? graph?.known.get(n.parentGuid)?.startTime ?? null : null;
   const counts = Object.entries(n.eventCounts).filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
+  const chain = graph ? chainImages(n.guid, graph.known, p.view.highlight) : [];
   return (
     <>
       {n.placeholder && (
@@ -97,7 +119,17 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
         {n.kind === 'process' && !n.placeholder && p.view.guid !== n.guid && (
           <button type="button" onClick={() => onView((s) => openProcess(s, n.guid, { host: n.host }))}>Investigate from here</button>
         )}
+        {chain.length > 0 && (
+          <button
+            type="button"
+            title={`Open the Rules page with a rule for ${chain.map((i) => i.split(/[\\/]/).pop()).join(' → ')}`}
+            onClick={() => navigate(ruleEditorUrl(chain))}
+          >
+            Make a rule from this chain
+          </button>
+        )}
       </div>
+      {n.provenance && <ProvenanceInfo prov={n.provenance} />}
       <h3>Events by category</h3>
       {counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
         <ul className="categories">

@@ -5,7 +5,7 @@
  */
 import { ErrorBodySchema, RuleHitSchema } from '@lineage/shared';
 import { z } from 'zod';
-import { ApiError, apiGet, apiPost } from '../../lib/api-client';
+import { ApiError, apiGet, apiPost, reportAuthExpired } from '../../lib/api-client';
 
 export const RuleErrorSchema = z.object({
   message: z.string(), line: z.number(), column: z.number(), field: z.string(), file: z.string().nullable(),
@@ -58,6 +58,7 @@ export async function runRules(
   }
   if (!res.ok) {
     const e = ErrorBodySchema.safeParse(json);
+    if (e.success) reportAuthExpired(res.status, e.data.error.code, '/api/rules/run');
     throw new ApiError(e.success ? e.data.error.code : 'http', e.success ? e.data.error.message : `${res.status}`, res.status);
   }
   const parsed = RunSchema.safeParse(json);

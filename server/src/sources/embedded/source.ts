@@ -196,10 +196,24 @@ export class EmbeddedSource implements EventSource {
     return rows.map(toEvent);
   }
 
-  async *scanProcesses(o: BaseOptions & { names?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
+  /** Rule-planner statistics (EventSource.countNamePairs): one GROUP BY over the matching creates. */
+  async countNamePairs(names: string[], o: BaseOptions): Promise<{ name: string; parentName: string; count: number }[]> {
+    if (names.length === 0) return [];
+    const p = new Params();
+    const list = p.arg(listValue(names.map((n) => n.toLowerCase())));
+    const rows = await query(this.store, o.ctx,
+      `SELECT name, parent_name, count(*) AS n FROM (SELECT p.name, lower(regexp_extract(p.parent_image, '[^\\\\/]*$')) AS parent_name
+       FROM processes p WHERE TRUE ${filters(p, o, 'p', 'start_time')}) WHERE name IN (SELECT unnest(CAST(${list} AS VARCHAR[])))
+       OR parent_name IN (SELECT unnest(CAST(${list} AS VARCHAR[]))) GROUP BY ALL`, p);
+    return rows.map((r) => ({ name: String(r.name), parentName: String(r.parent_name), count: Number(r.n) }));
+  }
+
+  async *scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
     const p = new Params();
     let where = `TRUE ${filters(p, o, 'p', 'start_time')}`;
     if (o.names) where += ` AND p.name IN (SELECT unnest(CAST(${p.arg(listValue(o.names.map((n) => n.toLowerCase())))} AS VARCHAR[])))`;
+    // ParentImage basename (after the last \ or /), lowercased, as the Splunk source's `ParentImage="*\\name"`.
+    if (o.parentNames) where += ` AND lower(regexp_extract(p.parent_image, '[^\\\\/]*$')) IN (SELECT unnest(CAST(${p.arg(listValue(o.parentNames.map((n) => n.toLowerCase())))} AS VARCHAR[])))`;
     const sql = `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host`;
     for await (const rows of streamQuery(this.store, o.ctx, sql, p, Math.max(1, o.batchSize ?? 5000))) {
       yield rows.map(toProcess);

@@ -3,7 +3,7 @@
  * (cost honesty), adds rows read to `ctx.stats.rows`, and interrupts the statement when the
  * request's AbortSignal fires. Values are always bound parameters, never spliced into SQL.
  */
-import { JSDuckDBValueConverter, type DuckDBValue } from '@duckdb/node-api';
+import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { throwIfAborted, type QueryContext } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 
@@ -19,7 +19,39 @@ export class Params {
   }
 }
 
-/** Run one statement and return its rows as objects. */
+/** Prepared statements kept per connection (most recently used last). */
+const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+/** Distinct statement texts kept per connection: methods × GUID-list lengths up to IN_LIST_MAX × options. */
+const MAX_STATEMENTS = 256;
+
+/**
+ * The connection's prepared statement for `sql`, prepared on first use. Why: parsing, binding and
+ * planning a statement cost ≈ 4 ms CPU each time (measured on the tree query: 12.6 → 7.9 ms CPU per
+ * call, 1.8M events) — as much as running a pruned lookup. DuckDB re-binds a prepared statement by
+ * itself when the catalog changed (e.g. `optimize()` replaced a table).
+ */
+async function prepared(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let cache = statements.get(conn);
+  if (!cache) { cache = new Map(); statements.set(conn, cache); }
+  const hit = cache.get(sql);
+  if (hit) { cache.delete(sql); cache.set(sql, hit); return hit; }
+  const stmt = await conn.prepare(sql);
+  cache.set(sql, stmt);
+  if (cache.size > MAX_STATEMENTS) {
+    const [oldest, old] = cache.entries().next().value as [string, DuckDBPreparedStatement];
+    cache.delete(oldest);
+    old.destroySync();
+  }
+  return stmt;
+}
+
+/** Free the prepared statements of a connection about to be closed. */
+export function dropStatements(conn: DuckDBConnection): void {
+  for (const stmt of statements.get(conn)?.values() ?? []) stmt.destroySync();
+  statements.delete(conn);
+}
+
+/** Run one statement (prepared once per connection, see `prepared`) and return its rows as objects. */
 export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
   throwIfAborted(ctx);
   const conn = await store.acquire();
@@ -27,7 +59,10 @@ export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     ctx.stats.searches += 1;
-    const reader = await conn.runAndReadAll(sql, params instanceof Params ? params.values : params);
+    const stmt = await prepared(conn, sql);
+    const values = params instanceof Params ? params.values : params;
+    if (values.length > 0) stmt.bind(values); else stmt.clearBindings();
+    const reader = await stmt.runAndReadAll();
     const rows = reader.getRowObjectsJS() as SqlRow[];
     ctx.stats.rows += rows.length;
     throwIfAborted(ctx);

@@ -149,6 +149,25 @@ describe('EmbeddedStore.writeEvents', () => {
     await expect(ro.writeEvents([childNet])).rejects.toThrow(/read-only/);
   });
 
+  it('when reads repeat across writes and optimize, then the cached prepared statements see the current tables', async () => {
+    // Reads reuse prepared statements per connection; optimize() drops and renames the tables under them.
+    const store = await openTemp();
+    const src = new EmbeddedSource(store);
+    await store.writeEvents([parentCreate, childCreate]);
+    const read = async () => ({
+      procs: (await src.getProcesses([P, C], { ctx: newContext(), host: 'ws-1' })).map((p) => [p.guid, p.endTime]),
+      counts: Object.fromEntries(await src.countEvents([C], { ctx: newContext(), host: 'ws-1' })),
+    });
+    expect(await read()).toEqual({ procs: [[P, null], [C, null]], counts: {} });
+    await store.writeEvents([childNet, childEnd]);
+    const after = { procs: [[P, null], [C, '2024-05-01T10:06:00.500Z']], counts: { [C]: { network: 1, process: 1 } } };
+    expect(await read()).toEqual(after);
+    await store.optimize();
+    expect(await read()).toEqual(after);
+    await store.writeEvents([{ ...childNet, recordId: 99 }]);
+    expect((await read()).counts).toEqual({ [C]: { network: 2, process: 1 } });
+  });
+
   it('when many events share one timestamp (some without record id), then event pages never repeat or skip', async () => {
     const store = await openTemp();
     const same = '2024-05-01T10:05:30.000Z';

@@ -13,6 +13,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { CREATE_STAGE, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
+import { dropStatements } from './sql-runner.js';
 import {
   buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, STAGED_HOST_KEYS, updateEndTimes,
 } from './merge-sql.js';
@@ -132,8 +133,8 @@ export class EmbeddedStore {
 
   /** Return a borrowed connection. */
   release(conn: DuckDBConnection): void {
-    if (this.closed) { conn.closeSync(); return; }
-    if (this.idle.length < 8) this.idle.push(conn); else conn.closeSync();
+    if (this.closed) { dropStatements(conn); conn.closeSync(); return; }
+    if (this.idle.length < 8) this.idle.push(conn); else { dropStatements(conn); conn.closeSync(); }
   }
 
   /**
@@ -246,7 +247,7 @@ export class EmbeddedStore {
     if (this.closed) return;
     await this.writing;
     this.closed = true;
-    for (const c of this.idle) c.closeSync();
+    for (const c of this.idle) { dropStatements(c); c.closeSync(); }
     this.idle = [];
     this.writer?.closeSync();
     this.writer = null;

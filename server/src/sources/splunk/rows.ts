@@ -5,7 +5,7 @@
  */
 import { canonicalGuid, categoryOf, type Category } from '@lineage/shared';
 import { CIM_TO_RAW, fromFlat, normalise } from '../../ingest/fields.js';
-import type { EventRecord, ProcessRecord } from '../event-source.js';
+import type { EventRecord, NamePairCount, ProcessRecord } from '../event-source.js';
 import type { SplunkRow } from './client.js';
 
 const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
@@ -39,6 +39,20 @@ function toInt(v: string | undefined): number | null {
 
 function basename(image: string): string {
   return (image.split(/[\\/]/).pop() ?? '').toLowerCase();
+}
+
+/** `namePairCounts` rows → counts by (image basename, parent image basename), merged across paths. */
+export function namePairRows(rows: readonly SplunkRow[]): NamePairCount[] {
+  const out = new Map<string, NamePairCount>();
+  for (const row of rows) {
+    const name = basename(one(row.lineage_image) ?? '');
+    const parentName = basename(one(row.lineage_parent) ?? '');
+    const count = toInt(one(row.count)) ?? 0;
+    const key = `${name}\u0000${parentName}`;
+    const prev = out.get(key);
+    if (prev) prev.count += count; else out.set(key, { name, parentName, count });
+  }
+  return [...out.values()];
 }
 
 /** A row read back as a normalised Sysmon event, or null when it is not one. */

@@ -5,19 +5,20 @@
  * getTree — the whole-tree strategy: ONE search returns every process-create (and terminate) of the
  * origin's host in the window as compact `stats … by ProcessGuid` rows and the tree is assembled in
  * memory; the host's event counts by GUID and category are dispatched at the same moment (a second
- * search, in parallel) and answer the countEvents call that follows. Root, ancestors, full subtree and
- * counts therefore cost 2 searches at any depth. When the host-window holds more processes than
+ * search, in parallel) and answer the countEvents call that follows — and getCrossEvents too: that
+ * search splits 8/10 events by target GUID, so cross edges need no search of their own. Root,
+ * ancestors, full subtree, counts and cross edges therefore cost 2 searches at any depth. When the host-window holds more processes than
  * `treeBudget`, getTree walks one generation per search with batched GUID frontiers instead.
  */
 import type { Category, Notable, TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, EventSource, NamePairCount, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
 } from '../event-source.js';
 import type { SplunkClient, SplunkRow } from './client.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
-import { byStart, byTime, countRows, crossRows, eventRecords, processRecords, type Provenance } from './rows.js';
+import { byStart, byTime, countRows, crossRows, eventRecords, namePairRows, processRecords, type Provenance } from './rows.js';
 import { SplBuilder, batches, canonicalGuids, timeParams } from './spl.js';
 
 type Counts = Map<string, Partial<Record<Category, number>>>;
@@ -274,9 +275,11 @@ export class SplunkSource implements EventSource {
     return parts.flatMap((p) => eventRecords(p.rows, this.config.fieldStyle)).filter((e) => e.eventId === 8 || e.eventId === 10).sort(byTime);
   }
 
-  async *scanProcesses(o: BaseOptions & { names?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
-    if (o.names && o.names.length === 0) return;
-    const spl = this.spl.scan({ ...(o.host ? { host: o.host } : {}), ...(o.names ? { names: o.names } : {}) });
+  async *scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
+    if ((o.names && o.names.length === 0) || (o.parentNames && o.parentNames.length === 0)) return;
+    const spl = this.spl.scan({
+      ...(o.host ? { host: o.host } : {}), ...(o.names ? { names: o.names } : {}), ...(o.parentNames ? { parentNames: o.parentNames } : {}),
+    });
     const params = timeParams(o.range);
     const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
     const prov = { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) };
@@ -284,6 +287,12 @@ export class SplunkSource implements EventSource {
       const recs = processRecords(page, prov).sort(byStart);
       if (recs.length > 0) yield recs;
     }
+  }
+
+  async countNamePairs(names: string[], o: BaseOptions): Promise<NamePairCount[]> {
+    if (names.length === 0) return [];
+    const { rows } = await this.run(this.spl.namePairCounts(names, o.host), { ctx: o.ctx, range: o.range });
+    return namePairRows(rows);
   }
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {

@@ -44,6 +44,14 @@ describe('SPL builder: hostile values', () => {
     for (const v of corpus) expectSafe((x) => spl.scan({ names: [x] }), v, (x) => `*\\${x.toLowerCase()}`);
   });
 
+  it('parent image names for the rule scan: rejected or one quoted `*\\name` term, ANDed with the image names', () => {
+    for (const v of corpus) expectSafe((x) => spl.scan({ names: ['cmd.exe'], parentNames: [x] }), v, (x) => `*\\${x.toLowerCase()}`);
+    expect(spl.scan({ names: ['cmd.exe'], parentNames: ['services.exe', 'w3wp.exe'] }))
+      .toContain(' EventCode=1 Image IN ("*\\\\cmd.exe") ParentImage IN ("*\\\\services.exe", "*\\\\w3wp.exe") ');
+    const cim = new SplBuilder({ ...target, fieldStyle: 'cim' });
+    expect(cim.scan({ names: ['cmd.exe'], parentNames: ['services.exe'] })).toContain('process_name IN ("cmd.exe") parent_process_name IN ("services.exe")');
+  });
+
   it('hosts and GUIDs accept only their own shapes', () => {
     for (const v of corpus) {
       // A few corpus entries (`OR`, `IN` …) are valid host names: they must land quoted, never as operators.

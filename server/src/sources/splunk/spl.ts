@@ -243,15 +243,35 @@ export class SplBuilder {
     return `${this.base()} ${this.codes(false)}${this.hostTerm(q.host)}${terms.map((t) => ` ${t}`).join('')}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
   }
 
-  /** Rule scan: process-creates (optionally only these image basenames), sorted by start then GUID. */
-  scan(o: { host?: string; names?: readonly string[] }): string {
+  /**
+   * Rule scan: process-creates (optionally only these image basenames, and only those whose parent image
+   * basename is one of `parentNames`), sorted by start then GUID.
+   */
+  scan(o: { host?: string; names?: readonly string[]; parentNames?: readonly string[] }): string {
     let filter = '';
-    if (o.names && o.names.length > 0) {
-      filter = this.t.fieldStyle === 'cim'
-        ? ` ${inClause('process_name', o.names.map((n) => quote(n.toLowerCase(), 'image name')))}`
-        : ` ${inClause('Image', o.names.map((n) => imageNameSuffix(n.toLowerCase())))}`;
-    }
+    if (o.names && o.names.length > 0) filter += ` ${this.nameFilter('Image', 'process_name', o.names)}`;
+    if (o.parentNames && o.parentNames.length > 0) filter += ` ${this.nameFilter('ParentImage', 'parent_process_name', o.parentNames)}`;
     return `${this.base()} ${this.codes(false)}${this.hostTerm(o.host)}${filter}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
+  }
+
+  /**
+   * Planner statistics: process-creates whose image or parent image basename is one of `names`, counted
+   * by (image, parent image) as `lineage_image` / `lineage_parent` (basenames are taken by the caller:
+   * full paths group a little less, but need no regex in the SPL).
+   */
+  namePairCounts(names: readonly string[], host?: string): string {
+    const own = this.nameFilter('Image', 'process_name', names);
+    const parent = this.nameFilter('ParentImage', 'parent_process_name', names);
+    const [img, par] = this.t.fieldStyle === 'cim' ? ['process_name', 'parent_process_name'] : ['Image', 'ParentImage'];
+    return `${this.base()} ${this.codes(false)}${this.hostTerm(host)} (${own} OR ${parent})`
+      + ` | eval lineage_image=lower(${img}) | eval lineage_parent=lower(${par}) | stats count by lineage_image lineage_parent`;
+  }
+
+  /** `Image IN ("*\\\\cmd.exe", …)` (raw) or `process_name IN ("cmd.exe", …)` (CIM): a basename filter. */
+  private nameFilter(raw: string, cim: string, names: readonly string[]): string {
+    return this.t.fieldStyle === 'cim'
+      ? inClause(cim, names.map((n) => quote(n.toLowerCase(), 'image name')))
+      : inClause(raw, names.map((n) => imageNameSuffix(n.toLowerCase())));
   }
 
   /** The acting-process GUID of any event (SourceProcessGuid for 8/10), lowercased, as `lineage_guid`. */

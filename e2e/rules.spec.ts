@@ -1,0 +1,64 @@
+/**
+ * The Rules page and "make a rule from this chain" against the real server on the demo fleet
+ * (playwright.config.ts starts `lineage demo` + `lineage serve`). Planted GUIDs come from the demo
+ * manifest; the demo's day 0 is 2026-03-02 (DEMO_EPOCH_MS). Screenshots go to e2e/artifacts/.
+ */
+import { expect, test } from '@playwright/test';
+import { plantedManifest } from '../server/src/demo/planted.js';
+import { InvestigationPage } from './pages/investigation-page.js';
+
+const planted = plantedManifest();
+const cpw = planted.cmdPowershellWinword;
+const ph = planted.phishing;
+const ONE_LINER = 'cmd.exe -[1..5]-> powershell.exe -[1..5]-> winword.exe|excel.exe within 30m';
+
+test('Rules page: paste, validate and run a rule over the demo range; a hit opens the investigation with the chain highlighted', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open('/rules');
+  const editor = page.getByTestId('rule-text');
+  await editor.fill(ONE_LINER);
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await expect(page.getByTestId('rule-valid')).toBeVisible();
+  await page.getByLabel('From (UTC)').fill('2026-03-02T00:00');
+  await page.getByLabel('To (UTC)').fill('2026-03-09T00:00');
+  await page.getByTestId('run-rule').click();
+
+  // The planted cmd → powershell → winword chain is a hit: host, time (UTC) and the path, oldest first.
+  const row = page.getByTestId('rule-hit').filter({ hasText: cpw.host }).filter({ hasText: 'winword.exe' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(/cmd\.exe\s*→\s*powershell\.exe\s*→\s*winword\.exe/i);
+  await expect(row).toContainText(cpw.time.slice(0, 10));
+  await ui.screenshot('rules-01-hits');
+
+  await row.getByTestId('rule-hit-link').click();
+  await expect(page).toHaveURL(/\/\?guid=/);
+  const s = await ui.waitFor((st) => st.chain.length === 3, 'rule-hit chain highlighted');
+  expect([...s.chain].sort()).toEqual([cpw.cmd, cpw.powershell, cpw.winword].sort());
+  expect(s.selected).toBe(cpw.winword);
+  await ui.screenshot('rules-02-hit-opened');
+});
+
+test('"Make a rule from this chain" fills the Rules editor with the selected path, and that rule finds the chain', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await ui.openNotable(/phishing/i);
+  await ui.waitFor((st) => [ph.outlook, ph.winword, ph.cmd].every((g) => st.nodes.includes(g)) && st.selected === ph.cmd, 'phishing chain');
+  await ui.screenshot('rules-03-make-rule-button');
+  await page.getByRole('button', { name: 'Make a rule from this chain' }).click();
+
+  await expect(page).toHaveURL(/\/rules\?rule=/);
+  const editor = page.getByTestId('rule-text');
+  // The path to the root: outlook (created before the window, still a logged process) → winword → cmd;
+  // explorer above it was not drawn, so the chain starts at outlook.
+  await expect(editor).toHaveValue('outlook.exe -> winword.exe -> cmd.exe');
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await expect(page.getByTestId('rule-valid')).toBeVisible();
+  await page.getByLabel('From (UTC)').fill('2026-03-02T00:00');
+  await page.getByLabel('To (UTC)').fill('2026-03-09T00:00');
+  await page.getByTestId('run-rule').click();
+  // The hit whose leaf is the phishing cmd.exe (its link opens that process).
+  const hit = page.getByTestId('rule-hit').filter({ has: page.locator(`[data-testid="rule-hit-link"][href*="guid=${ph.cmd}"]`) });
+  await expect(hit).toHaveCount(1);
+  await expect(hit).toContainText(ph.host);
+  await ui.screenshot('rules-04-editor-filled');
+});

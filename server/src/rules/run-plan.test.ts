@@ -1,0 +1,67 @@
+/**
+ * The scan planner: which creates the rule run asks a source for. Each rule is anchored where its pinned
+ * image names are cheapest, so common leaves (cmd, powershell) are not fetched in full when a rarer or
+ * parent-qualified step pins the chain.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseRulesOrThrow } from './parse.js';
+import { anchorFor, planScan } from './run.js';
+
+const rule = (text: string) => parseRulesOrThrow(text)[0]!;
+const plain = (a: ReturnType<typeof anchorFor>) => a && a !== 'never' && { names: a.names && [...a.names].sort(), parentNames: a.parentNames && [...a.parentNames].sort(), descend: a.descend };
+
+describe('scan planner', () => {
+  it('scans rare leaves directly (then walks ancestors)', () => {
+    expect(plain(anchorFor(rule('cmd.exe -[1..5]-> powershell.exe -[1..5]-> winword.exe|excel.exe')))).toEqual({ names: ['excel.exe', 'winword.exe'], parentNames: null, descend: 0 });
+  });
+
+  it('narrows a common leaf one hop under a pinned step by its parent image (services → cmd)', () => {
+    expect(plain(anchorFor(rule('services.exe -> cmd.exe -[1..2]-> powershell.exe')))).toEqual({ names: ['cmd.exe'], parentNames: ['services.exe'], descend: 2 });
+    expect(plain(anchorFor(rule('w3wp.exe -> cmd.exe')))).toEqual({ names: ['cmd.exe'], parentNames: ['w3wp.exe'], descend: 0 });
+  });
+
+  it('anchors a rare first step through its children (its own create may predate the data) and walks down', () => {
+    // winword -[1..3]-> cmd: children of winword, then two more generations of their descendants.
+    expect(plain(anchorFor(rule('winword.exe -[1..3]-> cmd.exe|powershell.exe')))).toEqual({ names: null, parentNames: ['winword.exe'], descend: 2 });
+  });
+
+  it('anchors an unpinned leaf on the nearest pinned step; no pinned step at all means a full scan', () => {
+    expect(plain(anchorFor(rule('fodhelper.exe -[1..3]-> *')))).toEqual({ names: null, parentNames: ['fodhelper.exe'], descend: 2 });
+    expect(anchorFor(rule('* -> *'))).toBeNull();
+    expect(planScan([rule('w3wp.exe -> cmd.exe'), rule('* -> *')])).toEqual({ names: null, terms: [] });
+  });
+
+  it('drops OR branches on fields sources never return (they cannot match a source row), keeping the rest', () => {
+    const [psexec] = parseRulesOrThrow(`
+id: t-psexec
+title: t
+chain:
+  - as: svc
+    match: [{Image|endswith: '\\psexesvc.exe'}, {OriginalFileName: 'psexesvc.exe'}]
+  - as: shell
+    via: 1..2
+    match: {Image|endswith: ['\\cmd.exe', '\\powershell.exe']}
+`);
+    expect(plain(anchorFor(psexec!))).toEqual({ names: null, parentNames: ['psexesvc.exe'], descend: 1 });
+    // With `unknown: match` an absent field may match: no narrowing, the shells are scanned as leaves.
+    expect(plain(anchorFor({ ...psexec!, unknown: 'match' }))).toEqual({ names: ['cmd.exe', 'powershell.exe'], parentNames: null, descend: 0 });
+    const [only] = parseRulesOrThrow(`
+id: t-ofn
+title: t
+chain:
+  - {as: a, match: {OriginalFileName: 'x.exe'}}
+  - {as: b, via: 1, match: {Name: 'cmd.exe'}}
+`);
+    expect(anchorFor(only!)).toBe('never');
+    expect(planScan([only!, rule('w3wp.exe -> cmd.exe')]).terms).toEqual([{ names: ['cmd.exe'], parentNames: ['w3wp.exe'], descend: 0 }]);
+  });
+
+  it('merges children-of scans of the same depth into one term; pushedNames lists every name sent', () => {
+    const plan = planScan([rule('mshta.exe -[1..2]-> cmd.exe'), rule('sqlservr.exe -[1..2]-> powershell.exe'), rule('a.exe -> b.exe -> winword.exe')]);
+    expect(plan.terms).toEqual([
+      { names: null, parentNames: ['mshta.exe', 'sqlservr.exe'], descend: 1 },
+      { names: ['winword.exe'], parentNames: null, descend: 0 },
+    ]);
+    expect(plan.names).toEqual(['mshta.exe', 'sqlservr.exe', 'winword.exe']);
+  });
+});
