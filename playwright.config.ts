@@ -1,4 +1,5 @@
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
 
 /** Debian's Chromium; never a downloaded browser (it cannot work here). */
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -7,6 +8,36 @@ const PORT = Number(process.env.E2E_PORT ?? 8181);
 const SPLUNKD_PORT = Number(process.env.E2E_SPLUNKD_PORT ?? 8189);
 const SPLUNK_PORT = Number(process.env.E2E_SPLUNK_PORT ?? 8182);
 const SPLUNK_DATA = '../shared/datasets/splunk-attack_data/xmlwineventlog/T1202_atomic_red_team__windows-sysmon.log';
+/**
+ * The Splunk-mode spec serves a real capture from ../shared/datasets. In a clone without that folder it is
+ * skipped with a visible message; under CI=true its absence is an error (the suite must not silently shrink).
+ */
+const splunkData = existsSync(SPLUNK_DATA);
+if (!splunkData) {
+  if (process.env.CI === 'true') throw new Error(`e2e: ${SPLUNK_DATA} is absent while CI=true`);
+  console.warn(`\n*** SKIPPING the Splunk-mode e2e project: ${SPLUNK_DATA} not found (clone elsewhere) ***\n`);
+}
+
+type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
+const SPLUNK_SERVERS: WebServer[] = [
+  {
+    command: `npm run splunkd -- --data ${SPLUNK_DATA} --notables e2e/splunk-notables.json --port ${SPLUNKD_PORT}`,
+    url: `http://127.0.0.1:${SPLUNKD_PORT}/services/server/info`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+  {
+    // Uses the build made by the first web server's command.
+    command: `node server/bin/lineage.js serve --splunk http://127.0.0.1:${SPLUNKD_PORT} --port ${SPLUNK_PORT}`,
+    url: `http://127.0.0.1:${SPLUNK_PORT}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,7 +50,7 @@ export default defineConfig({
   reporter: [['list']],
   projects: [
     { name: 'embedded', testIgnore: /splunk\.spec\.ts$/ },
-    { name: 'splunk', testMatch: /splunk\.spec\.ts$/, use: { baseURL: `http://127.0.0.1:${SPLUNK_PORT}` } },
+    ...(splunkData ? [{ name: 'splunk', testMatch: /splunk\.spec\.ts$/, use: { baseURL: `http://127.0.0.1:${SPLUNK_PORT}` } }] : []),
   ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
@@ -40,22 +71,6 @@ export default defineConfig({
       stdout: 'pipe',
       stderr: 'pipe',
     },
-    {
-      command: `npm run splunkd -- --data ${SPLUNK_DATA} --notables e2e/splunk-notables.json --port ${SPLUNKD_PORT}`,
-      url: `http://127.0.0.1:${SPLUNKD_PORT}/services/server/info`,
-      timeout: 120_000,
-      reuseExistingServer: false,
-      stdout: 'pipe',
-      stderr: 'pipe',
-    },
-    {
-      // Uses the build made by the first web server's command.
-      command: `node server/bin/lineage.js serve --splunk http://127.0.0.1:${SPLUNKD_PORT} --port ${SPLUNK_PORT}`,
-      url: `http://127.0.0.1:${SPLUNK_PORT}/api/health`,
-      timeout: 180_000,
-      reuseExistingServer: false,
-      stdout: 'pipe',
-      stderr: 'pipe',
-    },
+    ...(splunkData ? SPLUNK_SERVERS : []),
   ],
 });
