@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- embedded [--events N] [--batch B]`: the embedded store's write path.
- *   1. staging only, on the same events: DuckDB appender vs an NDJSON file read by read_json vs a CSV
- *      file read by read_csv (why store.ts uses the appender);
+ *   1. staging only, on the same events: the DuckDB appender vs an NDJSON file read by read_json vs
+ *      stage.ts's TSV file read by read_csv with an explicit schema (why the store stages TSV);
  *   2. `EmbeddedStore.writeEvents` end to end (stage + dedupe + events + processes + commit), events/s;
  *   3. the same events again (all duplicates), events/s;
  *   4. `optimize()` time, and peak RSS.
@@ -17,6 +17,7 @@ import { generateDemo } from '../server/src/demo/generate.js';
 import type { SysmonEvent } from '../server/src/ingest/record.js';
 import { EmbeddedStore } from '../server/src/sources/embedded/store.js';
 import { CREATE_STAGE } from '../server/src/sources/embedded/schema.js';
+import { stageBatch } from '../server/src/sources/embedded/stage.js';
 
 interface Timing { wallMs: number; cpuMs: number }
 
@@ -41,19 +42,8 @@ async function stagingComparison(events: SysmonEvent[], dir: string): Promise<vo
   const inst = await DuckDBInstance.create(join(dir, 'staging.duckdb'), { threads: '1' });
   const conn = await inst.connect();
   await conn.run(CREATE_STAGE);
-  report('stage:appender', events.length, await timed(async () => {
-    const app = await conn.createAppender('stage_raw');
-    events.forEach((e, i) => {
-      app.appendInteger(i);
-      if (e.guid) app.appendVarchar(e.guid); else app.appendNull();
-      if (e.targetGuid) app.appendVarchar(e.targetGuid); else app.appendNull();
-      app.appendInteger(e.eventId); app.appendVarchar(e.category); app.appendVarchar(e.time); app.appendVarchar(e.host);
-      if (e.recordId == null) app.appendNull(); else app.appendDouble(e.recordId);
-      app.appendVarchar(JSON.stringify(e.fields));
-      app.endRow();
-    });
-    app.closeSync();
-  }));
+  // The store's own staging code (stage.ts): the appender (tsvPath null) and the TSV + read_csv path.
+  report('stage:appender', events.length, await timed(async () => { await stageBatch(conn, events, null); }));
   await conn.run('DELETE FROM stage_raw');
   const ndjson = join(dir, 'stage.ndjson');
   report('stage:read_json', events.length, await timed(async () => {
@@ -62,12 +52,7 @@ async function stagingComparison(events: SysmonEvent[], dir: string): Promise<vo
     await conn.run(`INSERT INTO stage_raw SELECT * FROM read_json($1, format='newline_delimited', columns=${COLS})`, [ndjson]);
   }));
   await conn.run('DELETE FROM stage_raw');
-  const csv = join(dir, 'stage.csv');
-  const q = (s: string | null): string => (s == null ? '' : `"${s.replaceAll('"', '""')}"`);
-  report('stage:read_csv', events.length, await timed(async () => {
-    writeFileSync(csv, events.map((e, i) => `${i},${q(e.guid)},${q(e.targetGuid)},${e.eventId},${e.category},${e.time},${q(e.host)},${e.recordId ?? ''},${q(JSON.stringify(e.fields))}`).join('\n'));
-    await conn.run(`INSERT INTO stage_raw SELECT * FROM read_csv($1, header=false, quote='"', escape='"', columns=${COLS})`, [csv]);
-  }));
+  report('stage:tsv+read_csv', events.length, await timed(async () => { await stageBatch(conn, events, join(dir, 'stage.tsv')); }));
   conn.closeSync();
   inst.closeSync();
 }

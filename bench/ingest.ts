@@ -67,11 +67,12 @@ async function child(mode: string, format: 'xml' | 'json', file: string): Promis
     rmSync(db, { force: true });
     rmSync(`${db}.wal`, { force: true });
     const store = await EmbeddedStore.open(db);
-    const batchSize = Number(process.env.LINEAGE_BENCH_BATCH ?? 10_000);
+    // The pipeline's own default batch unless LINEAGE_BENCH_BATCH says otherwise.
+    const batchSize = process.env.LINEAGE_BENCH_BATCH ? Number(process.env.LINEAGE_BENCH_BATCH) : undefined;
     const report = await ingestPaths([file], { write: (b) => store.writeEvents(b) }, { batchSize });
     await store.close();
     events = report.events;
-    extra = { batchSize, duplicates: report.duplicates, rejected: report.rejectedTotal, dbMB: Math.round(statSync(db).size / 2 ** 20) };
+    extra = { batchSize: batchSize ?? 'default', duplicates: report.duplicates, rejected: report.rejectedTotal, dbMB: Math.round(statSync(db).size / 2 ** 20) };
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- rules [--creates N] [--hosts H] [--retention-min M] [--runs R] [--only 1|50] [--splunk]`: lineage-rule engine
+ * `npm run bench -- rules [--creates N] [--hosts H] [--retention-min M] [--runs R] [--only 1|50] [--splunk [--hosts 100]]`: lineage-rule engine
  * throughput (process-creates per second) with 1 rule and with 50 rules over a generated fleet (default
  * 10M process-creates on 5,000 hosts over one day), streaming with eviction, on one core. Generation is
  * done in batches outside the timed section; the engine sees records exactly as a source yields them.
@@ -166,7 +166,7 @@ function once(rules: CompiledRule[], total: number, hosts: number, retentionMs: 
  * searches and rows moved by the push-down vs the process-creates in range (target ≤ 1 %).
  */
 async function splunkRowsMoved(argv: string[]): Promise<void> {
-  const hosts = arg(argv, 'hosts', 200);
+  const hosts = arg(argv, 'hosts', 100);
   const { generateDemo } = await import('../server/src/demo/generate.js');
   const { startSplunkd } = await import('../server/test/splunkd/index.js');
   const { SplunkClient } = await import('../server/src/sources/splunk/client.js');
@@ -196,7 +196,8 @@ async function splunkRowsMoved(argv: string[]): Promise<void> {
     const line = {
       bench: 'rules-splunk', hosts, events, processCreates: creates, rules: loadPack().length, hits: r.hits.length,
       searches: ctx.stats.searches, rowsMoved: ctx.stats.rows, scanned: r.stats.scanned, ancestors: r.stats.ancestors,
-      descendants: r.stats.descendants, rowsMovedPctOfCreates: Number(((100 * ctx.stats.rows) / creates).toFixed(2)),
+      descendants: r.stats.descendants, scans: r.stats.scans, childPages: r.stats.childPages, plannedFromCounts: r.stats.counted,
+      rowsMovedPctOfCreates: Number(((100 * ctx.stats.rows) / creates).toFixed(2)),
       ms: Math.round(performance.now() - t0),
     };
     console.log(JSON.stringify(line));

@@ -1,9 +1,10 @@
 /**
- * Running rules over any EventSource, pushing work down: scan only process-creates whose image can be
- * a rule's last step (`scanProcesses({names})`), then fetch their missing ancestors a generation at a
- * time with batched `getProcesses(guids)` (≤ max reach + 1 calls), then the `then:` events of the
- * candidates. All rows go into one engine and are verified once at the end, so the result does not
- * depend on the order the source returns rows in.
+ * Running rules over any EventSource, pushing work down: one statistics query (`countNamePairs`, when the
+ * source has it) lets the planner anchor each rule on its rarest pinned step; then one scan per plan term
+ * (`scanProcesses({names, parentNames})`), descendants of anchors a generation at a time with batched
+ * `getChildren`, missing ancestors a generation at a time with batched `getProcesses(guids)` (≤ max reach
+ * + 1 calls), then the `then:` events of the candidates. All rows go into one engine and are verified once
+ * at the end, so the result does not depend on the order the source returns rows in.
  */
 import type { RuleHit, TimeRange } from '@lineage/shared';
 import type { EventSource, NamePairCount, ProcessRecord, QueryContext } from '../sources/event-source.js';

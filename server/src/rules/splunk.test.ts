@@ -53,6 +53,21 @@ describe.runIf(requireDatasets('rules: embedded vs Splunk'))('rules: embedded an
     for (const c of e) expect(names.includes(c.name) || names.includes(c.parentName)).toBe(true);
   });
 
+  it('both sources narrow a scan by parent image basename alike (the pair push-down: shells under w3wp / services)', async () => {
+    const scan = async (src: SplunkSource | EmbeddedSource, o: { names?: string[]; parentNames?: string[] }) => {
+      const out: string[] = [];
+      for await (const b of src.scanProcesses({ ctx: newContext(), ...o })) for (const r of b) out.push(`${r.host} ${r.guid} ${r.name} ${r.parentImage.split('\\').pop()!.toLowerCase()}`);
+      return out.sort();
+    };
+    const o = { names: ['cmd.exe', 'powershell.exe'], parentNames: ['w3wp.exe', 'services.exe', 'wmiprvse.exe'] };
+    const e = await scan(embedded, o);
+    expect(await scan(splunk, o)).toEqual(e);
+    expect(e.length).toBeGreaterThan(0);
+    for (const row of e) expect(o.parentNames).toContain(row.split(' ')[3]);
+    // Narrower than the names alone: the IIS webshell capture's cmd.exe under w3wp, not every shell.
+    expect((await scan(embedded, { names: o.names })).length).toBeGreaterThan(e.length);
+  });
+
   it('same hits, same paths; Splunk scans only leaf/anchor names and walks ancestors in few searches', async () => {
     const e = await runRules(embedded, pack, { ctx: newContext() });
     const ctx = newContext();

@@ -1,0 +1,112 @@
+/**
+ * Staging one batch into TEMP `stage_raw` (schema.ts) before the merge SQL (merge-sql.ts).
+ *
+ * Two ways, chosen per batch:
+ *   - a tab-separated file built by plain string concatenation, read back by DuckDB's `read_csv`
+ *     with an explicit schema and no auto-detection (the default, faster);
+ *   - the DuckDB appender, one N-API call per cell (the fallback for rows a TSV cannot carry).
+ * Measured 2026-11-25 (131,072 demo events, loaded 2-core machine, CPU time, 3 repetitions): TSV +
+ * read_csv 87k / 138k / 116k ev/cpu-s against the appender's 80k / 99k / 102k. The earlier verdict
+ * "read_csv is 2–5× slower" came from quoted CSV with auto-detection; `quote=''`, `escape=''` and
+ * `auto_detect=false` make DuckDB's reader a plain split (≈ 3 µs per event here), and the JS side
+ * costs about what the appender's JSON.stringify already cost. NDJSON + read_json stayed slower
+ * (≈ 52k ev/cpu-s).
+ *
+ * Why the fallback cannot lose data: the TSV has no quoting, so a tab, newline or carriage return in
+ * a column, or a value spelled like the NULL marker, would change the row. `fields` is JSON text,
+ * which never holds a raw control character; the other columns are checked, and a batch with any
+ * such value goes through the appender whole.
+ */
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SysmonEvent } from '../../ingest/record.js';
+
+/** NULL marker of the staged TSV (a whole cell, `\N` as PostgreSQL's COPY writes it). */
+const NULL_CELL = '\\N';
+/** A cell a TSV without quoting cannot carry. */
+const UNSAFE = /[\t\n\r]/;
+/** Lines longer than DuckDB's `max_line_size` (2 MB by default) go through the appender. */
+const MAX_FIELDS_CHARS = 600_000; // ≤ 3 UTF-8 bytes per UTF-16 unit: < 2 MB
+/** Characters buffered before one write(2). */
+const FLUSH_CHARS = 1 << 20;
+
+const STAGE_COLUMNS = `{'ord': 'INTEGER', 'guid': 'VARCHAR', 'target_guid': 'VARCHAR', 'event_id': 'INTEGER',
+  'category': 'VARCHAR', 'time': 'VARCHAR', 'host': 'VARCHAR', 'record_id': 'DOUBLE', 'fields': 'VARCHAR'}`;
+
+/** Reads the staged TSV into stage_raw; `$1` is the file. Nothing is guessed: schema, delimiter, no quotes. */
+const READ_STAGED_TSV = `INSERT INTO stage_raw SELECT * FROM read_csv($1, columns = ${STAGE_COLUMNS},
+  header = false, delim = '\t', quote = '', escape = '', nullstr = '${NULL_CELL}', auto_detect = false,
+  force_not_null = ['category', 'time', 'host', 'fields'])`;
+
+const unsafe = (v: string | null): boolean => v !== null && (v === NULL_CELL || UNSAFE.test(v));
+
+/**
+ * Stage `batch` into the (empty) stage_raw of `conn`, through the TSV file `tsvPath` when every row
+ * fits one, else through the appender. Returns whether two creates (EventID 1) share a
+ * (host, guid) within the batch (the merge then picks the earliest).
+ */
+export async function stageBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[], tsvPath: string | null): Promise<boolean> {
+  const repeated = repeatedCreates(batch);
+  try {
+    if (tsvPath !== null && writeTsv(batch, tsvPath)) await conn.run(READ_STAGED_TSV, [tsvPath]);
+    else await appendBatch(conn, batch);
+  } finally {
+    // The file is as large as the batch's text: give the space back at once.
+    if (tsvPath !== null) rmSync(tsvPath, { force: true });
+  }
+  return repeated;
+}
+
+function repeatedCreates(batch: readonly SysmonEvent[]): boolean {
+  const creates = new Set<string>();
+  for (const e of batch) {
+    if (e.eventId !== 1 || !e.guid) continue;
+    const key = `${e.host}|${e.guid}`;
+    if (creates.has(key)) return true;
+    creates.add(key);
+  }
+  return false;
+}
+
+/** Write the batch as TSV; false (file left incomplete, unused) when a row cannot be carried. */
+function writeTsv(batch: readonly SysmonEvent[], path: string): boolean {
+  const fd = openSync(path, 'w');
+  try {
+    let buf = '';
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      if (unsafe(e.host) || unsafe(e.guid) || unsafe(e.targetGuid) || unsafe(e.category) || unsafe(e.time)) return false;
+      const fields = JSON.stringify(e.fields);
+      if (fields.length > MAX_FIELDS_CHARS) return false;
+      // `||`, not `??`: the appender path stores an empty GUID as NULL too.
+      buf += `${i}\t${e.guid || NULL_CELL}\t${e.targetGuid || NULL_CELL}\t${e.eventId}\t${e.category}\t${e.time}\t${e.host}\t${e.recordId ?? NULL_CELL}\t${fields}\n`;
+      if (buf.length >= FLUSH_CHARS) { writeSync(fd, buf); buf = ''; }
+    }
+    if (buf) writeSync(fd, buf);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The appender path: 9 cells per row. */
+async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]): Promise<void> {
+  const app = await conn.createAppender('stage_raw');
+  try {
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      app.appendInteger(i);
+      if (e.guid) app.appendVarchar(e.guid); else app.appendNull();
+      if (e.targetGuid) app.appendVarchar(e.targetGuid); else app.appendNull();
+      app.appendInteger(e.eventId);
+      app.appendVarchar(e.category);
+      app.appendVarchar(e.time);
+      app.appendVarchar(e.host);
+      if (e.recordId == null) app.appendNull(); else app.appendDouble(e.recordId);
+      app.appendVarchar(JSON.stringify(e.fields));
+      app.endRow();
+    }
+  } finally {
+    app.closeSync();
+  }
+}
