@@ -1,16 +1,19 @@
 /**
  * Staging one batch into TEMP `stage_raw` (schema.ts) before the merge SQL (merge-sql.ts).
  *
- * Two ways, chosen per batch:
+ * Two ways:
+ *   - the DuckDB appender, one N-API call per cell — what the store uses;
  *   - a tab-separated file built by plain string concatenation, read back by DuckDB's `read_csv`
- *     with an explicit schema and no auto-detection (the default, faster);
- *   - the DuckDB appender, one N-API call per cell (the fallback for rows a TSV cannot carry).
- * Measured 2026-11-25 (131,072 demo events, loaded 2-core machine, CPU time, 3 repetitions): TSV +
- * read_csv 87k / 138k / 116k ev/cpu-s against the appender's 80k / 99k / 102k. The earlier verdict
- * "read_csv is 2–5× slower" came from quoted CSV with auto-detection; `quote=''`, `escape=''` and
- * `auto_detect=false` make DuckDB's reader a plain split (≈ 3 µs per event here), and the JS side
- * costs about what the appender's JSON.stringify already cost. NDJSON + read_json stayed slower
- * (≈ 52k ev/cpu-s).
+ *     with an explicit schema and no auto-detection (falls back to the appender per batch).
+ * Measured 2026-11-25 (loaded 2-core machine, CPU time). Staging alone, 131,072 demo events, DuckDB
+ * default threads, 3 repetitions: TSV 87k / 138k / 116k ev/cpu-s, appender 80k / 99k / 102k; with
+ * one DuckDB thread (`bench/embedded.ts`, 200k events) TSV 86k vs appender 89k. End to end
+ * (`bench/ingest.ts` store child, 200k events, batches of 131,072): JSON pairs appender/TSV
+ * 13.4/9.5, 15.0/10.4, 11.7/11.9 CPU-s; XML 16.5/18.1, 14.9/14.8. Not clearly faster, so the
+ * store keeps the appender; the TSV path stays here, tested, for the bench to keep measuring.
+ * The earlier "read_csv is 2–5× slower" came from quoted CSV with the reader guessing; with
+ * `quote=''`, `escape=''`, `auto_detect=false` DuckDB's reader is ≈ 3 µs per event, and the JS side
+ * costs about what the appender's JSON.stringify already costs. NDJSON + read_json: ≈ 52k ev/cpu-s.
  *
  * Why the fallback cannot lose data: the TSV has no quoting, so a tab, newline or carriage return in
  * a column, or a value spelled like the NULL marker, would change the row. `fields` is JSON text,
@@ -41,8 +44,8 @@ const READ_STAGED_TSV = `INSERT INTO stage_raw SELECT * FROM read_csv($1, column
 const unsafe = (v: string | null): boolean => v !== null && (v === NULL_CELL || UNSAFE.test(v));
 
 /**
- * Stage `batch` into the (empty) stage_raw of `conn`, through the TSV file `tsvPath` when every row
- * fits one, else through the appender. Returns whether two creates (EventID 1) share a
+ * Stage `batch` into the (empty) stage_raw of `conn`: through the TSV file `tsvPath` (deleted after)
+ * when given and every row fits one, else through the appender. Returns whether two creates (EventID 1) share a
  * (host, guid) within the batch (the merge then picks the earliest).
  */
 export async function stageBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[], tsvPath: string | null): Promise<boolean> {
