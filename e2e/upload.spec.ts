@@ -82,3 +82,30 @@ test('when an .evtx is dropped on the page, then progress completes and its proc
   expect(s.selected).toBe(chain.procdump64);
   await ui.screenshot('upload-02-procdump-chain');
 });
+
+test('when files are dragged onto the page with the upload drawer closed, then it opens and the page stays', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  const zone = page.getByRole('region', { name: 'Drop zone for Sysmon files' });
+  await expect(zone).toHaveCount(0);
+  const urlBefore = page.url();
+  const dataTransfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['<Events></Events>'], 'x.xml', { type: 'text/xml' }));
+    return dt;
+  });
+  // The drawer opens once the page knows it is embedded (health loaded): retry the drag until then.
+  await expect(page.getByRole('button', { name: 'Upload Sysmon files' })).toBeVisible();
+  await expect(async () => {
+    await page.locator('body').dispatchEvent('dragenter', { dataTransfer });
+    await expect(zone).toBeVisible({ timeout: 1000 });
+  }).toPass();
+  await expect(page.getByRole('button', { name: 'Upload Sysmon files' })).toHaveAttribute('aria-expanded', 'true');
+  // A drop outside the zone is swallowed: the browser does not navigate to the file.
+  const dropped = await page.evaluate((dt) => {
+    const ev = new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
+    return document.body.dispatchEvent(ev) ? 'not-prevented' : 'prevented';
+  }, dataTransfer);
+  expect(dropped).toBe('prevented');
+  expect(page.url()).toBe(urlBefore);
+});

@@ -39,6 +39,27 @@ function Progress() {
   );
 }
 
+/**
+ * Files dragged anywhere onto the page open the upload drawer (whose panel then takes the drop), and the browser
+ * never navigates away to show a dropped file — that would lose the analyst's view.
+ */
+function useOpenOnFileDrag(enabled: boolean, setOpen: (open: boolean) => void): void {
+  useEffect(() => {
+    if (!enabled) return;
+    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const onEnter = (e: DragEvent) => { if (hasFiles(e)) setOpen(true); };
+    const keep = (e: DragEvent) => { if (hasFiles(e)) e.preventDefault(); };
+    window.addEventListener('dragenter', onEnter);
+    window.addEventListener('dragover', keep);
+    window.addEventListener('drop', keep);
+    return () => {
+      window.removeEventListener('dragenter', onEnter);
+      window.removeEventListener('dragover', keep);
+      window.removeEventListener('drop', keep);
+    };
+  }, [enabled, setOpen]);
+}
+
 export function App() {
   const health = useQuery(lineageQueries.health());
   const [view, setView] = useViewState();
@@ -47,6 +68,7 @@ export function App() {
   const [uploadOpen, setUploadOpen] = useState(false);
   const source = health.data?.source;
   const onRules = path.startsWith('/rules');
+  useOpenOnFileDrag(Boolean(UploadPanel) && source === 'embedded', setUploadOpen);
 
   if (health.data?.source === 'splunk' && health.data.authenticated === false && LoginPage) {
     return <Suspense fallback={<StateMessage kind="loading">Loading…</StateMessage>}><LoginPage /></Suspense>;
