@@ -51,14 +51,26 @@ export function dropStatements(conn: DuckDBConnection): void {
   statements.delete(conn);
 }
 
-/** Run one statement (prepared once per connection, see `prepared`) and return its rows as objects. */
-export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
+/**
+ * Take a pooled connection for one counted statement: aborting the request interrupts it. `release`
+ * gives the connection back; call it in a `finally`.
+ */
+async function checkout(store: EmbeddedStore, ctx: QueryContext): Promise<{ conn: DuckDBConnection; release: () => void }> {
   throwIfAborted(ctx);
   const conn = await store.acquire();
   const onAbort = (): void => conn.interrupt();
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  ctx.stats.searches += 1;
+  return {
+    conn,
+    release: () => { ctx.signal?.removeEventListener('abort', onAbort); store.release(conn); },
+  };
+}
+
+/** Run one statement (prepared once per connection, see `prepared`) and return its rows as objects. */
+export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
+  const { conn, release } = await checkout(store, ctx);
   try {
-    ctx.stats.searches += 1;
     const stmt = await prepared(conn, sql);
     const values = params instanceof Params ? params.values : params;
     if (values.length > 0) stmt.bind(values); else stmt.clearBindings();
@@ -71,8 +83,7 @@ export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string
     throwIfAborted(ctx); // an interrupted statement surfaces as the AbortError, not a DuckDB error
     throw err;
   } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
-    store.release(conn);
+    release();
   }
 }
 
@@ -81,12 +92,8 @@ export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string
  * sort, however many batches). The connection is held until the iteration ends or is abandoned.
  */
 export async function* streamQuery(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params, batchSize: number): AsyncGenerator<SqlRow[]> {
-  throwIfAborted(ctx);
-  const conn = await store.acquire();
-  const onAbort = (): void => conn.interrupt();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  const { conn, release } = await checkout(store, ctx);
   try {
-    ctx.stats.searches += 1;
     const result = await conn.stream(sql, params.values);
     const names = result.deduplicatedColumnNames();
     let batch: SqlRow[] = [];
@@ -106,7 +113,6 @@ export async function* streamQuery(store: EmbeddedStore, ctx: QueryContext, sql:
     throwIfAborted(ctx);
     throw err;
   } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
-    store.release(conn);
+    release();
   }
 }
