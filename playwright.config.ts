@@ -13,6 +13,8 @@ const SPLUNK_DATA = '../shared/datasets/splunk-attack_data/xmlwineventlog/T1202_
  * skipped with a visible message; under CI=true its absence is an error (the suite must not silently shrink).
  */
 const splunkData = existsSync(SPLUNK_DATA);
+/** Splunk Web's address for "Open in Splunk" links (never contacted: the spec checks the link only). */
+const SPLUNK_WEB = 'https://splunk-web.example:8000';
 if (!splunkData) {
   if (process.env.CI === 'true') throw new Error(`e2e: ${SPLUNK_DATA} is absent while CI=true`);
   console.warn(`\n*** SKIPPING the Splunk-mode e2e project: ${SPLUNK_DATA} not found (clone elsewhere) ***\n`);
@@ -30,7 +32,7 @@ const SPLUNK_SERVERS: WebServer[] = [
   },
   {
     // Uses the build made by the first web server's command.
-    command: `node server/bin/lineage.js serve --splunk http://127.0.0.1:${SPLUNKD_PORT} --port ${SPLUNK_PORT}`,
+    command: `node server/bin/lineage.js serve --splunk http://127.0.0.1:${SPLUNKD_PORT} --web ${SPLUNK_WEB} --port ${SPLUNK_PORT}`,
     url: `http://127.0.0.1:${SPLUNK_PORT}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

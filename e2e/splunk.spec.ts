@@ -69,6 +69,17 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   expect(shownSpl.includes(CALC) || shownSpl.includes(`ParentProcessGuid IN ("${PCALUA}")`)).toBe(true);
   expect((await splunkSearches()).filter((j) => j.author === 'admin').map((j) => j.search)).toContain(shownSpl);
   await expect(page.getByTestId('provenance')).toContainText(/Job id/);
+  // "Open in Splunk" re-runs exactly that SPL in Splunk Web (serve --web), over the same window, in a new tab.
+  const open = page.getByRole('link', { name: /Open in Splunk/ });
+  await expect(open).toHaveAttribute('target', '_blank');
+  const href = new URL((await open.getAttribute('href')) ?? '');
+  expect(`${href.origin}${href.pathname}`).toBe('https://splunk-web.example:8000/app/search/search');
+  expect(href.searchParams.get('q')).toBe(shownSpl);
+  // The shown search (a GUID lookup) has no window: the link asks Splunk Web for "All time" explicitly, or its
+  // default picker (last 24 h) would find nothing in this 2022 capture.
+  expect(shownSpl).not.toMatch(/earliest=/);
+  expect(href.searchParams.get('earliest')).toBe('0');
+  expect(href.searchParams.get('latest')).toBe('');
   await ui.screenshot('splunk-02-expanded');
   await page.getByTestId('provenance').scrollIntoViewIfNeeded();
   await ui.screenshot('splunk-02b-provenance');

@@ -238,6 +238,12 @@ describe.runIf(run)('Splunk source options: CIM field names, tstats', () => {
     const job = pair.splunkd.received.find((x) => x.sid === rec!.jobId);
     expect(job?.spl).toBe(rec!.query);
     expect(job?.params.earliest_time).toBe('946684800.000');
+    // An all-time lookup links to "All time", not to Splunk Web's default picker range.
+    const [any] = await withWeb.getProcesses([r.guid], { ctx: newContext(), host: r.host });
+    const allTime = new URL(any!.url!);
+    expect(allTime.searchParams.get('q')).toBe(any!.query);
+    expect(allTime.searchParams.get('earliest')).toBe('0');
+    expect(allTime.searchParams.get('latest')).toBe('');
   });
 
   it('busy hosts (more processes in the window than the tree budget) fall back to one search per generation, same rows', async () => {

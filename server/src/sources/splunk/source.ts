@@ -30,12 +30,16 @@ const COUNT_BY_GUID_MAX = 200;
 /** Host cache entries kept (GUID → host) so calls without `host` can use the whole-host strategies. */
 const HOST_CACHE_MAX = 100_000;
 
-/** "Open in Splunk": Splunk Web's search page re-running the exact SPL over the same window. */
+/**
+ * "Open in Splunk": Splunk Web's search page re-running the exact SPL over the same window. A search
+ * without a window (an all-time GUID lookup) links with `earliest=0` ("All time"): without it Splunk
+ * Web would apply its default time picker (typically the last 24 hours) and find nothing old.
+ */
 export function splunkWebUrl(web: string | null, spl: string, params: { earliest_time?: string; latest_time?: string }): string | null {
   if (!web) return null;
   const q = new URLSearchParams({ q: spl });
-  if (params.earliest_time) q.set('earliest', params.earliest_time);
-  if (params.latest_time) q.set('latest', params.latest_time);
+  q.set('earliest', params.earliest_time || '0');
+  q.set('latest', params.latest_time || '');
   return `${web}/app/search/search?${q.toString()}`;
 }
 
