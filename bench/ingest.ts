@@ -6,7 +6,9 @@
  * RSS is per measurement:
  *   - baseline: the issue's ceilings on the same lines (Data-pairs regex / JSON.parse only), R runs;
  *   - parse: read + parse + normalise only (R runs, median reported);
- *   - store: the full `ingestPaths` into a new DuckDB file (EmbeddedStore), once.
+ *   - store: the full `ingestPaths` into a new DuckDB file (EmbeddedStore), once, opened as
+ *     `lineage ingest` opens it (one DuckDB thread, 256 MB pool; LINEAGE_DUCKDB_THREADS/_MEMORY override)
+ *     and fed as it feeds it (streamed batches, `beginBatch`).
  * Reports events/s (wall clock, and per CPU-second — the honest figure on a shared machine), MB/s
  * and peak RSS (process.resourceUsage().maxRSS). `--one-core` pins the
  * children to CPU 0 with taskset (DuckDB's threads then share that core too).
@@ -66,13 +68,15 @@ async function child(mode: string, format: 'xml' | 'json', file: string): Promis
     const db = join(root, '.tmp', 'bench', `ingest-${format}.duckdb`);
     rmSync(db, { force: true });
     rmSync(`${db}.wal`, { force: true });
-    const store = await EmbeddedStore.open(db);
+    // As `lineage ingest` opens it: one DuckDB thread, a 256 MB pool (env overrides both).
+    const store = await EmbeddedStore.open(db, { threads: Number(process.env.LINEAGE_DUCKDB_THREADS) || 1, memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? '256MB' });
     // The pipeline's own default batch unless LINEAGE_BENCH_BATCH says otherwise.
     const batchSize = process.env.LINEAGE_BENCH_BATCH ? Number(process.env.LINEAGE_BENCH_BATCH) : undefined;
-    const report = await ingestPaths([file], { write: (b) => store.writeEvents(b) }, { batchSize });
+    const report = await ingestPaths([file], { write: (b) => store.writeEvents(b), begin: () => store.beginBatch() }, { batchSize });
     await store.close();
     events = report.events;
-    extra = { batchSize: batchSize ?? 'default', duplicates: report.duplicates, rejected: report.rejectedTotal, dbMB: Math.round(statSync(db).size / 2 ** 20) };
+    extra = { batchSize: batchSize ?? 'default', duckdbThreads: Number(process.env.LINEAGE_DUCKDB_THREADS) || 1, duckdbMemory: process.env.LINEAGE_DUCKDB_MEMORY ?? '256MB',
+      duplicates: report.duplicates, rejected: report.rejectedTotal, dbMB: Math.round(statSync(db).size / 2 ** 20) };
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);

@@ -5,7 +5,8 @@
  *   - ancestors + children of a random process (`/api/graph?up=1&down=1`), target p95 ≤ 20 ms;
  *   - a whole subtree of ~1,000 processes (`/api/graph?down=all&budget=2000&group=1000000`, no sibling folding), target ≤ 150 ms;
  *   - an events page (`/api/processes/G/events?limit=100`), target p95 ≤ 20 ms;
- * and the server's peak RSS (VmHWM). JSON lines on stdout, a summary on stderr.
+ * the server's CPU time per request (all its threads; steadier than latency on a shared machine),
+ * and its peak RSS (VmHWM). `--prof DIR` writes a V8 CPU profile of the server. JSON lines on stdout, a summary on stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -72,12 +73,14 @@ async function pickTargets(path: string, samples: number): Promise<{ random: Tar
   }
 }
 
-async function startServer(db: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--listen', '127.0.0.1'], {
+async function startServer(db: string, profDir: string | undefined): Promise<{ child: ChildProcess; base: string }> {
+  // --prof DIR: a V8 CPU profile of the server, written when it exits (open in Chrome DevTools).
+  const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--listen', '127.0.0.1'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let buf = '';
   const base = await new Promise<string>((res, rej) => {
-    let buf = '';
     child.stderr!.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /on (http:\/\/[^\s/]+:\d+)\//.exec(buf);
@@ -85,7 +88,23 @@ async function startServer(db: string): Promise<{ child: ChildProcess; base: str
     });
     child.once('exit', (code) => rej(new Error(`server exited (${code}): ${buf}`)));
   });
+  // The server builds its lineage index in the background (SQL answers until then): measure after it.
+  const indexed = await new Promise<string>((res) => {
+    const timer = setTimeout(() => res('lineage index: not ready after 120 s'), 120_000);
+    const look = (): void => {
+      const m = /lineage index: [^\n]*/.exec(buf);
+      if (m) { clearTimeout(timer); res(m[0]); } else setTimeout(look, 50);
+    };
+    look();
+  });
+  console.error(`[bench] ${indexed}`);
   return { child, base };
+}
+
+/** CPU time (user + system, all threads) the process has used, in ms: load-independent cost per request. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 function peakRssMb(pid: number): number {
@@ -115,6 +134,7 @@ async function timeAll(base: string, urls: string[], check: (body: unknown) => n
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
     hosts: { type: 'string', default: '200' }, pph: { type: 'string', default: '10000' }, samples: { type: 'string', default: '200' },
+    prof: { type: 'string' },
   } });
   const hosts = Number(values.hosts);
   const pph = Number(values.pph);
@@ -127,7 +147,7 @@ export async function run(argv: string[]): Promise<void> {
   console.error(`[bench] store: ${targets.counts.events} events, ${targets.counts.processes} processes, ${targets.counts.hosts} hosts; `
     + `${targets.subtrees.length} subtree roots of 500–2,000 processes; DuckDB threads ${threads}; load ${os.loadavg()[0]!.toFixed(1)}`);
 
-  const { child, base } = await startServer(db);
+  const { child, base } = await startServer(db, values.prof);
   try {
     const enc = encodeURIComponent;
     const nodes = (b: unknown) => (b as { nodes: unknown[] }).nodes.length;
@@ -144,7 +164,9 @@ export async function run(argv: string[]): Promise<void> {
     ];
     for (const c of cases) {
       if (c.urls.length === 0) { console.error(`[bench] ${c.name}: no targets`); continue; }
+      const cpu0 = cpuMs(child.pid!);
       const { ms, sizes, serverMs, searches } = await timeAll(base, c.urls, c.size);
+      const cpuPerRequest = +((cpuMs(child.pid!) - cpu0) / ms.length).toFixed(1);
       const s = [...ms].sort((a, b) => a - b);
       const z = [...sizes].sort((a, b) => a - b);
       const sv = [...serverMs].sort((a, b) => a - b);
@@ -152,15 +174,17 @@ export async function run(argv: string[]): Promise<void> {
       const row = {
         bench: 'tree', case: c.name, n: ms.length, p50: +pct(s, 50).toFixed(1), p95: +pct(s, 95).toFixed(1), max: +s[s.length - 1]!.toFixed(1),
         medianSize: pct(z, 50), serverP50: sv.length ? pct(sv, 50) : null, searchesP50: q.length ? pct(q, 50) : null,
-        targetMs: c.target, ok: pct(s, c.stat === 'p95' ? 95 : 50) <= c.target, threads, loadavg: +os.loadavg()[0]!.toFixed(1),
+        serverCpuMs: cpuPerRequest, targetMs: c.target, ok: pct(s, c.stat === 'p95' ? 95 : 50) <= c.target, threads, loadavg: +os.loadavg()[0]!.toFixed(1),
       };
       console.log(JSON.stringify(row));
-      console.error(`[bench] ${c.name.padEnd(20)} n=${row.n} p50 ${row.p50} ms  p95 ${row.p95} ms  max ${row.max} ms  (median ${row.medianSize} items, server ${row.serverP50} ms, ${row.searchesP50} statements; target ${c.stat} ≤ ${c.target} ms: ${row.ok ? 'met' : 'MISSED'})`);
+      console.error(`[bench] ${c.name.padEnd(20)} n=${row.n} p50 ${row.p50} ms  p95 ${row.p95} ms  max ${row.max} ms  (median ${row.medianSize} items, server ${row.serverP50} ms, ${row.serverCpuMs} ms CPU, ${row.searchesP50} statements; target ${c.stat} ≤ ${c.target} ms: ${row.ok ? 'met' : 'MISSED'})`);
     }
     const rss = peakRssMb(child.pid!);
     console.log(JSON.stringify({ bench: 'tree', case: 'server peak RSS', mb: Math.round(rss) }));
     console.error(`[bench] server peak RSS ${Math.round(rss)} MB`);
   } finally {
+    const exited = new Promise((res) => child.once('exit', res));
     child.kill('SIGTERM');
+    await exited; // a --prof profile is written on exit
   }
 }

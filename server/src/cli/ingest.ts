@@ -7,11 +7,17 @@
  * Progress and a human summary go to stderr. Exit 0 even with rejected records; 1 when nothing could
  * be read (or the store failed); 2 on usage errors.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ingestPaths, readAnything, type IngestReport } from '../ingest/pipeline.js';
 import { EmbeddedStore } from '../sources/embedded/store.js';
 
 const USAGE = 'usage: lineage ingest --db FILE PATH… [--json] [--optimize|--no-optimize] [--quiet]';
+
+/** DuckDB threads while loading (LINEAGE_DUCKDB_THREADS overrides). */
+const INGEST_THREADS = Number(process.env.LINEAGE_DUCKDB_THREADS) || 1;
+/** DuckDB buffer pool while loading: bounds the store's share of peak RSS, whatever the input size. */
+const INGEST_MEMORY = '256MB';
 
 /** Re-sorting the tables pays off after big loads; below this many new events it is skipped. */
 const OPTIMIZE_AFTER = 100_000;
@@ -55,7 +61,9 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
 
   let store: EmbeddedStore;
   try {
-    store = await EmbeddedStore.open(values.db);
+    // Ingest: one DuckDB thread and a small buffer pool (memory flat in the input size; see the
+    // store README "Write path"); optimize() below gets every core and a larger pool back.
+    store = await EmbeddedStore.open(values.db, { threads: INGEST_THREADS, memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? INGEST_MEMORY });
   } catch (err) {
     io.err(`ingest: ${(err as Error).message}\n`);
     return 1;
@@ -63,7 +71,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
   const started = performance.now();
   let report: IngestReport;
   try {
-    report = await ingestPaths(positionals, { write: (batch) => store.writeEvents(batch) }, {
+    report = await ingestPaths(positionals, { write: (batch) => store.writeEvents(batch), begin: () => store.beginBatch() }, {
       onFile: values.quiet ? undefined : (file, r) => {
         io.err(`ingest: ${file} — ${r.events} new events so far, ${r.duplicates} duplicates, ${r.rejectedTotal} rejected\n`);
       },
@@ -71,6 +79,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
     const optimize = values.optimize ?? (!values['no-optimize'] && report.events >= OPTIMIZE_AFTER);
     if (optimize && report.events > 0) {
       if (!values.quiet) io.err('ingest: optimizing the database for GUID lookups…\n');
+      await store.setResources({ threads: availableParallelism(), memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? '2GB' });
       await store.optimize();
     }
   } catch (err) {

@@ -53,7 +53,8 @@ const embeddedFactory: SourceFactory = async (values) => {
     process.stderr.write(`lineage serve: ${(err as Error).message}; opening read-only\n`);
     store = await EmbeddedStore.open(db, { readOnly: true });
   }
-  const source = new EmbeddedSource(store);
+  // A server answers many graphs: keep the lineage index (built in the background, SQL until then).
+  const source = new EmbeddedSource(store, { lineageIndex: true });
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}${store.readOnly ? ' (read-only)' : ''}`,
     store: store.readOnly ? null : { writeEvents: (batch) => store.writeEvents(batch) }, close: () => source.close(),

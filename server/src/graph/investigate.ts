@@ -6,6 +6,9 @@
  * events (when asked), and one lookup for parents/targets outside the window (when there are any).
  * Splunk answers tree + counts + cross events with 2 searches (see its source.ts), so a graph whose
  * request names host and window costs 2 there, plus 1 when a parent or cross target is outside it.
+ * Embedded with its lineage index (`lineage serve`) knows the origin's host and start without a
+ * query and answers tree + counts + the parent above the window in one statement: 1 per graph,
+ * plus cross events when some shown process has 8/10 events.
  */
 import { type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
@@ -90,6 +93,15 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
     const range = checkedRange({ from: given.from, to: given.to });
     const t = await source.getTree(req.guid, treeOptions(range, host, req.down));
     origin = t.processes.find((p) => p.guid === req.guid && p.host === host);
+    if (origin) tree = t;
+  }
+  // A source that knows where the origin is without a query (embedded with its lineage index) saves
+  // the origin lookup: its host and start fix the window, and the tree holds the origin row.
+  const located = !origin ? source.locateOrigin?.(req.guid, host ?? undefined)?.[0] : undefined;
+  if (located) {
+    const range = checkedRange({ ...defaultWindow(located.startTime), ...given });
+    const t = await source.getTree(req.guid, treeOptions(range, located.host, req.down));
+    origin = t.processes.find((p) => p.guid === req.guid && p.host === located.host);
     if (origin) tree = t;
   }
   if (!origin) {

@@ -63,7 +63,11 @@ export async function readEventBatches(path: string, opts: ReadOptions = {}): Pr
       const text = utf8 ? readLatin1Chunks(path, opts.chunkBytes) : chunks();
       return { format, supported: true, batches: readXmlEvents(text, utf8) };
     }
-    case 'json': return { format, supported: true, batches: readJsonLines(chunks()) };
+    case 'json': {
+      // UTF-8 JSON lines are read as latin1; only lines with non-ASCII bytes are decoded (json-reader.ts).
+      const utf8 = sniffEncoding(await readHead(path, 4)).encoding === 'utf8';
+      return { format, supported: true, batches: readJsonLines(utf8 ? readLatin1Chunks(path, opts.chunkBytes) : chunks(), undefined, utf8) };
+    }
     case 'csv': return { format, supported: true, batches: readCsv(chunks()) };
     case 'evtx': {
       const evtx = await loadEvtx();

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonLines } from './json-reader.js';
+import { readEventsFromFile } from './read-file.js';
 import { readLineBatches } from './text-stream.js';
 
 async function* from(...chunks: string[]): AsyncGenerator<string> { for (const c of chunks) yield c; }
@@ -32,5 +36,39 @@ describe('readJsonLines', () => {
     const items = [];
     for await (const b of readJsonLines(from('{"a":1}\n{"b":"', 'yyyyyyyyyyyyyyyy', '"}\n{"c":3}\n'), 10)) items.push(...b);
     expect(items.map((i) => [i.kind, i.line])).toEqual([['event', 1], ['rejected', 2], ['event', 3]]);
+  });
+});
+
+describe('JSON lines read as latin1 (UTF-8 decoded only where needed)', () => {
+  it('when values hold multi-byte UTF-8 split across chunks and \\u escapes, then they equal a UTF-8 decode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-json-latin1-'));
+    try {
+      // Line 2 mixes raw non-ASCII with an escaped é (U+00E9 lies in latin1's range: it must not be
+      // re-decoded as a UTF-8 byte); line 3 is ASCII only; line 4 is broken JSON.
+      const rows = [
+        { EventID: 1, Computer: 'ws-ü', CommandLine: 'caf\u00e9 \u4e2d\u6587 \u{1F600} Microsoft\u00ae' },
+        { EventID: 3, Computer: 'ws-2', CommandLine: 'raw \u00e9 + escaped' },
+        { EventID: 5, Computer: 'ws-3', CommandLine: 'plain' },
+      ];
+      const text = `${JSON.stringify(rows[0])}\n${JSON.stringify(rows[1]).replace('escaped', 'escaped \\u00e9 \\ud83d\\ude00')}\n${JSON.stringify(rows[2])}\n{"EventID": 1, "Computer": "caf\u00e9\n`;
+      const file = join(dir, 'x.jsonl');
+      writeFileSync(file, text, 'utf8');
+      const expected = text.split('\n').filter((l) => l).map((l) => { try { return JSON.parse(l) as Record<string, unknown>; } catch { return null; } });
+      for (const chunkBytes of [7, 13, 1 << 20]) {
+        const items = [];
+        for await (const it of readEventsFromFile(file, { chunkBytes })) items.push(it);
+        expect(items.map((i) => [i.kind, i.line])).toEqual([['event', 1], ['event', 2], ['event', 3], ['rejected', 4]]);
+        for (let i = 0; i < 3; i++) {
+          const it = items[i]!;
+          if (it.kind !== 'event') throw new Error('not an event');
+          expect(it.event.system.computer).toBe(expected[i]!.Computer);
+          expect(it.event.data.CommandLine).toBe(expected[i]!.CommandLine);
+        }
+      }
+      const second = expected[1]!.CommandLine as string;
+      expect(second).toBe('raw \u00e9 + escaped \u00e9 \u{1F600}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

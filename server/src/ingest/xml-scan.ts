@@ -199,7 +199,7 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
     let p = lt + 1;
     while (p < limit && !isNameEnd(s.charCodeAt(p))) p++;
     if (p >= limit) return INCOMPLETE;
-    const name = s.slice(lt + 1, p);
+    const name = tagName(s, lt + 1, p);
     if (name === '') return fail('malformed tag');
     if (stack.length === 0 && name !== 'Event') return fail(`root element is <${name}>, not an <Event>`);
     // A start tag of another event inside this one: this one was cut short.
@@ -222,20 +222,24 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
       }
       const eq = s.indexOf('=', p);
       if (eq < 0 || eq >= limit) return INCOMPLETE;
-      const an = s.slice(p, eq).trim();
-      if (an === '' || an.indexOf('<') >= 0 || an.indexOf('>') >= 0) return fail(`malformed attribute in <${name}>`);
+      // The attribute name is [p, ae) — compared in place, sliced only for messages (hot path:
+      // the System section's ~8 attributes per event would otherwise cost two strings each).
+      let ae = eq;
+      while (ae > p && isSpace(s.charCodeAt(ae - 1))) ae--;
+      if (ae === p || hasAngle(s, p, ae)) return fail(`malformed attribute in <${name}>`);
       let q = eq + 1;
       while (q < limit && isSpace(s.charCodeAt(q))) q++;
       if (q >= limit) return INCOMPLETE;
       const quote = s.charCodeAt(q);
-      if (quote !== 39 && quote !== 34) return fail(`unquoted attribute ${an} in <${name}>`);
+      if (quote !== 39 && quote !== 34) return fail(`unquoted attribute ${s.slice(p, ae)} in <${name}>`);
       const close = s.indexOf(quote === 39 ? "'" : '"', q + 1);
       if (close < 0 || close >= limit) return INCOMPLETE;
-      const value = text(s, q + 1, close);
       // '<' is not allowed in attribute values: seeing one means the record was cut inside a value.
-      if (value.indexOf('<') >= 0) return fail(`'<' in attribute ${an} of <${name}> (record cut short?)`);
-      if (an === 'Name') attrName = decodeEntities(value);
-      else if (an === 'SystemTime') attrSystemTime = decodeEntities(value);
+      const lt2 = s.indexOf('<', q + 1);
+      if (lt2 >= 0 && lt2 < close) return fail(`'<' in attribute ${s.slice(p, ae)} of <${name}> (record cut short?)`);
+      const an = ae - p;
+      if (an === 4 && matchAt(s, p, 'Name')) attrName = decodeEntities(text(s, q + 1, close));
+      else if (an === 10 && matchAt(s, p, 'SystemTime')) attrSystemTime = decodeEntities(text(s, q + 1, close));
       p = close + 1;
     }
     i = p;
@@ -285,6 +289,33 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
       else if (name === 'EventData') section = Section.EventData;
     }
   }
+}
+
+/** True when `s[a, b)` holds '<' or '>'. */
+function hasAngle(s: string, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) { const c = s.charCodeAt(k); if (c === 60 || c === 62) return true; }
+  return false;
+}
+
+/**
+ * Tag names seen so far, by length and first character: the same ~20 names make up every event,
+ * so the name is compared in place and the cached string reused (no slice per tag).
+ */
+const tagNames = new Map<number, string[]>();
+
+function tagName(s: string, a: number, b: number): string {
+  const n = b - a;
+  if (n === 0) return '';
+  const key = n * 256 + (s.charCodeAt(a) & 255);
+  let list = tagNames.get(key);
+  if (list !== undefined) for (const t of list) if (matchAt(s, a, t)) return t;
+  const name = s.slice(a, b);
+  // Bounded: hostile input with endless distinct names must not grow this forever.
+  if (n <= 64 && tagNames.size < 4096) {
+    if (list === undefined) { list = []; tagNames.set(key, list); }
+    if (list.length < 8) list.push(internalise(name));
+  }
+  return name;
 }
 
 /** Cached Data names per EventID (bounded: EventIDs are few, names per event are few). */

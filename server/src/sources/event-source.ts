@@ -127,6 +127,12 @@ export interface EventSource {
    * `names`, counted by (image basename, parent image basename) — lowercase; one query, one row per pair.
    */
   countNamePairs?(names: string[], o: BaseOptions): Promise<NamePairCount[]>;
+  /**
+   * Optional: host and start time of the creates of a GUID (on `host` when given), answered only when
+   * the source knows them without a query (embedded, from its lineage index); null when it does not.
+   * Lets a graph request skip its origin lookup.
+   */
+  locateOrigin?(guid: string, host?: string): { host: string; startTime: string }[] | null;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
   notables(o: BaseOptions & { limit: number }): Promise<Notable[]>;
   close?(): Promise<void>;

@@ -25,6 +25,31 @@ const MAX_HOST_KEYS = 256;
 /** Host keys of the staged batch (to build `hostKeyFilter`). */
 export const STAGED_HOST_KEYS = `SELECT DISTINCT hash(host) FROM stage_raw`;
 
+/** Record-id span of the staged batch, and whether it holds events without one (`recordIdFilter`). */
+export const STAGED_RECORD_IDS = `SELECT min(record_id), max(record_id), count(*) FILTER (WHERE record_id IS NULL) FROM stage_raw`;
+
+/** What `STAGED_RECORD_IDS` returned: the batch's record-id span (null: none) and id-less events. */
+export interface RecordIdSpan { lo: number | null; hi: number | null; withoutId: boolean }
+
+/**
+ * Restricts the stored rows a batch is deduplicated against to those that can match: a batch row
+ * with record id r matches only stored rows with record id r (same host), a row without one only
+ * stored rows without one. As integer literals the span is a table filter, so row groups whose
+ * record ids lie outside it are skipped by zonemap. Why: input of many interleaved hosts defeats
+ * the host filter, and the dedupe then scanned every stored `dkey` per batch — ingest slowed as the
+ * store grew (1M JSON events: 136 ms for the first batch, 576 ms at 800k stored). Record ids grow
+ * with time per host, so a new file's span misses most stored row groups.
+ */
+export function recordIdFilter(alias: string, span: RecordIdSpan): string {
+  const parts: string[] = [];
+  if (span.lo !== null && span.hi !== null && Number.isFinite(span.lo) && Number.isFinite(span.hi)) {
+    // Floor/ceil: a fractional id (odd JSON) is cast to BIGINT by rounding when stored.
+    parts.push(`${alias}.record_id BETWEEN ${Math.floor(span.lo) - 1} AND ${Math.ceil(span.hi) + 1}`);
+  }
+  if (span.withoutId) parts.push(`${alias}.record_id IS NULL`);
+  return parts.length === 0 ? 'FALSE' : parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
 /** Basename of an image path, lowercase (`C:\Windows\cmd.EXE` → `cmd.exe`). */
 const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
 
@@ -34,14 +59,15 @@ const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
  * when there is no record id. Narrow on purpose: copying the wide `fields` column into another
  * temp table cost more than everything else here, so later statements join back to stage_raw.
  */
-export const buildFresh = (hostKeys: readonly bigint[]): string => `
+export const buildFresh = (hostKeys: readonly bigint[], span: RecordIdSpan): string => `
 CREATE OR REPLACE TEMP TABLE fresh AS
 WITH k AS (
   SELECT ord, CASE WHEN record_id IS NOT NULL THEN hash(host, CAST(record_id AS BIGINT))
                    ELSE hash(host, event_id, time, guid, fields) END AS dkey
   FROM stage_raw),
 u AS (SELECT dkey, min(ord) AS ord FROM k GROUP BY dkey),
-dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey WHERE ${hostKeyFilter('e', hostKeys)})
+dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey
+  WHERE ${hostKeyFilter('e', hostKeys)} AND ${recordIdFilter('e', span)})
 SELECT u.ord, u.dkey, $1 + row_number() OVER (ORDER BY u.ord) - 1 AS seq
 FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
 

@@ -10,12 +10,27 @@ import type {
 } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
-import { Params, query, streamQuery, type SqlRow } from './sql-runner.js';
+import { Params, query, queryJson, streamQuery, type SqlRow } from './sql-runner.js';
 import { toEvent, toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
 import {
   decodeChildPosition, decodeEventPosition, encodeChildPosition, encodeEventPosition,
 } from './cursor.js';
+import { indexedTree } from './indexed-tree.js';
+import { LineageIndex } from './lineage-index.js';
+
+/** Options of an EmbeddedSource. */
+export interface EmbeddedSourceOptions {
+  /**
+   * Keep a lineage index in memory (lineage-index.ts): built in the background from now on, rebuilt
+   * after writes, used by tree, ancestor and process lookups once current. For a long-running
+   * server; a one-shot command is better off without the build.
+   */
+  lineageIndex?: boolean;
+}
+
+/** A rebuild waits for writes to pause this long (an upload writes batch after batch). */
+const REBUILD_DELAY_MS = 1000;
 
 /** GUIDs as given, canonicalised when they are GUIDs (a non-GUID simply matches nothing). */
 function guidList(guids: readonly string[]): string[] {
@@ -61,7 +76,93 @@ const clampLimit = (n: number): number => Math.max(1, Math.min(Math.floor(n), 10
 export class EmbeddedSource implements EventSource {
   readonly kind = 'embedded' as const;
 
-  constructor(private readonly store: EmbeddedStore) {}
+  private index: LineageIndex | null = null;
+  private building: Promise<void> | null = null;
+  private rebuildTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  /**
+   * Per request, what a tree fetched beside its rows, so the graph's next calls need no statement:
+   * `creates` — the parents above its range (placeholders), by host + "\n" + guid; `counts` — event
+   * counts of every row walked, by range (`rangeKey`), then host + "\n" + guid.
+   */
+  private readonly prefetched = new WeakMap<BaseOptions['ctx'], {
+    creates: Map<string, ProcessRecord>;
+    counts: Map<string, Map<string, Partial<Record<Category, number>>>>;
+  }>();
+
+  constructor(private readonly store: EmbeddedStore, private readonly options: EmbeddedSourceOptions = {}) {
+    if (options.lineageIndex) this.buildIndex();
+  }
+
+  /** Resolves when the lineage index build started so far has ended (tests, benches). */
+  async indexReady(): Promise<boolean> {
+    while (this.building) await this.building;
+    return this.currentIndex() !== null;
+  }
+
+  private buildIndex(): void {
+    if (this.building || this.closing) return;
+    const started = performance.now();
+    this.building = LineageIndex.build(this.store, () => this.closing)
+      .then((index) => {
+        if (!index) return;
+        this.index = index;
+        // One line per build on stderr (a server's log; benches wait for it).
+        process.stderr.write(`lineage index: ${index.size} processes in ${Math.round(performance.now() - started)} ms\n`);
+      })
+      .catch((err: unknown) => { process.stderr.write(`lineage index not built: ${(err as Error).message}\n`); })
+      .finally(() => {
+        this.building = null;
+        if (this.index?.version !== this.store.changes) this.scheduleRebuild();
+      });
+  }
+
+  private scheduleRebuild(): void {
+    if (!this.options.lineageIndex || this.closing || this.rebuildTimer) return;
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      this.buildIndex();
+    }, REBUILD_DELAY_MS);
+    this.rebuildTimer.unref();
+  }
+
+  /** The index when it reflects the store as it is now; otherwise null (and a rebuild is scheduled). */
+  private currentIndex(): LineageIndex | null {
+    const index = this.index;
+    if (!index) return null;
+    if (index.version === this.store.changes) return index;
+    this.index = null;
+    this.scheduleRebuild();
+    return null;
+  }
+
+  /**
+   * Host and start of the process(es) with this GUID, from the lineage index without a statement;
+   * null when the index is not current (the caller looks the origin up instead).
+   */
+  locateOrigin(guid: string, host?: string): { host: string; startTime: string }[] | null {
+    const index = this.currentIndex();
+    if (!index) return null;
+    return index.find(canonicalGuid(guid) ?? guid, host?.toLowerCase())
+      .map((r) => ({ host: index.hostName(r), startTime: new Date(Math.floor(index.startMicros(r) / 1000)).toISOString() }));
+  }
+
+  /** The tree statement's rows: through the index when current (one pruned fetch), else recursive SQL. */
+  private async treeRows(ctx: BaseOptions['ctx'], o: Parameters<typeof treeSql>[0]): Promise<SqlRow[]> {
+    const index = this.currentIndex();
+    if (index) {
+      const found = await indexedTree(this.store, index, ctx, o);
+      if (found) {
+        const held = this.prefetched.get(ctx) ?? { creates: new Map(), counts: new Map() };
+        for (const r of found.outside) held.creates.set(`${String(r.host)}\n${String(r.guid)}`, toProcess(r));
+        held.counts.set(rangeKey(o.range), found.counts);
+        this.prefetched.set(ctx, held);
+        return found.rows;
+      }
+    }
+    const { sql, params } = treeSql(o);
+    return queryJson(this.store, ctx, sql, params);
+  }
 
   async findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]> {
     const p = new Params();
@@ -74,16 +175,27 @@ export class EmbeddedSource implements EventSource {
     if (q.image) where += ` AND contains(lower(p.image), lower(${p.arg(q.image)}))`;
     if (q.text) where += ` AND contains(lower(p.command_line), lower(${p.arg(q.text)}))`;
     where += filters(p, { ...o, host }, 'p', 'start_time');
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${p.arg(clampLimit(o.limit))}`, p);
     return rows.map(toProcess);
   }
 
   async getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]> {
-    if (guids.length === 0) return [];
+    let wanted = guidList(guids);
+    const held = this.prefetched.get(o.ctx)?.creates;
+    if (held && o.host && !o.range) {
+      const host = o.host.toLowerCase();
+      const rows = wanted.map((g) => held.get(`${host}\n${g}`));
+      if (rows.every((r) => r !== undefined)) return sortProcesses(rows as ProcessRecord[]);
+    }
+    // GUIDs the current index does not know have no create: no statement for them (often none is left:
+    // a tree's topmost parent that was never logged).
+    const index = this.currentIndex();
+    if (index) wanted = wanted.filter((g) => index.has(g, o.host?.toLowerCase(), o.range));
+    if (wanted.length === 0) return [];
     const p = new Params();
-    const m = guidMatch(p, guidList(guids), 'p', 'gkey', 'guid');
-    const rows = await query(this.store, o.ctx,
+    const m = guidMatch(p, wanted, 'p', 'gkey', 'guid');
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT ${PROCESS_COLUMNS} FROM processes p ${m.join} WHERE TRUE ${m.where} ${filters(p, o, 'p', 'start_time')} ORDER BY p.start_time, p.guid, p.host`, p);
     return rows.map(toProcess);
   }
@@ -101,7 +213,7 @@ export class EmbeddedSource implements EventSource {
       where += ` AND (p.start_time > CAST(${t} AS TIMESTAMP) OR (p.start_time = CAST(${t} AS TIMESTAMP) AND p.guid > ${p.arg(pos.g)}))`;
     }
     // count(*) OVER () is evaluated before LIMIT: the total from this position on, in the same statement.
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT ${PROCESS_COLUMNS}, count(*) OVER () AS total FROM processes p ${join} WHERE ${where}
        ORDER BY p.start_time, p.guid LIMIT ${p.arg(limit + 1)}`, p);
     const items = rows.slice(0, limit).map(toProcess);
@@ -115,17 +227,16 @@ export class EmbeddedSource implements EventSource {
   }
 
   async getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]> {
-    const { sql, params } = treeSql({
+    const rows = await this.treeRows(o.ctx, {
       guid: canonicalGuid(guid) ?? guid, host: o.host?.toLowerCase(), up: Math.max(0, o.maxDepth), down: 0, budget: 0, range: o.range,
     });
-    const rows = await query(this.store, o.ctx, sql, params);
     // depth -1 is the parent: nearest first.
     return rows.filter((r) => Number(r.depth) < 0).sort((a, b) => Number(b.depth) - Number(a.depth)).map(toProcess);
   }
 
   async getTree(guid: string, o: TreeOptions): Promise<TreeRows> {
     const budget = Math.max(0, Math.floor(Number.isFinite(o.nodeBudget) ? o.nodeBudget : 1_000_000));
-    const { sql, params } = treeSql({
+    const rows = await this.treeRows(o.ctx, {
       guid: canonicalGuid(guid) ?? guid,
       host: o.host?.toLowerCase(),
       up: o.up ? MAX_GENERATIONS : 0,
@@ -133,7 +244,6 @@ export class EmbeddedSource implements EventSource {
       budget,
       range: o.range,
     });
-    const rows = await query(this.store, o.ctx, sql, params);
     const descendants = rows.filter((r) => Number(r.depth) > 0).length;
     const kept = descendants > budget ? dropLastDescendant(rows) : rows;
     return { processes: kept.map(toProcess), complete: descendants <= budget };
@@ -142,9 +252,20 @@ export class EmbeddedSource implements EventSource {
   async countEvents(guids: string[], o: BaseOptions): Promise<Map<string, Partial<Record<Category, number>>>> {
     const out = new Map<string, Partial<Record<Category, number>>>();
     if (guids.length === 0) return out;
+    // Counted already with this request's tree (same host and range): no statement.
+    const held = o.host ? this.prefetched.get(o.ctx)?.counts.get(rangeKey(o.range)) : undefined;
+    if (held) {
+      const host = o.host!.toLowerCase();
+      const wanted = guidList(guids);
+      const found = wanted.map((g) => held.get(`${host}\n${g}`));
+      if (found.every((c) => c !== undefined)) {
+        wanted.forEach((g, i) => { if (Object.keys(found[i]!).length > 0) out.set(g, { ...found[i]! }); });
+        return out;
+      }
+    }
     const p = new Params();
     const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT e.guid, e.category, count(*) AS n FROM events e ${m.join}
        WHERE e.event_id <> 1 ${m.where} ${filters(p, o, 'e', 'time')} GROUP BY ALL`, p);
     for (const r of rows) {
@@ -171,7 +292,7 @@ export class EmbeddedSource implements EventSource {
       where += ` AND (e.time > CAST(${t} AS TIMESTAMP) OR (e.time = CAST(${t} AS TIMESTAMP) AND (coalesce(e.record_id, -1) > ${r}
         OR (coalesce(e.record_id, -1) = ${r} AND e.seq > ${p.arg(pos.s)}))))`;
     }
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT ${EVENT_COLUMNS}, count(*) OVER () AS total FROM events e ${join} WHERE ${where}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq LIMIT ${p.arg(limit + 1)}`, p);
     const page = rows.slice(0, limit);
@@ -190,7 +311,7 @@ export class EmbeddedSource implements EventSource {
     if (guids.length === 0) return [];
     const p = new Params();
     const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT ${EVENT_COLUMNS} FROM events e ${m.join} WHERE e.event_id IN (8, 10) ${m.where} ${filters(p, o, 'e', 'time')}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq`, p);
     return rows.map(toEvent);
@@ -201,7 +322,7 @@ export class EmbeddedSource implements EventSource {
     if (names.length === 0) return [];
     const p = new Params();
     const list = p.arg(listValue(names.map((n) => n.toLowerCase())));
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT name, parent_name, count(*) AS n FROM (SELECT p.name, lower(regexp_extract(p.parent_image, '[^\\\\/]*$')) AS parent_name
        FROM processes p WHERE TRUE ${filters(p, o, 'p', 'start_time')}) WHERE name IN (SELECT unnest(CAST(${list} AS VARCHAR[])))
        OR parent_name IN (SELECT unnest(CAST(${list} AS VARCHAR[]))) GROUP BY ALL`, p);
@@ -239,8 +360,26 @@ export class EmbeddedSource implements EventSource {
 
   /** The store belongs to whoever opened it; closing the source closes it too. */
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    while (this.building) await this.building;
     await this.store.close();
   }
+}
+
+/** A time range as a map key (absent = all time). */
+function rangeKey(range: BaseOptions['range']): string {
+  return range ? `${range.from}/${range.to}` : '';
+}
+
+/** The order of getProcesses' statement: start time, GUID, host. */
+function sortProcesses(rows: ProcessRecord[]): ProcessRecord[] {
+  const key = (r: ProcessRecord): string[] => [r.startTime, r.guid, r.host];
+  return rows.sort((a, b) => {
+    const ka = key(a), kb = key(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+    return 0;
+  });
 }
 
 /** Rows come ordered by depth, so the budget + 1-th descendant is the last descendant row. */

@@ -87,6 +87,66 @@ export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string
   }
 }
 
+/** Column names per statement text (a statement's shape never changes). */
+const columnNames = new Map<string, string[]>();
+const MAX_SHAPES = 1024;
+
+/** The statement's column names: run once with no rows (a prepared statement whose parameter types
+ * are still open does not know its columns until bound and run). */
+async function namesOf(conn: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<string[]> {
+  const hit = columnNames.get(sql);
+  if (hit) return hit;
+  const stmt = await conn.prepare(`SELECT * FROM (${sql}) t LIMIT 0`);
+  let names: string[];
+  try {
+    if (values.length > 0) stmt.bind(values);
+    names = (await stmt.run()).deduplicatedColumnNames();
+  } finally {
+    stmt.destroySync();
+  }
+  if (columnNames.size >= MAX_SHAPES) columnNames.clear();
+  columnNames.set(sql, names);
+  return names;
+}
+
+/**
+ * As `query`, with each row handed over as one JSON array text (`json_array(*COLUMNS(*))`) and
+ * parsed in JS. Why: DuckDB's per-value conversion costs ≈ 1.5 µs per VARCHAR (a native call and a
+ * TextDecoder per string); one string per row is 3× faster on wide rows (1,200 process rows: 27 →
+ * 8.6 ms, measured 2026-11-25). Values come back as JSON gives them: BIGINT as number (exact below
+ * 2^53 — keys beyond that must be cast to VARCHAR by the caller), JSON columns as parsed values.
+ */
+export async function queryJson(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
+  const { conn, release } = await checkout(store, ctx);
+  try {
+    const values = params instanceof Params ? params.values : params;
+    const names = await namesOf(conn, sql, values);
+    const stmt = await prepared(conn, `SELECT CAST(json_array(*COLUMNS(*)) AS VARCHAR) FROM (${sql}) t`);
+    if (values.length > 0) stmt.bind(values); else stmt.clearBindings();
+    const result = await stmt.run();
+    const rows: SqlRow[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const texts = chunk.getColumnVector(0);
+      for (let i = 0; i < chunk.rowCount; i++) {
+        const values = JSON.parse(texts.getItem(i) as string) as unknown[];
+        const row: SqlRow = {};
+        for (let c = 0; c < names.length; c++) row[names[c]!] = values[c];
+        rows.push(row);
+      }
+    }
+    ctx.stats.rows += rows.length;
+    throwIfAborted(ctx);
+    return rows;
+  } catch (err) {
+    throwIfAborted(ctx);
+    throw err;
+  } finally {
+    release();
+  }
+}
+
 /**
  * Run one statement and yield its rows in chunks as DuckDB streams them (one statement, one
  * sort, however many batches). The connection is held until the iteration ends or is abandoned.

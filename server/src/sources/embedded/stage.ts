@@ -2,7 +2,8 @@
  * Staging one batch into TEMP `stage_raw` (schema.ts) before the merge SQL (merge-sql.ts).
  *
  * Two ways:
- *   - the DuckDB appender, one N-API call per cell — what the store uses;
+ *   - the DuckDB appender, one N-API call per cell — what the store uses, one event at a time as
+ *     events arrive (`StageAppender`, behind `EmbeddedStore.beginBatch`);
  *   - a tab-separated file built by plain string concatenation, read back by DuckDB's `read_csv`
  *     with an explicit schema and no auto-detection (falls back to the appender per batch).
  * Measured 2026-11-25 (loaded 2-core machine, CPU time). Staging alone, 131,072 demo events, DuckDB
@@ -21,7 +22,7 @@
  * such value goes through the appender whole.
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { SysmonEvent } from '../../ingest/record.js';
 
 /** NULL marker of the staged TSV (a whole cell, `\N` as PostgreSQL's COPY writes it). */
@@ -49,15 +50,72 @@ const unsafe = (v: string | null): boolean => v !== null && (v === NULL_CELL || 
  * (host, guid) within the batch (the merge then picks the earliest).
  */
 export async function stageBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[], tsvPath: string | null): Promise<boolean> {
-  const repeated = repeatedCreates(batch);
   try {
-    if (tsvPath !== null && writeTsv(batch, tsvPath)) await conn.run(READ_STAGED_TSV, [tsvPath]);
-    else await appendBatch(conn, batch);
+    if (tsvPath !== null && writeTsv(batch, tsvPath)) {
+      await conn.run(READ_STAGED_TSV, [tsvPath]);
+      return repeatedCreates(batch);
+    }
   } finally {
     // The file is as large as the batch's text: give the space back at once.
     if (tsvPath !== null) rmSync(tsvPath, { force: true });
   }
-  return repeated;
+  const stager = await StageAppender.open(conn);
+  try {
+    for (const e of batch) stager.add(e);
+  } finally {
+    stager.close();
+  }
+  return stager.repeatedCreates;
+}
+
+/**
+ * The appender path, one event at a time: each event is appended as it arrives (9 cells), so a
+ * writer that streams events into it holds no batch of objects in JS — the rows wait in DuckDB's
+ * own (compact) memory. Measured on 200k JSON events: the pipeline's retained 50k-event batches
+ * cost ≈ 6 µs per event in garbage collection and ≈ 300 MB of heap.
+ */
+export class StageAppender {
+  /** Events appended so far. */
+  size = 0;
+  /** True once two creates (EventID 1) of one (host, guid) were appended (the merge then dedupes). */
+  repeatedCreates = false;
+  private readonly creates = new Set<string>();
+  private closed = false;
+
+  private constructor(private readonly app: DuckDBAppender) {}
+
+  /** An appender on `conn`'s (empty) TEMP stage_raw. */
+  static async open(conn: DuckDBConnection): Promise<StageAppender> {
+    return new StageAppender(await conn.createAppender('stage_raw'));
+  }
+
+  /** Append one event (row number = its position in the batch). */
+  add(e: SysmonEvent): void {
+    const app = this.app;
+    app.appendInteger(this.size);
+    if (e.guid) app.appendVarchar(e.guid); else app.appendNull();
+    if (e.targetGuid) app.appendVarchar(e.targetGuid); else app.appendNull();
+    app.appendInteger(e.eventId);
+    app.appendVarchar(e.category);
+    app.appendVarchar(e.time);
+    app.appendVarchar(e.host);
+    if (e.recordId == null) app.appendNull(); else app.appendDouble(e.recordId);
+    app.appendVarchar(JSON.stringify(e.fields));
+    app.endRow();
+    this.size++;
+    if (e.eventId === 1 && e.guid && !this.repeatedCreates) {
+      const key = `${e.host}|${e.guid}`;
+      if (this.creates.has(key)) this.repeatedCreates = true; else this.creates.add(key);
+    }
+  }
+
+  /** Flush the rows into stage_raw (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.creates.clear();
+    this.app.closeSync();
+  }
 }
 
 function repeatedCreates(batch: readonly SysmonEvent[]): boolean {
@@ -89,27 +147,5 @@ function writeTsv(batch: readonly SysmonEvent[], path: string): boolean {
     return true;
   } finally {
     closeSync(fd);
-  }
-}
-
-/** The appender path: 9 cells per row. */
-async function appendBatch(conn: DuckDBConnection, batch: readonly SysmonEvent[]): Promise<void> {
-  const app = await conn.createAppender('stage_raw');
-  try {
-    for (let i = 0; i < batch.length; i++) {
-      const e = batch[i]!;
-      app.appendInteger(i);
-      if (e.guid) app.appendVarchar(e.guid); else app.appendNull();
-      if (e.targetGuid) app.appendVarchar(e.targetGuid); else app.appendNull();
-      app.appendInteger(e.eventId);
-      app.appendVarchar(e.category);
-      app.appendVarchar(e.time);
-      app.appendVarchar(e.host);
-      if (e.recordId == null) app.appendNull(); else app.appendDouble(e.recordId);
-      app.appendVarchar(JSON.stringify(e.fields));
-      app.endRow();
-    }
-  } finally {
-    app.closeSync();
   }
 }

@@ -72,6 +72,18 @@ describe('EmbeddedStore.writeEvents', () => {
     expect(await store.counts()).toMatchObject({ events: 5, processes: 2 });
   });
 
+  it('when a later batch mixes a stored record id with new and id-less events, then only the stored one is a duplicate', async () => {
+    // The dedupe reads only stored rows inside the batch's record-id span (or without an id): the
+    // span [11, 500] must still find record id 11, and the id-less event must be checked too.
+    const store = await openTemp();
+    const noRecord = { ...childNet, recordId: null, time: '2024-05-01T10:05:02.000Z' };
+    expect(await store.writeEvents([parentCreate, childCreate, childNet])).toEqual({ inserted: 3, duplicates: 0 });
+    expect(await store.writeEvents([{ ...childNet, recordId: 500 }, childCreate, noRecord])).toEqual({ inserted: 2, duplicates: 1 });
+    expect(await store.writeEvents([noRecord, { ...childEnd, recordId: 3 }])).toEqual({ inserted: 1, duplicates: 1 });
+    expect(await store.writeEvents([{ ...childNet, recordId: 500 }])).toEqual({ inserted: 0, duplicates: 1 });
+    expect(await store.counts()).toMatchObject({ events: 6, processes: 2 });
+  });
+
   it('when two hosts reuse record ids and GUIDs across batches, then dedupe and end times stay per host', async () => {
     // The merge only looks at stored rows of the batch's own hosts (host-key filter): ws-2's record
     // id 11 must not be taken for ws-1's, and ws-2's terminate must not end ws-1's cmd.
@@ -204,6 +216,51 @@ describe('EmbeddedStore.writeEvents', () => {
     expect((await src.getProcesses([C], { ctx: newContext() })).map((x) => x.guid)).toEqual([C]);
     expect((await src.getChildren([P], { ctx: newContext(), limit: 5 })).items.map((x) => x.guid)).toEqual([C]);
     expect(await again.writeEvents([childNet])).toEqual({ inserted: 0, duplicates: 1 });
+  });
+
+  it('when batches are streamed (the next filled while the previous merges), then rows equal writeEvents of the same events', async () => {
+    // beginBatch stages each event as it is added, on its own connection; `lineage ingest` fills
+    // the next batch while the previous one commits. Out of order on purpose: terminate and child
+    // before the parent's create, and a repeat of the first batch's event in the second.
+    const streamed = await openTemp('streamed.duckdb');
+    const first = await streamed.beginBatch();
+    for (const e of [childEnd, childNet, childCreate]) first.add(e);
+    expect(first.size).toBe(3);
+    const firstDone = first.commit();
+    const second = await streamed.beginBatch();
+    for (const e of [parentCreate, childNet]) second.add(e);
+    const secondDone = second.commit();
+    expect(await firstDone).toEqual({ inserted: 3, duplicates: 0 });
+    expect(await secondDone).toEqual({ inserted: 1, duplicates: 1 });
+    expect(() => first.add(childNet)).toThrow(/already committed/);
+
+    const written = await openTemp('written.duckdb');
+    await written.writeEvents([childEnd, childNet, childCreate]);
+    await written.writeEvents([parentCreate, childNet]);
+    const read = async (s: EmbeddedStore) => {
+      const src = new EmbeddedSource(s);
+      const ctx = newContext();
+      return { processes: await src.getProcesses([P, C], { ctx }), events: (await src.getEvents([P, C], { ctx, limit: 100 })).items };
+    };
+    const a = await read(written);
+    expect(a.processes.map((p) => [p.name, p.endTime])).toEqual([['explorer.exe', null], ['cmd.exe', '2024-05-01T10:06:00.500Z']]);
+    expect(await read(streamed)).toEqual(a);
+  });
+
+  it('when a streamed batch is aborted or refused, then nothing of it is stored and the next batch works', async () => {
+    const store = await openTemp();
+    const dropped = await store.beginBatch();
+    dropped.add(parentCreate);
+    dropped.abort();
+    const bad = await store.beginBatch();
+    bad.add(childNet);
+    bad.add({ ...childCreate, time: 'yesterday' });
+    await expect(bad.commit()).rejects.toThrow(/not stored.*yesterday/s);
+    expect(await store.counts()).toMatchObject({ events: 0, processes: 0 });
+    const ok = await store.beginBatch();
+    ok.add(childCreate);
+    expect(await ok.commit()).toEqual({ inserted: 1, duplicates: 0 });
+    expect(await store.counts()).toMatchObject({ events: 1, processes: 1 });
   });
 
   it('when the file is not a database, then open fails with the path in the message', async () => {

@@ -3,9 +3,11 @@
  * and `notables` (schema.ts). Writers call `writeEvents` in batches; readers go through
  * EmbeddedSource, which borrows connections from here.
  *
- * Write path (measured, see README.md in this folder): batch → DuckDB appender (stage.ts) into a
- * TEMP staging table → a few set-based statements in one transaction (merge-sql.ts). A TSV file
- * read by read_csv with an explicit schema staged faster in isolation but not clearly end to end.
+ * Write path (measured, see README.md in this folder): events → DuckDB appender (stage.ts) into a
+ * TEMP staging table as they arrive (`beginBatch`; `writeEvents` wraps it) → a few set-based
+ * statements in one transaction (merge-sql.ts). Two writer connections, each with its own staging
+ * table, so one batch fills while the previous merges. A TSV file read by read_csv with an explicit
+ * schema staged faster in isolation but not clearly end to end.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,15 +16,35 @@ import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { CREATE_STAGE, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
-import { stageBatch } from './stage.js';
+import { StageAppender } from './stage.js';
 import {
-  buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, STAGED_HOST_KEYS, updateEndTimes,
+  buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, type RecordIdSpan,
+  STAGED_HOST_KEYS, STAGED_RECORD_IDS, updateEndTimes,
 } from './merge-sql.js';
 
 /** Options of `EmbeddedStore.open`. */
 export interface OpenOptions {
   /** Open without write access (several readers may share the file). */
   readOnly?: boolean;
+  /** DuckDB worker threads (default: `LINEAGE_DUCKDB_THREADS`, else DuckDB's default = cores). */
+  threads?: number;
+  /** DuckDB buffer-pool limit, e.g. `'512MB'` (default: `LINEAGE_DUCKDB_MEMORY`, else 2GB). */
+  memoryLimit?: string;
+}
+
+/**
+ * A batch being written: events are staged into DuckDB as they are added (no batch of objects
+ * held in JS), then merged into the store by `commit` — all or nothing, like `writeEvents`.
+ */
+export interface EventBatch {
+  /** Stage one event. */
+  add(e: SysmonEvent): void;
+  /** Events added so far. */
+  readonly size: number;
+  /** Merge the staged events into the store (dedupe, events, processes, end times). */
+  commit(): Promise<WriteResult>;
+  /** Drop the staged events. */
+  abort(): void;
 }
 
 /** What one `writeEvents` call did. */
@@ -44,9 +66,14 @@ export class StoreError extends Error {
 /** An open store file: batched idempotent writes, `optimize()`, and connections for readers. */
 export class EmbeddedStore {
   private idle: DuckDBConnection[] = [];
-  private writer: DuckDBConnection | null = null;
+  /** Idle writer connections, each with its own TEMP stage_raw (one stages while another merges). */
+  private writers: DuckDBConnection[] = [];
+  /** Every writer connection opened (closed with the store). */
+  private allWriters: DuckDBConnection[] = [];
   private nextSeq = 1;
   private closed = false;
+  /** Batches that stored something (see `changes`). */
+  private changeCount = 0;
   /** Serialises writers: one batch merges at a time (DuckDB has one writer per file anyway). */
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -69,8 +96,9 @@ export class EmbeddedStore {
       const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '1GB' };
       // DuckDB would take 80 % of RAM for its buffers by default; a bounded pool keeps a server's
       // footprint predictable (sorts spill to disk beyond it). Both knobs are for operators.
-      config.memory_limit = process.env.LINEAGE_DUCKDB_MEMORY ?? '2GB';
-      if (process.env.LINEAGE_DUCKDB_THREADS) config.threads = process.env.LINEAGE_DUCKDB_THREADS;
+      config.memory_limit = opts.memoryLimit ?? process.env.LINEAGE_DUCKDB_MEMORY ?? '2GB';
+      const threads = opts.threads !== undefined ? String(opts.threads) : process.env.LINEAGE_DUCKDB_THREADS;
+      if (threads) config.threads = threads;
       instance = await DuckDBInstance.create(path, config);
     } catch (err) {
       throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
@@ -126,6 +154,14 @@ export class EmbeddedStore {
     if (!this.readOnly) await conn.run(`INSERT OR REPLACE INTO meta VALUES ('hash_probe', $1)`, [probe]);
   }
 
+  /**
+   * Bumped by every `writeEvents` batch that stored events: readers that keep something derived from
+   * the rows in memory (the lineage index) compare it to know they are stale.
+   */
+  get changes(): number {
+    return this.changeCount;
+  }
+
   /** Borrow a connection (one per in-flight query, so one can be interrupted alone). */
   async acquire(): Promise<DuckDBConnection> {
     if (this.closed) throw new StoreError('store is closed');
@@ -141,25 +177,76 @@ export class EmbeddedStore {
   /**
    * Store a batch of normalised Sysmon events. Idempotent: events already stored (host + record id,
    * or identical content) are counted as duplicates. All or nothing per batch.
-   * Best throughput with batches of 50k–130k events.
+   * Best throughput with batches of 122,880 events (one DuckDB row group; see pipeline.ts).
    */
-  writeEvents(batch: readonly SysmonEvent[]): Promise<WriteResult> {
-    const run = this.writing.then(() => this.writeBatch(batch));
-    this.writing = run.catch(() => undefined);
-    return run;
-  }
-
-  private async writeBatch(batch: readonly SysmonEvent[]): Promise<WriteResult> {
+  async writeEvents(batch: readonly SysmonEvent[]): Promise<WriteResult> {
     if (this.readOnly) throw new StoreError(`database ${this.path} is open read-only`);
     if (batch.length === 0) return { inserted: 0, duplicates: 0 };
-    const conn = await this.writerConnection();
-    await conn.run('DELETE FROM stage_raw');
-    // null: the appender (stage.ts says why not the TSV file).
-    const repeatedCreates = await stageBatch(conn, batch, null);
+    const b = await this.beginBatch();
+    try {
+      for (const e of batch) b.add(e);
+    } catch (err) {
+      b.abort();
+      throw new StoreError(`batch of ${batch.length} events not stored: ${(err as Error).message}`);
+    }
+    return b.commit();
+  }
+
+  /**
+   * Start a batch that stages events as they are added (see EventBatch). Staging runs on its own
+   * connection, so a new batch can be filled while the previous one merges; merges run one at a time.
+   */
+  async beginBatch(): Promise<EventBatch> {
+    if (this.readOnly) throw new StoreError(`database ${this.path} is open read-only`);
+    if (this.closed) throw new StoreError('store is closed');
+    const conn = this.writers.pop() ?? (await this.newWriter());
+    let stager: StageAppender;
+    try {
+      await conn.run('DELETE FROM stage_raw');
+      stager = await StageAppender.open(conn);
+    } catch (err) {
+      this.writers.push(conn);
+      throw new StoreError(`cannot stage events: ${(err as Error).message}`);
+    }
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      stager.close();
+    };
+    return {
+      add: (e) => {
+        if (done) throw new StoreError('batch already committed');
+        stager.add(e);
+      },
+      get size() { return stager.size; },
+      commit: () => {
+        try {
+          finish();
+        } catch (err) {
+          this.writers.push(conn);
+          return Promise.reject(new StoreError(`batch of ${stager.size} events not stored: ${(err as Error).message}`));
+        }
+        const run = this.writing.then(() => this.merge(conn, stager.size, stager.repeatedCreates));
+        this.writing = run.catch(() => undefined);
+        return run.finally(() => { this.writers.push(conn); });
+      },
+      abort: () => {
+        try { finish(); } catch { /* the staged rows are cleared by the next batch */ }
+        this.writers.push(conn);
+      },
+    };
+  }
+
+  /** Merge the `staged` events in `conn`'s stage_raw into the store (one transaction). */
+  private async merge(conn: DuckDBConnection, staged: number, repeatedCreates: boolean): Promise<WriteResult> {
+    if (staged === 0) return { inserted: 0, duplicates: 0 };
     const hostKeys = (await conn.runAndReadAll(STAGED_HOST_KEYS)).getRowsJS().map((r) => r[0] as bigint);
+    const ids = (await conn.runAndReadAll(STAGED_RECORD_IDS)).getRowsJS()[0] ?? [null, null, 0];
+    const span: RecordIdSpan = { lo: ids[0] == null ? null : Number(ids[0]), hi: ids[1] == null ? null : Number(ids[1]), withoutId: Number(ids[2]) > 0 };
     await conn.run('BEGIN TRANSACTION');
     try {
-      await conn.run(buildFresh(hostKeys), [this.nextSeq]);
+      await conn.run(buildFresh(hostKeys, span), [this.nextSeq]);
       const counts = (await conn.runAndReadAll(FRESH_COUNTS)).getRowsJS()[0] ?? [0, 0, 0];
       const [fresh, creates, ends] = counts.map((v) => Number(v)) as [number, number, number];
       if (fresh > 0) {
@@ -173,19 +260,38 @@ export class EmbeddedStore {
       }
       await conn.run('COMMIT');
       this.nextSeq += fresh;
-      return { inserted: fresh, duplicates: batch.length - fresh };
+      if (fresh > 0) this.changeCount += 1;
+      return { inserted: fresh, duplicates: staged - fresh };
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
-      throw new StoreError(`batch of ${batch.length} events not stored: ${(err as Error).message}`);
+      throw new StoreError(`batch of ${staged} events not stored: ${(err as Error).message}`);
     }
   }
 
-  private async writerConnection(): Promise<DuckDBConnection> {
-    if (!this.writer) {
-      this.writer = await this.instance.connect();
-      await this.writer.run(CREATE_STAGE);
+  private async newWriter(): Promise<DuckDBConnection> {
+    const conn = await this.instance.connect();
+    this.allWriters.push(conn);
+    await conn.run(CREATE_STAGE);
+    return conn;
+  }
+
+  /**
+   * Change DuckDB's worker threads and buffer-pool limit of this open store (e.g. one thread and a
+   * small pool while ingesting, all cores for `optimize()`). Why one thread for ingest: the merge
+   * statements are small per batch, and parallel pipelines cost more CPU than they save; with one
+   * DuckDB thread the JS parser and DuckDB each keep one core busy (measured, README "Write path").
+   */
+  async setResources(r: { threads?: number; memoryLimit?: string }): Promise<void> {
+    const conn = await this.acquire();
+    try {
+      if (r.threads !== undefined) await conn.run(`SET threads = ${Math.max(1, Math.floor(r.threads))}`);
+      if (r.memoryLimit !== undefined) {
+        if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(r.memoryLimit)) throw new StoreError(`bad memory limit ${r.memoryLimit}`);
+        await conn.run(`SET memory_limit = '${r.memoryLimit}'`);
+      }
+    } finally {
+      this.release(conn);
     }
-    return this.writer;
   }
 
   /** Insert or replace notables (by id). */
@@ -251,8 +357,9 @@ export class EmbeddedStore {
     this.closed = true;
     for (const c of this.idle) { dropStatements(c); c.closeSync(); }
     this.idle = [];
-    this.writer?.closeSync();
-    this.writer = null;
+    for (const c of this.allWriters) c.closeSync();
+    this.allWriters = [];
+    this.writers = [];
     this.instance.closeSync();
   }
 }
