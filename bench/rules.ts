@@ -1,11 +1,19 @@
 /**
  * `npm run bench -- rules [--creates N] [--hosts H] [--retention-min M] [--runs R] [--only 1|50] [--splunk [--hosts 100]]`: lineage-rule engine
  * throughput (process-creates per second) with 1 rule and with 50 rules over a generated fleet (default
- * 10M process-creates on 5,000 hosts over one day), streaming with eviction, on one core. Generation is
- * done in batches outside the timed section; the engine sees records exactly as a source yields them.
- * Also reports peak RSS/heap and the engine's counters. Prints JSON lines on stdout.
+ * 10M process-creates on 5,000 hosts over one day), streaming with eviction, on one core.
+ * Generation is done in batches outside the timed section, and each batch is JSON-decoded so the engine
+ * sees records exactly as a source yields them (fresh strings, nothing shared or pre-hashed). The heap is
+ * collected between batches (outside the timing) so the generator's garbage is not billed to the engine.
+ * Reports wall and CPU rates, the engine's own memory (live heap + node table, measured around a forced GC)
+ * besides the process peak RSS, GC time inside the timed sections, the engine's counters, and a machine
+ * calibration (ns per iteration of a fixed integer loop) so figures from different machines compare.
+ * Prints JSON lines on stdout.
  */
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { RuleEngine } from '../server/src/rules/engine.js';
 import type { CompiledRule, ProcessInput } from '../server/src/rules/model.js';
 import { loadPack } from '../server/src/rules/pack.js';
@@ -53,11 +61,13 @@ const pickFallback = picker(FALLBACK);
 const DIR: Record<string, string> = { 'chrome.exe': 'C:\\Program Files\\Google\\Chrome\\Application\\', 'winword.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'excel.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\', 'outlook.exe': 'C:\\Program Files\\Microsoft Office\\root\\Office16\\' };
 
 /**
- * A sequential (flat) copy of a string, as a source's JSON/DB decoding yields: a template literal is a
- * V8 cons-string that the engine's first Map lookup would have to flatten — generator cost, not engine.
+ * Records exactly as a source decodes them (Splunk JSON rows, DuckDB rows): every string a fresh flat
+ * copy, none shared between records, no hash cached — so interning hosts/images/GUIDs costs what it costs
+ * on real input. (Shared generator strings would let V8 reuse cached hashes; template literals would be
+ * cons-strings the engine's first lookup must flatten.) Done per batch, outside the timed section.
  */
-function flat(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
+function asDecoded(batch: ProcessInput[]): ProcessInput[] {
+  return JSON.parse(JSON.stringify(batch)) as ProcessInput[];
 }
 
 interface SimProc { guid: string; name: string; image: string; cmd: string; pid: number; depth: number }
@@ -72,7 +82,7 @@ function* fleet(total: number, hosts: number, batch: number, seed = 42): Generat
   const mk = (h: Host, name: string, cmd?: string, depth = 1): SimProc => {
     h.n++;
     const c = h.n.toString(16).padStart(12, '0');
-    return { guid: flat(`{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`), name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4), depth };
+    return { guid: `{${h.hex}-${c.slice(0, 4)}-${c.slice(4, 8)}-0000-${c}}`, name, image: `${DIR[name] ?? 'C:\\Windows\\System32\\'}${name}`, cmd: cmd ?? name, pid: (h.pid += 4), depth };
   };
   const rec = (h: Host, p: SimProc, parent: SimProc | null, t: number): ProcessInput => ({
     guid: p.guid, parentGuid: parent ? parent.guid : '{00000000-0000-0000-0000-000000000000}', host: h.name, pid: p.pid, parentPid: parent?.pid ?? null,
@@ -81,7 +91,7 @@ function* fleet(total: number, hosts: number, batch: number, seed = 42): Generat
     startTime: new Date(t).toISOString(), endTime: null,
   });
   let made = 0;
-  let out: ProcessInput[] = [];
+  const out: ProcessInput[] = [];
   // Boot: each host's long-lived processes (not all logged: services' own create is before the data).
   for (const h of hs) {
     const services = mk(h, 'services.exe');
@@ -101,9 +111,9 @@ function* fleet(total: number, hosts: number, batch: number, seed = 42): Generat
     made++;
     // Real trees are shallow: only processes up to 8 levels deep go on spawning.
     if (p.depth < 8) { if (h.recent.length < 24) h.recent.push(p); else { h.recent[h.ri] = p; h.ri = (h.ri + 1) % 24; } }
-    if (out.length >= batch) { yield out; out = []; }
+    if (out.length >= batch) yield asDecoded(out.splice(0));
   }
-  if (out.length) yield out;
+  if (out.length) yield asDecoded(out);
 }
 
 /** 50 rules: the shipped pack plus one-liners over the same vocabulary (broad and narrow leaves). */
@@ -139,26 +149,70 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * A full GC on demand. Each batch's generation (and JSON decoding) leaves ~100 MB of garbage; collected
+ * inside the timed section (GC helper threads count in process CPU time) it would be billed to the engine.
+ * So the heap is collected between batches, outside the timing; the engine's own garbage still counts.
+ */
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/** Heap plus ArrayBuffer bytes after a full GC (the engine's node table lives in ArrayBuffers). */
+function liveBytes(): number {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 function once(rules: CompiledRule[], total: number, hosts: number, retentionMs: number) {
-  const engine = new RuleEngine(rules, { retentionMs });
+  const base = liveBytes();
+  let engine: RuleEngine | null = new RuleEngine(rules, { retentionMs });
   let ms = 0;
   let cpuMs = 0;
   let hits = 0;
   let peakRss = 0;
   let peakHeap = 0;
-  for (const batch of fleet(total, hosts, 100_000)) {
+  let peakEngine = 0;
+  const windows: [number, number][] = [];
+  let gcInTimed = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      for (const [a, b] of windows) if (e.startTime < b && e.startTime + e.duration > a) { gcInTimed += e.duration; break; }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const batches = fleet(total, hosts, 100_000);
+  for (let n = 0; ; n++) {
+    gc();
+    let batch: ProcessInput[] | null = batches.next().value ?? null;
+    if (batch === null) break;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     for (const r of batch) engine.addProcess(r);
     hits += engine.drain().length;
     const c = process.cpuUsage(c0);
+    const t1 = performance.now();
+    windows.push([t0, t1]);
     cpuMs += (c.user + c.system) / 1000;
-    ms += performance.now() - t0;
+    ms += t1 - t0;
     const mu = process.memoryUsage();
     peakRss = Math.max(peakRss, mu.rss);
     peakHeap = Math.max(peakHeap, mu.heapUsed);
+    // Dropped so the GC below can free it (the measurement must not count the batch).
+    // eslint-disable-next-line no-useless-assignment
+    batch = null;
+    // Every 10th batch: what the engine holds (heap + node table), with no batch alive.
+    if (n % 10 === 9) peakEngine = Math.max(peakEngine, liveBytes() - base);
   }
-  return { ms, cpuMs, hits, peakRss, peakHeap, retained: engine.size(), counters: { ...engine.counters } };
+  const retained = engine.size();
+  const counters = { ...engine.counters };
+  const withEngine = liveBytes();
+  // Dropped so the next liveBytes() no longer counts it: the difference is the engine's size.
+  // eslint-disable-next-line no-useless-assignment
+  engine = null;
+  const engineBytes = withEngine - liveBytes();
+  obs.disconnect();
+  return { ms, cpuMs, hits, peakRss, peakHeap, retained, counters, engineBytes, peakEngine: Math.max(peakEngine, engineBytes), gcInTimed };
 }
 
 /**
@@ -207,6 +261,16 @@ async function splunkRowsMoved(argv: string[]): Promise<void> {
   }
 }
 
+/** ns per iteration of a dependent integer loop (~0.3–0.5 ns on an idle modern core): machine speed. */
+function calibrate(): number {
+  const loop = (n: number) => { let x = 0; for (let i = 0; i < n; i++) x = (x + i * 7) | 0; return x; };
+  loop(1e6);
+  const c0 = process.cpuUsage();
+  const x = loop(2e8);
+  const c = process.cpuUsage(c0);
+  return Number((((c.user + c.system) * 1000) / 2e8 + (x === 0.5 ? 1 : 0)).toFixed(2));
+}
+
 export async function run(argv: string[]): Promise<void> {
   if (argv.includes('--splunk')) { await splunkRowsMoved(argv); return; }
   const total = arg(argv, 'creates', 10_000_000);
@@ -226,11 +290,14 @@ export async function run(argv: string[]): Promise<void> {
       bench: 'rules', rules: rules.length, label, creates: total, hosts, retentionMin: retentionMs / 60_000, runs,
       medianCreatesPerSec: Math.round(median(rates)), medianCreatesPerCpuSec: Math.round(median(cpuRates)),
       engineMs: Math.round(median(results.map((r) => r.ms))), engineCpuMs: Math.round(median(results.map((r) => r.cpuMs))),
-      loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)),
+      loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)), calibrationNsPerIter: calibrate(),
       hits: last.hits, peakRssMiB: Math.round(Math.max(...results.map((r) => r.peakRss)) / 2 ** 20),
       peakHeapMiB: Math.round(Math.max(...results.map((r) => r.peakHeap)) / 2 ** 20), retainedNodes: last.retained, counters: last.counters,
+      engineMiB: Number((last.engineBytes / 2 ** 20).toFixed(1)), peakEngineMiB: Number((Math.max(...results.map((r) => r.peakEngine)) / 2 ** 20).toFixed(1)),
+      engineBytesPerNode: Math.round(last.engineBytes / Math.max(1, last.retained)),
+      gcMsInTimed: Math.round(median(results.map((r) => r.gcInTimed))),
     };
     console.log(JSON.stringify(line));
-    console.error(`[rules] ${label}: ${(line.medianCreatesPerSec / 1e6).toFixed(2)}M creates/s wall, ${(line.medianCreatesPerCpuSec / 1e6).toFixed(2)}M per CPU-second (median of ${runs}, load ${line.loadAvg1m}), ${line.hits} hits, peak RSS ${line.peakRssMiB} MiB, heap ${line.peakHeapMiB} MiB, ${line.retainedNodes} nodes retained`);
+    console.error(`[rules] ${label}: ${(line.medianCreatesPerSec / 1e6).toFixed(2)}M creates/s wall, ${(line.medianCreatesPerCpuSec / 1e6).toFixed(2)}M per CPU-second (median of ${runs}, load ${line.loadAvg1m}, calibration ${line.calibrationNsPerIter} ns/iter), ${line.hits} hits, peak RSS ${line.peakRssMiB} MiB (process, incl. generator), engine ${line.peakEngineMiB} MiB peak (${line.engineBytesPerNode} B/node at end, ${line.retainedNodes} nodes), GC in timed ${line.gcMsInTimed} ms`);
   }
 }

@@ -302,6 +302,23 @@ describe('retention', () => {
   });
 });
 
+describe('retention keeps parent links valid', () => {
+  it('an idle parent of a retained child is kept (its slot is not reused by newer processes)', () => {
+    // P (t=0) → C (t=30 s); ~100k unrelated processes at t=1–9 s; one at 32 min 10 s (the 100,001st add:
+    // the first sweep, retention 32 min cuts at 10 s); 1,000 more, reusing freed slots; then D, C's child. P is idle past the cut but
+    // C is not: P must stay, or the chain would be cut — or run through whatever reused P's slot.
+    const engine = new RuleEngine(rule('p.exe -> c.exe -> d.exe'), { retentionMs: 32 * 60_000 });
+    const evs: VectorEvent[] = [{ g: 'P', img: '\\p.exe', t: 0 }, { g: 'C', p: 'P', img: '\\c.exe', t: 30 }];
+    for (let i = 0; i < 99_998; i++) evs.push({ g: `N${i}`, img: '\\p.exe', t: 1 + (i * 8) / 100_000 });
+    for (let i = 0; i <= 1000; i++) evs.push({ g: `M${i}`, p: i === 0 ? 'Q' : `M${i - 1}`, img: '\\p.exe', t: 1930 });
+    evs.push({ g: 'D', p: 'C', img: '\\d.exe', t: 1940 });
+    const hits: EngineHit[] = [];
+    for (const x of vectorItems(evs)) { if (x.kind === 'process') engine.addProcess(x.rec); hits.push(...engine.drain()); }
+    expect(engine.counters.evicted).toBe(99_998);
+    expect(hits.map((h) => h.chain)).toEqual([['P', 'C', 'D']]);
+  });
+});
+
 describe('isoMs', () => {
   it('agrees with Date.parse on source timestamps and falls back for other shapes', () => {
     let t = Date.UTC(2026, 1, 28, 23, 59, 58, 999);

@@ -1,24 +1,25 @@
 /**
- * The streaming lineage-rule engine (rules.md §9), leaf-triggered:
- *  - process-creates go into a per-host `guid → Node` map; a parent not seen yet becomes a placeholder
+ * The streaming lineage-rule engine (rules.md §9), leaf-triggered, on the compact node table (store.ts):
+ *  - process-creates go into a (host, GUID) → slot table; a parent not seen yet becomes a placeholder
  *    built from the child's Parent* fields, filled in place when its own create arrives (any order);
- *  - only nodes whose image can match some rule's LAST step are candidates (one map lookup per event);
+ *  - only nodes whose image can match some rule's LAST step are candidates (one array read per event);
  *  - a candidate is verified by walking its single ancestor chain (≤ the rule's reach) and assigning
  *    steps nearest-first with backtracking; hop bounds, `via.all/none`, `max_gap`, `within`, `where`,
- *    `unless` and `then` are checked on that path;
+ *    `unless` and `then` are checked on that path (verify.ts);
  *  - a candidate whose answer depends on something not seen yet (a placeholder ancestor, a missing
  *    `then` event) waits on it and is re-verified when it arrives. Duplicate deliveries are ignored,
  *    and each (rule, host, leaf) fires once.
- * Cost per event is O(1) plus O(reach · steps) per candidate (verify.ts); memory is the retained nodes
- * (all of them in batch mode; with `retentionMs`, those touched recently, long-lived ancestors included).
+ * Cost per event is O(1) plus O(reach · steps) per candidate; memory is the retained nodes (~70 B each
+ * plus the raw fields some rule can read on them). In batch mode everything is kept; with `retentionMs`,
+ * nodes untouched for that long are evicted leaves-first, so an ancestor of a retained node stays.
  */
 import type { EventRecord } from '../sources/event-source.js';
-import { isZeroGuid } from '@lineage/shared';
-import { Tri, baseName, type Predicate } from './match.js';
+import { Tri } from './match.js';
 import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from './model.js';
-import { testOn, type Node } from './node.js';
+import { CORE_FIELDS, PredTable, recordField, type PredInfo } from './node.js';
+import { F_DIRTY, F_FIRED, F_PH, F_TIMETEXT, F_USED, KEY_OK, NodeStore, PHD_NONE } from './store.js';
 import { isoMs } from './units.js';
-import { Verifier, type Prepared } from './verify.js';
+import { Verifier, type PStep, type PUnless, type Prepared } from './verify.js';
 
 /** Engine settings. */
 export interface EngineOptions {
@@ -26,89 +27,121 @@ export interface EngineOptions {
   retentionMs?: number | null;
 }
 
-const EMPTY: readonly number[] = [];
-/** Fields a node answers without its record (see node.ts fieldOf). */
-const CORE_FIELDS: ReadonlySet<string> = new Set(['Image', 'Name', 'ProcessGuid', 'ParentProcessGuid', 'Computer', 'UtcTime', 'EventID']);
 /** How many generations a new child keeps alive (retention) above itself. */
 const TOUCH_DEPTH = 64;
+/** A kept raw field and its column in the store. */
+interface KeptField { field: string; col: (string | undefined)[] }
+
+/** Names a predicate can match (null: any) and the non-core fields it reads. */
+interface FieldNeed { names: ReadonlySet<string> | null; fields: string[] }
 
 /**
  * Streaming rule evaluation: `addProcess` / `addEvent` in any order (idempotent), `drain()` for the hits
  * completed since the last drain. Batch use is the same with one drain at the end.
  */
 export class RuleEngine {
+  private readonly st = new NodeStore();
+  private readonly preds = new PredTable(this.st);
   private readonly rules: Prepared[];
+  /** Leaf names (lowercase basenames) → rules whose last step they can match. */
   private readonly byName = new Map<string, number[]>();
+  /** The same by name id (ids of rule names are interned first, so this array is small). */
+  private readonly leafRules: (number[] | undefined)[] = [];
   private readonly anyName: number[] = [];
+  /** Leaf predicates of the any-name rules, pre-tested at add so non-matching leaves are not queued. */
+  private readonly anyLeaf: PredInfo[];
   /**
-   * Ancestry pre-filter: names pinned by a non-leaf step get a bit (shared modulo 31 when there are more);
-   * each node carries the OR of its ancestors' bits (`up`). A rule whose earlier pinned step has no bit in
-   * a complete `up` cannot match there, so it is not verified (most candidates of broad rules).
+   * Ancestry pre-filter: names pinned by a non-leaf step get a bit (62 bits in two words, shared modulo 62
+   * beyond that); each node carries the OR of its ancestors' bits (`up0/up1`). A rule whose earlier pinned
+   * step has no bit in a complete `up` cannot match there, so it is not verified (most candidates).
    */
-  private readonly nameBit = new Map<string, number>();
-  /** Per rule: one mask per pinned non-leaf step; all must intersect the leaf's `up`. */
-  private readonly needs: number[][];
-  /** Rules (indexes) whose leaf matches any name, pre-tested at add so non-matching leaves are not queued. */
-  private readonly anyLeaf: Predicate[];
-  private readonly hosts = new Map<string, Map<string, Node>>();
-  private lastHost = '';
-  private lastShard: Map<string, Node> | null = null;
-  private dirty: Node[] = [];
+  private readonly bit0: number[] = [];
+  private readonly bit1: number[] = [];
+  /** Per rule: [word0, word1] masks, one pair per pinned non-leaf step; each must intersect `up`. */
+  private readonly needs: Int32Array[];
+  private readonly fieldNeeds: FieldNeed[] = [];
+  /** Per image id: the raw fields kept for real nodes with that image. */
+  private readonly imageFields: (KeptField[] | undefined)[] = [];
+  private readonly kept = new Map<string, KeptField>();
+  private dirty: number[] = [];
   private readonly events = new Map<string, EventRecord[]>();
-  private readonly eventWaiters = new Map<string, Set<Node>>();
+  private readonly eventWaiters = new Map<string, Set<number>>();
   private readonly thenIds: ReadonlySet<number> | null;
-  private readonly verifier = new Verifier(this.events);
+  private readonly verifier: Verifier;
   private readonly hasThen: boolean;
   private readonly retentionMs: number | null;
-  /** Whether any rule reads a field beyond the core ones (else records are not retained: memory). */
-  private readonly keepRecords: boolean;
   private watermark = Number.NEGATIVE_INFINITY;
   private addsSinceSweep = 0;
   private sweepEvery = 100_000;
-  private nodeCount = 0;
   /** Counters for reports and benchmarks. */
   readonly counters = { processes: 0, duplicates: 0, placeholders: 0, candidates: 0, verifications: 0, hits: 0, evicted: 0 };
 
   constructor(rules: CompiledRule[], opts: EngineOptions = {}) {
     this.retentionMs = opts.retentionMs ?? null;
+    const st = this.st;
+    st.onImage = (id) => this.preds.onImage(id);
+    const reg = (p: CompiledRule['steps'][number]['pred'] | null): PredInfo | null => (p ? this.preds.add(p) : null);
     this.rules = rules.map((rule) => {
       let reach = 0;
       for (const s of rule.steps) reach += s.hi;
       let extra = 0;
       for (const u of rule.unless) if (u.kind === 'ancestor') extra = Math.max(extra, u.hi);
-      return { rule, reach: Math.min(MAX_WALK, reach + extra) };
+      const steps: PStep[] = rule.steps.map((s) => ({ pred: reg(s.pred)!, all: reg(s.all), none: reg(s.none), lo: s.lo, hi: s.hi }));
+      const unless: PUnless[] = rule.unless.map((u) => (u.kind === 'ancestor' ? { ...u, pred: reg(u.pred)! } : { kind: 'path', pred: reg(u.pred)! }));
+      return { rule, reach: Math.min(MAX_WALK, reach + extra), steps, unless };
     });
+    this.verifier = new Verifier(st, this.preds, this.events);
+    // '' (no image known) may match anything under `unknown: match`: it carries every ancestry bit.
+    const empty = st.nameId('');
     this.rules.forEach((p, i) => {
       const names = p.rule.steps[p.rule.steps.length - 1]!.pred.names;
       if (!names) { this.anyName.push(i); return; }
       for (const n of names) {
         const list = this.byName.get(n);
         if (list) list.push(i); else this.byName.set(n, [i]);
+        const id = st.nameId(n);
+        (this.leafRules[id] ??= []).push(i);
       }
     });
+    let bits = 0;
     this.needs = rules.map((r) => {
       const masks: number[] = [];
       for (let j = 0; j < r.steps.length - 1; j++) {
         const names = r.steps[j]!.pred.names;
         if (names === null) continue;
-        let m = 0;
+        let m0 = 0;
+        let m1 = 0;
         for (const n of names) {
-          let b = this.nameBit.get(n);
-          if (b === undefined) { b = 1 << (this.nameBit.size % 31); this.nameBit.set(n, b); }
-          m |= b;
+          const id = st.nameId(n);
+          if (this.bit0[id] === undefined && this.bit1[id] === undefined) {
+            const b = bits++ % 62;
+            this.bit0[id] = b < 31 ? 1 << b : 0;
+            this.bit1[id] = b < 31 ? 0 : 1 << (b - 31);
+          }
+          m0 |= this.bit0[id] ?? 0;
+          m1 |= this.bit1[id] ?? 0;
         }
-        masks.push(m);
+        masks.push(m0, m1);
       }
-      return masks;
+      return Int32Array.from(masks);
     });
-    this.anyLeaf = this.anyName.map((i) => this.rules[i]!.rule.steps[this.rules[i]!.rule.steps.length - 1]!.pred);
-    const fields = new Set<string>();
+    this.bit0[empty] = 0x7fffffff;
+    this.bit1[empty] = 0x7fffffff;
+    for (let id = 0; id < st.nameStr.length; id++) { this.bit0[id] ??= 0; this.bit1[id] ??= 0; }
+    this.anyLeaf = this.anyName.map((i) => this.rules[i]!.steps[this.rules[i]!.steps.length - 1]!.pred);
+    // Which raw fields beyond the core ones each node must keep: those some predicate reads, on nodes
+    // whose name that predicate can match (a predicate pinned to other names is No there anyway).
     for (const r of rules) {
-      for (const s of r.steps) for (const p of [s.pred, s.all, s.none]) if (p) for (const f of p.fields) fields.add(f);
-      for (const u of r.unless) for (const f of u.pred.fields) fields.add(f);
-      for (const w of r.where) for (const f of w.fields) fields.add(f);
+      const need = (names: ReadonlySet<string> | null, fields: Iterable<string>) => {
+        const extra = [...fields].filter((f) => !CORE_FIELDS.has(f));
+        if (extra.length > 0) this.fieldNeeds.push({ names, fields: extra });
+      };
+      for (const s of r.steps) for (const p of [s.pred, s.all, s.none]) if (p) need(p.names, p.fields);
+      for (const u of r.unless) need(u.pred.names, u.pred.fields);
+      // `where` reads named steps; which one a field belongs to is not kept, so any step's names count.
+      const stepNames = r.steps.some((s) => s.pred.names === null) ? null : new Set(r.steps.flatMap((s) => [...s.pred.names!]));
+      for (const w of r.where) need(stepNames, w.fields);
     }
-    this.keepRecords = [...fields].some((f) => !CORE_FIELDS.has(f));
     const thens = rules.flatMap((r) => r.then);
     this.hasThen = thens.length > 0;
     this.thenIds = thens.some((t) => t.eventIds === null) ? null : new Set(thens.flatMap((t) => [...t.eventIds!]));
@@ -133,8 +166,10 @@ export class RuleEngine {
 
   /** Whether a process (host, guid) has been seen as a real create. */
   hasProcess(host: string, guid: string): boolean {
-    const n = this.hosts.get(host)?.get(guid);
-    return n !== undefined && !n.ph;
+    const h = this.st.knownHost(host);
+    if (h < 0 || this.st.prepare(h, guid, false, true) !== KEY_OK) return false;
+    const s = this.st.find();
+    return s >= 0 && !this.st.isPh(s);
   }
 
   /** Processes (host, guid) whose `then:` events a candidate is waiting for. */
@@ -146,124 +181,169 @@ export class RuleEngine {
   }
 
   /** Nodes currently retained (real and placeholders). */
-  size(): number { return this.nodeCount; }
+  size(): number { return this.st.count; }
 
-  private shard(host: string): Map<string, Node> {
-    if (host === this.lastHost && this.lastShard) return this.lastShard;
-    let s = this.hosts.get(host);
-    if (!s) { s = new Map(); this.hosts.set(host, s); }
-    this.lastHost = host;
-    this.lastShard = s;
-    return s;
-  }
-
-  private markDirty(n: Node): void {
-    if (!n.dirty) { n.dirty = true; this.dirty.push(n); }
+  private markDirty(s: number): void {
+    const f = this.st.flags(s);
+    if (!(f & F_DIRTY)) { this.st.setFlags(s, f | F_DIRTY); this.dirty.push(s); }
   }
 
   /** Add one process-create. Idempotent: a second delivery of the same (host, guid) is ignored. */
   addProcess(r: ProcessInput): void {
     this.counters.processes++;
-    const shard = this.shard(r.host);
-    let node = shard.get(r.guid);
+    const st = this.st;
+    const host = st.prepareOwn(r.host, r.guid);
     const startMs = isoMs(r.startTime);
-    if (node !== undefined) {
-      if (!node.ph) { this.counters.duplicates++; return; }
-      // A placeholder's own create arrived: fill it in place so children's parent pointers stay valid.
-      node.ph = false;
-      node.rec = this.keepRecords ? r : null;
-      node.image = r.image;
-      node.time = r.startTime;
-      node.name = r.name ? r.name.toLowerCase() : baseName(r.image);
-      node.startMs = startMs;
-      if (startMs > node.seen) node.seen = startMs;
-      if (node.waiters) { for (const w of node.waiters) this.markDirty(w); node.waiters = null; }
+    let s = st.find();
+    if (s >= 0) {
+      const f = st.flags(s);
+      if (!(f & F_PH)) { this.counters.duplicates++; return; }
+      // A placeholder's own create arrived: fill it in place so children's parent links stay valid.
+      st.setFlags(s, f & ~F_PH);
+      this.setReal(s, r, startMs);
+      if (startMs > st.seen(s)) st.setSeen(s, startMs);
+      const c = st.cold[s];
+      if (c?.waiters) {
+        for (const t of c.waiters) { const w = st.untag(t); if (w >= 0) this.markDirty(w); }
+        c.waiters = null;
+      }
     } else {
-      node = {
-        guid: r.guid, host: r.host, parent: null, ph: false, rec: this.keepRecords ? r : null, image: r.image, time: r.startTime,
-        phCmd: '', phUser: '', phPid: null,
-        name: r.name ? r.name.toLowerCase() : baseName(r.image), startMs, seen: startMs, waiters: null, fired: null, dirty: false, evicted: false,
-        up: 0, phd: Number.POSITIVE_INFINITY,
-      };
-      shard.set(r.guid, node);
-      this.nodeCount++;
+      s = st.insert();
+      st.setSeen(s, startMs);
+      this.setReal(s, r, startMs);
     }
+    let p = -1;
     const pg = r.parentGuid;
-    // The zero GUID ("no parent") starts with '{0' or '0'; only then is the full check worth its cost.
-    if (pg && pg !== r.guid && !(isZeroStart(pg) && isZeroGuid(pg))) {
-      let parent = shard.get(pg);
-      if (parent === undefined) {
-        parent = {
-          guid: pg, host: r.host, parent: null, ph: true, rec: null, image: r.parentImage, time: '', phCmd: r.parentCommandLine,
-          phUser: r.parentUser, phPid: r.parentPid, name: baseName(r.parentImage), startMs: Number.NaN,
-          seen: startMs, waiters: null, fired: null, dirty: false, evicted: false, up: 0, phd: 0,
-        };
-        shard.set(pg, parent);
-        this.nodeCount++;
+    if (pg && st.prepare(host, pg, true) === KEY_OK && !st.sameKey(s)) {
+      p = st.find();
+      if (p < 0) {
+        p = st.insert();
+        st.setFlags(p, F_USED | F_PH);
+        st.setPhd(p, 0);
+        st.setImage(p, st.internImage(r.parentImage, null));
+        st.setStartMs(p, Number.NaN);
+        st.setSeen(p, startMs);
+        const c = st.coldOf(p);
+        c.phCmd = r.parentCommandLine;
+        c.phUser = r.parentUser;
+        c.phPid = r.parentPid;
         this.counters.placeholders++;
       }
-      node.parent = parent;
-      node.up = parent.up | this.bitOf(parent.name);
-      node.phd = parent.ph ? 1 : parent.phd + 1;
-      this.touch(parent, startMs);
+    }
+    if (p >= 0) {
+      st.setParent(s, p);
+      st.addKid(p, 1);
+      const pn = st.nameIdOf(p);
+      st.setUp(s, st.up0(p) | (this.bit0[pn] ?? 0), st.up1(p) | (this.bit1[pn] ?? 0));
+      const pd = st.phd(p);
+      st.setPhd(s, st.isPh(p) ? 1 : pd >= PHD_NONE - 1 ? pd : pd + 1);
+      this.touch(p, startMs);
     } else {
-      node.up = 0;
-      node.phd = Number.POSITIVE_INFINITY;
+      st.setParent(s, -1);
+      st.setUp(s, 0, 0);
+      st.setPhd(s, PHD_NONE);
     }
     if (startMs > this.watermark) this.watermark = startMs;
-    if (this.byName.has(node.name) || this.anyLeafMay(node)) { this.counters.candidates++; this.markDirty(node); }
+    const nm = st.nameIdOf(s);
+    if ((nm < this.leafRules.length && this.leafRules[nm] !== undefined) || (this.anyLeaf.length > 0 && this.anyLeafMay(s))) {
+      this.counters.candidates++;
+      this.markDirty(s);
+    }
     // Sweep after as many adds as nodes were retained at the last sweep: amortised O(1) per add.
     if (this.retentionMs !== null && ++this.addsSinceSweep > this.sweepEvery) this.sweep();
   }
 
-  /** The name's ancestry bit; an empty name may match anything under `unknown: match`, so all bits. */
-  private bitOf(name: string): number {
-    if (name === '') return 0x7fffffff;
-    return this.nameBit.get(name) ?? 0;
+  /** Image, time and the kept raw fields of a real node. */
+  private setReal(s: number, r: ProcessInput, startMs: number): void {
+    const st = this.st;
+    const img = st.internImage(r.image, r.name);
+    st.setImage(s, img);
+    st.setStartMs(s, startMs);
+    const t = r.startTime;
+    // Canonical ISO times are rebuilt from startMs for hits; any other spelling is kept as written.
+    if (!(t.length === 24 && t.charCodeAt(10) === 84 /* T */ && t.charCodeAt(19) === 46 /* . */ && t.charCodeAt(23) === 90 /* Z */
+      && startMs === startMs)) {
+      st.setFlags(s, st.flags(s) | F_TIMETEXT);
+      st.coldOf(s).time = t;
+    }
+    const kf = this.imageFields[img] ?? this.keptFields(img);
+    // The record's own strings are kept, not the record. (Not interned: a fresh string would have to be
+    // hashed per create to save ~40 B per node.)
+    for (let i = 0; i < kf.length; i++) { const k = kf[i]!; k.col[s] = recordField(r, k.field); }
+  }
+
+  /** The raw fields real nodes with this image keep (computed once per image). */
+  private keptFields(img: number): KeptField[] {
+    const name = this.st.nameStr[this.st.imageName[img]!]!;
+    const fields = new Set<string>();
+    for (const n of this.fieldNeeds) if (n.names === null || n.names.has(name)) for (const f of n.fields) fields.add(f);
+    const out = [...fields].map((f) => {
+      let k = this.kept.get(f);
+      if (!k) { k = { field: f, col: this.st.col(f) }; this.kept.set(f, k); }
+      return k;
+    });
+    this.imageFields[img] = out;
+    return out;
   }
 
   /** Whether some any-name rule's leaf step may match this node (a real node's fields never change). */
-  private anyLeafMay(node: Node): boolean {
-    for (const p of this.anyLeaf) if (testOn(p, node) !== Tri.No) return true;
+  private anyLeafMay(s: number): boolean {
+    for (const p of this.anyLeaf) if (this.preds.test(p, s) !== Tri.No) return true;
     return false;
   }
 
   /** Keep ancestors of recent activity retained (long-lived services, shells); stops at fresh ones. */
-  private touch(n: Node | null, t: number): void {
+  private touch(n: number, t: number): void {
     if (this.retentionMs === null) return;
+    const st = this.st;
     // A node touched recently had its ancestors touched then too: stop there (amortised O(1)).
     const slack = this.retentionMs / 32;
     // Capped: real trees are shallow; a pathological deep chain must not make every add O(depth).
-    for (let i = 0; n !== null && i < TOUCH_DEPTH; i++, n = n.parent) {
-      if (n.seen >= t - slack) { if (n.seen < t) n.seen = t; return; }
-      n.seen = t;
+    for (let i = 0; n >= 0 && i < TOUCH_DEPTH; i++, n = st.parent(n)) {
+      const seen = st.seen(n);
+      if (seen >= t - slack) { if (seen < t) st.setSeen(n, t); return; }
+      st.setSeen(n, t);
     }
   }
 
-  /** Evict nodes untouched for `retentionMs` of event time. */
+  /**
+   * Evict nodes untouched for `retentionMs` of event time, leaves first: a node with children stays (its
+   * slot is their parent link) until they go, then goes with them when it is idle too.
+   */
   private sweep(): void {
     this.addsSinceSweep = 0;
     if (this.retentionMs === null) return;
+    const st = this.st;
     const cut = this.watermark - this.retentionMs;
-    for (const [host, shard] of this.hosts) {
-      for (const [guid, n] of shard) {
-        if (n.seen < cut && !n.dirty) { shard.delete(guid); n.evicted = true; this.nodeCount--; this.counters.evicted++; }
+    for (let s = 0; s < st.top; s++) {
+      let x = s;
+      for (;;) {
+        const f = st.flags(x);
+        if (!(f & F_USED) || f & F_DIRTY || st.kids(x) !== 0 || !(st.seen(x) < cut)) break;
+        const p = st.parent(x);
+        st.remove(x);
+        this.counters.evicted++;
+        if (p < 0) break;
+        st.addKid(p, -1);
+        x = p;
       }
-      // Long-lived placeholders (services.exe started before the data) collect waiters: drop evicted ones.
-      for (const n of shard.values()) {
-        if (n.waiters) { for (const w of n.waiters) if (w.evicted) n.waiters.delete(w); if (n.waiters.size === 0) n.waiters = null; }
-      }
-      if (shard.size === 0) { this.hosts.delete(host); if (this.lastHost === host) this.lastShard = null; }
+    }
+    // Long-lived placeholders (services.exe started before the data) collect waiters: drop freed ones.
+    for (let s = 0; s < st.top; s++) {
+      const ws = st.cold[s]?.waiters;
+      if (!ws) continue;
+      for (const t of ws) if (st.untag(t) < 0) ws.delete(t);
+      if (ws.size === 0) st.cold[s]!.waiters = null;
     }
     for (const [key, ws] of this.eventWaiters) {
-      for (const w of ws) if (w.evicted) ws.delete(w);
+      for (const t of ws) if (st.untag(t) < 0) ws.delete(t);
       if (ws.size === 0) this.eventWaiters.delete(key);
     }
     for (const [key, evs] of this.events) {
       const kept = evs.filter((e) => Date.parse(e.time) >= cut);
       if (kept.length === 0) this.events.delete(key); else if (kept.length < evs.length) this.events.set(key, kept);
     }
-    this.sweepEvery = Math.max(100_000, this.nodeCount);
+    this.sweepEvery = Math.max(100_000, st.count);
   }
 
   /**
@@ -280,7 +360,10 @@ export class RuleEngine {
       list.push(e);
     } else this.events.set(key, [e]);
     const waiting = this.eventWaiters.get(key);
-    if (waiting) { for (const w of waiting) this.markDirty(w); this.eventWaiters.delete(key); }
+    if (waiting) {
+      for (const t of waiting) { const w = this.st.untag(t); if (w >= 0) this.markDirty(w); }
+      this.eventWaiters.delete(key);
+    }
   }
 
   /** Verify every candidate touched since the last drain; returns new hits (each rule/leaf once). */
@@ -288,45 +371,74 @@ export class RuleEngine {
     const out: EngineHit[] = [];
     const work = this.dirty;
     this.dirty = [];
-    for (const node of work) {
-      node.dirty = false;
-      const list = this.byName.get(node.name) ?? EMPTY;
-      for (const i of list) this.check(i, node, out);
-      for (const i of this.anyName) this.check(i, node, out);
+    const st = this.st;
+    for (let w = 0; w < work.length; w++) {
+      const s = work[w]!;
+      st.setFlags(s, st.flags(s) & ~F_DIRTY);
+      const nm = st.nameIdOf(s);
+      const list = nm < this.leafRules.length ? this.leafRules[nm] : undefined;
+      if (list !== undefined) for (let i = 0; i < list.length; i++) this.check(list[i]!, s, out);
+      for (let i = 0; i < this.anyName.length; i++) this.check(this.anyName[i]!, s, out);
     }
     return out;
   }
 
-  private check(i: number, node: Node, out: EngineHit[]): void {
-    if (node.fired?.has(i)) return;
+  private check(i: number, s: number, out: EngineHit[]): void {
+    const st = this.st;
+    if (st.flags(s) & F_FIRED && st.cold[s]!.fired!.has(i)) return;
     const p = this.rules[i]!;
-    // Ancestry known as far as the rule reaches, lacking an earlier step's names: no match possible here,
-    // nothing to wait for. (A placeholder filled later only makes the known part longer.)
-    if (node.phd > p.reach) for (const m of this.needs[i]!) if ((node.up & m) === 0) return;
-    // Cheap pre-check of the leaf step (most candidates of broad rules fail here).
-    if (testOn(p.rule.steps[p.rule.steps.length - 1]!.pred, node) === Tri.No) return;
+    // Cheap pre-check of the leaf step (a real node's fields never change: No is final).
+    if (this.preds.test(p.steps[p.steps.length - 1]!.pred, s) === Tri.No) return;
+    // Ancestry pre-filter: an earlier pinned step whose names are in no known ancestor cannot be placed.
+    const m = this.needs[i]!;
+    if (m.length > 0) {
+      const u0 = st.up0(s);
+      const u1 = st.up1(s);
+      let missing = false;
+      for (let j = 0; j < m.length; j += 2) if ((u0 & m[j]!) === 0 && (u1 & m[j + 1]!) === 0) { missing = true; break; }
+      if (missing) {
+        // Ancestry complete within the rule's reach when linked: no match here, nothing to wait for.
+        if (st.phd(s) > p.reach) return;
+        // A placeholder was within reach when this node was linked; it may have been filled since (then
+        // `up` is stale). Walk the reach once, gathering the bits as they are now.
+        let top = s;
+        let w0 = 0;
+        let w1 = 0;
+        for (let d = 0; d < p.reach && st.parent(top) >= 0; d++) {
+          top = st.parent(top);
+          const nm = st.nameIdOf(top);
+          w0 |= this.bit0[nm] ?? 0;
+          w1 |= this.bit1[nm] ?? 0;
+        }
+        missing = false;
+        for (let j = 0; j < m.length; j += 2) if ((w0 & m[j]!) === 0 && (w1 & m[j + 1]!) === 0) { missing = true; break; }
+        if (missing) {
+          // Still missing: wait for the placeholder at the top (its ancestors may bring the name), if any.
+          if (st.isPh(top)) (st.coldOf(top).waiters ??= new Set()).add(st.tag(s));
+          return;
+        }
+      }
+    }
     this.counters.verifications++;
-    const v = this.verifier.verify(p, node);
-    if (v.hit) {
-      (node.fired ??= new Set()).add(i);
+    const v = this.verifier;
+    const hit = v.verify(p, s);
+    if (hit) {
+      const c = st.coldOf(s);
+      (c.fired ??= new Set()).add(i);
+      st.setFlags(s, st.flags(s) | F_FIRED);
       this.counters.hits++;
-      out.push(v.hit);
+      out.push(hit);
       return;
     }
     if (v.waitTop) {
       // Wait on the topmost placeholder above the leaf: when it fills, the walk can go further.
-      let top: Node = node;
-      for (let d = 0; top.parent !== null && d < MAX_WALK; d++) top = top.parent;
-      if (top.ph) (top.waiters ??= new Set()).add(node);
+      let top = s;
+      for (let d = 0; st.parent(top) >= 0 && d < MAX_WALK; d++) top = st.parent(top);
+      if (st.isPh(top)) (st.coldOf(top).waiters ??= new Set()).add(st.tag(s));
     }
     for (const key of v.waitEvents) {
       const ws = this.eventWaiters.get(key);
-      if (!ws) this.eventWaiters.set(key, new Set([node])); else ws.add(node);
+      if (!ws) this.eventWaiters.set(key, new Set([st.tag(s)])); else ws.add(st.tag(s));
     }
   }
-}
-
-function isZeroStart(g: string): boolean {
-  const c = g.charCodeAt(0) === 123 /* { */ ? g.charCodeAt(1) : g.charCodeAt(0);
-  return c === 48; /* 0 */
 }

@@ -186,10 +186,17 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
       }
     }
   }
+  // One-entry memo: the engine tests the same low-cardinality values (IntegrityLevel, User) on node after
+  // node; a repeat costs a string compare instead of lowercasing (an allocation) or a regex run.
+  let lastV: string | undefined;
+  let lastR: Tri = Tri.No;
   const test = (get: FieldGetter): Tri => {
     const v = get(field);
     if (v === undefined) return Tri.Unknown;
-    return one(v) ? Tri.Yes : Tri.No;
+    if (v === lastV) return lastR;
+    lastR = one(v) ? Tri.Yes : Tri.No;
+    lastV = v;
+    return lastR;
   };
   return { names, fields, test, absentIsUnknown: true };
 }

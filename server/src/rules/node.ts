@@ -1,47 +1,12 @@
 /**
- * The engine's process node (real, or a placeholder for a parent not seen yet) and field access on
- * nodes and events for predicates — with a shared getter so hot single-node tests allocate nothing.
+ * Field access on the engine's nodes (slots of store.ts) and on events, and predicate tests on nodes with
+ * a per-image cache: a predicate that reads only Image/Name is a function of the image, so after its first
+ * test on an image it costs one byte load (most step predicates are `Image|endswith` lists).
  */
 import type { EventRecord } from '../sources/event-source.js';
-import type { FieldGetter, Predicate, Tri } from './match.js';
+import { Tri, type FieldGetter, type Predicate } from './match.js';
 import type { ProcessInput } from './model.js';
-
-/** A process in the engine: real (has `rec`) or a placeholder for a parent not seen yet. */
-export interface Node {
-  guid: string;
-  host: string;
-  parent: Node | null;
-  /** True while a placeholder (a parent whose own create has not been seen). */
-  ph: boolean;
-  /** The create record; null for placeholders, and when no rule reads beyond the core fields (memory). */
-  rec: ProcessInput | null;
-  /** Image path (a placeholder's from its first child's ParentImage) and creation time as written. */
-  image: string;
-  time: string;
-  /** Placeholder knowledge, from the first child's Parent* fields. */
-  phCmd: string;
-  phUser: string;
-  phPid: number | null;
-  name: string;
-  /** Creation time in ms; NaN for placeholders. */
-  startMs: number;
-  /** Latest creation time of this node or any retained descendant (for eviction). */
-  seen: number;
-  /** Candidates whose verification is waiting for this placeholder to be filled. */
-  waiters: Set<Node> | null;
-  /** Set when the node left the map (retention), so waiter sets can drop it. */
-  evicted: boolean;
-  /** OR of the name bits (engine.ts `nameBit`) of every ancestor above this node, as linked at its add. */
-  up: number;
-  /**
-   * Generations up to the nearest placeholder ancestor when this node was linked (Infinity: none; 0 for a
-   * placeholder itself): `up` is complete for every ancestor nearer than that.
-   */
-  phd: number;
-  /** Rule indexes already fired with this node as the leaf. */
-  fired: Set<number> | null;
-  dirty: boolean;
-}
+import type { NodeStore } from './store.js';
 
 /**
  * Raw fields a source's ProcessRecord carries (fieldOf answers them without `fields`): a predicate on any
@@ -52,38 +17,14 @@ export const RECORD_FIELDS: ReadonlySet<string> = new Set([
   'ParentCommandLine', 'ParentUser', 'ProcessId', 'ParentProcessId', 'ProcessGuid', 'ParentProcessGuid', 'Computer', 'UtcTime', 'EventID',
 ]);
 
-/** A field of a node, raw Sysmon names; '' counts as absent (sources use '' for unknown). */
-export function fieldOf(n: Node, f: string): string | undefined {
-  if (n.ph) {
-    switch (f) {
-      case 'Image': return n.image || undefined;
-      case 'Name': return n.name || undefined;
-      case 'CommandLine': return n.phCmd || undefined;
-      case 'User': return n.phUser || undefined;
-      case 'ProcessId': return n.phPid === null ? undefined : String(n.phPid);
-      case 'ProcessGuid': return n.guid;
-      case 'Computer': return n.host;
-      default: return undefined;
-    }
-  }
-  const r = n.rec;
-  if (r === null) {
-    // Record not kept: only the core fields exist (the engine keeps records when a rule reads more).
-    switch (f) {
-      case 'Image': return n.image || undefined;
-      case 'Name': return n.name || undefined;
-      case 'ProcessGuid': return n.guid;
-      case 'ParentProcessGuid': return n.parent?.guid;
-      case 'Computer': return n.host;
-      case 'UtcTime': return n.time;
-      case 'EventID': return '1';
-      default: return undefined;
-    }
-  }
+/** Fields a node answers from the store itself; any other is kept per node only where a rule can read it. */
+export const CORE_FIELDS: ReadonlySet<string> = new Set(['Image', 'Name', 'ProcessGuid', 'ParentProcessGuid', 'Computer', 'UtcTime', 'EventID']);
+
+/** A raw field of a process-create record; '' counts as absent (sources use '' for unknown). */
+export function recordField(r: ProcessInput, f: string): string | undefined {
   let v: string | null | undefined;
   switch (f) {
     case 'Image': v = r.image; break;
-    case 'Name': v = n.name; break;
     case 'CommandLine': v = r.commandLine; break;
     case 'User': v = r.user; break;
     case 'IntegrityLevel': v = r.integrityLevel; break;
@@ -105,19 +46,35 @@ export function fieldOf(n: Node, f: string): string | undefined {
   return v === null || v === undefined || v === '' ? undefined : v;
 }
 
-/** A getter bound to one node (for `where`, which reads several nodes at once). */
-export function getter(n: Node): FieldGetter {
-  return (f) => fieldOf(n, f);
+/** A field of node s, raw Sysmon names; undefined when absent. */
+export function fieldOf(st: NodeStore, s: number, f: string): string | undefined {
+  switch (f) {
+    case 'Image': return st.imagePath(s) || undefined;
+    case 'Name': return st.nameOf(s) || undefined;
+    case 'ProcessGuid': return st.guidString(s);
+    case 'Computer': return st.host(s);
+    default:
+  }
+  if (st.isPh(s)) {
+    const c = st.cold[s];
+    switch (f) {
+      case 'CommandLine': return c?.phCmd || undefined;
+      case 'User': return c?.phUser || undefined;
+      case 'ProcessId': return c?.phPid == null ? undefined : String(c.phPid);
+      default: return undefined;
+    }
+  }
+  switch (f) {
+    case 'ParentProcessGuid': { const p = st.parent(s); return p < 0 ? undefined : st.guidString(p); }
+    case 'UtcTime': return st.timeString(s);
+    case 'EventID': return '1';
+    default: return st.cols.get(f)?.[s];
+  }
 }
 
-// One shared getter for single-node predicate tests: no closure allocation on the hot path.
-let current: Node | null = null;
-const currentGet: FieldGetter = (f) => fieldOf(current!, f);
-export function testOn(pred: Predicate, n: Node): Tri {
-  current = n;
-  const r = pred.test(currentGet);
-  current = null;
-  return r;
+/** A getter bound to one node (for `where`, which reads several nodes at once). */
+export function getter(st: NodeStore, s: number): FieldGetter {
+  return (f) => fieldOf(st, s, f);
 }
 
 export function eventGetter(e: EventRecord): FieldGetter {
@@ -128,3 +85,66 @@ export function eventGetter(e: EventRecord): FieldGetter {
     return v === '' ? undefined : v;
   };
 }
+
+const IMAGE_FIELDS: ReadonlySet<string> = new Set(['Image', 'Name']);
+
+/** A predicate registered with the table; image-only ones carry their per-image answers. */
+export interface PredInfo {
+  readonly pred: Predicate;
+  readonly imageOnly: boolean;
+  /** Per image id: 0 = not computed yet, else Tri + 1. */
+  cache: Uint8Array;
+}
+
+/** Predicates of the loaded rules and their tests on nodes. */
+export class PredTable {
+  private readonly infos: PredInfo[] = [];
+  private readonly byPred = new Map<Predicate, PredInfo>();
+  private slot = 0;
+  private img = 0;
+  private readonly slotGet: FieldGetter = (f) => fieldOf(this.st, this.slot, f);
+  private readonly imgGet: FieldGetter = (f) => {
+    if (f === 'Image') return this.st.imageStr[this.img] || undefined;
+    if (f === 'Name') return this.st.nameStr[this.st.imageName[this.img]!] || undefined;
+    return undefined;
+  };
+
+  constructor(private readonly st: NodeStore) {}
+
+  add(pred: Predicate): PredInfo {
+    let pi = this.byPred.get(pred);
+    if (!pi) {
+      const imageOnly = [...pred.fields].every((f) => IMAGE_FIELDS.has(f));
+      pi = { pred, imageOnly, cache: new Uint8Array(imageOnly ? Math.max(64, this.st.imageStr.length * 2) : 0) };
+      this.byPred.set(pred, pi);
+      this.infos.push(pi);
+    }
+    return pi;
+  }
+
+  /** Make room for image id `id` in every cache. */
+  onImage(id: number): void {
+    for (const pi of this.infos) {
+      if (!pi.imageOnly || id < pi.cache.length) continue;
+      const c = new Uint8Array(pi.cache.length * 2);
+      c.set(pi.cache);
+      pi.cache = c;
+    }
+  }
+
+  /** The predicate on node s. */
+  test(pi: PredInfo, s: number): Tri {
+    if (pi.imageOnly) {
+      const img = this.st.imageId(s);
+      const c = pi.cache[img]!;
+      if (c !== 0) return (c - 1) as Tri;
+      this.img = img;
+      const r = pi.pred.test(this.imgGet);
+      pi.cache[img] = r + 1;
+      return r;
+    }
+    this.slot = s;
+    return pi.pred.test(this.slotGet);
+  }
+}
+

@@ -3,64 +3,88 @@
  * leaf's single ancestor chain (≤ the rule's reach), assign steps nearest-first with backtracking, and
  * check hop bounds, `via.all/none`, `max_gap`, `within`, `where`, `unless` and `then` on that path.
  * The outcome also says what an unknown answer waits for (a placeholder above, or `then` events).
- * One Verifier is reused for every verification (no per-call closures on the hot path).
+ * One Verifier is reused for every verification: the path and step roles are typed scratch arrays and
+ * nothing is allocated unless a hit is built.
  */
 import type { EventRecord } from '../sources/event-source.js';
-import { Tri, type Predicate } from './match.js';
-import type { CompiledRule, EngineHit } from './model.js';
-import { eventGetter, getter, testOn, type Node } from './node.js';
+import { Tri } from './match.js';
+import { MAX_WALK, type CompiledRule, type EngineHit } from './model.js';
+import { eventGetter, getter, type PredInfo, type PredTable } from './node.js';
+import type { NodeStore } from './store.js';
 import { isoMs } from './units.js';
 
-/** A rule with how far above the leaf the verifier may look. */
-export interface Prepared { rule: CompiledRule; reach: number }
+/** A chain step with its predicates registered in the engine's PredTable. */
+export interface PStep { pred: PredInfo; all: PredInfo | null; none: PredInfo | null; lo: number; hi: number }
+/** An `unless:` with its predicate registered. */
+export type PUnless = { kind: 'ancestor'; of: number; lo: number; hi: number; pred: PredInfo } | { kind: 'path'; pred: PredInfo };
 
-/** The result of one verification, and what an undecided one waits for. */
-export interface Verdict { hit: EngineHit | null; waitTop: boolean; waitEvents: string[] }
+/** A rule ready for the engine: registered predicates and how far above the leaf the verifier may look. */
+export interface Prepared { rule: CompiledRule; reach: number; steps: PStep[]; unless: PUnless[] }
 
 export class Verifier {
-  private rule!: CompiledRule;
-  private leaf!: Node;
-  private path: Node[] = [];
-  private roles: number[] = [];
+  private p!: Prepared;
+  private leaf = 0;
+  private readonly path = new Int32Array(MAX_WALK + 2);
+  private len = 0;
+  private roles = new Int32Array(16);
   private cut = false;
   private unknownIsMatch = false;
   private thenEvents: EventRecord[] = [];
-  private verdict: Verdict = { hit: null, waitTop: false, waitEvents: [] };
+  /** After `verify`: the answer may change when a placeholder above the leaf is filled. */
+  waitTop = false;
+  /** After `verify`: `host\0guid` keys of processes whose `then:` events the answer waits for. */
+  waitEvents: string[] = [];
 
   /** `events`: stored `then:` candidates by `host\0guid`. */
-  constructor(private readonly events: ReadonlyMap<string, EventRecord[]>) {}
+  constructor(
+    private readonly st: NodeStore,
+    private readonly preds: PredTable,
+    private readonly events: ReadonlyMap<string, EventRecord[]>,
+  ) {}
 
-  verify(p: Prepared, leaf: Node): Verdict {
-    const rule = p.rule;
-    const k = rule.steps.length;
-    this.rule = rule;
+  /** The hit when rule `p` matches with node `leaf` as its last step, else null (see waitTop/waitEvents). */
+  verify(p: Prepared, leaf: number): EngineHit | null {
+    const k = p.steps.length;
+    this.p = p;
     this.leaf = leaf;
-    this.verdict = { hit: null, waitTop: false, waitEvents: [] };
-    this.unknownIsMatch = rule.unknown === 'match';
-    if (!this.tri(rule.steps[k - 1]!.pred, leaf)) return this.verdict;
-    const path = (this.path = [leaf]);
-    let n: Node = leaf;
-    while (path.length <= p.reach && n.parent !== null) { n = n.parent; path.push(n); }
-    this.cut = path.length <= p.reach && n.ph;
-    this.roles = new Array<number>(k).fill(0);
-    this.thenEvents = [];
-    if (!this.place(k - 1, 0)) return this.verdict;
-    this.verdict.hit = this.hit();
-    this.verdict.waitTop = false;
-    return this.verdict;
+    this.waitTop = false;
+    if (this.waitEvents.length > 0) this.waitEvents = [];
+    this.unknownIsMatch = p.rule.unknown === 'match';
+    if (!this.tri(p.steps[k - 1]!.pred, leaf)) return null;
+    const st = this.st;
+    const path = this.path;
+    const reach = p.reach;
+    path[0] = leaf;
+    let len = 1;
+    let n = leaf;
+    while (len <= reach) {
+      const up = st.parent(n);
+      if (up < 0) break;
+      n = up;
+      path[len++] = n;
+    }
+    this.len = len;
+    this.cut = len <= reach && st.isPh(n);
+    if (this.roles.length < k) this.roles = new Int32Array(k);
+    this.roles.fill(0);
+    if (!this.place(k - 1, 0)) return null;
+    this.waitTop = false;
+    return this.hit();
   }
 
+  private isPh(s: number): boolean { return this.st.isPh(s); }
+
   /** A step predicate, with `unknown:` policy; an unknown on a placeholder means "wait for it". */
-  private tri(pred: Predicate, n: Node): boolean {
-    const r = testOn(pred, n);
-    if (r === Tri.Unknown) { if (n.ph) this.verdict.waitTop = true; return this.unknownIsMatch; }
+  private tri(pi: PredInfo, s: number): boolean {
+    const r = this.preds.test(pi, s);
+    if (r === Tri.Unknown) { if (this.isPh(s)) this.waitTop = true; return this.unknownIsMatch; }
     return r === Tri.Yes;
   }
 
-  private timeOk(older: Node, newer: Node, limit: number | null): boolean {
+  private timeOk(older: number, newer: number, limit: number | null): boolean {
     if (limit === null) return true;
-    const gap = newer.startMs - older.startMs;
-    if (Number.isNaN(gap)) { this.verdict.waitTop = true; return this.unknownIsMatch; }
+    const gap = this.st.startMs(newer) - this.st.startMs(older);
+    if (Number.isNaN(gap)) { this.waitTop = true; return this.unknownIsMatch; }
     return gap <= limit;
   }
 
@@ -68,81 +92,91 @@ export class Verifier {
   private place(j: number, pos: number): boolean {
     if (j === 0) return this.finish();
     const path = this.path;
-    const s = this.rule.steps[j]!;
-    const prev = this.rule.steps[j - 1]!;
+    const s = this.p.steps[j]!;
+    const prev = this.p.steps[j - 1]!;
     for (let d = 1; d <= s.hi; d++) {
       const q = pos + d;
-      if (q >= path.length) { if (this.cut) this.verdict.waitTop = true; break; }
+      if (q >= this.len) { if (this.cut) this.waitTop = true; break; }
       if (d > 1) {
         // path[q-1] becomes an intermediate between the two steps.
         const mid = path[q - 1]!;
         if (s.all && !this.tri(s.all, mid)) break;
-        if (s.none && testOn(s.none, mid) !== Tri.No) break;
+        if (s.none && this.preds.test(s.none, mid) !== Tri.No) break;
       }
       if (d < s.lo) continue;
       if (!this.tri(prev.pred, path[q]!)) continue;
-      if (!this.timeOk(path[q]!, path[pos]!, this.rule.maxGapMs)) continue;
+      if (!this.timeOk(path[q]!, path[pos]!, this.p.rule.maxGapMs)) continue;
       this.roles[j - 1] = q;
       if (this.place(j - 1, q)) return true;
     }
     return false;
   }
 
+  private hasRole(q: number): number {
+    const k = this.p.steps.length;
+    for (let i = 0; i < k; i++) if (this.roles[i] === q) return i;
+    return -1;
+  }
+
   /** Whole-chain checks once every step has a node: within, where, unless, then. */
   private finish(): boolean {
-    const { rule, path, roles } = this;
+    const { path, roles, st } = this;
+    const rule = this.p.rule;
     if (!this.timeOk(path[roles[0]!]!, this.leaf, rule.withinMs)) return false;
     for (const w of rule.where) {
-      const r = w.test((s) => getter(path[roles[s]!]!));
+      const r = w.test((s) => getter(st, path[roles[s]!]!));
       if (r === Tri.Unknown) {
-        if (path.some((x) => x.ph)) this.verdict.waitTop = true;
+        for (let q = 0; q < this.len; q++) if (this.isPh(path[q]!)) { this.waitTop = true; break; }
         if (!this.unknownIsMatch) return false;
       } else if (r === Tri.No) return false;
     }
-    for (const u of rule.unless) {
+    for (const u of this.p.unless) {
       if (u.kind === 'ancestor') {
         const base = roles[u.of]!;
         let unknown = false;
         for (let d = u.lo; d <= u.hi; d++) {
           const q = base + d;
-          if (q >= path.length) { if (this.cut) unknown = true; break; }
-          const r = testOn(u.pred, path[q]!);
+          if (q >= this.len) { if (this.cut) unknown = true; break; }
+          const r = this.preds.test(u.pred, path[q]!);
           if (r === Tri.Yes) return false;
           // A real node lacking the field does not match; a placeholder might once its create arrives.
-          if (r === Tri.Unknown && path[q]!.ph) unknown = true;
+          if (r === Tri.Unknown && this.isPh(path[q]!)) unknown = true;
         }
-        if (unknown && rule.unknownAncestry === 'suppress') { this.verdict.waitTop = true; return false; }
+        if (unknown && rule.unknownAncestry === 'suppress') { this.waitTop = true; return false; }
       } else {
         for (let q = 1; q < roles[0]!; q++) {
-          if (roles.includes(q)) continue;
-          const r = testOn(u.pred, path[q]!);
+          if (this.hasRole(q) >= 0) continue;
+          const r = this.preds.test(u.pred, path[q]!);
           if (r === Tri.Yes) return false;
-          if (r === Tri.Unknown && path[q]!.ph && rule.unknownAncestry === 'suppress') { this.verdict.waitTop = true; return false; }
+          if (r === Tri.Unknown && this.isPh(path[q]!) && rule.unknownAncestry === 'suppress') { this.waitTop = true; return false; }
         }
       }
     }
+    if (rule.then.length === 0) return true;
     this.thenEvents = [];
     for (const t of rule.then) {
       const node = path[roles[t.of]!]!;
-      const key = `${node.host}\u0000${node.guid}`;
+      const key = `${st.host(node)}\u0000${st.guidString(node)}`;
+      const born = st.startMs(node);
       const found = (this.events.get(key) ?? []).find((e) => {
         const g = eventGetter(e);
         if (t.pred.test(g) !== Tri.Yes) return false;
         if (t.not && t.not.test(g) === Tri.Yes) return false;
         if (t.withinMs !== null) {
-          const dt = isoMs(e.time) - node.startMs;
+          const dt = isoMs(e.time) - born;
           if (!(dt >= 0 && dt <= t.withinMs)) return false;
         }
         return true;
       });
-      if (!found) { if (!this.verdict.waitEvents.includes(key)) this.verdict.waitEvents.push(key); return false; }
+      if (!found) { if (!this.waitEvents.includes(key)) this.waitEvents.push(key); return false; }
       this.thenEvents.push(found);
     }
     return true;
   }
 
   private hit(): EngineHit {
-    const { rule, path, roles, leaf } = this;
+    const { path, roles, leaf, st } = this;
+    const rule = this.p.rule;
     const chain: string[] = [];
     const images: string[] = [];
     const stepAt: (number | null)[] = [];
@@ -150,15 +184,15 @@ export class Verifier {
     let truncated = this.cut && rule.unless.some((u) => u.kind === 'ancestor');
     for (let q = roles[0]!; q >= 0; q--) {
       const x = path[q]!;
-      chain.push(x.guid);
-      images.push(x.image);
-      const si = roles.indexOf(q);
+      chain.push(st.guidString(x));
+      images.push(st.imagePath(x));
+      const si = this.hasRole(q);
       stepAt.push(si >= 0 ? si : null);
-      if (x.ph) truncated = true;
+      if (this.isPh(x)) truncated = true;
     }
     return {
-      rule, host: leaf.host, chain, images, steps: stepAt, truncated, time: leaf.time,
-      events: this.thenEvents.map((e) => ({ guid: e.guid, eventId: e.eventId, time: e.time })),
+      rule, host: st.host(leaf), chain, images, steps: stepAt, truncated, time: st.timeString(leaf),
+      events: rule.then.length === 0 ? [] : this.thenEvents.map((e) => ({ guid: e.guid, eventId: e.eventId, time: e.time })),
     };
   }
 }
