@@ -96,7 +96,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     <div className="investigation">
       <div className="action-strip" role="toolbar" aria-label="Investigation actions">
         <span className="stats" data-testid="graph-stats">
-          {graph ? `${processCount} processes drawn · ${inv.searches} source searches` : ''}
+          {graph ? `${processCount} ${processCount === 1 ? 'process' : 'processes'} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
         </span>
         {view.highlight.length > 0 && (
           <span className="chain-note">Rule-hit chain of {view.highlight.length} highlighted
