@@ -35,7 +35,25 @@ test('Rules page: paste, validate and run a rule over the demo range; a hit open
   const s = await ui.waitFor((st) => st.chain.length === 3, 'rule-hit chain highlighted');
   expect([...s.chain].sort()).toEqual([cpw.cmd, cpw.powershell, cpw.winword].sort());
   expect(s.selected).toBe(cpw.winword);
+  // The link names a window holding the whole chain, so the server needs no origin lookup.
+  const url = new URL(page.url());
+  const leafMs = Date.parse(cpw.time);
+  expect(Date.parse(url.searchParams.get('from') ?? '')).toBeLessThan(leafMs);
+  expect(Date.parse(url.searchParams.get('to') ?? '')).toBeGreaterThan(leafMs);
   await ui.screenshot('rules-02-hit-opened');
+});
+
+test('A rule notable in the left rail opens its chain highlighted, over the window of its hit', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await page.getByRole('list', { name: 'Notables' }).getByRole('button', { name: /Rule: Office app launched under PowerShell under cmd/ })
+    .filter({ hasText: cpw.host }).click();
+  const s = await ui.waitFor((st) => st.chain.length === 3, 'rule-notable chain highlighted');
+  expect([...s.chain].sort()).toEqual([cpw.cmd, cpw.powershell, cpw.winword].sort());
+  for (const g of [cpw.cmd, cpw.powershell, cpw.winword]) expect(s.nodes).toContain(g);
+  const url = new URL(page.url());
+  expect(url.searchParams.get('from')).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect(Date.parse(url.searchParams.get('to') ?? '')).toBeGreaterThan(Date.parse(cpw.time));
 });
 
 test('"Make a rule from this chain" fills the Rules editor with the selected path, and that rule finds the chain', async ({ page }) => {

@@ -128,6 +128,9 @@ export const NotableSchema = z.object({
   source: z.enum(['splunk-es', 'rule', 'demo']),
   /** Chain to highlight when the notable came from a lineage rule. */
   chain: z.array(z.string()).optional(),
+  /** Window (ISO) that holds the whole rule-hit chain: open the investigation with it (rule notables). */
+  from: z.string().optional(),
+  to: z.string().optional(),
 });
 export type Notable = z.infer<typeof NotableSchema>;
 
@@ -144,6 +147,9 @@ export const RuleHitSchema = z.object({
   url: z.string(),
   truncated: z.boolean().optional(),
   severity: z.string().optional(),
+  /** Investigation window `url` carries (ISO): earliest known chain start − 1 h … leaf start + 24 h. */
+  from: z.string().optional(),
+  to: z.string().optional(),
 });
 export type RuleHit = z.infer<typeof RuleHitSchema>;
 
@@ -172,6 +178,13 @@ export const UploadReportSchema = z.object({
   /** Rejected records (at most a few hundred listed) with line/record number and reason. */
   rejected: z.array(z.object({ line: z.number(), reason: z.string() })),
   rejectedTotal: z.number(),
+  /**
+   * Reader warnings: nothing was lost, but the file is damaged or a live copy (e.g. an .evtx chunk
+   * checksum mismatch), with the byte offset and .evtx chunk index. Absent from older servers.
+   */
+  warnings: z.array(z.object({ reason: z.string(), offset: z.number().optional(), chunk: z.number().optional() })).optional(),
+  /** All warnings, including those beyond the listed ones. */
+  warningsTotal: z.number().optional(),
 });
 export type UploadReport = z.infer<typeof UploadReportSchema>;
 

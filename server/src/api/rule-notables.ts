@@ -15,7 +15,7 @@ const MAX_CACHED_RANGES = 16;
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
-/** A rule hit as a notable: the leaf is the process to open, the chain is what to highlight. */
+/** A rule hit as a notable: the leaf is the process to open, the chain is what to highlight, in the hit's window. */
 export function hitNotable(hit: RuleHit, title: string): Notable {
   const leaf = hit.chain[hit.chain.length - 1] ?? null;
   return {
@@ -28,6 +28,8 @@ export function hitNotable(hit: RuleHit, title: string): Notable {
     image: hit.images[hit.images.length - 1] ?? null,
     source: 'rule',
     chain: hit.chain,
+    // The window the hit's link opens (whole chain drawn, no origin lookup), when the hit has one.
+    ...(hit.from && hit.to ? { from: hit.from, to: hit.to } : {}),
   };
 }
 

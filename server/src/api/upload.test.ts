@@ -75,6 +75,12 @@ describe.runIf(run)('POST /api/upload (embedded)', () => {
     expect(progress.map((m) => m.type === 'progress' && m.events)).toEqual([100, 200, 300, 400, 429]);
     expect(reportOf(ms)).toEqual({
       file: 'Microsoft-Windows-Sysmon%4Operational.evtx', bytes: 1118208, events: 429, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0,
+      // A copy of a live log: its header says dirty and still lists one chunk (13 are read).
+      warnings: [
+        { offset: 0, reason: expect.stringMatching(/^file header marked dirty/) },
+        { offset: 0, reason: 'file header lists 1 chunks; 13 found' },
+      ],
+      warningsTotal: 2,
     });
     expect((await store.counts()).events).toBe(429);
     // The procdump chain is queryable: procdump64.exe's parent is procdump.exe.
@@ -102,6 +108,15 @@ describe.runIf(run)('POST /api/upload (embedded)', () => {
     expect(report.duplicates).toBeGreaterThan(54);
     expect(report.rejectedTotal).toBe(1);
     expect(report.rejected[0]!.reason).toMatch(/file truncated at 0x18530/);
+  });
+
+  it('reports reader warnings (a chunk checksum mismatch, with chunk and offset) apart from rejections; every record is read', async () => {
+    const bytes = Buffer.from(readFileSync(dataset(CAPATTACK)));
+    const chunk3 = 4096 + 3 * 65536;
+    bytes[chunk3 + 124] = bytes[chunk3 + 124]! ^ 0xff; // chunk 3's header checksum
+    const report = reportOf(messages((await upload(appWith(store, tmp), bytes, 'damaged.evtx')).body));
+    expect(report).toMatchObject({ events: 0, duplicates: 429, rejectedTotal: 0, warningsTotal: 3 });
+    expect(report.warnings).toContainEqual({ chunk: 3, offset: chunk3, reason: 'chunk 3 at 0x31000: header checksum mismatch; records found by scanning' });
   });
 
   it('a file that is no event format is reported, not stored', async () => {

@@ -131,6 +131,7 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
       const out: UploadReport = {
         file: name ?? 'upload', bytes, events: report.events, duplicates: report.duplicates, skipped: report.skipped,
         rejected: report.rejected.map((r) => ({ line: r.line, reason: r.reason })), rejectedTotal: report.rejectedTotal,
+        warnings: report.warnings.map(({ file: _file, ...w }) => w), warningsTotal: report.warningsTotal,
       };
       send({ type: 'done', report: out });
       if (deps.afterIngest) {

@@ -3,7 +3,9 @@
  *
  * Loads Sysmon files (directories recurse; the format is detected from content) into the embedded
  * store and prints the report (contracts.md) as JSON on stdout:
- * `{"files","events","duplicates","skipped","rejected":[{"file","line","reason"}],"rejectedTotal"}`.
+ * `{"files","events","duplicates","skipped","rejected":[{"file","line","reason"}],"rejectedTotal",
+ * "warnings":[{"file","reason","offset"?,"chunk"?}],"warningsTotal"}` — warnings lost nothing (e.g. an
+ * .evtx chunk checksum mismatch), rejections did.
  * Progress and a human summary go to stderr. Exit 0 even with rejected records; 1 when nothing could
  * be read (or the store failed); 2 on usage errors.
  */
@@ -93,7 +95,9 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
   if (!values.quiet) {
     const s = ((performance.now() - started) / 1000).toFixed(1);
     io.err(`ingest: ${report.files} file(s), ${report.events} new events, ${report.duplicates} duplicates, `
-      + `${report.skipped} skipped (not Sysmon), ${report.rejectedTotal} rejected, ${s} s\n`);
+      + `${report.skipped} skipped (not Sysmon), ${report.rejectedTotal} rejected, ${report.warningsTotal} warning(s), ${s} s\n`);
+    for (const w of report.warnings.slice(0, 20)) io.err(`  warning ${w.file}${w.offset !== undefined ? ` @0x${w.offset.toString(16)}` : ''}: ${w.reason}\n`);
+    if (report.warningsTotal > 20) io.err(`  … ${report.warningsTotal - 20} more warnings in the JSON report\n`);
     for (const r of report.rejected.slice(0, 20)) io.err(`  rejected ${r.file}:${r.line}: ${r.reason}\n`);
     if (report.rejectedTotal > 20) io.err(`  … ${report.rejectedTotal - 20} more in the JSON report\n`);
   }

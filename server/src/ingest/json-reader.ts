@@ -1,11 +1,45 @@
 /**
  * JSON lines: one object per line, Sysmon fields flat (OTRF/Mordor, NXLog), nested under
  * `EventData`/`event_data`, or Winlogbeat/ECS (`winlog.event_data.*`). The shapes are flattened and
- * mapped to raw Sysmon names by ./fields.ts; this module only splits, parses and numbers lines.
+ * mapped to raw Sysmon names by ./fields.ts; this module only splits, parses and numbers lines, and
+ * unwraps export envelopes (`jsonObjectToItem`, shared with ./json-document.ts).
  */
 import { flattenSysmonJson, fromFlat } from './fields.js';
 import type { ParseItem } from './record.js';
 import { MAX_LINE_CHARS, readLineBatches } from './text-stream.js';
+import { scanEvent } from './xml-scan.js';
+
+/**
+ * A parsed JSON value → an item. Envelopes are unwrapped first: Splunk export rows
+ * (`{"preview":false,"result":{…}}`) and Elastic hits (`{"_index":…,"_source":{…}}`). When the
+ * record carries `_raw` holding the event itself (Splunk keeps the original text there), that is
+ * the record, as in CSV exports: XML is scanned, a JSON object is used instead of the row's
+ * extracted fields (Splunk names those `Event.EventData.Image`…). A `_raw` that does not parse
+ * leaves the row's own fields in use, so nothing is lost.
+ */
+export function jsonObjectToItem(value: unknown, line: number): ParseItem {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'rejected', line, reason: 'not a JSON object' };
+  let obj = value as Record<string, unknown>;
+  const inner = obj.result ?? obj._source;
+  if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) obj = inner as Record<string, unknown>;
+  const raw = obj._raw;
+  if (typeof raw === 'string') {
+    const s = raw.trim();
+    if (s.startsWith('<Event')) {
+      const r = scanEvent(s, 0, s.length);
+      return r.ok ? { kind: 'event', event: r.event, line } : { kind: 'rejected', line, reason: `_raw: ${r.reason}` };
+    }
+    if (s.startsWith('{')) {
+      try {
+        const parsed: unknown = JSON.parse(s);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) obj = parsed as Record<string, unknown>;
+      } catch {
+        // keep the row's extracted fields
+      }
+    }
+  }
+  return { kind: 'event', event: fromFlat(flattenSysmonJson(obj)), line };
+}
 
 /** One JSON line → an item (blank lines yield nothing). */
 export function parseJsonLine(text: string, line: number): ParseItem | null {
@@ -21,8 +55,7 @@ export function parseJsonLine(text: string, line: number): ParseItem | null {
   } catch (e) {
     return { kind: 'rejected', line, reason: `invalid JSON: ${(e as Error).message}` };
   }
-  const event = fromFlat(flattenSysmonJson(obj as Record<string, unknown>));
-  return { kind: 'event', event, line };
+  return jsonObjectToItem(obj, line);
 }
 
 /** A byte ≥ 0x80 in text read as latin1: the start of a multi-byte UTF-8 sequence. */

@@ -30,6 +30,19 @@ export interface SinkBatch {
 /** One record that could not be used: the file, the 1-based line it starts on (0 = whole file), why. */
 export interface RejectedRecord { file: string; line: number; reason: string }
 
+/**
+ * A problem that lost nothing (every record was still read), e.g. an .evtx chunk whose checksum
+ * fails or a log header marked dirty: the data may be a copy of a live or damaged log.
+ */
+export interface IngestWarning {
+  file: string;
+  reason: string;
+  /** Byte offset in the file. */
+  offset?: number;
+  /** 0-based .evtx chunk index. */
+  chunk?: number;
+}
+
 /** The ingest report (contracts.md `lineage ingest`), plus the skipped count. */
 export interface IngestReport {
   /** Files read (format recognised and supported). */
@@ -44,6 +57,10 @@ export interface IngestReport {
   rejected: RejectedRecord[];
   /** All rejected records, including those beyond the listed ones. */
   rejectedTotal: number;
+  /** Reader warnings (data still read), at most `maxRejected` of them (see `warningsTotal`). */
+  warnings: IngestWarning[];
+  /** All warnings, including those beyond the listed ones. */
+  warningsTotal: number;
 }
 
 /** Options for `ingestPaths`. */
@@ -99,7 +116,7 @@ export async function ingestPaths(paths: string[], sink: IngestSink, opts: Inges
   // +50 MB. Below ~10k per write the per-statement costs dominate (33k vs 49k events/CPU-s at 10k).
   const batchSize = opts.batchSize ?? 122_880;
   const maxRejected = opts.maxRejected ?? 10_000;
-  const report: IngestReport = { files: 0, events: 0, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0 };
+  const report: IngestReport = { files: 0, events: 0, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0, warnings: [], warningsTotal: 0 };
   const reject = (file: string, line: number, reason: string): void => {
     report.rejectedTotal++;
     if (report.rejected.length < maxRejected) report.rejected.push({ file, line, reason });
@@ -161,7 +178,13 @@ export async function ingestPaths(paths: string[], sink: IngestSink, opts: Inges
     for (const file of files) {
       let opened;
       try {
-        opened = await readEventBatches(file, { chunkBytes: opts.chunkBytes });
+        opened = await readEventBatches(file, {
+          chunkBytes: opts.chunkBytes,
+          onWarning: (w) => {
+            report.warningsTotal++;
+            if (report.warnings.length < maxRejected) report.warnings.push({ file, ...w });
+          },
+        });
       } catch (e) {
         reject(file, 0, `cannot read: ${(e as Error).message}`);
         continue;

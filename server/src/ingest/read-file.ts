@@ -4,6 +4,7 @@
  */
 import { detectFormat, type FileFormat } from './detect.js';
 import { readCsv } from './csv-reader.js';
+import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './json-reader.js';
 import type { ParseItem } from './record.js';
 import { readHead, readLatin1Chunks, readTextChunks, sniffEncoding } from './text-stream.js';
@@ -12,12 +13,28 @@ import { readXmlEvents } from './xml-reader.js';
 /** Options for reading one file. */
 export interface ReadOptions {
   /** Skip detection and read as this format. */
-  format?: Exclude<FileFormat, 'unknown' | 'json-document'>;
+  format?: Exclude<FileFormat, 'unknown'>;
   /** Bytes per read chunk (tests use small chunks to exercise chunk boundaries). */
   chunkBytes?: number;
+  /**
+   * Problems that lost nothing (every record was still read), e.g. an .evtx chunk whose checksum
+   * fails or a header marked dirty. Called while the batches are read.
+   */
+  onWarning?: (w: ReadWarning) => void;
 }
 
-type EvtxModule = { readEvtxFile: (path: string) => AsyncIterable<ParseItem> };
+/** A reader warning: data was still read, but the user should know (see ReadOptions.onWarning). */
+export interface ReadWarning {
+  reason: string;
+  /** Byte offset in the file (binary formats). */
+  offset?: number;
+  /** 0-based .evtx chunk index, when the warning concerns one chunk. */
+  chunk?: number;
+}
+
+/** The part of ./evtx/index.ts used here (its EvtxReadOptions.onIssue). */
+type EvtxIssueLike = { offset: number; chunk: number | null; skipped: boolean; reason: string };
+type EvtxModule = { readEvtxFile: (path: string, opts?: { onIssue?: (i: EvtxIssueLike) => void }) => AsyncIterable<ParseItem> };
 
 /**
  * The .evtx reader lives in ./evtx (its own unit). It is loaded lazily so a build without it still
@@ -71,13 +88,23 @@ export async function readEventBatches(path: string, opts: ReadOptions = {}): Pr
     case 'csv': return { format, supported: true, batches: readCsv(chunks()) };
     case 'evtx': {
       const evtx = await loadEvtx();
-      if (evtx) return { format, supported: true, batches: single(evtx.readEvtxFile(path)) };
+      if (evtx) {
+        const onWarning = opts.onWarning;
+        // Skipped data is also yielded as `rejected` items; only the issues that lost nothing are warnings.
+        const onIssue = onWarning && ((i: EvtxIssueLike): void => {
+          if (!i.skipped) onWarning(i.chunk === null ? { reason: i.reason, offset: i.offset } : { reason: i.reason, offset: i.offset, chunk: i.chunk });
+        });
+        return { format, supported: true, batches: single(evtx.readEvtxFile(path, { onIssue })) };
+      }
       return { format, supported: false, batches: single(rejectWhole('unsupported format (evtx)')) };
     }
-    case 'json-document':
-      return { format, supported: false, batches: single(rejectWhole('unsupported format (one JSON document or array; expected JSON lines, one event object per line)')) };
+    case 'json-document': {
+      // An array of event objects or pretty-printed objects one after another: streamed too.
+      const utf8 = sniffEncoding(await readHead(path, 4)).encoding === 'utf8';
+      return { format, supported: true, batches: readJsonDocument(utf8 ? readLatin1Chunks(path, opts.chunkBytes) : chunks(), utf8) };
+    }
     default:
-      return { format, supported: false, batches: single(rejectWhole('unsupported format (not Windows event XML, JSON lines, CSV or evtx)')) };
+      return { format, supported: false, batches: single(rejectWhole('unsupported format (not Windows event XML, JSON, CSV or evtx)')) };
   }
 }
 
@@ -88,7 +115,8 @@ async function* rejectWhole(reason: string): AsyncGenerator<ParseItem> {
 /**
  * Every record of a Sysmon/Windows event file, in file order: events, rejected records (with the
  * 1-based line they start on and why) and skipped non-event records. Formats: Splunk XmlWinEventLog,
- * wevtutil/Event Viewer XML, JSON lines (flat, nested, Winlogbeat/ECS), CSV with a header row, evtx.
+ * wevtutil/Event Viewer XML, JSON lines or JSON documents (arrays, pretty-printed objects; flat,
+ * nested, Winlogbeat/ECS, Splunk `result` rows, Elastic hits), CSV with a header row, evtx.
  */
 export async function* readEventsFromFile(path: string, opts: ReadOptions = {}): AsyncGenerator<ParseItem> {
   const { batches } = await readEventBatches(path, opts);

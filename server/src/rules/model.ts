@@ -94,6 +94,13 @@ export interface EngineHit {
   truncated: boolean;
   /** Leaf creation time (ISO). */
   time: string;
+  /**
+   * Creation time of each chain node in epoch ms (oldest first, parallel to `chain`; NaN when its time
+   * cannot be read); null for a placeholder (a parent seen only through its child's Parent* fields).
+   * Numbers, not ISO text: hits can be many (tens of thousands per million creates), and the window the
+   * hit link opens (run.ts hitWindow) needs only the earliest and the leaf's.
+   */
+  starts: (number | null)[];
   /** Ids of `then:` events that completed the match. */
   events: { guid: string; eventId: number; time: string }[];
 }

@@ -7,6 +7,7 @@
  * at the end, so the result does not depend on the order the source returns rows in.
  */
 import type { RuleHit, TimeRange } from '@lineage/shared';
+import { DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS } from '../graph/investigate.js';
 import type { EventSource, NamePairCount, ProcessRecord, QueryContext } from '../sources/event-source.js';
 import { RuleEngine } from './engine.js';
 import { namesWithFields } from './match.js';
@@ -53,25 +54,48 @@ export interface RunStats {
 export interface RunResult { hits: RuleHit[]; stats: RunStats; engineHits: EngineHit[] }
 
 /**
- * The investigation URL for a hit, in the client's URL-state format (client/src/app/url-state.ts
- * `investigationUrl`): the leaf as origin and selection, host to disambiguate, the chain highlighted.
+ * The investigation window a hit opens: from the earliest known chain start − 1 h to the leaf's start
+ * + 24 h — the graph's default window (graph/investigate.ts) stretched back over the whole chain, so every
+ * chain node is drawn as a real node, and, with host and window named, the server needs no origin lookup
+ * (on Splunk 2 searches instead of 3–4). Null when no start can be read (the link then leaves the window
+ * to the server's default). `starts`: the chain's creation times in epoch ms, oldest first, the leaf last
+ * (EngineHit.starts).
  */
-export function hitUrl(host: string, chain: string[]): string {
+export function hitWindow(starts: readonly (number | null)[]): TimeRange | null {
+  const leaf = starts[starts.length - 1];
+  if (leaf == null || !Number.isFinite(leaf)) return null;
+  let earliest = leaf;
+  for (const ms of starts) if (ms !== null && ms < earliest) earliest = ms; // NaN compares false: skipped
+  return { from: new Date(earliest - DEFAULT_BEFORE_MS).toISOString(), to: new Date(leaf + DEFAULT_AFTER_MS).toISOString() };
+}
+
+/**
+ * The investigation URL for a hit, in the client's URL-state format (client/src/app/url-state.ts
+ * `investigationUrl`): the leaf as origin and selection, host to disambiguate, the window that holds the
+ * chain (see hitWindow), the chain highlighted.
+ */
+export function hitUrl(host: string, chain: string[], window: TimeRange | null = null): string {
   const leaf = chain[chain.length - 1] ?? '';
   const q = new URLSearchParams();
   q.set('guid', leaf);
   q.set('host', host);
+  if (window) {
+    q.set('from', window.from);
+    q.set('to', window.to);
+  }
   q.set('sel', leaf);
   q.set('highlight', chain.join(','));
   // GUID punctuation is safe in a query string; readable links are easier to eyeball (as the client writes them).
-  return `/?${q.toString().replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',')}`;
+  return `/?${q.toString().replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`;
 }
 
-/** Engine hit → wire RuleHit (contracts.md). */
+/** Engine hit → wire RuleHit (contracts.md), with the window its `url` opens. */
 export function toRuleHit(h: EngineHit): RuleHit {
+  const window = hitWindow(h.starts);
   return {
     rule: h.rule.id, host: h.host, chain: h.chain, images: h.images, steps: h.steps, time: h.time,
-    url: hitUrl(h.host, h.chain), truncated: h.truncated, severity: h.rule.severity,
+    url: hitUrl(h.host, h.chain, window), truncated: h.truncated, severity: h.rule.severity,
+    ...(window ? { from: window.from, to: window.to } : {}),
   };
 }
 

@@ -180,6 +180,7 @@ export class Verifier {
     const chain: string[] = [];
     const images: string[] = [];
     const stepAt: (number | null)[] = [];
+    const starts: (number | null)[] = [];
     // Truncated: the chain itself reaches a placeholder, or a negation had to look into unknown ancestry.
     let truncated = this.cut && rule.unless.some((u) => u.kind === 'ancestor');
     for (let q = roles[0]!; q >= 0; q--) {
@@ -188,10 +189,10 @@ export class Verifier {
       images.push(st.imagePath(x));
       const si = this.hasRole(q);
       stepAt.push(si >= 0 ? si : null);
-      if (this.isPh(x)) truncated = true;
+      if (this.isPh(x)) { truncated = true; starts.push(null); } else starts.push(st.startMs(x));
     }
     return {
-      rule, host: st.host(leaf), chain, images, steps: stepAt, truncated, time: st.timeString(leaf),
+      rule, host: st.host(leaf), chain, images, steps: stepAt, truncated, time: st.timeString(leaf), starts,
       events: rule.then.length === 0 ? [] : this.thenEvents.map((e) => ({ guid: e.guid, eventId: e.eventId, time: e.time })),
     };
   }

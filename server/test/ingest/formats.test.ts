@@ -34,6 +34,14 @@ const FORMATS: [string, string, number][] = [
   ['winlogbeat.jsonl', 'json', 0],
   ['raw.csv', 'csv', 0],
   ['cim.csv', 'csv', 0],
+  // JSON documents (json-document.ts): an array with a Security 4688 element, pretty-printed objects
+  // one after another, Splunk REST results (CIM rows in `results`), an Elastic _search answer.
+  ['array.json', 'json-document', 1],
+  ['pretty-objects.json', 'json-document', 0],
+  ['splunk-results.json', 'json-document', 0],
+  ['elastic-hits.json', 'json-document', 0],
+  // Splunk "Export → JSON": one {"preview":false,"result":{…}} per line, the XML event in `_raw`.
+  ['splunk-export.json', 'json', 1],
 ];
 
 describe('every format gives the same Sysmon events', () => {
@@ -53,7 +61,7 @@ describe('every format gives the same Sysmon events', () => {
 
   it('XML (both shapes) and all JSON shapes give identical events, field for field', async () => {
     const base = sorted((await readNormalised(fixture('xmlwineventlog.log'))).events);
-    for (const f of ['wevtutil-export.xml', 'flat.jsonl', 'nested.jsonl', 'winlogbeat.jsonl']) {
+    for (const f of ['wevtutil-export.xml', 'flat.jsonl', 'nested.jsonl', 'winlogbeat.jsonl', 'array.json', 'pretty-objects.json', 'elastic-hits.json', 'splunk-export.json']) {
       expect(sorted((await readNormalised(fixture(f))).events), f).toEqual(base);
     }
   });
@@ -156,11 +164,10 @@ describe('reading is independent of chunking, encoding and file name', () => {
     const items = [];
     for await (const it of readEventsFromFile(join(dir, 'notes.txt'))) items.push(it);
     expect(items).toEqual([{ kind: 'rejected', line: 0, reason: expect.stringMatching(/^unsupported format/) }]);
-    // A pretty-printed JSON document is not JSON lines: one clear rejection, not one per line.
+    // A pretty-printed JSON document is read as one record (not one rejection per line); one that
+    // is not an event is parsed and then skipped as not Sysmon.
     writeFileSync(join(dir, 'meta.json'), '{\n  "host": "x",\n  "n": 1\n}\n');
     expect(detectFormat(await readHead(join(dir, 'meta.json')))).toBe('json-document');
-    const doc = [];
-    for await (const it of readEventsFromFile(join(dir, 'meta.json'))) doc.push(it);
-    expect(doc).toEqual([{ kind: 'rejected', line: 0, reason: expect.stringMatching(/JSON lines/) }]);
+    expect(await readNormalised(join(dir, 'meta.json'))).toEqual({ events: [], lines: [], rejected: [], skipped: 1 });
   });
 });

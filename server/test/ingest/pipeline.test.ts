@@ -29,9 +29,11 @@ function memorySink(): IngestSink & { batches: SysmonEvent[][]; seen: Set<string
 }
 
 // Per fixture: Sysmon events kept, records rejected, non-Sysmon skipped (see formats.test.ts).
-const FIXTURE_EVENTS = 7 * 5 + 4 + 3 + 3 + 3;
-const FIXTURE_REJECTED = 6 + 4 + 1;
-const FIXTURE_SKIPPED = 1 + 1 + 4;
+// JSON documents: array.json, pretty-objects.json, splunk-export.json, splunk-results.json and
+// elastic-hits.json hold the five events; malformed-array.json four, one malformed element, one scalar.
+const FIXTURE_EVENTS = 12 * 5 + 4 + 3 + 3 + 3 + 4;
+const FIXTURE_REJECTED = 6 + 4 + 1 + 2;
+const FIXTURE_SKIPPED = 1 + 1 + 4 + 1 + 1;
 // Distinct (host, record id): 101–105 everywhere, 200/202/205/299 in malformed.log; malformed.csv has
 // no record ids (3 distinct contents); malformed.jsonl and mixed.raw repeat 101–103.
 const FIXTURE_UNIQUE = 5 + 4 + 3;

@@ -24,7 +24,7 @@ function Notables({ view, onView }: Props) {
           <li key={n.id}>
             <button
               type="button" disabled={!guid} className={guid && guid === view.guid ? 'current' : undefined}
-              onClick={() => guid && onView((s) => openProcess(s, guid, { host: n.host, highlight: (n.chain ?? []).map((g) => canonicalGuid(g) ?? g) }))}
+              onClick={() => guid && onView((s) => openProcess(s, guid, { host: n.host, highlight: (n.chain ?? []).map((g) => canonicalGuid(g) ?? g), ...(n.from && n.to ? { from: n.from, to: n.to } : {}) }))}
             >
               <span className={`sev sev-${n.severity.toLowerCase()}`}>{n.severity}</span>
               <span className="title">{n.title}</span>

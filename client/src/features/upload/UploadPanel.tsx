@@ -37,6 +37,8 @@ function statusText(i: UploadItem): string {
       if (r.duplicates) parts.push(`${nf.format(r.duplicates)} duplicates`);
       if (r.skipped) parts.push(`${nf.format(r.skipped)} skipped`);
       if (r.rejectedTotal) parts.push(`${nf.format(r.rejectedTotal)} rejected`);
+      const warnings = r.warningsTotal ?? r.warnings?.length ?? 0;
+      if (warnings) parts.push(`${nf.format(warnings)} warning${warnings === 1 ? '' : 's'}`);
       return parts.join(' · ');
     }
     case 'failed': return `failed: ${i.error ?? 'unknown error'}`;
@@ -192,6 +194,17 @@ export function UploadPanel() {
           </strong>
           {' · '}{nf.format(summary.duplicates)} duplicates · {nf.format(summary.skipped)} skipped (not Sysmon) · {nf.format(summary.rejected)} rejected
           {summary.failed > 0 && <> · <span className="upload-error">{summary.failed} failed</span></>}
+          {summary.warningsTotal > 0 && <> · <span className="upload-warning">{nf.format(summary.warningsTotal)} warning{summary.warningsTotal === 1 ? '' : 's'}</span></>}
+          {summary.warnings.length > 0 && (
+            <details>
+              <summary>Warnings — every record was still read ({nf.format(summary.warningsTotal)})</summary>
+              <ul className="upload-warnings">
+                {summary.warnings.slice(0, 200).map((w, k) => (
+                  <li key={k}><code>{w.path}</code>{w.offset !== undefined ? ` @0x${w.offset.toString(16)}` : ''}: {w.reason}</li>
+                ))}
+              </ul>
+            </details>
+          )}
           {summary.reasons.length > 0 && (
             <details>
               <summary>Rejected records ({nf.format(summary.rejected)})</summary>

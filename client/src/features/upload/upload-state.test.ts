@@ -33,12 +33,13 @@ describe('upload queue', () => {
     ].reduce<UploadState>((acc, a) => uploadReducer(acc, a as UploadAction), s);
     expect(s.items[0]).toMatchObject({ status: 'ingesting', sent: 1000, events: 250, duplicates: 3 });
 
-    s = uploadReducer(s, { type: 'done', id: 1, report: report({ events: 400, duplicates: 3, skipped: 6, rejectedTotal: 1, rejected: [{ line: 77, reason: 'record 77 at 0x3000: bad' }] }) });
+    s = uploadReducer(s, { type: 'done', id: 1, report: report({ events: 400, duplicates: 3, skipped: 6, rejectedTotal: 1, rejected: [{ line: 77, reason: 'record 77 at 0x3000: bad' }], warnings: [{ reason: 'chunk 3 at 0x31000: records checksum mismatch', offset: 0x31000, chunk: 3 }], warningsTotal: 1 }) });
     expect(nextToUpload(s)?.id).toBe(3);
     s = uploadReducer(uploadReducer(s, { type: 'start', id: 3 }), { type: 'failed', id: 3, error: 'server unreachable' });
     expect(summarise(s)).toEqual({
       files: 3, failed: 2, events: 400, duplicates: 3, skipped: 6, rejected: 1,
       reasons: [{ path: 'logs/a.evtx', line: 77, reason: 'record 77 at 0x3000: bad' }],
+      warningsTotal: 1, warnings: [{ path: 'logs/a.evtx', offset: 0x31000, reason: 'chunk 3 at 0x31000: records checksum mismatch' }],
     });
     expect(uploadReducer(s, { type: 'clear' }).items).toEqual([]);
   });

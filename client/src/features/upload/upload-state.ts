@@ -83,12 +83,16 @@ export interface UploadSummary {
   rejected: number;
   /** Rejection reasons with the file and line they came from (as listed by the server). */
   reasons: { path: string; line: number; reason: string }[];
+  /** Reader warnings (nothing lost: e.g. an .evtx chunk checksum mismatch), all files. */
+  warningsTotal: number;
+  /** Warnings with the file and byte offset they concern (as listed by the server). */
+  warnings: { path: string; offset?: number; reason: string }[];
 }
 
 /** Totals once nothing is queued or in flight; null while work remains or nothing was added. */
 export function summarise(s: UploadState): UploadSummary | null {
   if (s.items.length === 0 || s.items.some((i) => i.status === 'queued' || i.status === 'uploading' || i.status === 'ingesting')) return null;
-  const sum: UploadSummary = { files: s.items.length, failed: 0, events: 0, duplicates: 0, skipped: 0, rejected: 0, reasons: [] };
+  const sum: UploadSummary = { files: s.items.length, failed: 0, events: 0, duplicates: 0, skipped: 0, rejected: 0, reasons: [], warningsTotal: 0, warnings: [] };
   for (const i of s.items) {
     if (!i.report) { sum.failed++; continue; }
     sum.events += i.report.events;
@@ -96,6 +100,8 @@ export function summarise(s: UploadState): UploadSummary | null {
     sum.skipped += i.report.skipped;
     sum.rejected += i.report.rejectedTotal;
     for (const r of i.report.rejected) sum.reasons.push({ path: i.path, line: r.line, reason: r.reason });
+    sum.warningsTotal += i.report.warningsTotal ?? i.report.warnings?.length ?? 0;
+    for (const w of i.report.warnings ?? []) sum.warnings.push({ path: i.path, offset: w.offset, reason: w.reason });
   }
   return sum;
 }
