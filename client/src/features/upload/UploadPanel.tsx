@@ -161,7 +161,7 @@ export function UploadPanel() {
         onDragOver={onZoneDrag}
       >
         <p>
-          Drop Sysmon files or folders anywhere on the page: <code>.evtx</code>, Splunk/wevtutil XML, JSON lines or CSV.
+          Drop Sysmon files or folders anywhere on the page: <code>.evtx</code>, Splunk/wevtutil XML, JSON (lines, arrays, Splunk/Elastic exports) or CSV.
           {limits.data && <> Up to {formatSize(limits.data.maxBytes)} per file.</>}
         </p>
         <div className="upload-actions">
