@@ -17,7 +17,8 @@ const ONE_LINER = 'cmd.exe -[1..5]-> powershell.exe -[1..5]-> winword.exe|excel.
 
 /**
  * A new host's chain, uploaded as NDJSON (flat Sysmon fields, as the JSON reader takes them):
- *   cmd.exe (…0a1) → powershell.exe (…0a2) → excel.exe (…0a3)
+ *   cmd.exe (…0a1) → powershell.exe (…0a2) → excel.exe (…0a3) → excel.exe (…0a4)
+ * Both excels match the rule (the second is 3 hops below powershell): two hits, one attack.
  */
 const NEW_HOST = 'upload-host.corp.example';
 const G = (n: number) => `{8a6e0a1b-0000-0000-0000-0000000000a${n}}`;
@@ -29,7 +30,7 @@ function createEvent(n: number, image: string, parent: number | null, second: nu
     ParentImage: parent === null ? 'C:\\Windows\\explorer.exe' : 'C:\\x.exe',
   });
 }
-const UPLOAD = [createEvent(1, 'cmd.exe', null, 1), createEvent(2, 'powershell.exe', 1, 2), createEvent(3, 'excel.exe', 2, 3)].join('\n') + '\n';
+const UPLOAD = [createEvent(1, 'cmd.exe', null, 1), createEvent(2, 'powershell.exe', 1, 2), createEvent(3, 'excel.exe', 2, 3), createEvent(4, 'excel.exe', 3, 4)].join('\n') + '\n';
 
 describe('embedded notables: stored + rule hits, cached per store generation', () => {
   const m = plantedManifest({ hosts: 3 });
@@ -96,10 +97,17 @@ describe('embedded notables: stored + rule hits, cached per store generation', (
     const res = await request(app).post('/api/upload').query({ name: 'chain.ndjson' })
       .set('content-type', 'application/octet-stream').send(Buffer.from(UPLOAD));
     expect(res.status).toBe(200);
-    expect(res.text).toContain('"events":3,"duplicates":0');
+    expect(res.text).toContain('"events":4,"duplicates":0');
     expect(notables.storeGeneration).toBe(gen + 1);
     const after = await list();
-    const hit = after.find((n) => n.host === NEW_HOST);
-    expect(hit).toMatchObject({ source: 'rule', guid: G(3), chain: [G(1), G(2), G(3)] });
+    // The hit through the second excel continues the first one's chain: one notable, opening the first
+    // excel (whose graph shows the second below it), not two alerts for one attack.
+    const onHost = after.filter((n) => n.host === NEW_HOST);
+    expect(onHost).toHaveLength(1);
+    expect(onHost[0]).toMatchObject({ source: 'rule', guid: G(3), chain: [G(1), G(2), G(3)] });
+    const hits = await request(app).post('/api/rules/run').send({ rules: ONE_LINER });
+    expect(hits.status).toBe(200);
+    expect((hits.body.hits as { host: string; chain: string[] }[]).filter((h) => h.host === NEW_HOST).map((h) => h.chain))
+      .toEqual([[G(1), G(2), G(3)], [G(1), G(2), G(3), G(4)]]); // the rules API still lists every hit
   });
 });

@@ -90,6 +90,17 @@ export class RuleNotables {
     // Its own context: the run is shared by every request of this generation, so one client going
     // away must not cancel it for the others.
     const result = await runRules(source, rules, { ctx: newContext(), ...(range ? { range } : {}) });
-    return result.hits.map((h) => hitNotable(h, titles.get(h.rule) ?? h.rule));
+    return foldContinuations(result.hits).map((h) => hitNotable(h, titles.get(h.rule) ?? h.rule));
   }
+}
+
+/**
+ * One notable per attack, not per matching process: a hit whose chain passes through the leaf of another
+ * hit of the same rule on the same host (procdump → procdump64 both matching "shell descendant dumps
+ * LSASS") continues that hit and is folded into it — opening the ancestor's notable draws the
+ * continuation below it. The rules API and `lineage detect` still list every hit.
+ */
+export function foldContinuations(hits: RuleHit[]): RuleHit[] {
+  const leaves = new Set(hits.map((h) => `${h.rule}|${h.host}|${h.chain[h.chain.length - 1] ?? ''}`));
+  return hits.filter((h) => !h.chain.slice(0, -1).some((g) => leaves.has(`${h.rule}|${h.host}|${g}`)));
 }
