@@ -1,14 +1,14 @@
 /**
  * `npm run bench -- embedded [--events N] [--batch B]`: the embedded store's write path.
- *   1. staging only, on the same events: the DuckDB appender vs an NDJSON file read by read_json vs
- *      stage.ts's TSV file read by read_csv with an explicit schema (why the store stages TSV);
+ *   1. staging only, on the same events: the store's DuckDB appender (stage.ts) vs an NDJSON file read by
+ *      read_json vs a quote-less TSV file read by read_csv with an explicit schema (why the store appends);
  *   2. `EmbeddedStore.writeEvents` end to end (stage + dedupe + events + processes + commit), events/s;
  *   3. the same events again (all duplicates), events/s;
  *   4. `optimize()` time, and peak RSS.
  * Events come from the demo generator (generated before timing). Wall and CPU time are both
  * reported: on a shared machine CPU time is the steadier figure. JSON lines on stdout.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import { generateDemo } from '../server/src/demo/generate.js';
 import type { SysmonEvent } from '../server/src/ingest/record.js';
 import { EmbeddedStore } from '../server/src/sources/embedded/store.js';
 import { CREATE_STAGE } from '../server/src/sources/embedded/schema.js';
-import { stageBatch } from '../server/src/sources/embedded/stage.js';
+import { StageAppender } from '../server/src/sources/embedded/stage.js';
 
 interface Timing { wallMs: number; cpuMs: number }
 
@@ -38,12 +38,31 @@ function report(name: string, n: number, t: Timing): void {
 
 const COLS = `{ord:'INTEGER',guid:'VARCHAR',target_guid:'VARCHAR',event_id:'INTEGER',category:'VARCHAR',time:'VARCHAR',host:'VARCHAR',record_id:'DOUBLE',fields:'VARCHAR'}`;
 
+/** The alternative measured against the appender: a TSV by string concatenation (`\\N` NULLs, no quoting). */
+function writeTsv(events: SysmonEvent[], path: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    let buf = '';
+    events.forEach((e, i) => {
+      buf += `${i}\t${e.guid || '\\N'}\t${e.targetGuid || '\\N'}\t${e.eventId}\t${e.category}\t${e.time}\t${e.host}\t${e.recordId ?? '\\N'}\t${JSON.stringify(e.fields)}\n`;
+      if (buf.length >= 1 << 20) { writeSync(fd, buf); buf = ''; }
+    });
+    if (buf) writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function stagingComparison(events: SysmonEvent[], dir: string): Promise<void> {
   const inst = await DuckDBInstance.create(join(dir, 'staging.duckdb'), { threads: '1' });
   const conn = await inst.connect();
   await conn.run(CREATE_STAGE);
-  // The store's own staging code (stage.ts): the appender (tsvPath null) and the TSV + read_csv path.
-  report('stage:appender', events.length, await timed(async () => { await stageBatch(conn, events, null); }));
+  // The store's own staging code (stage.ts).
+  report('stage:appender', events.length, await timed(async () => {
+    const stager = await StageAppender.open(conn);
+    for (const e of events) stager.add(e);
+    stager.close();
+  }));
   await conn.run('DELETE FROM stage_raw');
   const ndjson = join(dir, 'stage.ndjson');
   report('stage:read_json', events.length, await timed(async () => {
@@ -52,7 +71,12 @@ async function stagingComparison(events: SysmonEvent[], dir: string): Promise<vo
     await conn.run(`INSERT INTO stage_raw SELECT * FROM read_json($1, format='newline_delimited', columns=${COLS})`, [ndjson]);
   }));
   await conn.run('DELETE FROM stage_raw');
-  report('stage:tsv+read_csv', events.length, await timed(async () => { await stageBatch(conn, events, join(dir, 'stage.tsv')); }));
+  const tsv = join(dir, 'stage.tsv');
+  report('stage:tsv+read_csv', events.length, await timed(async () => {
+    writeTsv(events, tsv);
+    await conn.run(`INSERT INTO stage_raw SELECT * FROM read_csv($1, columns=${COLS}, header=false, delim='\t', quote='', escape='',
+      nullstr='\\N', auto_detect=false, force_not_null=['category', 'time', 'host', 'fields'])`, [tsv]);
+  }));
   conn.closeSync();
   inst.closeSync();
 }
