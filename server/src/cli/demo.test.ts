@@ -2,25 +2,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './demo.js';
+import { runCli } from '../../test/cli-capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-demo-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  try {
-    const code = await run(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const capture = (argv: string[]) => runCli(run, argv);
 
 describe('lineage demo', () => {
   it('when run on a new file, then it prints a JSON summary; a second run needs --force', async () => {

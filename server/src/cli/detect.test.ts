@@ -2,26 +2,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleHitSchema } from '@lineage/shared';
 import { writeDemo } from '../demo/generate.js';
 import { plantedManifest } from '../demo/planted.js';
 import { PACK_DIR } from '../rules/pack.js';
 import { EmbeddedStore } from '../sources/embedded/index.js';
 import { run } from './detect.js';
+import { runCli } from '../../test/cli-capture.js';
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  try {
-    return { code: await run(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const capture = (argv: string[]) => runCli(run, argv);
 
 describe('lineage detect', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lineage-detect-'));

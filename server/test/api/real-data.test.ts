@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
 import { run as treeCli } from '../../src/cli/tree.js';
+import { runCli } from '../cli-capture.js';
 import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
 import { dataset, requireDatasets } from '../datasets.js';
@@ -168,29 +169,12 @@ describe.runIf(run)('real captures: deep chains come back whole', () => {
     store = null;
     for (const c of CAPTURES) {
       for (const args of [['--guid', c.chain[0]!], ['--guid', c.chain[c.chain.length - 1]!, '--up', '--down', '0']]) {
-        const out: string[] = [];
-        const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
-        let code: number;
-        try {
-          code = await treeCli(['--db', dbPath, ...args, '--json']);
-        } finally {
-          spy.mockRestore();
-        }
+        const { code, out } = await runCli(treeCli, ['--db', dbPath, ...args, '--json']);
         expect(code).toBe(0);
-        expectChain(JSON.parse(out.join('')) as GraphDocument, c);
+        expectChain(JSON.parse(out) as GraphDocument, c);
       }
     }
-    const cli = async (args: string[]) => {
-      const out: string[] = [];
-      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
-      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      try {
-        return { code: await treeCli(args), out: out.join('') };
-      } finally {
-        spy.mockRestore();
-        err.mockRestore();
-      }
-    };
+    const cli = (args: string[]) => runCli(treeCli, args);
     // --events attaches the chain's own events; without --json a readable tree.
     const nx = CAPTURES[0]!;
     const withEvents = await cli(['--db', dbPath, '--guid', nx.chain[0]!, '--events', '--json']);
