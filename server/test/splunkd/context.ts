@@ -5,9 +5,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Auth, Principal } from './auth.js';
 import { messagesBody, type Generator } from './format.js';
-import type { JobManager } from './jobs.js';
+import type { Job, JobManager } from './jobs.js';
 import type { Params } from './params.js';
 import { SplError, type SplunkMessage } from './spl/errors.js';
+import { compileSearch } from './spl/execute.js';
 import { parseTimeModifier } from './spl/time.js';
 
 /** One search string the server received (for injection tests asserting on the exact SPL). */
@@ -87,6 +88,20 @@ export function logSearch(ctx: ServerContext, spl: string, endpoint: string, pri
   const entry: ReceivedSearch = { spl, endpoint, user: principal.user, params: params.record(), at: Date.now(), sid: null, error: null };
   ctx.received.push(entry);
   return entry;
+}
+
+/**
+ * Dispatch a search both endpoints accept (jobs and export): compile it, check its times, create the
+ * job with the request's parameters (output_mode aside) and note the sid on the search's log entry.
+ */
+export function dispatchJob(ctx: ServerContext, spl: string, params: Params, principal: Principal, log: ReceivedSearch): Job {
+  const compiled = compileSearch(spl);
+  validateTimes(params);
+  const request = params.record();
+  delete request.output_mode;
+  const job = ctx.jobs.create(compiled, principal.user, request);
+  log.sid = job.sid;
+  return job;
 }
 
 /** earliest_time / latest_time are checked at dispatch: a bad one is a 400, not a FAILED job. */

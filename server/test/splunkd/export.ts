@@ -8,8 +8,7 @@ import type { Principal } from './auth.js';
 import { isTerminal } from './jobs.js';
 import type { Params } from './params.js';
 import { SplError } from './spl/errors.js';
-import { compileSearch } from './spl/execute.js';
-import { JSON_TYPE, logSearch, sleep, validateTimes, type JobsRoute, type ServerContext } from './context.js';
+import { dispatchJob, JSON_TYPE, logSearch, sleep, type JobsRoute, type ServerContext } from './context.js';
 
 /** Stream an export search. */
 export async function exportSearch(ctx: ServerContext, params: Params, principal: Principal, res: ServerResponse, req: IncomingMessage, route: JobsRoute): Promise<void> {
@@ -20,12 +19,7 @@ export async function exportSearch(ctx: ServerContext, params: Params, principal
     if (spl === undefined || spl.trim() === '') throw new SplError('Empty search.');
     if (params.get('exec_mode') !== undefined) throw new SplError("exec_mode is not a valid argument for export.");
     if (mode !== 'json') throw new SplError(`output_mode '${mode}' is not supported for export by the Lineage splunkd test server (use json).`);
-    const compiled = compileSearch(spl);
-    validateTimes(params);
-    const request = params.record();
-    delete request.output_mode;
-    const job = ctx.jobs.create(compiled, principal.user, request);
-    log!.sid = job.sid;
+    const job = dispatchJob(ctx, spl, params, principal, log!);
     const abort = new AbortController();
     res.on('close', () => { if (!res.writableFinished) abort.abort(); });
     res.writeHead(200, { 'Content-Type': JSON_TYPE, Server: 'Splunkd', 'Transfer-Encoding': 'chunked' });
@@ -34,7 +28,7 @@ export async function exportSearch(ctx: ServerContext, params: Params, principal
     };
     const fatalAfter = ctx.faults.exportFatalAfter;
     ctx.faults.exportFatalAfter = null;
-    const transforming = compiled.stages.some((s) => s.transforming) || compiled.generator.kind === 'tstats';
+    const transforming = job.compiled.stages.some((s) => s.transforming) || job.compiled.generator.kind === 'tstats';
     if (transforming && job.previewEnabled) {
       // Transforming searches stream preview rows first (§2.6); consumers keep preview:false only.
       while (!isTerminal(job.state) && ctx.jobs.progress(job) < 0.5 && !abort.signal.aborted && ctx.jobs.all().includes(job)) await sleep(20);

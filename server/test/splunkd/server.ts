@@ -5,14 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from './auth.js';
-import { generator, JSON_TYPE, logSearch, send, sendMessages, validateTimes, wantsJson, type JobsRoute, type RequestRecord, type ServerContext } from './context.js';
+import { dispatchJob, generator, JSON_TYPE, logSearch, send, sendMessages, wantsJson, type JobsRoute, type RequestRecord, type ServerContext } from './context.js';
 import { exportSearch } from './export.js';
 import { feed, jobAtom, jobEntry, xmlText } from './format.js';
 import { isTerminal, type Job } from './jobs.js';
 import { readParams, type Params } from './params.js';
 import { page, results } from './results.js';
 import { SplError } from './spl/errors.js';
-import { compileSearch } from './spl/execute.js';
 
 export type { FaultState, ReceivedSearch, RequestRecord, ServerContext, ServerSettings } from './context.js';
 
@@ -196,12 +195,7 @@ async function createJob(ctx: ServerContext, params: Params, principal: Principa
   try {
     if (spl === undefined || spl.trim() === '') throw new SplError('Empty search.');
     if (!['normal', 'blocking', 'oneshot'].includes(execMode)) throw new SplError(`Invalid exec_mode '${execMode}': must be normal, blocking or oneshot.`);
-    const compiled = compileSearch(spl);
-    validateTimes(params);
-    const request = params.record();
-    delete request.output_mode;
-    const job = ctx.jobs.create(compiled, principal.user, request);
-    log!.sid = job.sid;
+    const job = dispatchJob(ctx, spl, params, principal, log!);
     if (execMode === 'normal') { sendSid(res, job.sid, json); return; }
     const abort = new AbortController();
     req.socket.once('close', () => abort.abort());
