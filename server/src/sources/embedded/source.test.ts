@@ -198,3 +198,26 @@ describe('EmbeddedSource paging', () => {
     await expect(src.getTree(m.bigParent.guid, { ctx: newContext(ac.signal), up: true, down: 5, nodeBudget: 100 })).rejects.toThrow(/abort/i);
   });
 });
+
+describe('EmbeddedSource.notables', () => {
+  it('a stored notable with a chain comes back with the same chain, oldest first, and its fields intact', async () => {
+    const s = await EmbeddedStore.open(':memory:');
+    const source = new EmbeddedSource(s);
+    try {
+      const chain = ['{aaaaaaaa-0000-0000-0000-000000000001}', '{aaaaaaaa-0000-0000-0000-000000000002}'];
+      await s.writeNotables([
+        { id: 'n-chain', title: 'Chain "quoted" \\ title', host: 'WS-9', time: '2026-03-02T10:00:00.000Z', severity: 'high',
+          guid: chain[1]!, image: 'C:\\x.exe', source: 'demo', chain },
+        { id: 'n-plain', title: 'No chain', host: 'ws-9', time: '2026-03-02T09:00:00.000Z', severity: 'low', guid: null, image: null, source: 'demo' },
+      ]);
+      const items = await source.notables({ ctx: newContext(), limit: 10 });
+      expect(items).toEqual([
+        { id: 'n-chain', title: 'Chain "quoted" \\ title', host: 'ws-9', time: '2026-03-02T10:00:00.000Z', severity: 'high',
+          guid: chain[1], image: 'C:\\x.exe', source: 'demo', chain },
+        { id: 'n-plain', title: 'No chain', host: 'ws-9', time: '2026-03-02T09:00:00.000Z', severity: 'low', guid: null, image: null, source: 'demo' },
+      ]);
+    } finally {
+      await source.close();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import type {
 } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
-import { Params, query, queryJson, streamQuery, type SqlRow } from './sql-runner.js';
+import { Params, queryJson, streamQuery, type SqlRow } from './sql-runner.js';
 import { toEvent, toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
 import {
@@ -343,7 +343,7 @@ export class EmbeddedSource implements EventSource {
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
     const p = new Params();
-    const rows = await query(this.store, o.ctx,
+    const rows = await queryJson(this.store, o.ctx,
       `SELECT n.id, n.title, n.host, strftime(n.time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, n.severity, n.guid, n.image, n.source, n.chain
        FROM notables n WHERE TRUE ${filters(p, { ...o, host: undefined }, 'n', 'time')}
        ${o.host ? `AND n.host = ${p.arg(o.host.toLowerCase())}` : ''}
@@ -354,7 +354,8 @@ export class EmbeddedSource implements EventSource {
       id: String(r.id), title: String(r.title), host: String(r.host), time: String(r.time), severity: String(r.severity),
       guid: r.guid == null ? null : String(r.guid), image: r.image == null ? null : String(r.image),
       source: r.source as Notable['source'],
-      ...(r.chain == null ? {} : { chain: JSON.parse(String(r.chain)) as string[] }),
+      // JSON columns arrive parsed (queryJson).
+      ...(Array.isArray(r.chain) ? { chain: r.chain.map(String) } : {}),
     }));
   }
 

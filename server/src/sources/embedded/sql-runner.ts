@@ -67,26 +67,6 @@ async function checkout(store: EmbeddedStore, ctx: QueryContext): Promise<{ conn
   };
 }
 
-/** Run one statement (prepared once per connection, see `prepared`) and return its rows as objects. */
-export async function query(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
-  const { conn, release } = await checkout(store, ctx);
-  try {
-    const stmt = await prepared(conn, sql);
-    const values = params instanceof Params ? params.values : params;
-    if (values.length > 0) stmt.bind(values); else stmt.clearBindings();
-    const reader = await stmt.runAndReadAll();
-    const rows = reader.getRowObjectsJS() as SqlRow[];
-    ctx.stats.rows += rows.length;
-    throwIfAborted(ctx);
-    return rows;
-  } catch (err) {
-    throwIfAborted(ctx); // an interrupted statement surfaces as the AbortError, not a DuckDB error
-    throw err;
-  } finally {
-    release();
-  }
-}
-
 /** Column names per statement text (a statement's shape never changes). */
 const columnNames = new Map<string, string[]>();
 const MAX_SHAPES = 1024;
@@ -110,8 +90,8 @@ async function namesOf(conn: DuckDBConnection, sql: string, values: DuckDBValue[
 }
 
 /**
- * As `query`, with each row handed over as one JSON array text (`json_array(*COLUMNS(*))`) and
- * parsed in JS. Why: DuckDB's per-value conversion costs ≈ 1.5 µs per VARCHAR (a native call and a
+ * Run one statement (prepared once per connection, see `prepared`) and return its rows as objects,
+ * each row handed over as one JSON array text (`json_array(*COLUMNS(*))`) and parsed in JS. Why: DuckDB's per-value conversion costs ≈ 1.5 µs per VARCHAR (a native call and a
  * TextDecoder per string); one string per row is 3× faster on wide rows (1,200 process rows: 27 →
  * 8.6 ms, measured 2026-11-25). Values come back as JSON gives them: BIGINT as number (exact below
  * 2^53 — keys beyond that must be cast to VARCHAR by the caller), JSON columns as parsed values.
