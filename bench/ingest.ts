@@ -8,7 +8,10 @@
  *   - parse: read + parse + normalise only (R runs, median reported);
  *   - store: the full `ingestPaths` into a new DuckDB file (EmbeddedStore), once, opened as
  *     `lineage ingest` opens it (one DuckDB thread, 256 MB pool; LINEAGE_DUCKDB_THREADS/_MEMORY override)
- *     and fed as it feeds it (streamed batches, `beginBatch`).
+ *     and fed as it feeds it (streamed batches, `beginBatch`);
+ *   - ceiling: DuckDB alone (one thread) writing the rows that store run produced, from memory into a new
+ *     file plus a checkpoint. With the baseline it bounds any pipeline on this machine: per event, at
+ *     least the bare parse plus DuckDB's own write, i.e. 1 / (1/baseline + 1/write) events/CPU-s.
  * Reports events/s (wall clock, and per CPU-second — the honest figure on a shared machine), MB/s
  * and peak RSS (process.resourceUsage().maxRSS). `--one-core` pins the
  * children to CPU 0 with taskset (DuckDB's threads then share that core too).
@@ -26,7 +29,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 
 /** One measurement. `cpuSeconds` is user+system CPU of the whole process (all threads, DuckDB's too). */
-interface Result { mode: 'parse' | 'store' | 'baseline'; format: 'xml' | 'json'; events: number; seconds: number; cpuSeconds: number; bytes: number; maxRssMB: number; extra?: Record<string, unknown> }
+interface Result { mode: 'parse' | 'store' | 'baseline' | 'ceiling'; format: 'xml' | 'json'; events: number; seconds: number; cpuSeconds: number; bytes: number; maxRssMB: number; extra?: Record<string, unknown> }
 
 async function child(mode: string, format: 'xml' | 'json', file: string): Promise<void> {
   const bytes = statSync(file).size;
@@ -64,6 +67,36 @@ async function child(mode: string, format: 'xml' | 'json', file: string): Promis
       }
     }
     extra = { rejected };
+  } else if (mode === 'ceiling') {
+    // DuckDB alone writing the rows the store holds after ingest: the stored tables are loaded into TEMP
+    // tables in memory (not timed), then copied into a fresh database file by one thread and checkpointed
+    // (timed). No parsing, no JS: the least any pipeline writing this schema pays per event here.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const src = join(root, '.tmp', 'bench', `ingest-${format}.duckdb`);
+    const dst = join(root, '.tmp', 'bench', `ceiling-${format}.duckdb`);
+    rmSync(dst, { force: true });
+    rmSync(`${dst}.wal`, { force: true });
+    const inst = await DuckDBInstance.create(dst, { threads: '1', memory_limit: '8GB' });
+    const conn = await inst.connect();
+    await conn.run(`ATTACH '${src.replaceAll("'", "''")}' AS src (READ_ONLY)`);
+    const tables = (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' AND table_name IN ('events', 'processes', 'terminations')`)).getRows().map((r) => String(r[0]));
+    for (const t of tables) {
+      await conn.run(`CREATE TEMP TABLE m_${t} AS SELECT * FROM src.${t}`);
+      await conn.run(`CREATE TABLE ${t} AS SELECT * FROM src.${t} LIMIT 0`);
+    }
+    events = Number((await conn.runAndReadAll('SELECT count(*) FROM temp.m_events')).getRows()[0]![0]);
+    await conn.run('DETACH src');
+    const w0 = performance.now();
+    const k0 = process.cpuUsage();
+    for (const t of tables) await conn.run(`INSERT INTO main.${t} SELECT * FROM temp.m_${t}`);
+    await conn.run('CHECKPOINT');
+    const k = process.cpuUsage(k0);
+    const writeSeconds = (performance.now() - w0) / 1000;
+    const writeCpuSeconds = (k.user + k.system) / 1e6;
+    conn.closeSync();
+    inst.closeSync();
+    extra = { writeSeconds, writeCpuSeconds, tables, dbMB: Math.round(statSync(dst).size / 2 ** 20) };
+    rmSync(dst, { force: true });
   } else {
     const db = join(root, '.tmp', 'bench', `ingest-${format}.duckdb`);
     rmSync(db, { force: true });
@@ -150,6 +183,21 @@ export async function run(argv: string[]): Promise<void> {
       console.log(JSON.stringify(out));
       console.error(`[bench] ${format} ingest→DuckDB: ${out.eventsPerSec.toLocaleString()} events/s wall, ${out.eventsPerCpuSec.toLocaleString()} events/CPU-s `
         + `(all threads), ${out.MBPerSec} MB/s, peak RSS ${out.maxRssMB} MB, ${out.seconds} s`);
+      // The ceiling on this machine: bare parse (baseline) + DuckDB alone writing the stored rows, per event.
+      const c = runChild('ceiling', format, file, values['one-core']);
+      const write = c.extra as { writeSeconds: number; writeCpuSeconds: number };
+      const writeRate = c.events / write.writeCpuSeconds;
+      const bound = 1 / (1 / baseRate + 1 / writeRate);
+      const target = format === 'xml' ? 200_000 : 250_000;
+      const ceil = {
+        bench: 'ingest', mode: 'ceiling', format, events: c.events, duckdbWriteEventsPerCpuSec: Math.round(writeRate),
+        duckdbWriteEventsPerSec: Math.round(c.events / write.writeSeconds), bareParseEventsPerCpuSec: Math.round(baseRate),
+        boundEventsPerCpuSec: Math.round(bound), target, storedShareOfBound: +(out.eventsPerCpuSec / bound).toFixed(2), loadavg: os.loadavg()[0]!.toFixed(1),
+      };
+      console.log(JSON.stringify(ceil));
+      console.error(`[bench] ${format} ceiling here: DuckDB alone writing the stored rows (1 thread, from memory, + checkpoint) ${ceil.duckdbWriteEventsPerCpuSec.toLocaleString()} events/CPU-s; `
+        + `with the bare parse (${Math.round(baseRate).toLocaleString()}/CPU-s) no pipeline can exceed ${ceil.boundEventsPerCpuSec.toLocaleString()} events/CPU-s on one core `
+        + `(target ${target.toLocaleString()}); ingest reaches ${Math.round(ceil.storedShareOfBound * 100)} % of that bound`);
     }
   }
 }
