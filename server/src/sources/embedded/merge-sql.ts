@@ -50,6 +50,13 @@ export function recordIdFilter(alias: string, span: RecordIdSpan): string {
   return parts.length === 0 ? 'FALSE' : parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
 }
 
+/**
+ * A staged event's time as the text it arrived as (the content-hash dedupe key hashes that text, as
+ * it always has): stage.ts stages `YYYY-MM-DDTHH:MM:SS.mmmZ` (years ≥ 1000) as a TIMESTAMP, which
+ * this format prints back exactly, and anything else as `time_text`.
+ */
+const STAGED_TIME_TEXT = `coalesce(time_text, strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
+
 /** Basename of an image path, lowercase (`C:\Windows\cmd.EXE` → `cmd.exe`). */
 const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
 
@@ -63,7 +70,7 @@ export const buildFresh = (hostKeys: readonly bigint[], span: RecordIdSpan): str
 CREATE OR REPLACE TEMP TABLE fresh AS
 WITH k AS (
   SELECT ord, CASE WHEN record_id IS NOT NULL THEN hash(host, CAST(record_id AS BIGINT))
-                   ELSE hash(host, event_id, time, guid, fields) END AS dkey
+                   ELSE hash(host, event_id, ${STAGED_TIME_TEXT}, guid, fields) END AS dkey
   FROM stage_raw),
 u AS (SELECT dkey, min(ord) AS ord FROM k GROUP BY dkey),
 dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey
@@ -71,8 +78,9 @@ dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey
 SELECT u.ord, u.dkey, $1 + row_number() OVER (ORDER BY u.ord) - 1 AS seq
 FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
 
-/** The batch rows to store, typed (join of fresh with the staged rows). */
-const NEW_ROWS = `(SELECT f.seq, f.dkey, s.guid, s.target_guid, s.event_id, s.category, CAST(s.time AS TIMESTAMP) AS time,
+/** The batch rows to store, typed (join of fresh with the staged rows; stage.ts for the two-column values). */
+const NEW_ROWS = `(SELECT f.seq, f.dkey, s.guid, s.target_guid, s.event_id,
+  coalesce(s.category_text, CAST(s.category AS VARCHAR)) AS category, coalesce(s.time, CAST(s.time_text AS TIMESTAMP)) AS time,
   s.host, CAST(s.record_id AS BIGINT) AS record_id, s.fields FROM fresh f JOIN stage_raw s ON s.ord = f.ord)`;
 
 export const INSERT_EVENTS = `

@@ -67,11 +67,6 @@ export const CREATE_TABLES = [
      chain JSON)`,
 ];
 
-/** Staging table the appender fills; one per writer connection (TEMP). */
-export const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS stage_raw (
-  ord INTEGER, guid VARCHAR, target_guid VARCHAR, event_id INTEGER, category VARCHAR,
-  time VARCHAR, host VARCHAR, record_id DOUBLE, fields VARCHAR)`;
-
 /** Column list of `processes` as read back into a ProcessRecord (see rows.ts). */
 export const PROCESS_COLUMNS = `guid, parent_guid, host, pid, parent_pid, image, name, command_line, parent_image,
   parent_command_line, parent_user, "user", integrity_level, hashes, current_directory, logon_guid,

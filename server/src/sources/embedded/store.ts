@@ -14,9 +14,9 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
-import { CREATE_STAGE, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
+import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
-import { StageAppender } from './stage.js';
+import { CREATE_STAGE, StageAppender } from './stage.js';
 import {
   buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, type RecordIdSpan,
   STAGED_HOST_KEYS, STAGED_RECORD_IDS, updateEndTimes,
