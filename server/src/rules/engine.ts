@@ -17,7 +17,7 @@ import type { EventRecord } from '../sources/event-source.js';
 import { Tri } from './match.js';
 import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from './model.js';
 import { CORE_FIELDS, PredTable, recordField, type PredInfo } from './node.js';
-import { F_DIRTY, F_FIRED, F_PH, F_TIMETEXT, F_USED, KEY_OK, NodeStore, PHD_NONE } from './store.js';
+import { F_DIRTY, F_FIRED, F_PH, F_TIMETEXT, F_USED, F_WAITS, KEY_OK, NodeStore, PHD_NONE } from './store.js';
 import { isoMs } from './units.js';
 import { Verifier, type PStep, type PUnless, type Prepared } from './verify.js';
 
@@ -64,6 +64,8 @@ export class RuleEngine {
   private readonly imageFields: (KeptField[] | undefined)[] = [];
   private readonly kept = new Map<string, KeptField>();
   private dirty: number[] = [];
+  /** Gen-tagged placeholder slots that have (or had) a waiters list: what the sweep cleans. */
+  private waitingPh: number[] = [];
   private readonly events = new Map<string, EventRecord[]>();
   private readonly eventWaiters = new Map<string, Set<number>>();
   private readonly thenIds: ReadonlySet<number> | null;
@@ -204,7 +206,10 @@ export class RuleEngine {
       if (startMs > st.seen(s)) st.setSeen(s, startMs);
       const c = st.cold[s];
       if (c?.waiters) {
-        for (const t of c.waiters) { const w = st.untag(t); if (w >= 0) this.markDirty(w); }
+        for (const t of c.waiters) {
+          const w = st.untag(t);
+          if (w >= 0) { st.setFlags(w, st.flags(w) & ~F_WAITS); this.markDirty(w); }
+        }
         c.waiters = null;
       }
     } else {
@@ -309,6 +314,7 @@ export class RuleEngine {
   /**
    * Evict nodes untouched for `retentionMs` of event time, leaves first: a node with children stays (its
    * slot is their parent link) until they go, then goes with them when it is idle too.
+   * A sequential scan of the slots: measured faster than visiting only queued leaves (random access).
    */
   private sweep(): void {
     this.addsSinceSweep = 0;
@@ -329,12 +335,19 @@ export class RuleEngine {
       }
     }
     // Long-lived placeholders (services.exe started before the data) collect waiters: drop freed ones.
-    for (let s = 0; s < st.top; s++) {
-      const ws = st.cold[s]?.waiters;
+    // Only placeholders that got a waiters set are visited (not the whole table).
+    const phs = this.waitingPh;
+    let keep = 0;
+    for (let i = 0; i < phs.length; i++) {
+      const s = st.untag(phs[i]!);
+      const ws = s >= 0 ? st.cold[s]?.waiters : undefined;
       if (!ws) continue;
-      for (const t of ws) if (st.untag(t) < 0) ws.delete(t);
-      if (ws.size === 0) st.cold[s]!.waiters = null;
+      let n = 0;
+      for (let j = 0; j < ws.length; j++) if (st.untag(ws[j]!) >= 0) ws[n++] = ws[j]!;
+      ws.length = n;
+      if (n === 0) st.cold[s]!.waiters = null; else phs[keep++] = phs[i]!;
     }
+    phs.length = keep;
     for (const [key, ws] of this.eventWaiters) {
       for (const t of ws) if (st.untag(t) < 0) ws.delete(t);
       if (ws.size === 0) this.eventWaiters.delete(key);
@@ -383,6 +396,22 @@ export class RuleEngine {
     return out;
   }
 
+  /**
+   * Re-verify leaf s when placeholder `ph` (its nearest placeholder ancestor) is filled. A node only ever
+   * waits on that one placeholder until it fills (a placeholder has no parent, so every walk up from s
+   * stops there), so F_WAITS makes the repeats (one per rule, per drain) a flag test.
+   */
+  private wait(ph: number, s: number): void {
+    const st = this.st;
+    const f = st.flags(s);
+    if (f & F_WAITS) return;
+    st.setFlags(s, f | F_WAITS);
+    const c = st.coldOf(ph);
+    // F_WAITS keeps each live node in the list at most once, so a plain array does (in insertion order).
+    if (c.waiters === null) { c.waiters = []; this.waitingPh.push(st.tag(ph)); }
+    c.waiters.push(st.tag(s));
+  }
+
   private check(i: number, s: number, out: EngineHit[]): void {
     const st = this.st;
     if (st.flags(s) & F_FIRED && st.cold[s]!.fired!.has(i)) return;
@@ -414,7 +443,7 @@ export class RuleEngine {
         for (let j = 0; j < m.length; j += 2) if ((w0 & m[j]!) === 0 && (w1 & m[j + 1]!) === 0) { missing = true; break; }
         if (missing) {
           // Still missing: wait for the placeholder at the top (its ancestors may bring the name), if any.
-          if (st.isPh(top)) (st.coldOf(top).waiters ??= new Set()).add(st.tag(s));
+          if (st.isPh(top)) this.wait(top, s);
           return;
         }
       }
@@ -434,7 +463,7 @@ export class RuleEngine {
       // Wait on the topmost placeholder above the leaf: when it fills, the walk can go further.
       let top = s;
       for (let d = 0; st.parent(top) >= 0 && d < MAX_WALK; d++) top = st.parent(top);
-      if (st.isPh(top)) (st.coldOf(top).waiters ??= new Set()).add(st.tag(s));
+      if (st.isPh(top)) this.wait(top, s);
     }
     for (const key of v.waitEvents) {
       const ws = this.eventWaiters.get(key);

@@ -7,22 +7,35 @@
  * upper case) is keyed as text by the caller, which keeps the engine's exact-string identity.
  */
 
-const HEX = new Int8Array(128).fill(-1);
+/** Hex digit value by char code (lowercase only), -1 for anything else; 256 entries so `c & 255` indexes it. */
+const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
 
 /** The words of the last successful `parseGuid` (module scratch: the hot path allocates nothing). */
 export const words = new Int32Array(4);
 
-function hex(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  return c < 128 ? HEX[c]! : -1;
+/**
+ * Eight hex digits at i..i+7 as an int32; makes `bad` (module scratch) non-zero on a non-digit.
+ * Straight-line reads of one table (no per-digit call): this runs twice per process-create.
+ */
+let bad = 0;
+function hex8at(s: string, i: number): number {
+  const c0 = s.charCodeAt(i); const c1 = s.charCodeAt(i + 1); const c2 = s.charCodeAt(i + 2); const c3 = s.charCodeAt(i + 3);
+  const c4 = s.charCodeAt(i + 4); const c5 = s.charCodeAt(i + 5); const c6 = s.charCodeAt(i + 6); const c7 = s.charCodeAt(i + 7);
+  const d0 = HEX[c0 & 255]!; const d1 = HEX[c1 & 255]!; const d2 = HEX[c2 & 255]!; const d3 = HEX[c3 & 255]!;
+  const d4 = HEX[c4 & 255]!; const d5 = HEX[c5 & 255]!; const d6 = HEX[c6 & 255]!; const d7 = HEX[c7 & 255]!;
+  // A char ≥ 256 would alias a digit through `& 255`: its high bits make `bad` non-zero too.
+  bad |= ((d0 | d1 | d2 | d3 | d4 | d5 | d6 | d7) & ~15) | ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) & ~255);
+  return (d0 << 28) | (d1 << 24) | (d2 << 20) | (d3 << 16) | (d4 << 12) | (d5 << 8) | (d6 << 4) | d7;
 }
 
-/** Four hex digits at i..i+3 as a number, or negative when one is not a lowercase hex digit. */
-function hex4(s: string, i: number): number {
-  const a = hex(s, i); const b = hex(s, i + 1); const c = hex(s, i + 2); const d = hex(s, i + 3);
-  return (a | b | c | d) < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
+/** Four hex digits at i..i+3 (as hex8at). */
+function hex4at(s: string, i: number): number {
+  const c0 = s.charCodeAt(i); const c1 = s.charCodeAt(i + 1); const c2 = s.charCodeAt(i + 2); const c3 = s.charCodeAt(i + 3);
+  const d0 = HEX[c0 & 255]!; const d1 = HEX[c1 & 255]!; const d2 = HEX[c2 & 255]!; const d3 = HEX[c3 & 255]!;
+  bad |= ((d0 | d1 | d2 | d3) & ~15) | ((c0 | c1 | c2 | c3) & ~255);
+  return (d0 << 12) | (d1 << 8) | (d2 << 4) | d3;
 }
 
 /**
@@ -32,15 +45,16 @@ function hex4(s: string, i: number): number {
 export function parseGuid(s: string): boolean {
   if (s.length !== 38 || s.charCodeAt(0) !== 123 /* { */ || s.charCodeAt(37) !== 125 /* } */
     || s.charCodeAt(9) !== 45 || s.charCodeAt(14) !== 45 || s.charCodeAt(19) !== 45 || s.charCodeAt(24) !== 45) return false;
-  const a = hex4(s, 1); const b = hex4(s, 5);
-  const c = hex4(s, 10); const d = hex4(s, 15);
-  const e = hex4(s, 20); const f = hex4(s, 25);
-  const g = hex4(s, 29); const h = hex4(s, 33);
-  if ((a | b | c | d | e | f | g | h) < 0) return false;
-  words[0] = (a << 16) | b;
-  words[1] = (c << 16) | d;
-  words[2] = (e << 16) | f;
-  words[3] = (g << 16) | h;
+  bad = 0;
+  const w0 = hex8at(s, 1);
+  const w1 = (hex4at(s, 10) << 16) | hex4at(s, 15);
+  const w2 = (hex4at(s, 20) << 16) | hex4at(s, 25);
+  const w3 = hex8at(s, 29);
+  if (bad !== 0) return false;
+  words[0] = w0;
+  words[1] = w1;
+  words[2] = w2;
+  words[3] = w3;
   return true;
 }
 

@@ -20,6 +20,8 @@ export const F_DIRTY = 4;
 export const F_TIMETEXT = 8;
 /** `cold[s].fired` is set. */
 export const F_FIRED = 16;
+/** The node is in the `waiters` of its nearest placeholder ancestor (so re-registering is skipped). */
+export const F_WAITS = 32;
 
 /** No placeholder above (phd). */
 export const PHD_NONE = 0xffff;
@@ -30,8 +32,8 @@ export interface Cold {
   phCmd: string;
   phUser: string;
   phPid: number | null;
-  /** Candidate leaves (gen-tagged slots, see `tag`) re-verified when this placeholder fills. */
-  waiters: Set<number> | null;
+  /** Candidate leaves (gen-tagged slots, see `tag`; each live one once) re-verified when this placeholder fills. */
+  waiters: number[] | null;
   /** Rule indexes already fired with this node as the leaf. */
   fired: Set<number> | null;
   /** The creation time as written, when not canonical ISO (F_TIMETEXT). */
@@ -123,7 +125,8 @@ export class NodeStore {
    */
   prepareOwn(host: string, id: string): number {
     const canonical = parseGuid(id);
-    const k = canonical ? (words[0]! ^ (words[0]! >>> 12)) & 16383 : host.length & 16383;
+    // Multiplicative mix: machine-derived first groups differ in few bits (xor-folding them collided ~15 %).
+    const k = canonical ? Math.imul(words[0]!, 0x9e3779b1) >>> 18 : host.length & 16383;
     let h: number;
     if (this.hcKey[k] === host) h = this.hcId[k]!;
     else { h = this.hostId(host); this.hcKey[k] = this.hostNames[h]!; this.hcId[k] = h; }
