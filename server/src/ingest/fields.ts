@@ -197,6 +197,8 @@ const SYSMON_PROVIDER = /sysmon/i;
 /** Sysmon's `2019-03-31 15:46:07.123` (UTC) → ISO 8601 `2019-03-31T15:46:07.123Z`; null if unparseable. */
 export function utcTimeToIso(value: string | undefined | null): string | null {
   if (!value) return null;
+  // Fast path: exactly Sysmon's shape with milliseconds (what the general match below would give).
+  if (value.length === 23 && isSysmonUtcTime(value)) return `${value.slice(0, 10)}T${value.slice(11)}Z`;
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$/.exec(value.trim());
   if (!m) {
     const t = Date.parse(value);
@@ -206,15 +208,28 @@ export function utcTimeToIso(value: string | undefined | null): string | null {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${ms}Z`;
 }
 
+/** `dddd-dd-dd[ T]dd:dd:dd.ddd` (length checked by the caller). */
+function isSysmonUtcTime(v: string): boolean {
+  for (let k = 0; k < 23; k++) {
+    const c = v.charCodeAt(k);
+    if (k === 4 || k === 7) { if (c !== 45 /* - */) return false; }
+    else if (k === 10) { if (c !== 32 && c !== 84 /* T */) return false; }
+    else if (k === 13 || k === 16) { if (c !== 58 /* : */) return false; }
+    else if (k === 19) { if (c !== 46 /* . */) return false; }
+    else if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 export type NormaliseResult =
   | { kind: 'event'; event: SysmonEvent }
   | { kind: 'skipped'; reason: string }
   | { kind: 'rejected'; reason: string };
 
-/** Get a field by any of the spellings Sysmon versions use (e.g. SourceProcessGUID vs SourceProcessGuid). */
-function pick(data: Record<string, string>, ...names: string[]): string | undefined {
-  for (const n of names) if (data[n] !== undefined) return data[n];
-  return undefined;
+/** A field by either of the spellings Sysmon versions use (e.g. SourceProcessGuid vs SourceProcessGUID). */
+function pick(data: Record<string, string>, name: string, alt: string): string | undefined {
+  const v = data[name];
+  return v !== undefined ? v : data[alt];
 }
 
 /** Sysmon-ness by channel/provider spelling, memoised: files repeat the same one or two spellings. */
@@ -231,18 +246,37 @@ function isSysmonSource(channel: string, provider: string): boolean {
   return lastSysmon;
 }
 
-const CANONICAL_GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
+/** `guidShape`: not `{8-4-4-4-12}` hex; canonical (lower-case); braced with upper-case hex. */
+const enum GuidShape { Other, Canonical, Upper }
+
+/**
+ * Shape of a 38-character `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` GUID, checked in one pass (a regex
+ * test per GUID field, plus a second one after lower-casing, was a visible share of normalise).
+ */
+function guidShape(v: string): GuidShape {
+  if (v.length !== 38 || v.charCodeAt(0) !== 123 /* { */ || v.charCodeAt(37) !== 125 /* } */) return GuidShape.Other;
+  let upper = false;
+  for (let k = 1; k < 37; k++) {
+    const c = v.charCodeAt(k);
+    if (k === 9 || k === 14 || k === 19 || k === 24) {
+      if (c !== 45 /* - */) return GuidShape.Other;
+    } else if (c >= 65 && c <= 70) {
+      upper = true; // A-F
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return GuidShape.Other;
+    }
+  }
+  return upper ? GuidShape.Upper : GuidShape.Canonical;
+}
 
 /**
  * `canonicalGuid` with a fast path for the two spellings that make up nearly all input: already
  * canonical (newer Sysmon, OTRF) and braced upper-case (Windows rendering). Same results.
  */
 function fastCanonicalGuid(value: string): string | null {
-  if (value.length === 38) {
-    if (CANONICAL_GUID.test(value)) return value;
-    const lower = value.toLowerCase();
-    if (CANONICAL_GUID.test(lower)) return lower;
-  }
+  const shape = guidShape(value);
+  if (shape === GuidShape.Canonical) return value;
+  if (shape === GuidShape.Upper) return value.toLowerCase();
   return canonicalGuid(value);
 }
 
@@ -282,9 +316,9 @@ export function normalise(p: ParsedEvent): NormaliseResult {
   const isCross = eventId === 8 || eventId === 10;
   // The GUID fields were canonicalised above: a value that is not a GUID stays as written and maps to null.
   const g = isCross ? pick(fields, 'SourceProcessGuid', 'SourceProcessGUID') : pick(fields, 'ProcessGuid', 'ProcessGUID');
-  const guid = g !== undefined && CANONICAL_GUID.test(g) ? g : null;
+  const guid = g !== undefined && guidShape(g) === GuidShape.Canonical ? g : null;
   const t = isCross ? pick(fields, 'TargetProcessGuid', 'TargetProcessGUID') : undefined;
-  const targetGuid = t !== undefined && CANONICAL_GUID.test(t) ? t : null;
+  const targetGuid = t !== undefined && guidShape(t) === GuidShape.Canonical ? t : null;
   return {
     kind: 'event',
     event: {

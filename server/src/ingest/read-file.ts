@@ -7,8 +7,8 @@ import { readCsv } from './csv-reader.js';
 import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './json-reader.js';
 import type { ParseItem } from './record.js';
-import { readHead, readLatin1Chunks, readTextChunks, sniffEncoding } from './text-stream.js';
-import { readXmlEvents } from './xml-reader.js';
+import { readByteChunks, readHead, readLatin1Chunks, readTextChunks, sniffEncoding } from './text-stream.js';
+import { readXmlEvents, readXmlEventsUtf8 } from './xml-reader.js';
 
 /** Options for reading one file. */
 export interface ReadOptions {
@@ -77,8 +77,7 @@ export async function readEventBatches(path: string, opts: ReadOptions = {}): Pr
     case 'xml': {
       // UTF-8 XML is scanned as latin1 and only extracted values are decoded (faster; same result).
       const utf8 = sniffEncoding(await readHead(path, 4)).encoding === 'utf8';
-      const text = utf8 ? readLatin1Chunks(path, opts.chunkBytes) : chunks();
-      return { format, supported: true, batches: readXmlEvents(text, utf8) };
+      return { format, supported: true, batches: utf8 ? readXmlEventsUtf8(readByteChunks(path, opts.chunkBytes)) : readXmlEvents(chunks()) };
     }
     case 'json': {
       // UTF-8 JSON lines are read as latin1; only lines with non-ASCII bytes are decoded (json-reader.ts).

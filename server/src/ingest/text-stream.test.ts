@@ -72,3 +72,36 @@ describe('JSON lines read as latin1 (UTF-8 decoded only where needed)', () => {
     }
   });
 });
+
+describe('XML read as bytes (UTF-8 decoded only where needed)', () => {
+  it('when multi-byte UTF-8, entities and a cut-short record fall on chunk boundaries, then every chunk size reads the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-xml-bytes-'));
+    try {
+      const sys = (id: number, host: string) => `<System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>${id}</EventID><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${host}</Computer></System>`;
+      const ev = (id: number, host: string, cmd: string) => `<Event xmlns='x'>${sys(id, host)}<EventData><Data Name='CommandLine'>${cmd}</Data></EventData></Event>`;
+      const text = [
+        ev(1, 'ws-ü', 'caf\u00e9 \u4e2d\u6587 \u{1F600} Microsoft\u00ae'),
+        ev(3, 'ws-2', 'a &amp; b &#233;'),
+        `<Event xmlns='x'>${sys(5, 'ws-3')}<EventData><Data Name='CommandLine'>cut`,
+        ev(5, 'ws-4', 'plain'),
+      ].join('\n');
+      const file = join(dir, 'x.xml.log');
+      writeFileSync(file, `\ufeff${text}\n`, 'utf8');
+      const expected = [
+        ['event', 1, 'ws-ü', 'caf\u00e9 \u4e2d\u6587 \u{1F600} Microsoft\u00ae'],
+        ['event', 2, 'ws-2', 'a & b \u00e9'],
+        ['rejected', 3],
+        ['event', 4, 'ws-4', 'plain'],
+      ];
+      for (const chunkBytes of [1, 5, 13, 64, 1 << 20]) {
+        const got = [];
+        for await (const it of readEventsFromFile(file, { chunkBytes })) {
+          got.push(it.kind === 'event' ? [it.kind, it.line, it.event.system.computer, it.event.data.CommandLine] : [it.kind, it.line]);
+        }
+        expect(got, `chunkBytes ${chunkBytes}`).toEqual(expected);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

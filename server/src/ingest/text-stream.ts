@@ -73,9 +73,14 @@ export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES): A
  * reader decodes only the values it extracts (see xml-scan.ts Latin1Utf8). Only for UTF-8 files.
  */
 export async function* readLatin1Chunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<string> {
+  for await (const raw of readByteChunks(path, chunkBytes)) yield raw.toString('latin1');
+}
+
+/** The file's bytes in chunks, a leading UTF-8/UTF-16 byte-order mark skipped (for UTF-8 files). */
+export async function* readByteChunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
   const { bomBytes } = sniffEncoding(await readHead(path, 4));
   const stream = createReadStream(path, { start: bomBytes, highWaterMark: chunkBytes });
-  for await (const raw of stream as AsyncIterable<Buffer>) yield raw.toString('latin1');
+  for await (const raw of stream as AsyncIterable<Buffer>) yield raw;
 }
 
 /** A run of complete lines from one chunk; `firstLine` is the 1-based number of `lines[0]`. */

@@ -32,6 +32,15 @@ export function findEventStart(s: string, from: number): number {
   return -1;
 }
 
+/** True when `s[from, to)` holds only ASCII whitespace (what `trim()` would empty, for the short gaps). */
+function isLineBreak(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 10 && c !== 13 && c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 /** State carried across chunks. */
 class XmlSplitter {
   private buf = '';
@@ -49,8 +58,26 @@ class XmlSplitter {
     this.utf8 = latin1 ? new Latin1Utf8() : null;
   }
 
+  /** The bytes behind `buf` when fed by pushLatin1 (one byte per char, so `pos` indexes both). */
+  private bytes: Buffer = Buffer.alloc(0);
+
   push(chunk: string, eof: boolean): ParseItem[] {
-    this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + chunk : chunk;
+    return this.scan(this.pos < this.buf.length ? this.buf.slice(this.pos) + chunk : chunk, eof);
+  }
+
+  /**
+   * `push` for UTF-8 bytes read as latin1. The unread tail is joined to the new chunk as bytes, so
+   * the text is one flat string: a string joined with `+` is a rope that every character read must
+   * unwrap first (measured ≈ 10 % slower scanning).
+   */
+  pushLatin1(raw: Buffer, eof: boolean): ParseItem[] {
+    const tail = this.bytes.subarray(this.pos);
+    this.bytes = tail.length > 0 ? Buffer.concat([tail, raw]) : raw;
+    return this.scan(this.bytes.toString('latin1'), eof);
+  }
+
+  private scan(buf: string, eof: boolean): ParseItem[] {
+    this.buf = buf;
     this.pos = 0;
     this.nl = -1;
     this.utf8?.reset(this.buf);
@@ -125,8 +152,8 @@ class XmlSplitter {
   /** Classify the text between events, line by line. */
   private gap(from: number, to: number): void {
     const s = this.buf;
-    // Fast path: the newline between two one-per-line events.
-    if (to - from <= 2 && s.slice(from, to).trim() === '') { this.advance(to); return; }
+    // Fast path: the newline (LF or CRLF) between two one-per-line events, checked without a slice.
+    if (to - from <= 2 && isLineBreak(s, from, to)) { this.advance(to); return; }
     let a = from;
     while (a < to) {
       let b = s.indexOf('\n', a);
@@ -172,5 +199,19 @@ export async function* readXmlEvents(chunks: AsyncIterable<string>, latin1 = fal
     if (items.length) yield items;
   }
   const tail = splitter.push('', true);
+  if (tail.length) yield tail;
+}
+
+/**
+ * Parse Windows event XML from the raw bytes of a UTF-8 file (readByteChunks); one array of items per
+ * chunk. Same items as `readXmlEvents(readLatin1Chunks(…), true)`, read faster (see pushLatin1).
+ */
+export async function* readXmlEventsUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<ParseItem[]> {
+  const splitter = new XmlSplitter(true);
+  for await (const chunk of chunks) {
+    const items = splitter.pushLatin1(chunk, false);
+    if (items.length) yield items;
+  }
+  const tail = splitter.pushLatin1(Buffer.alloc(0), true);
   if (tail.length) yield tail;
 }

@@ -37,12 +37,29 @@ export class Latin1Utf8 {
     return Buffer.from(v, 'latin1').toString('utf8');
   }
 
+  /**
+   * First non-ASCII position at or after `from`. All-ASCII blocks are skipped by comparing their UTF-8
+   * byte count with their length (Node counts bytes several times faster than the regex scans, measured);
+   * the regex only runs inside a block known to hold a high byte.
+   */
   private find(from: number): number {
-    const re = Latin1Utf8.HIGH;
-    re.lastIndex = from;
-    const m = re.exec(this.s);
-    return m ? m.index : Number.MAX_SAFE_INTEGER;
+    const s = this.s;
+    const n = s.length;
+    let a = from;
+    while (a < n) {
+      const b = a + Latin1Utf8.BLOCK < n ? a + Latin1Utf8.BLOCK : n;
+      if (Buffer.byteLength(s.slice(a, b), 'utf8') !== b - a) {
+        const re = Latin1Utf8.HIGH;
+        re.lastIndex = a;
+        const m = re.exec(s);
+        return m ? m.index : Number.MAX_SAFE_INTEGER;
+      }
+      a = b;
+    }
+    return Number.MAX_SAFE_INTEGER;
   }
+
+  private static readonly BLOCK = 1024;
 }
 
 /** The decoder of the scan in progress (scanEvent is synchronous, so module state is safe). */
@@ -52,6 +69,31 @@ let hi: Latin1Utf8 | null = null;
 function text(s: string, a: number, b: number): string {
   return hi === null ? s.slice(a, b) : hi.slice(a, b);
 }
+
+/**
+ * The last value read at one place (Provider name, Channel): files repeat them event after event, so
+ * the raw text is compared in place and the same string handed out again — no slice, and consumers
+ * comparing it with the previous event's value (normalise) meet the same string object.
+ */
+class LastValue {
+  private raw = '';
+  private value = '';
+  private latin1 = false;
+
+  /** `decodeEntities(text(s, a, b))`. */
+  read(s: string, a: number, b: number): string {
+    if (b - a === this.raw.length && (hi !== null) === this.latin1 && matchAt(s, a, this.raw)) return this.value;
+    const v = decodeEntities(text(s, a, b));
+    if (b - a <= 256) {
+      this.raw = internalise(s.slice(a, b));
+      this.value = internalise(v);
+      this.latin1 = hi !== null;
+    }
+    return v;
+  }
+}
+const lastProvider = new LastValue();
+const lastChannel = new LastValue();
 
 /**
  * Outcome of scanning one `<Event>` element: the event and the index just past `</Event>`, or why it
@@ -130,9 +172,16 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
   let names: string[] | null = null;
   let dataIndex = 0;
 
+  // Start tags of this event read through the general path, in order: indexes tagSeq (see there).
+  let ordinal = 0;
+
   for (;;) {
-    const lt = s.indexOf('<', i);
-    if (lt < 0 || lt >= limit) return INCOMPLETE;
+    // One-line events put each tag right after the previous one: no search needed.
+    let lt = i;
+    if (i >= limit || s.charCodeAt(i) !== 60 /* < */) {
+      lt = s.indexOf('<', i);
+      if (lt < 0 || lt >= limit) return INCOMPLETE;
+    }
     const c1 = s.charCodeAt(lt + 1);
 
     // Hot path, ~2/3 of all tags: <Data Name='n'>text</Data> or <Data Name='n'/> inside EventData.
@@ -144,9 +193,16 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
         // Events of one EventID repeat the same names in the same order: reuse the previous
         // event's (internalised) name string instead of slicing and hashing a new one.
         const guess = names !== null ? names[dataIndex] : undefined;
-        let key: string;
-        if (guess !== undefined && qe - (lt + 12) === guess.length && matchAt(s, lt + 12, guess)) key = guess;
-        else {
+        let key = '';
+        if (guess !== undefined && qe - (lt + 12) === guess.length) {
+          // matchAt written out: the hottest comparison (one per Data element), and V8 stops
+          // inlining calls into this large function.
+          const n = guess.length;
+          let k = 0;
+          while (k < n && s.charCodeAt(lt + 12 + k) === guess.charCodeAt(k)) k++;
+          if (k === n) key = guess;
+        }
+        if (key === '') {
           const rawName = text(s, lt + 12, qe);
           key = rawName.indexOf('<') < 0 && rawName.indexOf('&') < 0 ? rawName : '';
           if (key !== '' && names !== null && dataIndex < MAX_NAMES) names[dataIndex] = internalise(key);
@@ -195,12 +251,22 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
       i = skip;
       continue;
     }
-    // Start tag: name, then attributes.
-    let p = lt + 1;
-    while (p < limit && !isNameEnd(s.charCodeAt(p))) p++;
-    if (p >= limit) return INCOMPLETE;
-    const name = tagName(s, lt + 1, p);
-    if (name === '') return fail('malformed tag');
+    // Start tag: name, then attributes. The name is first guessed from the previous event's tag at
+    // this position (a guess holds no name-end character, so a match ends exactly where a scan would).
+    let p: number;
+    let name: string;
+    const guess = ordinal < MAX_SEQ ? tagSeq[ordinal] : undefined;
+    if (guess !== undefined && matchAt(s, lt + 1, guess) && (p = lt + 1 + guess.length) < limit && isNameEnd(s.charCodeAt(p))) {
+      name = guess;
+    } else {
+      p = lt + 1;
+      while (p < limit && !isNameEnd(s.charCodeAt(p))) p++;
+      if (p >= limit) return INCOMPLETE;
+      name = tagName(s, lt + 1, p);
+      if (name === '') return fail('malformed tag');
+      if (ordinal < MAX_SEQ && isCachedTag(name)) tagSeq[ordinal] = name;
+    }
+    ordinal++;
     if (stack.length === 0 && name !== 'Event') return fail(`root element is <${name}>, not an <Event>`);
     // A start tag of another event inside this one: this one was cut short.
     if (name === 'Event' && stack.length > 0) return fail('truncated XML event (next <Event> before </Event>)');
@@ -208,6 +274,9 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
     let attrName: string | null = null;
     let attrSystemTime: string | null = null;
     let selfClosing = false;
+    // First '<' after the name, found once per tag: an earlier one would sit in an attribute name or
+    // value already checked, so it is also the first '<' after each attribute's opening quote.
+    let nextLt = -2;
     for (;;) {
       while (p < limit && isSpace(s.charCodeAt(p))) p++;
       if (p >= limit) return INCOMPLETE;
@@ -235,10 +304,10 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
       const close = s.indexOf(quote === 39 ? "'" : '"', q + 1);
       if (close < 0 || close >= limit) return INCOMPLETE;
       // '<' is not allowed in attribute values: seeing one means the record was cut inside a value.
-      const lt2 = s.indexOf('<', q + 1);
-      if (lt2 >= 0 && lt2 < close) return fail(`'<' in attribute ${s.slice(p, ae)} of <${name}> (record cut short?)`);
+      if (nextLt === -2) nextLt = s.indexOf('<', p);
+      if (nextLt >= 0 && nextLt < close) return fail(`'<' in attribute ${s.slice(p, ae)} of <${name}> (record cut short?)`);
       const an = ae - p;
-      if (an === 4 && matchAt(s, p, 'Name')) attrName = decodeEntities(text(s, q + 1, close));
+      if (an === 4 && matchAt(s, p, 'Name')) attrName = name === 'Provider' ? lastProvider.read(s, q + 1, close) : decodeEntities(text(s, q + 1, close));
       else if (an === 10 && matchAt(s, p, 'SystemTime')) attrSystemTime = decodeEntities(text(s, q + 1, close));
       p = close + 1;
     }
@@ -266,18 +335,38 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
     if (section === Section.System) {
       if (name === 'Provider') { if (attrName !== null) system.provider = attrName; }
       else if (name === 'TimeCreated') { if (attrSystemTime !== null) system.timeCreated = attrSystemTime; }
-      else if (!selfClosing && (name === 'EventID' || name === 'EventRecordID' || name === 'Channel' || name === 'Computer')) {
-        const t = readText(s, i, limit);
-        if (t === null) return INCOMPLETE;
-        i = t.next;
-        if (name === 'EventID') {
-          system.eventId = toInt(t.text);
-          names = namesFor(system.eventId);
+    }
+    // Shortcut for the common `<Name>plain text</Name>` (most of the System section): the element is
+    // read whole, as the general path would read it (push, text, matching end tag, pop).
+    if (!selfClosing && stack.length > 0) {
+      const te = i < limit && s.charCodeAt(i) === 60 ? i : s.indexOf('<', i);
+      const n = name.length;
+      if (te >= 0 && te + 2 + n < limit && s.charCodeAt(te + 1) === 47 && matchAt(s, te + 2, name) && s.charCodeAt(te + 2 + n) === 62) {
+        if (section === Section.System && isSystemText(name)) {
+          const value = name === 'Channel' ? lastChannel.read(s, i, te) : decodeEntities(text(s, i, te));
+          if (name === 'EventID') {
+            system.eventId = toInt(value);
+            names = namesFor(system.eventId);
+          }
+          else if (name === 'EventRecordID') system.recordId = toInt(value);
+          else if (name === 'Channel') system.channel = value;
+          else system.computer = value;
         }
-        else if (name === 'EventRecordID') system.recordId = toInt(t.text);
-        else if (name === 'Channel') system.channel = t.text;
-        else system.computer = t.text;
+        i = te + 3 + n;
+        continue;
       }
+    }
+    if (section === Section.System && !selfClosing && isSystemText(name)) {
+      const t = readText(s, i, limit);
+      if (t === null) return INCOMPLETE;
+      i = t.next;
+      if (name === 'EventID') {
+        system.eventId = toInt(t.text);
+        names = namesFor(system.eventId);
+      }
+      else if (name === 'EventRecordID') system.recordId = toInt(t.text);
+      else if (name === 'Channel') system.channel = t.text;
+      else system.computer = t.text;
     }
     if (selfClosing) {
       if (stack.length === 0) return { ok: true, event: { system, data }, end: i };
@@ -318,6 +407,24 @@ function tagName(s: string, a: number, b: number): string {
   return name;
 }
 
+/**
+ * The start-tag names of the last events, by position in the event (general path only): events of one
+ * file repeat the same System layout, so the name at each position is checked in place first.
+ */
+const MAX_SEQ = 64;
+const tagSeq: (string | undefined)[] = [];
+
+/** True when `name` is the cached (flat, internalised) string tagName hands out. */
+function isCachedTag(name: string): boolean {
+  const list = tagNames.get(name.length * 256 + (name.charCodeAt(0) & 255));
+  return list !== undefined && list.includes(name);
+}
+
+/** The System elements whose text we keep. */
+function isSystemText(name: string): boolean {
+  return name === 'EventID' || name === 'EventRecordID' || name === 'Channel' || name === 'Computer';
+}
+
 /** Cached Data names per EventID (bounded: EventIDs are few, names per event are few). */
 const MAX_NAMES = 64;
 const namesByEventId = new Map<number, string[]>();
@@ -345,6 +452,7 @@ function internalise(name: string): string {
  */
 function matchAt(s: string, pos: number, lit: string): boolean {
   const n = lit.length;
+  if (pos + n > s.length) return false;
   for (let k = 0; k < n; k++) if (s.charCodeAt(pos + k) !== lit.charCodeAt(k)) return false;
   return true;
 }
@@ -369,6 +477,13 @@ function cutShort(s: string, at: number, limit: number, expected: string): boole
 
 /** Integer text (EventID, EventRecordID) or null when not a plain non-negative integer. */
 function toInt(text: string): number | null {
+  // Fast path: plain digits, as Windows writes them (same result as the general check below).
+  const n = text.length;
+  if (n > 0 && n <= 15) {
+    let k = 0;
+    while (k < n) { const c = text.charCodeAt(k); if (c < 48 || c > 57) break; k++; }
+    if (k === n) return Number(text);
+  }
   const t = text.trim();
   if (!/^[0-9]{1,15}$/.test(t)) return null;
   return Number(t);
