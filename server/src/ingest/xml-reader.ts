@@ -189,11 +189,11 @@ class XmlSplitter {
 }
 
 /**
- * Parse Windows event XML from text chunks; one array of items per chunk. With `latin1`, the chunks
- * are UTF-8 bytes read as latin1 (readLatin1Chunks): values are decoded as they are extracted.
+ * Parse Windows event XML from decoded text chunks (UTF-16 files, strings); one array of items per
+ * chunk. UTF-8 files go through `readXmlEventsUtf8`.
  */
-export async function* readXmlEvents(chunks: AsyncIterable<string>, latin1 = false): AsyncGenerator<ParseItem[]> {
-  const splitter = new XmlSplitter(latin1);
+export async function* readXmlEvents(chunks: AsyncIterable<string>): AsyncGenerator<ParseItem[]> {
+  const splitter = new XmlSplitter(false);
   for await (const chunk of chunks) {
     const items = splitter.push(chunk, false);
     if (items.length) yield items;
@@ -204,7 +204,8 @@ export async function* readXmlEvents(chunks: AsyncIterable<string>, latin1 = fal
 
 /**
  * Parse Windows event XML from the raw bytes of a UTF-8 file (readByteChunks); one array of items per
- * chunk. Same items as `readXmlEvents(readLatin1Chunks(…), true)`, read faster (see pushLatin1).
+ * chunk: scanned as latin1, values decoded as they are extracted (Latin1Utf8), the unread tail joined
+ * as bytes (see pushLatin1).
  */
 export async function* readXmlEventsUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<ParseItem[]> {
   const splitter = new XmlSplitter(true);
