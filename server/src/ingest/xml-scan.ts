@@ -343,14 +343,8 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
       const n = name.length;
       if (te >= 0 && te + 2 + n < limit && s.charCodeAt(te + 1) === 47 && matchAt(s, te + 2, name) && s.charCodeAt(te + 2 + n) === 62) {
         if (section === Section.System && isSystemText(name)) {
-          const value = name === 'Channel' ? lastChannel.read(s, i, te) : decodeEntities(text(s, i, te));
-          if (name === 'EventID') {
-            system.eventId = toInt(value);
-            names = namesFor(system.eventId);
-          }
-          else if (name === 'EventRecordID') system.recordId = toInt(value);
-          else if (name === 'Channel') system.channel = value;
-          else system.computer = value;
+          setSystemText(system, name, name === 'Channel' ? lastChannel.read(s, i, te) : decodeEntities(text(s, i, te)));
+          if (name === 'EventID') names = namesFor(system.eventId);
         }
         i = te + 3 + n;
         continue;
@@ -360,13 +354,8 @@ export function scanEvent(s: string, start: number, limit = s.length, utf8: Lati
       const t = readText(s, i, limit);
       if (t === null) return INCOMPLETE;
       i = t.next;
-      if (name === 'EventID') {
-        system.eventId = toInt(t.text);
-        names = namesFor(system.eventId);
-      }
-      else if (name === 'EventRecordID') system.recordId = toInt(t.text);
-      else if (name === 'Channel') system.channel = t.text;
-      else system.computer = t.text;
+      setSystemText(system, name, t.text);
+      if (name === 'EventID') names = namesFor(system.eventId);
     }
     if (selfClosing) {
       if (stack.length === 0) return { ok: true, event: { system, data }, end: i };
@@ -418,6 +407,14 @@ const tagSeq: (string | undefined)[] = [];
 function isCachedTag(name: string): boolean {
   const list = tagNames.get(name.length * 256 + (name.charCodeAt(0) & 255));
   return list !== undefined && list.includes(name);
+}
+
+/** Store the text of a System element `isSystemText` accepted (both the shortcut and the general path). */
+function setSystemText(system: SystemFields, name: string, value: string): void {
+  if (name === 'EventID') system.eventId = toInt(value);
+  else if (name === 'EventRecordID') system.recordId = toInt(value);
+  else if (name === 'Channel') system.channel = value;
+  else system.computer = value;
 }
 
 /** The System elements whose text we keep. */
