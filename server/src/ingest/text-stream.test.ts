@@ -74,7 +74,7 @@ describe('JSON lines read as latin1 (UTF-8 decoded only where needed)', () => {
 });
 
 describe('XML read as bytes (UTF-8 decoded only where needed)', () => {
-  it('when multi-byte UTF-8, entities and a cut-short record fall on chunk boundaries, then every chunk size reads the same', async () => {
+  it('when multi-byte UTF-8, entities and a cut-short record fall on chunk boundaries, then every chunk size — and the same file as UTF-16 LE/BE — reads the same', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lineage-xml-bytes-'));
     try {
       const sys = (id: number, host: string) => `<System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>${id}</EventID><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${host}</Computer></System>`;
@@ -93,12 +93,18 @@ describe('XML read as bytes (UTF-8 decoded only where needed)', () => {
         ['rejected', 3],
         ['event', 4, 'ws-4', 'plain'],
       ];
-      for (const chunkBytes of [1, 5, 13, 64, 1 << 20]) {
+      // The same events saved as UTF-16 (PowerShell's `wevtutil qe … /f:xml > file` writes UTF-16LE with
+      // a BOM): decoded text, the other reader path, must give the same items.
+      const le = join(dir, 'x-utf16le.xml');
+      writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${text}\n`, 'utf16le')]));
+      const be = join(dir, 'x-utf16be.xml');
+      writeFileSync(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(`${text}\n`, 'utf16le').swap16()]));
+      for (const [path, chunkBytes] of [[file, 1], [file, 5], [file, 13], [file, 64], [file, 1 << 20], [le, 7], [le, 1 << 20], [be, 7], [be, 1 << 20]] as const) {
         const got = [];
-        for await (const it of readEventsFromFile(file, { chunkBytes })) {
+        for await (const it of readEventsFromFile(path, { chunkBytes })) {
           got.push(it.kind === 'event' ? [it.kind, it.line, it.event.system.computer, it.event.data.CommandLine] : [it.kind, it.line]);
         }
-        expect(got, `chunkBytes ${chunkBytes}`).toEqual(expected);
+        expect(got, `${path}, chunkBytes ${chunkBytes}`).toEqual(expected);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
