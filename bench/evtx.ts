@@ -8,7 +8,7 @@
  *   - libevtx's `evtxexport -f xml` (Debian libevtx-utils), whole file, output counted then discarded;
  *   - python-evtx's `evtx_dump.py` (Debian python3-evtx): so slow that it runs for at most
  *     --python-seconds on the file and its rate is records emitted / time taken.
- * Reports records/s, MB/s and the ratios. Targets (issue 7): ≥ 10× python-evtx, ≥ 1× evtxexport.
+ * Reports records/s, MB/s and the ratios. Targets: ≥ 10× python-evtx, ≥ 1× evtxexport.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

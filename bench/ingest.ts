@@ -15,7 +15,7 @@
  * Reports events/s (wall clock, and per CPU-second — the honest figure on a shared machine), MB/s
  * and peak RSS (process.resourceUsage().maxRSS). `--one-core` pins the
  * children to CPU 0 with taskset (DuckDB's threads then share that core too).
- * Targets (issue 2): ≥ 200k events/s XML and ≥ 250k events/s JSON, stored, on one core.
+ * Targets: ≥ 200k events/s XML and ≥ 250k events/s JSON, stored, on one core.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';

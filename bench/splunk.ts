@@ -11,7 +11,7 @@
  *     planning and assembly) — what GET /api/graph costs;
  *   - loop: one search for the root, one per generation for the children of the previous one (the
  *     whole frontier in one IN list) until a generation is empty, then one search for the event counts.
- * Targets (issue 5): ours ≤ 2 searches at every depth; ≤ 0.3× the loop's wall time at D = 6.
+ * Targets: ours ≤ 2 searches at every depth; ≤ 0.3× the loop's wall time at D = 6.
  */
 import { parseArgs } from 'node:util';
 import type { ParsedEvent } from '../server/src/ingest/record.js';

@@ -1,4 +1,4 @@
-/** Event categories by Sysmon EventID (contracts.md). */
+/** Event categories by Sysmon EventID (docs/api.md). */
 export const CATEGORIES = [
   'process', 'network', 'image', 'remote-thread', 'raw-access', 'process-access', 'file',
   'registry', 'pipe', 'wmi', 'dns', 'clipboard', 'tamper', 'other',

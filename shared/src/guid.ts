@@ -1,5 +1,5 @@
 /**
- * Sysmon ProcessGuid normalisation (contracts.md "Identity and normalisation").
+ * Sysmon ProcessGuid normalisation (docs/api.md "Conventions").
  * Inputs accept any case, with or without braces; output is lowercase with braces.
  */
 export const ZERO_GUID = '{00000000-0000-0000-0000-000000000000}';

@@ -1,6 +1,6 @@
 /**
  * The types that cross the wire, as zod schemas (the TypeScript types are inferred from them).
- * Shapes follow ../shared/design/contracts.md; fields beyond the contract are additions.
+ * Shapes are documented in docs/api.md; fields beyond the contract are additions.
  */
 import { z } from 'zod';
 import { CATEGORIES } from './categories.js';
@@ -134,7 +134,7 @@ export const NotableSchema = z.object({
 });
 export type Notable = z.infer<typeof NotableSchema>;
 
-/** A lineage-rule hit (contracts.md). */
+/** A lineage-rule hit (docs/api.md). */
 export const RuleHitSchema = z.object({
   rule: z.string(),
   host: z.string(),

@@ -1,5 +1,5 @@
 /**
- * The URL holds the whole investigation view (issue 4 item 7). This module is the ONLY place that knows
+ * The URL holds the whole investigation view (docs/api.md "The investigation URL"). This module is the ONLY place that knows
  * the parameter names: everything else works with {@link ViewState}. Opening a serialised URL in a fresh
  * browser must reproduce the same graph and selection, so every piece of state that changes what is
  * drawn (expansions, collapses, pages loaded, selection, find text, panel view) lives here.

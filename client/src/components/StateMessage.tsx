@@ -1,4 +1,4 @@
-/** Loading / empty / error states: never a blank area without a reason (issue 4 item 10). */
+/** Loading / empty / error states: never a blank area without a reason. */
 import type { ReactNode } from 'react';
 
 export function StateMessage({ kind, children, onRetry }: { kind: 'loading' | 'empty' | 'error'; children: ReactNode; onRetry?: () => void }) {

@@ -1,5 +1,5 @@
 /**
- * Investigation routes (contracts.md "HTTP API"): the graph around a process, one process,
+ * Investigation routes (docs/api.md): the graph around a process, one process,
  * its children and its events, cursor-paged.
  */
 import { Router } from 'express';

@@ -1,5 +1,5 @@
 /**
- * Embedded-mode notables (contracts.md `/api/notables`): the notables stored with the data (demo
+ * Embedded-mode notables (docs/api.md `GET /api/notables`): the notables stored with the data (demo
  * alerts) plus the hits of the shipped rule pack over the requested range, each hit carrying its
  * chain so the client highlights it. Running the pack scans the store, so hits are cached per store
  * generation and range; an ingest (the upload `afterIngest` hook) bumps the generation.

@@ -2,7 +2,7 @@
  * `lineage ingest --db FILE PATH… [--json] [--optimize | --no-optimize] [--quiet]`
  *
  * Loads Sysmon files (directories recurse; the format is detected from content) into the embedded
- * store and prints the report (contracts.md) as JSON on stdout:
+ * store and prints the report (README.md "Ingest your own Sysmon files") as JSON on stdout:
  * `{"files","events","duplicates","skipped","rejected":[{"file","line","reason"}],"rejectedTotal",
  * "warnings":[{"file","reason","offset"?,"chunk"?}],"warningsTotal"}` — warnings lost nothing (e.g. an
  * .evtx chunk checksum mismatch), rejections did.

@@ -1,6 +1,6 @@
 /**
  * Pure: a graph plan plus the rows fetched for it (event counts, cross events, events, parent
- * lookups) → the graph document of contracts.md, deterministically sorted.
+ * lookups) → the graph document (docs/api.md `GET /api/graph`), deterministically sorted.
  */
 import {
   categoryOf, crossEdgeKind, isZeroGuid,

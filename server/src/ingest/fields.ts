@@ -1,6 +1,6 @@
 /**
  * The one place where field names are mapped: raw Sysmon names, Splunk CIM names, Winlogbeat/ECS
- * and NXLog spellings all become raw Sysmon names here (splunk-protocol.md §5.2).
+ * and NXLog spellings all become raw Sysmon names here (docs/splunk-protocol.md §5.2).
  */
 import { canonicalGuid, categoryOf } from '@lineage/shared';
 import type { ParsedEvent, SysmonEvent, SystemFields } from './record.js';

@@ -1,6 +1,6 @@
 /**
  * File ingest: paths (files or directories, recursed) → parsed records → normalised Sysmon events →
- * batches into a sink (the embedded store). Produces the contracts.md ingest report. Bad records are
+ * batches into a sink (the embedded store). Produces the ingest report (README.md). Bad records are
  * reported with file and line and never stop the run; only a failing sink aborts it.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -43,7 +43,7 @@ export interface IngestWarning {
   chunk?: number;
 }
 
-/** The ingest report (contracts.md `lineage ingest`), plus the skipped count. */
+/** The ingest report (README.md "Ingest your own Sysmon files"), plus the skipped count. */
 export interface IngestReport {
   /** Files read (format recognised and supported). */
   files: number;
@@ -109,11 +109,7 @@ export function readAnything(r: IngestReport): boolean {
 /** Ingest files/directories into `sink`; see the module comment. */
 export async function ingestPaths(paths: string[], sink: IngestSink, opts: IngestOptions = {}): Promise<IngestReport> {
   // One DuckDB row group (122,880 rows) per write: a batch that fills whole row groups is written
-  // compressed straight into the file instead of through the WAL and a later checkpoint. Measured
-  // 2026-11-25 (one DuckDB thread, 245,760 JSON events, store side only): commit + checkpoint
-  // 4.9 vs 6.9 µs per event with 49,152, same file size (the 131,072 tried earlier left a partial
-  // row group per batch: a 1.7× larger file); end to end on 500k events 22.8 vs 25.4 CPU-s, peak RSS
-  // +50 MB. Below ~10k per write the per-statement costs dominate (33k vs 49k events/CPU-s at 10k).
+  // compressed straight into the file instead of through the WAL (figures: bench/results/embedded-store.md).
   const batchSize = opts.batchSize ?? 122_880;
   const maxRejected = opts.maxRejected ?? 10_000;
   const report: IngestReport = { files: 0, events: 0, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0, warnings: [], warningsTotal: 0 };

@@ -1,5 +1,5 @@
 /**
- * Engine semantics (rules.md §8–9). Trees are drawn parent above child; `[x]` is a placeholder (a parent
+ * Engine semantics (docs/rules.md §2–3). Trees are drawn parent above child; `[x]` is a placeholder (a parent
  * whose own create was never delivered, known only from its child's Parent* fields).
  */
 import { describe, expect, it } from 'vitest';

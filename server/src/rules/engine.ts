@@ -1,5 +1,5 @@
 /**
- * The streaming lineage-rule engine (rules.md §9), leaf-triggered, on the compact node table (store.ts):
+ * The streaming lineage-rule engine (docs/rules.md §3), leaf-triggered, on the compact node table (store.ts):
  *  - process-creates go into a (host, GUID) → slot table; a parent not seen yet becomes a placeholder
  *    built from the child's Parent* fields, filled in place when its own create arrives (any order);
  *  - only nodes whose image can match some rule's LAST step are candidates (one array read per event);

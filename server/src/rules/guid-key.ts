@@ -1,5 +1,5 @@
 /**
- * Sysmon ProcessGuids as four 32-bit words (rules.md §9.1 compact variant): the engine keys its node table
+ * Sysmon ProcessGuids as four 32-bit words (docs/rules.md §3.1): the engine keys its node table
  * by (host, 4 words) instead of by string, so a lookup hashes 20 bytes and compares 5 integers, and a node
  * does not keep its GUID string alive (it is rebuilt for hits).
  * Only the canonical spelling the sources emit (`{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`, lowercase) is

@@ -1,6 +1,6 @@
 /**
  * The compiled form of a lineage rule (what the YAML and the one-line form both compile to) and the
- * engine's input/output shapes. See ../../../../shared/design/rules.md §8 for the format.
+ * engine's input/output shapes. See docs/rules.md §1 for the format.
  */
 import type { ProcessRecord } from '../sources/event-source.js';
 import type { FieldGetter, Predicate, Tri } from './match.js';
@@ -53,7 +53,7 @@ export type VectorEvent = Record<string, string | number | boolean>;
 export interface RuleTest {
   name: string;
   events: VectorEvent[];
-  /** Expected hits: leaf short id and, optionally, the path leaf-first (as in rules.md). */
+  /** Expected hits: leaf short id and, optionally, the path leaf-first (as docs/rules.md §1.1 `tests` writes it). */
   expect: { leaf: string; path?: string[]; host?: string }[];
 }
 
@@ -69,7 +69,7 @@ export interface CompiledRule {
   unless: Unless[];
   where: Where[];
   then: Then[];
-  /** How a predicate over a field a placeholder lacks counts (rules.md `unknown`). Default `skip`. */
+  /** How a predicate over a field a placeholder lacks counts (docs/rules.md §1.2). Default `skip`. */
   unknown: 'skip' | 'match';
   /** How negation treats ancestry that is cut off (unknown is not absent). Default `suppress`. */
   unknownAncestry: 'suppress' | 'match';

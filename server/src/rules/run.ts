@@ -89,7 +89,7 @@ export function hitUrl(host: string, chain: string[], window: TimeRange | null =
   return `/?${q.toString().replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`;
 }
 
-/** Engine hit → wire RuleHit (contracts.md), with the window its `url` opens. */
+/** Engine hit → wire RuleHit (docs/api.md `POST /api/rules/run`), with the window its `url` opens. */
 export function toRuleHit(h: EngineHit): RuleHit {
   const window = hitWindow(h.starts);
   return {

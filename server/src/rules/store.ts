@@ -1,5 +1,5 @@
 /**
- * The engine's node table in the compact layout of rules.md §9.1: nodes are 64-byte slots in one typed
+ * The engine's node table in the compact layout of docs/rules.md §3.1: nodes are 64-byte slots in one typed
  * array, keyed by (host id, GUID as 4 words) through open addressing in an Int32Array; host names, image
  * paths and image names are interned to small ints. A node is a 64-byte slot plus 8-byte table pairs at
  * ≤ 50 % load (~140 B/node measured with capacity slack) and no JS object, so adding a process-create

@@ -5,7 +5,7 @@
  *   t = seconds after 2024-01-01T00:00:00Z or an ISO time (default: the event's index),
  *   eid = EventID (default 1; other ids are `then:` events of process g); any other key is a raw
  *   Sysmon field (OriginalFileName, DestinationIp, …). Short ids stand in for GUIDs.
- * Expectations list hits by leaf and, optionally, the path leaf first (as rules.md writes it).
+ * Expectations list hits by leaf and, optionally, the path leaf first (docs/rules.md §1.1 `tests`).
  */
 import { categoryOf } from '@lineage/shared';
 import type { EventRecord } from '../sources/event-source.js';

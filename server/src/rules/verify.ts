@@ -1,5 +1,5 @@
 /**
- * Exact verification of one rule at one candidate leaf (rules.md §9.2 "exact verification"): walk the
+ * Exact verification of one rule at one candidate leaf (docs/rules.md §3.2): walk the
  * leaf's single ancestor chain (≤ the rule's reach), assign steps nearest-first with backtracking, and
  * check hop bounds, `via.all/none`, `max_gap`, `within`, `where`, `unless` and `then` on that path.
  * The outcome also says what an unknown answer waits for (a placeholder above, or `then` events).

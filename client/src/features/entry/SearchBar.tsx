@@ -1,5 +1,5 @@
 /**
- * The entry search (issue 4 item 2): a ProcessGuid opens that process directly; otherwise host, image
+ * The entry search: a ProcessGuid opens that process directly; otherwise host, image
  * and command-line text search for seed processes (listed in the left rail). The time range applies to
  * searches and to the graph.
  */

@@ -1,5 +1,5 @@
 /**
- * Exports of what is drawn (issue 4 item 9): the JSON graph document (same shape as the API's, so it
+ * Exports of what is drawn: the JSON graph document (same shape as the API's, so it
  * can be re-read by scripts: it validates against GraphDocumentSchema), a CSV of processes, and PNG
  * (rendered by the Cytoscape adapter). "N more" nodes are not processes and are left out; what they
  * stand for is kept in `truncated`.

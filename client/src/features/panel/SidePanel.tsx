@@ -1,5 +1,5 @@
 /**
- * The side panel (issue 4 item 5): process details → events by category with counts → paged event list
+ * The side panel: process details → events by category with counts → paged event list
  * → the raw event with copyable fields, with breadcrumbs back up. Which view is open lives in the URL.
  */
 import { useEffect } from 'react';

@@ -1,7 +1,7 @@
 /** Words for analysts: why a node is a placeholder, and a one-line summary of an event. */
 import type { GraphEvent, ProcessNode } from '@lineage/shared';
 
-/** Why this placeholder exists and what can be done about it (contracts.md placeholder reasons). */
+/** Why this placeholder exists and what can be done about it (docs/api.md `GET /api/graph`, placeholderReason). */
 export function placeholderExplanation(n: ProcessNode): string {
   switch (n.placeholderReason) {
     case 'zero-guid':

@@ -1,5 +1,5 @@
 /**
- * The timeline strip under the graph (issue 4 item 8): every visible process as a bar from start to end
+ * The timeline strip under the graph: every visible process as a bar from start to end
  * (a tick when the end is unknown), packed into lanes, and the selected process's loaded events as
  * marks, on one UTC axis. Dragging brushes a range (the graph dims what falls outside); hovering a
  * mark highlights its node and hovering a node highlights its mark.

@@ -1,5 +1,5 @@
 /**
- * DuckDB tables of the embedded store (issue 2 §2). One database file holds everything.
+ * DuckDB tables of the embedded store (./README.md). One database file holds everything.
  *
  * Lookup keys: `gkey`/`pkey`/`hkey` are DuckDB `hash()` values of the GUID, parent GUID and host.
  * Why: DuckDB keeps min/max statistics (zonemaps) per row group, but for strings only on an

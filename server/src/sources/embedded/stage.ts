@@ -12,17 +12,7 @@
  * column per chunk. What is left is mostly `JSON.stringify(fields)` (≈ 3–5 µs; a hand-written
  * serialiser was slower, 3.7–4.2 vs 2.7–2.9 µs) and the `fields` string itself.
  *
- * Measured 2026-11-25 ≈ 13:00–13:12 UTC, 2× EPYC vCPU shared, load average 4.4–5 (CPU time; old =
- * per-cell appender, new = this; alternating runs, medians):
- *   staging alone, 122,880 events × 8:       JSON 9.79 → 9.27 µs/event, XML 10.06 → 8.93
- *   store side (stage + merge + commit + close, 245,760 pre-parsed events × 7, batches of 122,880):
- *                                            JSON 20.47 → 18.99 µs/event (−7 %), XML 21.83 → 18.63 (−15 %)
- *   `npm run bench -- embedded --events 300000` (demo events, load 5.5–6), two alternating runs each:
- *     staging alone 98.6k / 92.1k → 120.0k / 123.9k ev/CPU-s; writeEvents 36.4k / 34.5k → 38.3k / 47.8k
- *   The same column-wise chunks through node-api's DuckDBDataChunk.setColumnValues (every value
- *   boxed, validity kept as BigInts) were slower than the appender (9.0–11.9 vs 7.2–8.9 µs), hence
- *   the raw `@duckdb/node-bindings` calls below. Stored rows are identical (old vs new stores
- *   compared table by table with EXCEPT ALL, 200k JSON, 200k XML and 30k events without record ids).
+ * Measured figures (old per-cell appender vs this): bench/results/embedded-store.md.
  *
  * Earlier (still true): a TSV file read by `read_csv`, NDJSON + `read_json`, one VARCHAR per row
  * split in SQL were no faster end to end and cannot carry every value without a fallback;

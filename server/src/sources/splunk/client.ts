@@ -214,7 +214,7 @@ export class SplunkClient {
   private async runJob(spl: string, o: SearchOptions): Promise<JobHandle> {
     const { ctx } = o;
     const signal = ctx.signal;
-    // A fresh params object per call: the SDK mutates what it is given (§9 pitfall 8).
+    // A fresh params object per call: the SDK mutates what it is given (docs/splunk-protocol.md §9 pitfall 8).
     const params = (): Record<string, unknown> => ({
       ...(o.earliest_time ? { earliest_time: o.earliest_time } : {}),
       ...(o.latest_time ? { latest_time: o.latest_time } : {}),
@@ -291,7 +291,7 @@ export class SplunkClient {
   }
 }
 
-/** Validate a results payload (§9 pitfall 10: bodies may arrive as strings; `fields` may be missing). */
+/** Validate a results payload (docs/splunk-protocol.md §9 pitfall 10: bodies may arrive as strings; `fields` may be missing). */
 function readRows(data: unknown, sid: string): SplunkRow[] {
   let d = data;
   if (typeof d === 'string') {

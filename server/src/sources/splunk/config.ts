@@ -28,7 +28,7 @@ export interface SplunkConfig {
   ca?: string;
   /** Disable certificate verification (lab only). */
   insecure: boolean;
-  /** Splunk version announced to the SDK so it picks endpoints deterministically (§9 pitfall 6). */
+  /** Splunk version announced to the SDK so it picks endpoints deterministically (docs/splunk-protocol.md §9 pitfall 6). */
   version: string;
   connectTimeoutMs: number;
   /** Deadline for one HTTP exchange with splunkd. */
@@ -46,7 +46,7 @@ export interface SplunkConfig {
   retryBaseMs: number;
 }
 
-/** Sysmon add-on default (splunk-protocol.md §5.1). */
+/** Sysmon add-on default (docs/splunk-protocol.md §5.1). */
 export const DEFAULT_SOURCE = 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational';
 
 /** Settings used when neither a flag nor an environment variable gives one. */

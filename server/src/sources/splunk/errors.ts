@@ -1,6 +1,6 @@
 /**
  * One error type for everything that goes wrong talking to Splunk. The SDK rejects with plain
- * objects `{response, status, data, error}` or bare strings (§9 pitfall 12); `toSplunkError`
+ * objects `{response, status, data, error}` or bare strings (docs/splunk-protocol.md §9 pitfall 12); `toSplunkError`
  * turns each into a message an analyst can act on plus the HTTP status our API should answer.
  */
 

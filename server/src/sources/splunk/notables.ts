@@ -1,5 +1,5 @@
 /**
- * Splunk ES notables (splunk-protocol.md §6) → Lineage notables, each mapped to its process:
+ * Splunk ES notables (docs/splunk-protocol.md §6) → Lineage notables, each mapped to its process:
  * by GUID when the correlation search output one (`process_guid`, `ProcessGuid`, `orig_process_guid`…),
  * else by host + time + process name, resolved with one search for all such notables at once.
  */

@@ -1,4 +1,4 @@
-/** Importing splunk-sdk must not change the process environment (splunk-protocol.md §9 pitfalls 2–3). */
+/** Importing splunk-sdk must not change the process environment (docs/splunk-protocol.md §9 pitfalls 2–3). */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

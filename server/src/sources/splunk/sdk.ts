@@ -1,7 +1,7 @@
 /**
  * Loads `splunk-sdk` without its import-time side effects and gives it an HTTP layer we control.
  *
- * Why (splunk-protocol.md §9): importing the package runs `dotenv.config()` (reads `.env` from the
+ * Why (docs/splunk-protocol.md §9): importing the package runs `dotenv.config()` (reads `.env` from the
  * cwd) and rewrites `process.env.LOG_LEVEL`; its Node HTTP layer hard-codes
  * `rejectUnauthorized: false` and has no connect timeout by default. We snapshot/restore the
  * environment around the `require`, and replace `makeRequest` with one on `node:https` that verifies

@@ -1,5 +1,5 @@
 /**
- * The ONE place SPL is written (splunk-protocol.md §4). User input only ever enters as a value,
+ * The ONE place SPL is written (docs/splunk-protocol.md §4). User input only ever enters as a value,
  * through `quote()` and the typed validators below, which either reject it (SplunkError 400) or
  * return one double-quoted term with `\` → `\\` and `"` → `\"` (§4.3). Field names, commands and
  * time modifiers are ours; time ranges travel as REST parameters, never inside the SPL.
@@ -7,7 +7,7 @@
 import { canonicalGuid, type Category, type TimeRange } from '@lineage/shared';
 import { SplunkError } from './errors.js';
 
-/** Longest user value we accept in a term (§4.3.2). */
+/** Longest user value we accept in a term (docs/splunk-protocol.md §4.3). */
 export const MAX_VALUE_LENGTH = 4096;
 /** Longest `IN (…)` clause we build; longer lists are split into OR-ed clauses or batches. */
 export const IN_CLAUSE_BUDGET = 8_000;
@@ -120,7 +120,7 @@ export function timeParams(range: TimeRange | undefined): { earliest_time?: stri
   return { earliest_time: (from / 1000).toFixed(3), latest_time: ((to + 1) / 1000).toFixed(3) };
 }
 
-/** Sysmon EventIDs per category (contracts.md); `other` is everything not listed. */
+/** Sysmon EventIDs per category (shared/src/categories.ts); `other` is everything not listed. */
 export const CATEGORY_EVENT_CODES: Readonly<Record<Exclude<Category, 'other'>, number[]>> = {
   process: [1, 5], network: [3], image: [7], 'remote-thread': [8], 'raw-access': [9], 'process-access': [10],
   file: [2, 11, 15, 23, 26, 27, 28, 29], registry: [12, 13, 14], pipe: [17, 18], wmi: [19, 20, 21], dns: [22],
@@ -144,7 +144,7 @@ export const PROCESS_FIELDS = [
   'ParentUser', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid', 'UtcTime',
 ] as const;
 
-/** CIM names for the raw names we search on (splunk-protocol.md §5.2; Endpoint.Processes). */
+/** CIM names for the raw names we search on (docs/splunk-protocol.md §5.2; Endpoint.Processes). */
 const CIM: Record<string, string> = {
   ProcessGuid: 'process_guid', ParentProcessGuid: 'parent_process_guid', ProcessId: 'process_id',
   ParentProcessId: 'parent_process_id', Image: 'process_path', CommandLine: 'process', ParentImage: 'parent_process_path',

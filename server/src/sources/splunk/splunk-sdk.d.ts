@@ -1,5 +1,5 @@
 /**
- * Typed shim for `splunk-sdk` 2.0.2, which ships no TypeScript types (splunk-protocol.md §9 pitfall 1).
+ * Typed shim for `splunk-sdk` 2.0.2, which ships no TypeScript types (docs/splunk-protocol.md §9 pitfall 1).
  * Only the members Lineage calls are declared; shapes follow the package's lib/ sources.
  */
 declare module 'splunk-sdk' {

@@ -1,5 +1,5 @@
 /**
- * THE Cytoscape adapter: the only component that touches a Cytoscape instance (style-examples.md §2).
+ * THE Cytoscape adapter: the only component that touches a Cytoscape instance (client/README.md).
  * - The instance is created once into a div React never re-renders, and destroyed on unmount.
  * - First draw: the camera starts readable around the anchor and the elements in view go in first; the
  *   rest stream in between frames (a 2,000-node graph is interactive before all of it is styled).

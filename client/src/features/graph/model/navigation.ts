@@ -1,5 +1,5 @@
 /**
- * Tree keyboard navigation over the visible graph (issue 4 item 6): Up → parent, Down → first child,
+ * Tree keyboard navigation over the visible graph: Up → parent, Down → first child,
  * Left/Right → previous/next sibling (roots are siblings of each other). Pure, so it is unit-tested.
  */
 import type { VisibleGraph } from './visible-graph';

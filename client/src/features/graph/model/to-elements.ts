@@ -17,7 +17,7 @@ export interface ElementDef {
   position?: Point;
 }
 
-/** Badge categories and their short tags, in display order (issue 4 item 3). */
+/** Badge categories and their short tags, in display order. */
 export const BADGES: Array<[string, string]> = [
   ['file', 'file'], ['network', 'net'], ['registry', 'reg'], ['dns', 'dns'], ['image', 'img'], ['process-access', 'acc'],
   ['remote-thread', 'thr'],
