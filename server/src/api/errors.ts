@@ -4,13 +4,14 @@
  */
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
+import { isErrorCode, type ErrorCode } from '@lineage/shared';
 import { CursorError } from '../graph/cursor.js';
 import { InvertedRangeError, NotFoundError } from '../graph/investigate.js';
 
 /** An error with an HTTP status and a stable snake_case code for clients. */
 export class AppError extends Error {
   override readonly name = 'AppError';
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
     super(message);
   }
 }
@@ -31,7 +32,7 @@ function toAppError(err: unknown): AppError {
   if (err instanceof NotFoundError) return new AppError(404, 'not_found', err.message);
   // Splunk source errors (sources/splunk/errors.ts) carry their own status and snake_case code.
   const se = err as { name?: string; status?: number; code?: string; message?: string } | null;
-  if (se?.name === 'SplunkError' && typeof se.status === 'number' && typeof se.code === 'string') {
+  if (se?.name === 'SplunkError' && typeof se.status === 'number' && typeof se.code === 'string' && isErrorCode(se.code)) {
     return new AppError(se.status, se.code, se.message ?? se.code);
   }
   // express.json() body errors carry a status (400/413) and `expose`.

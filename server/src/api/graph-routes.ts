@@ -7,8 +7,9 @@ import { NotFoundError, findOrigin, investigate } from '../graph/investigate.js'
 import { findStandIn } from '../graph/stand-in.js';
 import { processNode } from '../graph/nodes.js';
 import { listChildren, listEvents } from '../graph/paging.js';
+import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery } from '@lineage/shared';
 import { jsonRoute, type SourceFor } from './handle.js';
-import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery, toRange } from './params.js';
+import { toRange } from './params.js';
 
 /** Mount under /api: graph, process, children, events. */
 export function graphRouter(sourceFor: SourceFor): Router {

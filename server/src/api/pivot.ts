@@ -5,23 +5,15 @@
  * into the client's own investigation URL (302). Anything invalid is a plain 400 page, never echoed
  * back unescaped and never passed on.
  */
-import { canonicalGuid } from '@lineage/shared';
+import { DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS, canonicalGuid, investigationUrl, parseEpochOrTime } from '@lineage/shared';
 import type { Request, Response } from 'express';
 
 const HOST_RE = /^[A-Za-z0-9._-]{1,255}$/;
 const NOTABLE_RE = /^[A-Za-z0-9@._:-]{1,200}$/;
-/** The window opened around the pivot time: 1 h before, 24 h after (the graph's default). */
-const BEFORE_MS = 3_600_000;
-const AFTER_MS = 24 * 3_600_000;
 
 function one(v: unknown): string | null {
   if (typeof v === 'string') return v;
   return null;
-}
-
-function parseTime(v: string): number | null {
-  const t = /^\d{9,11}(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-  return Number.isFinite(t) && t > 0 ? t : null;
 }
 
 /** Where a pivot leads, or why it cannot. */
@@ -29,22 +21,19 @@ export function pivotTarget(q: Record<string, unknown>): { url: string } | { err
   const rawGuid = one(q.guid);
   const guid = rawGuid ? canonicalGuid(rawGuid) : null;
   if (!guid) return { error: 'guid: expected a ProcessGuid such as {5770385f-c22a-43e0-bf4c-06f5698ffbd9}' };
-  const p = new URLSearchParams({ src: 'splunk', guid });
   const host = one(q.host);
-  if (host !== null && host !== '') {
-    if (!HOST_RE.test(host)) return { error: 'host: expected a host name (letters, digits, ".", "-", "_")' };
-    p.set('host', host.toLowerCase());
-  }
+  if (host !== null && host !== '' && !HOST_RE.test(host)) return { error: 'host: expected a host name (letters, digits, ".", "-", "_")' };
   const time = one(q.time) ?? one(q.t);
+  // The window opened around the pivot time is the graph's default one (shared/src/time.ts).
+  let window: { from: string; to: string } | null = null;
   if (time !== null && time !== '') {
-    const t = parseTime(time);
+    const t = parseEpochOrTime(time);
     if (t === null) return { error: 'time: expected epoch seconds or an ISO 8601 time' };
-    p.set('from', new Date(t - BEFORE_MS).toISOString());
-    p.set('to', new Date(t + AFTER_MS).toISOString());
+    window = { from: new Date(t - DEFAULT_BEFORE_MS).toISOString(), to: new Date(t + DEFAULT_AFTER_MS).toISOString() };
   }
   const notable = one(q.notable);
   if (notable !== null && notable !== '' && !NOTABLE_RE.test(notable)) return { error: 'notable: unexpected characters in the notable id' };
-  return { url: `/?${p.toString()}` };
+  return { url: investigationUrl({ src: 'splunk', guid, host: host ? host.toLowerCase() : null, from: window?.from, to: window?.to }) };
 }
 
 /** Express handler for GET /pivot. */

@@ -7,29 +7,21 @@
  * positioned errors alongside, so the editor can mark the lines.
  */
 import { Router, type Request, type RequestHandler } from 'express';
-import { z } from 'zod';
+import { RulesRunBody, RulesValidateBody, type RuleErrorWire, type RuleSummary } from '@lineage/shared';
 import { loadPack } from '../rules/pack.js';
-import { parseRules, type RuleError } from '../rules/parse.js';
+import { parseRules } from '../rules/parse.js';
 import { runRules } from '../rules/run.js';
 import type { CompiledRule } from '../rules/model.js';
 import { AppError } from './errors.js';
 import { jsonRoute, type SourceFor } from './handle.js';
-import { TimeSchema, toRange } from './params.js';
+import { toRange } from './params.js';
 
 /** Most hits one run returns (the rest are counted, not sent). */
 export const MAX_HITS = 5000;
 
-const RulesText = z.string().min(1, 'rules: paste a rule (YAML or a one-liner)').max(256 * 1024, 'rules: text is larger than 256 KiB');
-const ValidateBody = z.object({ rules: RulesText });
-const RunBody = z.object({
-  rules: RulesText,
-  from: TimeSchema.optional(),
-  to: TimeSchema.optional(),
-  host: z.string().trim().min(1).max(255).transform((h) => h.toLowerCase()).optional(),
-});
 
 /** What the editor shows for a compiled rule. */
-function summary(r: CompiledRule) {
+function summary(r: CompiledRule): RuleSummary {
   return {
     id: r.id, title: r.title, severity: r.severity, line: r.source.line,
     steps: r.steps.map((s) => ({ as: s.as, hops: [s.lo, Number.isFinite(s.hi) ? s.hi : null], names: s.pred.names ? [...s.pred.names] : null })),
@@ -39,7 +31,7 @@ function summary(r: CompiledRule) {
 
 /** Thrown for invalid rule text: carries the positioned errors into the 400 body. */
 class InvalidRuleError extends AppError {
-  constructor(readonly errors: RuleError[]) {
+  constructor(readonly errors: RuleErrorWire[]) {
     super(400, 'invalid_rule', errors.map((e) => `line ${e.line}${e.field ? ` (${e.field})` : ''}: ${e.message}`).join('; '));
   }
 }
@@ -56,7 +48,7 @@ export function rulesRouter(sourceFor: SourceFor): Router {
   // Validation needs no data source (works before a Splunk login too).
   r.post('/rules/validate', ((req, res, next) => {
     try {
-      const body = ValidateBody.parse(req.body);
+      const body = RulesValidateBody.parse(req.body);
       const { rules, errors } = parseRules(body.rules);
       res.json({ rules: rules.map(summary), errors });
     } catch (err) { next(err); }
@@ -69,7 +61,7 @@ export function rulesRouter(sourceFor: SourceFor): Router {
   }) as RequestHandler);
 
   const run = jsonRoute(sourceFor, async (req: Request, { source, ctx }) => {
-    const body = RunBody.parse(req.body);
+    const body = RulesRunBody.parse(req.body);
     const rules = compile(body.rules);
     const range = toRange(body, null) ?? undefined;
     const result = await runRules(source, rules, { ctx, range, host: body.host });

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { processNode } from '../graph/nodes.js';
 import { AppError } from './errors.js';
 import { jsonRoute, type SourceFor } from './handle.js';
-import { NotablesQuery, SearchQuery, toRange } from './params.js';
+import { NotablesQuery, SearchQuery } from '@lineage/shared';
+import { toRange } from './params.js';
 import type { RuleNotables } from './rule-notables.js';
 
 /**

@@ -1,5 +1,5 @@
 /** Pieces the read-only commands (`tree`, `detect`) share: time flags and opening the store. */
-import { TimeSchema } from '../api/params.js';
+import { TimeSchema, rangeProblem } from '@lineage/shared';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 
 /** `--from`/`--to` as validated ISO times; a string is the usage error to print. */
@@ -12,7 +12,7 @@ export function parseTimeFlags(values: { from?: string; to?: string }): { from?:
     if (!t.success) return `--${k}: ${t.error.issues[0]?.message ?? 'not a time'}`;
     range[k] = t.data;
   }
-  if (range.from && range.to && Date.parse(range.from) > Date.parse(range.to)) {
+  if (range.from && range.to && rangeProblem(range.from, range.to)) {
     return `inverted time range: --from ${range.from} is after --to ${range.to}`;
   }
   return range;

@@ -10,7 +10,7 @@
  * query and answers tree + counts + the parent above the window in one statement: 1 per graph,
  * plus cross events when some shown process has 8/10 events.
  */
-import { type GraphDocument, type TimeRange } from '@lineage/shared';
+import { defaultWindow, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
 import { throwIfAborted } from '../sources/event-source.js';
 import { assembleGraph, lookupsNeeded } from './assemble.js';
@@ -44,10 +44,6 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-/** Default window: this long before the origin's start … */
-export const DEFAULT_BEFORE_MS = 3_600_000;
-/** … to this long after it. */
-export const DEFAULT_AFTER_MS = 24 * 3_600_000;
 export const DEFAULT_NODE_BUDGET = 1000;
 export const DEFAULT_SIBLING_THRESHOLD = 5;
 const MAX_CROSS_TARGETS = 100;
@@ -57,11 +53,8 @@ export class InvertedRangeError extends Error {
   override readonly name = 'InvertedRangeError';
 }
 
-/** The default investigation window around a process start. */
-export function defaultWindow(startTime: string): TimeRange {
-  const t = Date.parse(startTime);
-  return { from: new Date(t - DEFAULT_BEFORE_MS).toISOString(), to: new Date(t + DEFAULT_AFTER_MS).toISOString() };
-}
+/** The default investigation window around a process start (shared/src/time.ts). */
+export { defaultWindow };
 
 /** The origin's create (restricted to `host` when given); throws NotFoundError when there is none. */
 export async function findOrigin(source: EventSource, guid: string, host: string | null, ctx: QueryContext): Promise<ProcessRecord> {
@@ -178,9 +171,8 @@ function withStandIn(doc: GraphDocument, s: StandIn): GraphDocument {
 }
 
 function checkedRange(range: TimeRange): TimeRange {
-  if (Date.parse(range.from) > Date.parse(range.to)) {
-    throw new InvertedRangeError(`inverted time range: from ${range.from} is after to ${range.to}`);
-  }
+  const problem = rangeProblem(range.from, range.to);
+  if (problem) throw new InvertedRangeError(problem);
   return range;
 }
 

@@ -6,8 +6,7 @@
  * + 1 calls), then the `then:` events of the candidates. All rows go into one engine and are verified once
  * at the end, so the result does not depend on the order the source returns rows in.
  */
-import type { RuleHit, TimeRange } from '@lineage/shared';
-import { DEFAULT_AFTER_MS, DEFAULT_BEFORE_MS } from '../graph/investigate.js';
+import { investigationUrl, windowAround, type RuleHit, type RulesRunStats, type TimeRange } from '@lineage/shared';
 import type { EventSource, NamePairCount, ProcessRecord, QueryContext } from '../sources/event-source.js';
 import { RuleEngine } from './engine.js';
 import { namesWithFields } from './match.js';
@@ -26,67 +25,23 @@ export interface RunOptions {
   batchSize?: number;
 }
 
-/** What a run cost, for the "rows moved vs process-creates in range" report. */
-export interface RunStats {
-  /** Process-create rows returned by the leaf scan. */
-  scanned: number;
-  /** Descendant rows fetched below anchor steps (rules whose last step matches any image). */
-  descendants: number;
-  /** Ancestor rows fetched by GUID. */
-  ancestors: number;
-  /** `then:` event rows fetched. */
-  events: number;
-  /** Source queries (SQL statements / Splunk jobs), from ctx.stats. */
-  searches: number;
-  /** Rows the source reports moving (ctx.stats.rows). */
-  rows: number;
-  /** Image names pushed down to the scan (null: full scan, some rule pins no image at all). */
-  pushedNames: string[] | null;
-  ancestorRounds: number;
-  /** `scanProcesses` calls (one per plan term) and `getChildren` pages (descendant walks). */
-  scans: number;
-  childPages: number;
-  /** Whether the plan used the source's name counts (`countNamePairs`, one extra query) or the prior. */
-  counted: boolean;
-  ms: number;
-}
+/** What a run cost (the wire shape, shared/src/rules-api.ts). */
+export type RunStats = RulesRunStats;
 
 export interface RunResult { hits: RuleHit[]; stats: RunStats; engineHits: EngineHit[] }
 
 /**
  * The investigation window a hit opens: from the earliest known chain start − 1 h to the leaf's start
- * + 24 h — the graph's default window (graph/investigate.ts) stretched back over the whole chain, so every
- * chain node is drawn as a real node, and, with host and window named, the server needs no origin lookup
- * (on Splunk 2 searches instead of 3–4). Null when no start can be read (the link then leaves the window
- * to the server's default). `starts`: the chain's creation times in epoch ms, oldest first, the leaf last
- * (EngineHit.starts).
+ * + 24 h — the graph's default window stretched back over the whole chain, so every chain node is drawn
+ * as a real node and, with host and window named, the server needs no origin lookup. Null when no start
+ * can be read. `starts`: the chain's creation times in epoch ms, oldest first, the leaf last.
  */
-export function hitWindow(starts: readonly (number | null)[]): TimeRange | null {
-  const leaf = starts[starts.length - 1];
-  if (leaf == null || !Number.isFinite(leaf)) return null;
-  let earliest = leaf;
-  for (const ms of starts) if (ms !== null && ms < earliest) earliest = ms; // NaN compares false: skipped
-  return { from: new Date(earliest - DEFAULT_BEFORE_MS).toISOString(), to: new Date(leaf + DEFAULT_AFTER_MS).toISOString() };
-}
+export const hitWindow = windowAround;
 
-/**
- * The investigation URL for a hit, in the client's URL-state format (client/src/app/url-state.ts
- * `investigationUrl`): the leaf as origin and selection, host to disambiguate, the window that holds the
- * chain (see hitWindow), the chain highlighted.
- */
+/** The investigation URL for a hit: the leaf as origin and selection, host, the chain's window, the chain highlighted. */
 export function hitUrl(host: string, chain: string[], window: TimeRange | null = null): string {
   const leaf = chain[chain.length - 1] ?? '';
-  const q = new URLSearchParams();
-  q.set('guid', leaf);
-  q.set('host', host);
-  if (window) {
-    q.set('from', window.from);
-    q.set('to', window.to);
-  }
-  q.set('sel', leaf);
-  q.set('highlight', chain.join(','));
-  // GUID punctuation is safe in a query string; readable links are easier to eyeball (as the client writes them).
-  return `/?${q.toString().replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`;
+  return investigationUrl({ guid: leaf, host, from: window?.from, to: window?.to, sel: leaf, highlight: chain });
 }
 
 /** Engine hit → wire RuleHit (docs/api.md `POST /api/rules/run`), with the window its `url` opens. */

@@ -11,7 +11,8 @@ describe('GET /pivot', () => {
   it('redirects a valid pivot to the investigation URL with canonical values and a window', async () => {
     const r = await request(app).get('/pivot').query({ guid: '9D1ED712-FFFD-623D-1D02-000000003B02', host: 'WIN-DC.corp', time: '1648230397.48', notable: 'ABC@@notable@@1' });
     expect(r.status).toBe(302);
-    expect(r.headers.location).toBe('/?src=splunk&guid=%7B9d1ed712-fffd-623d-1d02-000000003b02%7D&host=win-dc.corp&from=2022-03-25T16%3A46%3A37.480Z&to=2022-03-26T17%3A46%3A37.480Z');
+    // express encodes the braces of the readable URL (shared/src/investigation-url.ts) in the Location header.
+    expect(r.headers.location).toBe('/?src=splunk&guid=%7B9d1ed712-fffd-623d-1d02-000000003b02%7D&host=win-dc.corp&from=2022-03-25T16:46:37.480Z&to=2022-03-26T17:46:37.480Z');
   });
 
   it('refuses hostile values with a plain-text 400 that does not echo them', async () => {
@@ -21,7 +22,7 @@ describe('GET /pivot', () => {
         const t = pivotTarget(q);
         if ('url' in t) {
           // Accepted only when the value is one of the valid shapes; the URL holds only canonical values.
-          expect(t.url).toMatch(/^\/\?src=splunk&guid=%7B[0-9a-f-]+%7D(&host=[a-z0-9._-]+)?(&from=[0-9TZ.%A-F-]+&to=[0-9TZ.%A-F-]+)?$/);
+          expect(t.url).toMatch(/^\/\?src=splunk&guid=\{[0-9a-f-]+\}(&host=[a-z0-9._-]+)?(&from=[0-9TZ.:-]+&to=[0-9TZ.:-]+)?$/);
         } else {
           const r = await request(app).get('/pivot').query(q);
           expect(r.status).toBe(400);
