@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isErrorCode, type ErrorCode } from '@lineage/shared';
 import { CursorError } from '../graph/cursor.js';
 import { InvertedRangeError, NotFoundError } from '../graph/investigate.js';
+import { EmptySearchError } from '../services/seed-search.js';
 
 /** An error with an HTTP status and a stable snake_case code for clients. */
 export class AppError extends Error {
@@ -28,7 +29,7 @@ function toAppError(err: unknown): AppError {
   if (err instanceof CursorError || (err as Error | null)?.name === 'CursorError') {
     return new AppError(400, 'invalid_cursor', (err as Error).message);
   }
-  if (err instanceof InvertedRangeError) return new AppError(400, 'invalid_request', err.message);
+  if (err instanceof InvertedRangeError || err instanceof EmptySearchError) return new AppError(400, 'invalid_request', err.message);
   if (err instanceof NotFoundError) return new AppError(404, 'not_found', err.message);
   // Splunk source errors (sources/splunk/errors.ts) carry their own status and snake_case code.
   const se = err as { name?: string; status?: number; code?: string; message?: string } | null;

@@ -1,11 +1,10 @@
 /**
  * Investigation routes (docs/api.md): the graph around a process, one process,
- * its children and its events, cursor-paged.
+ * its children and its events, cursor-paged. Each route parses its input and calls one function.
  */
 import { Router } from 'express';
-import { NotFoundError, findOrigin, investigate } from '../graph/investigate.js';
-import { findStandIn } from '../graph/stand-in.js';
-import { processNode } from '../graph/nodes.js';
+import { investigate } from '../graph/investigate.js';
+import { processDetail } from '../services/process-detail.js';
 import { listChildren, listEvents } from '../graph/paging.js';
 import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery } from '@lineage/shared';
 import { jsonRoute, type SourceFor } from './handle.js';
@@ -26,19 +25,7 @@ export function graphRouter(sourceFor: SourceFor): Router {
 
   r.get('/processes/:guid', jsonRoute(sourceFor, async (req, { source, ctx }) => {
     const guid = GuidSchema.parse(req.params.guid);
-    const q = ProcessQuery.parse(req.query);
-    let origin;
-    try {
-      origin = await findOrigin(source, guid, q.host ?? null, ctx);
-    } catch (err) {
-      // No create: describe it from its children / events, as graphs do.
-      const standIn = err instanceof NotFoundError ? await findStandIn(source, guid, q.host ?? null, ctx) : null;
-      if (!standIn) throw err;
-      const counts = await source.countEvents([guid], { ctx, host: standIn.node.host });
-      return { ...standIn.node, eventCounts: processNode(standIn.record, 0, counts.get(guid)).eventCounts };
-    }
-    const counts = await source.countEvents([guid], { ctx, host: origin.host });
-    return processNode(origin, 0, counts.get(guid));
+    return processDetail(source, guid, ProcessQuery.parse(req.query).host ?? null, ctx);
   }));
 
   r.get('/processes/:guid/children', jsonRoute(sourceFor, async (req, { source, ctx }) => {

@@ -16,7 +16,7 @@ import { runRules } from '../rules/run.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { newContext } from '../sources/event-source.js';
 import { createApp } from './app.js';
-import { foldContinuations } from './rule-notables.js';
+import { foldContinuations } from '../services/rule-notables.js';
 
 /** The /api/graph query the client sends for a link: its guid, host and window, ancestors up, one level down. */
 function graphQuery(url: string, withWindow = true): Record<string, string> {

@@ -1,11 +1,10 @@
 /** Seed search (GUID, or host + image / command-line text) and notables. */
 import { Router } from 'express';
-import { processNode } from '../graph/nodes.js';
-import { AppError } from './errors.js';
+import { seedSearch } from '../services/seed-search.js';
 import { jsonRoute, type SourceFor } from './handle.js';
 import { NotablesQuery, SearchQuery } from '@lineage/shared';
 import { toRange } from './params.js';
-import type { RuleNotables } from './rule-notables.js';
+import type { RuleNotables } from '../services/rule-notables.js';
 
 /**
  * Mount under /api: search and notables. With `ruleNotables` (embedded mode) the notables are the
@@ -15,26 +14,16 @@ export function searchRouter(sourceFor: SourceFor, ruleNotables: RuleNotables | 
   const r = Router();
 
   r.get('/search', jsonRoute(sourceFor, async (req, { source, ctx }) => {
-    const started = performance.now();
     const q = SearchQuery.parse(req.query);
-    if (!q.guid && !q.host && !q.image && !q.q) {
-      throw new AppError(400, 'invalid_request', 'give at least one of guid, host, image, q');
-    }
-    const range = toRange(q, null);
-    const rows = await source.findSeeds(
-      { ...(q.guid ? { guid: q.guid } : {}), ...(q.host ? { host: q.host } : {}), ...(q.image ? { image: q.image } : {}), ...(q.q ? { text: q.q } : {}) },
-      { ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) },
-    );
-    return { items: rows.map((r0) => processNode(r0, 0, undefined)), nextCursor: null, stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) } };
+    return seedSearch(source, q, toRange(q, null), ctx);
   }));
 
   r.get('/notables', jsonRoute(sourceFor, async (req, { source, ctx }) => {
     const q = NotablesQuery.parse(req.query);
-    const range = toRange(q, null);
-    if (ruleNotables && source.kind === 'embedded') {
-      return { items: await ruleNotables.list(source, { ctx, range, limit: q.limit, ...(q.host ? { host: q.host } : {}) }), nextCursor: null };
-    }
-    const items = await source.notables({ ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) });
+    const o = { ctx, range: toRange(q, null), limit: q.limit, ...(q.host ? { host: q.host } : {}) };
+    const items = ruleNotables && source.kind === 'embedded'
+      ? await ruleNotables.list(source, o)
+      : await source.notables({ ...o, range: o.range ?? undefined });
     return { items, nextCursor: null };
   }));
 
