@@ -35,7 +35,7 @@ async function child(mode: string, format: 'xml' | 'json', file: string): Promis
   const bytes = statSync(file).size;
   // Modules load before the clock starts: startup is not ingest.
   const { readEventBatches } = await import('../server/src/ingest/read-file.js');
-  const { normalise } = await import('../server/src/ingest/fields.js');
+  const { normalise } = await import('../server/src/sysmon/fields.js');
   const { EmbeddedStore } = await import('../server/src/sources/embedded/store.js');
   const { ingestPaths } = await import('../server/src/ingest/pipeline.js');
   const t0 = performance.now();

@@ -23,7 +23,7 @@ interface Result { format: string; events: number; rejected: number; cpuSeconds:
 
 async function child(file: string): Promise<void> {
   const { readEventBatches } = await import('../server/src/ingest/read-file.js');
-  const { normalise } = await import('../server/src/ingest/fields.js');
+  const { normalise } = await import('../server/src/sysmon/fields.js');
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const opened = await readEventBatches(file);

@@ -14,12 +14,12 @@ import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { RuleEngine } from '../server/src/rules/engine.js';
+import { RuleEngine } from '../server/src/rules/engine/engine.js';
 import type { CompiledRule, ProcessInput } from '../server/src/rules/model.js';
-import { isoMs } from '../server/src/rules/units.js';
-import { hashKey, parseGuid, words } from '../server/src/rules/guid-key.js';
+import { isoMs } from '../server/src/rules/language/units.js';
+import { hashKey, parseGuid, words } from '../server/src/rules/engine/guid-key.js';
 import { loadPack } from '../server/src/rules/pack.js';
-import { parseRulesOrThrow } from '../server/src/rules/parse.js';
+import { parseRulesOrThrow } from '../server/src/rules/language/parse.js';
 
 /** Small deterministic PRNG (mulberry32). */
 function prng(seed: number): () => number {
@@ -273,7 +273,7 @@ async function splunkRowsMoved(argv: string[]): Promise<void> {
   const { resolveConfig } = await import('../server/src/sources/splunk/config.js');
   const { SplunkSource } = await import('../server/src/sources/splunk/source.js');
   const { newContext } = await import('../server/src/sources/event-source.js');
-  const { runRules } = await import('../server/src/rules/run.js');
+  const { runRules } = await import('../server/src/rules/run/run.js');
   const splunkd = await startSplunkd({});
   let creates = 0;
   let events = 0;

@@ -10,9 +10,9 @@ import { GraphDocumentSchema, NotableSchema, RuleHitSchema, type GraphDocument, 
 import type { Express } from 'express';
 import { LONG, LONG_CHAIN_RULE, LONG_HOST, LONG_TIMES, longChainEvents } from '../../test/hit-chain.js';
 import { writeDemo } from '../demo/generate.js';
-import { normalise } from '../ingest/fields.js';
+import { normalise } from '../sysmon/fields.js';
 import { loadPack } from '../rules/pack.js';
-import { runRules } from '../rules/run.js';
+import { runRules } from '../rules/run/run.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { newContext } from '../sources/event-source.js';
 import { createApp } from './app.js';

@@ -9,8 +9,8 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { RulesRunBody, RulesValidateBody, type RuleErrorWire, type RuleSummary } from '@lineage/shared';
 import { loadPack } from '../rules/pack.js';
-import { parseRules } from '../rules/parse.js';
-import { runRules } from '../rules/run.js';
+import { parseRules } from '../rules/language/parse.js';
+import { runRules } from '../rules/run/run.js';
 import type { CompiledRule } from '../rules/model.js';
 import { AppError } from './errors.js';
 import { jsonRoute, type SourceFor } from './handle.js';

@@ -10,8 +10,8 @@ import { openReadOnly, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 import type { CompiledRule } from '../rules/model.js';
 import { loadRules } from '../rules/pack.js';
-import { RuleSyntaxError, parseRulesOrThrow } from '../rules/parse.js';
-import { runRules } from '../rules/run.js';
+import { RuleSyntaxError, parseRulesOrThrow } from '../rules/language/parse.js';
+import { runRules } from '../rules/run/run.js';
 import { runRuleTests } from '../rules/vectors.js';
 
 const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json]\n'

@@ -1,10 +1,10 @@
 /**
  * CSV with a header row, as Splunk exports searches: raw Sysmon names (`EventCode`, `ProcessGuid`…)
- * or CIM names (`signature_id`, `process_guid`, `dest`…), mapped by ./fields.ts. When a row carries
+ * or CIM names (`signature_id`, `process_guid`, `dest`…), mapped by ../sysmon/fields.ts. When a row carries
  * `_raw` holding the event's XML, that XML is the record (it has every field, with original names).
  * Empty cells are absent fields: a Splunk table has a column for every field of every event type.
  */
-import { fromFlat } from './fields.js';
+import { fromFlat } from '../sysmon/fields.js';
 import type { ParseItem } from './record.js';
 import { scanEvent } from './xml-scan.js';
 

@@ -1,10 +1,10 @@
 /**
  * JSON lines: one object per line, Sysmon fields flat (OTRF/Mordor, NXLog), nested under
  * `EventData`/`event_data`, or Winlogbeat/ECS (`winlog.event_data.*`). The shapes are flattened and
- * mapped to raw Sysmon names by ./fields.ts; this module only splits, parses and numbers lines, and
+ * mapped to raw Sysmon names by ../sysmon/fields.ts; this module only splits, parses and numbers lines, and
  * unwraps export envelopes (`jsonObjectToItem`, shared with ./json-document.ts).
  */
-import { flattenSysmonJson, fromFlat } from './fields.js';
+import { flattenSysmonJson, fromFlat } from '../sysmon/fields.js';
 import type { ParseItem } from './record.js';
 import { MAX_LINE_CHARS, readLineBatches } from './text-stream.js';
 import { scanEvent } from './xml-scan.js';

@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normalise } from './fields.js';
+import { normalise } from '../sysmon/fields.js';
 import { readEventBatches, type ReadOptions } from './read-file.js';
 import type { SysmonEvent } from './record.js';
 

@@ -1,6 +1,6 @@
 /**
  * The record shape every ingest parser produces (XML, JSON, CSV, EVTX) and what the
- * normaliser (./fields.ts) turns into a stored event. Parsers know formats, not Sysmon.
+ * normaliser (../sysmon/fields.ts) turns into a stored event. Parsers know formats, not Sysmon.
  */
 
 /** The System part of a Windows event, as far as the source carries it. */

@@ -18,10 +18,10 @@ import { describe, expect, it } from 'vitest';
 import { categoryOf } from '@lineage/shared';
 import { dataset, requireDatasets } from '../../test/datasets.js';
 import type { EventRecord } from '../sources/event-source.js';
-import { RuleEngine } from './engine.js';
-import { baseName } from './match.js';
+import { RuleEngine } from './engine/engine.js';
+import { baseName } from './language/match.js';
 import type { EngineHit, ProcessInput } from './model.js';
-import { parseRulesOrThrow } from './parse.js';
+import { parseRulesOrThrow } from './language/parse.js';
 
 interface EqlEvent {
   event_type: string; opcode: number; serial_event_id: number; timestamp: number;

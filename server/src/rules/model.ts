@@ -3,7 +3,7 @@
  * engine's input/output shapes. See docs/rules.md §1 for the format.
  */
 import type { ProcessRecord } from '../sources/event-source.js';
-import type { FieldGetter, Predicate, Tri } from './match.js';
+import type { FieldGetter, Predicate, Tri } from './language/match.js';
 
 /** Hop bound meaning "no limit" (`via: 1..*`). Walks are still capped by MAX_WALK against GUID cycles. */
 export const UNBOUNDED = Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledRule } from './model.js';
-import { RuleSyntaxError, parseRules, type RuleError } from './parse.js';
+import { RuleSyntaxError, parseRules, type RuleError } from './language/parse.js';
 
 /** The shipped rule pack directory (`<project>/rules`), from source or from dist. */
 export const PACK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'rules');

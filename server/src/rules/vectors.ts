@@ -9,8 +9,8 @@
  */
 import { categoryOf } from '@lineage/shared';
 import type { EventRecord } from '../sources/event-source.js';
-import { RuleEngine } from './engine.js';
-import { baseName } from './match.js';
+import { RuleEngine } from './engine/engine.js';
+import { baseName } from './language/match.js';
 import type { CompiledRule, EngineHit, ProcessInput, RuleTest, VectorEvent } from './model.js';
 
 const BASE_MS = Date.parse('2024-01-01T00:00:00Z');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotableSchema, type Notable } from '@lineage/shared';
 import { writeDemo } from '../demo/generate.js';
 import { plantedManifest } from '../demo/planted.js';
-import { parseRulesOrThrow } from '../rules/parse.js';
+import { parseRulesOrThrow } from '../rules/language/parse.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { newContext } from '../sources/event-source.js';
 import { createApp } from '../api/app.js';

@@ -11,7 +11,7 @@
  */
 import type { Notable, RuleHit, TimeRange } from '@lineage/shared';
 import { loadPack } from '../rules/pack.js';
-import { runRules } from '../rules/run.js';
+import { runRules } from '../rules/run/run.js';
 import type { CompiledRule } from '../rules/model.js';
 import type { SysmonEvent } from '../ingest/record.js';
 import { newContext, type EventSource, type QueryContext } from '../sources/event-source.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normalise } from '../../src/ingest/fields.js';
+import { normalise } from '../../src/sysmon/fields.js';
 import { readEventsFromFile, type ReadOptions } from '../../src/ingest/read-file.js';
 import type { SysmonEvent } from '../../src/ingest/record.js';
 

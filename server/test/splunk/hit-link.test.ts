@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { investigate } from '../../src/graph/investigate.js';
-import { parseRulesOrThrow } from '../../src/rules/parse.js';
-import { runRules } from '../../src/rules/run.js';
+import { parseRulesOrThrow } from '../../src/rules/language/parse.js';
+import { runRules } from '../../src/rules/run/run.js';
 import { newContext } from '../../src/sources/event-source.js';
 import type { SplunkSource } from '../../src/sources/splunk/source.js';
 import { LONG, LONG_CHAIN_RULE, LONG_HOST, longChainEvents } from '../hit-chain.js';

@@ -5,7 +5,7 @@
  * Endpoint.Processes data model for tstats.
  */
 import { createHash } from 'node:crypto';
-import { normalise, RAW_TO_CIM } from '../../src/ingest/fields.js';
+import { normalise, RAW_TO_CIM } from '../../src/sysmon/fields.js';
 import { readEventsFromFile } from '../../src/ingest/read-file.js';
 import type { ParsedEvent } from '../../src/ingest/record.js';
 import type { EventStore } from './spl/execute.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chainToRule, ruleEditorUrl } from './chain-to-rule';
-import { parseRules } from '../../../../server/src/rules/parse';
+import { parseRules } from '../../../../server/src/rules/language/parse';
 import { runItems, vectorItems } from '../../../../server/src/rules/vectors';
 import type { VectorEvent } from '../../../../server/src/rules/model';
 

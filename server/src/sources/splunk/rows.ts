@@ -1,10 +1,10 @@
 /**
- * Splunk result rows → the source's records, through the one field mapping (ingest/fields.ts):
+ * Splunk result rows → the source's records, through the one field mapping (sysmon/fields.ts):
  * rows are flattened into a ParsedEvent with `fromFlat` and normalised with `normalise`, exactly as
  * ingested files are, so hosts come out lowercase and GUIDs canonical in both sources.
  */
 import { canonicalGuid, categoryOf, type Category } from '@lineage/shared';
-import { CIM_TO_RAW, fromFlat, normalise } from '../../ingest/fields.js';
+import { CIM_TO_RAW, fromFlat, normalise } from '../../sysmon/fields.js';
 import type { EventRecord, NamePairCount, ProcessRecord } from '../event-source.js';
 import type { SplunkRow } from './client.js';
 

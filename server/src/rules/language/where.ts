@@ -4,7 +4,7 @@
  * case-insensitive; a field a node lacks makes the constraint unknown.
  */
 import { Tri, rawFieldName, type FieldGetter } from './match.js';
-import type { Where } from './model.js';
+import type { Where } from '../model.js';
 
 /** Windows mandatory integrity levels, low to high (Sysmon `IntegrityLevel` values). */
 const RANK: Record<string, number> = {

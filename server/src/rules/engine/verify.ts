@@ -6,12 +6,12 @@
  * One Verifier is reused for every verification: the path and step roles are typed scratch arrays and
  * nothing is allocated unless a hit is built.
  */
-import type { EventRecord } from '../sources/event-source.js';
-import { Tri } from './match.js';
-import { MAX_WALK, type CompiledRule, type EngineHit } from './model.js';
+import type { EventRecord } from '../../sources/event-source.js';
+import { Tri } from '../language/match.js';
+import { MAX_WALK, type CompiledRule, type EngineHit } from '../model.js';
 import { eventGetter, getter, type PredInfo, type PredTable } from './node.js';
-import type { NodeStore } from './store.js';
-import { isoMs } from './units.js';
+import type { NodeStore } from './node-table.js';
+import { isoMs } from '../language/units.js';
 
 /** A chain step with its predicates registered in the engine's PredTable. */
 export interface PStep { pred: PredInfo; all: PredInfo | null; none: PredInfo | null; lo: number; hi: number }

@@ -1,9 +1,9 @@
 /**
  * Sigma-style field matching for lineage-rule steps: `{Field|mod|mod: value | [values]}` maps (AND of
  * fields), lists of maps (OR). Case-insensitive unless `|cased`. Field names may be raw Sysmon or CIM
- * (mapped through ../ingest/fields.ts, the one field-name mapping).
+ * (mapped through ../../sysmon/fields.ts, the one field-name mapping).
  */
-import { CIM_TO_RAW } from '../ingest/fields.js';
+import { CIM_TO_RAW } from '../../sysmon/fields.js';
 
 /** A value lookup: the field's value, or undefined when the record does not carry that field. */
 export type FieldGetter = (field: string) => string | undefined;

@@ -1,12 +1,12 @@
 /**
- * Field access on the engine's nodes (slots of store.ts) and on events, and predicate tests on nodes with
+ * Field access on the engine's nodes (slots of node-table.ts) and on events, and predicate tests on nodes with
  * a per-image cache: a predicate that reads only Image/Name is a function of the image, so after its first
  * test on an image it costs one byte load (most step predicates are `Image|endswith` lists).
  */
-import type { EventRecord } from '../sources/event-source.js';
-import { Tri, type FieldGetter, type Predicate } from './match.js';
-import type { ProcessInput } from './model.js';
-import type { NodeStore } from './store.js';
+import type { EventRecord } from '../../sources/event-source.js';
+import { Tri, type FieldGetter, type Predicate } from '../language/match.js';
+import type { ProcessInput } from '../model.js';
+import type { NodeStore } from './node-table.js';
 
 /**
  * Raw fields a source's ProcessRecord carries (fieldOf answers them without `fields`): a predicate on any

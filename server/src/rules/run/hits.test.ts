@@ -8,9 +8,9 @@
  *         └─ winword  C   2024-01-01T02:00:30Z   (t = 7230)   ← leaf
  */
 import { describe, expect, it } from 'vitest';
-import { parseRulesOrThrow } from './parse.js';
-import { hitUrl, hitWindow, toRuleHit } from './run.js';
-import { runItems, vectorItems } from './vectors.js';
+import { parseRulesOrThrow } from '../language/parse.js';
+import { hitUrl, hitWindow, toRuleHit } from './hits.js';
+import { runItems, vectorItems } from '../vectors.js';
 
 const RULE = 'explorer.exe -[1..3]-> powershell.exe -[1..3]-> winword.exe';
 const A = '{aaaaaaaa-0000-0000-0000-00000000000a}';

@@ -1,5 +1,5 @@
 /** Duration and hop-range literals of the rule format. */
-import { UNBOUNDED } from './model.js';
+import { UNBOUNDED } from '../model.js';
 
 /** `30m`, `2h`, `90s`, `500ms`, `1d`, or a number of seconds → ms. */
 export function parseDuration(v: string | number): number {

@@ -5,7 +5,7 @@
  * direct child, `-[n]->` exactly n hops, `-[lo..hi]->` a range, `-[lo..*]->` unbounded.
  */
 import { ANY, compileMatch, type Predicate } from './match.js';
-import type { CompiledRule, Step } from './model.js';
+import type { CompiledRule, Step } from '../model.js';
 import { parseDuration, parseHops } from './units.js';
 
 /** True when the text is a one-liner (one line, no YAML `key:` structure). */

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from './engine.js';
-import { isoMs } from './units.js';
-import type { EngineHit, VectorEvent } from './model.js';
-import { parseRulesOrThrow } from './parse.js';
-import { runItems, runItemsStreaming, vectorItems } from './vectors.js';
+import { isoMs } from '../language/units.js';
+import type { EngineHit, VectorEvent } from '../model.js';
+import { parseRulesOrThrow } from '../language/parse.js';
+import { runItems, runItemsStreaming, vectorItems } from '../vectors.js';
 
 const rule = (text: string) => parseRulesOrThrow(text);
 const leaves = (hits: EngineHit[]) => hits.map((h) => `${h.host}/${h.chain[h.chain.length - 1]}`).sort();

@@ -5,7 +5,7 @@
  */
 import { LineCounter, isMap, isNode, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
 import { MatchError, compileMatch, type Predicate } from './match.js';
-import { type CompiledRule, type Step, type Then, type Unless, type Where } from './model.js';
+import { type CompiledRule, type Step, type Then, type Unless, type Where } from '../model.js';
 import { RuleDocSchema, type RuleDoc } from './schema.js';
 import { compileWhere } from './where.js';
 import { isOneLine, parseOneLine } from './oneline.js';

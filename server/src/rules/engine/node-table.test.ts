@@ -1,11 +1,11 @@
 /**
- * The compact node table (store.ts, guid-key.ts): GUID words round-trip exactly, other id shapes are kept
+ * The compact node table (node-table.ts, guid-key.ts): GUID words round-trip exactly, other id shapes are kept
  * as text, and the open-addressing table agrees with a plain Map through inserts and removals in any
  * order (backward-shift deletion is where such tables break: a removal must not hide a later entry).
  */
 import { describe, expect, it } from 'vitest';
 import { formatGuid, parseGuid, words } from './guid-key.js';
-import { KEY_OK, KEY_UNKNOWN, KEY_ZERO, NodeStore } from './store.js';
+import { KEY_OK, KEY_UNKNOWN, KEY_ZERO, NodeStore } from './node-table.js';
 
 describe('GUID words', () => {
   it('parse and format round-trip the canonical spelling', () => {

@@ -4,8 +4,8 @@
  * parent-qualified step pins the chain.
  */
 import { describe, expect, it } from 'vitest';
-import { parseRulesOrThrow } from './parse.js';
-import { anchorFor, planScan } from './run.js';
+import { parseRulesOrThrow } from '../language/parse.js';
+import { anchorFor, planScan } from './scan-plan.js';
 
 const rule = (text: string) => parseRulesOrThrow(text)[0]!;
 const plain = (a: ReturnType<typeof anchorFor>) => a && a !== 'never' && { names: a.names && [...a.names].sort(), parentNames: a.parentNames && [...a.parentNames].sort(), descend: a.descend };

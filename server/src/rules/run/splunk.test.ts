@@ -3,16 +3,17 @@
  * Splunk-REST-compatible test server), and the Splunk run moves only the rows the push-down asks for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataset, requireDatasets } from '../../test/datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../../test/splunkd/index.js';
-import { ingestPaths } from '../ingest/pipeline.js';
-import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
-import { newContext, type NamePairCount } from '../sources/event-source.js';
-import { SplunkClient } from '../sources/splunk/client.js';
-import { resolveConfig } from '../sources/splunk/config.js';
-import { SplunkSource } from '../sources/splunk/source.js';
-import { loadPack } from './pack.js';
-import { pinnedNames, runRules } from './run.js';
+import { dataset, requireDatasets } from '../../../test/datasets.js';
+import { startSplunkd, type SplunkdHandle } from '../../../test/splunkd/index.js';
+import { ingestPaths } from '../../ingest/pipeline.js';
+import { EmbeddedSource, EmbeddedStore } from '../../sources/embedded/index.js';
+import { newContext, type NamePairCount } from '../../sources/event-source.js';
+import { SplunkClient } from '../../sources/splunk/client.js';
+import { resolveConfig } from '../../sources/splunk/config.js';
+import { SplunkSource } from '../../sources/splunk/source.js';
+import { loadPack } from '../pack.js';
+import { runRules } from './run.js';
+import { pinnedNames } from './scan-plan.js';
 
 const FILES = [
   'sbousseaden-EVTX-ATTACK-SAMPLES/xml/Lateral Movement/LM_typical_IIS_webshell_sysmon_1_10_traces.xml.log',

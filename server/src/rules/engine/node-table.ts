@@ -8,7 +8,7 @@
  * text ids) and `cols` (raw field values, kept only for nodes some predicate can read them on).
  */
 import { formatGuid, hashKey, parseGuid, words } from './guid-key.js';
-import { baseName } from './match.js';
+import { baseName } from '../language/match.js';
 
 /** Slot flags. */
 export const F_USED = 1;

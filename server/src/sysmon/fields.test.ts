@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromFlat, normalise, utcTimeToIso } from './fields.js';
-import type { ParsedEvent, SysmonEvent } from './record.js';
+import type { ParsedEvent, SysmonEvent } from '../ingest/record.js';
 
 const SYSMON = 'Microsoft-Windows-Sysmon/Operational';
 

@@ -1,7 +1,7 @@
 /** Rule text → compiled rules: YAML shapes, the one-liner, and errors that point at line and field. */
 import { describe, expect, it } from 'vitest';
 import { parseDuration, parseHops, parseRules } from './parse.js';
-import { UNBOUNDED } from './model.js';
+import { UNBOUNDED } from '../model.js';
 
 const errorsOf = (text: string) => parseRules(text, 'r.yaml').errors.map((e) => ({ line: e.line, field: e.field, message: e.message }));
 

@@ -1,5 +1,5 @@
 /**
- * The streaming lineage-rule engine (docs/rules.md §3), leaf-triggered, on the compact node table (store.ts):
+ * The streaming lineage-rule engine (docs/rules.md §3), leaf-triggered, on the compact node table (node-table.ts):
  *  - process-creates go into a (host, GUID) → slot table; a parent not seen yet becomes a placeholder
  *    built from the child's Parent* fields, filled in place when its own create arrives (any order);
  *  - only nodes whose image can match some rule's LAST step are candidates (one array read per event);
@@ -13,12 +13,12 @@
  * plus the raw fields some rule can read on them). In batch mode everything is kept; with `retentionMs`,
  * nodes untouched for that long are evicted leaves-first, so an ancestor of a retained node stays.
  */
-import type { EventRecord } from '../sources/event-source.js';
-import { Tri } from './match.js';
-import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from './model.js';
+import type { EventRecord } from '../../sources/event-source.js';
+import { Tri } from '../language/match.js';
+import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from '../model.js';
 import { CORE_FIELDS, PredTable, recordField, type PredInfo } from './node.js';
-import { F_DIRTY, F_FIRED, F_PH, F_TIMETEXT, F_USED, F_WAITS, KEY_OK, NodeStore, PHD_NONE } from './store.js';
-import { isoMs } from './units.js';
+import { F_DIRTY, F_FIRED, F_PH, F_TIMETEXT, F_USED, F_WAITS, KEY_OK, NodeStore, PHD_NONE } from './node-table.js';
+import { isoMs } from '../language/units.js';
 import { Verifier, type PStep, type PUnless, type Prepared } from './verify.js';
 
 /** Engine settings. */

@@ -3,7 +3,7 @@
  * and NXLog spellings all become raw Sysmon names here (docs/splunk-protocol.md §5.2).
  */
 import { canonicalGuid, categoryOf } from '@lineage/shared';
-import type { ParsedEvent, SysmonEvent, SystemFields } from './record.js';
+import type { ParsedEvent, SysmonEvent, SystemFields } from '../ingest/record.js';
 
 /** CIM (Splunk TA) name → raw Sysmon name. Only names with one meaning across event types. */
 export const CIM_TO_RAW: Readonly<Record<string, string>> = {

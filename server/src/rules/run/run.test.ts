@@ -4,15 +4,16 @@
  * reading each capture's process tree, listed below, and nothing else).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataset, requireDatasets } from '../../test/datasets.js';
-import { writeDemo } from '../demo/generate.js';
-import { plantedManifest } from '../demo/planted.js';
-import { ingestPaths } from '../ingest/pipeline.js';
-import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
-import { newContext } from '../sources/event-source.js';
-import { loadPack } from './pack.js';
-import { parseRulesOrThrow } from './parse.js';
-import { countedCosts, pinnedNames, planScan, runRules, type RunResult } from './run.js';
+import { dataset, requireDatasets } from '../../../test/datasets.js';
+import { writeDemo } from '../../demo/generate.js';
+import { plantedManifest } from '../../demo/planted.js';
+import { ingestPaths } from '../../ingest/pipeline.js';
+import { EmbeddedSource, EmbeddedStore } from '../../sources/embedded/index.js';
+import { newContext } from '../../sources/event-source.js';
+import { loadPack } from '../pack.js';
+import { parseRulesOrThrow } from '../language/parse.js';
+import { runRules, type RunResult } from './run.js';
+import { countedCosts, pinnedNames, planScan } from './scan-plan.js';
 
 const pack = loadPack();
 const base = (p: string) => (p.split(/[\\/]/).pop() ?? p).toLowerCase();

@@ -1,0 +1,154 @@
+/**
+ * Scan planning for a rule run: which process-creates to fetch first. Each rule is anchored on its
+ * rarest pinned step (by the source's image/parent-image counts when it has them, else a prior), and
+ * rules whose anchors share a shape are merged into one scan term.
+ */
+import type { NamePairCount } from '../../sources/event-source.js';
+import { RECORD_FIELDS } from '../engine/node.js';
+import { namesWithFields } from '../language/match.js';
+import type { CompiledRule } from '../model.js';
+
+/** Deepest descendant walk the planner accepts below an anchor step (else that rule needs a full scan). */
+const MAX_DESCEND = 16;
+
+/**
+ * Images that are everywhere on Windows fleets (shells, hosts, browsers, service plumbing). The planner
+ * has no statistics from the source, so it uses this prior: scanning a rule on one of these costs about
+ * COMMON_WEIGHT times more rows than on a rare image (winword, w3wp, wmiprvse, mshta …).
+ */
+const COMMON_IMAGES: ReadonlySet<string> = new Set([
+  'cmd.exe', 'powershell.exe', 'pwsh.exe', 'conhost.exe', 'svchost.exe', 'services.exe', 'explorer.exe', 'rundll32.exe',
+  'chrome.exe', 'msedge.exe', 'firefox.exe', 'teams.exe', 'taskhostw.exe', 'backgroundtaskhost.exe', 'runtimebroker.exe',
+  'net.exe', 'net1.exe', 'whoami.exe', 'ipconfig.exe', 'findstr.exe', 'ping.exe', 'reg.exe', 'sc.exe', 'tasklist.exe',
+  'msiexec.exe', 'dllhost.exe', 'searchprotocolhost.exe', 'searchfilterhost.exe', 'wmiprvse.exe', 'lsass.exe', 'csrss.exe',
+]);
+const COMMON_WEIGHT = 1000;
+/** Prior share of creates that are one specific (parent image, child image) pair among common images. */
+const PAIR_SELECTIVITY = 1e-5;
+/** Prior children per process per generation, for the cost of walking descendants below an anchor. */
+const FAN_OUT = 3;
+
+function weight(names: ReadonlySet<string>): number {
+  let w = 0;
+  for (const n of names) w += COMMON_IMAGES.has(n) ? COMMON_WEIGHT : 1;
+  return w;
+}
+
+/**
+ * Estimated rows of the three kinds of scan: creates named `names`; those whose parent is named `parents`;
+ * and every child of a process named `parents`. From the source's counts when it has them
+ * (`countNamePairs`), else from the COMMON_IMAGES prior.
+ */
+export interface ScanCosts {
+  own(names: ReadonlySet<string>): number;
+  pair(names: ReadonlySet<string>, parents: ReadonlySet<string>): number;
+  children(parents: ReadonlySet<string>): number;
+}
+
+const PRIOR_COSTS: ScanCosts = {
+  own: weight,
+  pair: (names, parents) => Math.max(1, weight(names) * weight(parents) * PAIR_SELECTIVITY),
+  children: (parents) => weight(parents) * FAN_OUT,
+};
+
+/** Costs from measured (image, parent image) counts. */
+export function countedCosts(counts: readonly NamePairCount[]): ScanCosts {
+  const sum = (f: (c: NamePairCount) => boolean) => { let n = 0; for (const c of counts) if (f(c)) n += c.count; return n; };
+  return {
+    own: (names) => sum((c) => names.has(c.name)),
+    pair: (names, parents) => sum((c) => names.has(c.name) && parents.has(c.parentName)),
+    children: (parents) => sum((c) => parents.has(c.parentName)),
+  };
+}
+
+/** Image names any step of these rules pins (what `countNamePairs` is asked about). */
+export function pinnedNames(rules: CompiledRule[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) for (const n of stepNamesOf(r)) if (n !== null && n !== 'never') for (const x of n) out.add(x);
+  return [...out].sort();
+}
+
+function stepNamesOf(rule: CompiledRule): (ReadonlySet<string> | null | 'never')[] {
+  // With `unknown: skip`, an OR branch on a field sources never return (OriginalFileName …) cannot match.
+  return rule.steps.map((s) => (rule.unknown === 'skip' ? namesWithFields(s.pred, RECORD_FIELDS) : s.pred.names));
+}
+
+/**
+ * One `scanProcesses` call of a plan: creates named `names` (null: any name) whose parent image is one of
+ * `parentNames` (when set), and how many generations of their descendants to walk (0: none).
+ */
+export interface ScanTerm {
+  names: string[] | null;
+  parentNames: string[] | null;
+  descend: number;
+}
+
+/**
+ * What to ask the source for. Each rule is anchored on the step whose pinned image names are cheapest to
+ * scan (by the prior above), then the rest is walked: ancestors by batched GUID lookups, descendants by
+ * batched children queries. The anchor can be
+ *  - the last step: scan the leaves (then fetch ancestors);
+ *  - a middle step j ≥ 1: scan it, walk descendants down to the leaf depth (its own create must be in the
+ *    data anyway: a step above it can only be linked through its ParentProcessGuid);
+ *  - a step j ≥ 1 exactly one hop under a pinned step: scan it with `parentNames` = the previous step's
+ *    names (cmd.exe only under services.exe), since the child's ParentImage carries the parent's name;
+ *  - the first step: scan its children by `parentNames` (the first step's own create may be older than the
+ *    data — a placeholder built from its child's Parent* fields), walk the rest down.
+ * Rules with the same (names-or-any, parentNames, depth) shape share one scan. A rule with no pinned step
+ * at all needs a full scan.
+ */
+export interface ScanPlan {
+  /** Every image name pushed down, as an image or a parent image (null: full scan). */
+  names: string[] | null;
+  terms: ScanTerm[];
+}
+
+/**
+ * The scan the planner picks for one rule; null when the rule needs a full scan, 'never' when it cannot
+ * match any row a source returns (a step only matches on fields sources do not carry).
+ */
+export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number } | null | 'never' {
+  const stepNames = stepNamesOf(rule);
+  if (stepNames.includes('never')) return 'never';
+  const steps = rule.steps;
+  let best: { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number; cost: number } | null = null;
+  const consider = (c: NonNullable<typeof best>) => { if (best === null || c.cost < best.cost) best = c; };
+  for (let j = steps.length - 1; j >= 0; j--) {
+    const names = stepNames[j] as ReadonlySet<string> | null;
+    if (names === null) continue;
+    let depth = 0;
+    for (let i = j + 1; i < steps.length; i++) depth += steps[i]!.hi;
+    if (!(depth <= MAX_DESCEND)) break; // earlier steps are deeper still
+    const walk = FAN_OUT ** depth;
+    if (j === 0 && steps.length > 1) {
+      consider({ names: null, parentNames: names, descend: depth - 1, cost: costs.children(names) * (walk / FAN_OUT) });
+      continue;
+    }
+    consider({ names, parentNames: null, descend: depth, cost: costs.own(names) * walk });
+    const prev = j > 0 ? stepNames[j - 1] as ReadonlySet<string> | null : null;
+    if (prev !== null && steps[j]!.lo === 1 && steps[j]!.hi === 1) {
+      consider({ names, parentNames: prev, descend: depth, cost: costs.pair(names, prev) * walk });
+    }
+  }
+  if (best === null) return null;
+  const { names, parentNames, descend } = best;
+  return { names, parentNames, descend };
+}
+
+export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS): ScanPlan {
+  const terms = new Map<string, { names: Set<string> | null; parentNames: Set<string> | null; descend: number }>();
+  for (const r of rules) {
+    const a = anchorFor(r, costs);
+    if (a === 'never') continue;
+    if (a === null) return { names: null, terms: [] };
+    // Children-of scans (any name) merge exactly by uniting parent names; name scans by uniting names.
+    const key = a.names === null ? `${a.descend}\u0000*` : `${a.descend}\u0000${a.parentNames ? [...a.parentNames].sort().join('|') : ''}`;
+    let t = terms.get(key);
+    if (!t) { t = { names: a.names && new Set(), parentNames: a.parentNames && new Set(), descend: a.descend }; terms.set(key, t); }
+    if (t.names && a.names) for (const n of a.names) t.names.add(n);
+    if (t.parentNames && a.parentNames) for (const n of a.parentNames) t.parentNames.add(n);
+  }
+  const sorted = (x: Set<string> | null) => x && [...x].sort();
+  const list = [...terms.values()].map((t) => ({ names: sorted(t.names), parentNames: sorted(t.parentNames), descend: t.descend }));
+  return { names: [...new Set(list.flatMap((t) => [...(t.names ?? []), ...(t.parentNames ?? [])]))].sort(), terms: list };
+}
