@@ -18,11 +18,18 @@ export const GuidSchema = z.string().transform((v, ctx) => {
 
 const TIME_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** The date and clock fields exist on the calendar (Date.parse takes `2024-02-31` as 2 March). */
+function onCalendar(text: string): boolean {
+  const [y, mo, d, h = 0, mi = 0, s = 0] = (text.match(/\d+/g) ?? []).slice(0, 6).map(Number) as number[];
+  if (y === undefined || mo === undefined || d === undefined || mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23 && mi <= 59 && s <= 59;
+}
+
 /** ISO 8601 (`2024-05-01`, `2024-05-01T10:00:00Z`, Sysmon's `2024-05-01 10:00:00.123`; no zone = UTC). */
 export const TimeSchema = z.string().transform((v, ctx) => {
   const text = v.trim();
   let t = Number.NaN;
-  if (TIME_RE.test(text)) {
+  if (TIME_RE.test(text) && onCalendar(text)) {
     const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) && text.length > 10;
     const iso = text.replace(' ', 'T');
     t = Date.parse(hasZone ? iso : text.length === 10 ? `${iso}T00:00:00Z` : `${iso}Z`);
