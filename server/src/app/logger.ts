@@ -4,13 +4,13 @@
  * per rejected request (docs/security.md).
  */
 import type { Request, RequestHandler, Response } from 'express';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** A logger writing JSON lines to stderr (synchronously, so nothing is lost at exit). */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+/** A logger writing JSON lines to `dest`, by default stderr (synchronously, so nothing is lost at exit). */
+export function createLogger(level: string, dest: DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+  return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, dest);
 }
 
 /** A logger that writes nothing (tests, library use). */
