@@ -22,8 +22,7 @@ export function silentLogger(): Logger {
 export interface AuditFacts { user?: string | null; detail?: Record<string, unknown> }
 
 /** Which requests get an audit line, and under what action name. */
-function auditAction(req: Request): string | null {
-  const path = req.path;
+function auditAction(req: Request, path: string): string | null {
   if (req.method === 'GET' && path === '/api/search') return 'search';
   if (req.method === 'POST' && path === '/api/session') return 'login';
   if (req.method === 'DELETE' && path === '/api/session') return 'logout';
@@ -43,14 +42,16 @@ function auditQuery(req: Request): Record<string, unknown> {
 export function requestLogger(log: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
+    // Routers rewrite req.url while routing: keep the path as it arrived.
+    const path = req.path.slice(0, 300);
     let done = false;
     const finish = (aborted: boolean): void => {
       if (done) return;
       done = true;
       const ms = Math.round(performance.now() - started);
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
-      log.info({ method: req.method, path: req.path.slice(0, 300), status, ms, ...(aborted ? { aborted: true } : {}) }, 'request');
-      const action = auditAction(req);
+      log.info({ method: req.method, path, status, ms, ...(aborted ? { aborted: true } : {}) }, 'request');
+      const action = auditAction(req, path);
       if (!action) return;
       const facts = (res.locals as { audit?: AuditFacts }).audit ?? {};
       log.info({ audit: action, ip: req.ip, status, user: facts.user ?? null, query: auditQuery(req), ...facts.detail }, 'audit');
