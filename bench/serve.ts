@@ -28,17 +28,25 @@ function peakRssMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
+/** CPU seconds a process has used (user + system; Linux /proc, 100 ticks per second). */
+function cpuSec(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 async function startServer(db: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'warn', '--max-concurrent', '256'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
   const base = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    child.stderr.on('data', (d: Buffer) => {
+    const onData = (d: Buffer): void => {
       buf += d.toString();
       const m = /on (http:\/\/[^\s/]+:\d+)\//.exec(buf);
-      if (m) resolve(m[1]!);
-    });
+      if (m) { child.stderr.off('data', onData); child.stderr.resume(); resolve(m[1]!); }
+    };
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
   });
   return {
@@ -60,8 +68,8 @@ export async function run(argv: string[]): Promise<void> {
   let db = values.db;
   let tmp: string | null = null;
   if (!db || !existsSync(db)) {
-    tmp = mkdtempSync(join(tmpdir(), 'lineage-bench-serve-'));
-    db = db ?? join(tmp, 'bench.duckdb');
+    // Kept when --db names a file, so later runs reuse the store.
+    if (!db) { tmp = mkdtempSync(join(tmpdir(), 'lineage-bench-serve-')); db = join(tmp, 'bench.duckdb'); }
     const store = await EmbeddedStore.open(db);
     const s = await writeDemo(store, { hosts: Number(values.hosts), processesPerHostDay: Number(values['per-host-day']) });
     await store.close();
@@ -105,19 +113,23 @@ export async function run(argv: string[]): Promise<void> {
       }
     };
     const cpu0 = process.cpuUsage();
+    const serverCpu0 = cpuSec(server.pid);
+    const wall0 = performance.now();
     await Promise.all(Array.from({ length: clients }, (_, i) => analyst(i)));
     const cpu = process.cpuUsage(cpu0);
+    // Above 100 %: the server used more than one core (DuckDB statements run off the event loop).
+    const serverCpuPct = Math.round(((cpuSec(server.pid) - serverCpu0) / ((performance.now() - wall0) / 1000)) * 100);
     const rss = peakRssMiB(server.pid);
     const loadAfter = loadavg().map((x) => x.toFixed(2));
     for (const kind of ['search', 'graph', 'children', 'all']) {
       const of = samples.filter((s) => kind === 'all' || s.kind === kind);
       const ms = of.map((s) => s.ms).sort((a, b) => a - b);
       const line = { bench: 'serve', kind, clients, thinkMs, seconds, requests: of.length, errors: of.filter((s) => !s.ok).length,
-        p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+        p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, serverCpuPct, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
       console.log(JSON.stringify(line));
       console.error(`${kind.padEnd(9)} n=${String(line.requests).padStart(5)} err=${line.errors}  p50 ${line.p50} ms  p95 ${line.p95} ms  p99 ${line.p99} ms`);
     }
-    console.error(`server peak RSS ${rss} MiB; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
+    console.error(`server peak RSS ${rss} MiB, server CPU ${serverCpuPct} % of one core; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
   } finally {
     await server.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
