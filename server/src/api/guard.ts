@@ -44,6 +44,12 @@ export function hostCheck(allowed: readonly string[]): RequestHandler {
   };
 }
 
+/** The host the browser addressed: behind a trusted proxy (`--trust-proxy`) its X-Forwarded-Host, else Host. */
+function ownHost(req: Request): string {
+  const forwarded = req.app.get('trust proxy') ? req.get('x-forwarded-host')?.split(',')[0]?.trim() : undefined;
+  return (forwarded || String(req.headers.host ?? '')).toLowerCase();
+}
+
 /** The origin a browser says the request comes from, when it says. */
 function foreignOrigin(req: Request): string | null {
   const site = req.get('sec-fetch-site');
@@ -52,7 +58,7 @@ function foreignOrigin(req: Request): string | null {
   if (origin && origin !== 'null') {
     let host: string;
     try { host = new URL(origin).host; } catch { return `Origin: ${origin.slice(0, 100)}`; }
-    if (host.toLowerCase() !== String(req.headers.host ?? '').toLowerCase()) return `Origin: ${origin.slice(0, 100)}`;
+    if (host.toLowerCase() !== ownHost(req)) return `Origin: ${origin.slice(0, 100)}`;
   } else if (origin === 'null') {
     return 'Origin: null';
   }

@@ -5,12 +5,14 @@
  * catastrophic-backtracking rule that must neither hang the run nor stop /api/health from answering.
  * Expected statuses and header values come from the promises in docs/security.md, not from the code.
  */
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { splunkSourceFor } from '../../src/api/session.js';
 import type { SessionStore } from '../../src/api/sessions.js';
+import { createLogger, type Logger } from '../../src/app/logger.js';
 import { writeDemo } from '../../src/demo/generate.js';
 import { normalise } from '../../src/ingest/fields.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
@@ -173,8 +175,8 @@ describe('Splunk-mode session cookie and login limiting', () => {
     };
     return store;
   }
-  const splunkApp = (store: ReturnType<typeof fakeSessions>, trustProxy = 0) => createApp({
-    mode: 'splunk', version: 't', sessions: store as unknown as SessionStore, trustProxy,
+  const splunkApp = (store: ReturnType<typeof fakeSessions>, trustProxy = 0, log?: Logger) => createApp({
+    mode: 'splunk', version: 't', sessions: store as unknown as SessionStore, trustProxy, ...(log ? { log } : {}),
     sourceFor: splunkSourceFor(store as unknown as SessionStore),
   });
 
@@ -207,6 +209,23 @@ describe('Splunk-mode session cookie and login limiting', () => {
     expect((await request(a).post('/api/session').send({ username: 'alice', password: 'right' })).status).toBe(429);
     // Another analyst is not affected.
     expect((await request(a).post('/api/session').send({ username: 'bob', password: 'right' })).status).toBe(200);
+  });
+
+  it('each login leaves one audit line with the user name and outcome, never the password', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(c: Buffer, _e, cb) { for (const l of c.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>); cb(); } });
+    const a = splunkApp(fakeSessions(), 0, createLogger('info', sink));
+    await request(a).post('/api/session').send({ username: 'alice', password: 'wrong-secret' });
+    await request(a).post('/api/session').send({ username: 'alice', password: 'right' });
+    expect(lines.filter((l) => l.audit === 'login').map((l) => [l.user, l.status])).toEqual([['alice', 401], ['alice', 200]]);
+    expect(JSON.stringify(lines)).not.toMatch(/wrong-secret|"right"/);
+  });
+
+  it('behind a trusted proxy, the Origin is compared with X-Forwarded-Host (and only then)', async () => {
+    const login = (a: Express) => request(a).post('/api/session').set('Host', '127.0.0.1:8080').set('X-Forwarded-Host', 'lineage.corp')
+      .set('Origin', 'https://lineage.corp').set('Sec-Fetch-Site', 'same-origin').send({ username: 'a', password: 'right' });
+    expect((await login(splunkApp(fakeSessions(), 1))).status).toBe(200);
+    expect((await login(splunkApp(fakeSessions(), 0))).status).toBe(403);
   });
 
   it('behind a TLS proxy (--trust-proxy) the session cookie is Secure; on plain HTTP it is not', async () => {
