@@ -7,6 +7,6 @@ export default defineConfig({
   resolve: {
     alias: { '@lineage/shared': fileURLToPath(new URL('../shared/src/index.ts', import.meta.url)) },
   },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 2000 },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   server: { proxy: { '/api': 'http://localhost:8080' } },
 });

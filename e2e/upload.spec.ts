@@ -39,7 +39,7 @@ test.skip(!datasetsPresent && process.env.CI !== 'true', 'datasets folder absent
 
 test('when an .evtx is dropped on the page, then progress completes and its procdump chain opens', async ({ page, request }) => {
   // An empty upload stores nothing: 400 when uploads are wired, 409 when serve gave no store.
-  const probe = await request.post('/api/upload', { data: Buffer.alloc(0), headers: { 'content-type': 'application/octet-stream' } });
+  const probe = await request.post('/api/upload', { data: Buffer.alloc(0), headers: { 'content-type': 'application/octet-stream', 'x-lineage-request': '1' } });
   expect(probe.status(), '`lineage serve` must pass its writable EmbeddedStore to createApp (AppDeps.store)').toBe(400);
   const chain = await procdumpChain();
   expect(chain.records).toBe(429);

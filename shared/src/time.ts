@@ -14,13 +14,20 @@ const TIME_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?
 const ZONE_RE = /(?:Z|[+-]\d{2}:?\d{2})$/;
 const EPOCH_RE = /^\d{9,11}(\.\d+)?$/;
 
+/** The date and clock fields exist on the calendar (Date.parse takes `2024-02-31` as 2 March). */
+function onCalendar(text: string): boolean {
+  const [y, mo, d, h = 0, mi = 0, s = 0] = (text.match(/\d+/g) ?? []).slice(0, 6).map(Number) as number[];
+  if (y === undefined || mo === undefined || d === undefined || mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate() && h <= 23 && mi <= 59 && s <= 59;
+}
+
 /**
  * ISO 8601 (`2024-05-01`, `2024-05-01T10:00:00Z`, `…+02:00`) or Sysmon's `2024-05-01 10:00:00.123` → epoch
  * ms; no zone means UTC. Null for anything else (no locale-dependent `Date.parse` fallbacks).
  */
 export function parseTime(text: string): number | null {
   const v = text.trim();
-  if (!TIME_RE.test(v)) return null;
+  if (!TIME_RE.test(v) || !onCalendar(v)) return null;
   const iso = v.replace(' ', 'T');
   const t = Date.parse(ZONE_RE.test(v) && v.length > 10 ? iso : v.length === 10 ? `${iso}T00:00:00Z` : `${iso}Z`);
   return Number.isFinite(t) ? t : null;

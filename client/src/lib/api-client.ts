@@ -77,5 +77,5 @@ export function apiGet<S extends z.ZodTypeAny>(path: string, params: Params, sch
 
 /** POST a JSON body. */
 export function apiPost<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
-  return send(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal }, schema);
+  return send(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-lineage-request': '1' }, signal }, schema);
 }

@@ -1,15 +1,18 @@
 /**
- * The Express app: thin routes with zod-validated input over an EventSource.
+ * The Express app: thin routes with zod-validated input over an EventSource, behind the guards of
+ * guard.ts (Host check, same-origin proof, security headers, concurrency limit; docs/security.md).
  * Feature routers live in their own files and are mounted here.
  */
 import express, { type Express } from 'express';
+import { requestLogger, silentLogger, type Logger } from '../app/logger.js';
 import type { EventSource } from '../sources/event-source.js';
 import { AppError, errorHandler } from './errors.js';
+import { concurrencyLimit, hostCheck, LOOPBACK_NAMES, malformedPath, sameOrigin, securityHeaders } from './guard.js';
 import { graphRouter } from './graph-routes.js';
 import { searchRouter } from './search-routes.js';
 import { sessionHealth, sessionRouter } from './session.js';
 import { pivotHandler } from './pivot.js';
-import type { SessionStore } from '../sources/splunk/sessions.js';
+import type { SessionStore } from './sessions.js';
 import { clientRouter } from './static.js';
 import { rulesRouter } from './rules.js';
 import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
@@ -32,11 +35,34 @@ export interface AppDeps {
   afterIngest?: UploadDeps['afterIngest'];
   /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
   ruleNotables?: RuleNotables | null;
+  /** Request and audit log (default: silent). */
+  log?: Logger;
+  /** Host names the Host header may carry (default: loopback names; `*`: any). */
+  allowedHosts?: readonly string[];
+  /** Served over TLS: send HSTS. */
+  tls?: boolean;
+  /** Reverse proxies in front (X-Forwarded-Proto/For trusted from this many hops; 0: none). */
+  trustProxy?: number;
+  /** Most API requests in flight before 503 busy (default 64). */
+  maxConcurrent?: number;
+  /** Deadline of one API request in ms; its queries are interrupted when it passes (default 30 s; 0: none). */
+  requestTimeoutMs?: number;
+  /** Most uploads at once (default 2). */
+  maxUploads?: number;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.locals.log = deps.log ?? silentLogger();
+  app.locals.requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
+  if (deps.trustProxy) app.set('trust proxy', deps.trustProxy);
+  app.use(requestLogger(app.locals.log as Logger));
+  app.use(malformedPath());
+  app.use(hostCheck(deps.allowedHosts ?? LOOPBACK_NAMES));
+  app.use(securityHeaders(!!deps.tls));
+  app.use(sameOrigin());
+  app.use(concurrencyLimit(deps.maxConcurrent ?? 64));
   app.use(express.json({ limit: '1mb' }));
   app.get('/api/health', (req, res) => {
     res.json({ source: deps.mode, version: deps.version, ...sessionHealth(deps.sessions, req) });
@@ -50,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/pivot', pivotHandler);
   app.use('/api', rulesRouter(sourceFor));
   app.use('/api', uploadRouter({
-    store: deps.store ?? null, maxBytes: deps.maxUploadBytes,
+    store: deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
   }));
   // Feature routers mount above this line.

@@ -2,7 +2,8 @@
  * HTTP errors: one AppError with a code and status, and the one middleware that turns anything thrown
  * into `{ error: { code, message } }`. Routes only set success codes.
  */
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isErrorCode, type ErrorCode } from '@lineage/shared';
 import { CursorError } from '../graph/cursor.js';
@@ -12,7 +13,7 @@ import { EmptySearchError } from '../services/seed-search.js';
 /** An error with an HTTP status and a stable snake_case code for clients. */
 export class AppError extends Error {
   override readonly name = 'AppError';
-  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -36,6 +37,10 @@ function toAppError(err: unknown): AppError {
   if (se?.name === 'SplunkError' && typeof se.status === 'number' && typeof se.code === 'string' && isErrorCode(se.code)) {
     return new AppError(se.status, se.code, se.message ?? se.code);
   }
+  // A YAML alias bomb or similar resource guard in a parser: the input is at fault.
+  if ((err as Error | null)?.name === 'ReferenceError' && /alias/i.test((err as Error).message)) {
+    return new AppError(400, 'invalid_request', (err as Error).message);
+  }
   // express.json() body errors carry a status (400/413) and `expose`.
   const e = err as { status?: number; expose?: boolean; message?: string; type?: string };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
@@ -49,11 +54,26 @@ export function isAbortError(err: unknown): boolean {
   return (err as { name?: string } | null)?.name === 'AbortError';
 }
 
-/** The single error middleware. Aborted requests (client went away) get no answer and no error log. */
+/** The app's logger (set by createApp on app.locals), or null outside an app. */
+function logOf(req: Request): Logger | null {
+  return (req.app?.locals as { log?: Logger } | undefined)?.log ?? null;
+}
+
+/**
+ * The single error middleware. Aborted requests (client went away) get no answer and no error log.
+ * A client error is one warn line (code, path); only a 5xx logs the error with its stack.
+ */
 export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) { next(err); return; }
   if (isAbortError(err) && req.socket.destroyed) return;
   const app = toAppError(err);
-  if (app.status >= 500) console.error(`[api] ${req.method} ${req.originalUrl}:`, err);
+  const log = logOf(req);
+  const path = req.path.slice(0, 200);
+  if (app.status >= 500 && app.code === 'internal') {
+    if (log) log.error({ err, method: req.method, path }, 'internal error'); else console.error(`[api] ${req.method} ${path}:`, err);
+  } else {
+    log?.warn({ method: req.method, path, status: app.status, code: app.code }, app.message.slice(0, 300));
+  }
+  for (const [k, v] of Object.entries(app.headers)) res.setHeader(k, v);
   res.status(app.status).json({ error: { code: app.code, message: app.message } });
 };

@@ -7,15 +7,20 @@
  *          `received` (bytes on disk), `progress` (events stored so far, per batch), then `done` with
  *          the ingest report — or `error` if the store fails mid-way.
  * The body is streamed to a temp file (never buffered whole), ingested with `ingestPaths` into the
- * store, and the temp file is removed whatever happens.
+ * store, and the temp file is removed whatever happens. At most `maxConcurrent` uploads run at once
+ * (503 `busy` + Retry-After beyond); a body that stalls for `idleMs` is dropped; a client that goes
+ * away (Cancel) stops the upload: during the transfer nothing is stored, during the ingest no further
+ * batch is stored (batches already merged stay: each is its own transaction in the store).
+ * Temp dirs are named `lineage-upload-<pid>-…` so `cleanStaleUploads` can remove a crashed server's.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { UploadMessage, UploadReport } from '@lineage/shared';
+import { audit } from '../app/logger.js';
 import { ingestPaths, type IngestSink } from '../ingest/pipeline.js';
 import type { SysmonEvent } from '../ingest/record.js';
 import { AppError } from './errors.js';
@@ -37,6 +42,29 @@ export interface UploadDeps {
   batchSize?: number;
   /** Called after a successful ingest (e.g. to re-run lineage rules); failures are logged, not sent. */
   afterIngest?: (report: UploadReport) => Promise<void>;
+  /** Uploads at once (default 2); more answer 503 `busy`. */
+  maxConcurrent?: number;
+  /** A body that sends nothing for this long is dropped (default 60 s). */
+  idleMs?: number;
+}
+
+/** Temp dir name prefix; the pid lets a later start tell a crashed server's leftovers from a live one's. */
+const TMP_PREFIX = 'lineage-upload-';
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** Remove upload temp dirs left by servers that are no longer running (a crash, kill -9). Returns their names. */
+export async function cleanStaleUploads(dir: string = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = new RegExp(`^${TMP_PREFIX}(\\d+)-`).exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 2 ** 30;
@@ -56,26 +84,35 @@ function tooLarge(what: string, max: number): AppError {
 }
 
 /** Stream the request body to `path`, stopping at `max` bytes. Resolves with the byte count. */
-function receive(req: Request, path: string, max: number): Promise<number> {
+function receive(req: Request, path: string, max: number, idleMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(path);
     let received = 0;
     let settled = false;
+    let idle: NodeJS.Timeout | undefined;
     const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       out.destroy();
       req.resume(); // discard the rest so the error answer can still be read
       reject(err);
     };
+    const arm = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => { fail(new AppError(408, 'upload_stalled', `no data for ${Math.round(idleMs / 1000)} s; upload dropped, nothing stored`)); req.destroy(); }, idleMs);
+    };
+    arm();
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
+      arm();
       received += chunk.length;
       if (received > max) { fail(tooLarge('the file', max)); return; }
       if (!out.write(chunk)) { req.pause(); out.once('drain', () => req.resume()); }
     });
     req.on('end', () => {
       if (settled) return;
+      clearTimeout(idle);
       out.end(() => { if (!settled) { settled = true; resolve(received); } });
     });
     req.on('close', () => { if (!req.complete) fail(new Error('upload interrupted by the client')); });
@@ -97,11 +134,12 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
     res.setHeader('Connection', 'close');
     throw tooLarge(`${name ?? 'the file'} (${formatBytes(declared)})`, maxBytes);
   }
-  const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'lineage-upload-'));
+  audit(res, { detail: { file: name ?? 'upload', declaredBytes: Number.isFinite(declared) ? declared : null } });
+  const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), `${TMP_PREFIX}${process.pid}-`));
   try {
     let bytes: number;
     try {
-      bytes = await receive(req, join(dir, 'upload'), maxBytes);
+      bytes = await receive(req, join(dir, 'upload'), maxBytes, deps.idleMs ?? 60_000);
     } catch (err) {
       if (err instanceof AppError) res.setHeader('Connection', 'close');
       throw err;
@@ -117,8 +155,11 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
 
     let events = 0;
     let duplicates = 0;
+    // Cancel: the client went away, so no further batch is stored.
+    const gone = (): boolean => res.destroyed || req.socket.destroyed;
     const sink: IngestSink = {
       write: async (batch) => {
+        if (gone()) throw new Error('upload cancelled by the client');
         const r = await store.writeEvents(batch);
         events += r.inserted;
         duplicates += r.duplicates;
@@ -134,11 +175,13 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
         warnings: report.warnings.map(({ file: _file, ...w }) => w), warningsTotal: report.warningsTotal,
       };
       send({ type: 'done', report: out });
+      audit(res, { detail: { bytes, events: out.events, duplicates: out.duplicates, rejected: out.rejectedTotal } });
       if (deps.afterIngest) {
-        await deps.afterIngest(out).catch((err: unknown) => console.error('[upload] after-ingest hook failed:', err));
+        await deps.afterIngest(out).catch((err: unknown) => logOf(req).error({ err }, 'upload after-ingest hook failed'));
       }
     } catch (err) {
-      console.error(`[upload] ingest of ${name ?? 'upload'} failed:`, err);
+      audit(res, { detail: { bytes, events, failed: (err as Error).message } });
+      logOf(req).warn({ file: name ?? 'upload', events }, `upload ingest stopped: ${(err as Error).message}`);
       send({ type: 'error', message: `ingest failed after ${events} events stored: ${(err as Error).message}` });
     }
   } finally {
@@ -148,11 +191,27 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
   res.end();
 }
 
+/** The app's logger, or console-shaped fallback when mounted outside createApp (tests). */
+function logOf(req: Request): { warn(o: object, m: string): void; error(o: object, m: string): void } {
+  const log = (req.app.locals as { log?: { warn(o: object, m: string): void; error(o: object, m: string): void } }).log;
+  return log ?? { warn: (o, m) => console.warn(`[upload] ${m}`, o), error: (o, m) => console.error(`[upload] ${m}`, o) };
+}
+
 /** The upload router; mount under /api. */
 export function uploadRouter(deps: UploadDeps): Router {
   const r = Router();
   const maxBytes = deps.maxBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const maxConcurrent = deps.maxConcurrent ?? 2;
+  let running = 0;
   r.get('/upload/limits', (_req, res) => { res.json({ maxBytes }); });
-  r.post('/upload', (req, res, next) => { handleUpload(deps, maxBytes, req, res).catch(next); });
+  r.post('/upload', (req, res, next) => {
+    if (running >= maxConcurrent) {
+      res.setHeader('Connection', 'close');
+      next(new AppError(503, 'busy', `${maxConcurrent} uploads are running already; retry when one has finished`, { 'Retry-After': '10' }));
+      return;
+    }
+    running += 1;
+    handleUpload(deps, maxBytes, req, res).catch(next).finally(() => { running -= 1; });
+  });
   return r;
 }

@@ -11,7 +11,8 @@ import { z } from 'zod';
 
 const Position = { s: z.string().nullable(), skip: z.number().int().min(0).max(1_000_000) };
 /** The window the listing was started in (a graph's), used when the request names none. */
-const Window = { r: z.object({ from: z.string(), to: z.string() }).nullable().default(null) };
+const IsoTime = z.string().max(40).refine((t) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(t) && Number.isFinite(Date.parse(t)), 'not a UTC ISO time');
+const Window = { r: z.object({ from: IsoTime, to: IsoTime }).nullable().default(null) };
 
 const ChildrenCursorSchema = z.object({
   k: z.literal('children'),

@@ -100,7 +100,7 @@ describe('embedded notables: stored + rule hits, one run reused across ranges, i
     const runsBefore = runs;
     const gen = notables.storeGeneration;
     const res = await request(app).post('/api/upload').query({ name: 'chain.ndjson' })
-      .set('content-type', 'application/octet-stream').send(Buffer.from(UPLOAD));
+      .set('content-type', 'application/octet-stream').set('x-lineage-request', '1').send(Buffer.from(UPLOAD));
     expect(res.status).toBe(200);
     expect(res.text).toContain('"events":4,"duplicates":0');
     expect(notables.storeGeneration).toBe(gen + 1);

@@ -91,7 +91,7 @@ describe('lineage serve (the real process)', () => {
       expect(missing.status).toBe(404);
       // Upload reaches the same store the graph reads: a two-process chain becomes investigable.
       const up = await fetch(`${base}/api/upload?name=two.xml`, {
-        method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: [sysmon1(PARENT, ZERO, 'C:\\Windows\\explorer.exe', 1), sysmon1(CHILD, PARENT, 'C:\\Windows\\System32\\cmd.exe', 2)].join('\n'),
+        method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-lineage-request': '1' }, body: [sysmon1(PARENT, ZERO, 'C:\\Windows\\explorer.exe', 1), sysmon1(CHILD, PARENT, 'C:\\Windows\\System32\\cmd.exe', 2)].join('\n'),
       });
       expect(up.status).toBe(200);
       expect(await up.text()).toMatch(/"type":"done"/);
@@ -120,6 +120,6 @@ describe('lineage serve (the real process)', () => {
     } finally {
       process.stderr.write = orig;
     }
-    expect(err.join('')).toMatch(/--port must be/);
+    expect(err.join('')).toMatch(/--port \(or LINEAGE_PORT\) must be 0…65535/);
   });
 });

@@ -10,7 +10,7 @@ import { newContext } from '../../src/sources/event-source.js';
 import { SplunkClient } from '../../src/sources/splunk/client.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SplunkError } from '../../src/sources/splunk/errors.js';
-import { SessionStore } from '../../src/sources/splunk/sessions.js';
+import { SessionStore } from '../../src/api/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
 import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
 import { loginSource } from './fixture.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { splunkSourceFor } from '../../src/api/session.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
-import { SessionStore } from '../../src/sources/splunk/sessions.js';
+import { SessionStore } from '../../src/api/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
 import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
 import { hostileCorpus, lexSpl, skeleton } from './hostile.js';

@@ -8,7 +8,7 @@ import { createApp } from '../../src/api/app.js';
 import { splunkSourceFor } from '../../src/api/session.js';
 import { newContext } from '../../src/sources/event-source.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
-import { SessionStore } from '../../src/sources/splunk/sessions.js';
+import { SessionStore } from '../../src/api/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
 import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
 import { loginSource } from './fixture.js';

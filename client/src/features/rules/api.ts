@@ -25,7 +25,7 @@ export async function runRules(
 ): Promise<{ result: RunResult } | { errors: RuleError[] }> {
   const res = await fetch('/api/rules/run', {
     method: 'POST', body: JSON.stringify(body), signal,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-lineage-request': '1' },
   });
   const json: unknown = await res.json().catch(() => null);
   if (res.status === 400) {

@@ -72,6 +72,7 @@ export function uploadFile(file: Blob, name: string, cb: UploadCallbacks, signal
     xhr.open('POST', `/api/upload?name=${encodeURIComponent(name)}`);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/x-ndjson');
+    xhr.setRequestHeader('X-Lineage-Request', '1'); // same-origin proof (docs/security.md)
     xhr.upload.onprogress = (e) => cb.onSent(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onprogress = () => { if (xhr.status === 200) for (const l of lines.push(xhr.responseText)) handle(l); };
     xhr.onload = () => {

@@ -3,6 +3,7 @@
  * fields), lists of maps (OR). Case-insensitive unless `|cased`. Field names may be raw Sysmon or CIM
  * (mapped through ../../sysmon/fields.ts, the one field-name mapping).
  */
+import { RE2JS } from 're2js';
 import { CIM_TO_RAW } from '../../sysmon/fields.js';
 
 /** A value lookup: the field's value, or undefined when the record does not carry that field. */
@@ -138,12 +139,14 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
   if (op === 're') {
     const res = values.map((s, i) => {
       // Sigma/PCRE inline flag `(?i)` at the start is common in shared rules; JS wants it as a flag.
+      // RE2 semantics (re2js): linear time in the input, so no rule can freeze the server with
+      // backtracking (`^(.+)+!$`); backreferences and lookaround are refused (docs/security.md).
       const ci = s.startsWith('(?i)');
-      try { return new RegExp(ci ? s.slice(4) : s, ci || !cased ? 'i' : ''); } catch (e) {
-        throw new MatchError(`invalid regex: ${(e as Error).message}`, Array.isArray(value) ? [...path, i] : path);
+      try { return RE2JS.compile(ci ? s.slice(4) : s, ci || !cased ? RE2JS.CASE_INSENSITIVE : 0); } catch (e) {
+        throw new MatchError(`invalid regex (RE2 syntax: no backreferences or lookaround): ${(e as Error).message}`, Array.isArray(value) ? [...path, i] : path);
       }
     });
-    one = all ? (v) => res.every((r) => r.test(v)) : (v) => res.some((r) => r.test(v));
+    one = all ? (v) => res.every((r) => r.matcher(v).find()) : (v) => res.some((r) => r.matcher(v).find());
   } else if (op === 'cidr') {
     const nets = values.map((s, i) => parseCidr(s, Array.isArray(value) ? [...path, i] : path));
     one = (v) => nets.some((n) => n(v));

@@ -5,7 +5,12 @@
  */
 import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { throwIfAborted, type QueryContext } from '../event-source.js';
-import type { EmbeddedStore } from './store.js';
+
+/** Where statements get a connection (EmbeddedStore is one; named here so this file needs no store import). */
+export interface ConnectionPool {
+  acquire(): Promise<DuckDBConnection>;
+  release(conn: DuckDBConnection): void;
+}
 
 /** A row as DuckDB's JS conversion gives it (BIGINT → bigint, VARCHAR → string, …). */
 export type SqlRow = Record<string, unknown>;
@@ -55,7 +60,7 @@ export function dropStatements(conn: DuckDBConnection): void {
  * Take a pooled connection for one counted statement: aborting the request interrupts it. `release`
  * gives the connection back; call it in a `finally`.
  */
-async function checkout(store: EmbeddedStore, ctx: QueryContext): Promise<{ conn: DuckDBConnection; release: () => void }> {
+async function checkout(store: ConnectionPool, ctx: QueryContext): Promise<{ conn: DuckDBConnection; release: () => void }> {
   throwIfAborted(ctx);
   const conn = await store.acquire();
   const onAbort = (): void => conn.interrupt();
@@ -96,7 +101,7 @@ async function namesOf(conn: DuckDBConnection, sql: string, values: DuckDBValue[
  * 8.6 ms, measured 2026-11-25). Values come back as JSON gives them: BIGINT as number (exact below
  * 2^53 — keys beyond that must be cast to VARCHAR by the caller), JSON columns as parsed values.
  */
-export async function queryJson(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
+export async function queryJson(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
   const { conn, release } = await checkout(store, ctx);
   try {
     const values = params instanceof Params ? params.values : params;
@@ -131,7 +136,7 @@ export async function queryJson(store: EmbeddedStore, ctx: QueryContext, sql: st
  * Run one statement and yield its rows in chunks as DuckDB streams them (one statement, one
  * sort, however many batches). The connection is held until the iteration ends or is abandoned.
  */
-export async function* streamQuery(store: EmbeddedStore, ctx: QueryContext, sql: string, params: Params, batchSize: number): AsyncGenerator<SqlRow[]> {
+export async function* streamQuery(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params, batchSize: number): AsyncGenerator<SqlRow[]> {
   const { conn, release } = await checkout(store, ctx);
   try {
     const result = await conn.stream(sql, params.values);

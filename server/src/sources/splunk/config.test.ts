@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { splunkInput } from './serve-factory.js';
+import { readServeConfig } from '../../app/config.js';
 import { resolveConfig } from './config.js';
 
 describe('Splunk config', () => {
   it('takes env vars, lets flags win, and fills Splunk defaults', () => {
     const env = { LINEAGE_SPLUNK_URL: 'https://env-splunk:8089', LINEAGE_SPLUNK_INDEX: 'a,b', LINEAGE_SPLUNK_FIELDS: 'cim', LINEAGE_SPLUNK_TSTATS: '1' };
-    const c = resolveConfig(splunkInput({ splunk: 'https://flag-splunk', web: 'https://web:8000/', index: 'sysmon,wineventlog' }, env));
+    const read = readServeConfig(['--splunk', 'https://flag-splunk', '--web', 'https://web:8000/', '--index', 'sysmon,wineventlog'], env);
+    if (!read.ok) throw new Error(read.message);
+    const c = resolveConfig(read.config.splunk);
     expect(c.url.href).toBe('https://flag-splunk:8089/');
     expect(c.web).toBe('https://web:8000');
     expect(c.indexes).toEqual(['sysmon', 'wineventlog']);

@@ -1,6 +1,7 @@
 /**
  * Splunk connection and search settings: from `lineage serve --splunk …` options or LINEAGE_SPLUNK_*
- * environment variables (docs/splunk.md). Validated once at start-up so a typo fails loudly.
+ * environment variables (read and merged in app/config.ts; docs/splunk.md). Validated once at start-up
+ * so a typo fails loudly.
  */
 import { readFileSync } from 'node:fs';
 import { indexName } from './spl.js';
@@ -62,25 +63,6 @@ export interface SplunkConfigInput {
   url?: string; web?: string; index?: string; notableIndex?: string; source?: string; sourcetype?: string;
   fieldStyle?: string; tstats?: string | boolean; ca?: string; insecure?: string | boolean;
   version?: string; searchTimeoutMs?: string; treeBudget?: string;
-}
-
-/** Environment variable for each input (documented in docs/splunk.md). */
-export const ENV_VARS: Record<keyof SplunkConfigInput, string> = {
-  url: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
-  notableIndex: 'LINEAGE_SPLUNK_NOTABLE_INDEX', source: 'LINEAGE_SPLUNK_SOURCE', sourcetype: 'LINEAGE_SPLUNK_SOURCETYPE',
-  fieldStyle: 'LINEAGE_SPLUNK_FIELDS', tstats: 'LINEAGE_SPLUNK_TSTATS', ca: 'LINEAGE_SPLUNK_CA',
-  insecure: 'LINEAGE_SPLUNK_INSECURE', version: 'LINEAGE_SPLUNK_VERSION', searchTimeoutMs: 'LINEAGE_SPLUNK_SEARCH_TIMEOUT_MS',
-  treeBudget: 'LINEAGE_SPLUNK_TREE_BUDGET',
-};
-
-/** Inputs from the environment (flags given on the command line override these). */
-export function inputFromEnv(env: NodeJS.ProcessEnv = process.env): SplunkConfigInput {
-  const out: SplunkConfigInput = {};
-  for (const [k, name] of Object.entries(ENV_VARS) as [keyof SplunkConfigInput, string][]) {
-    const v = env[name];
-    if (v !== undefined && v !== '') (out as Record<string, string>)[k] = v;
-  }
-  return out;
 }
 
 function bool(v: string | boolean | undefined): boolean {

@@ -4,9 +4,9 @@
  * login and never stored; session keys and tokens stay in this process's memory.
  */
 import { randomBytes } from 'node:crypto';
-import { SplunkClient, type Credentials } from './client.js';
-import type { SplunkConfig } from './config.js';
-import { SplunkSource } from './source.js';
+import { SplunkClient, type Credentials } from '../sources/splunk/client.js';
+import type { SplunkConfig } from '../sources/splunk/config.js';
+import { SplunkSource } from '../sources/splunk/source.js';
 
 /** One logged-in analyst. */
 export interface AnalystSession {

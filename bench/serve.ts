@@ -1,0 +1,137 @@
+/**
+ * `npm run bench -- serve [--db FILE] [--hosts N] [--per-host-day P] [--clients 50] [--think-ms 1000]
+ *   [--seconds 60]`: N analysts at once against a real `lineage serve` process (embedded store).
+ * Each analyst loops: search a host's processes (`/api/search?host=…&image=…`), open the graph of one
+ * result (`/api/graph`), open its children page, then thinks `--think-ms` between requests.
+ * Reports p50/p95/p99 per request kind, errors (non-2xx or network) and the server's peak RSS
+ * (VmHWM), plus the load average before and after (the machine is shared). JSON lines on stdout.
+ * Without `--db`, a demo store of `hosts × per-host-day × ≈5` events is built first (not timed).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeDemo } from '../server/src/demo/generate.js';
+import { EmbeddedStore } from '../server/src/sources/embedded/store.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+}
+
+/** Peak resident memory of a process, MiB (Linux /proc). */
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** CPU seconds a process has used (user + system; Linux /proc, 100 ticks per second). */
+function cpuSec(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+async function startServer(db: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256'], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      const m = /on (http:\/\/[^\s/]+:\d+)\//.exec(buf);
+      if (m) { child.stderr.off('data', onData); child.stderr.resume(); resolve(m[1]!); }
+    };
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
+  });
+  return {
+    base, pid: child.pid!,
+    stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
+  };
+}
+
+interface Sample { kind: string; ms: number; ok: boolean }
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: {
+    db: { type: 'string' }, hosts: { type: 'string', default: '20' }, 'per-host-day': { type: 'string', default: '10000' },
+    clients: { type: 'string', default: '50' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
+  } });
+  const clients = Number(values.clients);
+  const thinkMs = Number(values['think-ms']);
+  const seconds = Number(values.seconds);
+  let db = values.db;
+  let tmp: string | null = null;
+  if (!db || !existsSync(db)) {
+    // Kept when --db names a file, so later runs reuse the store.
+    if (!db) { tmp = mkdtempSync(join(tmpdir(), 'lineage-bench-serve-')); db = join(tmp, 'bench.duckdb'); }
+    const store = await EmbeddedStore.open(db);
+    const s = await writeDemo(store, { hosts: Number(values.hosts), processesPerHostDay: Number(values['per-host-day']) });
+    await store.close();
+    console.error(`[serve] built ${db}: ${s.events} events, ${s.processes} processes in ${Math.round(s.ms / 1000)} s`);
+  }
+  const loadBefore = loadavg().map((x) => x.toFixed(2));
+  const server = await startServer(db);
+  const samples: Sample[] = [];
+  const H = { 'x-lineage-request': '1' };
+  const get = async (kind: string, path: string): Promise<unknown> => {
+    const t = performance.now();
+    try {
+      const r = await fetch(`${server.base}${path}`, { headers: H });
+      const body = await r.json();
+      samples.push({ kind, ms: performance.now() - t, ok: r.ok });
+      return r.ok ? body : null;
+    } catch {
+      samples.push({ kind, ms: performance.now() - t, ok: false });
+      return null;
+    }
+  };
+  try {
+    const hosts = Number(values.hosts);
+    const images = ['cmd.exe', 'powershell.exe', 'svchost.exe', 'chrome.exe', 'rundll32.exe', 'conhost.exe'];
+    const until = Date.now() + seconds * 1000;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const analyst = async (i: number): Promise<void> => {
+      let n = i;
+      await sleep(Math.random() * thinkMs); // stagger the start
+      while (Date.now() < until) {
+        n += 7;
+        const host = `ws-${String((n % hosts) + 1).padStart(4, '0')}.corp.example`;
+        const found = await get('search', `/api/search?host=${host}&image=${images[n % images.length]}&limit=20`) as { items?: { guid: string }[] } | null;
+        await sleep(thinkMs);
+        const guid = found?.items?.[n % Math.max(1, found.items.length)]?.guid;
+        if (!guid) continue;
+        await get('graph', `/api/graph?guid=${encodeURIComponent(guid)}&host=${host}&up=1&down=2`);
+        await sleep(thinkMs);
+        await get('children', `/api/processes/${encodeURIComponent(guid)}/children?host=${host}&limit=50`);
+        await sleep(thinkMs);
+      }
+    };
+    const cpu0 = process.cpuUsage();
+    const serverCpu0 = cpuSec(server.pid);
+    const wall0 = performance.now();
+    await Promise.all(Array.from({ length: clients }, (_, i) => analyst(i)));
+    const cpu = process.cpuUsage(cpu0);
+    // Above 100 %: the server used more than one core (DuckDB statements run off the event loop).
+    const serverCpuPct = Math.round(((cpuSec(server.pid) - serverCpu0) / ((performance.now() - wall0) / 1000)) * 100);
+    const rss = peakRssMiB(server.pid);
+    const loadAfter = loadavg().map((x) => x.toFixed(2));
+    for (const kind of ['search', 'graph', 'children', 'all']) {
+      const of = samples.filter((s) => kind === 'all' || s.kind === kind);
+      const ms = of.map((s) => s.ms).sort((a, b) => a - b);
+      const line = { bench: 'serve', kind, clients, thinkMs, seconds, requests: of.length, errors: of.filter((s) => !s.ok).length,
+        p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, serverCpuPct, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+      console.log(JSON.stringify(line));
+      console.error(`${kind.padEnd(9)} n=${String(line.requests).padStart(5)} err=${line.errors}  p50 ${line.p50} ms  p95 ${line.p95} ms  p99 ${line.p99} ms`);
+    }
+    console.error(`server peak RSS ${rss} MiB, server CPU ${serverCpuPct} % of one core; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
+  } finally {
+    await server.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The ONE place `lineage serve` reads its settings: command-line flags and `LINEAGE_*` environment
+ * variables, merged (flags win) and validated by one zod schema. Nothing else in the server reads
+ * `process.env` for serving; everything downstream receives a typed `ServeConfig` (docs/security.md).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import type { SplunkConfigInput } from '../sources/splunk/config.js';
+
+/** Command-line options of `serve`. */
+export const SERVE_OPTIONS = {
+  db: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  /** Older name of --host. */
+  listen: { type: 'string' },
+  'allow-host': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'trust-proxy': { type: 'string' },
+  'max-upload-mb': { type: 'string' },
+  'max-uploads': { type: 'string' },
+  'max-concurrent': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  // Splunk mode (docs/splunk.md).
+  splunk: { type: 'string' },
+  index: { type: 'string' },
+  'notable-index': { type: 'string' },
+  'splunk-source': { type: 'string' },
+  'splunk-sourcetype': { type: 'string' },
+  fields: { type: 'string' },
+  tstats: { type: 'boolean' },
+  ca: { type: 'string' },
+  'splunk-insecure': { type: 'boolean' },
+  web: { type: 'string' },
+  'splunk-version': { type: 'string' },
+  'search-timeout-ms': { type: 'string' },
+  'tree-budget': { type: 'string' },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const USAGE = 'usage: lineage serve --db FILE [--port P] [--host ADDR] [--allow-host NAME[,NAME]]\n'
+  + '             [--tls-cert FILE --tls-key FILE | --trust-proxy HOPS] [--max-upload-mb N] [--max-uploads N]\n'
+  + '             [--max-concurrent N] [--request-timeout-ms N] [--log-level info|debug|warn|error|silent]\n'
+  + '       lineage serve --splunk https://HOST:8089 [--index sysmon[,idx2]] [--web https://HOST:8000] [--ca FILE.pem]\n'
+  + '             [--fields raw|cim] [--tstats] [--notable-index notable] [--splunk-source S] [--splunk-sourcetype ST]\n'
+  + '             [--splunk-version 9.2.0] [--search-timeout-ms N] [--tree-budget N] [--splunk-insecure]\n';
+
+/** Flag → environment variable. Every setting has both; the flag wins. */
+const ENV_OF: Record<string, string> = {
+  db: 'LINEAGE_DB', port: 'LINEAGE_PORT', host: 'LINEAGE_HOST', 'allow-host': 'LINEAGE_ALLOW_HOST',
+  'tls-cert': 'LINEAGE_TLS_CERT', 'tls-key': 'LINEAGE_TLS_KEY', 'trust-proxy': 'LINEAGE_TRUST_PROXY',
+  'max-upload-mb': 'LINEAGE_MAX_UPLOAD_MB', 'max-uploads': 'LINEAGE_MAX_UPLOADS', 'max-concurrent': 'LINEAGE_MAX_CONCURRENT',
+  'request-timeout-ms': 'LINEAGE_REQUEST_TIMEOUT_MS', 'log-level': 'LINEAGE_LOG_LEVEL',
+  'duckdb-threads': 'LINEAGE_DUCKDB_THREADS', 'duckdb-memory': 'LINEAGE_DUCKDB_MEMORY',
+  splunk: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
+  'notable-index': 'LINEAGE_SPLUNK_NOTABLE_INDEX', 'splunk-source': 'LINEAGE_SPLUNK_SOURCE',
+  'splunk-sourcetype': 'LINEAGE_SPLUNK_SOURCETYPE', fields: 'LINEAGE_SPLUNK_FIELDS', tstats: 'LINEAGE_SPLUNK_TSTATS',
+  ca: 'LINEAGE_SPLUNK_CA', 'splunk-insecure': 'LINEAGE_SPLUNK_INSECURE', 'splunk-version': 'LINEAGE_SPLUNK_VERSION',
+  'search-timeout-ms': 'LINEAGE_SPLUNK_SEARCH_TIMEOUT_MS', 'tree-budget': 'LINEAGE_SPLUNK_TREE_BUDGET',
+};
+
+const text = z.string().trim().min(1);
+const int = (min: number, max: number) => z.string().trim().regex(/^\d+$/, `must be a whole number ${min}…${max}`)
+  .transform(Number).pipe(z.number().int().min(min, `must be ${min}…${max}`).max(max, `must be ${min}…${max}`));
+const flag = z.union([z.boolean(), z.string().regex(/^(1|0|true|false|yes|no|on|off)$/i, 'expected true or false')
+  .transform((v) => /^(1|true|yes|on)$/i.test(v))]);
+
+/** The one schema: raw merged values in, typed config out. Unknown keys are impossible (flags are parsed strictly). */
+const RawSchema = z.object({
+  db: text.optional(),
+  port: int(0, 65535).default(8080),
+  host: text.default('127.0.0.1'),
+  'allow-host': text.optional().transform((v) => (v ? v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : [])),
+  'tls-cert': text.optional(),
+  'tls-key': text.optional(),
+  'trust-proxy': int(0, 10).default(0),
+  'max-upload-mb': int(1, 1_048_576).default(2048),
+  'max-uploads': int(1, 64).default(2),
+  'max-concurrent': int(1, 10_000).default(64),
+  'request-timeout-ms': int(100, 3_600_000).default(30_000),
+  'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  'duckdb-threads': int(1, 1024).optional(),
+  'duckdb-memory': z.string().trim().regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'must be a size like 2GB').optional(),
+  splunk: text.optional(), web: text.optional(), index: text.optional(), 'notable-index': text.optional(),
+  'splunk-source': text.optional(), 'splunk-sourcetype': text.optional(), fields: text.optional(),
+  tstats: flag.optional(), ca: text.optional(), 'splunk-insecure': flag.optional(), 'splunk-version': text.optional(),
+  'search-timeout-ms': text.optional(), 'tree-budget': text.optional(),
+}).superRefine((v, ctx) => {
+  if (!!v['tls-cert'] !== !!v['tls-key']) ctx.addIssue({ code: 'custom', message: '--tls-cert and --tls-key go together' });
+  if (v['tls-cert'] && v['trust-proxy']) ctx.addIssue({ code: 'custom', message: 'give --tls-cert/--tls-key or --trust-proxy, not both' });
+}).transform((v) => ({
+  db: v.db ?? null,
+  port: v.port,
+  host: v.host,
+  allowHosts: v['allow-host'],
+  tls: v['tls-cert'] && v['tls-key'] ? { cert: v['tls-cert'], key: v['tls-key'] } : null,
+  trustProxy: v['trust-proxy'],
+  maxUploadBytes: v['max-upload-mb'] * 2 ** 20,
+  maxUploads: v['max-uploads'],
+  maxConcurrent: v['max-concurrent'],
+  requestTimeoutMs: v['request-timeout-ms'],
+  logLevel: v['log-level'],
+  duckdb: { threads: v['duckdb-threads'], memoryLimit: v['duckdb-memory'] },
+  splunk: {
+    url: v.splunk, web: v.web, index: v.index, notableIndex: v['notable-index'], source: v['splunk-source'],
+    sourcetype: v['splunk-sourcetype'], fieldStyle: v.fields, tstats: v.tstats, ca: v.ca, insecure: v['splunk-insecure'],
+    version: v['splunk-version'], searchTimeoutMs: v['search-timeout-ms'], treeBudget: v['tree-budget'],
+  } satisfies SplunkConfigInput,
+}));
+
+/** Everything `serve` runs with. */
+export type ServeConfig = z.infer<typeof RawSchema>;
+
+/** What `readServeConfig` gives: a config, help, or a message for a usage error (exit 2). */
+export type ConfigResult = { ok: true; config: ServeConfig } | { ok: false; help: boolean; message: string; warnings?: string[] };
+
+/**
+ * Flags + environment → config. `env` defaults to `process.env` (the only read of it for serving).
+ * Unknown `LINEAGE_*` variables are reported as warnings (a typo must not pass silently).
+ */
+export function readServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ConfigResult & { warnings: string[] } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
+  } catch (err) {
+    return { ok: false, help: false, message: (err as Error).message, warnings: [] };
+  }
+  if (values.help) return { ok: false, help: true, message: '', warnings: [] };
+  if (values.listen !== undefined && values.host === undefined) values.host = values.listen;
+  delete values.listen;
+  delete values.help;
+  const known = new Set(Object.values(ENV_OF));
+  const warnings = Object.keys(env).filter((k) => k.startsWith('LINEAGE_') && !known.has(k)).map((k) => `unknown environment variable ${k} (ignored)`);
+  const merged: Record<string, string | boolean> = {};
+  for (const [key, name] of Object.entries(ENV_OF)) {
+    const e = env[name];
+    if (e !== undefined && e !== '') merged[key] = e;
+  }
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) merged[k] = v;
+  const parsed = RawSchema.safeParse(merged);
+  if (!parsed.success) {
+    const envName = (k: PropertyKey | undefined) => (typeof k === 'string' && ENV_OF[k] ? ` (or ${ENV_OF[k]})` : '');
+    const message = parsed.error.issues.map((i) => (i.path.length ? `--${String(i.path[0])}${envName(i.path[0])} ` : '') + i.message).join('; ');
+    return { ok: false, help: false, message, warnings };
+  }
+  return { ok: true, config: parsed.data, warnings };
+}

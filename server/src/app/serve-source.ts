@@ -1,0 +1,16 @@
+/** What a source factory hands the composition root: the app's source side and how to shut it down. */
+import type { AppDeps } from '../api/app.js';
+import type { SessionStore } from '../api/sessions.js';
+import type { UploadStore } from '../api/upload.js';
+
+export interface ServeSource {
+  mode: AppDeps['mode'];
+  sourceFor: AppDeps['sourceFor'];
+  /** One line for the startup log, e.g. `embedded data/demo.duckdb`. */
+  describe: string;
+  /** Splunk mode: the analysts' sessions (mounted as /api/session). */
+  sessions?: SessionStore;
+  /** Embedded mode, opened writable: where POST /api/upload stores events. */
+  store?: UploadStore | null;
+  close(): Promise<void>;
+}
