@@ -9,7 +9,7 @@ import { normalise } from './fields.js';
 import { readEventBatches, type ReadOptions } from './read-file.js';
 import type { SysmonEvent } from './record.js';
 
-/** Where normalised events go. The store deduplicates (host + record id, else content hash). */
+/** Where normalised events go. The store folds repeats of one event (docs/ingest.md "Event identity"). */
 export interface IngestSink {
   write(batch: SysmonEvent[]): Promise<{ inserted: number; duplicates: number }>;
   /**

@@ -18,7 +18,7 @@ import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
 import { CREATE_STAGE, StageAppender } from './stage.js';
 import {
-  buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, type RecordIdSpan,
+  buildFresh, deleteSupersededProcesses, DKEY_SQL, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, type RecordIdSpan,
   STAGED_HOST_KEYS, STAGED_RECORD_IDS, updateEndTimes,
 } from './merge-sql.js';
 
@@ -51,7 +51,7 @@ export interface EventBatch {
 export interface WriteResult {
   /** Events newly stored. */
   inserted: number;
-  /** Events already present (same host + record id, or same content) — skipped. */
+  /** Events already present (the same event, merge-sql.ts `DKEY_SQL`) — skipped. */
   duplicates: number;
 }
 
@@ -115,8 +115,9 @@ export class EmbeddedStore {
         for (const ddl of CREATE_TABLES) await conn.run(ddl);
         await conn.run(`INSERT OR IGNORE INTO meta VALUES ('schema_version', $1)`, [String(SCHEMA_VERSION)]);
       }
-      const version = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`))
+      let version = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`))
         .getRowsJS()[0]?.[0];
+      if (!this.readOnly && Number(version) === 1) { await upgradeFromV1(conn); version = '2'; }
       if (version === undefined) throw new StoreError(`${this.path} is not a Lineage database (no schema version)`);
       if (Number(version) > SCHEMA_VERSION) {
         throw new StoreError(`${this.path} has schema version ${String(version)}, newer than this build (${SCHEMA_VERSION})`);
@@ -146,7 +147,7 @@ export class EmbeddedStore {
       if (this.readOnly) throw new StoreError(`${this.path} was written by a DuckDB with another hash function; open it writable once to rebuild its keys`);
       await conn.run('BEGIN TRANSACTION');
       await conn.run(`UPDATE events SET gkey = CASE WHEN guid IS NULL THEN NULL ELSE hash(guid) END, hkey = hash(host),
-        dkey = CASE WHEN record_id IS NOT NULL THEN hash(host, record_id) ELSE hash(host, event_id, strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ'), guid, fields) END`);
+        dkey = ${DKEY_SQL}`);
       await conn.run(`UPDATE processes SET gkey = hash(guid), pkey = CASE WHEN parent_guid IS NULL THEN NULL ELSE hash(parent_guid) END, hkey = hash(host)`);
       await conn.run(`UPDATE terminations SET hkey = hash(host)`);
       await conn.run('COMMIT');
@@ -175,8 +176,8 @@ export class EmbeddedStore {
   }
 
   /**
-   * Store a batch of normalised Sysmon events. Idempotent: events already stored (host + record id,
-   * or identical content) are counted as duplicates. All or nothing per batch.
+   * Store a batch of normalised Sysmon events. Idempotent: events already stored (the same event:
+   * merge-sql.ts `DKEY_SQL`) are counted as duplicates. All or nothing per batch.
    * Best throughput with batches of 122,880 events (one DuckDB row group; see pipeline.ts).
    */
   async writeEvents(batch: readonly SysmonEvent[]): Promise<WriteResult> {
@@ -362,6 +363,19 @@ export class EmbeddedStore {
     this.writers = [];
     this.instance.closeSync();
   }
+}
+
+/**
+ * Schema 1 → 2: events gain `sys_key` and the wider identity key (merge-sql.ts `DKEY_SQL`). Rows
+ * stored before have no system time (NULL sys_key, as the key reads ''): a later ingest of the same
+ * files stores them again next to the old rows. docs/ingest.md says so.
+ */
+async function upgradeFromV1(conn: DuckDBConnection): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  await conn.run('ALTER TABLE events ADD COLUMN IF NOT EXISTS sys_key VARCHAR');
+  await conn.run(`UPDATE events SET dkey = ${DKEY_SQL}`);
+  await conn.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
+  await conn.run('COMMIT');
 }
 
 /** Replace `table` by a copy sorted on `order`, keeping its declared columns and constraints. */
