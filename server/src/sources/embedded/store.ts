@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
+import { resort, resortSince, upgradeFromV1 } from './maintenance.js';
 import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
 import { CREATE_STAGE, StageAppender } from './stage.js';
@@ -313,6 +314,11 @@ export class EmbeddedStore {
     }
   }
 
+  /** The `seq` the next stored event gets: pass it to `optimize({ since })` after a load. */
+  get nextEventSeq(): number {
+    return this.nextSeq;
+  }
+
   /**
    * Rewrite `events` sorted by (hkey, gkey, time) and `processes` by (hkey, pkey, start_time) so
    * host-scoped GUID and parent-GUID lookups prune to the host's row groups by zonemap. Events lead
@@ -320,15 +326,23 @@ export class EmbeddedStore {
    * GUID hashes hit nearly every row group, one host's events sit in one or two (measured on 1.8M
    * events: countEvents of a 1,200-process subtree 66 → 38 ms CPU). Run after a large ingest; rows
    * written later stay correct, just unclustered until the next optimize.
+   * `since`: only the rows stored from that `seq` on (one load into a bigger store) are re-sorted —
+   * taken out and appended again in order, as new row groups — so the cost is that of what was
+   * added, not of the whole store (docs/ingest.md "Incremental ingest").
    */
-  async optimize(): Promise<void> {
+  async optimize(opts: { since?: number } = {}): Promise<void> {
     if (this.readOnly) throw new StoreError(`database ${this.path} is open read-only`);
     await this.writing;
     const conn = await this.acquire();
     try {
       await conn.run('BEGIN TRANSACTION');
-      await resort(conn, 'events', 'hkey, gkey, time, seq');
-      await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
+      if (opts.since !== undefined && opts.since > 1) {
+        await resortSince(conn, 'events', 'hkey, gkey, time, seq', opts.since);
+        await resortSince(conn, 'processes', 'hkey, pkey, start_time, guid', opts.since);
+      } else {
+        await resort(conn, 'events', 'hkey, gkey, time, seq');
+        await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
+      }
       await conn.run('COMMIT');
       await conn.run('CHECKPOINT');
     } catch (err) {
@@ -363,28 +377,4 @@ export class EmbeddedStore {
     this.writers = [];
     this.instance.closeSync();
   }
-}
-
-/**
- * Schema 1 → 2: events gain `sys_key` and the wider identity key (merge-sql.ts `DKEY_SQL`). Rows
- * stored before have no system time (NULL sys_key, as the key reads ''): a later ingest of the same
- * files stores them again next to the old rows. docs/ingest.md says so.
- */
-async function upgradeFromV1(conn: DuckDBConnection): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  await conn.run('ALTER TABLE events ADD COLUMN IF NOT EXISTS sys_key VARCHAR');
-  await conn.run(`UPDATE events SET dkey = ${DKEY_SQL}`);
-  await conn.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
-  await conn.run('COMMIT');
-}
-
-/** Replace `table` by a copy sorted on `order`, keeping its declared columns and constraints. */
-async function resort(conn: DuckDBConnection, table: string, order: string): Promise<void> {
-  const ddl = CREATE_TABLES.find((d) => d.startsWith(`CREATE TABLE IF NOT EXISTS ${table} (`));
-  if (!ddl) throw new StoreError(`no DDL for ${table}`);
-  await conn.run(`DROP TABLE IF EXISTS ${table}_sorted`);
-  await conn.run(ddl.replace(`EXISTS ${table} (`, `EXISTS ${table}_sorted (`));
-  await conn.run(`INSERT INTO ${table}_sorted SELECT * FROM ${table} ORDER BY ${order}`);
-  await conn.run(`DROP TABLE ${table}`);
-  await conn.run(`ALTER TABLE ${table}_sorted RENAME TO ${table}`);
 }
