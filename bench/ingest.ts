@@ -1,5 +1,7 @@
 /**
  * `npm run bench -- ingest [--events N] [--runs R] [--only xml|json] [--no-store] [--one-core]`
+ * `npm run bench -- ingest --scale [--base N] [--add M] [--runs R]`: incremental and small-files cases
+ *   (issue 13 §4, ./_ingest-scale.ts).
  *
  * Generates N (default 1M) realistic Sysmon events as Splunk XmlWinEventLog lines and as NXLog JSON
  * lines under .tmp/bench/ (reused when present), then measures, each in a fresh child process so peak
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeEventFile } from './_ingest-gen.js';
+import { runScale, scaleChild } from './_ingest-scale.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -136,15 +139,22 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' },
       only: { type: 'string' }, 'no-store': { type: 'boolean', default: false }, 'one-core': { type: 'boolean', default: false },
-      child: { type: 'string' }, format: { type: 'string' }, file: { type: 'string' },
+      child: { type: 'string' }, format: { type: 'string' }, file: { type: 'string', multiple: true },
+      scale: { type: 'boolean', default: false }, 'scale-child': { type: 'string' }, db: { type: 'string' },
+      base: { type: 'string', default: '1000000' }, add: { type: 'string', default: '100000' },
     },
   });
-  if (values.child) return child(values.child, values.format as 'xml' | 'json', values.file!);
+  if (values.child) return child(values.child, values.format as 'xml' | 'json', values.file![0]!);
+  if (values['scale-child']) return scaleChild(values['scale-child'], { db: values.db!, files: values.file });
 
   const n = Number(values.events);
   const runs = Number(values.runs);
   const dir = join(root, '.tmp', 'bench');
   mkdirSync(dir, { recursive: true });
+  if (values.scale) {
+    // Issue 13 §4: incremental ingest (ADD into BASE) and many small files; see _ingest-scale.ts.
+    return runScale({ dir, runTs: join(here, 'run.ts'), base: Number(values.base), add: Number(values.add), runs, datasets: resolve(root, '..', 'shared', 'datasets') });
+  }
   const formats = (values.only ? [values.only] : ['xml', 'json']) as ('xml' | 'json')[];
   for (const format of formats) {
     const file = join(dir, `sysmon-${n}.${format === 'xml' ? 'xml.log' : 'jsonl'}`);

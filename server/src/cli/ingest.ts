@@ -21,6 +21,9 @@ const INGEST_THREADS = Number(process.env.LINEAGE_DUCKDB_THREADS) || 1;
 /** DuckDB buffer pool while loading: bounds the store's share of peak RSS, whatever the input size. */
 const INGEST_MEMORY = '256MB';
 
+/** Buffer pool of the closing re-sort (docs/ingest.md "Incremental ingest"). */
+const OPTIMIZE_MEMORY = '512MB';
+
 /** Re-sorting the tables pays off after big loads; below this many new events it is skipped. */
 const OPTIMIZE_AFTER = 100_000;
 
@@ -71,6 +74,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
     return 1;
   }
   const started = performance.now();
+  const firstSeq = store.nextEventSeq;
   let report: IngestReport;
   try {
     report = await ingestPaths(positionals, { write: (batch) => store.writeEvents(batch), begin: () => store.beginBatch() }, {
@@ -81,8 +85,10 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
     const optimize = values.optimize ?? (!values['no-optimize'] && report.events >= OPTIMIZE_AFTER);
     if (optimize && report.events > 0) {
       if (!values.quiet) io.err('ingest: optimizing the database for GUID lookups…\n');
-      await store.setResources({ threads: availableParallelism(), memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? '2GB' });
-      await store.optimize();
+      // Only what this run added is re-sorted (a fresh store: everything), in a bounded pool —
+      // sorts spill to disk beyond it — so memory stays flat whatever the store's size.
+      await store.setResources({ threads: availableParallelism(), memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? OPTIMIZE_MEMORY });
+      await store.optimize({ since: firstSeq });
     }
   } catch (err) {
     io.err(`ingest failed: ${(err as Error).message}\n`);

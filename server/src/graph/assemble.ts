@@ -15,6 +15,11 @@ import type { GraphPlan } from './plan.js';
 export interface AssembleInput {
   plan: GraphPlan;
   range: TimeRange;
+  /**
+   * The span the events, counts and cross events were read over (the shown processes' lifetimes,
+   * investigate.ts `lifetimeRange`); event cursors resume over it. Default: `range`.
+   */
+  eventRange?: TimeRange;
   host: string | null;
   /** Creates found with no time limit, for GUIDs the plan references but does not hold (parents, cross targets). */
   lookups: Map<string, ProcessRecord>;
@@ -105,16 +110,22 @@ function addCrossEdges(
     if (!nodes.has(ev.targetGuid)) {
       if (extra >= input.maxCrossTargets) { dropped.set(ev.guid, (dropped.get(ev.guid) ?? 0) + (ev.count ?? 1)); continue; }
       const found = input.lookups.get(ev.targetGuid) ?? null;
+      // A target whose parent is drawn is that parent's child too: placed under it, with its spawn edge.
+      const parent = found?.parentGuid ? nodes.get(found.parentGuid) : undefined;
+      const depth = parent && parent.kind === 'process' ? parent.depth + 1 : source.depth;
       const node = found && inRange(found.startTime, input.range)
-        ? processNode(found, source.depth, input.counts.get(found.guid))
-        : placeholderTarget(ev, source.depth, input.range, found);
+        ? processNode(found, depth, input.counts.get(found.guid))
+        : placeholderTarget(ev, depth, input.range, found);
       nodes.set(node.guid, node);
+      if (found && parent && parent.kind === 'process' && parent.guid !== found.guid) {
+        addEdge({ source: parent.guid, target: found.guid, kind: 'spawn', deltaMs: deltaMs(parent.startTime, found.startTime), count: 1 });
+      }
       extra++;
     }
     addEdge({ source: ev.guid, target: ev.targetGuid, kind, deltaMs: null, count: ev.count ?? 1 });
   }
   for (const [g, n] of dropped) {
-    truncated[`cross:${g}`] = { limit: input.maxCrossTargets, cursor: eventsCursor(g, input.host, input.range, 0, 'process-access'), remaining: n };
+    truncated[`cross:${g}`] = { limit: input.maxCrossTargets, cursor: eventsCursor(g, input.host, input.eventRange ?? input.range, 0, 'process-access'), remaining: n };
   }
 }
 
@@ -137,7 +148,7 @@ function attachEvents(input: AssembleInput, nodes: Map<string, ProcessNode>, tru
       const g = p.record.guid;
       const total = Object.values(input.counts.get(g) ?? {}).reduce<number>((s, v) => s + (v ?? 0), 0);
       const shown = shownPer.get(g) ?? 0;
-      if (total > shown) truncated[`events:${g}`] = { limit: shown, cursor: eventsCursor(g, input.host, input.range, shown), remaining: total - shown };
+      if (total > shown) truncated[`events:${g}`] = { limit: shown, cursor: eventsCursor(g, input.host, input.eventRange ?? input.range, shown), remaining: total - shown };
     }
   }
   return out;

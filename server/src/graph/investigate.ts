@@ -10,10 +10,12 @@
  * query and answers tree + counts + the parent above the window in one statement: 1 per graph,
  * plus cross events when some shown process has 8/10 events.
  */
-import { defaultWindow, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
+import { defaultWindow, isZeroGuid, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
 import { throwIfAborted } from '../sources/event-source.js';
 import { assembleGraph, lookupsNeeded } from './assemble.js';
+import { ancestorsCursor } from './cursor.js';
+import { placeholderParent, processNode } from './nodes.js';
 import { planGraph } from './plan.js';
 import { findStandIn, type StandIn } from './stand-in.js';
 
@@ -55,6 +57,81 @@ export class InvertedRangeError extends Error {
 
 /** The default investigation window around a process start (shared/src/time.ts). */
 export { defaultWindow };
+
+/** End of an open lifetime (a process not seen terminating): events may come up to now and later. */
+export const OPEN_END = '9999-12-31T23:59:59.999Z';
+/** Ancestors fetched above the window, one statement each, before the walk says it was cut. */
+export const MAX_ANCESTOR_STEPS = 64;
+
+/**
+ * The span holding every event of `processes`: from the earliest start (or the window's start) to the
+ * latest termination — or open when one has not terminated (start → now). Events are picked by GUID,
+ * and a GUID names one process, so this only widens what a fixed window (start + 24 h) cut off.
+ */
+export function lifetimeRange(window: TimeRange, processes: readonly ProcessRecord[]): TimeRange {
+  let from = Date.parse(window.from);
+  let to = Date.parse(window.to);
+  for (const p of processes) {
+    const s = Date.parse(p.startTime);
+    if (Number.isFinite(s) && s < from) from = s;
+    if (!p.endTime) return { from: new Date(from).toISOString(), to: OPEN_END };
+    const e = Date.parse(p.endTime);
+    if (Number.isFinite(e) && e > to) to = e;
+  }
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/**
+ * `up`: the topmost shown process's parent lies above the window (its create exists: `not-in-range`).
+ * Walk on to the root — each ancestor's create by GUID, no time limit — and draw them: the placeholder
+ * becomes the process, its ancestors are added with their spawn edges and event counts, and the walk
+ * ends at a root (no parent), a parent never logged (a `not-logged` / `zero-guid` placeholder) or,
+ * after MAX_ANCESTOR_STEPS, with `truncated["ancestors:<origin>"]` — never silently.
+ */
+async function walkAboveWindow(
+  source: EventSource, doc: GraphDocument, top: ProcessRecord, lookups: Map<string, ProcessRecord>, evBase: BaseOptions, ctx: QueryContext,
+): Promise<void> {
+  const first = top.parentGuid ? lookups.get(top.parentGuid) : undefined;
+  const ph = first ? doc.nodes.find((n) => n.guid === first.guid && n.placeholderReason === 'not-in-range') : undefined;
+  if (!first || !ph) return;
+  const chain: ProcessRecord[] = [first];
+  const seen = new Set([top.guid, first.guid, ...doc.nodes.map((n) => n.guid)]);
+  let cut = false;
+  let missing: ProcessRecord | null = null; // the last ancestor, when its parent was never logged
+  for (let cur = first; ;) {
+    if (!cur.parentGuid || isZeroGuid(cur.parentGuid)) { if (cur.parentGuid || cur.parentImage) missing = cur; break; }
+    if (seen.has(cur.parentGuid)) break; // a GUID loop in damaged data
+    if (chain.length >= MAX_ANCESTOR_STEPS) { cut = true; break; }
+    const [parent] = await source.getProcesses([cur.parentGuid], { ctx, host: cur.host });
+    throwIfAborted(ctx);
+    if (!parent) { missing = cur; break; }
+    seen.add(parent.guid);
+    chain.push(parent);
+    cur = parent;
+  }
+  const counts = await source.countEvents(chain.map((p) => p.guid), { ...evBase, range: lifetimeRange(evBase.range!, chain) });
+  const nodes = doc.nodes.filter((n) => n.guid !== ph.guid);
+  chain.forEach((p, i) => nodes.push(processNode(p, ph.depth - i, counts.get(p.guid))));
+  for (let i = 1; i < chain.length; i++) doc.edges.push(spawn(chain[i]!, chain[i - 1]!));
+  if (missing) {
+    const last = placeholderParent(missing, ph.depth - chain.length, doc.range, null);
+    nodes.push(last);
+    doc.edges.push({ source: last.guid, target: missing.guid, kind: 'spawn', deltaMs: null, count: 1 });
+  }
+  if (cut) doc.truncated[`ancestors:${doc.origin}`] = { limit: chain.length, cursor: ancestorsCursor(chain.at(-1)!.guid, chain.at(-1)!.host), remaining: null };
+  doc.nodes = nodes.sort((a, b) => a.depth - b.depth || cmpText(a.startTime, b.startTime) || cmpText(a.guid, b.guid));
+  doc.edges.sort((a, b) => cmpText(a.kind, b.kind) || cmpText(a.source, b.source) || cmpText(a.target, b.target));
+  const sorted: GraphDocument['truncated'] = {};
+  for (const k of Object.keys(doc.truncated).sort()) sorted[k] = doc.truncated[k]!;
+  doc.truncated = sorted;
+}
+
+function spawn(parent: ProcessRecord, child: ProcessRecord): GraphDocument['edges'][number] {
+  const d = Date.parse(child.startTime) - Date.parse(parent.startTime);
+  return { source: parent.guid, target: child.guid, kind: 'spawn', deltaMs: Number.isFinite(d) ? d : null, count: 1 };
+}
+
+const cmpText = (a: string | null, b: string | null): number => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
 
 /** The origin's create (restricted to `host` when given); throws NotFoundError when there is none. */
 export async function findOrigin(source: EventSource, guid: string, host: string | null, ctx: QueryContext): Promise<ProcessRecord> {
@@ -122,13 +199,15 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
 
   const shown = plan.processes.map((p) => p.record.guid);
   const counted = [...shown, ...plan.groups.flatMap((g) => g.members.map((m) => m.guid))];
-  const counts = await source.countEvents(counted, base);
+  // Events are selected by GUID over each process's whole lifetime, not the tree's window.
+  const evBase = { ...base, range: lifetimeRange(range, [...plan.processes.map((p) => p.record), ...plan.groups.flatMap((g) => g.members)]) };
+  const counts = await source.countEvents(counted, evBase);
   // Counts say which shown processes have any 8/10 events: ask for cross events of those only, and
   // not at all when none has (the common case), saving a statement per graph.
   const crossSources = shown.filter((g) => { const c = counts.get(g); return (c?.['remote-thread'] ?? 0) + (c?.['process-access'] ?? 0) > 0; });
   const fetches = [
-    () => (crossSources.length ? source.getCrossEvents(crossSources, base) : Promise.resolve([])),
-    () => (req.events ? source.getEvents(shown, { ...base, limit: req.eventLimit ?? 1000 }) : Promise.resolve(null)),
+    () => (crossSources.length ? source.getCrossEvents(crossSources, evBase) : Promise.resolve([])),
+    () => (req.events ? source.getEvents(shown, { ...evBase, limit: req.eventLimit ?? 1000 }) : Promise.resolve(null)),
   ] as const;
   // Splunk jobs wait on the network: run them side by side. DuckDB already spreads one statement over
   // every core, so concurrent statements only contend (measured: slower than one after another).
@@ -140,9 +219,10 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   throwIfAborted(ctx);
   const lookups = new Map(found.map((r) => [r.guid, r]));
   const doc = assembleGraph({
-    plan, range, host, lookups, counts, cross, events, maxCrossTargets: MAX_CROSS_TARGETS,
+    plan, range, eventRange: evBase.range, host, lookups, counts, cross, events, maxCrossTargets: MAX_CROSS_TARGETS,
     stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) },
   });
+  if (req.up && plan.topmost) await walkAboveWindow(source, doc, plan.topmost.record, lookups, evBase, ctx);
   doc.stats.ms = Math.round(performance.now() - started); // including assembly
   return standIn ? withStandIn(doc, standIn) : doc;
 }

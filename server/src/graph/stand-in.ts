@@ -16,19 +16,21 @@ export interface StandIn {
 
 /**
  * Describe `guid` from a child's Parent* fields, else from one of its own events; null when the GUID
- * appears nowhere. One or two statements.
+ * appears nowhere. The window is anchored on its earliest sighting — its earliest child *or* event
+ * (registry writes hours before its first child must not fall out). Two statements.
  */
 export async function findStandIn(source: EventSource, guid: string, host: string | null, ctx: QueryContext): Promise<StandIn | null> {
   if (isZeroGuid(guid)) return null; // "no parent": every root names it, it is nobody
   const opts = { ctx, ...(host ? { host } : {}) };
   const kids = await source.getChildren([guid], { ...opts, limit: 1 });
   const child = kids.items[0];
-  if (child) {
-    const node = placeholderParent(child, 0, { from: child.startTime, to: child.startTime }, null);
-    return { node, record: { ...recordOf(node, child.startTime), host: child.host } };
-  }
   const evs = await source.getEvents([guid], { ...opts, limit: 1 });
   const ev = evs.items[0];
+  if (child) {
+    const anchor = ev && Date.parse(ev.time) < Date.parse(child.startTime) ? ev.time : child.startTime;
+    const node = placeholderParent(child, 0, { from: anchor, to: anchor }, null);
+    return { node, record: { ...recordOf(node, anchor), host: child.host } };
+  }
   if (!ev) return null;
   const pid = Number(ev.fields.ProcessId ?? ev.fields.SourceProcessId);
   const image = ev.fields.Image ?? ev.fields.SourceImage ?? '';

@@ -6,6 +6,7 @@
  */
 import { fromFlat } from '../sysmon/fields.js';
 import type { ParseItem } from './record.js';
+import { MAX_LINE_CHARS } from './text-stream.js';
 import { scanEvent } from './xml-scan.js';
 
 /** A CSV row (header → cell) → an item. `line` is where the row starts. */
@@ -41,9 +42,21 @@ class CsvRowSplitter {
   private line = 1;
   private rowLine = 1;
   private out: RawRow[] = [];
+  /** Text of the current row from earlier chunks (for recovery; dropped beyond `maxChars`). */
+  private rowParts: string[] = [];
+  private rowChars = 0;
+  private rowTooLong = false;
+  /** Where the current row starts in the chunk being pushed. */
+  private rowStart = 0;
+
+  constructor(private readonly maxChars = MAX_LINE_CHARS, startLine = 1) {
+    this.line = startLine;
+    this.rowLine = startLine;
+  }
 
   push(text: string, eof: boolean): RawRow[] {
     this.out = [];
+    this.rowStart = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (this.inQuotes) {
@@ -64,15 +77,15 @@ class CsvRowSplitter {
         this.endRow();
         this.line++;
         this.rowLine = this.line;
+        this.rowStart = i + 1;
         continue;
       }
       this.cell += text[i];
     }
+    this.keepRowText(text.slice(this.rowStart));
     if (eof) {
-      if (this.inQuotes) {
-        this.out.push({ cells: [], line: this.rowLine, error: 'unterminated quoted cell at end of file' });
-        this.cell = ''; this.cells = []; this.inQuotes = false;
-      } else if (this.cell !== '' || this.cells.length > 0) {
+      if (this.inQuotes) this.recoverUnterminated();
+      else if (this.cell !== '' || this.cells.length > 0) {
         if (this.cell.endsWith('\r')) this.cell = this.cell.slice(0, -1);
         this.endRow();
       }
@@ -80,7 +93,37 @@ class CsvRowSplitter {
     return this.out;
   }
 
+  /**
+   * A quote opened and never closed swallowed everything after it. The row is reported at the line
+   * it starts on, and the text after that line is read again as rows (with the same header), so the
+   * rows after the bad one are kept; a later unterminated quote is handled the same way.
+   */
+  private recoverUnterminated(): void {
+    const bad = this.rowLine;
+    const text = this.rowTooLong ? null : this.rowParts.join('');
+    this.cell = ''; this.cells = []; this.inQuotes = false; this.rowParts = []; this.rowChars = 0;
+    const nl = text === null ? -1 : text.indexOf('\n');
+    if (text === null || nl < 0) {
+      const why = text === null ? `; the ${this.maxChars}+ characters after it could not be read again` : '';
+      this.out.push({ cells: [], line: bad, error: `unterminated quoted cell (a closing quote is missing)${why}` });
+      return;
+    }
+    this.out.push({ cells: [], line: bad, error: 'unterminated quoted cell (a closing quote is missing); the rows after it are read again' });
+    const again = new CsvRowSplitter(this.maxChars, bad + 1);
+    this.out.push(...again.push(text.slice(nl + 1), true));
+  }
+
+  private keepRowText(t: string): void {
+    if (this.rowTooLong || t === '') return;
+    this.rowChars += t.length;
+    if (this.rowChars > this.maxChars) { this.rowTooLong = true; this.rowParts = []; return; }
+    this.rowParts.push(t);
+  }
+
   private endRow(): void {
+    this.rowParts = [];
+    this.rowChars = 0;
+    this.rowTooLong = false;
     this.cells.push(this.cell);
     const cells = this.cells;
     this.cells = [];

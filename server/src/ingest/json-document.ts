@@ -119,7 +119,16 @@ export class JsonDocSplitter {
       }
       // Between records.
       // Commas between top-level objects too: "almost JSON" exports write `{…},\n{…}`.
-      if (c <= 32 || c === COMMA) { i++; continue; }
+      if (c === 32 || c === 10 || c === 13 || c === 9 || c === COMMA) { i++; continue; }
+      if (c === 0) {
+        // A run of NUL bytes (zero-filled data, e.g. a file copied while being written) is lost data.
+        const line = lineAt(i);
+        let k = i;
+        while (k < n && text.charCodeAt(k) === 0) k++;
+        this.out.push({ text: null, line, problem: `${k - i} NUL bytes (zero-filled data)` });
+        i = k;
+        continue;
+      }
       if (c === OPEN_BRACKET && this.arrayDepth === 0) { this.arrayDepth = 1; i++; continue; }
       if (c === CLOSE_BRACKET && this.arrayDepth > 0) { this.arrayDepth = 0; i++; continue; }
       this.recLine = lineAt(i);
@@ -261,19 +270,48 @@ function envelopeRows(obj: Record<string, unknown>): unknown[] | null {
  * A record that failed may have swallowed the elements after it (a missing `}`): in pretty-printed
  * documents the next element starts on a line indented like this one's first line. The text before
  * it is the bad record; the rest is split again, so every good element after it is still read.
- * (Compact one-line arrays have no such marker: there the bad record's rejection covers the rest.)
+ * Compact one-line arrays have no such marker: there the next element is the first `,{` after
+ * which a whole object parses (a `,{` inside a string value fails that test and is passed over).
  */
 function recover(rec: SplitRecord, text: string, reason: string, latin1: boolean, out: ParseItem[]): void {
   const sibling = /\n([ \t]*)\{/g;
   let m: RegExpExecArray | null;
   while ((m = sibling.exec(text)) !== null && m[1]!.length !== rec.col);
-  if (m === null) { out.push({ kind: 'rejected', line: rec.line, reason }); return; }
-  const cut = m.index + 1;
+  const cut = m !== null ? m.index + 1 : compactSibling(text);
   out.push({ kind: 'rejected', line: rec.line, reason });
+  if (cut < 0) return;
   let lines = 0;
   for (let p = text.indexOf('\n'); p >= 0 && p < cut; p = text.indexOf('\n', p + 1)) lines++;
   const again = new JsonDocSplitter(MAX_LINE_CHARS, true);
   for (const r of [...again.push(text.slice(cut)), ...again.end()]) recordToItems({ ...r, line: r.line + rec.line + lines - 1 }, latin1, out);
+}
+
+/** Candidate element starts tried per bad record (each costs a parse of one element). */
+const MAX_COMPACT_TRIES = 100;
+/** Longest element the compact recovery recognises (bounds its cost: tries × this). */
+const MAX_ELEMENT_PROBE = 1 << 20;
+
+/** Start of the next array element in a bad record's text (`,{` then a whole object), or -1. */
+function compactSibling(text: string): number {
+  const next = /,[ \t\r\n]*\{/g;
+  let m: RegExpExecArray | null;
+  for (let tries = 0; tries < MAX_COMPACT_TRIES && (m = next.exec(text)) !== null; tries++) {
+    const start = m.index + m[0].length - 1;
+    const end = objectEnd(text, start);
+    if (end < 0) continue;
+    try {
+      const v: unknown = JSON.parse(text.slice(start, end));
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) return start;
+    } catch { /* not an element start: a `,{` inside a string */ }
+  }
+  return -1;
+}
+
+/** End (exclusive) of the object starting at `start` by brace matching outside strings, or -1. */
+function objectEnd(text: string, start: number): number {
+  const s = new JsonDocSplitter(MAX_LINE_CHARS, true);
+  const first = s.push(text.slice(start, Math.min(text.length, start + MAX_ELEMENT_PROBE)))[0];
+  return first?.text != null ? start + first.text.length : -1;
 }
 
 /** One split record → items (an envelope gives one item per row). */

@@ -41,13 +41,18 @@ export function jsonObjectToItem(value: unknown, line: number): ParseItem {
   return { kind: 'event', event: fromFlat(flattenSysmonJson(obj)), line };
 }
 
-/** One JSON line → an item (blank lines yield nothing). */
+/**
+ * One JSON line → an item (blank lines yield nothing). Blank means JSON whitespace only (space, tab,
+ * CR): a line of NUL bytes (a zero-filled block, e.g. a log copied while being written) is data
+ * lost, and reported.
+ */
 export function parseJsonLine(text: string, line: number): ParseItem | null {
   let start = 0;
-  while (start < text.length && text.charCodeAt(start) <= 32) start++;
+  let c = 0;
+  while (start < text.length && ((c = text.charCodeAt(start)) === 32 || c === 9 || c === 13)) start++;
   if (start === text.length) return null;
-  if (text.charCodeAt(start) !== 123 /* { */) {
-    return { kind: 'rejected', line, reason: 'not a JSON object' };
+  if (c !== 123 /* { */) {
+    return { kind: 'rejected', line, reason: c === 0 ? nulReason(text) : 'not a JSON object' };
   }
   let obj: unknown;
   try {
@@ -56,6 +61,13 @@ export function parseJsonLine(text: string, line: number): ParseItem | null {
     return { kind: 'rejected', line, reason: `invalid JSON: ${(e as Error).message}` };
   }
   return jsonObjectToItem(obj, line);
+}
+
+/** The reason for a line that starts with NUL bytes. */
+export function nulReason(text: string): string {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0) n++;
+  return n === text.length ? `line of ${n} NUL bytes (zero-filled data)` : `NUL bytes (${n} of ${text.length} characters): not a JSON object`;
 }
 
 /**

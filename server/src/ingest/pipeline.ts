@@ -9,7 +9,7 @@ import { normalise } from '../sysmon/fields.js';
 import { readEventBatches, type ReadOptions } from './read-file.js';
 import type { SysmonEvent } from './record.js';
 
-/** Where normalised events go. The store deduplicates (host + record id, else content hash). */
+/** Where normalised events go. The store folds repeats of one event (docs/ingest.md "Event identity"). */
 export interface IngestSink {
   write(batch: SysmonEvent[]): Promise<{ inserted: number; duplicates: number }>;
   /**
@@ -69,7 +69,7 @@ export interface IngestOptions extends Omit<ReadOptions, 'format'> {
   batchSize?: number;
   /** Rejections listed in the report (default 10,000); the rest are only counted. */
   maxRejected?: number;
-  /** Called after each file. */
+  /** Called after each file (counts: batches committed so far; the file's own may still be open). */
   onFile?: (file: string, report: IngestReport) => void;
 }
 
@@ -212,7 +212,9 @@ export async function ingestPaths(paths: string[], sink: IngestSink, opts: Inges
         reject(file, 0, `read failed: ${(e as Error).message}`);
       }
       if (opened.supported) report.files++;
-      if (opts.onFile) { await flush(); await settle(); opts.onFile(file, report); }
+      // Progress only: no flush per file, so many small files share a batch (one transaction per
+      // batch of files, not per file); the counts are those of the batches committed so far.
+      if (opts.onFile) opts.onFile(file, report);
     }
     await flush();
     await settle();

@@ -7,7 +7,7 @@ import { readCsv } from './csv-reader.js';
 import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './json-reader.js';
 import type { ParseItem } from './record.js';
-import { readByteChunks, readHead, readLatin1Chunks, readTextChunks, sniffEncoding } from './text-stream.js';
+import { type InvalidUtf8, readByteChunks, readHead, readLatin1Chunks, readTextChunks, sniffEncoding } from './text-stream.js';
 import { readXmlEvents, readXmlEventsUtf8 } from './xml-reader.js';
 
 /** Options for reading one file. */
@@ -72,17 +72,20 @@ export interface OpenedFile {
 /** The file's format (detected unless given) and its items in batches — the pipeline's fast path. */
 export async function readEventBatches(path: string, opts: ReadOptions = {}): Promise<OpenedFile> {
   const format = opts.format ?? detectFormat(await readHead(path));
-  const chunks = () => readTextChunks(path, opts.chunkBytes);
+  const badUtf8 = opts.onWarning && ((r: InvalidUtf8): void => opts.onWarning!({
+    reason: `invalid UTF-8: ${r.count} byte sequence(s), the first at byte ${r.first}; read as U+FFFD`, offset: r.first,
+  }));
+  const chunks = () => readTextChunks(path, opts.chunkBytes, badUtf8);
   switch (format) {
     case 'xml': {
       // UTF-8 XML is scanned as latin1 and only extracted values are decoded (faster; same result).
       const utf8 = sniffEncoding(await readHead(path, 4)).encoding === 'utf8';
-      return { format, supported: true, batches: utf8 ? readXmlEventsUtf8(readByteChunks(path, opts.chunkBytes)) : readXmlEvents(chunks()) };
+      return { format, supported: true, batches: utf8 ? readXmlEventsUtf8(readByteChunks(path, opts.chunkBytes, badUtf8)) : readXmlEvents(chunks()) };
     }
     case 'json': {
       // UTF-8 JSON lines are read as latin1; only lines with non-ASCII bytes are decoded (json-reader.ts).
       const utf8 = sniffEncoding(await readHead(path, 4)).encoding === 'utf8';
-      return { format, supported: true, batches: readJsonLines(utf8 ? readLatin1Chunks(path, opts.chunkBytes) : chunks(), undefined, utf8) };
+      return { format, supported: true, batches: readJsonLines(utf8 ? readLatin1Chunks(path, opts.chunkBytes, badUtf8) : chunks(), undefined, utf8) };
     }
     case 'csv': return { format, supported: true, batches: readCsv(chunks()) };
     case 'evtx': {
@@ -100,7 +103,7 @@ export async function readEventBatches(path: string, opts: ReadOptions = {}): Pr
     case 'json-document': {
       // An array of event objects or pretty-printed objects one after another: streamed too.
       const utf8 = sniffEncoding(await readHead(path, 4)).encoding === 'utf8';
-      return { format, supported: true, batches: readJsonDocument(utf8 ? readLatin1Chunks(path, opts.chunkBytes) : chunks(), utf8) };
+      return { format, supported: true, batches: readJsonDocument(utf8 ? readLatin1Chunks(path, opts.chunkBytes, badUtf8) : chunks(), utf8) };
     }
     default:
       return { format, supported: false, batches: single(rejectWhole('unsupported format (not Windows event XML, JSON, CSV or evtx)')) };

@@ -45,4 +45,10 @@ export interface SysmonEvent {
   /** Canonical target GUID for 8/10. */
   targetGuid: string | null;
   fields: Record<string, string>;
+  /**
+   * The rest of the event's identity (docs/ingest.md "Event identity"): channel and system time
+   * (System/TimeCreated, canonicalised to 7 fractional digits), `\u001f`-joined. Two events are one
+   * only when host, record id, EventID, this and `fields` agree. Absent: empty (generated events).
+   */
+  systemKey?: string;
 }

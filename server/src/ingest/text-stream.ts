@@ -3,6 +3,7 @@
  * when it starts with a byte-order mark, as Windows tools write), and cut into whole lines. Nothing
  * here holds more than one chunk plus one partial line, so memory stays flat on multi-GB files.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -46,14 +47,96 @@ function swap16(buf: Buffer): Buffer {
   return Buffer.from(even).swap16();
 }
 
-/** The file as decoded text chunks (BOM removed). */
-export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<string> {
+/**
+ * Invalid UTF-8 in a file read as UTF-8: what became U+FFFD (docs/ingest.md "Malformed input").
+ * `first`: byte offset of the first bad sequence in the file; `count`: bad sequences.
+ */
+export interface InvalidUtf8 { first: number; count: number }
+
+/**
+ * Watches the bytes of a UTF-8 file chunk by chunk for invalid sequences. The fast path is Node's
+ * `isUtf8` (simdutf) per chunk — a sequence cut by the chunk end is carried to the next; only a
+ * chunk that fails is walked byte by byte to find and count the bad sequences.
+ */
+export class Utf8Watch {
+  private carry: Buffer | null = null;
+  /** File offset of the next byte fed. */
+  private offset: number;
+  first = -1;
+  count = 0;
+
+  constructor(startOffset = 0) { this.offset = startOffset; }
+
+  feed(chunk: Buffer): void {
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const base = this.offset - (this.carry?.length ?? 0);
+    this.offset += chunk.length;
+    const cut = incompleteTail(buf);
+    this.carry = cut < buf.length ? Buffer.from(buf.subarray(cut)) : null;
+    const body = buf.subarray(0, cut);
+    if (!isUtf8(body)) this.walk(body, base);
+  }
+
+  /** The result at end of input (a sequence cut by the end of the file is invalid too). */
+  end(): InvalidUtf8 | null {
+    if (this.carry) { this.walk(this.carry, this.offset - this.carry.length); this.carry = null; }
+    return this.count > 0 ? { first: this.first, count: this.count } : null;
+  }
+
+  private walk(b: Buffer, base: number): void {
+    let i = 0;
+    while (i < b.length) {
+      const n = validSequenceLength(b, i);
+      if (n > 0) { i += n; continue; }
+      if (this.first < 0) this.first = base + i;
+      this.count++;
+      i++;
+    }
+  }
+}
+
+/** Where a multi-byte sequence that the buffer's end cuts short starts (else the length). */
+function incompleteTail(b: Buffer): number {
+  for (let k = 1; k <= 3 && k <= b.length; k++) {
+    const c = b[b.length - k]!;
+    if (c < 0x80) return b.length;
+    if (c >= 0xc0) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return need > k ? b.length - k : b.length;
+    }
+  }
+  return b.length;
+}
+
+/** Length of the valid UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
+function validSequenceLength(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** The file as decoded text chunks (BOM removed). `onInvalidUtf8`: see readByteChunks. */
+export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<string> {
   const head = await readHead(path, 4);
   const { encoding, bomBytes } = sniffEncoding(head);
   const decoder = new StringDecoder(encoding === 'utf16be' ? 'utf16le' : encoding);
   let odd: Buffer | null = null; // utf16be: a byte left over from the previous chunk
+  const watch = encoding === 'utf8' && onInvalidUtf8 ? new Utf8Watch(bomBytes) : null;
   const stream = createReadStream(path, { start: bomBytes, highWaterMark: chunkBytes });
   for await (const raw of stream as AsyncIterable<Buffer>) {
+    watch?.feed(raw);
     let chunk = raw;
     if (encoding === 'utf16be') {
       const joined: Buffer = odd ? Buffer.concat([odd, chunk]) : chunk;
@@ -65,6 +148,8 @@ export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES): A
     if (text) yield text;
   }
   const rest = decoder.end();
+  const bad = watch?.end();
+  if (bad && onInvalidUtf8) onInvalidUtf8(bad);
   if (rest) yield rest;
 }
 
@@ -72,15 +157,25 @@ export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES): A
  * The file's bytes as latin1 strings (one char per byte, BOM skipped): for UTF-8 input whose
  * reader decodes only the values it extracts (see xml-scan.ts Latin1Utf8). Only for UTF-8 files.
  */
-export async function* readLatin1Chunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<string> {
-  for await (const raw of readByteChunks(path, chunkBytes)) yield raw.toString('latin1');
+export async function* readLatin1Chunks(path: string, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<string> {
+  for await (const raw of readByteChunks(path, chunkBytes, onInvalidUtf8)) yield raw.toString('latin1');
 }
 
-/** The file's bytes in chunks, a leading UTF-8/UTF-16 byte-order mark skipped (for UTF-8 files). */
-export async function* readByteChunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
+/**
+ * The file's bytes in chunks, a leading UTF-8/UTF-16 byte-order mark skipped (for UTF-8 files).
+ * `onInvalidUtf8` is called once, after the last chunk, when the bytes were not all valid UTF-8
+ * (the readers then show U+FFFD for them).
+ */
+export async function* readByteChunks(path: string, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<Buffer> {
   const { bomBytes } = sniffEncoding(await readHead(path, 4));
+  const watch = onInvalidUtf8 ? new Utf8Watch(bomBytes) : null;
   const stream = createReadStream(path, { start: bomBytes, highWaterMark: chunkBytes });
-  for await (const raw of stream as AsyncIterable<Buffer>) yield raw;
+  for await (const raw of stream as AsyncIterable<Buffer>) {
+    watch?.feed(raw);
+    yield raw;
+  }
+  const bad = watch?.end();
+  if (bad && onInvalidUtf8) onInvalidUtf8(bad);
 }
 
 /** A run of complete lines from one chunk; `firstLine` is the 1-based number of `lines[0]`. */

@@ -49,6 +49,10 @@ class XmlSplitter {
   private line = 1;
   /** Inside a classic text block (until the next XML event). */
   private inClassic = false;
+  /** Dropping the rest of an overlong line between events (rejected once) up to its newline. */
+  private skippingLine = false;
+  /** Dropping the rest of an overlong event (rejected once) up to its `</Event>`. */
+  private skipping = false;
   /** Items produced by the current `push`. */
   private out: ParseItem[] = [];
   /** Set when the text is UTF-8 bytes read as latin1 (see Latin1Utf8). */
@@ -88,6 +92,32 @@ class XmlSplitter {
 
   private drain(eof: boolean): void {
     const s = this.buf;
+    if (this.skippingLine) {
+      // The rest of an overlong line of text between events (rejected once): dropped to its end.
+      const nl = s.indexOf('\n', this.pos);
+      if (nl < 0) { this.advance(s.length); return; }
+      this.skippingLine = false;
+      this.advance(nl + 1);
+    }
+    if (this.skipping) {
+      // The rest of an event already rejected as too long: dropped up to its </Event>, never
+      // reported a second time (its tail is not "text between events").
+      const close = s.indexOf('</Event>', this.pos);
+      const next = findEventStart(s, this.pos);
+      if (next >= 0 && (close < 0 || next < close)) {
+        // It never ended: the next event starts first.
+        this.skipping = false;
+        this.advance(next);
+      } else if (close < 0) {
+        // Keep the last 7 characters: `</Event>` may be cut by the chunk end.
+        if (!eof && s.length - this.pos > 7) this.advance(s.length - 7);
+        if (eof) this.advance(s.length);
+        return;
+      } else {
+        this.skipping = false;
+        this.advance(close + 8);
+      }
+    }
     let st = findEventStart(s, this.pos);
     for (;;) {
       if (st < 0) {
@@ -95,6 +125,13 @@ class XmlSplitter {
         // beginning of a start tag).
         const upTo = eof ? s.length : s.lastIndexOf('\n') + 1;
         if (upTo > this.pos) this.gap(this.pos, upTo);
+        if (!eof && s.length - this.pos > MAX_EVENT_CHARS) {
+          // A partial line this long is not the start of a tag: reported once, then dropped (held,
+          // it would be joined to every later chunk and re-scanned).
+          this.reject(this.line, `line longer than ${MAX_EVENT_CHARS} characters between events (not an XML event)`);
+          this.skippingLine = true;
+          this.advance(s.length);
+        }
         return;
       }
       if (st > this.pos) this.gap(this.pos, st);
@@ -122,6 +159,7 @@ class XmlSplitter {
         // Wait for more text: either the event completes, or (malformed) we learn where it ends.
         if (s.length - st > MAX_EVENT_CHARS) {
           this.reject(startLine, `XML event longer than ${MAX_EVENT_CHARS} characters without </Event>`);
+          this.skipping = true;
           this.advance(s.length);
         }
         return;

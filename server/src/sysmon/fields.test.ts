@@ -4,7 +4,7 @@
  * GUIDs in braces and upper-case on older versions).
  */
 import { describe, expect, it } from 'vitest';
-import { fromFlat, normalise, utcTimeToIso } from './fields.js';
+import { fromFlat, normalise, systemTimeKey, utcTimeToIso } from './fields.js';
 import type { ParsedEvent, SysmonEvent } from '../ingest/record.js';
 
 const SYSMON = 'Microsoft-Windows-Sysmon/Operational';
@@ -51,7 +51,7 @@ describe('normalise', () => {
     }));
     expect(e).toEqual({
       eventId: 1, category: 'process', host: 'ws01.corp.local', recordId: 9, time: '2024-05-01T08:00:00.018Z',
-      guid: lower, targetGuid: null,
+      guid: lower, targetGuid: null, systemKey: 'Microsoft-Windows-Sysmon/Operational\u001f2024-05-01T10:00:00.9999999Z',
       fields: {
         UtcTime: '2024-05-01 08:00:00.018', ProcessGuid: lower, ParentProcessGuid: '{5d8a1c2b-0000-6630-d575-00000000d633}',
         LogonGuid: lower, Image: 'C:\\Windows\\System32\\cmd.exe',
@@ -104,3 +104,23 @@ describe('fromFlat', () => {
 function upper(): string {
   return '{5D8A1C2B-0002-6630-99FD-0000000035EB}';
 }
+
+describe('systemTimeKey (identity spelling of System/TimeCreated)', () => {
+  it.each([
+    ['2023-06-09T14:48:51.1880244Z', '2023-06-09T14:48:51.1880244Z'],
+    ['2021-08-07T23:32:57.348250400Z', '2021-08-07T23:32:57.3482504Z'],
+    ['2020-10-22T02:57:58.116Z', '2020-10-22T02:57:58.1160000Z'],
+    ['2020-10-22 02:57:58Z', '2020-10-22T02:57:58.0000000Z'],
+    ['not a time', 'not a time'],
+  ])('%s → %s', (given, want) => {
+    expect(systemTimeKey(given)).toBe(want);
+  });
+
+  it('TimeCreated wins over a Logstash @timestamp, in either key order', () => {
+    const a = fromFlat({ '@timestamp': '2020-10-22T02:58:00.000Z', TimeCreated: '2020-10-22T02:57:58.116Z', EventID: 1 });
+    const b = fromFlat({ TimeCreated: '2020-10-22T02:57:58.116Z', '@timestamp': '2020-10-22T02:58:00.000Z', EventID: 1 });
+    expect(a.system.timeCreated).toBe('2020-10-22T02:57:58.116Z');
+    expect(b.system.timeCreated).toBe('2020-10-22T02:57:58.116Z');
+    expect(fromFlat({ '@timestamp': '2020-10-22T02:58:00.000Z' }).system.timeCreated).toBe('2020-10-22T02:58:00.000Z');
+  });
+});

@@ -87,6 +87,12 @@ const NXLOG_EVENT_TYPES = new Set(['INFO', 'AUDIT_SUCCESS', 'AUDIT_FAILURE', 'WA
  */
 const COMPUTER_RANK: Record<string, number> = { computer: 0, computername: 1, hostname: 2, dest: 3, host: 4 };
 
+/**
+ * The system time: `TimeCreated`/`SystemTime` win over `@timestamp`, which in Logstash/NXLog JSON is
+ * the pipeline's own clock (a re-shipped copy gets a new one) and only stands in when nothing else is there.
+ */
+const TIME_RANK: Record<string, number> = { timecreated: 0, systemtime: 0, '@timestamp': 1 };
+
 /** What to do with a flat key; computed once per distinct key spelling. */
 type KeyAction =
   | { t: 'system'; field: keyof SystemFields; rank: number }
@@ -100,7 +106,7 @@ function keyAction(key: string): KeyAction {
   if (a) return a;
   const lower = key.toLowerCase();
   const sys = SYSTEM_KEYS[lower];
-  if (sys) a = { t: 'system', field: sys, rank: COMPUTER_RANK[lower] ?? 0 };
+  if (sys) a = { t: 'system', field: sys, rank: COMPUTER_RANK[lower] ?? TIME_RANK[lower] ?? 0 };
   else if (IGNORED_FLAT.has(lower) || IGNORED_EXACT.has(key)) a = { t: 'ignore' };
   else {
     const rawName = CIM_TO_RAW[key] ?? CIM_TO_RAW[lower] ?? key;
@@ -120,6 +126,7 @@ export function fromFlat(obj: Record<string, unknown>): ParsedEvent {
     eventId: null, computer: null, recordId: null, channel: null, provider: null, timeCreated: null,
   };
   let computerRank = 99;
+  let timeRank = 99;
   const data: Record<string, string> = {};
   for (const key in obj) {
     const raw = obj[key];
@@ -133,6 +140,8 @@ export function fromFlat(obj: Record<string, unknown>): ParsedEvent {
         if (system[f] == null) { const n = Number(value); if (Number.isFinite(n) && value !== '') system[f] = n; }
       } else if (f === 'computer') {
         if (a.rank < computerRank && value !== '') { system.computer = value; computerRank = a.rank; }
+      } else if (f === 'timeCreated') {
+        if (a.rank < timeRank && value !== '') { system.timeCreated = value; timeRank = a.rank; }
       } else if (system[f] == null) {
         system[f] = value;
       }
@@ -323,7 +332,20 @@ export function normalise(p: ParsedEvent): NormaliseResult {
     kind: 'event',
     event: {
       eventId, category: categoryOf(eventId), host: host.toLowerCase(), recordId: system.recordId,
-      time, guid, targetGuid, fields,
+      time, guid, targetGuid, fields, systemKey: `${channel}\u001f${systemTimeKey(system.timeCreated)}`,
     },
   };
+}
+
+/**
+ * A system time in one spelling for the identity key: `YYYY-MM-DDTHH:MM:SS.fffffffZ` (Windows'
+ * 100 ns resolution), whatever the reader wrote (`.1880244Z`, `.348250400Z`, `.116Z`, a space for
+ * `T`); anything else as written. So the .evtx and its XML export give the same key.
+ */
+export function systemTimeKey(t: string | null): string {
+  if (t === null) return '';
+  if (t.length === 28 && t.charCodeAt(10) === 84 && t.charCodeAt(19) === 46 && t.charCodeAt(27) === 90) return t;
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(t);
+  if (!m) return t;
+  return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(7, '0').slice(0, 7)}Z`;
 }

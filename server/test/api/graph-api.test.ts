@@ -87,13 +87,15 @@ describe('GET /api/graph: planted chains', () => {
     expect(chain.map((g) => node(up, g)?.depth)).toEqual(chain.map((_, i) => i - chain.length + 1));
   });
 
-  it('when the parent started outside the default window, then it is a not-in-range placeholder whose searchWider finds it', async () => {
+  it('when the parent started outside the default window, then `up` walks on through it (issue 13: a create that exists is never a stopping placeholder)', async () => {
     const o = m.outsideWindow;
     const d = await graph({ guid: o.child, up: '1' });
-    const ph = node(d, o.parent)!;
-    expect(ph).toMatchObject({ placeholder: true, placeholderReason: 'not-in-range' });
+    expect(node(d, o.parent)).toMatchObject({ placeholder: false, placeholderReason: null });
     expect(spawn(d)).toContain(`${o.parent}>${o.child}`);
-    const wider = await graph({ guid: o.child, up: '1', from: ph.searchWider!.from, to: ph.searchWider!.to });
+    expect(d.nodes.filter((n) => n.placeholderReason === 'not-in-range')).toEqual([]);
+    // The same ancestors as a window wide enough to hold the parent.
+    const start = Date.parse(node(d, o.parent)!.startTime!);
+    const wider = await graph({ guid: o.child, up: '1', from: new Date(start - 3_600_000).toISOString(), to: d.range.to });
     expect(node(wider, o.parent)).toMatchObject({ placeholder: false, placeholderReason: null });
     expect(spawn(wider)).toContain(`${o.parent}>${o.child}`);
   });

@@ -3,7 +3,7 @@
  * raw file (EventID 1 ProcessGuid → ParentProcessGuid; see the comments) must come back with every
  * edge — by a graph from its root (`down`) and by `up` from its leaf — over HTTP and via `lineage tree`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -141,19 +141,33 @@ describe.runIf(run)('real captures: deep chains come back whole', () => {
   }
 
   it('OTRF: a process seen only through its events (Explorer, no create) stands in as a placeholder', async () => {
-    // Counted from the raw file: 215 Sysmon lines (not EventID 1) act as this GUID, 148 of them distinct once
-    // the collector's own fields (@timestamp, TimeCreated, Message…) are ignored — the store keeps one of each.
+    // Counted from the raw file: 215 Sysmon lines (not EventID 1) act as this GUID; distinct events are those
+    // that differ in more than the collector's own fields (@timestamp, EventReceivedTime…). Since issue 13
+    // TimeCreated is part of an event's identity (was: ignored, 148), so counted here with it.
+    const distinct = new Set<string>();
+    for (const l of readFileSync(dataset('OTRF-Security-Datasets/psh_control_panel_execution_2020-10-2201312134.json'), 'utf8').split('\n')) {
+      if (!l.trim()) continue;
+      const o = JSON.parse(l) as Record<string, unknown>;
+      const acting = String(o.SourceProcessGUID ?? o.SourceProcessGuid ?? o.ProcessGuid ?? '').toLowerCase();
+      if (!/sysmon/i.test(String(o.Channel)) || o.EventID === 1 || acting !== '{39e4a257-f1b3-5f8b-a700-000000000700}') continue;
+      const { '@timestamp': _t, EventReceivedTime: _r, '@version': _v, host: _h, port: _p, tags: _g, ...rest } = o;
+      distinct.add(JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]])));
+    }
     const res = await request(app).get('/api/graph').query({ guid: '{39e4a257-f1b3-5f8b-a700-000000000700}' });
     expect(res.status).toBe(200);
     const doc = res.body as GraphDocument;
     const ex = '{39e4a257-f1b3-5f8b-a700-000000000700}';
-    // No children; every other node is the target of one of its process-access (10) events.
-    expect(spawnEdges(doc).size).toBe(0);
+    // No children; every other node is the target of one of its process-access (10) events. Targets
+    // whose parent is drawn too get that spawn edge (issue 13): each one is the target's logged parent.
+    for (const e of doc.edges.filter((x) => x.kind === 'spawn')) {
+      expect(e.source).not.toBe(ex);
+      expect(doc.nodes.find((x) => x.guid === e.target)?.parentGuid).toBe(e.source);
+    }
     const targets = new Set(doc.edges.filter((e) => e.source === ex && e.kind === 'process-access').map((e) => e.target));
     expect(doc.nodes.filter((x) => x.guid !== ex).every((x) => targets.has(x.guid))).toBe(true);
     const n = doc.nodes.find((x) => x.guid === ex)!;
     expect(n).toMatchObject({ placeholder: true, placeholderReason: 'not-logged', name: 'explorer.exe', startTime: null });
-    expect(Object.values(n.eventCounts).reduce((a, b) => a + b, 0)).toBe(148);
+    expect(Object.values(n.eventCounts).reduce((a, b) => a + b, 0)).toBe(distinct.size);
   });
 
   it('OTRF: the un-logged PowerShell above the chain stands in with the chain\'s root as its child', async () => {

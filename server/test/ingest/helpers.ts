@@ -35,7 +35,7 @@ export async function readNormalised(file: string, opts?: ReadOptions): Promise<
 
 /** Events in a canonical order (host, time, record id, then content) so orderings compare equal. */
 export function sorted(events: SysmonEvent[]): SysmonEvent[] {
-  const key = (e: SysmonEvent) => `${e.host}|${e.time}|${String(e.recordId ?? '').padStart(20, '0')}|${JSON.stringify(e.fields)}`;
+  const key = (e: SysmonEvent) => `${e.host}|${e.time}|${String(e.recordId ?? '').padStart(20, '0')}|${JSON.stringify(e.fields)}|${e.systemKey ?? ''}`;
   return [...events].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
@@ -47,3 +47,12 @@ export function countByEventId(events: SysmonEvent[]): Record<number, number> {
 }
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'lineage-ingest-'));
+
+/**
+ * An event without its `systemKey` (channel + system time): for comparing renderings of one event
+ * whose fixtures do not all carry the same System part (a CSV has no TimeCreated).
+ */
+export function withoutSystemKey(e: SysmonEvent): SysmonEvent {
+  const { systemKey: _k, ...rest } = e;
+  return rest;
+}

@@ -51,27 +51,27 @@ export function recordIdFilter(alias: string, span: RecordIdSpan): string {
 }
 
 /**
- * A staged event's time as the text it arrived as (the content-hash dedupe key hashes that text, as
- * it always has): stage.ts stages `YYYY-MM-DDTHH:MM:SS.mmmZ` (years ≥ 1000) as a TIMESTAMP, which
- * this format prints back exactly, and anything else as `time_text`.
+ * The identity of an event (docs/ingest.md "Event identity"): two rows are one event only when
+ * host, record id (NULL when absent), EventID, channel + system time (`sys_key`) and the data
+ * (`fields`) all agree. The event time and GUIDs come from those, so they add nothing. Why not host +
+ * record id alone: record ids repeat (cleared logs, reverted VMs, concatenated captures) and
+ * id-less events (OTRF JSON) share UtcTime and data in bursts; both folded distinct events.
+ * Used on staged rows (record_id DOUBLE) and stored rows alike, so the cast keeps the keys equal.
  */
-const STAGED_TIME_TEXT = `coalesce(time_text, strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ'))`;
+export const DKEY_SQL = `hash(host, CAST(record_id AS BIGINT), event_id, coalesce(sys_key, ''), fields)`;
 
 /** Basename of an image path, lowercase (`C:\Windows\cmd.EXE` → `cmd.exe`). */
 const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
 
 /**
  * `fresh` = (ord, dkey, seq) of the batch rows to store: minus rows already stored, minus repeats
- * within the batch (first wins). Dedupe key: host + EventRecordID, or a hash of the whole content
- * when there is no record id. Narrow on purpose: copying the wide `fields` column into another
+ * within the batch (first wins). Dedupe key: `DKEY_SQL`. Narrow on purpose: copying the wide `fields` column into another
  * temp table cost more than everything else here, so later statements join back to stage_raw.
  */
 export const buildFresh = (hostKeys: readonly bigint[], span: RecordIdSpan): string => `
 CREATE OR REPLACE TEMP TABLE fresh AS
 WITH k AS (
-  SELECT ord, CASE WHEN record_id IS NOT NULL THEN hash(host, CAST(record_id AS BIGINT))
-                   ELSE hash(host, event_id, ${STAGED_TIME_TEXT}, guid, fields) END AS dkey
-  FROM stage_raw),
+  SELECT ord, ${DKEY_SQL} AS dkey FROM stage_raw),
 u AS (SELECT dkey, min(ord) AS ord FROM k GROUP BY dkey),
 dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey
   WHERE ${hostKeyFilter('e', hostKeys)} AND ${recordIdFilter('e', span)})
@@ -81,12 +81,12 @@ FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
 /** The batch rows to store, typed (join of fresh with the staged rows; stage.ts for the two-column values). */
 const NEW_ROWS = `(SELECT f.seq, f.dkey, s.guid, s.target_guid, s.event_id,
   coalesce(s.category_text, CAST(s.category AS VARCHAR)) AS category, coalesce(s.time, CAST(s.time_text AS TIMESTAMP)) AS time,
-  s.host, CAST(s.record_id AS BIGINT) AS record_id, s.fields FROM fresh f JOIN stage_raw s ON s.ord = f.ord)`;
+  s.host, CAST(s.record_id AS BIGINT) AS record_id, s.fields, s.sys_key FROM fresh f JOIN stage_raw s ON s.ord = f.ord)`;
 
 export const INSERT_EVENTS = `
 INSERT INTO events
 SELECT seq, CASE WHEN guid IS NULL THEN NULL ELSE hash(guid) END, hash(host), dkey, guid, target_guid,
-       event_id, category, time, host, record_id, fields
+       event_id, category, time, host, record_id, fields, sys_key
 FROM ${NEW_ROWS}`;
 
 export const INSERT_TERMINATIONS = `

@@ -10,11 +10,12 @@
  */
 
 /** Bump when a table changes shape; `open` refuses a file with a newer version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const CREATE_TABLES = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
-  // Every Sysmon event. `seq` is our own monotonic insertion number (rowid is not stable across optimize).
+  // Every Sysmon event. `sys_key`: channel + system time, part of the identity (`dkey`, merge-sql.ts).
+  // `seq` is our own monotonic insertion number (rowid is not stable across optimize).
   `CREATE TABLE IF NOT EXISTS events (
      seq BIGINT NOT NULL,
      gkey UBIGINT,
@@ -27,7 +28,8 @@ export const CREATE_TABLES = [
      time TIMESTAMP NOT NULL,
      host VARCHAR NOT NULL,
      record_id BIGINT,
-     fields VARCHAR NOT NULL)`,
+     fields VARCHAR NOT NULL,
+     sys_key VARCHAR)`,
   // One row per (host, ProcessGuid) from its EventID 1; end_time from EventID 5.
   `CREATE TABLE IF NOT EXISTS processes (
      gkey UBIGINT NOT NULL,

@@ -32,12 +32,12 @@ import type { SysmonEvent } from '../../ingest/record.js';
 export const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS stage_raw (
   ord INTEGER, guid VARCHAR, target_guid VARCHAR, event_id INTEGER,
   category ENUM(${CATEGORIES.map((c) => `'${c}'`).join(', ')}), category_text VARCHAR,
-  time TIMESTAMP, time_text VARCHAR, host VARCHAR, record_id DOUBLE, fields VARCHAR)`;
+  time TIMESTAMP, time_text VARCHAR, host VARCHAR, record_id DOUBLE, fields VARCHAR, sys_key VARCHAR)`;
 
 /** Column types of `stage_raw`, in order (the chunk must match the table). */
-const TYPES = [INTEGER, VARCHAR, VARCHAR, INTEGER, ENUM8(CATEGORIES), VARCHAR, TIMESTAMP, VARCHAR, VARCHAR, DOUBLE, VARCHAR];
+const TYPES = [INTEGER, VARCHAR, VARCHAR, INTEGER, ENUM8(CATEGORIES), VARCHAR, TIMESTAMP, VARCHAR, VARCHAR, DOUBLE, VARCHAR, VARCHAR];
 /** Column positions in TYPES / stage_raw. */
-const Col = { Ord: 0, Guid: 1, TargetGuid: 2, EventId: 3, Category: 4, CategoryText: 5, Time: 6, TimeText: 7, Host: 8, RecordId: 9, Fields: 10 } as const;
+const Col = { Ord: 0, Guid: 1, TargetGuid: 2, EventId: 3, Category: 4, CategoryText: 5, Time: 6, TimeText: 7, Host: 8, RecordId: 9, Fields: 10, SysKey: 11 } as const;
 type Col = (typeof Col)[keyof typeof Col];
 
 /** Rows per chunk: DuckDB's vector size (2,048). */
@@ -49,8 +49,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /**
  * Milliseconds since the epoch of a `YYYY-MM-DDTHH:MM:SS.mmmZ` timestamp (what normalise writes),
  * or NaN for any other shape or an impossible date/time — those stage as text and DuckDB's own
- * cast decides, as before. Years below 1000 also go as text: the content-hash dedupe key re-prints
- * the time (merge-sql.ts), and only four-digit years print back exactly.
+ * cast decides, as before. Years below 1000 also go as text (only four-digit years print back
+ * exactly).
  */
 export function isoMillis(t: string): number {
   if (t.length !== 24 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58
@@ -153,6 +153,7 @@ export class StageAppender {
     duckdb.vector_assign_string_element(v[Col.Host]!, r, e.host);
     if (e.recordId == null) ok[Col.RecordId]!.clear(r); else { this.recordId[r] = e.recordId; ok[Col.RecordId]!.set(r); }
     duckdb.vector_assign_string_element(v[Col.Fields]!, r, JSON.stringify(e.fields));
+    duckdb.vector_assign_string_element(v[Col.SysKey]!, r, e.systemKey ?? '');
     this.size++;
     if (++this.row === ROWS) this.flush();
     if (e.eventId === 1 && e.guid && !this.repeatedCreates) {

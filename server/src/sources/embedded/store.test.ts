@@ -267,3 +267,35 @@ describe('EmbeddedStore.writeEvents', () => {
     await expect(EmbeddedStore.open('/nonexistent/x.duckdb', { readOnly: true })).rejects.toThrow(/x\.duckdb/);
   });
 });
+
+describe('incremental optimize (issue 13 §4)', () => {
+  /** Generated creates on two hosts, GUIDs in descending order so appended rows are out of sort order. */
+  const gen = (from: number, n: number): SysmonEvent[] => Array.from({ length: n }, (_, i) => {
+    const k = from + n - 1 - i;
+    const g = `{bbbbbbbb-0000-0000-0000-${k.toString(16).padStart(12, '0')}}`;
+    return { ...ev(1, k, `2024-05-01T10:${String(k % 60).padStart(2, '0')}:00.000Z`, g, { Image: 'C:\\x.exe', ParentProcessGuid: P }), host: k % 2 ? 'ws-1' : 'ws-2' };
+  });
+  const dump = async (s: EmbeddedStore, sql: string): Promise<string[]> => {
+    const c = await s.acquire();
+    try { return (await c.runAndReadAll(sql)).getRowsJS().map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))); } finally { s.release(c); }
+  };
+
+  it('when a load is re-sorted with `since`, then every row is kept and only the new rows are rewritten, in order', async () => {
+    const store = await openTemp('inc.duckdb');
+    await store.writeEvents(gen(0, 500));
+    await store.optimize();
+    const since = store.nextEventSeq;
+    await store.writeEvents(gen(500, 300));
+    const before = { e: (await dump(store, 'SELECT * FROM events ORDER BY seq')), p: await dump(store, 'SELECT * FROM processes ORDER BY seq') };
+    const oldRows = await dump(store, `SELECT seq FROM events WHERE seq < ${since} ORDER BY rowid`);
+    await store.optimize({ since });
+    expect(await dump(store, 'SELECT * FROM events ORDER BY seq')).toEqual(before.e);
+    expect(await dump(store, 'SELECT * FROM processes ORDER BY seq')).toEqual(before.p);
+    // The older rows keep their place; the new ones follow, sorted by (hkey, gkey, time, seq).
+    expect(await dump(store, `SELECT seq FROM events WHERE seq < ${since} ORDER BY rowid`)).toEqual(oldRows);
+    const tail = await dump(store, `SELECT hkey, gkey, time, seq FROM events WHERE seq >= ${since} ORDER BY rowid`);
+    const sortedTail = await dump(store, `SELECT hkey, gkey, time, seq FROM events WHERE seq >= ${since} ORDER BY hkey, gkey, time, seq`);
+    expect(tail).toEqual(sortedTail);
+    expect(tail).toHaveLength(300);
+  });
+});

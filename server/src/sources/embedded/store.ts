@@ -14,11 +14,12 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
+import { resort, resortSince, upgradeFromV1 } from './maintenance.js';
 import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
 import { CREATE_STAGE, StageAppender } from './stage.js';
 import {
-  buildFresh, deleteSupersededProcesses, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, type RecordIdSpan,
+  buildFresh, deleteSupersededProcesses, DKEY_SQL, FRESH_COUNTS, INSERT_EVENTS, INSERT_TERMINATIONS, insertProcesses, type RecordIdSpan,
   STAGED_HOST_KEYS, STAGED_RECORD_IDS, updateEndTimes,
 } from './merge-sql.js';
 
@@ -51,7 +52,7 @@ export interface EventBatch {
 export interface WriteResult {
   /** Events newly stored. */
   inserted: number;
-  /** Events already present (same host + record id, or same content) — skipped. */
+  /** Events already present (the same event, merge-sql.ts `DKEY_SQL`) — skipped. */
   duplicates: number;
 }
 
@@ -115,8 +116,9 @@ export class EmbeddedStore {
         for (const ddl of CREATE_TABLES) await conn.run(ddl);
         await conn.run(`INSERT OR IGNORE INTO meta VALUES ('schema_version', $1)`, [String(SCHEMA_VERSION)]);
       }
-      const version = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`))
+      let version = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`))
         .getRowsJS()[0]?.[0];
+      if (!this.readOnly && Number(version) === 1) { await upgradeFromV1(conn); version = '2'; }
       if (version === undefined) throw new StoreError(`${this.path} is not a Lineage database (no schema version)`);
       if (Number(version) > SCHEMA_VERSION) {
         throw new StoreError(`${this.path} has schema version ${String(version)}, newer than this build (${SCHEMA_VERSION})`);
@@ -146,7 +148,7 @@ export class EmbeddedStore {
       if (this.readOnly) throw new StoreError(`${this.path} was written by a DuckDB with another hash function; open it writable once to rebuild its keys`);
       await conn.run('BEGIN TRANSACTION');
       await conn.run(`UPDATE events SET gkey = CASE WHEN guid IS NULL THEN NULL ELSE hash(guid) END, hkey = hash(host),
-        dkey = CASE WHEN record_id IS NOT NULL THEN hash(host, record_id) ELSE hash(host, event_id, strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ'), guid, fields) END`);
+        dkey = ${DKEY_SQL}`);
       await conn.run(`UPDATE processes SET gkey = hash(guid), pkey = CASE WHEN parent_guid IS NULL THEN NULL ELSE hash(parent_guid) END, hkey = hash(host)`);
       await conn.run(`UPDATE terminations SET hkey = hash(host)`);
       await conn.run('COMMIT');
@@ -175,8 +177,8 @@ export class EmbeddedStore {
   }
 
   /**
-   * Store a batch of normalised Sysmon events. Idempotent: events already stored (host + record id,
-   * or identical content) are counted as duplicates. All or nothing per batch.
+   * Store a batch of normalised Sysmon events. Idempotent: events already stored (the same event:
+   * merge-sql.ts `DKEY_SQL`) are counted as duplicates. All or nothing per batch.
    * Best throughput with batches of 122,880 events (one DuckDB row group; see pipeline.ts).
    */
   async writeEvents(batch: readonly SysmonEvent[]): Promise<WriteResult> {
@@ -312,6 +314,11 @@ export class EmbeddedStore {
     }
   }
 
+  /** The `seq` the next stored event gets: pass it to `optimize({ since })` after a load. */
+  get nextEventSeq(): number {
+    return this.nextSeq;
+  }
+
   /**
    * Rewrite `events` sorted by (hkey, gkey, time) and `processes` by (hkey, pkey, start_time) so
    * host-scoped GUID and parent-GUID lookups prune to the host's row groups by zonemap. Events lead
@@ -319,15 +326,23 @@ export class EmbeddedStore {
    * GUID hashes hit nearly every row group, one host's events sit in one or two (measured on 1.8M
    * events: countEvents of a 1,200-process subtree 66 → 38 ms CPU). Run after a large ingest; rows
    * written later stay correct, just unclustered until the next optimize.
+   * `since`: only the rows stored from that `seq` on (one load into a bigger store) are re-sorted —
+   * taken out and appended again in order, as new row groups — so the cost is that of what was
+   * added, not of the whole store (docs/ingest.md "Incremental ingest").
    */
-  async optimize(): Promise<void> {
+  async optimize(opts: { since?: number } = {}): Promise<void> {
     if (this.readOnly) throw new StoreError(`database ${this.path} is open read-only`);
     await this.writing;
     const conn = await this.acquire();
     try {
       await conn.run('BEGIN TRANSACTION');
-      await resort(conn, 'events', 'hkey, gkey, time, seq');
-      await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
+      if (opts.since !== undefined && opts.since > 1) {
+        await resortSince(conn, 'events', 'hkey, gkey, time, seq', opts.since);
+        await resortSince(conn, 'processes', 'hkey, pkey, start_time, guid', opts.since);
+      } else {
+        await resort(conn, 'events', 'hkey, gkey, time, seq');
+        await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
+      }
       await conn.run('COMMIT');
       await conn.run('CHECKPOINT');
     } catch (err) {
@@ -362,15 +377,4 @@ export class EmbeddedStore {
     this.writers = [];
     this.instance.closeSync();
   }
-}
-
-/** Replace `table` by a copy sorted on `order`, keeping its declared columns and constraints. */
-async function resort(conn: DuckDBConnection, table: string, order: string): Promise<void> {
-  const ddl = CREATE_TABLES.find((d) => d.startsWith(`CREATE TABLE IF NOT EXISTS ${table} (`));
-  if (!ddl) throw new StoreError(`no DDL for ${table}`);
-  await conn.run(`DROP TABLE IF EXISTS ${table}_sorted`);
-  await conn.run(ddl.replace(`EXISTS ${table} (`, `EXISTS ${table}_sorted (`));
-  await conn.run(`INSERT INTO ${table}_sorted SELECT * FROM ${table} ORDER BY ${order}`);
-  await conn.run(`DROP TABLE ${table}`);
-  await conn.run(`ALTER TABLE ${table}_sorted RENAME TO ${table}`);
 }
