@@ -14,7 +14,7 @@ import { splunkSourceFor } from '../../src/api/session.js';
 import type { SessionStore } from '../../src/api/sessions.js';
 import { createLogger, type Logger } from '../../src/app/logger.js';
 import { writeDemo } from '../../src/demo/generate.js';
-import { normalise } from '../../src/ingest/fields.js';
+import { normalise } from '../../src/sysmon/fields.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
 import { SplunkError } from '../../src/sources/splunk/errors.js';
 
