@@ -12,7 +12,7 @@ import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SplunkError } from '../../src/sources/splunk/errors.js';
 import { SessionStore } from '../../src/sources/splunk/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import { loginSource } from './fixture.js';
 
 const run = requireDatasets('Splunk faults');

@@ -10,7 +10,7 @@ import { splunkSourceFor } from '../../src/api/session.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SessionStore } from '../../src/sources/splunk/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import { hostileCorpus, lexSpl, skeleton } from './hostile.js';
 
 const run = requireDatasets('Splunk SPL injection');

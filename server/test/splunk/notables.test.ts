@@ -10,7 +10,7 @@ import { newContext } from '../../src/sources/event-source.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SessionStore } from '../../src/sources/splunk/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import { loginSource } from './fixture.js';
 
 const run = requireDatasets('Splunk notables');

@@ -10,7 +10,7 @@
  *   └── cmd {…2102…} ── forfiles {…2302…} ── calc {…2502…}
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataset, requireDatasets } from '../datasets.js';
+import { dataset, requireDatasets } from '../../server/test/datasets.js';
 import { startSplunkd, type SplunkdHandle } from './index.js';
 import { service, trackDone, type SdkService } from './sdk-client.js';
 

@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import type { ParsedEvent } from '../../src/ingest/record.js';
+import type { ParsedEvent } from '../../server/src/ingest/record.js';
 import { Auth, type User } from './auth.js';
 import { JobManager, type Job, type JobSettings, type Latency } from './jobs.js';
 import { createHandler, type FaultState, type ReceivedSearch, type RequestRecord, type ServerContext, type ServerSettings } from './server.js';

@@ -5,9 +5,9 @@
  * Endpoint.Processes data model for tstats.
  */
 import { createHash } from 'node:crypto';
-import { normalise, RAW_TO_CIM } from '../../src/ingest/fields.js';
-import { readEventsFromFile } from '../../src/ingest/read-file.js';
-import type { ParsedEvent } from '../../src/ingest/record.js';
+import { normalise, RAW_TO_CIM } from '../../server/src/ingest/fields.js';
+import { readEventsFromFile } from '../../server/src/ingest/read-file.js';
+import type { ParsedEvent } from '../../server/src/ingest/record.js';
 import type { EventStore } from './spl/execute.js';
 import type { DataModelName } from './spl/tstats.js';
 import type { Row, Value } from './spl/values.js';
