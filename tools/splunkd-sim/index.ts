@@ -7,12 +7,13 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import type { ParsedEvent } from '../../server/src/ingest/record.js';
 import { Auth, type User } from './auth.js';
 import { JobManager, type Job, type JobSettings, type Latency } from './jobs.js';
 import { createHandler, type FaultState, type ReceivedSearch, type RequestRecord, type ServerContext, type ServerSettings } from './server.js';
 import { SplunkStore, type LoadReport } from './store.js';
 import { selfSignedCert, type TlsMaterial } from './tls.js';
+import type { Deployment } from './sysmon-ta.js';
+import type { WinEvent } from './winevent.js';
 
 export { SplunkStore } from './store.js';
 export type { Job } from './jobs.js';
@@ -20,10 +21,12 @@ export type { ReceivedSearch, RequestRecord } from './server.js';
 
 /** What to index at start. */
 export interface SplunkdData {
-  /** Sysmon files (any format the ingest readers know) → `sysmonIndex`. */
+  /** Sysmon files (XmlWinEventLog/XML records or NXLog JSON lines) → `sysmonIndex`. */
   sysmonFiles?: string[];
   /** Parsed Sysmon events built in code. */
-  sysmonEvents?: ParsedEvent[];
+  sysmonEvents?: WinEvent[];
+  /** How the forwarders set host/source/sourcetype (default: UF short host, modern sourcetype). */
+  deployment?: Partial<Deployment>;
   /** ES notables: a JSON file (array or one object per line) or objects. */
   notables?: string | Record<string, unknown>[];
   /** Index for Sysmon data (default `sysmon`). */
@@ -121,8 +124,8 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
   const loaded: SplunkdHandle['loaded'] = [];
   const data = opts.data ?? {};
   const index = data.sysmonIndex ?? 'sysmon';
-  for (const file of data.sysmonFiles ?? []) loaded.push({ input: file, report: await store.loadSysmonFile(file, { index }) });
-  if (data.sysmonEvents) loaded.push({ input: '(events)', report: store.addSysmon(data.sysmonEvents, { index }) });
+  for (const file of data.sysmonFiles ?? []) loaded.push({ input: file, report: await store.loadSysmonFile(file, { index, deployment: data.deployment }) });
+  if (data.sysmonEvents) loaded.push({ input: '(events)', report: store.addSysmon(data.sysmonEvents, { index, deployment: data.deployment }) });
   if (data.notables) {
     const list = typeof data.notables === 'string' ? await readNotablesFile(data.notables) : data.notables;
     store.addNotables(list);
