@@ -12,6 +12,7 @@ import { JobManager, type Job, type JobSettings, type Latency } from './jobs.js'
 import { createHandler, type FaultState, type ReceivedSearch, type RequestRecord, type ServerContext, type ServerSettings } from './server.js';
 import { SplunkStore, type LoadReport } from './store.js';
 import { selfSignedCert, type TlsMaterial } from './tls.js';
+import { dropReviews } from './es.js';
 import type { Deployment } from './sysmon-ta.js';
 import type { WinEvent } from './winevent.js';
 
@@ -179,6 +180,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     createToken: (user: string) => auth.createToken(user),
     stop: () => new Promise<void>((resolve) => {
       jobs.close();
+      if (!opts.store) dropReviews(store.guid);
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
     }),

@@ -4,7 +4,8 @@
  * `_time`, `host`, EventCode/EventID) and ES notables in `index=notable` (§6). Also serves the
  * Endpoint.Processes data model for tstats.
  */
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { notableEpoch, notableEventId, setReview, statusId, type Review } from './es.js';
 import type { EventStore } from './spl/execute.js';
 import type { DataModelName } from './spl/tstats.js';
 import type { Row, Value } from './spl/values.js';
@@ -101,47 +102,54 @@ export class SplunkStore implements EventStore {
   }
 
   /**
-   * Index ES notables (§6, §8.33). Missing review fields get ES defaults; `_time` may be epoch
-   * seconds or ISO 8601. Returns the rows as indexed; throws (indexing none) on a bad notable.
+   * Index ES notables (§6, §8.33) as the correlation search writes them: no `event_id`, status or
+   * owner in the raw event (the `notable` macro adds them, es.ts). `status`/`owner`/`urgency`/`comment`
+   * given in the input go to the incident-review collection instead. `_time`: epoch seconds, ISO 8601
+   * or relative (`-2h`). Returns the rows with their event_id; throws (indexing none) on a bad notable.
    */
-  addNotables(notables: Iterable<Record<string, unknown>>, index = 'notable'): Row[] {
-    const added: Row[] = [];
+  addNotables(notables: Iterable<Record<string, unknown>>, index = 'notable'): (Row & { event_id: string })[] {
+    const added: { row: Row; review: Review }[] = [];
+    const now = Date.now() / 1000;
     for (const obj of notables) {
       const row: Row = {};
+      const review: Review = {};
       for (const [k, v] of Object.entries(obj)) {
         if (v == null) continue;
-        if (Array.isArray(v)) row[k] = v.map(String);
-        else if (typeof v === 'object') throw new Error(`notable field '${k}' is an object; only strings, numbers and arrays are allowed`);
-        else row[k] = String(v);
+        if (typeof v === 'object' && !Array.isArray(v)) throw new Error(`notable field '${k}' is an object; only strings, numbers and arrays are allowed`);
+        if (k === 'status' || k === 'owner' || k === 'comment' || (k === 'urgency' && obj.status !== undefined)) { review[k] = String(v); continue; }
+        if (k === 'event_id' || k === 'status_label') continue;
+        row[k] = Array.isArray(v) ? v.map(String) : String(v);
       }
-      const t = row._time;
-      const tStr = typeof t === 'string' ? t : undefined;
-      const epoch = tStr === undefined ? Date.now() / 1000 : /^\d+(\.\d+)?$/.test(tStr) ? Number(tStr) : Date.parse(tStr) / 1000;
-      if (!Number.isFinite(epoch)) throw new Error(`notable _time '${tStr}' is neither epoch seconds nor ISO 8601`);
-      row._time = epoch.toFixed(3);
+      if (review.status !== undefined) statusId(review.status);
+      row._time = notableEpoch(typeof row._time === 'string' ? row._time : undefined, now).toFixed(3);
       const ruleName = (row.rule_name ?? row.search_name ?? 'Notable') as string;
       row.rule_name ??= ruleName;
-      row.search_name ??= ruleName;
+      row.search_name ??= `Endpoint - ${ruleName} - Rule`;
       row.rule_title ??= ruleName;
       row.severity ??= 'medium';
-      row.urgency ??= row.severity;
-      row.status ??= '1';
-      row.status_label ??= 'New';
-      row.owner ??= 'unassigned';
       row.security_domain ??= 'endpoint';
       row.index = index;
-      row.source ??= `${ruleName} - Rule`;
+      row.source ??= row.search_name;
       row.sourcetype ??= 'stash';
       row.host ??= 'es-search-head';
       row.splunk_server = SERVER_NAME;
-      row.event_id ??= `${createHash('md5').update(JSON.stringify(obj)).digest('hex').toUpperCase().slice(0, 8)}@@notable@@${createHash('md5').update(String(this.seq + added.length)).digest('hex')}`;
       row._raw ??= Object.entries(row).filter(([k]) => !k.startsWith('_')).map(([k, v]) => `${k}="${String(v).replace(/"/g, '\\"')}"`).join(', ');
-      added.push(row);
+      added.push({ row, review });
     }
     // All or nothing: a bad notable anywhere in the input indexes none of it.
-    for (const row of added) this.push(row);
-    return added;
+    return added.map(({ row, review }) => {
+      this.push(row);
+      const eventId = notableEventId(row);
+      if (Object.keys(review).length > 0) setReview(eventId, review);
+      return { ...row, event_id: eventId };
+    });
   }
+
+  /** Review a notable (the incident-review collection the `notable` macro reads). */
+  review(eventId: string, r: Review): void { setReview(eventId, r); }
+
+  /** This store's indexer GUID (in `_bkt`, and so in every notable's event_id). */
+  readonly guid = randomUUID().toUpperCase();
 
   /** Index arbitrary rows (must carry `index` and `_time`). */
   addRows(rows: Iterable<Row>): void { for (const r of rows) this.push(r); }
@@ -175,7 +183,7 @@ export class SplunkStore implements EventStore {
   private push(row: Row): void {
     // Internal fields every Splunk event carries (§2.5 "Events").
     const index = String(row.index ?? 'main');
-    row._bkt ??= `${index}~0~6A0D5A3C-2F1B-4C7E-9B55-0E1F2A3B4C5D`;
+    row._bkt ??= `${index}~0~${this.guid}`;
     row._cd ??= `0:${this.seq}`;
     row._indextime ??= String(Math.floor(Number(row._time ?? 0)));
     row._si ??= [SERVER_NAME, index];

@@ -82,4 +82,4 @@ export const SearchQuery = z.object({
 }).strict();
 
 /** `/api/notables` query string. */
-export const NotablesQuery = z.object({ limit: Limit.default(200), host: Host.optional(), ...RangeFields }).strict();
+export const NotablesQuery = z.object({ limit: Limit.default(200), host: Host.optional(), status: z.enum(['open', 'all']).default('open'), ...RangeFields }).strict();

@@ -33,7 +33,7 @@ export function searchRouter(sourceFor: SourceFor, ruleNotables: RuleNotables | 
     if (ruleNotables && source.kind === 'embedded') {
       return { items: await ruleNotables.list(source, { ctx, range, limit: q.limit, ...(q.host ? { host: q.host } : {}) }), nextCursor: null };
     }
-    const items = await source.notables({ ctx, limit: q.limit, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) });
+    const items = await source.notables({ ctx, limit: q.limit, status: q.status, ...(range ? { range } : {}), ...(q.host ? { host: q.host } : {}) });
     return { items, nextCursor: null };
   }));
 

@@ -59,6 +59,9 @@ export interface QueryContext {
   stats: QueryStats;
 }
 
+/** Which notables by review status: open ones (not Resolved/Closed) or all. */
+export type NotableStatusFilter = 'open' | 'all';
+
 export interface BaseOptions {
   ctx: QueryContext;
   /** Restricts processes by start time and events by time; absent = all time. */
@@ -134,7 +137,7 @@ export interface EventSource {
    */
   locateOrigin?(guid: string, host?: string): { host: string; startTime: string }[] | null;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
-  notables(o: BaseOptions & { limit: number }): Promise<Notable[]>;
+  notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]>;
   close?(): Promise<void>;
 }
 

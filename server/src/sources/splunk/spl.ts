@@ -364,10 +364,19 @@ export class SplBuilder {
     return `${this.base()} ${this.f('ProcessGuid')}=${guidValue(guid)} | eval host=lower(${this.machine()}) | stats count by host`;
   }
 
-  /** ES notables, newest first. */
-  notables(limit: number): string {
+  /**
+   * ES notables, newest first, through ES's `notable` macro (it adds `event_id` and the incident-review
+   * status/owner/urgency; raw `index=notable` has none of them). `host`: the notable's `dest` names that
+   * machine (FQDN or short name); `open`: not in a review status that ends the review (Resolved, Closed).
+   * The time range travels as REST parameters.
+   */
+  notables(limit: number, o: { host?: string; open?: boolean } = {}): string {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw bad('limit', 'must be 1–10000');
-    return `search index=${this.t.notableIndex} | sort 0 - _time | head ${limit}`;
+    const filters: string[] = [];
+    if (o.host !== undefined) filters.push(`(${machineValues(o.host).map((v) => `dest=${v}`).join(' OR ')})`);
+    if (o.open) filters.push('NOT status_end="true"');
+    const where = filters.length > 0 ? ` | search ${filters.join(' ')}` : '';
+    return `search \`notable\`${where} | sort 0 - _time | head ${limit}`;
   }
 
   /** Process-creates on given hosts with given image basenames: resolves notables without a GUID. */
