@@ -97,6 +97,8 @@ export const GraphStatsSchema = z.object({
   searches: z.number().int(),
   rows: z.number().int(),
   ms: z.number(),
+  /** The source's own words when a search returned partial results (Splunk: peer down, truncated …). */
+  warnings: z.array(z.string()).optional(),
 });
 export type GraphStats = z.infer<typeof GraphStatsSchema>;
 

@@ -52,6 +52,8 @@ export interface SplunkdOptions {
   version?: string;
   instanceType?: string | null;
   latency?: Partial<Latency>;
+  /** Search-artifact disk quota per user in bytes (default 100 MB, the `user` role's srchDiskQuota). */
+  diskQuotaBytes?: number;
   /** Concurrent jobs per user (default 3, the `user` role's srchJobsQuota). */
   quota?: number;
   quotaMode?: JobSettings['quotaMode'];
@@ -71,6 +73,8 @@ export interface SplunkdFaults {
   failNextJob(message?: string): void;
   /** The next dispatched job never finishes (until cancelled or finalized). */
   stallNextJob(): void;
+  /** The next dispatched job ends DONE with this WARN message (partial results: a peer down, truncation). */
+  warnNextJob(message?: string): void;
   /** Every session key stops working: the next call answers 401. */
   expireSessions(): void;
   /** Destroy the connection of the next request (whose path matches, when given). */
@@ -144,6 +148,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     defaultTtlSec: opts.defaultTtlSec ?? 600,
     failedTtlSec: 86_400,
     defaultIndexes: opts.defaultIndexes ?? ['main'],
+    diskQuotaBytes: opts.diskQuotaBytes ?? 100 * 1_048_576,
   };
   const jobs = new JobManager(store, jobSettings);
   const settings: ServerSettings = {
@@ -172,6 +177,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     faults: {
       failNextJob: (message = 'Search process did not exit cleanly, exit_code=255, description="exited with code 255". Please look in search.log for this peer in the Job Inspector for more info.') => jobs.injectFault({ kind: 'fail', message }),
       stallNextJob: () => jobs.injectFault({ kind: 'stall' }),
+      warnNextJob: (message = 'Unable to distribute to peer named idx-02 at uri https://10.0.0.12:8089 because replication was unsuccessful. Search results might be incomplete!') => jobs.injectFault({ kind: 'warn', message }),
       expireSessions: () => auth.expireSessions(),
       resetNextRequest: (path?: RegExp) => { faultState.resets.push(path ?? null); },
       exportFatalAfter: (rows: number) => { faultState.exportFatalAfter = rows; },

@@ -148,7 +148,7 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   const lookups = new Map(found.map((r) => [r.guid, r]));
   const doc = assembleGraph({
     plan, range, host, lookups, counts, cross, events, maxCrossTargets: MAX_CROSS_TARGETS,
-    stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) },
+    stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started), ...(ctx.stats.warnings?.length ? { warnings: ctx.stats.warnings } : {}) },
   });
   doc.stats.ms = Math.round(performance.now() - started); // including assembly
   return standIn ? withStandIn(doc, standIn) : doc;

@@ -52,7 +52,11 @@ export interface EventRecord {
 }
 
 /** Per-request cost counters: honest `stats.searches` (SQL statements or Splunk jobs) and rows moved. */
-export interface QueryStats { searches: number; rows: number }
+/**
+ * Per-request counters. `warnings`: Splunk's own words when a search finished with a warning (a peer
+ * was down, results were truncated …): what the request shows is then partial and must say so.
+ */
+export interface QueryStats { searches: number; rows: number; warnings?: string[] }
 
 export interface QueryContext {
   signal?: AbortSignal;

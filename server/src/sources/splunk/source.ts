@@ -182,7 +182,10 @@ export class SplunkSource implements EventSource {
     const params = timeParams(o.range);
     const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
     // Each process yields up to two rows (create + terminate).
-    if (h.resultCount > this.config.treeBudget * 2) return this.treeByGeneration(origin!, host, o);
+    if (h.resultCount > this.config.treeBudget * 2) {
+      await this.client.discard(h);
+      return this.treeByGeneration(origin!, host, o);
+    }
     const rows: SplunkRow[] = [];
     for await (const page of this.client.pages(h, { ctx: o.ctx })) rows.push(...page);
     const all = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
