@@ -39,8 +39,8 @@ export interface SplunkdOptions {
   /** 0 (default) = a free port. */
   port?: number;
   host?: string;
-  /** true = HTTPS with a fresh self-signed certificate; or give cert/key. */
-  tls?: boolean | TlsMaterial;
+  /** true = HTTPS with a fresh self-signed certificate; 'splunk-default' = one shaped like Splunk's (CN=SplunkServerDefaultCert, no SAN); or give cert/key. */
+  tls?: boolean | 'splunk-default' | TlsMaterial;
   data?: SplunkdData;
   /** Use an existing store instead of `data` (benches share one big store across servers). */
   store?: SplunkStore;
@@ -156,7 +156,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     serverName: 'lineage-splunkd', disableV1: opts.disableV1 ?? false,
   };
   const faultState: FaultState = { resets: [], exportFatalAfter: null };
-  const tls = opts.tls === true ? selfSignedCert() : opts.tls || null;
+  const tls = opts.tls === true ? selfSignedCert() : opts.tls === 'splunk-default' ? selfSignedCert('', true) : opts.tls || null;
   const scheme = tls ? 'https' : 'http';
   let port = 0;
   const ctx: ServerContext = { auth, jobs, settings, faults: faultState, received: [], requests: [], scheme, port: () => port };

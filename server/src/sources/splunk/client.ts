@@ -124,7 +124,7 @@ export class SplunkClient {
   private static newService(config: SplunkConfig, params: Sdk.ServiceParams): Sdk.Service {
     const sdk = loadSdk();
     const http = createHttp({
-      ca: config.ca, insecure: config.insecure,
+      ca: config.ca, insecure: config.insecure, ...(config.serverName ? { serverName: config.serverName } : {}),
       connectTimeoutMs: config.connectTimeoutMs, responseTimeoutMs: config.requestTimeoutMs,
     });
     return new sdk.Service(http, {

@@ -28,6 +28,8 @@ export interface SplunkConfig {
   ca?: string;
   /** Disable certificate verification (lab only). */
   insecure: boolean;
+  /** Verify splunkd's certificate against this name instead of the URL's host (Splunk's default cert: SplunkServerDefaultCert). */
+  serverName?: string;
   /** Splunk version announced to the SDK so it picks endpoints deterministically (§9 pitfall 6). */
   version: string;
   connectTimeoutMs: number;
@@ -60,7 +62,7 @@ export const DEFAULTS: Omit<SplunkConfig, 'url'> = {
 /** Raw option values (CLI flags or env vars), all strings. */
 export interface SplunkConfigInput {
   url?: string; web?: string; index?: string; notableIndex?: string; source?: string; sourcetype?: string;
-  fieldStyle?: string; tstats?: string | boolean; ca?: string; insecure?: string | boolean;
+  fieldStyle?: string; tstats?: string | boolean; ca?: string; insecure?: string | boolean; serverName?: string;
   version?: string; searchTimeoutMs?: string; treeBudget?: string;
 }
 
@@ -70,7 +72,7 @@ export const ENV_VARS: Record<keyof SplunkConfigInput, string> = {
   notableIndex: 'LINEAGE_SPLUNK_NOTABLE_INDEX', source: 'LINEAGE_SPLUNK_SOURCE', sourcetype: 'LINEAGE_SPLUNK_SOURCETYPE',
   fieldStyle: 'LINEAGE_SPLUNK_FIELDS', tstats: 'LINEAGE_SPLUNK_TSTATS', ca: 'LINEAGE_SPLUNK_CA',
   insecure: 'LINEAGE_SPLUNK_INSECURE', version: 'LINEAGE_SPLUNK_VERSION', searchTimeoutMs: 'LINEAGE_SPLUNK_SEARCH_TIMEOUT_MS',
-  treeBudget: 'LINEAGE_SPLUNK_TREE_BUDGET',
+  treeBudget: 'LINEAGE_SPLUNK_TREE_BUDGET', serverName: 'LINEAGE_SPLUNK_SERVER_NAME',
 };
 
 /** Inputs from the environment (flags given on the command line override these). */
@@ -102,6 +104,11 @@ function httpUrl(v: string, name: string): URL {
   return u;
 }
 
+function serverNameOf(v: string): string {
+  if (!/^[A-Za-z0-9._-]{1,253}$/.test(v)) throw new Error(`--splunk-server-name: "${v}" is not a host name`);
+  return v;
+}
+
 /** Validate inputs into a config; throws an Error naming the bad option. */
 export function resolveConfig(input: SplunkConfigInput): SplunkConfig {
   if (!input.url) throw new Error('--splunk URL (or LINEAGE_SPLUNK_URL) is required, e.g. https://splunk:8089');
@@ -125,6 +132,7 @@ export function resolveConfig(input: SplunkConfigInput): SplunkConfig {
     source: input.source === undefined ? DEFAULTS.source : input.source === '' || input.source === '-' ? null : input.source,
     sourcetype: input.sourcetype && input.sourcetype !== '-' ? input.sourcetype : null,
     fieldStyle, tstats: bool(input.tstats), ca, insecure: bool(input.insecure), version,
+    ...(input.serverName ? { serverName: serverNameOf(input.serverName) } : {}),
     searchTimeoutMs: positiveInt(input.searchTimeoutMs, '--search-timeout-ms', DEFAULTS.searchTimeoutMs),
     treeBudget: positiveInt(input.treeBudget, '--tree-budget', DEFAULTS.treeBudget),
   };

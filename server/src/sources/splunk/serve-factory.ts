@@ -19,6 +19,7 @@ export const SPLUNK_SERVE_OPTIONS = {
   tstats: { type: 'boolean' },
   ca: { type: 'string' },
   'splunk-insecure': { type: 'boolean' },
+  'splunk-server-name': { type: 'string' },
   web: { type: 'string' },
   'splunk-version': { type: 'string' },
   'search-timeout-ms': { type: 'string' },
@@ -27,7 +28,8 @@ export const SPLUNK_SERVE_OPTIONS = {
 
 export const SPLUNK_USAGE = '       lineage serve --splunk https://HOST:8089 [--index sysmon[,idx2]] [--web https://HOST:8000] [--ca FILE.pem]\n'
   + '             [--fields raw|cim] [--tstats] [--notable-index notable] [--splunk-source S] [--splunk-sourcetype ST]\n'
-  + '             [--splunk-version 9.2.0] [--search-timeout-ms N] [--tree-budget N] [--splunk-insecure]\n';
+  + '             [--splunk-version 9.2.0] [--search-timeout-ms N] [--tree-budget N] [--splunk-insecure]\n'
+  + '             [--splunk-server-name SplunkServerDefaultCert]\n';
 
 /** Flags → config inputs (env first, flags win). */
 export function splunkInput(values: ServeValues, env: NodeJS.ProcessEnv = process.env): SplunkConfigInput {
@@ -37,7 +39,7 @@ export function splunkInput(values: ServeValues, env: NodeJS.ProcessEnv = proces
     url: s('splunk'), index: s('index'), notableIndex: s('notable-index'), source: s('splunk-source'),
     sourcetype: s('splunk-sourcetype'), fieldStyle: s('fields'), tstats: b('tstats'), ca: s('ca'),
     insecure: b('splunk-insecure'), web: s('web'), version: s('splunk-version'),
-    searchTimeoutMs: s('search-timeout-ms'), treeBudget: s('tree-budget'),
+    searchTimeoutMs: s('search-timeout-ms'), treeBudget: s('tree-budget'), serverName: s('splunk-server-name'),
   };
   const out: SplunkConfigInput = inputFromEnv(env);
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
