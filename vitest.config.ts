@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { '@lineage/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'client/src/**/*.test.ts'],
+    include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'tools/splunkd-sim/**/*.test.ts', 'client/src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -268,7 +268,7 @@ function inputFloor(total: number, hosts: number): { readMs: number; guidMs: num
 async function splunkRowsMoved(argv: string[]): Promise<void> {
   const hosts = arg(argv, 'hosts', 100);
   const { generateDemo } = await import('../server/src/demo/generate.js');
-  const { startSplunkd } = await import('../server/test/splunkd/index.js');
+  const { startSplunkd } = await import('../tools/splunkd-sim/index.js');
   const { SplunkClient } = await import('../server/src/sources/splunk/client.js');
   const { resolveConfig } = await import('../server/src/sources/splunk/config.js');
   const { SplunkSource } = await import('../server/src/sources/splunk/source.js');

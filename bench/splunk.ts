@@ -21,7 +21,7 @@ import { SplunkClient } from '../server/src/sources/splunk/client.js';
 import { resolveConfig, type SplunkConfig } from '../server/src/sources/splunk/config.js';
 import { SplunkSource } from '../server/src/sources/splunk/source.js';
 import { batches, SplBuilder, timeParams } from '../server/src/sources/splunk/spl.js';
-import { startSplunkd } from '../server/test/splunkd/index.js';
+import { startSplunkd } from '../tools/splunkd-sim/index.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 

@@ -13,9 +13,9 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import type { ParsedEvent } from '../server/src/ingest/record.js';
-import { startSplunkd } from '../server/test/splunkd/index.js';
-import { compileSearch, runSearch } from '../server/test/splunkd/spl/execute.js';
-import { SplunkStore } from '../server/test/splunkd/store.js';
+import { startSplunkd } from '../tools/splunkd-sim/index.js';
+import { compileSearch, runSearch } from '../tools/splunkd-sim/spl/execute.js';
+import { SplunkStore } from '../tools/splunkd-sim/store.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const guid = (h: number, n: number) => `{C${String(h).padStart(7, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}}`;

@@ -17,17 +17,19 @@ const PCALUA2 = '{9d1ed712-fffd-623d-1f02-000000003b02}';
 const CALC = '{9d1ed712-fffd-623d-1e02-000000003b02}';
 const POWERSHELL = '{9d1ed712-fffc-623d-1602-000000003b02}';
 
-/** Jobs the test server ran (GET /services/search/jobs, as Splunk lists them), oldest first. */
-async function splunkSearches(): Promise<Array<{ search: string; author: string }>> {
+/**
+ * Searches the test server received (its own log: jobs are deleted once read, so Splunk's job list
+ * no longer shows them), oldest first, and the jobs still on the server per owner.
+ */
+async function splunkLog(): Promise<{ searches: Array<{ search: string; author: string }>; jobs: Record<string, number> }> {
   const port = Number(process.env.E2E_SPLUNKD_PORT ?? 8189);
-  const res = await fetch(`http://127.0.0.1:${port}/services/search/jobs?output_mode=json&count=0`, {
+  const res = await fetch(`http://127.0.0.1:${port}/services/lineage-sim/received`, {
     headers: { Authorization: `Basic ${Buffer.from('admin:changeme').toString('base64')}` },
   });
-  const body = (await res.json()) as { entry: Array<{ author: string; published: string; content: { search?: string }; name: string }> };
-  return body.entry
-    .map((e) => ({ search: e.content.search ?? e.name, author: e.author, published: e.published }))
-    .sort((a, b) => (a.published < b.published ? -1 : a.published > b.published ? 1 : 0));
+  const body = (await res.json()) as { received: Array<{ spl: string; user: string; at: number }>; jobs: Record<string, number> };
+  return { searches: body.received.map((r) => ({ search: r.spl, author: r.user })), jobs: body.jobs };
 }
+const splunkSearches = async () => (await splunkLog()).searches;
 
 test('Splunk mode: login → notable → graph → expand', async ({ page }) => {
   const ui = new InvestigationPage(page);
@@ -44,12 +46,36 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   expect(await page.evaluate(() => document.cookie)).toBe('');
   await ui.screenshot('splunk-01-logged-in');
 
+  // ES notables as a Universal Forwarder deployment shows them (host = short name, dest = FQDN), read
+  // through the `notable` macro: open ones of the last 7 days by default, older or closed ones on request.
+  const rail = page.getByRole('list', { name: 'Notables' });
+  await expect(rail).toContainText('Forfiles execution');
+  await expect(rail).not.toContainText('Closed: certutil');
+  await expect(rail).not.toContainText('a month ago');
+  await page.getByLabel('Notables status').selectOption('all');
+  await expect(rail).toContainText('Closed: certutil');
+  await page.getByLabel('Notables time range').selectOption('30d');
+  await expect(rail).not.toContainText('a month ago');
+  await page.getByLabel('Notables time range').selectOption('all');
+  await expect(rail).toContainText('a month ago');
+  await page.getByLabel('Notables status').selectOption('open');
+  await expect(rail).not.toContainText('Closed: certutil');
+  const beforeGraph = (await splunkSearches()).length;
   await ui.openNotable(/pcalua/i);
   const s = await ui.waitFor((st) => [CMD, PCALUA, PCALUA2].every((g) => st.nodes.includes(g)), 'cmd and its pcalua children');
   // The parent powershell has no create in the capture: a placeholder above cmd.
   expect(s.nodes).toContain(POWERSHELL);
   expect(s.edges).toContain(`spawn:${POWERSHELL}>${CMD}`);
   expect(s.nodes).toContain(`more:${PCALUA}`);
+  // Notable → graph to the root: few searches, and none left on the server once read.
+  const graphJobs = (await splunkSearches()).length - beforeGraph;
+  expect(graphJobs).toBeGreaterThan(0);
+  expect(graphJobs).toBeLessThanOrEqual(4);
+  expect((await splunkLog()).jobs.admin ?? 0).toBe(0);
+  // Events of the notable's process (cmd opened pcalua: process-access events).
+  await ui.select(CMD);
+  await page.getByRole('button', { name: /^process-access events/ }).click();
+  await expect(page.getByRole('list', { name: 'Events' })).toContainText('pcalua.exe');
   // Expand pcalua's children page ("1 more ▸"): loaded from Splunk, as the analyst.
   const before = await splunkSearches();
   await ui.expand(`more:${PCALUA}`);
@@ -68,6 +94,7 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   const shownSpl = (await spl.textContent()) ?? '';
   expect(shownSpl.includes(CALC) || shownSpl.includes(`ParentProcessGuid IN ("${PCALUA}")`)).toBe(true);
   expect((await splunkSearches()).filter((j) => j.author === 'admin').map((j) => j.search)).toContain(shownSpl);
+  expect((await splunkLog()).jobs.admin ?? 0).toBe(0);
   await expect(page.getByTestId('provenance')).toContainText(/Job id/);
   // "Open in Splunk" re-runs exactly that SPL in Splunk Web (serve --web), over the same window, in a new tab.
   const open = page.getByRole('link', { name: /Open in Splunk/ });

@@ -68,7 +68,7 @@ export const SearchQuery = z.object({
 }).strict();
 
 /** `/api/notables` query string. */
-export const NotablesQuery = z.object({ limit: Limit.default(200), host: Host.optional(), ...RangeFields }).strict();
+export const NotablesQuery = z.object({ limit: Limit.default(200), host: Host.optional(), status: z.enum(['open', 'all']).default('open'), ...RangeFields }).strict();
 
 /** Rule text: YAML (one or many rules) or a one-liner. */
 export const RulesText = z.string().min(1, 'rules: paste a rule (YAML or a one-liner)').max(256 * 1024, 'rules: text is larger than 256 KiB');

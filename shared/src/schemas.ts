@@ -97,6 +97,8 @@ export const GraphStatsSchema = z.object({
   searches: z.number().int(),
   rows: z.number().int(),
   ms: z.number(),
+  /** The source's own words when a search returned partial results (Splunk: peer down, truncated …). */
+  warnings: z.array(z.string()).optional(),
 });
 export type GraphStats = z.infer<typeof GraphStatsSchema>;
 
@@ -126,6 +128,9 @@ export const NotableSchema = z.object({
   guid: z.string().nullable(),
   image: z.string().nullable(),
   source: z.enum(['splunk-es', 'rule', 'demo']),
+  /** ES incident-review status label (New, In Progress, Pending, Resolved, Closed) and owner, when known. */
+  status: z.string().optional(),
+  owner: z.string().optional(),
   /** Chain to highlight when the notable came from a lineage rule. */
   chain: z.array(z.string()).optional(),
   /** Window (ISO) that holds the whole rule-hit chain: open the investigation with it (rule notables). */

@@ -31,7 +31,7 @@ export const lineageKeys = {
   all: ['lineage'] as const,
   health: () => [...lineageKeys.all, 'health'] as const,
   notables: () => [...lineageKeys.all, 'notables'] as const,
-  notableList: (range: { from: string | null; to: string | null }) => [...lineageKeys.notables(), range] as const,
+  notableList: (range: { from: string | null; to: string | null }, status: NotableStatus = 'open') => [...lineageKeys.notables(), range, status] as const,
   searches: () => [...lineageKeys.all, 'search'] as const,
   search: (p: SearchParams) => [...lineageKeys.searches(), p] as const,
   /** Everything derived from process data (graph, children, ancestors, processes, events): invalidate after ingest. */
@@ -54,15 +54,19 @@ const ProcessPage = pageSchema(ProcessNodeSchema);
 const EventPage = pageSchema(GraphEventSchema);
 const scopeParams = (s: Scope) => ({ host: s.host, from: s.from, to: s.to });
 
+/** Notables by review status (Splunk ES): open ones, or all. */
+export type NotableStatus = 'open' | 'all';
+
 export const lineageQueries = {
   health: () => queryOptions({
     queryKey: lineageKeys.health(),
     queryFn: ({ signal }) => apiGet('/api/health', {}, HealthSchema, signal),
     staleTime: 60_000,
   }),
-  notables: (range: { from: string | null; to: string | null }) => queryOptions({
-    queryKey: lineageKeys.notableList(range),
-    queryFn: ({ signal }) => apiGet('/api/notables', range, listOf(NotableSchema), signal),
+  /** Notables over `range` (null bounds: the server's default window); `status` 'open' hides Resolved/Closed. */
+  notables: (range: { from: string | null; to: string | null }, status: NotableStatus = 'open') => queryOptions({
+    queryKey: lineageKeys.notableList(range, status),
+    queryFn: ({ signal }) => apiGet('/api/notables', { ...range, ...(status === 'all' ? { status } : {}) }, listOf(NotableSchema), signal),
     staleTime: 30_000,
   }),
   search: (p: SearchParams) => queryOptions({

@@ -23,7 +23,7 @@ export function searchRouter(sourceFor: SourceFor, ruleNotables: RuleNotables | 
     const o = { ctx, range: toRange(q, null), limit: q.limit, ...(q.host ? { host: q.host } : {}) };
     const items = ruleNotables && source.kind === 'embedded'
       ? await ruleNotables.list(source, o)
-      : await source.notables({ ...o, range: o.range ?? undefined });
+      : await source.notables({ ...o, status: q.status, range: o.range ?? undefined });
     return { items, nextCursor: null };
   }));
 

@@ -34,6 +34,7 @@ export const SERVE_OPTIONS = {
   tstats: { type: 'boolean' },
   ca: { type: 'string' },
   'splunk-insecure': { type: 'boolean' },
+  'splunk-server-name': { type: 'string' },
   web: { type: 'string' },
   'splunk-version': { type: 'string' },
   'search-timeout-ms': { type: 'string' },
@@ -45,7 +46,8 @@ export const USAGE = 'usage: lineage serve --db FILE [--port P] [--host ADDR] [-
   + '             [--max-concurrent N] [--request-timeout-ms N] [--log-level info|debug|warn|error|silent]\n'
   + '       lineage serve --splunk https://HOST:8089 [--index sysmon[,idx2]] [--web https://HOST:8000] [--ca FILE.pem]\n'
   + '             [--fields raw|cim] [--tstats] [--notable-index notable] [--splunk-source S] [--splunk-sourcetype ST]\n'
-  + '             [--splunk-version 9.2.0] [--search-timeout-ms N] [--tree-budget N] [--splunk-insecure]\n';
+  + '             [--splunk-version 9.2.0] [--search-timeout-ms N] [--tree-budget N] [--splunk-insecure]\n'
+  + '             [--splunk-server-name SplunkServerDefaultCert]\n';
 
 /** Flag → environment variable. Every setting has both; the flag wins. */
 const ENV_OF: Record<string, string> = {
@@ -57,7 +59,7 @@ const ENV_OF: Record<string, string> = {
   splunk: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
   'notable-index': 'LINEAGE_SPLUNK_NOTABLE_INDEX', 'splunk-source': 'LINEAGE_SPLUNK_SOURCE',
   'splunk-sourcetype': 'LINEAGE_SPLUNK_SOURCETYPE', fields: 'LINEAGE_SPLUNK_FIELDS', tstats: 'LINEAGE_SPLUNK_TSTATS',
-  ca: 'LINEAGE_SPLUNK_CA', 'splunk-insecure': 'LINEAGE_SPLUNK_INSECURE', 'splunk-version': 'LINEAGE_SPLUNK_VERSION',
+  ca: 'LINEAGE_SPLUNK_CA', 'splunk-insecure': 'LINEAGE_SPLUNK_INSECURE', 'splunk-server-name': 'LINEAGE_SPLUNK_SERVER_NAME', 'splunk-version': 'LINEAGE_SPLUNK_VERSION',
   'search-timeout-ms': 'LINEAGE_SPLUNK_SEARCH_TIMEOUT_MS', 'tree-budget': 'LINEAGE_SPLUNK_TREE_BUDGET',
 };
 
@@ -85,7 +87,7 @@ const RawSchema = z.object({
   'duckdb-memory': z.string().trim().regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'must be a size like 2GB').optional(),
   splunk: text.optional(), web: text.optional(), index: text.optional(), 'notable-index': text.optional(),
   'splunk-source': text.optional(), 'splunk-sourcetype': text.optional(), fields: text.optional(),
-  tstats: flag.optional(), ca: text.optional(), 'splunk-insecure': flag.optional(), 'splunk-version': text.optional(),
+  tstats: flag.optional(), ca: text.optional(), 'splunk-insecure': flag.optional(), 'splunk-server-name': text.optional(), 'splunk-version': text.optional(),
   'search-timeout-ms': text.optional(), 'tree-budget': text.optional(),
 }).superRefine((v, ctx) => {
   if (!!v['tls-cert'] !== !!v['tls-key']) ctx.addIssue({ code: 'custom', message: '--tls-cert and --tls-key go together' });
@@ -105,7 +107,7 @@ const RawSchema = z.object({
   duckdb: { threads: v['duckdb-threads'], memoryLimit: v['duckdb-memory'] },
   splunk: {
     url: v.splunk, web: v.web, index: v.index, notableIndex: v['notable-index'], source: v['splunk-source'],
-    sourcetype: v['splunk-sourcetype'], fieldStyle: v.fields, tstats: v.tstats, ca: v.ca, insecure: v['splunk-insecure'],
+    sourcetype: v['splunk-sourcetype'], fieldStyle: v.fields, tstats: v.tstats, ca: v.ca, insecure: v['splunk-insecure'], serverName: v['splunk-server-name'],
     version: v['splunk-version'], searchTimeoutMs: v['search-timeout-ms'], treeBudget: v['tree-budget'],
   } satisfies SplunkConfigInput,
 }));

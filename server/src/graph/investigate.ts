@@ -220,7 +220,7 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   const lookups = new Map(found.map((r) => [r.guid, r]));
   const doc = assembleGraph({
     plan, range, eventRange: evBase.range, host, lookups, counts, cross, events, maxCrossTargets: MAX_CROSS_TARGETS,
-    stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started) },
+    stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started), ...(ctx.stats.warnings?.length ? { warnings: ctx.stats.warnings } : {}) },
   });
   if (req.up && plan.topmost) await walkAboveWindow(source, doc, plan.topmost.record, lookups, evBase, ctx);
   doc.stats.ms = Math.round(performance.now() - started); // including assembly

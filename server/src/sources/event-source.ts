@@ -52,12 +52,19 @@ export interface EventRecord {
 }
 
 /** Per-request cost counters: honest `stats.searches` (SQL statements or Splunk jobs) and rows moved. */
-export interface QueryStats { searches: number; rows: number }
+/**
+ * Per-request counters. `warnings`: Splunk's own words when a search finished with a warning (a peer
+ * was down, results were truncated …): what the request shows is then partial and must say so.
+ */
+export interface QueryStats { searches: number; rows: number; warnings?: string[] }
 
 export interface QueryContext {
   signal?: AbortSignal;
   stats: QueryStats;
 }
+
+/** Which notables by review status: open ones (not Resolved/Closed) or all. */
+export type NotableStatusFilter = 'open' | 'all';
 
 export interface BaseOptions {
   ctx: QueryContext;
@@ -134,7 +141,7 @@ export interface EventSource {
    */
   locateOrigin?(guid: string, host?: string): { host: string; startTime: string }[] | null;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
-  notables(o: BaseOptions & { limit: number }): Promise<Notable[]>;
+  notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]>;
   close?(): Promise<void>;
 }
 

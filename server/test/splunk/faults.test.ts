@@ -12,7 +12,7 @@ import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SplunkError } from '../../src/sources/splunk/errors.js';
 import { SessionStore } from '../../src/api/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import { loginSource } from './fixture.js';
 
 const run = requireDatasets('Splunk faults');
@@ -152,6 +152,23 @@ describe.runIf(run)('Splunk faults', () => {
       expect(ok.user).toBe('admin');
     } finally {
       await tls.stop();
+    }
+  });
+
+  it("HTTPS with Splunk's default certificate (CN=SplunkServerDefaultCert, no SAN): verified against --ca with the expected server name", async () => {
+    const d = await startSplunkd({ tls: 'splunk-default' });
+    try {
+      const base = { ...resolveConfig({ url: d.url }), ca: d.cert! };
+      // The CA alone is not enough: the certificate does not name 127.0.0.1.
+      const e = await caught(SplunkClient.login(base, { username: 'admin', password: 'changeme' }));
+      expect(e.message).toMatch(/altnames|certificate/i);
+      const wrong = await caught(SplunkClient.login({ ...base, serverName: 'splunk.corp' }, { username: 'admin', password: 'changeme' }));
+      expect(wrong.message).toMatch(/SplunkServerDefaultCert|certificate/i);
+      const ok = await SplunkClient.login({ ...resolveConfig({ url: d.url, serverName: 'SplunkServerDefaultCert' }), ca: d.cert! }, { username: 'admin', password: 'changeme' });
+      expect(ok.user).toBe('admin');
+      expect(() => resolveConfig({ url: d.url, serverName: 'a b' })).toThrow(/--splunk-server-name/);
+    } finally {
+      await d.stop();
     }
   });
 

@@ -10,7 +10,7 @@ import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.
 import { SplunkClient } from '../../src/sources/splunk/client.js';
 import { resolveConfig, type SplunkConfig } from '../../src/sources/splunk/config.js';
 import { SplunkSource } from '../../src/sources/splunk/source.js';
-import { startSplunkd, type SplunkdHandle, type SplunkdOptions } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle, type SplunkdOptions } from '../../../tools/splunkd-sim/index.js';
 
 /** Both sources over the same files. */
 export interface Pair {

@@ -12,7 +12,7 @@ import { runRules } from '../../src/rules/run/run.js';
 import { newContext } from '../../src/sources/event-source.js';
 import type { SplunkSource } from '../../src/sources/splunk/source.js';
 import { LONG, LONG_CHAIN_RULE, LONG_HOST, longChainEvents } from '../hit-chain.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import { loginSource } from './fixture.js';
 
 describe('Splunk: opening a rule hit\'s link', () => {

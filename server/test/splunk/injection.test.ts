@@ -10,7 +10,7 @@ import { splunkSourceFor } from '../../src/api/session.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SessionStore } from '../../src/api/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import { hostileCorpus, lexSpl, skeleton } from './hostile.js';
 
 const run = requireDatasets('Splunk SPL injection');
@@ -66,22 +66,24 @@ describe.runIf(run)('hostile search values through the API', () => {
     expect(quoted).toBeGreaterThan(100);
   });
 
-  it('host: refused with 400 or a plain host name inside one quoted term', async () => {
-    /** The quoted value right after `host=`. */
-    const hostTerm = (spl: string) => {
+  it('host: refused with 400 or a plain host name inside quoted terms', async () => {
+    // A machine is matched as named, and by its FQDN / short-name counterpart (`name.*` or the first label).
+    const machineTerms = (spl: string) => {
       const t = lexSpl(spl);
-      const i = t.findIndex((x, k) => !x.quoted && x.value === 'host' && t[k + 1]?.value === '=' && t[k + 2]?.quoted);
-      return t[i + 2]!.value;
+      return t.filter((x, k) => k >= 2 && t[k - 2]!.value === 'Computer' && t[k - 1]!.value === '=' && x.quoted).map((x) => x.value);
     };
-    const benign = await send('host', 'benign');
-    const benignSkeleton = skeleton((benign as string[])[0]!, (c) => c === 'benign');
+    const isUser = (h: string) => (c: string) => c === h || c === `${h}.*` || c === h.split('.')[0];
+    const benignShort = skeleton(((await send('host', 'benign')) as string[])[0]!, isUser('benign'));
+    const benignFqdn = skeleton(((await send('host', 'benign.corp')) as string[])[0]!, isUser('benign.corp'));
     for (const v of corpus) {
       const got = await send('host', v);
       if (got === 'rejected') continue;
       const spl = got[0]!;
-      const h = hostTerm(spl);
-      expect(h).toMatch(/^[a-z0-9._-]+$/);
-      expect(skeleton(spl, (c) => c === h)).toBe(benignSkeleton);
+      const [h, ...rest] = machineTerms(spl);
+      expect(h).toMatch(/^[a-z0-9._:-]+$/);
+      for (const r of rest) expect(r).toMatch(/^[a-z0-9_-]+(\.\*)?$/);
+      if (h!.includes(':') || /^[\d.]+$/.test(h!)) continue;
+      expect(skeleton(spl, isUser(h!))).toBe(h!.includes('.') ? benignFqdn : benignShort);
     }
   });
 });

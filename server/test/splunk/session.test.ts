@@ -10,7 +10,7 @@ import { splunkSourceFor } from '../../src/api/session.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SessionStore } from '../../src/api/sessions.js';
 import { dataset, requireDatasets } from '../datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 
 const run = requireDatasets('Splunk sessions');
 const FILE = 'splunk-attack_data/xmlwineventlog/T1202_atomic_red_team__windows-sysmon.log';

@@ -3,20 +3,55 @@
  * one opens that process as the origin, with a rule-hit chain highlighted when the notable carries one.
  */
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { canonicalGuid } from '@lineage/shared';
-import { lineageQueries } from '../../api/queries';
+import { lineageQueries, type NotableStatus } from '../../api/queries';
 import { openProcess, type ViewState } from '../../app/url-state';
 import { StateMessage } from '../../components/StateMessage';
 import { formatLocal, formatUtc } from '../../lib/format';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void }
 
-function Notables({ view, onView }: Props) {
-  const q = useQuery(lineageQueries.notables({ from: null, to: null }));
-  if (q.isPending) return <StateMessage kind="loading">Loading notables…</StateMessage>;
-  if (q.isError) return <StateMessage kind="error" onRetry={() => void q.refetch()}>Notables unavailable: {q.error.message}</StateMessage>;
-  if (q.data.length === 0) return <StateMessage kind="empty">No notables. Search for a process above.</StateMessage>;
+/** Notable windows: '' is the server's default (Splunk: the last 7 days; embedded: all data). */
+const SPANS: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, all: Infinity };
+const SPAN_LABELS: Record<string, string> = { '': 'Default window', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All time' };
+
+function notableRange(span: string): { from: string | null; to: string | null } {
+  const ms = SPANS[span];
+  if (ms === undefined) return { from: null, to: null };
+  // Rounded to the minute so the query key stays stable between renders.
+  const now = Math.ceil(Date.now() / 60_000) * 60_000;
+  return { from: ms === Infinity ? '1970-01-01T00:00:00.000Z' : new Date(now - ms).toISOString(), to: new Date(now).toISOString() };
+}
+
+/** Window and review-status pickers of the notables list (status only where notables have one: Splunk ES). */
+function NotableFilters(p: { splunk: boolean; span: string; status: NotableStatus; onSpan(s: string): void; onStatus(s: NotableStatus): void }) {
+  const spans = p.splunk ? ['', '24h', '30d', 'all'] : ['', '24h', '7d', '30d'];
   return (
+    <div className="notable-filters">
+      <select aria-label="Notables time range" value={p.span} onChange={(e) => p.onSpan(e.target.value)}>
+        {spans.map((s) => <option key={s} value={s}>{s === '' && p.splunk ? 'Last 7 days' : s === '' ? 'All time' : SPAN_LABELS[s]}</option>)}
+      </select>
+      {p.splunk && (
+        <select aria-label="Notables status" value={p.status} onChange={(e) => p.onStatus(e.target.value as NotableStatus)}>
+          <option value="open">Open</option>
+          <option value="all">All statuses</option>
+        </select>
+      )}
+    </div>
+  );
+}
+
+function Notables({ view, onView }: Props) {
+  const splunk = useQuery(lineageQueries.health()).data?.source === 'splunk';
+  const [span, setSpan] = useState('');
+  const [status, setStatus] = useState<NotableStatus>('open');
+  const q = useQuery(lineageQueries.notables(notableRange(span), splunk ? status : 'open'));
+  const filters = <NotableFilters splunk={splunk} span={span} status={status} onSpan={setSpan} onStatus={setStatus} />;
+  if (q.isPending) return <>{filters}<StateMessage kind="loading">Loading notables…</StateMessage></>;
+  if (q.isError) return <>{filters}<StateMessage kind="error" onRetry={() => void q.refetch()}>Notables unavailable: {q.error.message}</StateMessage></>;
+  if (q.data.length === 0) return <>{filters}<StateMessage kind="empty">No notables in this window. Widen it, or search for a process above.</StateMessage></>;
+  return (<>{filters}
     <ul className="rail-list" aria-label="Notables">
       {q.data.map((n) => {
         const guid = canonicalGuid(n.guid ?? '');
@@ -28,13 +63,13 @@ function Notables({ view, onView }: Props) {
             >
               <span className={`sev sev-${n.severity.toLowerCase()}`}>{n.severity}</span>
               <span className="title">{n.title}</span>
-              <span className="meta" title={formatLocal(n.time)}>{n.host} · {formatUtc(n.time).slice(0, 19)}</span>
+              <span className="meta" title={formatLocal(n.time)}>{n.host} · {formatUtc(n.time).slice(0, 19)}{n.status ? ` · ${n.status}` : ''}</span>
             </button>
           </li>
         );
       })}
     </ul>
-  );
+  </>);
 }
 
 function SearchHits({ view, onView }: Props) {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataset, requireDatasets } from '../../../test/datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../../../test/splunkd/index.js';
+import { startSplunkd, type SplunkdHandle } from '../../../../tools/splunkd-sim/index.js';
 import { ingestPaths } from '../../ingest/pipeline.js';
 import { EmbeddedSource, EmbeddedStore } from '../../sources/embedded/index.js';
 import { newContext, type NamePairCount } from '../../sources/event-source.js';

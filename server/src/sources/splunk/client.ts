@@ -18,6 +18,16 @@ export type SplunkRow = Record<string, string | string[] | undefined>;
 /** A finished job: its id, the exact SPL, and how many results it holds. */
 export interface JobHandle { sid: string; spl: string; resultCount: number; job: Sdk.Job }
 
+/** Splunk's refusal once the role's search-artifact disk quota (srchDiskQuota) is used up. */
+const DISK_QUOTA_RE = /disk usage quota/i;
+
+/** WARN/ERROR messages of a finished job (partial results: a peer down, results truncated …). */
+function jobWarnings(messages: unknown): string[] {
+  if (!Array.isArray(messages)) return [];
+  return messages.filter((m) => /^(WARN|ERROR)$/i.test(String((m as { type?: unknown }).type ?? '')))
+    .map((m) => String((m as { text?: unknown }).text ?? '')).filter(Boolean);
+}
+
 /** Options of one search. */
 export interface SearchOptions {
   ctx: QueryContext;
@@ -56,9 +66,11 @@ function isAbort(e: unknown): boolean {
 /** Errors worth another try: splunkd busy (503), quota messages, refused/reset connections. */
 function retryable(e: unknown, idempotent: boolean): boolean {
   const status = statusOf(e);
+  const text = messagesOf((e as { data?: unknown } | null)?.data);
+  // A full disk quota stays full until artifacts are deleted: retrying cannot help.
+  if (DISK_QUOTA_RE.test(text)) return false;
   if (status === 503) return true;
   if (status === 429) return true;
-  const text = messagesOf((e as { data?: unknown } | null)?.data);
   if (typeof status === 'number' && status >= 400 && status < 500 && /quota|too many|concurren/i.test(text)) return true;
   if (status === 600) {
     const code = networkCodeOf(e);
@@ -112,7 +124,7 @@ export class SplunkClient {
   private static newService(config: SplunkConfig, params: Sdk.ServiceParams): Sdk.Service {
     const sdk = loadSdk();
     const http = createHttp({
-      ca: config.ca, insecure: config.insecure,
+      ca: config.ca, insecure: config.insecure, ...(config.serverName ? { serverName: config.serverName } : {}),
       connectTimeoutMs: config.connectTimeoutMs, responseTimeoutMs: config.requestTimeoutMs,
     });
     return new sdk.Service(http, {
@@ -187,9 +199,16 @@ export class SplunkClient {
         }
         const err = toSplunkError(e, what);
         if (err instanceof SplunkError && err.code === 'not_authenticated') this.expired = true;
+        const text = messagesOf((e as { data?: unknown } | null)?.data);
+        if (DISK_QUOTA_RE.test(text)) throw new SplunkError('unavailable', `Splunk refused the search: ${text}`);
         throw err;
       }
     }
+  }
+
+  /** Delete a job whose results were read (its artifact counts against the role's disk quota). */
+  async discard(h: JobHandle): Promise<void> {
+    try { await h.job.remove(5_000); } catch { /* already gone, or splunkd unreachable: its TTL ends it */ }
   }
 
   /** Best-effort cancel: 404 means the job is already gone. */
@@ -240,18 +259,26 @@ export class SplunkClient {
     const job = created;
     const deadline = Date.now() + this.config.searchTimeoutMs;
     let period = Math.min(50, this.config.pollMs);
+    let state = 'QUEUED';
+    let said = '';
     try {
       for (;;) {
         if (Date.now() > deadline) {
-          throw new SplunkError('timeout', `search ${job.sid} did not finish within ${Math.round(this.config.searchTimeoutMs / 1000)} s and was cancelled`, job.sid);
+          // A job still QUEUED waited for the role's concurrent-search quota: say so, in Splunk's words.
+          const why = state === 'QUEUED' ? ` (still QUEUED by Splunk${said ? `: ${said}` : ': the role\'s concurrent-search quota is in use'})` : '';
+          throw new SplunkError('timeout', `search ${job.sid} did not finish within ${Math.round(this.config.searchTimeoutMs / 1000)} s and was cancelled${why}`, job.sid);
         }
         await this.withRetry('job status', true, signal, () => job.fetch({}, this.config.requestTimeoutMs));
         const p = job.properties() ?? {};
+        state = String(p.dispatchState ?? state);
+        said = messagesOf({ messages: Array.isArray(p.messages) ? p.messages : [] }) || said;
         if (p.isFailed || p.dispatchState === 'FAILED') {
           const text = messagesOf({ messages: Array.isArray(p.messages) ? p.messages : [] });
           throw new SplunkError('search_failed', `search ${job.sid} failed${text ? `: ${text}` : ''}`, job.sid);
         }
         if (p.isDone && p.dispatchState === 'DONE') {
+          const warnings = jobWarnings(p.messages);
+          if (warnings.length > 0) (ctx.stats.warnings ??= []).push(...warnings.filter((w) => !ctx.stats.warnings!.includes(w)));
           return { sid: job.sid, spl, resultCount: Number(p.resultCount ?? 0), job };
         }
         await sleep(Math.min(period, Math.max(0, deadline - Date.now())), signal);
@@ -267,8 +294,15 @@ export class SplunkClient {
   /** Read a finished job's results in pages of at most `pageSize` rows (≤ 50,000), from `offset`. */
   async *pages(h: JobHandle, o: SearchOptions & { offset?: number; limit?: number; pageSize?: number }): AsyncGenerator<SplunkRow[]> {
     const pageSize = Math.min(MAX_PAGE_ROWS, Math.max(1, o.pageSize ?? MAX_PAGE_ROWS));
-    let offset = o.offset ?? 0;
-    let left = o.limit ?? Infinity;
+    try {
+      yield* this.readPages(h, o, pageSize, o.offset ?? 0, o.limit ?? Infinity);
+    } finally {
+      // Read (or abandoned): the job is ours to delete, never left to its TTL.
+      await this.discard(h);
+    }
+  }
+
+  private async *readPages(h: JobHandle, o: SearchOptions, pageSize: number, offset: number, left: number): AsyncGenerator<SplunkRow[]> {
     while (left > 0 && offset < h.resultCount) {
       const count = Math.min(pageSize, left, h.resultCount - offset);
       const [data] = await this.withRetry('read results', true, o.ctx.signal,

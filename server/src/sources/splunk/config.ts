@@ -29,6 +29,8 @@ export interface SplunkConfig {
   ca?: string;
   /** Disable certificate verification (lab only). */
   insecure: boolean;
+  /** Verify splunkd's certificate against this name instead of the URL's host (Splunk's default cert: SplunkServerDefaultCert). */
+  serverName?: string;
   /** Splunk version announced to the SDK so it picks endpoints deterministically (docs/splunk-protocol.md §9 pitfall 6). */
   version: string;
   connectTimeoutMs: number;
@@ -61,7 +63,7 @@ export const DEFAULTS: Omit<SplunkConfig, 'url'> = {
 /** Raw option values (CLI flags or env vars), all strings. */
 export interface SplunkConfigInput {
   url?: string; web?: string; index?: string; notableIndex?: string; source?: string; sourcetype?: string;
-  fieldStyle?: string; tstats?: string | boolean; ca?: string; insecure?: string | boolean;
+  fieldStyle?: string; tstats?: string | boolean; ca?: string; insecure?: string | boolean; serverName?: string;
   version?: string; searchTimeoutMs?: string; treeBudget?: string;
 }
 
@@ -82,6 +84,11 @@ function httpUrl(v: string, name: string): URL {
   try { u = new URL(v); } catch (e) { throw new Error(`${name}: "${v}" is not a URL`, { cause: e }); }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`${name}: must be http(s), got ${u.protocol}`);
   return u;
+}
+
+function serverNameOf(v: string): string {
+  if (!/^[A-Za-z0-9._-]{1,253}$/.test(v)) throw new Error(`--splunk-server-name: "${v}" is not a host name`);
+  return v;
 }
 
 /** Validate inputs into a config; throws an Error naming the bad option. */
@@ -107,6 +114,7 @@ export function resolveConfig(input: SplunkConfigInput): SplunkConfig {
     source: input.source === undefined ? DEFAULTS.source : input.source === '' || input.source === '-' ? null : input.source,
     sourcetype: input.sourcetype && input.sourcetype !== '-' ? input.sourcetype : null,
     fieldStyle, tstats: bool(input.tstats), ca, insecure: bool(input.insecure), version,
+    ...(input.serverName ? { serverName: serverNameOf(input.serverName) } : {}),
     searchTimeoutMs: positiveInt(input.searchTimeoutMs, '--search-timeout-ms', DEFAULTS.searchTimeoutMs),
     treeBudget: positiveInt(input.treeBudget, '--tree-budget', DEFAULTS.treeBudget),
   };

@@ -53,11 +53,20 @@ export function notablesFromRows(rows: readonly SplunkRow[]): Notable[] {
       host: HOST_RE.test(hostRaw) ? hostRaw.toLowerCase() : '',
       time,
       severity: first(row, ['urgency', 'severity']) ?? 'unknown',
+      ...(first(row, ['status_label']) ? { status: first(row, ['status_label'])! } : {}),
+      ...(first(row, ['owner']) ? { owner: first(row, ['owner'])! } : {}),
       guid: canonicalGuid(first(row, GUID_FIELDS)),
       image,
       source: 'splunk-es' as const,
     };
   });
+}
+
+/** Whether two machine names (lowercase) are one machine: equal, or one is the other's short name. */
+export function sameMachine(a: string, b: string): boolean {
+  if (a === b) return true;
+  const short = (x: string) => (/^[\d.]+$/.test(x) || x.includes(':') ? x : x.split('.')[0]!);
+  return (!a.includes('.') || !b.includes('.')) && short(a) === short(b);
 }
 
 /** Which process a GUID-less notable stands for: on its host, that name, the latest start at or before its time. */
@@ -67,7 +76,7 @@ export function matchProcess(n: Notable, procs: readonly ProcessRecord[]): Proce
   const t = Date.parse(n.time);
   let best: ProcessRecord | null = null;
   for (const p of procs) {
-    if (p.host !== n.host || p.name !== name) continue;
+    if (!sameMachine(p.host, n.host) || p.name !== name) continue;
     const s = Date.parse(p.startTime);
     if (s > t || s < t - LOOKBACK_MS) continue;
     if (!best || s > Date.parse(best.startTime)) best = p;

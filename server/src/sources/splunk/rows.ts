@@ -145,6 +145,14 @@ export function countRows(rows: readonly SplunkRow[], into = new Map<string, Par
 const KEEP_LOWER = new Set(['host', 'dest', 'process_name', 'parent_process_name']);
 
 /**
+ * PascalCase fields the Sysmon add-on adds that are not Sysmon EventData (System-part copies, the
+ * rendered XML, the split of `Hashes`): docs/splunk.md "Field extraction".
+ */
+const ADDON_DECORATIONS = new Set(['EventChannel', 'EventDescription', 'Name', 'Guid', 'Keywords', 'Level', 'Opcode', 'Task',
+  'Version', 'TimeCreated', 'SecurityID', 'UserID', 'ProcessID', 'ThreadID', 'RecordNumber', 'EventData_Xml', 'System_Props_Xml']);
+const HASH_SPLIT = new Set(['MD5', 'SHA256', 'IMPHASH', 'SHA1']);
+
+/**
  * The fields of an event row that are Sysmon's own: never Splunk's internal `_…` fields; PascalCase
  * names (every Sysmon EventData name is); in CIM style also the CIM names fields.ts maps back to raw
  * names. This drops the add-on's decorations (`process_exec`, `action`, …) so events read the same as
@@ -154,7 +162,10 @@ function eventFields(row: SplunkRow, style: 'raw' | 'cim'): SplunkRow {
   const out: SplunkRow = {};
   const lower = new Set(Object.keys(row).map((k) => k.toLowerCase()));
   for (const [k, v] of Object.entries(row)) {
-    if (k.startsWith('_')) continue;
+    if (k.startsWith('_') || ADDON_DECORATIONS.has(k) || (HASH_SPLIT.has(k) && row.Hashes !== undefined)) continue;
+    // For 7/8/10 the add-on's process_name/parent_process_name name the loaded image / the target and source.
+    // CIM names mean other things there, and the raw names are always present: use only those.
+    if (!/^[A-Z]/.test(k) && k !== 'host' && k !== 'dest' && /^(7|8|10)$/.test(String(one(row.EventCode)))) continue;
     if (!/^[A-Z]/.test(k) && !KEEP_LOWER.has(k) && !(style === 'cim' && CIM_TO_RAW[k])) continue;
     // CIM alias of a raw field the row also has in another spelling (src_process_guid vs SourceProcessGUID).
     const raw = CIM_TO_RAW[k];

@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type * as Sdk from 'splunk-sdk';
 
 type SdkModule = typeof Sdk.default;
@@ -36,6 +37,11 @@ export interface TransportOptions {
   ca?: string | Buffer;
   /** Skip certificate verification (explicit opt-in for lab setups only). */
   insecure?: boolean;
+  /**
+   * The name splunkd's certificate is verified against instead of the URL's host: Splunk's default
+   * certificate is `CN=SplunkServerDefaultCert` with no SAN (docs/splunk.md "Certificate").
+   */
+  serverName?: string;
   /** Give up connecting after this many ms. */
   connectTimeoutMs: number;
   /** Default deadline for one HTTP exchange when the caller passes no `response_timeout`. */
@@ -49,9 +55,11 @@ export const NETWORK_STATUS = 600;
 export function createHttp(opts: TransportOptions): Sdk.Http {
   const sdk = loadSdk();
   const agentOpts = { keepAlive: true, maxSockets: 8 };
-  const httpsAgent = new https.Agent({ ...agentOpts, ca: opts.ca, rejectUnauthorized: !opts.insecure });
+  const name = opts.serverName;
+  const identity = name ? { checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(name, cert) } : {};
+  const httpsAgent = new https.Agent({ ...agentOpts, ca: opts.ca, rejectUnauthorized: !opts.insecure, ...identity });
   const httpAgent = new http.Agent(agentOpts);
-  const freshHttps = new https.Agent({ keepAlive: false, ca: opts.ca, rejectUnauthorized: !opts.insecure });
+  const freshHttps = new https.Agent({ keepAlive: false, ca: opts.ca, rejectUnauthorized: !opts.insecure, ...identity });
   const freshHttp = new http.Agent({ keepAlive: false });
   const Verifying = sdk.NodeHttp.extend({
     makeRequest(this: Sdk.Http, url: string, message: Sdk.HttpMessage): Promise<Sdk.SdkResponse> {

@@ -12,7 +12,8 @@
  */
 import type { Category, Notable, TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, NamePairCount, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery,
+  TreeOptions, TreeRows,
 } from '../event-source.js';
 import type { SplunkClient, SplunkRow } from './client.js';
 import type { SplunkConfig } from './config.js';
@@ -29,6 +30,8 @@ interface HostCounts { counts: Counts; cross: EventRecord[] }
 const COUNT_BY_GUID_MAX = 200;
 /** Host cache entries kept (GUID → host) so calls without `host` can use the whole-host strategies. */
 const HOST_CACHE_MAX = 100_000;
+/** Notables are read over this many days back when the caller gives no window. */
+export const NOTABLE_DEFAULT_DAYS = 7;
 
 /**
  * "Open in Splunk": Splunk Web's search page re-running the exact SPL over the same window. A search
@@ -179,7 +182,10 @@ export class SplunkSource implements EventSource {
     const params = timeParams(o.range);
     const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
     // Each process yields up to two rows (create + terminate).
-    if (h.resultCount > this.config.treeBudget * 2) return this.treeByGeneration(origin!, host, o);
+    if (h.resultCount > this.config.treeBudget * 2) {
+      await this.client.discard(h);
+      return this.treeByGeneration(origin!, host, o);
+    }
     const rows: SplunkRow[] = [];
     for await (const page of this.client.pages(h, { ctx: o.ctx })) rows.push(...page);
     const all = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
@@ -299,9 +305,12 @@ export class SplunkSource implements EventSource {
     return namePairRows(rows);
   }
 
-  async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
+  async notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]> {
     const limit = Math.max(1, Math.min(o.limit, 10_000));
-    const { rows } = await this.run(this.spl.notables(limit), { ctx: o.ctx, range: o.range });
+    // Default window: the last 7 days (docs/splunk.md "Notables"), never all time.
+    const range = o.range ?? { from: new Date(Date.now() - NOTABLE_DEFAULT_DAYS * 86_400_000).toISOString(), to: new Date().toISOString() };
+    const spl = this.spl.notables(limit, { ...(o.host ? { host: o.host } : {}), open: (o.status ?? 'open') === 'open' });
+    const { rows } = await this.run(spl, { ctx: o.ctx, range });
     const notables = notablesFromRows(rows);
     return resolveNotableProcesses(notables, (pairs, range) =>
       this.processesOf(this.spl.processesByHostAndName(pairs), { ctx: o.ctx, range }));

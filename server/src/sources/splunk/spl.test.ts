@@ -53,13 +53,22 @@ describe('SPL builder: hostile values', () => {
   });
 
   it('hosts and GUIDs accept only their own shapes', () => {
+    // Hosts are matched by name and by the FQDN/short-name counterpart (`name.*` or the first label).
+    const isUser = (h: string) => (c: string) => c === h || c === `${h}.*` || c === h.split('.')[0];
+    const benign = { short: skeleton(spl.seeds({ host: 'benign' }), isUser('benign')), fqdn: skeleton(spl.seeds({ host: 'benign.corp' }), isUser('benign.corp')) };
     for (const v of corpus) {
-      // A few corpus entries (`OR`, `IN` …) are valid host names: they must land quoted, never as operators.
-      expectSafe((x) => spl.seeds({ host: x }), v, (x) => x.toLowerCase());
       expect(() => spl.processesByGuid([v])).toThrow(SplunkError);
+      // A few corpus entries (`OR`, `IN` …) are valid host names: they must land quoted, never as operators.
+      let out: string;
+      try { out = spl.seeds({ host: v }); } catch (e) { expect((e as SplunkError).status).toBe(400); continue; }
+      const h = v.toLowerCase();
+      expect(lexSpl(out).filter((t) => t.quoted && t.value === h)).toHaveLength(1);
+      if (h.includes(':') || /^[\d.]+$/.test(h)) continue;
+      expect(skeleton(out, isUser(h))).toBe(h.includes('.') ? benign.fqdn : benign.short);
     }
     expect(() => spl.hostProcesses('a" | delete')).toThrow(SplunkError);
-    expect(spl.hostProcesses('WKS-042.corp.local')).toContain('host="wks-042.corp.local"');
+    expect(spl.hostProcesses('WKS-042.corp.local')).toContain('(Computer="wks-042.corp.local" OR Computer="wks-042")');
+    expect(spl.hostProcesses('WKS-042')).toContain('(Computer="wks-042" OR Computer="wks-042.*")');
     expect(guidValue('4C2A1F0E-11AA-67C0-0B00-000000001F00')).toBe('"{4c2a1f0e-11aa-67c0-0b00-000000001f00}"');
   });
 
@@ -107,7 +116,7 @@ describe('SPL builder: lists and times', () => {
     const cim = new SplBuilder({ ...target, fieldStyle: 'cim' });
     const s = cim.childrenOf(['{4c2a1f0e-11aa-67c0-0b00-000000001f00}'], 'wks-1');
     expect(s).toContain('parent_process_guid IN ("{4c2a1f0e-11aa-67c0-0b00-000000001f00}")');
-    expect(s).toContain('dest="wks-1"');
+    expect(s).toContain('(dvc_nt_host="wks-1" OR dvc_nt_host="wks-1.*")');
     expect(s).toContain('earliest(process_path) as Image');
   });
 });

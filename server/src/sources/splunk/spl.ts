@@ -144,14 +144,37 @@ export const PROCESS_FIELDS = [
   'ParentUser', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid', 'UtcTime',
 ] as const;
 
-/** CIM names for the raw names we search on (docs/splunk-protocol.md §5.2; Endpoint.Processes). */
+/**
+ * CIM names for the raw names we search on, as far as the Sysmon add-on defines them (docs/splunk.md
+ * "Field extraction"): it has no CIM name for LogonGuid or ParentUser, so those stay raw.
+ */
 const CIM: Record<string, string> = {
   ProcessGuid: 'process_guid', ParentProcessGuid: 'parent_process_guid', ProcessId: 'process_id',
   ParentProcessId: 'parent_process_id', Image: 'process_path', CommandLine: 'process', ParentImage: 'parent_process_path',
-  ParentCommandLine: 'parent_process', ParentUser: 'parent_user', User: 'user', IntegrityLevel: 'process_integrity_level',
-  Hashes: 'process_hash', CurrentDirectory: 'process_current_directory', LogonGuid: 'logon_guid',
-  SourceProcessGuid: 'src_process_guid', host: 'dest',
+  ParentCommandLine: 'parent_process', User: 'user', IntegrityLevel: 'process_integrity_level',
+  Hashes: 'process_hash', CurrentDirectory: 'process_current_directory',
 };
+
+/**
+ * The machine of an event (docs/splunk.md "One machine, one identity"): Splunk's `host` is whatever
+ * the forwarder set (the short name on a Universal Forwarder, the collector under WEF), so machines
+ * are named by the event's own `Computer` (FQDN); in CIM style by the add-on's `dvc_nt_host`, which
+ * is the machine for every EventID (`dest` is the destination for EventID 3).
+ */
+const MACHINE = { raw: 'Computer', cim: 'dvc_nt_host' } as const;
+
+/** EventCodes whose actor the add-on names `parent_process_*` (image load, remote thread, process access). */
+const ACTOR_IS_PARENT = 'EventCode=7 OR EventCode=8 OR EventCode=10';
+
+/** Values matching one machine however it was named: FQDN or short name. Returns quoted SPL values. */
+export function machineValues(host: unknown, what = 'host'): string[] {
+  const q = hostValue(host, what);
+  const name = q.slice(1, -1);
+  if (name.includes(':') || /^[\d.]+$/.test(name)) return [q];
+  const dot = name.indexOf('.');
+  // A short name matches its FQDN (`name.*`); an FQDN also matches a machine that reports only its short name.
+  return dot < 0 ? [q, `"${name}.*"`] : [q, `"${name.slice(0, dot)}"`];
+}
 
 /** Where the SPL goes: the configured base predicate and field-name style. */
 export interface SplTarget {
@@ -189,8 +212,15 @@ export class SplBuilder {
     return parts.join(' ');
   }
 
+  /** The search-time field naming the machine. */
+  machine(): string {
+    return MACHINE[this.t.fieldStyle];
+  }
+
   private hostTerm(host: string | undefined): string {
-    return host === undefined ? '' : ` ${this.f('host')}=${hostValue(host)}`;
+    if (host === undefined) return '';
+    const m = this.machine();
+    return ` (${machineValues(host).map((v) => `${m}=${v}`).join(' OR ')})`;
   }
 
   /**
@@ -200,7 +230,7 @@ export class SplBuilder {
   private processTail(withTerminations: boolean): string {
     const g = this.f('ProcessGuid');
     const aggs = PROCESS_FIELDS.map((raw) => `earliest(${this.f(raw)}) as ${raw}`).join(' ');
-    const evals = `| eval ProcessGuid=lower(${g}) | eval host=lower(${this.f('host')})`;
+    const evals = `| eval ProcessGuid=lower(${g}) | eval host=lower(${this.machine()})`;
     return ` ${evals} | stats ${aggs} by host ProcessGuid${withTerminations ? ' EventCode' : ''}`;
   }
 
@@ -219,8 +249,8 @@ export class SplBuilder {
     const cim = (raw: string) => `Processes.${CIM[raw] ?? raw}`;
     const aggs = PROCESS_FIELDS.filter((r) => r !== 'UtcTime').map((raw) => `values(${cim(raw)}) as ${raw}`).join(' ');
     return `| tstats summariesonly=false ${aggs} min(_time) as start_epoch from datamodel=Endpoint.Processes`
-      + ` where Processes.dest=${hostValue(host)} by Processes.dest Processes.process_guid`
-      + ` | rename Processes.dest as host | rename Processes.process_guid as ProcessGuid`;
+      + ` where (${machineValues(host).map((v) => `Processes.dest=${v}`).join(' OR ')}) by Processes.dest Processes.process_guid`
+      + ` | eval host=lower('Processes.dest') | fields - Processes.dest | rename Processes.process_guid as ProcessGuid`;
   }
 
   /** Process rows for GUIDs (one batch; callers split with `batches`). */
@@ -274,22 +304,28 @@ export class SplBuilder {
       : inClause(raw, names.map((n) => imageNameSuffix(n.toLowerCase())));
   }
 
-  /** The acting-process GUID of any event (SourceProcessGuid for 8/10), lowercased, as `lineage_guid`. */
+  /**
+   * The acting-process GUID of any event (SourceProcessGuid for 8/10), lowercased, as `lineage_guid`.
+   * The Sysmon add-on names the actor of 7/8/10 `parent_process_guid` (their `process_guid` is the
+   * loaded image / the target), and has no CIM name for the source GUID of its own.
+   */
   private actorEval(): string {
-    const s = this.t.fieldStyle === 'cim' ? 'coalesce(src_process_guid, SourceProcessGuid, SourceProcessGUID, process_guid)'
+    const s = this.t.fieldStyle === 'cim' ? `coalesce(if(${ACTOR_IS_PARENT}, parent_process_guid, process_guid), SourceProcessGuid, SourceProcessGUID)`
       : 'coalesce(SourceProcessGuid, SourceProcessGUID, ProcessGuid)';
     return `| eval lineage_guid=lower(${s})`;
   }
 
   private actorFilter(guids: readonly string[]): string {
     const q = guids.map((g) => guidValue(g));
-    const fields = this.t.fieldStyle === 'cim' ? ['process_guid', 'src_process_guid'] : ['ProcessGuid', 'SourceProcessGuid', 'SourceProcessGUID'];
-    return `(${fields.map((f) => inClause(f, q)).join(' OR ')})`;
+    if (this.t.fieldStyle === 'cim') {
+      return `((${inClause('process_guid', q)} NOT EventCode IN (7, 8, 10)) OR (${inClause('parent_process_guid', q)} EventCode IN (7, 8, 10)))`;
+    }
+    return `(${['ProcessGuid', 'SourceProcessGuid', 'SourceProcessGUID'].map((f) => inClause(f, q)).join(' OR ')})`;
   }
 
   /** Event counts by acting GUID and EventCode for these GUIDs (the create itself is the node, not an event). */
   countsByGuid(guids: readonly string[], host?: string): string {
-    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorFilter(guids)} ${this.actorEval()} | eval host=lower(${this.f('host')}) | stats count by host lineage_guid EventCode`;
+    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorFilter(guids)} ${this.actorEval()} | eval host=lower(${this.machine()}) | stats count by host lineage_guid EventCode`;
   }
 
   /**
@@ -300,12 +336,12 @@ export class SplBuilder {
    * needs to draw cross edges, so the graph's counts and cross edges cost this one search.
    */
   countsByHost(host: string): string {
-    const target = this.t.fieldStyle === 'cim' ? 'coalesce(target_process_guid, TargetProcessGuid, TargetProcessGUID, "-")'
+    const target = this.t.fieldStyle === 'cim' ? 'coalesce(process_guid, TargetProcessGuid, TargetProcessGUID, "-")'
       : 'coalesce(TargetProcessGuid, TargetProcessGUID, "-")';
-    const pid = this.t.fieldStyle === 'cim' ? 'coalesce(target_process_id, TargetProcessId)' : 'TargetProcessId';
+    const pid = this.t.fieldStyle === 'cim' ? 'coalesce(process_id, TargetProcessId)' : 'TargetProcessId';
     const firsts = `earliest(${this.f('UtcTime')}) as UtcTime earliest(EventRecordID) as EventRecordID earliest(TargetImage) as TargetImage`
       + ` earliest(lineage_target_pid) as TargetProcessId earliest(TargetUser) as TargetUser`;
-    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorEval()} | eval host=lower(${this.f('host')})`
+    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorEval()} | eval host=lower(${this.machine()})`
       + ` | eval lineage_target=if(EventCode=8 OR EventCode=10, lower(${target}), "-") | eval lineage_target_pid=${pid}`
       + ` | stats count ${firsts} by host lineage_guid EventCode lineage_target`;
   }
@@ -319,24 +355,33 @@ export class SplBuilder {
   /** Cross-edge events (8/10) whose source is one of the GUIDs. */
   crossEvents(guids: readonly string[], host?: string): string {
     const q = guids.map((g) => guidValue(g));
-    const fields = this.t.fieldStyle === 'cim' ? ['src_process_guid', 'SourceProcessGuid'] : ['SourceProcessGuid', 'SourceProcessGUID'];
+    const fields = this.t.fieldStyle === 'cim' ? ['parent_process_guid'] : ['SourceProcessGuid', 'SourceProcessGUID'];
     return `${this.base()} EventCode IN (8, 10)${this.hostTerm(host)} (${fields.map((f) => inClause(f, q)).join(' OR ')}) | fields - _raw | sort 0 UtcTime EventRecordID`;
   }
 
   /** Host of a GUID (when the caller did not say). */
   hostOf(guid: string): string {
-    return `${this.base()} ${this.f('ProcessGuid')}=${guidValue(guid)} | eval host=lower(${this.f('host')}) | stats count by host`;
+    return `${this.base()} ${this.f('ProcessGuid')}=${guidValue(guid)} | eval host=lower(${this.machine()}) | stats count by host`;
   }
 
-  /** ES notables, newest first. */
-  notables(limit: number): string {
+  /**
+   * ES notables, newest first, through ES's `notable` macro (it adds `event_id` and the incident-review
+   * status/owner/urgency; raw `index=notable` has none of them). `host`: the notable's `dest` names that
+   * machine (FQDN or short name); `open`: not in a review status that ends the review (Resolved, Closed).
+   * The time range travels as REST parameters.
+   */
+  notables(limit: number, o: { host?: string; open?: boolean } = {}): string {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw bad('limit', 'must be 1–10000');
-    return `search index=${this.t.notableIndex} | sort 0 - _time | head ${limit}`;
+    const filters: string[] = [];
+    if (o.host !== undefined) filters.push(`(${machineValues(o.host).map((v) => `dest=${v}`).join(' OR ')})`);
+    if (o.open) filters.push('NOT status_end="true"');
+    const where = filters.length > 0 ? ` | search ${filters.join(' ')}` : '';
+    return `search \`notable\`${where} | sort 0 - _time | head ${limit}`;
   }
 
   /** Process-creates on given hosts with given image basenames: resolves notables without a GUID. */
   processesByHostAndName(pairs: ReadonlyArray<{ host: string; name: string }>): string {
-    const ors = pairs.map((p) => `(${this.f('host')}=${hostValue(p.host)} ${this.f('Image')}=${imageNameSuffix(p.name)})`);
+    const ors = pairs.map((p) => `(${this.hostTerm(p.host).trim()} ${this.f('Image')}=${imageNameSuffix(p.name)})`);
     return `${this.base()} ${this.codes(false)} (${ors.join(' OR ')})${this.processTail(false)}`;
   }
 }

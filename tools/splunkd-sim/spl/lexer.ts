@@ -3,6 +3,7 @@
  * (splunk-protocol.md §4.1). Quoting: `"…"` with `\"` and `\\` escapes; other backslash pairs
  * are kept as written, like Splunk does for `C:\Windows`-style text.
  */
+import { NOTABLE_MACRO, REVIEW_STAGE } from '../es.js';
 import { SplError } from './errors.js';
 
 /** One pipeline stage: command name (lowercase) and its raw argument text. */
@@ -10,13 +11,15 @@ export interface RawCommand { name: string; args: string }
 
 /** Macros the emulator knows; any other backtick macro is a 400 as in Splunk when undefined. */
 const MACROS: Record<string, string> = {
-  // ES's `notable` macro reads index=notable (§6); the KV-store enrichment is not emulated.
-  notable: 'index=notable',
+  // ES's `notable` macro: index=notable plus event_id and the incident-review fields (es.ts).
+  notable: NOTABLE_MACRO,
   sysmon: '(source="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational" OR sourcetype="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational")',
 };
 
 /** Expand backtick macros (outside quotes); unknown macros and subsearches are Splunk-style 400s. */
 function expandAndSplit(spl: string): string[] {
+  // The macro's internal stage is not a command a client may name.
+  if (spl.includes(REVIEW_STAGE)) throw new SplError(`Unknown search command '${REVIEW_STAGE}'.`);
   const parts: string[] = [];
   let cur = '';
   let inQuote = false;
@@ -37,7 +40,10 @@ function expandAndSplit(spl: string): string[] {
       if (body === undefined) {
         throw new SplError(`Error in 'SearchParser': The search specifies a macro '${name}' that cannot be found. Reasons include: the macro name is misspelled, you do not have "read" permission for the macro, or the macro has not been shared with this application.`);
       }
-      cur += ` ${body} `;
+      // A macro body may be a pipeline of its own.
+      const [head, ...more] = body.split(' | ');
+      cur += ` ${head} `;
+      for (const m of more) { parts.push(cur); cur = ` ${m} `; }
       i = end;
       continue;
     }

@@ -29,6 +29,23 @@ export interface JobSettings {
   /** Seconds a failed job lives (Splunk default 86,400). */
   failedTtlSec: number;
   defaultIndexes: string[];
+  /**
+   * Search-artifact disk quota per user, in bytes (authorize.conf srchDiskQuota: 100 MB for `user`).
+   * Every job kept on the server (running or finished, until deleted or expired) counts its artifact.
+   */
+  diskQuotaBytes: number;
+}
+
+/** What a job waiting for a concurrency slot shows. */
+function queuedText(owner: string, quota: number): string {
+  return `The maximum number of concurrent historical searches for this user based on their role quota has been reached. usage=${quota} quota=${quota} user=${owner}. The search is queued.`;
+}
+
+/** An artifact's size: the dispatch directory's fixed files plus the results and events it keeps. */
+export function artifactBytes(job: Job): number {
+  const out = job.output;
+  if (!out) return 4_096;
+  return 4_096 + JSON.stringify(out.results).length + JSON.stringify(out.events).length;
 }
 
 /** One job. Read-only to callers outside this module. */
@@ -63,7 +80,7 @@ export interface Job {
 }
 
 /** Injected behaviour for the next dispatched job. */
-export type JobFault = { kind: 'fail'; message: string } | { kind: 'stall' };
+export type JobFault = { kind: 'fail'; message: string } | { kind: 'stall' } | { kind: 'warn'; message: string };
 
 /** The job table. */
 export class JobManager {
@@ -76,6 +93,13 @@ export class JobManager {
 
   /** Queue a fault for the next dispatched job. */
   injectFault(f: JobFault): void { this.nextFaults.push(f); }
+
+  /** Bytes of search artifacts `user` holds on the server. */
+  diskUsage(user: string): number {
+    let n = 0;
+    for (const j of this.jobs.values()) if (j.owner === user) n += artifactBytes(j);
+    return n;
+  }
 
   /** Count of jobs that hold a concurrency slot for `user`. */
   running(user: string): number {
@@ -93,6 +117,11 @@ export class JobManager {
     const t = this.now();
     if (this.settings.quotaMode === 'reject' && this.running(owner) >= this.settings.quota) {
       throw new SplError(`Search not executed: The maximum number of concurrent historical searches for this user based on their role quota has been reached. usage=${this.running(owner)} quota=${this.settings.quota} user=${owner}.`, 503);
+    }
+    const usage = this.diskUsage(owner);
+    if (usage >= this.settings.diskQuotaBytes) {
+      const mb = (b: number) => `${Math.round(b / 1_048_576)}MB`;
+      throw new SplError(`This search could not be dispatched because the role-based disk usage quota of search artifacts for user "${owner}" has been reached (usage=${mb(usage)}, quota=${mb(this.settings.diskQuotaBytes)}). Use the Job Manager to delete some of your search artifacts, or ask your Splunk administrator to increase the disk quota of search artifacts for your role in authorize.conf.`, 503);
     }
     let sid = request.id;
     if (sid !== undefined) {
@@ -115,6 +144,7 @@ export class JobManager {
       },
     };
     if (fault?.kind === 'stall') job.runMs = Infinity;
+    if (fault?.kind === 'warn') job.messages.push({ type: 'WARN', text: fault.message });
     this.jobs.set(sid, job);
     this.advance();
     return job;
@@ -167,11 +197,14 @@ export class JobManager {
       if (this.elapsed(job, t) >= job.runMs && walked) this.finish(job, t);
       else if (this.elapsed(job, t) >= Math.min(job.runMs / 5, 200)) job.state = 'RUNNING';
     }
-    // Start queued jobs FIFO per user as slots free.
+    // Start queued jobs FIFO per user as slots free; those left waiting say why, as Splunk does.
     for (const job of [...this.jobs.values()].sort((a, b) => a.createdAt - b.createdAt)) {
       if (job.startedAt === null && this.running(job.owner) < this.settings.quota) {
+        job.messages = job.messages.filter((m) => m.text !== queuedText(job.owner, this.settings.quota));
         this.start(job, t);
         if (job.runMs <= 0 && this.settings.walkPolls <= 0) this.finish(job, t);
+      } else if (job.startedAt === null && !job.messages.some((m) => m.type === 'INFO')) {
+        job.messages.push({ type: 'INFO', text: queuedText(job.owner, this.settings.quota) });
       }
     }
   }

@@ -107,6 +107,16 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
     return;
   }
 
+  if (path === 'lineage-sim/received' && method === 'GET') {
+    // Not a Splunk endpoint: the simulator's log of searches received (admin only), for the e2e spec,
+    // which runs the simulator in another process. `jobs`: jobs still on the server, by owner.
+    if (!principal.isAdmin) { sendMessages(res, 403, [{ type: 'ERROR', text: 'admin only' }], json); return; }
+    const jobs: Record<string, number> = {};
+    for (const j of ctx.jobs.all()) jobs[j.owner] = (jobs[j.owner] ?? 0) + 1;
+    send(res, 200, JSON.stringify({ received: ctx.received.map((r) => ({ spl: r.spl, user: r.user, sid: r.sid, error: r.error, at: r.at })), jobs }), JSON_TYPE);
+    return;
+  }
+
   const route = matchJobs(rest, nsPrefix);
   if (!route) { sendMessages(res, 404, [{ type: 'ERROR', text: `Not Found: ${url.pathname}` }], json); return; }
   if (route.sid === null) {

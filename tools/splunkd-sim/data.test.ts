@@ -10,7 +10,7 @@
  *   └── cmd {…2102…} ── forfiles {…2302…} ── calc {…2502…}
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataset, requireDatasets } from '../datasets.js';
+import { dataset, requireDatasets } from './datasets.js';
 import { startSplunkd, type SplunkdHandle } from './index.js';
 import { service, trackDone, type SdkService } from './sdk-client.js';
 
@@ -59,7 +59,8 @@ describe.runIf(run)('Sysmon data as the Splunk add-on presents it', () => {
   it('exposes raw and CIM names, braced GUIDs as written, host and _time', async () => {
     const [row] = await oneshot(`search index=sysmon EventCode=1 ProcessGuid="${CMD_A}" | table _time host ProcessGuid process_guid ParentProcessGuid parent_process_guid Image process_path process_name parent_process_name dest`);
     expect(row).toEqual({
-      _time: expect.stringMatching(/^2022-03-25T17:46:\d\d\.\d{3}\+00:00$/), host: 'win-dc-emcginnis-47905-664.attackrange.local',
+      // A Universal Forwarder sets host to the short name; Computer and dest stay the FQDN.
+      _time: expect.stringMatching(/^2022-03-25T17:46:\d\d\.\d{3}\+00:00$/), host: 'win-dc-emcginnis-47905-664',
       ProcessGuid: CMD_A, process_guid: CMD_A, ParentProcessGuid: POWERSHELL, parent_process_guid: POWERSHELL,
       Image: 'C:\\Windows\\System32\\cmd.exe', process_path: 'C:\\Windows\\System32\\cmd.exe', process_name: 'cmd.exe',
       parent_process_name: 'powershell.exe', dest: 'win-dc-emcginnis-47905-664.attackrange.local',

@@ -7,12 +7,14 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import type { ParsedEvent } from '../../src/ingest/record.js';
 import { Auth, type User } from './auth.js';
 import { JobManager, type Job, type JobSettings, type Latency } from './jobs.js';
 import { createHandler, type FaultState, type ReceivedSearch, type RequestRecord, type ServerContext, type ServerSettings } from './server.js';
 import { SplunkStore, type LoadReport } from './store.js';
 import { selfSignedCert, type TlsMaterial } from './tls.js';
+import { dropReviews } from './es.js';
+import type { Deployment } from './sysmon-ta.js';
+import type { WinEvent } from './winevent.js';
 
 export { SplunkStore } from './store.js';
 export type { Job } from './jobs.js';
@@ -20,10 +22,12 @@ export type { ReceivedSearch, RequestRecord } from './server.js';
 
 /** What to index at start. */
 export interface SplunkdData {
-  /** Sysmon files (any format the ingest readers know) → `sysmonIndex`. */
+  /** Sysmon files (XmlWinEventLog/XML records or NXLog JSON lines) → `sysmonIndex`. */
   sysmonFiles?: string[];
   /** Parsed Sysmon events built in code. */
-  sysmonEvents?: ParsedEvent[];
+  sysmonEvents?: WinEvent[];
+  /** How the forwarders set host/source/sourcetype (default: UF short host, modern sourcetype). */
+  deployment?: Partial<Deployment>;
   /** ES notables: a JSON file (array or one object per line) or objects. */
   notables?: string | Record<string, unknown>[];
   /** Index for Sysmon data (default `sysmon`). */
@@ -35,8 +39,8 @@ export interface SplunkdOptions {
   /** 0 (default) = a free port. */
   port?: number;
   host?: string;
-  /** true = HTTPS with a fresh self-signed certificate; or give cert/key. */
-  tls?: boolean | TlsMaterial;
+  /** true = HTTPS with a fresh self-signed certificate; 'splunk-default' = one shaped like Splunk's (CN=SplunkServerDefaultCert, no SAN); or give cert/key. */
+  tls?: boolean | 'splunk-default' | TlsMaterial;
   data?: SplunkdData;
   /** Use an existing store instead of `data` (benches share one big store across servers). */
   store?: SplunkStore;
@@ -48,6 +52,8 @@ export interface SplunkdOptions {
   version?: string;
   instanceType?: string | null;
   latency?: Partial<Latency>;
+  /** Search-artifact disk quota per user in bytes (default 100 MB, the `user` role's srchDiskQuota). */
+  diskQuotaBytes?: number;
   /** Concurrent jobs per user (default 3, the `user` role's srchJobsQuota). */
   quota?: number;
   quotaMode?: JobSettings['quotaMode'];
@@ -67,6 +73,8 @@ export interface SplunkdFaults {
   failNextJob(message?: string): void;
   /** The next dispatched job never finishes (until cancelled or finalized). */
   stallNextJob(): void;
+  /** The next dispatched job ends DONE with this WARN message (partial results: a peer down, truncation). */
+  warnNextJob(message?: string): void;
   /** Every session key stops working: the next call answers 401. */
   expireSessions(): void;
   /** Destroy the connection of the next request (whose path matches, when given). */
@@ -121,8 +129,8 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
   const loaded: SplunkdHandle['loaded'] = [];
   const data = opts.data ?? {};
   const index = data.sysmonIndex ?? 'sysmon';
-  for (const file of data.sysmonFiles ?? []) loaded.push({ input: file, report: await store.loadSysmonFile(file, { index }) });
-  if (data.sysmonEvents) loaded.push({ input: '(events)', report: store.addSysmon(data.sysmonEvents, { index }) });
+  for (const file of data.sysmonFiles ?? []) loaded.push({ input: file, report: await store.loadSysmonFile(file, { index, deployment: data.deployment }) });
+  if (data.sysmonEvents) loaded.push({ input: '(events)', report: store.addSysmon(data.sysmonEvents, { index, deployment: data.deployment }) });
   if (data.notables) {
     const list = typeof data.notables === 'string' ? await readNotablesFile(data.notables) : data.notables;
     store.addNotables(list);
@@ -140,6 +148,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     defaultTtlSec: opts.defaultTtlSec ?? 600,
     failedTtlSec: 86_400,
     defaultIndexes: opts.defaultIndexes ?? ['main'],
+    diskQuotaBytes: opts.diskQuotaBytes ?? 100 * 1_048_576,
   };
   const jobs = new JobManager(store, jobSettings);
   const settings: ServerSettings = {
@@ -147,7 +156,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     serverName: 'lineage-splunkd', disableV1: opts.disableV1 ?? false,
   };
   const faultState: FaultState = { resets: [], exportFatalAfter: null };
-  const tls = opts.tls === true ? selfSignedCert() : opts.tls || null;
+  const tls = opts.tls === true ? selfSignedCert() : opts.tls === 'splunk-default' ? selfSignedCert('', true) : opts.tls || null;
   const scheme = tls ? 'https' : 'http';
   let port = 0;
   const ctx: ServerContext = { auth, jobs, settings, faults: faultState, received: [], requests: [], scheme, port: () => port };
@@ -168,6 +177,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     faults: {
       failNextJob: (message = 'Search process did not exit cleanly, exit_code=255, description="exited with code 255". Please look in search.log for this peer in the Job Inspector for more info.') => jobs.injectFault({ kind: 'fail', message }),
       stallNextJob: () => jobs.injectFault({ kind: 'stall' }),
+      warnNextJob: (message = 'Unable to distribute to peer named idx-02 at uri https://10.0.0.12:8089 because replication was unsuccessful. Search results might be incomplete!') => jobs.injectFault({ kind: 'warn', message }),
       expireSessions: () => auth.expireSessions(),
       resetNextRequest: (path?: RegExp) => { faultState.resets.push(path ?? null); },
       exportFatalAfter: (rows: number) => { faultState.exportFatalAfter = rows; },
@@ -176,6 +186,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     createToken: (user: string) => auth.createToken(user),
     stop: () => new Promise<void>((resolve) => {
       jobs.close();
+      if (!opts.store) dropReviews(store.guid);
       server.close(() => resolve());
       for (const s of sockets) s.destroy();
     }),

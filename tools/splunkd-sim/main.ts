@@ -9,7 +9,8 @@ import { startSplunkd } from './index.js';
 
 const USAGE = `usage: npm run splunkd -- --data PATH... [--notables FILE] [--port 8089] [--latency-ms N]
        [--per-event-ms N] [--tls] [--version 9.2.1] [--user name:password] [--token TOKEN]
-       [--quota N] [--index sysmon] [--session-timeout-s N] [--disable-v1]`;
+       [--quota N] [--index sysmon] [--session-timeout-s N] [--disable-v1]
+       [--host-mode short|fqdn|wef] [--collector NAME] [--sourcetype-style modern|legacy]`;
 
 function num(name: string, v: string | undefined, d: number): number {
   if (v === undefined) return d;
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
         version: { type: 'string' }, user: { type: 'string', multiple: true }, token: { type: 'string', multiple: true },
         quota: { type: 'string' }, index: { type: 'string' }, 'session-timeout-s': { type: 'string' },
         'disable-v1': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'host-mode': { type: 'string' }, collector: { type: 'string' }, 'sourcetype-style': { type: 'string' },
       },
       allowPositionals: false,
     }));
@@ -38,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.help) { console.log(USAGE); return 0; }
+  const hostMode = values['host-mode'] ?? 'short';
+  const stStyle = values['sourcetype-style'] ?? 'modern';
+  if (hostMode !== 'short' && hostMode !== 'fqdn' && hostMode !== 'wef') { console.error(`--host-mode must be short, fqdn or wef, got '${hostMode}'`); return 2; }
+  if (stStyle !== 'modern' && stStyle !== 'legacy') { console.error(`--sourcetype-style must be modern or legacy, got '${stStyle}'`); return 2; }
   const users: Record<string, { password: string; roles: string[] }> = { admin: { password: 'changeme', roles: ['admin'] } };
   for (const u of values.user ?? []) {
     const i = u.indexOf(':');
@@ -56,7 +62,10 @@ export async function main(argv: string[]): Promise<number> {
       latency: { dispatchMs: num('latency-ms', values['latency-ms'], 0), perEventMs: num('per-event-ms', values['per-event-ms'], 0) },
       sessionTimeoutMs: values['session-timeout-s'] === undefined ? undefined : num('session-timeout-s', values['session-timeout-s'], 3600) * 1000,
       disableV1: values['disable-v1'] ?? false,
-      data: { sysmonFiles: values.data ?? [], notables: values.notables, sysmonIndex: values.index },
+      data: {
+        sysmonFiles: values.data ?? [], notables: values.notables, sysmonIndex: values.index,
+        deployment: { host: hostMode, sourcetype: stStyle, ...(values.collector ? { collector: values.collector } : {}) },
+      },
     });
     for (const { input, report } of h.loaded) {
       console.log(`indexed ${report.indexed} events from ${input} (skipped ${report.skipped}, rejected ${report.rejected.length})`);

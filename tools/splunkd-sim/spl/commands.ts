@@ -3,6 +3,7 @@
  * table, rename, sort, head, dedup. Each parses its arguments up front (so a bad search fails at
  * dispatch with a 400, as in Splunk) and then transforms rows.
  */
+import { enrichNotable, REVIEW_STAGE } from '../es.js';
 import { commandError, SplError } from './errors.js';
 import { evalCondition, evaluate, parseExpr, toFieldValue, type Expr } from './eval-expr.js';
 import { tokenize } from './lexer.js';
@@ -294,7 +295,14 @@ function dedupStage(args: string): Stage {
   };
 }
 
+/** The `notable` macro's incident-review join (es.ts): only ever reached through the macro. */
+function reviewStage(args: string): Stage {
+  if (args.trim() !== '') throw new SplError(`Error in '${REVIEW_STAGE}' command: takes no arguments.`);
+  return { name: REVIEW_STAGE, transforming: false, streaming: false, run: (rows, shape) => ({ rows: rows.map((r) => (r.index === 'notable' ? enrichNotable(r) : r)), shape }) };
+}
+
 const BUILDERS: Record<string, (args: string) => Stage> = {
+  [REVIEW_STAGE]: reviewStage,
   search: searchStage, where: whereStage, eval: evalStage, stats: statsStage, fields: fieldsStage,
   table: tableStage, rename: renameStage, sort: sortStage, head: headStage, dedup: dedupStage,
 };

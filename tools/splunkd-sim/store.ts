@@ -4,16 +4,16 @@
  * `_time`, `host`, EventCode/EventID) and ES notables in `index=notable` (§6). Also serves the
  * Endpoint.Processes data model for tstats.
  */
-import { createHash } from 'node:crypto';
-import { normalise, RAW_TO_CIM } from '../../src/sysmon/fields.js';
-import { readEventsFromFile } from '../../src/ingest/read-file.js';
-import type { ParsedEvent } from '../../src/ingest/record.js';
+import { randomUUID } from 'node:crypto';
+import { notableEpoch, notableEventId, setReview, statusId, type Review } from './es.js';
 import type { EventStore } from './spl/execute.js';
 import type { DataModelName } from './spl/tstats.js';
 import type { Row, Value } from './spl/values.js';
+import { DEFAULT_DEPLOYMENT, extractSysmon, PROCESS_MODEL_FIELDS, SYSMON_SOURCE, type Deployment } from './sysmon-ta.js';
+import { readWinEvents, type WinEvent } from './winevent.js';
 
-/** Source and sourcetype of the Sysmon add-on ≥ 4 with renderXml=true (§5.1). */
-export const SYSMON_SOURCE = 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational';
+export { SYSMON_SOURCE } from './sysmon-ta.js';
+/** The modern sourcetype of the Sysmon add-on (§5.1). */
 export const SYSMON_SOURCETYPE = 'XmlWinEventLog';
 /** What `splunk_server` shows on every event. */
 export const SERVER_NAME = 'lineage-splunkd';
@@ -21,35 +21,32 @@ export const SERVER_NAME = 'lineage-splunkd';
 /** Counts from loading one input. */
 export interface LoadReport { indexed: number; skipped: number; rejected: { line: number; reason: string }[] }
 
-/** Options for indexing Sysmon events. */
-export interface SysmonIndexOptions { index?: string; source?: string; sourcetype?: string }
-
-const CIM_BY_LOWER = new Map(Object.entries(RAW_TO_CIM).map(([raw, cim]) => [raw.toLowerCase(), cim]));
-
-/** Endpoint.Processes fields (CIM name → how to get it from a Sysmon EventCode 1 row). §4.2 */
-const PROCESS_FIELDS = ['dest', 'user', 'process', 'process_name', 'process_path', 'process_id', 'process_guid', 'parent_process',
-  'parent_process_name', 'parent_process_path', 'parent_process_id', 'parent_process_guid', 'process_hash', 'process_integrity_level',
-  'process_current_directory', 'original_file_name', 'action', 'vendor_product', 'process_exec', 'parent_process_exec'];
+/** Options for indexing Sysmon events: the index, and how the deployment sets host/source/sourcetype. */
+export interface SysmonIndexOptions { index?: string; source?: string; sourcetype?: string; deployment?: Partial<Deployment> }
 
 function xmlEscape(s: string): string {
   if (!/[&<>']/.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 }
 
-function basename(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1];
-}
-
-/** XmlWinEventLog `_raw` rebuilt from the parsed event (single-quoted attributes, as the forwarder writes). */
-function rawXml(p: ParsedEvent): string {
+/** XmlWinEventLog `_raw` rebuilt from the event (single-quoted attributes, as the forwarder writes). */
+function rawXml(p: WinEvent): string {
   const s = p.system;
   const data = Object.entries(p.data).map(([k, v]) => `<Data Name='${xmlEscape(k)}'>${xmlEscape(v)}</Data>`).join('');
   return `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='${xmlEscape(s.provider ?? 'Microsoft-Windows-Sysmon')}'/>`
     + `<EventID>${s.eventId ?? ''}</EventID>${s.timeCreated ? `<TimeCreated SystemTime='${xmlEscape(s.timeCreated)}'/>` : ''}`
     + `${s.recordId != null ? `<EventRecordID>${s.recordId}</EventRecordID>` : ''}<Channel>${xmlEscape(s.channel ?? 'Microsoft-Windows-Sysmon/Operational')}</Channel>`
     + `<Computer>${xmlEscape(s.computer ?? '')}</Computer></System><EventData>${data}</EventData></Event>`;
+}
+
+/**
+ * `_time`: the Sysmon UtcTime, else TimeCreated/@SystemTime. (Splunk's XmlWinEventLog props take
+ * SystemTime; some replayed captures rewrote it by weeks — README.md "Known simplifications".)
+ */
+function eventEpoch(p: WinEvent): number {
+  const utc = p.data.UtcTime ? Date.parse(`${p.data.UtcTime.replace(' ', 'T')}Z`) : NaN;
+  if (Number.isFinite(utc)) return utc / 1000;
+  return p.system.timeCreated ? Date.parse(p.system.timeCreated) / 1000 : NaN;
 }
 
 /** The in-memory indexes. Events are kept newest first, as Splunk returns them. */
@@ -59,50 +56,27 @@ export class SplunkStore implements EventStore {
   private processes: Row[] | null = null;
   private seq = 0;
 
-  /** Index one parsed Sysmon event; returns why it was not indexed, or null. */
-  addSysmonEvent(p: ParsedEvent, opts: SysmonIndexOptions = {}): { skipped?: string; rejected?: string } | null {
-    // normalise() may canonicalise GUIDs in place; Splunk shows them as written, so give it a copy.
-    const n = normalise({ system: p.system, data: { ...p.data } });
-    if (n.kind === 'skipped') return { skipped: n.reason };
-    if (n.kind === 'rejected') return { rejected: n.reason };
-    const ev = n.event;
-    const computer = p.system.computer ?? p.data.Computer ?? ev.host;
-    const row: Row = {
-      _time: (Date.parse(ev.time) / 1000).toFixed(3),
-      _raw: rawXml(p),
-      index: opts.index ?? 'sysmon',
-      source: opts.source ?? SYSMON_SOURCE,
-      sourcetype: opts.sourcetype ?? SYSMON_SOURCETYPE,
-      host: computer,
-      splunk_server: SERVER_NAME,
-      linecount: '1',
-      EventCode: String(ev.eventId),
-      EventID: String(ev.eventId),
-      signature_id: String(ev.eventId),
-      Computer: computer,
-      Channel: p.system.channel ?? 'Microsoft-Windows-Sysmon/Operational',
-      dest: computer,
-      vendor_product: 'Microsoft Sysmon',
-    };
-    if (ev.recordId != null) { row.EventRecordID = String(ev.recordId); row.RecordID = String(ev.recordId); }
-    if (p.system.timeCreated) row.SystemTime = p.system.timeCreated;
-    // Raw names and values exactly as written (GUIDs keep their braces and case).
-    for (const [k, v] of Object.entries(p.data)) row[k] = v;
-    for (const [k, v] of Object.entries(p.data)) {
-      const cim = CIM_BY_LOWER.get(k.toLowerCase());
-      if (cim && row[cim] === undefined) row[cim] = v;
-    }
-    const pn = basename(p.data.Image);
-    if (pn !== undefined) { row.process_name = pn; row.process_exec = pn; }
-    const ppn = basename(p.data.ParentImage);
-    if (ppn !== undefined) { row.parent_process_name = ppn; row.parent_process_exec = ppn; }
-    if (ev.eventId === 1) row.action = 'allowed';
+  /** Index one Sysmon event; returns why it was not indexed, or null. */
+  addSysmonEvent(p: WinEvent, opts: SysmonIndexOptions = {}): { skipped?: string; rejected?: string } | null {
+    const provider = `${p.system.provider ?? ''} ${p.system.channel ?? ''}`;
+    if (provider.trim() !== '' && !/Sysmon/i.test(provider)) return { skipped: 'not a Sysmon event' };
+    if (p.system.eventId === null) return { rejected: 'no EventID' };
+    if (!p.system.computer) return { rejected: 'no Computer' };
+    const epoch = eventEpoch(p);
+    if (!Number.isFinite(epoch)) return { rejected: 'no TimeCreated/UtcTime' };
+    const row = extractSysmon(p, { ...DEFAULT_DEPLOYMENT, ...opts.deployment });
+    row._time = epoch.toFixed(3);
+    row._raw = rawXml(p);
+    row.index = opts.index ?? 'sysmon';
+    if (opts.source !== undefined) row.source = opts.source;
+    if (opts.sourcetype !== undefined) row.sourcetype = opts.sourcetype;
+    row.splunk_server = SERVER_NAME;
     this.push(row);
     return null;
   }
 
   /** Index parsed Sysmon events (e.g. built in a test). */
-  addSysmon(events: Iterable<ParsedEvent>, opts: SysmonIndexOptions = {}): LoadReport {
+  addSysmon(events: Iterable<WinEvent>, opts: SysmonIndexOptions = {}): LoadReport {
     const report: LoadReport = { indexed: 0, skipped: 0, rejected: [] };
     for (const p of events) {
       const r = this.addSysmonEvent(p, opts);
@@ -113,10 +87,10 @@ export class SplunkStore implements EventStore {
     return report;
   }
 
-  /** Index a Sysmon file in any format the ingest readers know (XmlWinEventLog, XML, JSON lines, CSV, evtx). */
+  /** Index a Sysmon file: XmlWinEventLog / XML records or NXLog JSON lines (winevent.ts). */
   async loadSysmonFile(path: string, opts: SysmonIndexOptions = {}): Promise<LoadReport> {
     const report: LoadReport = { indexed: 0, skipped: 0, rejected: [] };
-    for await (const item of readEventsFromFile(path)) {
+    for await (const item of readWinEvents(path)) {
       if (item.kind === 'skipped') { report.skipped++; continue; }
       if (item.kind === 'rejected') { report.rejected.push({ line: item.line, reason: item.reason }); continue; }
       const r = this.addSysmonEvent(item.event, opts);
@@ -128,47 +102,54 @@ export class SplunkStore implements EventStore {
   }
 
   /**
-   * Index ES notables (§6, §8.33). Missing review fields get ES defaults; `_time` may be epoch
-   * seconds or ISO 8601. Returns the rows as indexed; throws (indexing none) on a bad notable.
+   * Index ES notables (§6, §8.33) as the correlation search writes them: no `event_id`, status or
+   * owner in the raw event (the `notable` macro adds them, es.ts). `status`/`owner`/`urgency`/`comment`
+   * given in the input go to the incident-review collection instead. `_time`: epoch seconds, ISO 8601
+   * or relative (`-2h`). Returns the rows with their event_id; throws (indexing none) on a bad notable.
    */
-  addNotables(notables: Iterable<Record<string, unknown>>, index = 'notable'): Row[] {
-    const added: Row[] = [];
+  addNotables(notables: Iterable<Record<string, unknown>>, index = 'notable'): (Row & { event_id: string })[] {
+    const added: { row: Row; review: Review }[] = [];
+    const now = Date.now() / 1000;
     for (const obj of notables) {
       const row: Row = {};
+      const review: Review = {};
       for (const [k, v] of Object.entries(obj)) {
         if (v == null) continue;
-        if (Array.isArray(v)) row[k] = v.map(String);
-        else if (typeof v === 'object') throw new Error(`notable field '${k}' is an object; only strings, numbers and arrays are allowed`);
-        else row[k] = String(v);
+        if (typeof v === 'object' && !Array.isArray(v)) throw new Error(`notable field '${k}' is an object; only strings, numbers and arrays are allowed`);
+        if (k === 'status' || k === 'owner' || k === 'comment' || (k === 'urgency' && obj.status !== undefined)) { review[k] = String(v); continue; }
+        if (k === 'event_id' || k === 'status_label') continue;
+        row[k] = Array.isArray(v) ? v.map(String) : String(v);
       }
-      const t = row._time;
-      const tStr = typeof t === 'string' ? t : undefined;
-      const epoch = tStr === undefined ? Date.now() / 1000 : /^\d+(\.\d+)?$/.test(tStr) ? Number(tStr) : Date.parse(tStr) / 1000;
-      if (!Number.isFinite(epoch)) throw new Error(`notable _time '${tStr}' is neither epoch seconds nor ISO 8601`);
-      row._time = epoch.toFixed(3);
+      if (review.status !== undefined) statusId(review.status);
+      row._time = notableEpoch(typeof row._time === 'string' ? row._time : undefined, now).toFixed(3);
       const ruleName = (row.rule_name ?? row.search_name ?? 'Notable') as string;
       row.rule_name ??= ruleName;
-      row.search_name ??= ruleName;
+      row.search_name ??= `Endpoint - ${ruleName} - Rule`;
       row.rule_title ??= ruleName;
       row.severity ??= 'medium';
-      row.urgency ??= row.severity;
-      row.status ??= '1';
-      row.status_label ??= 'New';
-      row.owner ??= 'unassigned';
       row.security_domain ??= 'endpoint';
       row.index = index;
-      row.source ??= `${ruleName} - Rule`;
+      row.source ??= row.search_name;
       row.sourcetype ??= 'stash';
       row.host ??= 'es-search-head';
       row.splunk_server = SERVER_NAME;
-      row.event_id ??= `${createHash('md5').update(JSON.stringify(obj)).digest('hex').toUpperCase().slice(0, 8)}@@notable@@${createHash('md5').update(String(this.seq + added.length)).digest('hex')}`;
       row._raw ??= Object.entries(row).filter(([k]) => !k.startsWith('_')).map(([k, v]) => `${k}="${String(v).replace(/"/g, '\\"')}"`).join(', ');
-      added.push(row);
+      added.push({ row, review });
     }
     // All or nothing: a bad notable anywhere in the input indexes none of it.
-    for (const row of added) this.push(row);
-    return added;
+    return added.map(({ row, review }) => {
+      this.push(row);
+      const eventId = notableEventId(row);
+      if (Object.keys(review).length > 0) setReview(eventId, review);
+      return { ...row, event_id: eventId };
+    });
   }
+
+  /** Review a notable (the incident-review collection the `notable` macro reads). */
+  review(eventId: string, r: Review): void { setReview(eventId, r); }
+
+  /** This store's indexer GUID (in `_bkt`, and so in every notable's event_id). */
+  readonly guid = randomUUID().toUpperCase();
 
   /** Index arbitrary rows (must carry `index` and `_time`). */
   addRows(rows: Iterable<Row>): void { for (const r of rows) this.push(r); }
@@ -202,7 +183,7 @@ export class SplunkStore implements EventStore {
   private push(row: Row): void {
     // Internal fields every Splunk event carries (§2.5 "Events").
     const index = String(row.index ?? 'main');
-    row._bkt ??= `${index}~0~6A0D5A3C-2F1B-4C7E-9B55-0E1F2A3B4C5D`;
+    row._bkt ??= `${index}~0~${this.guid}`;
     row._cd ??= `0:${this.seq}`;
     row._indextime ??= String(Math.floor(Number(row._time ?? 0)));
     row._si ??= [SERVER_NAME, index];
@@ -229,10 +210,10 @@ export class SplunkStore implements EventStore {
   datamodel(name: DataModelName): readonly Row[] {
     if (name !== 'Endpoint.Processes') return [];
     if (!this.processes) {
-      this.processes = this.events().filter((r) => r.EventCode === '1' && (r.sourcetype === SYSMON_SOURCETYPE || r.source === SYSMON_SOURCE || String(r.source).includes('Sysmon')))
+      this.processes = this.events().filter((r) => r.EventCode === '1' && (String(r.Channel).includes('Sysmon') || r.source === SYSMON_SOURCE))
         .map((r) => {
           const out: Row = { _time: r._time!, index: r.index!, host: r.host!, source: r.source!, sourcetype: r.sourcetype! };
-          for (const f of PROCESS_FIELDS) { const v: Value | undefined = r[f]; if (v !== undefined) out[`Processes.${f}`] = v; }
+          for (const f of PROCESS_MODEL_FIELDS) { const v: Value | undefined = r[f]; if (v !== undefined) out[`Processes.${f}`] = v; }
           return out;
         });
     }
