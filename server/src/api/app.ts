@@ -14,6 +14,7 @@ import { clientRouter } from './static.js';
 import { rulesRouter } from './rules.js';
 import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
 import { RuleNotables } from './rule-notables.js';
+import { notableWritebackRouter } from './notable-writeback.js';
 
 export interface AppDeps {
   mode: 'embedded' | 'splunk';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
     store: deps.store ?? null, maxBytes: deps.maxUploadBytes,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
   }));
+  app.use('/api', notableWritebackRouter(deps.sessions ?? null));
   // Feature routers mount above this line.
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
   const client = deps.clientDir ? clientRouter(deps.clientDir) : null;
