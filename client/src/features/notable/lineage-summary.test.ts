@@ -11,7 +11,7 @@ import { lineageSummary } from './lineage-summary';
 
 const H = 'ws1.corp.example';
 const nodes = [
-  proc(g(1), null, { name: 'explorer.exe', pid: null, startTime: null, placeholder: true, placeholderReason: 'never-logged', host: H }),
+  proc(g(1), null, { name: 'explorer.exe', pid: null, startTime: null, placeholder: true, placeholderReason: 'not-logged', host: H }),
   proc(g(2), g(1), { name: 'cmd.exe', pid: 2112, startTime: '2022-03-25T17:46:37.125Z', host: H }),
   proc(g(3), g(2), { name: 'pcalua.exe', pid: 3000, startTime: '2022-03-25T17:46:38.000Z', host: H }),
   proc(g(4), g(3), { name: 'ca`lc.exe', pid: 4000, startTime: '2022-03-25T17:46:39.000Z', host: H }),
