@@ -1,6 +1,7 @@
 /**
- * POST /api/notable-update: "Add to notable" (server/src/api/notable-writeback.ts). Same-origin only:
- * a JSON body plus the `X-Lineage-Request: 1` header the server requires of state-changing calls.
+ * POST /api/notable-update: "Add to notable" (server/src/api/notable-writeback.ts), and the same-origin
+ * POST helper it shares with the Rules page's "Send to Splunk": a JSON body plus the
+ * `X-Lineage-Request: 1` header the server requires of state-changing calls.
  */
 import { ErrorBodySchema } from '@lineage/shared';
 import { z } from 'zod';
@@ -18,10 +19,14 @@ export interface NotableUpdateRequest {
 const Answer = z.object({ notables: z.array(z.string()), url: z.string(), message: z.string(), user: z.string() });
 export type NotableUpdateAnswer = z.infer<typeof Answer>;
 
-export async function postNotableUpdate(body: NotableUpdateRequest): Promise<NotableUpdateAnswer> {
+/**
+ * POST a JSON body to a state-changing route with the same-origin header; the answer validated by
+ * `schema`, a failure as ApiError (a 401 also tells the app the session is gone).
+ */
+export async function postSameOrigin<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
   let res: Response;
   try {
-    res = await fetch('/api/notable-update', {
+    res = await fetch(path, {
       method: 'POST', body: JSON.stringify(body),
       headers: { 'content-type': 'application/json', accept: 'application/json', 'x-lineage-request': '1' },
     });
@@ -32,10 +37,14 @@ export async function postNotableUpdate(body: NotableUpdateRequest): Promise<Not
   try { json = await res.json(); } catch { /* handled below */ }
   if (!res.ok) {
     const e = ErrorBodySchema.safeParse(json);
-    if (e.success) { reportAuthExpired(res.status, e.data.error.code, '/api/notable-update'); throw new ApiError(e.data.error.code, e.data.error.message, res.status); }
+    if (e.success) { reportAuthExpired(res.status, e.data.error.code, path); throw new ApiError(e.data.error.code, e.data.error.message, res.status); }
     throw new ApiError('http', `${res.status} ${res.statusText}`.trim(), res.status);
   }
-  const ok = Answer.safeParse(json);
-  if (!ok.success) throw new ApiError('bad_response', 'Unexpected answer from /api/notable-update', res.status);
+  const ok = schema.safeParse(json);
+  if (!ok.success) throw new ApiError('bad_response', `Unexpected answer from ${path}`, res.status);
   return ok.data;
+}
+
+export function postNotableUpdate(body: NotableUpdateRequest): Promise<NotableUpdateAnswer> {
+  return postSameOrigin('/api/notable-update', body, Answer);
 }
