@@ -144,6 +144,12 @@ describe('Add to notable (ES notable_update as the analyst)', () => {
       const seen = JSON.stringify(a.headers) + a.text;
       for (const s of secrets) expect(seen.includes(s), `${a.request.method} ${a.request.url}`).toBe(false);
       expect(seen).not.toMatch(/sessionKey|Authorization/i);
+      // No live Splunk session key or token of the test server, whatever its name in the answer.
+      for (const [candidate] of seen.matchAll(/[A-Za-z0-9_.-]{40,}/g)) {
+        expect(splunkd.auth.sessionOwner(candidate), candidate).toBeNull();
+        expect(splunkd.auth.tokens.has(candidate), candidate).toBe(false);
+      }
     }
+    expect(splunkd.auth.sessionCount).toBeGreaterThan(0);
   });
 });
