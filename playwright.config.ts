@@ -51,8 +51,8 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   projects: [
-    { name: 'embedded', testIgnore: /splunk\.spec\.ts$/ },
-    ...(splunkData ? [{ name: 'splunk', testMatch: /splunk\.spec\.ts$/, use: { baseURL: `http://127.0.0.1:${SPLUNK_PORT}` } }] : []),
+    { name: 'embedded', testIgnore: /splunk(-app)?\.spec\.ts$/ },
+    ...(splunkData ? [{ name: 'splunk', testMatch: /splunk(-app)?\.spec\.ts$/, use: { baseURL: `http://127.0.0.1:${SPLUNK_PORT}` } }] : []),
   ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,

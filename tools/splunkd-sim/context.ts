@@ -6,6 +6,8 @@ import type { ServerResponse } from 'node:http';
 import type { Auth, Principal } from './auth.js';
 import { messagesBody, type Generator } from './format.js';
 import type { Job, JobManager } from './jobs.js';
+import type { HecState } from './hec.js';
+import type { IncidentReview } from './notable-update.js';
 import type { Params } from './params.js';
 import { SplError, type SplunkMessage } from './spl/errors.js';
 import { compileSearch } from './spl/execute.js';
@@ -45,6 +47,9 @@ export interface ServerContext {
   requests: RequestRecord[];
   scheme: 'http' | 'https';
   port: () => number;
+  /** ES incident review (notable_update) and HTTP Event Collector state. */
+  review: IncidentReview;
+  hec: HecState;
 }
 
 /** Route match of a jobs path: family (v1/v2), sid and sub-resource. */

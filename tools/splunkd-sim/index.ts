@@ -8,6 +8,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { Auth, type User } from './auth.js';
+import { HecState, type HecToken } from './hec.js';
+import { IncidentReview } from './notable-update.js';
 import { JobManager, type Job, type JobSettings, type Latency } from './jobs.js';
 import { createHandler, type FaultState, type ReceivedSearch, type RequestRecord, type ServerContext, type ServerSettings } from './server.js';
 import { SplunkStore, type LoadReport } from './store.js';
@@ -65,6 +67,8 @@ export interface SplunkdOptions {
   disableV1?: boolean;
   /** Indexes searched when a search names none (default `main`, as for Splunk's user role). */
   defaultIndexes?: string[];
+  /** HTTP Event Collector tokens: token → settings (hec.ts). */
+  hecTokens?: Record<string, HecToken>;
 }
 
 /** Fault-injection hooks (§8.4, issue 5 "Faults"). */
@@ -106,6 +110,9 @@ export interface SplunkdHandle {
   runningJobs(): Job[];
   /** Issue an authentication token for a user. */
   createToken(user: string): string;
+  /** ES incident review written by notable_update; HEC tokens, batches and faults. */
+  review: IncidentReview;
+  hec: HecState;
   stop(): Promise<void>;
 }
 
@@ -159,7 +166,9 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
   const tls = opts.tls === true ? selfSignedCert() : opts.tls === 'splunk-default' ? selfSignedCert('', true) : opts.tls || null;
   const scheme = tls ? 'https' : 'http';
   let port = 0;
-  const ctx: ServerContext = { auth, jobs, settings, faults: faultState, received: [], requests: [], scheme, port: () => port };
+  const hec = new HecState(store);
+  for (const [t, conf] of Object.entries(opts.hecTokens ?? {})) hec.tokens.set(t, conf);
+  const ctx: ServerContext = { auth, jobs, settings, faults: faultState, received: [], requests: [], scheme, port: () => port, review: new IncidentReview(), hec };
   const handler = createHandler(ctx);
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
   const sockets = new Set<Socket>();
@@ -184,6 +193,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     },
     runningJobs: () => jobs.all().filter((j) => j.state !== 'DONE' && j.state !== 'FAILED'),
     createToken: (user: string) => auth.createToken(user),
+    review: ctx.review, hec,
     stop: () => new Promise<void>((resolve) => {
       jobs.close();
       if (!opts.store) dropReviews(store.guid);

@@ -10,7 +10,8 @@ import { startSplunkd } from './index.js';
 const USAGE = `usage: npm run splunkd -- --data PATH... [--notables FILE] [--port 8089] [--latency-ms N]
        [--per-event-ms N] [--tls] [--version 9.2.1] [--user name:password] [--token TOKEN]
        [--quota N] [--index sysmon] [--session-timeout-s N] [--disable-v1]
-       [--host-mode short|fqdn|wef] [--collector NAME] [--sourcetype-style modern|legacy]`;
+       [--host-mode short|fqdn|wef] [--collector NAME] [--sourcetype-style modern|legacy]
+       [--hec-token TOKEN[:INDEX[:ack]]]`;
 
 function num(name: string, v: string | undefined, d: number): number {
   if (v === undefined) return d;
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
         quota: { type: 'string' }, index: { type: 'string' }, 'session-timeout-s': { type: 'string' },
         'disable-v1': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         'host-mode': { type: 'string' }, collector: { type: 'string' }, 'sourcetype-style': { type: 'string' },
+        'hec-token': { type: 'string', multiple: true },
       },
       allowPositionals: false,
     }));
@@ -52,12 +54,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const tokens: Record<string, string> = {};
   for (const t of values.token ?? []) tokens[t] = 'admin';
+  // HEC tokens (hec.ts): TOKEN, TOKEN:INDEX or TOKEN:INDEX:ack.
+  const hecTokens = Object.fromEntries((values['hec-token'] ?? []).map((t) => {
+    const [token, index, ack] = t.split(':');
+    return [token!, { name: 'lineage', index: index || undefined, ack: ack === 'ack' }];
+  }));
   try {
     const h = await startSplunkd({
       port: num('port', values.port, 8089),
       tls: values.tls ?? false,
       version: values.version,
-      users, tokens,
+      users, tokens, hecTokens,
       quota: values.quota === undefined ? undefined : num('quota', values.quota, 3),
       latency: { dispatchMs: num('latency-ms', values['latency-ms'], 0), perEventMs: num('per-event-ms', values['per-event-ms'], 0) },
       sessionTimeoutMs: values['session-timeout-s'] === undefined ? undefined : num('session-timeout-s', values['session-timeout-s'], 3600) * 1000,

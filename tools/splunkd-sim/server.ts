@@ -8,7 +8,9 @@ import type { Principal } from './auth.js';
 import { dispatchJob, generator, JSON_TYPE, logSearch, send, sendMessages, wantsJson, type JobsRoute, type RequestRecord, type ServerContext } from './context.js';
 import { exportSearch } from './export.js';
 import { feed, jobAtom, jobEntry, xmlText } from './format.js';
+import { hecRequest } from './hec.js';
 import { isTerminal, type Job } from './jobs.js';
+import { incidentReviewData, notableUpdate } from './notable-update.js';
 import { readParams, type Params } from './params.js';
 import { page, results } from './results.js';
 import { SplError } from './spl/errors.js';
@@ -57,6 +59,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     return;
   }
   res.on('finish', () => { record.status = res.statusCode; });
+  if (url.pathname.startsWith('/services/collector')) { await hecRequest(ctx.hec, req, res, url); return; }
   let json = wantsJson(url.searchParams.get('output_mode') ?? undefined);
   try {
     const params = await readParams(req, url);
@@ -117,6 +120,8 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
     return;
   }
 
+  if (path === 'notable_update') { notableUpdate(ctx, method, principal, params, res, json); return; }
+  if (path === 'storage/collections/data/incident_review') { incidentReviewData(ctx, method, res, json); return; }
   const route = matchJobs(rest, nsPrefix);
   if (!route) { sendMessages(res, 404, [{ type: 'ERROR', text: `Not Found: ${url.pathname}` }], json); return; }
   if (route.sid === null) {

@@ -14,6 +14,7 @@ import type { Theme } from '../features/graph/components/graph-styles';
 import { GraphView } from '../features/graph/components/GraphView';
 import { useInvestigation } from '../features/graph/api/use-investigation';
 import { findMatches, pathToRoot, type VisibleGraph } from '../features/graph/model/visible-graph';
+import { AddToNotable } from '../features/notable/AddToNotable';
 import { SidePanel } from '../features/panel/SidePanel';
 import { Timeline } from '../features/timeline/Timeline';
 import { barsOf, outsideBrush, timelineBounds } from '../features/timeline/timeline-model';
@@ -104,6 +105,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
           </span>
         )}
         <span className="grow" />
+        <AddToNotable view={view} graph={graph} />
         <button type="button" onClick={copyLink} aria-label="Copy link to this view">{copied ? 'Link copied ✓' : 'Copy link'}</button>
         <button type="button" disabled={!graph} onClick={() => void doExport('png')} aria-label="Export graph as PNG">PNG</button>
         <button type="button" disabled={!graph} onClick={() => void doExport('json')} aria-label="Export graph as JSON">JSON</button>

@@ -10,13 +10,16 @@ import { AppError, errorHandler } from './errors.js';
 import { concurrencyLimit, hostCheck, LOOPBACK_NAMES, malformedPath, sameOrigin, securityHeaders } from './guard.js';
 import { graphRouter } from './graph-routes.js';
 import { searchRouter } from './search-routes.js';
-import { sessionHealth, sessionRouter } from './session.js';
+import { sessionHealth, sessionIdOf, sessionRouter } from './session.js';
 import { pivotHandler } from './pivot.js';
 import type { SessionStore } from './sessions.js';
 import { clientRouter } from './static.js';
 import { rulesRouter } from './rules.js';
 import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
 import { RuleNotables } from './rule-notables.js';
+import { notableWritebackRouter } from './notable-writeback.js';
+import { hecRouter } from './hec-routes.js';
+import { hecConfigFromEnv, type HecConfig } from '../sinks/hec.js';
 
 export interface AppDeps {
   mode: 'embedded' | 'splunk';
@@ -33,6 +36,8 @@ export interface AppDeps {
   maxUploadBytes?: number;
   /** Embedded mode: runs after an upload is ingested (besides refreshing the rule notables). */
   afterIngest?: UploadDeps['afterIngest'];
+  /** HTTP Event Collector for rule hits (default: from LINEAGE_HEC_* env; null: off). */
+  hec?: HecConfig | null;
   /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
   ruleNotables?: RuleNotables | null;
   /** Request and audit log (default: silent). */
@@ -79,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
     store: deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
   }));
+  app.use('/api', notableWritebackRouter(deps.sessions ?? null));
+  app.use('/api', hecRouter(sourceFor, deps.hec !== undefined ? deps.hec : hecConfigFromEnv(), (req) => deps.sessions?.get(sessionIdOf(req))?.user ?? null));
   // Feature routers mount above this line.
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
   const client = deps.clientDir ? clientRouter(deps.clientDir) : null;

@@ -1,6 +1,6 @@
 /**
  * `GET /pivot?guid=…&host=…&time=…&notable=…` — the target of the Splunk workflow action
- * (docs/workflow_actions.conf). Its parameters come from Splunk field values and are untrusted:
+ * (splunk-app/lineage/default/workflow_actions.conf). Its parameters come from Splunk field values and are untrusted:
  * each is validated (canonical GUID, host name, epoch/ISO time, notable id) and only then turned
  * into the client's own investigation URL (302). Anything invalid is a plain 400 page, never echoed
  * back unescaped and never passed on.

@@ -13,8 +13,9 @@ import { loadRules } from '../rules/pack.js';
 import { RuleSyntaxError, parseRulesOrThrow } from '../rules/language/parse.js';
 import { runRules } from '../rules/run/run.js';
 import { runRuleTests } from '../rules/vectors.js';
+import { hecSetup, sendHits } from './detect-hec.js';
 
-const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json]\n'
+const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json] [--hec]\n'
   + '       lineage detect --rules PATH --test\n';
 
 function fail(msg: string, code = 2): number {
@@ -33,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv, strict: true, allowPositionals: false,
       options: {
         db: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-        host: { type: 'string' }, json: { type: 'boolean' }, test: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        host: { type: 'string' }, json: { type: 'boolean' }, hec: { type: 'boolean' }, test: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -50,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.test) return selfTest(rules, values.json === true);
   if (!values.db) return fail('--db FILE is required');
+  const hec = values.hec ? hecSetup() : null;
+  if (typeof hec === 'string') return fail(hec);
   const flags = parseTimeFlags(values);
   if (typeof flags === 'string') return fail(flags);
   const range = { from: flags.from ?? '1970-01-01T00:00:00.000Z', to: flags.to ?? '9999-12-31T23:59:59.999Z' };
@@ -71,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${result.hits.length} hits from ${rules.length} rules; scanned ${s.scanned} process-creates`
       + `${s.pushedNames ? ` (names pushed down: ${s.pushedNames.length})` : ' (full scan)'}, ${s.ancestors} ancestors in ${s.ancestorRounds} rounds,`
       + ` ${s.searches} queries, ${s.ms} ms\n`);
-    return 0;
+    return hec ? await sendHits(hec, result.hits) : 0;
   } finally {
     await source.close();
   }

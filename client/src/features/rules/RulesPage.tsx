@@ -9,6 +9,7 @@ import type { RuleHit } from '@lineage/shared';
 import { navigate } from '../../app/use-view-state';
 import { loadPack, runRules, validateRules, type PackRule, type RuleError, type RunResult, type ValidateResult } from './api';
 import './rules.css';
+import { SendHitsToSplunk } from '../splunk-hec/SendHitsToSplunk';
 
 const EXAMPLE = 'cmd.exe -[1..5]-> powershell.exe|pwsh.exe -[1..5]-> winword.exe|excel.exe|powerpnt.exe within 30m';
 
@@ -190,6 +191,7 @@ export function RulesPage() {
             {result.truncated && ` (first ${result.truncated.limit} of ${result.truncated.total})`}
             {stats && ` · ${stats.scanned} process-creates scanned (${pushed}), ${stats.ancestors} ancestors in ${stats.ancestorRounds} rounds, ${stats.searches} queries, ${stats.ms} ms`}
           </p>
+          <SendHitsToSplunk hits={result.hits} />
           {result.hits.length === 0 ? (
             <p className="muted">No process chain matched in this range.</p>
           ) : (

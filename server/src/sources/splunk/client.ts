@@ -211,6 +211,23 @@ export class SplunkClient {
     try { await h.job.remove(5_000); } catch { /* already gone, or splunkd unreachable: its TTL ends it */ }
   }
 
+  /**
+   * POST a form to a REST endpoint as this analyst (write-back). Retried only where splunkd did not act;
+   * a 4xx other than 401/429 is returned (its body holds the endpoint's own reason), not thrown.
+   */
+  async post(path: string, params: Record<string, string | string[]>, what: string): Promise<{ status: number; data: unknown }> {
+    return this.withRetry(what, false, undefined, async () => {
+      try {
+        const r = await this.service.post(path, params, this.config.requestTimeoutMs);
+        return { status: typeof r.status === 'number' ? r.status : 200, data: r.data };
+      } catch (e) {
+        const s = statusOf(e);
+        if (typeof s === 'number' && s >= 400 && s < 500 && s !== 401 && s !== 429) return { status: s, data: (e as { data?: unknown }).data };
+        throw e;
+      }
+    });
+  }
+
   /** Best-effort cancel: 404 means the job is already gone. */
   private async cancel(job: Sdk.Job): Promise<void> {
     try { await job.cancel(5_000); } catch { /* already finished/cancelled or splunkd gone: auto_cancel ends it */ }

@@ -1,0 +1,73 @@
+/**
+ * `POST /api/notable-update` (Splunk mode): "Add to notable" from the investigation screen. Writes a
+ * comment on ES notables — the investigation's URL and the client's markdown lineage summary — and
+ * optionally a status / urgency / owner change, through ES's `/services/notable_update` as the logged-in
+ * analyst (their own Splunk session; nothing is sent with a service account). docs/splunk-app.md.
+ *
+ * Body (JSON): `{ notables: [event_id…], view: "?src=…&guid=…", summary, status?, urgency?, owner? }`.
+ * `view` is the investigation's query string; the link is built on LINEAGE_PUBLIC_URL (the address
+ * analysts use) or, when unset, on this request's own origin. Same-origin only: JSON content type and
+ * the `X-Lineage-Request: 1` header, neither of which a cross-site form can send without a preflight.
+ * The answer holds ES's message and the link, never a Splunk credential.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { NOTABLE_URGENCIES, updateNotables } from '../sources/splunk/notable-update.js';
+import type { SessionStore } from './sessions.js';
+import { AppError } from './errors.js';
+import { CSRF_HEADER, sessionIdOf } from './session.js';
+
+/** Environment variable: Lineage's address as analysts reach it (e.g. https://lineage.corp:8080). */
+export const PUBLIC_URL_ENV = 'LINEAGE_PUBLIC_URL';
+/** The ES comment field holds a few thousand characters comfortably; longer summaries are refused. */
+export const MAX_SUMMARY = 6_000;
+
+const NOTABLE_ID = /^[A-Za-z0-9@._:-]{1,200}$/;
+const Body = z.object({
+  notables: z.array(z.string().regex(NOTABLE_ID, 'a notable event_id (letters, digits, @ . _ : -)')).min(1).max(50),
+  view: z.string().max(4_000).regex(/^\?[\x21-\x7e]*guid=[\x21-\x7e]*$/, 'the investigation query string (?…guid=…)'),
+  summary: z.string().max(MAX_SUMMARY),
+  status: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).optional(),
+  urgency: z.enum(NOTABLE_URGENCIES).optional(),
+  owner: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'a Splunk user name').optional(),
+}).strict();
+
+/** Lineage's public origin: the configured one, or the request's. Throws on a malformed setting. */
+export function publicOrigin(configured: string | undefined, req: { protocol: string; get(name: string): string | undefined }): string {
+  if (configured) {
+    let u: URL;
+    try { u = new URL(configured); } catch { throw new AppError(500, 'misconfigured', `${PUBLIC_URL_ENV} is not a URL`); }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new AppError(500, 'misconfigured', `${PUBLIC_URL_ENV} must be http(s)`);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  }
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+/** The comment written on the notable. Control characters other than line breaks are dropped. */
+export function notableComment(url: string, summary: string): string {
+  const clean = summary.replace(/\r\n?/g, '\n').replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '').trim();
+  return `Investigated in Lineage: ${url}${clean ? `\n\n${clean}` : ''}`;
+}
+
+export function notableWritebackRouter(sessions: SessionStore | null, env: NodeJS.ProcessEnv = process.env): Router {
+  const r = Router();
+  r.post('/notable-update', (req, res, next) => {
+    if (!req.is('application/json')) { next(new AppError(415, 'unsupported_media_type', 'POST /api/notable-update takes application/json')); return; }
+    if (req.get(CSRF_HEADER) !== '1') { next(new AppError(403, 'csrf', `POST /api/notable-update needs the header ${CSRF_HEADER}: 1`)); return; }
+    if (!sessions) { next(new AppError(409, 'not_splunk', 'Add to notable needs Lineage in Splunk mode (lineage serve --splunk …)')); return; }
+    const session = sessions.get(sessionIdOf(req));
+    if (!session) { next(new AppError(401, 'not_authenticated', 'log in first (POST /api/session)')); return; }
+    const body = Body.safeParse(req.body);
+    if (!body.success) { next(body.error); return; }
+    const b = body.data;
+    let url: string;
+    try { url = `${publicOrigin(env[PUBLIC_URL_ENV], req)}/${b.view}`; } catch (e) { next(e); return; }
+    updateNotables(session.source.client, {
+      ruleUIDs: b.notables, comment: notableComment(url, b.summary), status: b.status, urgency: b.urgency, newOwner: b.owner,
+    }).then((message) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ notables: b.notables, url, message, user: session.user });
+    }, next);
+  });
+  return r;
+}
