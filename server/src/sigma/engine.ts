@@ -14,20 +14,27 @@ export interface SigmaHit {
 }
 
 const GRAM = 4;
+/** A small-integer key of the 4 characters at i (exact for ASCII; other text may collide, checked after). */
 const gramKey = (s: string, i: number): number =>
-  ((s.charCodeAt(i) * 31 + s.charCodeAt(i + 1)) * 31 + s.charCodeAt(i + 2)) * 31 + s.charCodeAt(i + 3);
+  ((s.charCodeAt(i) << 21) ^ (s.charCodeAt(i + 1) << 14) ^ (s.charCodeAt(i + 2) << 7) ^ s.charCodeAt(i + 3)) & 0x3fffffff;
+/** Slot in a field's 64 Ki presence bitmap: most positions are ruled out without a Map lookup. */
+const slot = (k: number): number => Math.imul(k, 0x9e3779b1) >>> 16;
+
+interface GramIndex { present: Uint8Array; lists: Map<number, Array<[number, string]>> }
 
 interface Bucket {
   /** Rules tried on every event of the bucket. */
   always: CompiledRule[];
   /** field → gram → [rule index, literal]. */
-  grams: Map<string, Map<number, Array<[number, string]>>>;
+  grams: Map<string, GramIndex>;
   /** field → short literals (< 4 chars) checked with `includes`. */
   short: Map<string, Array<[number, string]>>;
   indexed: CompiledRule[];
+  /** Candidate marks per indexed rule (reset after each event). */
+  mark: Uint8Array;
 }
 
-function newBucket(): Bucket { return { always: [], grams: new Map(), short: new Map(), indexed: [] }; }
+function newBucket(): Bucket { return { always: [], grams: new Map(), short: new Map(), indexed: [], mark: new Uint8Array(0) }; }
 
 export class SigmaEngine {
   private buckets = new Map<string, Bucket>();
@@ -44,6 +51,7 @@ export class SigmaEngine {
         : r.applies.eventIds.map((id) => this.bucket(this.buckets, `${r.applies.channel}\0${id}`));
       for (const b of targets) this.add(b, r, gramFreq);
     }
+    for (const b of [...this.buckets.values(), ...this.anyId.values()]) b.mark = new Uint8Array(b.indexed.length);
   }
 
   private bucket(m: Map<string, Bucket>, key: string): Bucket {
@@ -66,10 +74,11 @@ export class SigmaEngine {
       let best = 0; let bestF = Infinity;
       for (let i = 0; i + GRAM <= literal.length; i++) { const f = freq.get(gramKey(literal, i)) ?? 0; if (f < bestF) { bestF = f; best = i; } }
       let g = b.grams.get(field);
-      if (!g) b.grams.set(field, (g = new Map()));
+      if (!g) b.grams.set(field, (g = { present: new Uint8Array(65536), lists: new Map() }));
       const k = gramKey(literal, best);
-      let list = g.get(k);
-      if (!list) g.set(k, (list = []));
+      g.present[slot(k)] = 1;
+      let list = g.lists.get(k);
+      if (!list) g.lists.set(k, (list = []));
       list.push([idx, literal]);
     }
   }
@@ -89,20 +98,26 @@ export class SigmaEngine {
   private matchBucket(b: Bucket, view: EventView, hits: SigmaHit[]): void {
     for (const r of b.always) { const s = r.evaluate(view); if (s) hits.push({ rule: r, selections: s }); }
     if (b.indexed.length === 0) return;
-    const cand = new Set<number>();
+    const mark = b.mark;
+    const cand: number[] = [];
     for (const [field, g] of b.grams) {
       const v = view.lower(field);
       if (v === undefined || v.length < GRAM) continue;
+      const { present, lists } = g;
       for (let i = 0; i + GRAM <= v.length; i++) {
-        const list = g.get(gramKey(v, i));
-        if (list) for (const [idx, lit] of list) if (!cand.has(idx) && v.includes(lit)) cand.add(idx);
+        const k = gramKey(v, i);
+        if (present[slot(k)] === 0) continue;
+        const list = lists.get(k);
+        if (list) for (const [idx, lit] of list) if (mark[idx] === 0 && v.includes(lit)) { mark[idx] = 1; cand.push(idx); }
       }
     }
     for (const [field, list] of b.short) {
       const v = view.lower(field);
-      if (v !== undefined) for (const [idx, lit] of list) if (!cand.has(idx) && v.includes(lit)) cand.add(idx);
+      if (v !== undefined) for (const [idx, lit] of list) if (mark[idx] === 0 && v.includes(lit)) { mark[idx] = 1; cand.push(idx); }
     }
-    for (const idx of [...cand].sort((x, y) => x - y)) {
+    cand.sort((x, y) => x - y);
+    for (const idx of cand) {
+      mark[idx] = 0;
       const r = b.indexed[idx]!;
       const s = r.evaluate(view);
       if (s) hits.push({ rule: r, selections: s });

@@ -20,7 +20,7 @@ const SYSTEM: Record<string, (e: SigmaEvent) => string | null> = {
 };
 
 export class EventView {
-  private lowered = new Map<string, string | undefined>();
+  private lowered: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
   constructor(readonly event: SigmaEvent) {}
 
   /** The field's value as written; EventData first, then the System fields; undefined when absent. */
@@ -33,9 +33,10 @@ export class EventView {
 
   /** The value lower-cased (cached per event). */
   lower(field: string): string | undefined {
-    if (this.lowered.has(field)) return this.lowered.get(field);
+    const c = this.lowered[field];
+    if (c !== undefined) return c ?? undefined;
     const v = this.get(field)?.toLowerCase();
-    this.lowered.set(field, v);
+    this.lowered[field] = v ?? null;
     return v;
   }
 

@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import type { EventView } from './event.js';
-import { compilePattern, concat, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
+import { compileContainsAny, compilePattern, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
 
@@ -172,32 +172,42 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
   const cased = mods.includes('cased');
   const needles: string[] = [];
   let needlesOk = !!field;
-  const tests = values.map((v): ((ev: EventView) => boolean) => {
-    if (v === null) {
-      if (mods.some((m) => TRANSFORMS.has(m) || POSITION.has(m))) throw new Unevaluable('null value with a string modifier');
-      needlesOk = false;
-      return (ev) => { const s = ev.get(field); return s === undefined || s === ''; };
-    }
-    if (typeof v === 'number' && mods.length === 0) {
-      needlesOk = false;
-      return (ev) => { const s = ev.get(field); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); };
-    }
-    const variants = expand(scalarString(v), typeof v === 'string', mods);
-    const pats = variants.map((s) => (cased ? s : mapLiterals(s, (x) => x.toLowerCase())));
-    if (!all(mods)) for (const p of pats) { const l = longestLiteral(p).toLowerCase(); if (l.length >= 3) needles.push(l); else needlesOk = false; }
-    const compiled = pats.map(compilePattern);
+  const onPatterns = (pats: SigmaString[]): ((ev: EventView) => boolean) => {
+    const lits = pats.map(containsLiteral);
+    const compiled = pats.length > 4 && lits.every((l) => l !== null) ? [compileContainsAny(lits as string[])] : pats.map(compilePattern);
     const one = compiled.length === 1 ? compiled[0]! : (s: string) => compiled.some((t) => t(s));
-    if (!field) { needlesOk = false; return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase())); }
+    if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
     return cased
       ? (ev) => { const s = ev.get(field); return s !== undefined && one(s); }
       : (ev) => { const s = ev.lower(field); return s !== undefined && one(s); };
-  });
-  // With `all`, any one value's needles is a valid prefilter; the first one's are used.
-  if (all(mods) && field && tests.length > 0) {
-    const first = expand(scalarString(values[0]), typeof values[0] === 'string', mods).map((s) => longestLiteral(s).toLowerCase());
-    needlesOk = values[0] !== null && typeof values[0] !== 'number' && first.every((l) => l.length >= 3);
-    needles.push(...first);
+  };
+  const pending: SigmaString[] = [];
+  const tests: Array<(ev: EventView) => boolean> = [];
+  for (const v of values) {
+    if (v === null) {
+      if (mods.some((m) => TRANSFORMS.has(m) || POSITION.has(m))) throw new Unevaluable('null value with a string modifier');
+      needlesOk = false;
+      tests.push((ev) => { const s = ev.get(field); return s === undefined || s === ''; });
+      continue;
+    }
+    if (typeof v === 'number' && mods.length === 0) {
+      needlesOk = false;
+      tests.push((ev) => { const s = ev.get(field); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); });
+      continue;
+    }
+    const pats = expand(scalarString(v), typeof v === 'string', mods).map((p) => (cased ? p : mapLiterals(p, (x) => x.toLowerCase())));
+    const lits = pats.map((p) => longestLiteral(p).toLowerCase());
+    if (all(mods)) {
+      // With `all`, any one value's needles is a valid prefilter: the first value's.
+      if (tests.length === 0 && needles.length === 0) { if (lits.every((l) => l.length >= 1)) needles.push(...lits); else needlesOk = false; }
+      tests.push(onPatterns(pats));
+    } else {
+      for (const l of lits) { if (l.length >= 1) needles.push(l); else needlesOk = false; }
+      pending.push(...pats);
+    }
   }
+  // Without `all`, every value's patterns are alternatives of one test (one pass for long lists).
+  if (pending.length) tests.push(onPatterns(pending));
   return { test: combine(tests), needles: needlesOk && needles.length ? { field, any: needles } : undefined };
 }
 

@@ -126,3 +126,29 @@ export function compilePattern(s: SigmaString): StringTest {
     return true;
   };
 }
+
+/**
+ * Many `*lit*` patterns on one value (e.g. a list of 300 emoji): one pass over the value, looking up
+ * each position's character in a first-character table, instead of one `includes` per pattern.
+ */
+export function compileContainsAny(lits: string[]): StringTest {
+  const byFirst = new Map<number, string[]>();
+  for (const l of lits) {
+    if (l === '') return () => true;
+    const k = l.charCodeAt(0);
+    const list = byFirst.get(k);
+    if (list) list.push(l); else byFirst.set(k, [l]);
+  }
+  return (v) => {
+    for (let i = 0; i < v.length; i++) {
+      const list = byFirst.get(v.charCodeAt(i));
+      if (list) for (const l of list) if (v.startsWith(l, i)) return true;
+    }
+    return false;
+  };
+}
+
+/** The literal of a `*lit*` pattern, or null for any other shape. */
+export function containsLiteral(s: SigmaString): string | null {
+  return s.length === 3 && s[0] === STAR && s[2] === STAR && typeof s[1] === 'string' ? s[1] : null;
+}

@@ -37,11 +37,25 @@ export interface UnevaluableRule extends Omit<RuleMeta, 'level'> { level: string
 
 type Search = { test: (ev: EventView) => boolean; needles: Needles | null };
 
+/**
+ * What a needle set costs the prefilter: short literals, and literals in nearly every process event
+ * (`.exe`, the system account's logon id…), let almost every event through.
+ */
+const UBIQUITOUS = ['.exe', '.dll', 'c:\\windows\\', '\\windows\\', 'microsoft', '0x3e7', 'system32'];
+export function needleCost(n: Array<{ literal: string }> | string[]): number {
+  let c = 0;
+  for (const x of n) {
+    const l = typeof x === 'string' ? x : x.literal;
+    c += UBIQUITOUS.some((u) => u.includes(l) || (l.includes(u) && l.length <= u.length + 3)) ? 1000 : l.length >= 8 ? 1 : l.length >= 5 ? 4 : 16;
+  }
+  return c;
+}
+
 /** A map: every item must hold (AND); its needles are those of its most selective item. */
 function compileMap(m: Record<string, unknown>): Search {
   const items: ItemTest[] = Object.entries(m).map(([k, v]) => compileItem(k, v));
   if (items.length === 0) throw new Unevaluable('empty detection map');
-  const best = items.filter((t) => t.needles).sort((a, b) => a.needles!.any.length - b.needles!.any.length)[0];
+  const best = items.filter((t) => t.needles).sort((a, b) => needleCost(a.needles!.any) - needleCost(b.needles!.any))[0];
   const tests = items.map((t) => t.test);
   return {
     test: tests.length === 1 ? tests[0]! : (ev) => { for (const t of tests) if (!t(ev)) return false; return true; },
@@ -73,7 +87,7 @@ function compileSearch(name: string, v: unknown): Search {
 /** Needles of a condition: a set such that the condition can only hold when one of them occurs. */
 function condNeedles(c: Cond, of: (n: string) => Needles | null): Needles | null {
   const union = (xs: Array<Needles | null>): Needles | null => (xs.every((x) => x) ? xs.flatMap((x) => x!) : null);
-  const best = (xs: Array<Needles | null>): Needles | null => xs.filter((x): x is Needles => !!x).sort((a, b) => a.length - b.length)[0] ?? null;
+  const best = (xs: Array<Needles | null>): Needles | null => xs.filter((x): x is Needles => !!x).sort((a, b) => needleCost(a) - needleCost(b))[0] ?? null;
   switch (c.op) {
     case 'id': return of(c.name);
     case 'not': return null;
@@ -116,17 +130,24 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     const cond: Cond = parsed.length === 1 ? parsed[0]! : { op: 'or', args: parsed };
     const needles = condNeedles(cond, (n) => searches.get(n)!.needles);
     const { reason: _none, ...base } = meta;
+    // Identifier results of the current evaluation: 0 unknown, 1 false, 2 true (evaluation is synchronous).
+    const tests = identifiers.map((n) => searches.get(n)!.test);
+    const memo = new Uint8Array(identifiers.length);
+    const index = new Map(identifiers.map((n, i) => [n, i]));
+    let view: EventView | null = null;
+    const sel = (n: string): boolean => {
+      const i = index.get(n)!;
+      let r = memo[i]!;
+      if (r === 0) { r = tests[i]!(view!) ? 2 : 1; memo[i] = r; }
+      return r === 2;
+    };
     return {
       ...base, level, applies, identifiers, needles,
       evaluate(ev) {
-        const memo = new Map<string, boolean>();
-        const sel = (n: string): boolean => {
-          let r = memo.get(n);
-          if (r === undefined) { r = searches.get(n)!.test(ev); memo.set(n, r); }
-          return r;
-        };
+        view = ev;
+        memo.fill(0);
         if (!evalCondition(cond, sel)) return null;
-        return identifiers.filter((n) => memo.get(n) === true);
+        return identifiers.filter((_n, i) => memo[i] === 2);
       },
     };
   } catch (e) {
