@@ -14,6 +14,7 @@ import { clientRouter } from './static.js';
 import { rulesRouter } from './rules.js';
 import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
 import { RuleNotables } from './rule-notables.js';
+import type { SigmaGraph } from '../sigma/graph.js';
 
 export interface AppDeps {
   mode: 'embedded' | 'splunk';
@@ -32,6 +33,8 @@ export interface AppDeps {
   afterIngest?: UploadDeps['afterIngest'];
   /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
   ruleNotables?: RuleNotables | null;
+  /** Sigma rules marking the graph's process nodes (`serve --sigma PATH`); absent: no `sigma` on nodes. */
+  sigma?: SigmaGraph | null;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -42,7 +45,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ source: deps.mode, version: deps.version, ...sessionHealth(deps.sessions, req) });
   });
   const sourceFor = (req: express.Request) => deps.sourceFor(req);
-  app.use('/api', graphRouter(sourceFor));
+  app.use('/api', graphRouter(sourceFor, deps.sigma ?? null));
   // Embedded notables include the rule pack's hits, cached per store generation (an upload bumps it).
   const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables() : null;
   app.use('/api', searchRouter(sourceFor, ruleNotables));

@@ -5,7 +5,7 @@
  * either declines (null) or returns the app's source side. Embedded (`--db`) is the one here; a Splunk
  * factory (`--splunk URL …`) is added to SOURCE_FACTORIES with its options in SERVE_OPTIONS.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -13,6 +13,10 @@ import { createApp, type AppDeps } from '../api/app.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import type { SessionStore } from '../sources/splunk/sessions.js';
 import type { UploadStore } from '../api/upload.js';
+import { SigmaEngine } from '../sigma/engine.js';
+import type { SigmaGraph } from '../sigma/graph.js';
+import { loadRules as loadSigmaRules } from '../sigma/load.js';
+import { storeEventReader } from '../sigma/store-scan.js';
 import { SPLUNK_SERVE_OPTIONS, SPLUNK_USAGE, splunkFactory } from '../sources/splunk/serve-factory.js';
 
 /** Command-line options of `serve`; source factories add theirs. */
@@ -21,6 +25,7 @@ export const SERVE_OPTIONS = {
   port: { type: 'string', default: '8080' },
   listen: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  sigma: { type: 'string', multiple: true },
   ...SPLUNK_SERVE_OPTIONS,
 } satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -36,6 +41,8 @@ export interface ServeSource {
   sessions?: SessionStore;
   /** Embedded mode, opened writable: where POST /api/upload stores events. */
   store?: UploadStore | null;
+  /** Embedded mode: the store Sigma reads a graph's own events from (`--sigma`). */
+  eventStore?: EmbeddedStore;
   close(): Promise<void>;
 }
 
@@ -57,14 +64,14 @@ const embeddedFactory: SourceFactory = async (values) => {
   const source = new EmbeddedSource(store, { lineageIndex: true });
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}${store.readOnly ? ' (read-only)' : ''}`,
-    store: store.readOnly ? null : { writeEvents: (batch) => store.writeEvents(batch) }, close: () => source.close(),
+    store: store.readOnly ? null : { writeEvents: (batch) => store.writeEvents(batch) }, eventStore: store, close: () => source.close(),
   };
 };
 
 /** Tried in order; the first that accepts the options serves. */
 export const SOURCE_FACTORIES: SourceFactory[] = [embeddedFactory, splunkFactory];
 
-const USAGE = 'usage: lineage serve --db FILE [--port P] [--listen ADDR]\n' + SPLUNK_USAGE;
+const USAGE = 'usage: lineage serve --db FILE [--port P] [--listen ADDR] [--sigma RULES_PATH…]\n' + SPLUNK_USAGE;
 
 /** The server package version (health endpoint). */
 export function serverVersion(): string {
@@ -78,6 +85,19 @@ export function serverVersion(): string {
 
 /** client/dist relative to this file (same depth from server/src/cli and server/dist/cli). */
 export const CLIENT_DIR = fileURLToPath(new URL('../../../client/dist', import.meta.url));
+
+/** `--sigma PATH…`: the Sigma rules marking graph nodes (unevaluable ones are logged with the reason). */
+function sigmaGraph(paths: ServeValues[string], store: EmbeddedStore | undefined): SigmaGraph | null | string {
+  if (paths === undefined) return null;
+  if (!store) return '--sigma needs the embedded store (--db FILE)';
+  const list = (Array.isArray(paths) ? paths : [paths]).map(String);
+  const missing = list.find((p) => !existsSync(p));
+  if (missing) return `--sigma ${missing}: no such file or directory`;
+  const set = loadSigmaRules(list);
+  for (const u of set.unevaluable) process.stderr.write(`lineage serve: sigma: cannot evaluate ${u.source ?? u.id}: ${u.reason}\n`);
+  process.stderr.write(`lineage serve: sigma: ${set.rules.length} rules (${set.unevaluable.length} cannot be evaluated)\n`);
+  return { engine: new SigmaEngine(set.rules), events: storeEventReader(store) };
+}
 
 /** `lineage serve` entry: resolves (0) after SIGINT/SIGTERM; 2 on usage errors. */
 export async function run(argv: string[]): Promise<number> {
@@ -98,7 +118,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const factory of SOURCE_FACTORIES) { side = await factory(values); if (side) break; }
   if (!side) { process.stderr.write(`lineage serve: give a source (--db FILE)\n${USAGE}`); return 2; }
 
-  const app = createApp({ mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null, store: side.store ?? null });
+  const sigma = sigmaGraph(values.sigma, side.eventStore);
+  if (typeof sigma === 'string') { process.stderr.write(`lineage serve: ${sigma}\n`); await side.close(); return 2; }
+  const app = createApp({ mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null, store: side.store ?? null, sigma });
   const listen = typeof values.listen === 'string' ? values.listen : undefined;
   const server: Server = await new Promise((resolve, reject) => {
     const s = listen ? app.listen(port, listen, () => resolve(s)) : app.listen(port, () => resolve(s));

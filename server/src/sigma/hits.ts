@@ -22,6 +22,9 @@ export interface SigmaHitRecord {
   recordId: number | null;
 }
 
+/** A stored Sysmon event as far as Sigma needs it. */
+export type StoredEvent = Pick<SysmonEvent, 'eventId' | 'host' | 'guid' | 'time' | 'recordId' | 'fields'>;
+
 /** A stored event as the engine reads it. */
 export function sigmaEventOf(e: Pick<SysmonEvent, 'eventId' | 'host' | 'fields'>): { eventId: number; channel: string; provider: null; computer: string; fields: Record<string, string> } {
   return { eventId: e.eventId, channel: SYSMON_CHANNEL, provider: null, computer: e.host, fields: e.fields };
@@ -32,7 +35,7 @@ export function hitRecord(h: SigmaHit, e: Pick<SysmonEvent, 'eventId' | 'host' |
 }
 
 /** Every hit of the engine on the given stored events. */
-export function matchStored(engine: SigmaEngine, events: Iterable<Pick<SysmonEvent, 'eventId' | 'host' | 'guid' | 'time' | 'recordId' | 'fields'>>): SigmaHitRecord[] {
+export function matchStored(engine: SigmaEngine, events: Iterable<StoredEvent>): SigmaHitRecord[] {
   const out: SigmaHitRecord[] = [];
   for (const e of events) for (const h of engine.match(sigmaEventOf(e))) out.push(hitRecord(h, e));
   return out;
