@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sigma [--events N] [--runs R] [--rules PATH]`: Sigma engine throughput, events per
+ * `npm run bench -- sigma [--events N] [--runs R] [--rules PATH] [--sweep]`: Sigma engine throughput, events per
  * CPU-second, on one core:
  *  (1) every SigmaHQ process_creation rule over N generated Sysmon process-creates (EventID 1 only —
  *      the events those rules are really evaluated on; other EventIDs are skipped by the index);
@@ -14,7 +14,10 @@ import { resolve } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { SigmaEngine } from '../server/src/sigma/engine.js';
-import type { SigmaEvent } from '../server/src/sigma/event.js';
+import { EventView, type SigmaEvent } from '../server/src/sigma/event.js';
+import { sigmaEventOf } from '../server/src/sigma/hits.js';
+import { ingestPaths } from '../server/src/ingest/pipeline.js';
+import type { SysmonEvent } from '../server/src/ingest/record.js';
 import { loadRules } from '../server/src/sigma/load.js';
 import type { CompiledRule } from '../server/src/sigma/rule.js';
 
@@ -124,6 +127,39 @@ function measure(rules: CompiledRule[], total: number, mixed: boolean): { cpuMs:
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const arg = (argv: string[], name: string, def: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1]! : def; };
 
+/**
+ * `--sweep [--datasets DIR]`: every rule alone (no prefilter: the worst case) over the real captures'
+ * stored events of its EventIDs; reports ms per 10k events per rule (median of 3 passes), the slowest
+ * rules, and any above 50 ms per 10k.
+ */
+async function sweep(set: ReturnType<typeof loadRules>, datasets: string): Promise<void> {
+  const events: SysmonEvent[] = [];
+  await ingestPaths([datasets], { write: async (b) => { events.push(...b); return { inserted: b.length, duplicates: 0 }; } });
+  const views = events.map((e) => sigmaEventOf(e));
+  const byId = new Map<number, SigmaEvent[]>();
+  for (const v of views) { const l = byId.get(v.eventId); if (l) l.push(v); else byId.set(v.eventId, [v]); }
+  const rows: Array<{ title: string; events: number; msPer10k: number }> = [];
+  for (const r of set.rules) {
+    if (!r.applies.sysmon) continue;
+    const evs = r.applies.eventIds ? r.applies.eventIds.flatMap((id) => byId.get(id) ?? []) : views;
+    if (evs.length === 0) continue;
+    for (const e of evs) r.evaluate(new EventView(e)); // warm-up (JIT, lazy regex compilation)
+    // At least 10k evaluations per pass (the event list repeated), so small captures time reliably.
+    const reps = Math.ceil(10_000 / evs.length);
+    const passes = [0, 1, 2].map(() => {
+      const c0 = process.cpuUsage();
+      for (let k = 0; k < reps; k++) for (const e of evs) r.evaluate(new EventView(e));
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000;
+    });
+    rows.push({ title: r.title, events: evs.length, msPer10k: (median(passes) * 10_000) / (evs.length * reps) });
+  }
+  rows.sort((a, b) => b.msPer10k - a.msPer10k);
+  const over = rows.filter((r) => r.msPer10k > 50);
+  console.log(JSON.stringify({ bench: 'sigma-sweep', events: events.length, rulesTimed: rows.length, loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)), maxMsPer10k: Number(rows[0]?.msPer10k.toFixed(2) ?? 0), medianMsPer10k: Number(median(rows.map((r) => r.msPer10k)).toFixed(3)), over50: over.map((r) => r.title), slowest: rows.slice(0, 5).map((r) => ({ ...r, msPer10k: Number(r.msPer10k.toFixed(2)) })) }));
+  console.error(`[sigma] sweep: ${events.length} stored events from ${datasets}; ${rows.length} rules timed alone; slowest ${rows[0]?.msPer10k.toFixed(2)} ms per 10k events (${rows[0]?.title}); median ${median(rows.map((r) => r.msPer10k)).toFixed(3)}; ${over.length} rules above 50 ms per 10k; load ${os.loadavg()[0]!.toFixed(1)}`);
+}
+
 export async function run(argv: string[]): Promise<void> {
   const total = Number(arg(argv, 'events', '1000000'));
   const runs = Number(arg(argv, 'runs', '3'));
@@ -133,6 +169,7 @@ export async function run(argv: string[]): Promise<void> {
   const set = loadRules([path]);
   const loadMs = performance.now() - t0;
   const pc = set.rules.filter((r) => r.applies.sysmon && r.applies.eventIds?.length === 1 && r.applies.eventIds[0] === 1);
+  if (argv.includes('--sweep')) { await sweep(set, resolve(arg(argv, 'datasets', resolve(import.meta.dirname, '..', '..', 'shared', 'datasets')))); return; }
   console.error(`[sigma] ${set.rules.length} rules compiled (${pc.length} process_creation), ${set.unevaluable.length} unevaluable, in ${Math.round(loadMs)} ms`);
   for (const [label, rules, mixed] of [['process_creation rules, EventID 1 only', pc, false], ['all Windows rules, Sysmon mix', set.rules, true]] as const) {
     const rs = Array.from({ length: runs }, () => measure(rules as CompiledRule[], total, mixed));
