@@ -28,3 +28,14 @@ export function requireDatasets(suite: string): boolean {
   console.warn(`\n*** SKIPPING ${suite}: datasets folder ${DATASETS} not found (clone elsewhere) ***\n`);
   return false;
 }
+
+/** SigmaHQ rules and regression captures (../shared/sigmahq beside the project root). */
+export const SIGMAHQ = process.env.LINEAGE_SIGMAHQ ?? resolve(PROJECT_ROOT, '..', 'shared', 'sigmahq');
+
+/** As `requireDatasets`, for the SigmaHQ folder. */
+export function requireSigmaHQ(suite: string): boolean {
+  if (existsSync(SIGMAHQ)) return true;
+  if (process.env.CI === 'true') throw new Error(`${suite}: SigmaHQ folder ${SIGMAHQ} is absent while CI=true`);
+  console.warn(`\n*** SKIPPING ${suite}: SigmaHQ folder ${SIGMAHQ} not found ***\n`);
+  return false;
+}

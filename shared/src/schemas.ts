@@ -23,6 +23,35 @@ export const ProvenanceSchema = z.object({
 });
 export type Provenance = z.infer<typeof ProvenanceSchema>;
 
+/** Sigma rule levels, lowest first. */
+export const SigmaLevelSchema = z.enum(['informational', 'low', 'medium', 'high', 'critical']);
+export type SigmaLevel = z.infer<typeof SigmaLevelSchema>;
+
+/** One Sigma rule hit on one event (`lineage sigma`, and per node in the graph document). */
+export const SigmaHitSchema = z.object({
+  ruleId: z.string(),
+  title: z.string(),
+  level: SigmaLevelSchema,
+  /** The rule's tags as written (`attack.t1059.001`, `attack.execution`…). */
+  tags: z.array(z.string()),
+  /** Detection identifiers that matched (e.g. `selection_img`). */
+  selections: z.array(z.string()),
+  host: z.string(),
+  guid: z.string().nullable(),
+  eventId: z.number().int(),
+  time: z.string(),
+  recordId: z.number().nullable(),
+});
+export type SigmaHit = z.infer<typeof SigmaHitSchema>;
+
+/** A node's Sigma summary: hit count and highest level (the badge), and the hits (the panel). */
+export const NodeSigmaSchema = z.object({
+  count: z.number().int(),
+  highest: SigmaLevelSchema,
+  hits: z.array(SigmaHitSchema),
+});
+export type NodeSigma = z.infer<typeof NodeSigmaSchema>;
+
 export const ProcessStateSchema = z.enum(['running', 'terminated', 'placeholder']);
 
 export const ProcessNodeSchema = z.object({
@@ -56,6 +85,8 @@ export const ProcessNodeSchema = z.object({
   /** For a sibling group: how many processes it stands for, and the cursor that lists them. */
   group: z.object({ count: z.number().int(), parentGuid: z.string(), key: z.string(), cursor: z.string() }).nullable(),
   provenance: ProvenanceSchema.nullable(),
+  /** Sigma hits on this process's own events (embedded store with Sigma rules configured); absent otherwise. */
+  sigma: NodeSigmaSchema.optional(),
 });
 export type ProcessNode = z.infer<typeof ProcessNodeSchema>;
 

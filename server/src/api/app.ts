@@ -20,6 +20,7 @@ import { RuleNotables } from './rule-notables.js';
 import { notableWritebackRouter } from './notable-writeback.js';
 import { hecRouter } from './hec-routes.js';
 import { hecConfigFromEnv, type HecConfig } from '../sinks/hec.js';
+import type { SigmaGraph } from '../sigma/graph.js';
 
 export interface AppDeps {
   mode: 'embedded' | 'splunk';
@@ -54,6 +55,8 @@ export interface AppDeps {
   requestTimeoutMs?: number;
   /** Most uploads at once (default 2). */
   maxUploads?: number;
+  /** Sigma rules marking the graph's process nodes (`serve --sigma PATH`); absent: no `sigma` on nodes. */
+  sigma?: SigmaGraph | null;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -73,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ source: deps.mode, version: deps.version, ...sessionHealth(deps.sessions, req) });
   });
   const sourceFor = (req: express.Request) => deps.sourceFor(req);
-  app.use('/api', graphRouter(sourceFor));
+  app.use('/api', graphRouter(sourceFor, deps.sigma ?? null));
   // Embedded notables include the rule pack's hits, cached per store generation (an upload bumps it).
   const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables() : null;
   app.use('/api', searchRouter(sourceFor, ruleNotables));

@@ -9,18 +9,20 @@ import { listChildren, listEvents } from '../graph/paging.js';
 import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery } from '@lineage/shared';
 import { jsonRoute, type SourceFor } from './handle.js';
 import { toRange } from './params.js';
+import { annotateGraph, type SigmaGraph } from '../sigma/graph.js';
 
 /** Mount under /api: graph, process, children, events. */
-export function graphRouter(sourceFor: SourceFor): Router {
+export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = null): Router {
   const r = Router();
 
   r.get('/graph', jsonRoute(sourceFor, async (req, { source, ctx }) => {
     const q = GraphQuery.parse(req.query);
     if (q.from && q.to) toRange(q, null); // an inverted range is refused before any query runs
-    return investigate(source, {
+    const doc = await investigate(source, {
       guid: q.guid, host: q.host ?? null, up: q.up, down: q.down, events: q.events, nodeBudget: q.budget,
       siblingThreshold: q.group, range: { from: q.from, to: q.to },
     }, ctx);
+    return sigma ? annotateGraph(doc, sigma, ctx) : doc;
   }));
 
   r.get('/processes/:guid', jsonRoute(sourceFor, async (req, { source, ctx }) => {

@@ -18,6 +18,7 @@ import { splunkFactory } from '../sources/splunk/serve-factory.js';
 import type { ServeConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { ServeSource } from './serve-source.js';
+import { sigmaSide } from './sigma-side.js';
 
 /** The server package version (health endpoint). */
 export function serverVersion(): string {
@@ -76,7 +77,7 @@ async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal
   const source = new EmbeddedSource(store, { lineageIndex: true });
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
-    store: { writeEvents: (batch) => store.writeEvents(batch) }, close: () => source.close(),
+    store: { writeEvents: (batch) => store.writeEvents(batch) }, eventStore: store, close: () => source.close(),
   };
 }
 
@@ -111,11 +112,13 @@ export async function compose(config: ServeConfig, log: Logger, signal: AbortSig
     if (signal.aborted) return null;
     throw new Error('give a source (--db FILE or --splunk URL)');
   }
+  let sigma;
+  try { sigma = sigmaSide(config.sigma, side.eventStore, log); } catch (err) { await side.close(); throw err; }
   const app = createApp({
     mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null,
     store: side.store ?? null, log, allowedHosts: allowedHostNames(config.host, config.allowHosts), tls: !!config.tls,
     trustProxy: config.trustProxy, maxConcurrent: config.maxConcurrent, requestTimeoutMs: config.requestTimeoutMs,
-    maxUploadBytes: config.maxUploadBytes, maxUploads: config.maxUploads,
+    maxUploadBytes: config.maxUploadBytes, maxUploads: config.maxUploads, sigma,
   });
   let server: Server;
   try {

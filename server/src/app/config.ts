@@ -3,6 +3,7 @@
  * variables, merged (flags win) and validated by one zod schema. Nothing else in the server reads
  * `process.env` for serving; everything downstream receives a typed `ServeConfig` (docs/security.md).
  */
+import { delimiter } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import type { SplunkConfigInput } from '../sources/splunk/config.js';
@@ -23,6 +24,8 @@ export const SERVE_OPTIONS = {
   'max-concurrent': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
   'log-level': { type: 'string' },
+  /** Sigma rules (files or folders) marking graph nodes; repeatable (env: paths joined like PATH). */
+  sigma: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   // Splunk mode (docs/splunk.md).
   splunk: { type: 'string' },
@@ -44,6 +47,7 @@ export const SERVE_OPTIONS = {
 export const USAGE = 'usage: lineage serve --db FILE [--port P] [--host ADDR] [--allow-host NAME[,NAME]]\n'
   + '             [--tls-cert FILE --tls-key FILE | --trust-proxy HOPS] [--max-upload-mb N] [--max-uploads N]\n'
   + '             [--max-concurrent N] [--request-timeout-ms N] [--log-level info|debug|warn|error|silent]\n'
+  + '             [--sigma RULES_PATH]… (Sigma hits on graph nodes; embedded mode)\n'
   + '       lineage serve --splunk https://HOST:8089 [--index sysmon[,idx2]] [--web https://HOST:8000] [--ca FILE.pem]\n'
   + '             [--fields raw|cim] [--tstats] [--notable-index notable] [--splunk-source S] [--splunk-sourcetype ST]\n'
   + '             [--splunk-version 9.2.0] [--search-timeout-ms N] [--tree-budget N] [--splunk-insecure]\n'
@@ -54,7 +58,7 @@ const ENV_OF: Record<string, string> = {
   db: 'LINEAGE_DB', port: 'LINEAGE_PORT', host: 'LINEAGE_HOST', 'allow-host': 'LINEAGE_ALLOW_HOST',
   'tls-cert': 'LINEAGE_TLS_CERT', 'tls-key': 'LINEAGE_TLS_KEY', 'trust-proxy': 'LINEAGE_TRUST_PROXY',
   'max-upload-mb': 'LINEAGE_MAX_UPLOAD_MB', 'max-uploads': 'LINEAGE_MAX_UPLOADS', 'max-concurrent': 'LINEAGE_MAX_CONCURRENT',
-  'request-timeout-ms': 'LINEAGE_REQUEST_TIMEOUT_MS', 'log-level': 'LINEAGE_LOG_LEVEL',
+  'request-timeout-ms': 'LINEAGE_REQUEST_TIMEOUT_MS', 'log-level': 'LINEAGE_LOG_LEVEL', sigma: 'LINEAGE_SIGMA',
   'duckdb-threads': 'LINEAGE_DUCKDB_THREADS', 'duckdb-memory': 'LINEAGE_DUCKDB_MEMORY',
   splunk: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
   'notable-index': 'LINEAGE_SPLUNK_NOTABLE_INDEX', 'splunk-source': 'LINEAGE_SPLUNK_SOURCE',
@@ -83,6 +87,8 @@ const RawSchema = z.object({
   'max-concurrent': int(1, 10_000).default(64),
   'request-timeout-ms': int(100, 3_600_000).default(30_000),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  sigma: z.union([text, z.array(text)]).optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : v.split(delimiter).filter(Boolean))),
   'duckdb-threads': int(1, 1024).optional(),
   'duckdb-memory': z.string().trim().regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'must be a size like 2GB').optional(),
   splunk: text.optional(), web: text.optional(), index: text.optional(), 'notable-index': text.optional(),
@@ -104,6 +110,7 @@ const RawSchema = z.object({
   maxConcurrent: v['max-concurrent'],
   requestTimeoutMs: v['request-timeout-ms'],
   logLevel: v['log-level'],
+  sigma: v.sigma,
   duckdb: { threads: v['duckdb-threads'], memoryLimit: v['duckdb-memory'] },
   splunk: {
     url: v.splunk, web: v.web, index: v.index, notableIndex: v['notable-index'], source: v['splunk-source'],
@@ -123,9 +130,9 @@ export type ConfigResult = { ok: true; config: ServeConfig } | { ok: false; help
  * Unknown `LINEAGE_*` variables are reported as warnings (a typo must not pass silently).
  */
 export function readServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ConfigResult & { warnings: string[] } {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
+    ({ values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | string[] | undefined> });
   } catch (err) {
     return { ok: false, help: false, message: (err as Error).message, warnings: [] };
   }
@@ -135,7 +142,7 @@ export function readServeConfig(argv: string[], env: NodeJS.ProcessEnv = process
   delete values.help;
   const known = new Set(Object.values(ENV_OF));
   const warnings = Object.keys(env).filter((k) => k.startsWith('LINEAGE_') && !known.has(k)).map((k) => `unknown environment variable ${k} (ignored)`);
-  const merged: Record<string, string | boolean> = {};
+  const merged: Record<string, string | boolean | string[]> = {};
   for (const [key, name] of Object.entries(ENV_OF)) {
     const e = env[name];
     if (e !== undefined && e !== '') merged[key] = e;

@@ -2,6 +2,7 @@
 import type { AppDeps } from '../api/app.js';
 import type { SessionStore } from '../api/sessions.js';
 import type { UploadStore } from '../api/upload.js';
+import type { EmbeddedStore } from '../sources/embedded/index.js';
 
 export interface ServeSource {
   mode: AppDeps['mode'];
@@ -12,5 +13,7 @@ export interface ServeSource {
   sessions?: SessionStore;
   /** Embedded mode, opened writable: where POST /api/upload stores events. */
   store?: UploadStore | null;
+  /** Embedded mode: the store Sigma reads a graph's own events from (`--sigma`). */
+  eventStore?: EmbeddedStore;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, string> = {
   tree: './tree.js',
   detect: './detect.js',
   serve: './serve.js',
+  sigma: './sigma.js',
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -16,6 +16,7 @@ import type { Theme } from '../graph/components/graph-styles';
 import { Legend } from '../graph/components/Legend';
 import type { VisibleGraph } from '../graph/model/visible-graph';
 import { ruleEditorUrl } from '../rules/chain-to-rule';
+import { SigmaHits } from '../sigma/SigmaHits';
 import { chainImages } from './chain-path';
 import { eventSummary, placeholderExplanation } from './explain';
 
@@ -130,6 +131,7 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
         )}
       </div>
       {n.provenance && <ProvenanceInfo prov={n.provenance} />}
+      <SigmaHits sigma={n.sigma} />
       <h3>Events by category</h3>
       {counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
         <ul className="categories">

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { DATASETS, dataset, requireDatasets } from '../../../test/datasets.js';
+import { DATASETS, SIGMAHQ, dataset, requireDatasets, requireSigmaHQ } from '../../../test/datasets.js';
 import type { ParsedEvent } from '../record.js';
 import { ingestPaths } from '../pipeline.js';
 import type { SysmonEvent } from '../record.js';
@@ -51,6 +51,12 @@ function fromXmlLine(line: string): ParsedEvent {
   for (const d of datas) {
     const node = typeof d === 'object' ? d : { '#text': d };
     data[String(node['@_Name'] ?? `Data${++unnamed}`)] = String(node['#text'] ?? '');
+  }
+  // UserData (e.g. WMI-Activity 5858): the one provider element's children are the fields.
+  const user = ev.UserData as XmlNode | undefined;
+  for (const item of Object.values(user ?? {})) {
+    if (!item || typeof item !== 'object') continue;
+    for (const [k, v] of Object.entries(item as XmlNode)) if (!k.startsWith('@_')) data[k] = str(v) ?? '';
   }
   const num = (v: unknown): number | null => { const s = str(v); return s == null || s === '' ? null : Number(s); };
   return {
@@ -139,5 +145,25 @@ describe.runIf(run)('evtx reader on the real captures', () => {
     const ppid = stored.find((e) => e.eventId === 10 && e.host === 'msedgewin10' && /powershell\.exe$/i.test(e.fields.SourceImage ?? ''));
     expect(ppid?.guid).toMatch(/^\{[0-9a-f-]{36}\}$/);
     expect(stored.every((e) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.time))).toBe(true);
+  });
+});
+
+describe.runIf(requireSigmaHQ('evtx reader vs the SigmaHQ regression captures'))('evtx reader on the SigmaHQ regression captures', () => {
+  const dir = join(SIGMAHQ, 'regression_data');
+  const files = existsSync(dir) ? findEvtx(dir) : [];
+
+  it('finds the 148 captures, each with its evtxexport XML rendering beside it', () => {
+    expect(files.length).toBe(148);
+    for (const f of files) expect(existsSync(f.replace(/\.evtx$/i, '.xml.log')), relative(SIGMAHQ, f)).toBe(true);
+  });
+
+  it.each(files.map((f) => [relative(dir, f), f]))('%s matches its XML rendering record for record', async (_name, file) => {
+    const expected = readFileSync(file.replace(/\.evtx$/i, '.xml.log'), 'utf8').split('\n').filter((l) => l.trim() !== '').map(fromXmlLine);
+    const { events, rejected } = await readAll(file);
+    expect(rejected).toBe(0);
+    expect(events.length).toBe(expected.length);
+    for (let i = 0; i < events.length; i++) {
+      expect(events[i], `record #${i} (${expected[i]!.system.recordId})`).toEqual(expected[i]);
+    }
   });
 });

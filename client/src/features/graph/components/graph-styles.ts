@@ -26,6 +26,9 @@ const PALETTE = {
 
 type Style = { selector: string; style: Record<string, unknown> };
 
+/** Node fill per highest Sigma level (informational stays plain). */
+const SIGMA_TINTS: Array<[string, string]> = [['low', '#3fb950'], ['medium', '#d29922'], ['high', '#f85149'], ['critical', '#a40e26']];
+
 export function graphStyles(theme: Theme): Style[] {
   const p = PALETTE[theme];
   const k = KIND_COLOURS[theme];
@@ -82,6 +85,8 @@ export function graphStyles(theme: Theme): Style[] {
     { selector: 'node.match', style: { 'border-width': 4, 'border-color': p.match, 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 6, opacity: 1 } },
     { selector: 'node.hover', style: { 'underlay-color': p.select, 'underlay-opacity': 0.2, 'underlay-padding': 6 } },
     { selector: 'node.selected', style: { 'border-width': 4, 'border-color': p.select, 'underlay-color': e.path, 'underlay-opacity': 0.45, 'underlay-padding': 7, opacity: 1 } },
+    // Sigma hits (docs/sigma.md): the fill tinted by the highest level; the label carries count + level.
+    ...SIGMA_TINTS.map(([level, colour]) => ({ selector: `node.sigma-${level}`, style: { 'background-color': colour, 'background-opacity': theme === 'dark' ? 0.35 : 0.25 } })),
   ];
   // Kind colours go before marks so path/selection colours override them.
   const kinds = (Object.keys(k) as ProcessKind[]).map((kind) => ({ selector: `node.k-${kind}`, style: { 'border-color': k[kind] } }));

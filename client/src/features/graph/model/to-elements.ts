@@ -5,6 +5,7 @@
  */
 import type { ProcessNode } from '@lineage/shared';
 import { ellipsis, formatClock, formatDelta } from '../../../lib/format';
+import { sigmaBadge } from '../../sigma/SigmaHits';
 import { processKind } from './process-kind';
 import type { Point } from './tidy-layout';
 import type { VisibleGraph, VisibleNode } from './visible-graph';
@@ -38,6 +39,7 @@ function processLabel(n: ProcessNode): string {
   const lines = [ellipsis(n.name || n.image || '?', 26), who, when];
   const badges = badgeText(n.eventCounts);
   if (badges) lines.push(badges);
+  if (n.sigma) lines.push(sigmaBadge(n.sigma));
   return lines.join('\n');
 }
 
@@ -59,6 +61,7 @@ function nodeClasses(v: VisibleNode): string {
   if (v.node) {
     c.push(`k-${processKind(v.node.name)}`);
     c.push(v.node.placeholder ? 'placeholder' : v.node.state);
+    if (v.node.sigma) c.push('sigma', `sigma-${v.node.sigma.highest}`);
   }
   if (v.origin) c.push('origin');
   if (v.collapsedCount > 0) c.push('collapsed');

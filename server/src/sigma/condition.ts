@@ -1,0 +1,91 @@
+/**
+ * The Sigma `condition` grammar: identifiers, `and`, `or`, `not`, parentheses, `1 of X` / `any of X` /
+ * `all of X` / `N of X` where X is an identifier, a wildcard pattern (`selection*`) or `them` (every
+ * identifier not starting with `_`). Precedence: not > and > or. Aggregations (`| count() …`) and
+ * `near` are not evaluable and say so.
+ */
+import { Unevaluable } from './modifiers.js';
+
+export type Cond =
+  | { op: 'id'; name: string }
+  | { op: 'not'; arg: Cond }
+  | { op: 'and' | 'or'; args: Cond[] }
+  | { op: 'of'; min: number | 'all'; names: string[] };
+
+function tokenize(src: string): string[] {
+  const out: string[] = [];
+  const re = /\s*(\(|\)|\||[^\s()|]+)/y;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  while (pos < src.length && (m = re.exec(src))) { out.push(m[1]!); pos = re.lastIndex; }
+  if (src.slice(pos).trim() !== '') throw new Unevaluable(`condition "${src}": cannot read from "${src.slice(pos)}"`);
+  return out;
+}
+
+function globToRegExp(p: string): RegExp {
+  return new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/** Parses a condition against the detection's identifiers (wildcards in `of` are resolved now). */
+export function parseCondition(src: string, identifiers: string[]): Cond {
+  const toks = tokenize(src);
+  if (toks.includes('|')) throw new Unevaluable(`aggregation in condition "${src}" is not supported`);
+  let i = 0;
+  const peek = (): string | undefined => toks[i];
+  const lower = (): string | undefined => toks[i]?.toLowerCase();
+  const fail = (what: string): never => { throw new Unevaluable(`condition "${src}": ${what}`); };
+
+  const primary = (): Cond => {
+    const t = peek();
+    if (t === undefined) return fail('ends early');
+    if (t === '(') { i++; const e = orExpr(); if (peek() !== ')') fail('missing )'); i++; return e; }
+    if (t === ')') return fail('unexpected )');
+    const lt = t.toLowerCase();
+    if (lt === 'not') { i++; return { op: 'not', arg: primary() }; }
+    if (['and', 'or', 'near'].includes(lt)) return fail(`unexpected "${t}"`);
+    if (/^(\d+|all|any)$/.test(lt) && toks[i + 1]?.toLowerCase() === 'of') {
+      i += 2;
+      const target = peek();
+      if (target === undefined) return fail('"of" without a target');
+      i++;
+      let names: string[];
+      if (target.toLowerCase() === 'them') names = identifiers.filter((n) => !n.startsWith('_'));
+      else if (/[*?]/.test(target)) { const re = globToRegExp(target); names = identifiers.filter((n) => re.test(n)); }
+      else names = identifiers.includes(target) ? [target] : fail(`unknown identifier "${target}"`);
+      if (names.length === 0) fail(`"${target}" names no detection identifier`);
+      return { op: 'of', min: lt === 'all' ? 'all' : lt === 'any' ? 1 : Number(lt), names };
+    }
+    if (!identifiers.includes(t)) return fail(`unknown identifier "${t}"`);
+    i++;
+    return { op: 'id', name: t };
+  };
+  const andExpr = (): Cond => {
+    const args = [primary()];
+    while (lower() === 'and') { i++; args.push(primary()); }
+    return args.length === 1 ? args[0]! : { op: 'and', args };
+  };
+  const orExpr = (): Cond => {
+    const args = [andExpr()];
+    while (lower() === 'or') { i++; args.push(andExpr()); }
+    return args.length === 1 ? args[0]! : { op: 'or', args };
+  };
+  const e = orExpr();
+  if (i < toks.length) fail(`unexpected "${toks[i]}"`);
+  return e;
+}
+
+/** Evaluates a condition; `sel(name)` evaluates one identifier (memoised by the caller). */
+export function evalCondition(c: Cond, sel: (name: string) => boolean): boolean {
+  switch (c.op) {
+    case 'id': return sel(c.name);
+    case 'not': return !evalCondition(c.arg, sel);
+    case 'and': return c.args.every((a) => evalCondition(a, sel));
+    case 'or': return c.args.some((a) => evalCondition(a, sel));
+    case 'of': {
+      if (c.min === 'all') return c.names.every(sel);
+      let n = 0;
+      for (const name of c.names) if (sel(name) && ++n >= (c.min)) return true;
+      return false;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The event a Sigma rule is evaluated on: the System part (EventID, channel, provider, computer) and
+ * the EventData fields by their raw Windows names — the same names the Sigma Windows rules use.
+ * `EventView` caches lower-cased values, so each field is folded once per event whatever the rules.
+ */
+
+export interface SigmaEvent {
+  eventId: number | null;
+  channel: string | null;
+  provider: string | null;
+  computer: string | null;
+  fields: Record<string, string>;
+}
+
+const SYSTEM: Record<string, (e: SigmaEvent) => string | null> = {
+  EventID: (e) => (e.eventId == null ? null : String(e.eventId)),
+  Channel: (e) => e.channel,
+  Provider_Name: (e) => e.provider,
+  Computer: (e) => e.computer,
+};
+
+export class EventView {
+  private lowered: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
+  constructor(readonly event: SigmaEvent) {}
+
+  /** The field's value as written; EventData first, then the System fields; undefined when absent. */
+  get(field: string): string | undefined {
+    const v = this.event.fields[field];
+    if (v !== undefined) return v;
+    const sys = SYSTEM[field];
+    return sys ? (sys(this.event) ?? undefined) : undefined;
+  }
+
+  /** The value lower-cased (cached per event). */
+  lower(field: string): string | undefined {
+    const c = this.lowered[field];
+    if (c !== undefined) return c ?? undefined;
+    const v = this.get(field)?.toLowerCase();
+    this.lowered[field] = v ?? null;
+    return v;
+  }
+
+  /** Every value of the event (for keyword searches): EventData values, then System ones. */
+  values(): string[] {
+    const out = Object.values(this.event.fields);
+    for (const k of Object.keys(SYSTEM)) {
+      const v = SYSTEM[k]!(this.event);
+      if (v != null && !(k in this.event.fields)) out.push(v);
+    }
+    return out;
+  }
+}

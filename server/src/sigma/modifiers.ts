@@ -1,0 +1,237 @@
+/**
+ * One detection item — `Field|mod1|mod2: value(s)` — compiled to a test on an event, exactly as the
+ * Sigma specification's modifier appendix defines the modifiers (see ./README.md for the list).
+ * Anything the engine cannot evaluate throws `Unevaluable` with the reason; nothing is half-compiled.
+ */
+import { RE2JS } from 're2js';
+import type { EventView } from './event.js';
+import { compileContainsAny, compilePattern, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
+
+export class Unevaluable extends Error {}
+
+/** A compiled item: the test, and (for the prefilter) the literals one of which must occur in `field`. */
+export interface ItemTest {
+  test: (ev: EventView) => boolean;
+  /** Lower-case literals; the item can only match when the (lower-cased) field contains one of them. */
+  needles?: { field: string; any: string[] };
+}
+
+const WINDASH = ['-', '/', '\u2013', '\u2014', '\u2015'];
+const TRANSFORMS = new Set(['wide', 'utf16le', 'utf16be', 'utf16', 'base64', 'base64offset', 'windash']);
+const POSITION = new Set(['contains', 'startswith', 'endswith']);
+const NUMERIC = new Set(['gt', 'gte', 'lt', 'lte']);
+const TIME = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
+
+/** Bytes of a JS string (held as a latin1 "byte string" once an encoding modifier ran). */
+function utf16(s: string, be: boolean, bom: boolean): string {
+  let out = bom ? (be ? '\xfe\xff' : '\xff\xfe') : '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += be ? String.fromCharCode(c >> 8, c & 0xff) : String.fromCharCode(c & 0xff, c >> 8);
+  }
+  return out;
+}
+
+const b64 = (s: string, bytes: boolean): string => Buffer.from(s, bytes ? 'latin1' : 'utf8').toString('base64');
+
+/** The three base64offset variants (spec: the value at offsets 0, 1, 2 with the unstable edges cut). */
+function base64offset(s: string, bytes: boolean): string[] {
+  const start = [0, 2, 3];
+  const end = [0, -3, -2];
+  const len = Buffer.byteLength(s, bytes ? 'latin1' : 'utf8');
+  const out: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const enc = Buffer.concat([Buffer.alloc(i, 0x20), Buffer.from(s, bytes ? 'latin1' : 'utf8')]).toString('base64');
+    const e = end[(len + i) % 3]!;
+    out.push(enc.slice(start[i], e === 0 ? undefined : e));
+  }
+  return out;
+}
+
+/** Every windash variant: each `-` or `/` at the start of a word (regex `\B[-/]\b`) in every dash form. */
+function windash(s: SigmaString): SigmaString[] {
+  let variants: SigmaString[] = [[]];
+  for (const p of s) {
+    if (typeof p !== 'string') { variants = variants.map((v) => concat(v, [p])); continue; }
+    const pieces: string[][] = [];
+    let lit = '';
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i]!;
+      const prevWord = i > 0 && /\w/.test(p[i - 1]!);
+      const nextWord = i + 1 < p.length && /\w/.test(p[i + 1]!);
+      if ((c === '-' || c === '/') && !prevWord && nextWord) { pieces.push([lit]); pieces.push(WINDASH); lit = ''; }
+      else lit += c;
+    }
+    pieces.push([lit]);
+    for (const alts of pieces) variants = variants.flatMap((v) => alts.map((a) => concat(v, literal(a))));
+    if (variants.length > 4096) throw new Unevaluable('windash expands to more than 4,096 variants');
+  }
+  return variants;
+}
+
+function scalarString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new Unevaluable(`value ${JSON.stringify(v)} is not a string or number`);
+}
+
+function cidrTest(spec: string): (v: string) => boolean {
+  const m = /^([^/]+)\/(\d+)$/.exec(spec.trim());
+  const net = m ? ipToBig(m[1]!) : null;
+  if (!m || !net) throw new Unevaluable(`cidr value "${spec}" is not an address/prefix`);
+  const bits = net.v6 ? 128 : 32;
+  const prefix = Number(m[2]);
+  if (prefix > bits) throw new Unevaluable(`cidr prefix /${prefix} too long`);
+  const shift = BigInt(bits - prefix);
+  const want = net.n >> shift;
+  return (v) => { const ip = ipToBig(v); return ip != null && ip.v6 === net.v6 && ip.n >> shift === want; };
+}
+
+/** An IPv4 or IPv6 address as a number (IPv4-mapped IPv6 counts as IPv4); null when not an address. */
+export function ipToBig(s: string): { v6: boolean; n: bigint } | null {
+  const t = s.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
+  if (v4) {
+    const o = v4.slice(1).map(Number);
+    if (o.some((x) => x > 255)) return null;
+    return { v6: false, n: BigInt(((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!) };
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(t);
+  if (mapped) return ipToBig(mapped[1]!);
+  if (!/^[0-9a-f:]+$/i.test(t) || !t.includes(':')) return null;
+  const halves = t.split('::');
+  if (halves.length > 2) return null;
+  const left = halves[0] ? halves[0].split(':') : [];
+  const right = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const fill = halves.length === 2 ? 8 - left.length - right.length : 0;
+  if (fill < 0 || (halves.length === 1 && left.length !== 8)) return null;
+  const groups = [...left, ...Array<string>(fill).fill('0'), ...right];
+  let n = 0n;
+  for (const g of groups) { if (g.length > 4) return null; n = (n << 16n) + BigInt(parseInt(g || '0', 16)); }
+  return { v6: true, n };
+}
+
+/** Compiles `key: value` of a detection map. `key` is `Field|mods…` (Field may be empty: keywords). */
+export function compileItem(key: string, value: unknown): ItemTest {
+  const [field = '', ...mods] = key.split('|');
+  for (const m of mods) {
+    if (TIME.has(m)) throw new Unevaluable(`time modifier "${m}" is not supported`);
+    if (m === 'expand') throw new Unevaluable('placeholder modifier "expand" needs a pipeline with placeholder values');
+    if (!TRANSFORMS.has(m) && !POSITION.has(m) && !NUMERIC.has(m) && !['all', 're', 'i', 'm', 's', 'cidr', 'fieldref', 'exists', 'cased'].includes(m)) {
+      throw new Unevaluable(`unknown modifier "${m}"`);
+    }
+  }
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length === 0) throw new Unevaluable(`empty value list for "${key}"`);
+  const all = mods.includes('all');
+  const combine = (tests: Array<(ev: EventView) => boolean>): ((ev: EventView) => boolean) =>
+    tests.length === 1 ? tests[0]! : all ? (ev) => tests.every((t) => t(ev)) : (ev) => tests.some((t) => t(ev));
+
+  if (mods.includes('exists')) {
+    if (values.length !== 1 || typeof values[0] !== 'boolean') throw new Unevaluable('exists needs true or false');
+    const want = values[0];
+    return { test: (ev) => (ev.get(field) !== undefined) === want };
+  }
+  const numeric = mods.find((m) => NUMERIC.has(m));
+  if (numeric) {
+    const nums = values.map((v) => { const n = typeof v === 'number' ? v : Number(v); if (!Number.isFinite(n)) throw new Unevaluable(`${numeric} needs a number, got ${JSON.stringify(v)}`); return n; });
+    const cmp = { gt: (a: number, b: number) => a > b, gte: (a: number, b: number) => a >= b, lt: (a: number, b: number) => a < b, lte: (a: number, b: number) => a <= b }[numeric as 'gt']!;
+    return { test: combine(nums.map((n) => (ev) => { const s = ev.get(field); if (s === undefined || s.trim() === '') return false; const x = Number(s); return Number.isFinite(x) && cmp(x, n); })) };
+  }
+  if (mods.includes('cidr')) return { test: combine(values.map((v) => { const t = cidrTest(scalarString(v)); return (ev) => { const s = ev.get(field); return s !== undefined && t(s); }; })) };
+  if (mods.includes('re')) return { test: combine(values.map((v) => regexTest(field, scalarString(v), mods))) };
+  if (mods.some((m) => m === 'i' || m === 'm' || m === 's')) throw new Unevaluable('regex flags i/m/s without re');
+  if (mods.includes('fieldref')) return { test: combine(values.map((v) => fieldrefTest(field, scalarString(v), mods))) };
+  return stringItem(field, values, mods, combine);
+}
+
+function regexTest(field: string, src: string, mods: string[]): (ev: EventView) => boolean {
+  let flags = 0;
+  if (mods.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
+  if (mods.includes('m')) flags |= RE2JS.MULTILINE;
+  if (mods.includes('s')) flags |= RE2JS.DOTALL;
+  let re: RE2JS;
+  try { re = RE2JS.compile(src, flags); } catch (e) { throw new Unevaluable(`regex /${src}/ is not RE2 (linear-time) syntax: ${(e as Error).message}`); }
+  if (!field) return (ev) => ev.values().some((v) => re.test(v));
+  return (ev) => { const s = ev.get(field); return s !== undefined && re.test(s); };
+}
+
+function fieldrefTest(field: string, ref: string, mods: string[]): (ev: EventView) => boolean {
+  const cased = mods.includes('cased');
+  const how = mods.find((m) => POSITION.has(m));
+  return (ev) => {
+    let a = ev.get(field); let b = ev.get(ref);
+    if (a === undefined || b === undefined) return false;
+    if (!cased) { a = a.toLowerCase(); b = b.toLowerCase(); }
+    return how === 'contains' ? a.includes(b) : how === 'startswith' ? a.startsWith(b) : how === 'endswith' ? a.endsWith(b) : a === b;
+  };
+}
+
+/** Plain values (strings, numbers, booleans, null) through the transformation and position modifiers. */
+function stringItem(field: string, values: unknown[], mods: string[], combine: (t: Array<(ev: EventView) => boolean>) => (ev: EventView) => boolean): ItemTest {
+  const cased = mods.includes('cased');
+  const needles: string[] = [];
+  let needlesOk = !!field;
+  const onPatterns = (pats: SigmaString[]): ((ev: EventView) => boolean) => {
+    const lits = pats.map(containsLiteral);
+    const compiled = pats.length > 4 && lits.every((l) => l !== null) ? [compileContainsAny(lits as string[])] : pats.map(compilePattern);
+    const one = compiled.length === 1 ? compiled[0]! : (s: string) => compiled.some((t) => t(s));
+    if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
+    return cased
+      ? (ev) => { const s = ev.get(field); return s !== undefined && one(s); }
+      : (ev) => { const s = ev.lower(field); return s !== undefined && one(s); };
+  };
+  const pending: SigmaString[] = [];
+  const tests: Array<(ev: EventView) => boolean> = [];
+  for (const v of values) {
+    if (v === null) {
+      if (mods.some((m) => TRANSFORMS.has(m) || POSITION.has(m))) throw new Unevaluable('null value with a string modifier');
+      needlesOk = false;
+      tests.push((ev) => { const s = ev.get(field); return s === undefined || s === ''; });
+      continue;
+    }
+    if (typeof v === 'number' && mods.length === 0) {
+      needlesOk = false;
+      tests.push((ev) => { const s = ev.get(field); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); });
+      continue;
+    }
+    const pats = expand(scalarString(v), typeof v === 'string', mods).map((p) => (cased ? p : mapLiterals(p, (x) => x.toLowerCase())));
+    const lits = pats.map((p) => longestLiteral(p).toLowerCase());
+    if (all(mods)) {
+      // With `all`, any one value's needles is a valid prefilter: the first value's.
+      if (tests.length === 0 && needles.length === 0) { if (lits.every((l) => l.length >= 1)) needles.push(...lits); else needlesOk = false; }
+      tests.push(onPatterns(pats));
+    } else {
+      for (const l of lits) { if (l.length >= 1) needles.push(l); else needlesOk = false; }
+      pending.push(...pats);
+    }
+  }
+  // Without `all`, every value's patterns are alternatives of one test (one pass for long lists).
+  if (pending.length) tests.push(onPatterns(pending));
+  return { test: combine(tests), needles: needlesOk && needles.length ? { field, any: needles } : undefined };
+}
+
+const all = (mods: string[]): boolean => mods.includes('all');
+
+/** Value → the Sigma strings it stands for, after encoding and position modifiers (left to right). */
+function expand(raw: string, isString: boolean, mods: string[]): SigmaString[] {
+  let vals: SigmaString[] = [isString ? parseSigmaString(raw) : literal(raw)];
+  let bytes = false;
+  for (const m of mods) {
+    if (m === 'windash') vals = vals.flatMap(windash);
+    else if (m === 'wide' || m === 'utf16le' || m === 'utf16be' || m === 'utf16') {
+      vals = vals.map((s) => { if (hasWildcard(s)) throw new Unevaluable(`${m} of a value with wildcards`); return literal(utf16(s.join(''), m === 'utf16be', m === 'utf16')); });
+      bytes = true;
+    } else if (m === 'base64' || m === 'base64offset') {
+      vals = vals.flatMap((s) => {
+        if (hasWildcard(s)) throw new Unevaluable(`${m} of a value with wildcards`);
+        const t = s.join('');
+        return m === 'base64' ? [literal(b64(t, bytes))] : base64offset(t, bytes).map(literal);
+      });
+      bytes = false;
+    } else if (m === 'contains') vals = vals.map((s) => concat([STAR], s, [STAR]));
+    else if (m === 'startswith') vals = vals.map((s) => concat(s, [STAR]));
+    else if (m === 'endswith') vals = vals.map((s) => concat([STAR], s));
+  }
+  return vals;
+}

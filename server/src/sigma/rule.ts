@@ -1,0 +1,159 @@
+/**
+ * A Sigma rule document → a compiled rule (logsource scope, one test per detection identifier, the
+ * condition) or an `UnevaluableRule` with the reason. Never half-compiled: one unsupported piece makes
+ * the whole rule unevaluable.
+ */
+import { evalCondition, parseCondition, type Cond } from './condition.js';
+import type { EventView } from './event.js';
+import { resolveLogsource, type Applies } from './logsource.js';
+import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
+
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  level: Level;
+  tags: string[];
+  status: string | null;
+  /** Where the rule came from (file path), when loaded from disk. */
+  source: string | null;
+}
+
+/** Needles for the prefilter: the rule can only match when one of them occurs in its field. */
+export type Needles = Array<{ field: string; literal: string }>;
+
+export interface CompiledRule extends RuleMeta {
+  applies: Applies;
+  identifiers: string[];
+  /** Evaluates the rule on an event; returns the identifiers that matched, or null when the rule does not. */
+  evaluate(ev: EventView): string[] | null;
+  /** null = no prefilter possible (the rule is tried on every event of its EventIDs). */
+  needles: Needles | null;
+}
+
+export interface UnevaluableRule extends Omit<RuleMeta, 'level'> { level: string | null; reason: string }
+
+type Search = { test: (ev: EventView) => boolean; needles: Needles | null };
+
+/**
+ * What a needle set costs the prefilter: short literals, and literals in nearly every process event
+ * (`.exe`, the system account's logon id…), let almost every event through.
+ */
+const UBIQUITOUS = ['.exe', '.dll', 'c:\\windows\\', '\\windows\\', 'microsoft', '0x3e7', 'system32'];
+export function needleCost(n: Array<{ literal: string }> | string[]): number {
+  let c = 0;
+  for (const x of n) {
+    const l = typeof x === 'string' ? x : x.literal;
+    c += UBIQUITOUS.some((u) => u.includes(l) || (l.includes(u) && l.length <= u.length + 3)) ? 1000 : l.length >= 8 ? 1 : l.length >= 5 ? 4 : 16;
+  }
+  return c;
+}
+
+/** A map: every item must hold (AND); its needles are those of its most selective item. */
+function compileMap(m: Record<string, unknown>): Search {
+  const items: ItemTest[] = Object.entries(m).map(([k, v]) => compileItem(k, v));
+  if (items.length === 0) throw new Unevaluable('empty detection map');
+  const best = items.filter((t) => t.needles).sort((a, b) => needleCost(a.needles!.any) - needleCost(b.needles!.any))[0];
+  const tests = items.map((t) => t.test);
+  return {
+    test: tests.length === 1 ? tests[0]! : (ev) => { for (const t of tests) if (!t(ev)) return false; return true; },
+    needles: best ? best.needles!.any.map((literal) => ({ field: best.needles!.field, literal })) : null,
+  };
+}
+
+function orSearch(parts: Search[]): Search {
+  const tests = parts.map((p) => p.test);
+  return {
+    test: (ev) => tests.some((t) => t(ev)),
+    needles: parts.every((p) => p.needles) ? parts.flatMap((p) => p.needles!) : null,
+  };
+}
+
+/** One detection identifier's value: a map, a list of maps (OR), or a keyword list. */
+function compileSearch(name: string, v: unknown): Search {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return compileMap(v as Record<string, unknown>);
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw new Unevaluable(`detection "${name}" is an empty list`);
+    if (v.every((x) => x && typeof x === 'object' && !Array.isArray(x))) return orSearch(v.map((x) => compileMap(x as Record<string, unknown>)));
+    if (v.every((x) => typeof x === 'string' || typeof x === 'number')) return { test: compileItem('|contains', v.map(String)).test, needles: null };
+    throw new Unevaluable(`detection "${name}" mixes maps and plain values`);
+  }
+  if (typeof v === 'string' || typeof v === 'number') return { test: compileItem('|contains', [String(v)]).test, needles: null };
+  throw new Unevaluable(`detection "${name}" is neither a map, a list nor a keyword`);
+}
+
+/** Needles of a condition: a set such that the condition can only hold when one of them occurs. */
+function condNeedles(c: Cond, of: (n: string) => Needles | null): Needles | null {
+  const union = (xs: Array<Needles | null>): Needles | null => (xs.every((x) => x) ? xs.flatMap((x) => x!) : null);
+  const best = (xs: Array<Needles | null>): Needles | null => xs.filter((x): x is Needles => !!x).sort((a, b) => needleCost(a) - needleCost(b))[0] ?? null;
+  switch (c.op) {
+    case 'id': return of(c.name);
+    case 'not': return null;
+    case 'and': return best(c.args.map((a) => condNeedles(a, of)));
+    case 'or': return union(c.args.map((a) => condNeedles(a, of)));
+    case 'of': return c.min === 'all' ? best(c.names.map(of)) : union(c.names.map(of));
+  }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function metaOf(doc: Record<string, unknown>, source: string | null): UnevaluableRule {
+  return {
+    id: str(doc.id) ?? '', title: str(doc.title) ?? '(untitled)', level: str(doc.level), reason: '',
+    tags: Array.isArray(doc.tags) ? doc.tags.map(String) : [], status: str(doc.status), source,
+  };
+}
+
+/** Compiles one parsed Sigma YAML document. */
+export function compileRule(doc: unknown, source: string | null = null): CompiledRule | UnevaluableRule {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { ...metaOf({}, source), reason: 'not a YAML map' };
+  const d = doc as Record<string, unknown>;
+  const meta = metaOf(d, source);
+  try {
+    if (d.correlation !== undefined) throw new Unevaluable('correlation rule (needs several events and time windows)');
+    if (d.filter !== undefined) throw new Unevaluable('filter (meta) rule');
+    if (d.action !== undefined) throw new Unevaluable(`rule collection action "${String(d.action)}"`);
+    if (!meta.id) throw new Unevaluable('rule has no id');
+    const level = (meta.level ?? 'medium') as Level;
+    if (!LEVELS.includes(level)) throw new Unevaluable(`unknown level "${meta.level}"`);
+    const applies = resolveLogsource(d.logsource);
+    const det = d.detection as Record<string, unknown> | undefined;
+    if (!det || typeof det !== 'object') throw new Unevaluable('no detection');
+    const identifiers = Object.keys(det).filter((k) => k !== 'condition' && k !== 'timeframe');
+    if (det.timeframe !== undefined) throw new Unevaluable('timeframe (aggregation over time) is not supported');
+    const searches = new Map(identifiers.map((n) => [n, compileSearch(n, det[n])]));
+    const conds = Array.isArray(det.condition) ? det.condition : [det.condition];
+    if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) throw new Unevaluable('condition missing or not a string');
+    const parsed = (conds as string[]).map((c) => parseCondition(c, identifiers));
+    const cond: Cond = parsed.length === 1 ? parsed[0]! : { op: 'or', args: parsed };
+    const needles = condNeedles(cond, (n) => searches.get(n)!.needles);
+    const { reason: _none, ...base } = meta;
+    // Identifier results of the current evaluation: 0 unknown, 1 false, 2 true (evaluation is synchronous).
+    const tests = identifiers.map((n) => searches.get(n)!.test);
+    const memo = new Uint8Array(identifiers.length);
+    const index = new Map(identifiers.map((n, i) => [n, i]));
+    let view: EventView | null = null;
+    const sel = (n: string): boolean => {
+      const i = index.get(n)!;
+      let r = memo[i]!;
+      if (r === 0) { r = tests[i]!(view!) ? 2 : 1; memo[i] = r; }
+      return r === 2;
+    };
+    return {
+      ...base, level, applies, identifiers, needles,
+      evaluate(ev) {
+        view = ev;
+        memo.fill(0);
+        if (!evalCondition(cond, sel)) return null;
+        return identifiers.filter((_n, i) => memo[i] === 2);
+      },
+    };
+  } catch (e) {
+    if (e instanceof Unevaluable) return { ...meta, reason: e.message };
+    throw e;
+  }
+}
+
+export const isCompiled = (r: CompiledRule | UnevaluableRule): r is CompiledRule => !('reason' in r);
