@@ -15,7 +15,7 @@ import { forwardRef, memo, useEffect, useImperativeHandle, useRef } from 'react'
 import cytoscape, { type Core, type NodeSingular } from 'cytoscape';
 import { markOnce } from '../../../lib/perf';
 import type { ElementDef } from '../model/to-elements';
-import { applyMarks, firstDraw, patch, readState, streamIn, type GraphState, type Marks } from './cy-updates';
+import { applyLod, applyMarks, firstDraw, patch, readState, streamIn, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
 
 export type { GraphState, Marks } from './cy-updates';
@@ -80,6 +80,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     cy.on('tap', (e) => { if (e.target === cy) cb.current.onSelect(null); });
     cy.on('mouseover', 'node', (e) => cb.current.onHover((e.target as NodeSingular).id()));
     cy.on('mouseout', 'node', () => cb.current.onHover(null));
+    cy.on('zoom', () => applyLod(cy));
     window.__lineage = {
       state: () => readState(cy, stateRef.current?.dataset.ready === 'true', renders.current),
       nodePosition: (id) => {
@@ -107,6 +108,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     if (defs.length) markOnce('lineage:cy-start');
     const finish = (ready: boolean) => {
       applyMarks(cy, cb.current.marks);
+      applyLod(cy);
       renders.current++;
       publish(false);
       // "Interactive" = elements in, positioned, and a frame painted.

@@ -115,7 +115,7 @@ export function GraphView(p: Props) {
         aria-describedby="graph-announce"
       >
         <CytoscapeCanvas
-          ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected} theme={p.theme}
+          ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected ?? graph?.origin ?? null} theme={p.theme}
           onSelect={(id) => onView((s) => select(s, id))} onActivate={activate} onHover={p.onHover}
         />
         {p.status === 'pending' && <div className="overlay"><StateMessage kind="loading">Building the process graph…</StateMessage></div>}

@@ -41,6 +41,18 @@ export interface GraphState {
 
 export const MARK_CLASSES = 'selected path match dim chain time-dim hover';
 const ANIMATE_MAX = 300;
+/** Classes owned by the adapter (marks, level of detail) that a structural patch must keep. */
+const KEPT_CLASSES = [...MARK_CLASSES.split(' '), 'lod'];
+/** Below this zoom, nodes show the image name only (graph-styles.ts `node.lod`). */
+export const LOD_ZOOM = 0.5;
+
+/** Sets or clears the level-of-detail class on every node to match the zoom (cheap when nothing changes). */
+export function applyLod(cy: Core): void {
+  const want = cy.zoom() < LOD_ZOOM;
+  const nodes = want ? cy.nodes(':not(.lod)') : cy.nodes('.lod');
+  if (nodes.empty()) return;
+  cy.batch(() => { if (want) nodes.addClass('lod'); else nodes.removeClass('lod'); });
+}
 
 const toCy = (d: ElementDef, position?: { x: number; y: number }) => ({
   group: d.group, data: d.data, classes: d.classes, position: d.group === 'nodes' ? position ?? d.position : undefined,
@@ -100,7 +112,7 @@ export function patch(cy: Core, defs: ElementDef[], anchorId: string | null): vo
       if (el.empty()) { added.push(d); if (d.group === 'nodes') nodeSetChanged = true; continue; }
       if (el.data('label') !== d.data.label) el.data('label', d.data.label);
       // Keep mark classes (owned by applyMarks) when replacing structural classes.
-      const marks = MARK_CLASSES.split(' ').filter((c) => el.hasClass(c));
+      const marks = KEPT_CLASSES.filter((c) => el.hasClass(c));
       const want = [d.classes, ...marks].join(' ');
       if (el.classes().join(' ') !== want) el.classes(want);
     }
