@@ -13,11 +13,13 @@ import type { CanvasHandle, Marks } from '../features/graph/components/Cytoscape
 import type { Theme } from '../features/graph/components/graph-styles';
 import { GraphView } from '../features/graph/components/GraphView';
 import { useInvestigation } from '../features/graph/api/use-investigation';
-import { findMatches, pathToRoot, type VisibleGraph } from '../features/graph/model/visible-graph';
+import { collapsedAbove, findMatches, pathToRoot, processTotal, type VisibleGraph } from '../features/graph/model/visible-graph';
+import { TreeList } from '../features/tree-list/TreeList';
 import { SidePanel } from '../features/panel/SidePanel';
 import { Timeline } from '../features/timeline/Timeline';
 import { barsOf, outsideBrush, timelineBounds } from '../features/timeline/timeline-model';
-import type { ViewState } from './url-state';
+import type { ViewState, Views } from './url-state';
+import { activate, select } from './view-actions';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void; theme: Theme }
 
@@ -53,7 +55,29 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     ids.forEach((id, i) => { s.add(id); const parent = ids[i + 1]; if (parent) s.add(`spawn:${parent}>${id}`); });
     return s;
   }, [graph, view.selected]);
-  const matches = useMemo(() => (graph && view.find.trim() ? new Set(findMatches(graph, view.find)) : null), [graph, view.find]);
+  // Find runs over every loaded process (also those under a collapse); only drawn matches are marked,
+  // and nothing is dimmed when no drawn node matches.
+  const allMatches = useMemo(() => (graph && view.find.trim() ? findMatches(graph, view.find) : null), [graph, view.find]);
+  const matches = useMemo(() => {
+    const drawn = allMatches && graph ? allMatches.filter((id) => graph.nodes.has(id)) : [];
+    return drawn.length ? new Set(drawn) : null;
+  }, [allMatches, graph]);
+  const [findAt, setFindAt] = useState(-1);
+  const [jump, setJump] = useState<string | null>(null);
+  useEffect(() => { setFindAt(-1); }, [view.find]);
+  const findStep = (dir: 1 | -1) => {
+    if (!graph || !allMatches?.length) return;
+    const i = findAt < 0 ? (dir === 1 ? 0 : allMatches.length - 1) : (findAt + dir + allMatches.length) % allMatches.length;
+    const id = allMatches[i]!;
+    const up = collapsedAbove(graph, id, view.hidden);
+    setFindAt(i);
+    setJump(id);
+    onView((s) => ({ ...select(s, id), hidden: s.hidden.filter((h) => !up.includes(h)) }));
+  };
+  // The camera follows a find jump once the target is drawn (a collapse may have to open first).
+  useEffect(() => {
+    if (jump && graph?.nodes.has(jump)) { canvasRef.current?.center(jump); setJump(null); }
+  }, [jump, graph]);
   const chain = useMemo(() => (graph ? chainMarks(graph, view.highlight) : new Set<string>()), [graph, view.highlight]);
   const timeDimmed = useMemo(() => {
     if (!graph || !brush) return null;
@@ -90,13 +114,19 @@ export function InvestigationPage({ view, onView, theme }: Props) {
       setExportError(`Export failed: ${(err as Error).message}`);
     }
   };
-  const processCount = graph ? [...graph.nodes.values()].filter((v) => v.node).length : 0;
+  const total = graph ? processTotal(graph) : { processes: 0, drawn: 0 };
+  const setViews = (v: Views) => onView((s) => ({ ...s, views: v }));
+  const showGraph = view.views !== 'list', showList = view.views !== 'graph';
 
   return (
     <div className="investigation">
       <div className="action-strip" role="toolbar" aria-label="Investigation actions">
         <span className="stats" data-testid="graph-stats">
-          {graph ? `${processCount} ${processCount === 1 ? 'process' : 'processes'} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
+          {graph ? `${total.processes} ${total.processes === 1 ? 'process' : 'processes'} · ${total.drawn} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
+        </span>
+        <span className="view-toggles" role="group" aria-label="Views">
+          <button type="button" aria-pressed={showGraph} disabled={showGraph && !showList} onClick={() => setViews(showGraph ? 'list' : 'both')} aria-label="Show graph">Graph</button>
+          <button type="button" aria-pressed={showList} disabled={showList && !showGraph} onClick={() => setViews(showList ? 'graph' : 'both')} aria-label="Show process list">List</button>
         </span>
         {view.highlight.length > 0 && (
           <span className="chain-note">Rule-hit chain of {view.highlight.length} highlighted
@@ -112,12 +142,22 @@ export function InvestigationPage({ view, onView, theme }: Props) {
       </div>
       <div className="work">
         <div className="centre">
+          <div className={`views${showGraph ? '' : ' list-only'}`}>
+          {showList && graph && (
+            <TreeList
+              graph={graph} selected={view.selected} matches={matches} chain={chain}
+              onSelect={(id) => onView((s) => select(s, id))}
+              onToggle={(id) => onView((s) => activate(s, graph, id))}
+            />
+          )}
           <GraphView
+            hidden={!showGraph} findInfo={{ count: allMatches?.length ?? 0, drawn: matches?.size ?? 0, at: findAt }} onFindStep={findStep}
             view={view} onView={onView} graph={graph} status={inv.status} error={inv.error} busy={inv.busy}
             marks={marks} theme={theme} canvasRef={canvasRef} onHover={setHover} findRef={findRef}
             onRetry={() => void qc.invalidateQueries({ queryKey: lineageKeys.processData() })}
             expansionErrors={inv.expansionErrors}
           />
+          </div>
           <Timeline graph={graph} events={events} selected={view.selected} hover={hover} onHover={setHover} brush={brush} onBrush={setBrush} />
         </div>
         <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />

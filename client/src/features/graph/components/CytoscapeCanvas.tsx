@@ -81,6 +81,9 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     cy.on('mouseover', 'node', (e) => cb.current.onHover((e.target as NodeSingular).id()));
     cy.on('mouseout', 'node', () => cb.current.onHover(null));
     cy.on('zoom', () => applyLod(cy));
+    // The host changes size when the list, the side panel or the graph itself is shown, hidden or resized.
+    const ro = new ResizeObserver(() => { if (hostRef.current?.offsetParent) cy.resize(); });
+    ro.observe(hostRef.current!);
     window.__lineage = {
       state: () => readState(cy, stateRef.current?.dataset.ready === 'true', renders.current),
       nodePosition: (id) => {
@@ -93,7 +96,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     };
     return () => {
       if (streamRef.current) clearTimeout(streamRef.current);
-      cy.destroy(); cyRef.current = null; delete window.__lineage;
+      ro.disconnect(); cy.destroy(); cyRef.current = null; delete window.__lineage;
     };
   }, []);
 
@@ -120,6 +123,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       cy.forceRender();
     };
     if (cy.nodes().empty()) {
+      cy.resize(); // the host may have changed size since creation (list or panel appearing in the same commit)
       const rest = firstDraw(cy, defs, props.anchor);
       if (defs.length) markOnce('lineage:cy-end');
       finish(rest.length === 0);

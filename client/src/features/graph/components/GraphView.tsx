@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { ViewState } from '../../../app/url-state';
-import { collapse, expandLevel, expandParent, select, toggle } from '../../../app/view-actions';
+import { activate as activateIn, collapse, expandLevel, expandParent, select } from '../../../app/view-actions';
 import { StateMessage } from '../../../components/StateMessage';
 import { markOnce } from '../../../lib/perf';
 import { navigate, type NavKey } from '../model/navigation';
@@ -30,6 +30,12 @@ interface Props {
   onRetry(): void;
   findRef: RefObject<HTMLInputElement | null>;
   expansionErrors: Map<string, string>;
+  /** The list alone is shown: the graph stays mounted (its camera and elements survive) but hidden. */
+  hidden: boolean;
+  /** Find results over every loaded process: total, how many are drawn, and the one jumped to (-1: none). */
+  findInfo: { count: number; drawn: number; at: number };
+  /** Enter / Shift+Enter in the find box: jump to the next / previous match. */
+  onFindStep(dir: 1 | -1): void;
 }
 
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
@@ -57,9 +63,7 @@ export function GraphView(p: Props) {
   const activate = (id: string) => {
     if (!graph) return;
     const v = graph.nodes.get(id);
-    // A group is replaced by its members when expanded, so the selection moves to the group's parent.
-    const nextSel = (s: ViewState) => (v?.kind === 'more' ? s.selected : v?.kind === 'group' ? v.parent : id);
-    act((s) => toggle(select(s, nextSel(s)), graph, id), v?.kind === 'group' ? v.parent : v?.moreFor ?? id);
+    act((s) => activateIn(s, graph, id), v?.kind === 'group' ? v.parent : v?.moreFor ?? id);
   };
 
   // Keep the keyboard selection on screen.
@@ -85,20 +89,23 @@ export function GraphView(p: Props) {
 
   const sel = view.selected && graph ? graph.nodes.get(view.selected) : undefined;
   const top = graph ? graph.roots.map((r) => graph.nodes.get(r)!).find((v) => v.canExpandParent) : undefined;
-  const matchCount = p.marks.matches?.size ?? 0;
+  const f = p.findInfo;
+  const findText = f.count === 0 ? 'No matches' : `${f.at >= 0 ? `${f.at + 1} of ` : ''}${f.count} match${f.count === 1 ? '' : 'es'}${f.drawn < f.count ? ` (${f.count - f.drawn} under collapsed nodes)` : ''}`;
 
   return (
-    <section className="graph-area" aria-label="Process graph">
+    <section className="graph-area" aria-label="Process graph" hidden={p.hidden}>
       <div className="toolbar" role="toolbar" aria-label="Graph controls">
         <label className="find">
           <span className="sr-only">Find in graph</span>
           <input
             ref={p.findRef} type="search" placeholder="Find in graph  ( / )" value={view.find} aria-label="Find in graph"
             onChange={(e) => { const t = e.target.value; onView((s) => ({ ...s, find: t })); }}
-            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') regionRef.current?.focus(); }}
+            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') { e.preventDefault(); p.onFindStep(e.shiftKey ? -1 : 1); } }}
           />
         </label>
-        {view.find && <span className="find-count" aria-live="polite" data-testid="find-count">{matchCount} match{matchCount === 1 ? '' : 'es'}</span>}
+        {view.find && <span className="find-count" aria-live="polite" data-testid="find-count">{findText}</span>}
+        {view.find && <button type="button" disabled={f.count === 0} onClick={() => p.onFindStep(-1)} aria-label="Previous match" title="Previous match (Shift+Enter)">‹</button>}
+        {view.find && <button type="button" disabled={f.count === 0} onClick={() => p.onFindStep(1)} aria-label="Next match" title="Next match (Enter)">›</button>}
         <button type="button" disabled={!sel || sel.kind === 'more'} onClick={() => sel && activate(sel.id)} aria-label="Expand or collapse selected node" title="Expand / collapse (Enter)">Expand</button>
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
