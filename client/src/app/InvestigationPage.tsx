@@ -8,7 +8,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { GraphEvent } from '@lineage/shared';
 import { lineageKeys } from '../api/queries';
 import { copyText } from '../components/CopyButton';
+import { Resizer } from '../components/Resizer';
 import { download, exportBaseName, toGraphDocument, toProcessCsv } from '../features/export/export';
+import { toMarkdownTimeline } from '../features/export/markdown';
+import { toSvg } from '../features/export/svg';
 import type { CanvasHandle, Marks } from '../features/graph/components/CytoscapeCanvas';
 import type { Theme } from '../features/graph/components/graph-styles';
 import { GraphView } from '../features/graph/components/GraphView';
@@ -40,13 +43,14 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   const canvasRef = useRef<CanvasHandle>(null);
   const findRef = useRef<HTMLInputElement>(null);
   const [hover, setHover] = useState<string | null>(null);
-  const [brush, setBrush] = useState<[number, number] | null>(null);
+  const brush = view.brush;
+  const setBrush = (b: [number, number] | null) => onView((s) => ({ ...s, brush: b }));
   const [events, setEvents] = useState<GraphEvent[]>([]);
   const [copied, setCopied] = useState(false);
+  const [panelWidth, setPanelWidth] = useState(380);
   const [exportError, setExportError] = useState<string | null>(null);
 
   useEffect(() => { setEvents([]); }, [view.selected]);
-  useEffect(() => { setBrush(null); }, [view.guid]);
 
   const path = useMemo(() => {
     const s = new Set<string>();
@@ -92,7 +96,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-      if (e.key === 'Escape' && !typing) { onView((s) => ({ ...s, selected: null, find: '', panel: 'details', category: null, event: null })); setBrush(null); return; }
+      if (e.key === 'Escape' && !typing) { onView((s) => ({ ...s, selected: null, find: '', panel: 'details', category: null, event: null, brush: null })); return; }
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === '/') { e.preventDefault(); findRef.current?.focus(); findRef.current?.select(); }
       else if (e.key === 'f') { e.preventDefault(); canvasRef.current?.fit(); }
@@ -102,13 +106,18 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   }, [onView]);
 
   const copyLink = () => { void copyText(window.location.href).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); }); };
-  const doExport = async (kind: 'png' | 'json' | 'csv') => {
+  const doExport = async (kind: 'png' | 'json' | 'csv' | 'svg' | 'md') => {
     if (!graph || !inv.doc) return;
     setExportError(null);
     const base = exportBaseName(graph.origin);
     try {
       if (kind === 'json') download(new Blob([JSON.stringify(toGraphDocument(graph, inv.doc), null, 2)], { type: 'application/json' }), `${base}.json`);
       else if (kind === 'csv') download(new Blob([toProcessCsv(graph)], { type: 'text/csv' }), `${base}.csv`);
+      else if (kind === 'svg') download(new Blob([toSvg(canvasRef.current!.elements(), theme)], { type: 'image/svg+xml' }), `${base}.svg`);
+      else if (kind === 'md') {
+        const o = graph.known.get(graph.origin);
+        download(new Blob([toMarkdownTimeline(graph, events, `Process lineage of ${o?.name ?? graph.origin} on ${o?.host ?? '?'}`)], { type: 'text/markdown' }), `${base}-timeline.md`);
+      }
       else download(await canvasRef.current!.png(theme === 'dark' ? '#0d1117' : '#ffffff'), `${base}.png`);
     } catch (err) {
       setExportError(`Export failed: ${(err as Error).message}`);
@@ -138,6 +147,8 @@ export function InvestigationPage({ view, onView, theme }: Props) {
         <button type="button" disabled={!graph} onClick={() => void doExport('png')} aria-label="Export graph as PNG">PNG</button>
         <button type="button" disabled={!graph} onClick={() => void doExport('json')} aria-label="Export graph as JSON">JSON</button>
         <button type="button" disabled={!graph} onClick={() => void doExport('csv')} aria-label="Export processes as CSV">CSV</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('svg')} aria-label="Export graph as SVG">SVG</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('md')} aria-label="Export timeline as Markdown" title="Processes and the selected process's loaded events in time order">Timeline .md</button>
         {exportError && <span role="alert" className="form-error">{exportError}</span>}
       </div>
       <div className="work">
@@ -160,7 +171,10 @@ export function InvestigationPage({ view, onView, theme }: Props) {
           </div>
           <Timeline graph={graph} events={events} selected={view.selected} hover={hover} onHover={setHover} brush={brush} onBrush={setBrush} />
         </div>
-        <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+        <div className="panel-pane" style={{ width: panelWidth }}>
+          <Resizer width={panelWidth} min={260} max={900} onWidth={setPanelWidth} label="Resize details panel" />
+          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+        </div>
       </div>
     </div>
   );

@@ -12,6 +12,7 @@ import { select } from '../../app/view-actions';
 import { CopyButton } from '../../components/CopyButton';
 import { StateMessage } from '../../components/StateMessage';
 import { formatDelta, formatLocal, formatUtc } from '../../lib/format';
+import { decodeEncodedCommand } from '../../lib/powershell';
 import type { Theme } from '../graph/components/graph-styles';
 import { Legend } from '../graph/components/Legend';
 import type { VisibleGraph } from '../graph/model/visible-graph';
@@ -38,6 +39,18 @@ function Field({ label, value, mono, copy }: { label: string; value: string | nu
         <span>{text}</span>
         {copy && text !== '—' && <CopyButton text={text} label={label} />}
       </dd>
+    </div>
+  );
+}
+
+/** PowerShell -EncodedCommand shown decoded (UTF-16LE base64) beside the original command line. */
+function DecodedCommandField({ commandLine }: { commandLine: string }) {
+  const d = decodeEncodedCommand(commandLine);
+  if (!d) return null;
+  return (
+    <div className="field" data-testid="decoded-command">
+      <dt>Decoded {d.param}</dt>
+      <dd className="mono"><span>{d.decoded}</span><CopyButton text={d.decoded} label="decoded command" /></dd>
     </div>
   );
 }
@@ -91,6 +104,7 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       <dl className="fields">
         <Field label="Image" value={n.image} mono copy />
         <Field label="Command line" value={n.commandLine} mono copy />
+        <DecodedCommandField commandLine={n.commandLine} />
         <Field label="PID" value={n.pid} />
         <Field label="User" value={n.user} copy />
         <Field label="Integrity" value={n.integrityLevel} />

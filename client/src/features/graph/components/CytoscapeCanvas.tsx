@@ -17,6 +17,7 @@ import { markOnce } from '../../../lib/perf';
 import type { ElementDef } from '../model/to-elements';
 import { applyLod, applyMarks, firstDraw, patch, readState, streamIn, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
+import type { Camera } from '../../../app/url-state';
 
 export type { GraphState, Marks } from './cy-updates';
 
@@ -27,6 +28,8 @@ export interface CanvasHandle {
   center(id: string): void;
   /** PNG of the whole graph as a Blob. */
   png(background: string): Promise<Blob>;
+  /** The element definitions drawn now (for the SVG export). */
+  elements(): ElementDef[];
 }
 
 interface Props {
@@ -38,6 +41,10 @@ interface Props {
   onSelect(id: string | null): void;
   onActivate(id: string): void;
   onHover(id: string | null): void;
+  /** Camera from the URL, used by the first draw instead of the computed opening view. */
+  camera?: Camera | null;
+  /** The user moved the camera (pan, wheel/pinch zoom, zoom buttons, fit); debounced. */
+  onCamera?(c: Camera): void;
 }
 
 declare global {
@@ -53,6 +60,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
   const cb = useRef(props);
   cb.current = props;
   const renders = useRef(0);
+  const recordCamera = useRef<() => void>(() => undefined);
   /** Timer of the chunked first draw still streaming elements in (cancelled by any newer update). */
   const streamRef = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -81,6 +89,12 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     cy.on('mouseover', 'node', (e) => cb.current.onHover((e.target as NodeSingular).id()));
     cy.on('mouseout', 'node', () => cb.current.onHover(null));
     cy.on('zoom', () => applyLod(cy));
+    let camTimer: ReturnType<typeof setTimeout> | null = null;
+    recordCamera.current = () => {
+      if (camTimer) clearTimeout(camTimer);
+      camTimer = setTimeout(() => { const pan = cy.pan(); cb.current.onCamera?.({ zoom: cy.zoom(), x: pan.x, y: pan.y }); }, 400);
+    };
+    cy.on('dragpan scrollzoom pinchzoom', () => recordCamera.current());
     // The host changes size when the list, the side panel or the graph itself is shown, hidden or resized.
     const ro = new ResizeObserver(() => { if (hostRef.current?.offsetParent) cy.resize(); });
     ro.observe(hostRef.current!);
@@ -124,7 +138,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     };
     if (cy.nodes().empty()) {
       cy.resize(); // the host may have changed size since creation (list or panel appearing in the same commit)
-      const rest = firstDraw(cy, defs, props.anchor);
+      const rest = firstDraw(cy, defs, props.anchor, cb.current.camera ?? null);
       if (defs.length) markOnce('lineage:cy-end');
       finish(rest.length === 0);
       if (rest.length) streamIn(cy, rest, streamRef, () => finish(true));
@@ -143,17 +157,19 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
   }, [props.marks]);
 
   useImperativeHandle(ref, () => ({
-    fit: () => cyRef.current?.fit(undefined, 40),
+    fit: () => { cyRef.current?.fit(undefined, 40); recordCamera.current(); },
     zoomBy: (f) => {
       const cy = cyRef.current;
       if (!cy) return;
       cy.zoom({ level: cy.zoom() * f, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      recordCamera.current();
     },
     center: (id) => {
       const cy = cyRef.current;
       const n = cy?.getElementById(id);
       if (cy && n && n.nonempty()) cy.animate({ center: { eles: n } }, { duration: 200 });
     },
+    elements: () => cb.current.elements,
     png: async (background) => {
       const cy = cyRef.current;
       if (!cy) throw new Error('graph not ready');

@@ -124,6 +124,7 @@ export function GraphView(p: Props) {
         <CytoscapeCanvas
           ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected ?? graph?.origin ?? null} theme={p.theme}
           onSelect={(id) => onView((s) => select(s, id))} onActivate={activate} onHover={p.onHover}
+          camera={view.camera} onCamera={(c) => onView((s) => ({ ...s, camera: c }))}
         />
         {p.status === 'pending' && <div className="overlay"><StateMessage kind="loading">Building the process graph…</StateMessage></div>}
         {p.status === 'error' && <div className="overlay"><StateMessage kind="error" onRetry={p.onRetry}>Could not load the graph: {p.error?.message}</StateMessage></div>}

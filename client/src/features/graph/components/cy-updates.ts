@@ -62,7 +62,7 @@ const toCy = (d: ElementDef, position?: { x: number; y: number }) => ({
  * First draw: the camera from initialView(), and only the elements in (and around) that view, so a big
  * graph is interactive before Cytoscape has styled every off-screen element. Returns the rest.
  */
-export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null): ElementDef[] {
+export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null, camera: { zoom: number; x: number; y: number } | null = null): ElementDef[] {
   const positions = new Map<string, { x: number; y: number }>();
   for (const d of defs) if (d.group === 'nodes' && d.position) positions.set(d.data.id, d.position);
   const view = initialView(positions, anchor, cy.width(), cy.height());
@@ -72,7 +72,8 @@ export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null): 
   const first = defs.filter(inFirst);
   const rest = defs.filter((d) => !inFirst(d)).sort((a, b) => (a.group === b.group ? 0 : a.group === 'nodes' ? -1 : 1));
   cy.batch(() => { cy.add(first.map((d) => toCy(d)) as never); });
-  cy.viewport({ zoom: view.zoom, pan: view.pan });
+  // A camera from the URL wins (the elements it shows may arrive a frame later, streamed in).
+  cy.viewport(camera ? { zoom: camera.zoom, pan: { x: camera.x, y: camera.y } } : { zoom: view.zoom, pan: view.pan });
   return rest;
 }
 
