@@ -31,6 +31,5 @@ function fromUtf16Base64(b64: string): string | null {
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   const text = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: false }).decode(bytes);
   // Not text after all (random base64 that happens to fit): control characters other than whitespace.
-  // eslint-disable-next-line no-control-regex
   return /[\u0000-\u0008\u000e-\u001f]/.test(text) ? null : text;
 }
