@@ -29,7 +29,8 @@ export function SearchBar({ view, onView }: { view: ViewState; onView(fn: (v: Vi
   const hosts = knownHosts((notables.data ?? []).map((n) => n.host), (graph.data?.nodes ?? []).map((n) => n.host), [view.host, view.query.host]);
   const used = graph.data?.range;
   const usedFrom = toUtcField(used?.from ?? null), usedTo = toUtcField(used?.to ?? null);
-  const differs = used != null && (usedFrom !== toUtcField(view.from) || usedTo !== toUtcField(view.to));
+  // With empty fields the placeholders already show the window used; otherwise say when it differs.
+  const differs = used != null && (view.from != null || view.to != null) && (usedFrom !== toUtcField(view.from) || usedTo !== toUtcField(view.to));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -15,11 +15,11 @@ import { forwardRef, memo, useEffect, useImperativeHandle, useRef } from 'react'
 import cytoscape, { type Core, type NodeSingular } from 'cytoscape';
 import { markOnce } from '../../../lib/perf';
 import type { ElementDef } from '../model/to-elements';
-import { applyLod, applyMarks, firstDraw, patch, readState, streamIn, type GraphState, type Marks } from './cy-updates';
+import { applyLod, applyMarks, firstDraw, patch, readBoxes, readState, streamIn, type DrawnBoxes, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
 import type { Camera } from '../../../app/url-state';
 
-export type { GraphState, Marks } from './cy-updates';
+export type { DrawnBoxes, GraphState, Marks } from './cy-updates';
 
 /** Imperative controls for the toolbar and export. */
 export interface CanvasHandle {
@@ -49,7 +49,7 @@ interface Props {
 
 declare global {
   interface Window {
-    __lineage?: { state(): GraphState; nodePosition(id: string): { x: number; y: number } | null };
+    __lineage?: { state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes; camera(): { zoom: number; x: number; y: number } };
   }
 }
 
@@ -100,6 +100,8 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     ro.observe(hostRef.current!);
     window.__lineage = {
       state: () => readState(cy, stateRef.current?.dataset.ready === 'true', renders.current),
+      boxes: () => readBoxes(cy),
+      camera: () => ({ zoom: cy.zoom(), ...cy.pan() }),
       nodePosition: (id) => {
         const n = cy.getElementById(id);
         if (n.empty()) return null;

@@ -198,3 +198,30 @@ export function readState(cy: Core, ready: boolean, renders: number): GraphState
     animating: cy.animated() || cy.nodes().some((n) => (n as unknown as { animated(): boolean }).animated()), renders,
   };
 }
+
+type Box = { x1: number; y1: number; x2: number; y2: number };
+/** Rendered (screen px, canvas-relative) boxes of what is drawn, for e2e overlap checks. */
+export interface DrawnBoxes {
+  nodes: Array<{ id: string; box: Box; label: Box | null }>;
+  /** Cross edges: the label box and the curve's midpoint. */
+  cross: Array<{ id: string; label: Box | null; mid: { x: number; y: number } }>;
+  zoom: number;
+}
+
+export function readBoxes(cy: Core): DrawnBoxes {
+  const bb = (b: { x1: number; y1: number; x2: number; y2: number; w: number }) => (b.w > 0 ? { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 } : null);
+  const z = cy.zoom(), pan = cy.pan();
+  const toScreen = (b: Box | null) => (b ? { x1: b.x1 * z + pan.x, y1: b.y1 * z + pan.y, x2: b.x2 * z + pan.x, y2: b.y2 * z + pan.y } : null);
+  return {
+    zoom: z,
+    nodes: cy.nodes().map((n) => ({
+      id: n.id(),
+      box: toScreen(bb(n.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false } as never)))!,
+      label: toScreen(n.style('label') ? bb(n.boundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false } as never)) : null),
+    })),
+    cross: cy.edges('.cross').map((e) => {
+      const m = e.midpoint();
+      return { id: e.id(), label: toScreen(bb(e.boundingBox({ includeEdges: false, includeLabels: true, includeOverlays: false } as never))), mid: { x: m.x * z + pan.x, y: m.y * z + pan.y } };
+    }),
+  };
+}

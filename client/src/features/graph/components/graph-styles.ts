@@ -43,7 +43,7 @@ export function graphStyles(theme: Theme): Style[] {
     },
     // Level of detail (the adapter sets `lod` on every node below LOD_ZOOM): the image name alone, large
     // enough to read zoomed out; it still vanishes when far out, except on flagged nodes (below).
-    { selector: 'node.lod', style: { label: 'data(name)', 'font-size': 30, 'font-weight': 'bold', 'min-zoomed-font-size': 9 } },
+    { selector: 'node.lod', style: { label: 'data(name)', 'font-size': 26, 'font-weight': 'bold', 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 9 } },
     { selector: 'node.terminated', style: { 'border-opacity': 0.55, color: p.dimText } },
     { selector: 'node.placeholder', style: { 'border-style': 'dashed', 'background-color': p.fillPlaceholder, color: p.dimText } },
     {
@@ -93,7 +93,7 @@ export function graphStyles(theme: Theme): Style[] {
     { selector: 'node.match', style: { 'border-width': 4, 'border-color': p.match, 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 6, opacity: 1 } },
     { selector: 'node.hover', style: { 'underlay-color': p.select, 'underlay-opacity': 0.2, 'underlay-padding': 6 } },
     // Flagged, selected and path-to-origin nodes keep their label at every zoom.
-    { selector: 'node.lod.selected, node.lod.path, node.lod.chain, node.lod.match, node.lod.origin', style: { 'min-zoomed-font-size': 0, 'font-size': 40 } },
+    { selector: 'node.lod.selected, node.lod.path, node.lod.chain, node.lod.match, node.lod.origin', style: { 'min-zoomed-font-size': 0 } },
     { selector: 'node.selected', style: { 'border-width': 4, 'border-color': p.select, 'underlay-color': e.path, 'underlay-opacity': 0.45, 'underlay-padding': 7, opacity: 1 } },
   ];
   // Kind colours go before marks so path/selection colours override them.
