@@ -30,6 +30,12 @@ export interface CanvasHandle {
   png(background: string): Promise<Blob>;
   /** The element definitions drawn now (for the SVG export). */
   elements(): ElementDef[];
+  /** The model-space rectangle in view (null before the instance exists). */
+  extent(): { x1: number; y1: number; x2: number; y2: number } | null;
+  /** Calls `fn` on every camera change; returns the unsubscribe function. */
+  onViewport(fn: () => void): () => void;
+  /** Moves the camera (same zoom) so the model point `p` is centred; recorded like a user pan. */
+  centerAt(p: { x: number; y: number }): void;
 }
 
 interface Props {
@@ -172,6 +178,20 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       if (cy && n && n.nonempty()) cy.animate({ center: { eles: n } }, { duration: 200 });
     },
     elements: () => cb.current.elements,
+    extent: () => (cyRef.current ? cyRef.current.extent() : null),
+    onViewport: (fn) => {
+      const cy = cyRef.current;
+      if (!cy) return () => undefined;
+      cy.on('viewport', fn);
+      return () => { cy.off('viewport', fn); };
+    },
+    centerAt: (p) => {
+      const cy = cyRef.current;
+      if (!cy) return;
+      const z = cy.zoom();
+      cy.pan({ x: cy.width() / 2 - p.x * z, y: cy.height() / 2 - p.y * z });
+      recordCamera.current();
+    },
     png: async (background) => {
       const cy = cyRef.current;
       if (!cy) throw new Error('graph not ready');

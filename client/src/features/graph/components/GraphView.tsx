@@ -15,6 +15,7 @@ import type { VisibleGraph } from '../model/visible-graph';
 import { CytoscapeCanvas, type CanvasHandle, type Marks } from './CytoscapeCanvas';
 import type { Theme } from './graph-styles';
 import { Legend } from './Legend';
+import { Minimap } from './Minimap';
 
 interface Props {
   view: ViewState;
@@ -38,6 +39,8 @@ interface Props {
   onFindStep(dir: 1 | -1): void;
 }
 
+/** Above this many drawn nodes the minimap is shown unless turned off. */
+const MAP_AUTO = 100;
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
 
 export function GraphView(p: Props) {
@@ -46,6 +49,12 @@ export function GraphView(p: Props) {
   const [legend, setLegend] = useState(false);
   const anchor = useRef<string | null>(null);
   const regionRef = useRef<HTMLDivElement>(null);
+  // The canvas handle exists after the first commit; the minimap subscribes once it does.
+  const [canvasReady, setCanvasReady] = useState(false);
+  // The minimap covers a corner of the canvas: on by default only for graphs too big to take in at once.
+  const [mapChoice, setMapChoice] = useState<boolean | null>(null);
+  const showMap = Boolean(graph && graph.nodes.size > 1 && (mapChoice ?? graph.nodes.size > MAP_AUTO));
+  useEffect(() => { setCanvasReady(p.canvasRef.current != null); }, [p.canvasRef]);
 
   const elements = useMemo(() => {
     if (!graph) return [];
@@ -114,6 +123,7 @@ export function GraphView(p: Props) {
         <button type="button" onClick={() => p.canvasRef.current?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => p.canvasRef.current?.zoomBy(0.8)} aria-label="Zoom out">−</button>
         <button type="button" aria-pressed={legend} onClick={() => setLegend(!legend)} aria-label="Toggle legend">Legend</button>
+        <button type="button" aria-pressed={showMap} disabled={!graph} onClick={() => setMapChoice(!showMap)} aria-label="Toggle minimap">Map</button>
         {p.busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
       </div>
       <div
@@ -135,6 +145,7 @@ export function GraphView(p: Props) {
           </div>
         )}
         {legend && <Legend theme={p.theme} />}
+        {showMap && <Minimap elements={elements} canvas={canvasReady ? p.canvasRef.current : null} />}
       </div>
       <p id="graph-announce" className="sr-only" aria-live="polite">
         {sel?.node ? `Selected ${sel.node.name} pid ${sel.node.pid ?? 'unknown'}, ${sel.children.length} children shown` : sel?.kind === 'more' ? `${sel.moreCount ?? 'More'} more children; press Enter to load` : ''}
