@@ -207,3 +207,14 @@ test('when the minimap is clicked, then the camera moves there and the move is r
   await expect.poll(async () => (await page.evaluate(() => window.__lineage!.camera())).x).toBeGreaterThan(before.x + 20);
   await expect.poll(() => page.url()).toMatch(/cam=/);
 });
+
+test('when a sibling group is selected, even by a link asking for its events, then the panel explains that its events are its members\' and shows no error', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open(`/?guid=${big.guid}&host=${big.host}`);
+  const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')));
+  const group = s.nodes.find((n) => n.startsWith('group:'))!;
+  await ui.open(`/?guid=${big.guid}&host=${big.host}&sel=${group}&panel=events`);
+  await ui.waitFor((st) => st.selected === group);
+  await expect(page.getByTestId('group-events-note')).toBeVisible();
+  await expect(page.getByTestId('side-panel').getByText(/not a GUID/)).toHaveCount(0);
+});

@@ -145,7 +145,14 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       </div>
       {n.provenance && <ProvenanceInfo prov={n.provenance} />}
       <h3>Events by category</h3>
-      {counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
+      {n.kind === 'group' && counts.length > 0 && (
+        <p className="muted" data-testid="group-events-note">
+          A group's events are its members' events (summed below). Expand the group (Enter) to list its members, then select one to read its events.
+        </p>
+      )}
+      {n.kind === 'group' ? (
+        <ul className="categories">{counts.map(([cat, c]) => <li key={cat}><span className="chip">{cat} <span className="count">{c}</span></span></li>)}</ul>
+      ) : counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
         <ul className="categories">
           <li><button type="button" onClick={() => onView((s) => ({ ...s, panel: 'events', category: null, event: null }))}>All <span className="count">{counts.reduce((a, [, c]) => a + c, 0)}</span></button></li>
           {counts.map(([cat, c]) => (
@@ -254,7 +261,7 @@ export function SidePanel(p: Props) {
         <span className={`state-dot ${n.placeholder ? 'placeholder' : n.state}`} aria-hidden="true" />
         {n.kind === 'group' ? `×${n.group?.count} ${n.name}` : n.name} <span className="muted">pid {n.pid ?? '?'}</span>
       </h2>
-      {view.panel === 'details' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
+      {view.panel === 'details' || n.kind === 'group' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
     </aside>
   );
 }
