@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- ui [--runs 5] [--sizes 200,2000]`: the investigation UI in headless Debian Chromium.
+ * `npm run bench -- ui [--runs 5] [--sizes 200,2000,5000]`: the investigation UI in headless Debian Chromium.
  *   - URL open → interactive graph (laid out, the first view's elements in Cytoscape and painted: the
- *     client's `lineage:interactive` mark) for 200 and 2,000 visible processes, target ≤ 1.5 s at 2,000;
- *     and → complete (every element in Cytoscape, off-screen ones streamed in: `lineage:complete`);
+ *     client's `lineage:interactive` mark) for 200, 2,000 and 5,000 visible processes, target ≤ 1.0 s at
+ *     2,000; and → complete (every element in Cytoscape, off-screen ones streamed in: `lineage:complete`),
+ *     target ≤ 2.0 s at 2,000. The process tree list is shown beside the graph (the default view);
  *   - expanding a node with 100 children: Enter → first page (25 + "75 more") drawn, and → all 100
  *     drawn after paging through "N more".
  * The built client (client/dist, `npm run build -w client`) is served by a small HTTP server here whose
@@ -21,7 +22,8 @@ import type { GraphDocument, ProcessNode } from '../shared/src/schemas.js';
 import { mulberry32 as prng } from '../server/src/demo/prng.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'client', 'dist');
+/** The built client served to the browser; `--dist DIR` serves another build (A/B against an older commit). */
+let DIST = join(ROOT, 'client', 'dist');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NAMES = ['svchost.exe', 'cmd.exe', 'powershell.exe', 'conhost.exe', 'rundll32.exe', 'explorer.exe', 'chrome.exe', 'winword.exe', 'taskhostw.exe', 'wmiprvse.exe'];
 const CATS = ['file', 'network', 'registry', 'dns', 'image', 'process-access'];
@@ -163,7 +165,8 @@ async function expandWide(browser: Browser, base: string): Promise<{ firstPageMs
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '200,2000' } } });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '200,2000,5000' }, dist: { type: 'string' } } });
+  if (values.dist) DIST = resolve(values.dist);
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('client/dist missing: run `npm run build -w client` first');
   const runs = Number(values.runs);
   const sizes = values.sizes!.split(',').map(Number);
@@ -191,7 +194,7 @@ export async function run(argv: string[]): Promise<void> {
       }
       const line = { bench: 'ui', metric: 'open-to-interactive', visibleNodes: n, drawn, runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)), completeMedianMs: Math.round(median(complete)), marksOfARun: marks };
       console.log(JSON.stringify(line));
-      console.error(`[ui] ${n} nodes: URL open → interactive median ${line.medianMs} ms (min ${line.minMs}, max ${line.maxMs}); all ${line.drawn} in Cytoscape at ${line.completeMedianMs} ms; ms since navigation: ${JSON.stringify(marks)}${n >= 2000 ? (line.medianMs <= 1500 ? '  ✓ ≤ 1.5 s' : '  ✗ > 1.5 s') : ''}`);
+      console.error(`[ui] ${n} nodes: URL open → interactive median ${line.medianMs} ms (min ${line.minMs}, max ${line.maxMs}); all ${line.drawn} in Cytoscape at ${line.completeMedianMs} ms; ms since navigation: ${JSON.stringify(marks)}${n === 2000 ? `${line.medianMs <= 1000 ? '  ✓ interactive ≤ 1.0 s' : '  ✗ interactive > 1.0 s'}${line.completeMedianMs <= 2000 ? ' ✓ complete ≤ 2.0 s' : ' ✗ complete > 2.0 s'}` : ''}`);
     }
     const first: number[] = [], all: number[] = [];
     let drawn = 0;

@@ -20,6 +20,17 @@ export interface GraphState {
   renders: number;
 }
 
+export interface Box { x1: number; y1: number; x2: number; y2: number }
+/** Rendered boxes the adapter reports (client/src/features/graph/components/cy-updates.ts readBoxes). */
+export interface DrawnBoxes {
+  nodes: Array<{ id: string; box: Box; label: Box | null }>;
+  cross: Array<{ id: string; label: Box | null; mid: { x: number; y: number } }>;
+  zoom: number;
+}
+
+/** True when two boxes share area (touching edges do not count). */
+export const overlap = (a: Box, b: Box, slack = 0.5) => a.x1 < b.x2 - slack && b.x1 < a.x2 - slack && a.y1 < b.y2 - slack && b.y1 < a.y2 - slack;
+
 export const ARTIFACTS = 'e2e/artifacts';
 
 export class InvestigationPage {
@@ -97,5 +108,10 @@ export class InvestigationPage {
 }
 
 declare global {
-  interface Window { __lineage?: { state(): GraphState; nodePosition(id: string): { x: number; y: number } | null } }
+  interface Window {
+    __lineage?: {
+      state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes;
+      camera(): { zoom: number; x: number; y: number };
+    };
+  }
 }

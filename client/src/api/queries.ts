@@ -17,7 +17,7 @@ import { apiGet } from '../lib/api-client';
 export interface Scope { host: string | null; from: string | null; to: string | null }
 
 /** A page of children as the client uses it. */
-export interface ChildrenPage { items: ProcessNode[]; nextCursor: string | null }
+export interface ChildrenPage { items: ProcessNode[]; nextCursor: string | null; stats?: { searches: number } }
 
 /** Entry-screen search parameters (`/api/search`). */
 export interface SearchParams { q: string; host: string; image: string; from: string | null; to: string | null }

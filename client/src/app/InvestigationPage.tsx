@@ -8,17 +8,22 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { GraphEvent } from '@lineage/shared';
 import { lineageKeys } from '../api/queries';
 import { copyText } from '../components/CopyButton';
+import { Resizer } from '../components/Resizer';
 import { download, exportBaseName, toGraphDocument, toProcessCsv } from '../features/export/export';
+import { toMarkdownTimeline } from '../features/export/markdown';
+import { toSvg } from '../features/export/svg';
 import type { CanvasHandle, Marks } from '../features/graph/components/CytoscapeCanvas';
 import type { Theme } from '../features/graph/components/graph-styles';
 import { GraphView } from '../features/graph/components/GraphView';
 import { useInvestigation } from '../features/graph/api/use-investigation';
-import { findMatches, pathToRoot, type VisibleGraph } from '../features/graph/model/visible-graph';
+import { collapsedAbove, findMatches, pathToRoot, processTotal, type VisibleGraph } from '../features/graph/model/visible-graph';
+import { TreeList } from '../features/tree-list/TreeList';
 import { AddToNotable } from '../features/notable/AddToNotable';
 import { SidePanel } from '../features/panel/SidePanel';
 import { Timeline } from '../features/timeline/Timeline';
 import { barsOf, outsideBrush, timelineBounds } from '../features/timeline/timeline-model';
-import type { ViewState } from './url-state';
+import type { ViewState, Views } from './url-state';
+import { activate, select } from './view-actions';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void; theme: Theme }
 
@@ -39,13 +44,14 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   const canvasRef = useRef<CanvasHandle>(null);
   const findRef = useRef<HTMLInputElement>(null);
   const [hover, setHover] = useState<string | null>(null);
-  const [brush, setBrush] = useState<[number, number] | null>(null);
+  const brush = view.brush;
+  const setBrush = (b: [number, number] | null) => onView((s) => ({ ...s, brush: b }));
   const [events, setEvents] = useState<GraphEvent[]>([]);
   const [copied, setCopied] = useState(false);
+  const [panelWidth, setPanelWidth] = useState(380);
   const [exportError, setExportError] = useState<string | null>(null);
 
   useEffect(() => { setEvents([]); }, [view.selected]);
-  useEffect(() => { setBrush(null); }, [view.guid]);
 
   const path = useMemo(() => {
     const s = new Set<string>();
@@ -54,7 +60,29 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     ids.forEach((id, i) => { s.add(id); const parent = ids[i + 1]; if (parent) s.add(`spawn:${parent}>${id}`); });
     return s;
   }, [graph, view.selected]);
-  const matches = useMemo(() => (graph && view.find.trim() ? new Set(findMatches(graph, view.find)) : null), [graph, view.find]);
+  // Find runs over every loaded process (also those under a collapse); only drawn matches are marked,
+  // and nothing is dimmed when no drawn node matches.
+  const allMatches = useMemo(() => (graph && view.find.trim() ? findMatches(graph, view.find) : null), [graph, view.find]);
+  const matches = useMemo(() => {
+    const drawn = allMatches && graph ? allMatches.filter((id) => graph.nodes.has(id)) : [];
+    return drawn.length ? new Set(drawn) : null;
+  }, [allMatches, graph]);
+  const [findAt, setFindAt] = useState(-1);
+  const [jump, setJump] = useState<string | null>(null);
+  useEffect(() => { setFindAt(-1); }, [view.find]);
+  const findStep = (dir: 1 | -1) => {
+    if (!graph || !allMatches?.length) return;
+    const i = findAt < 0 ? (dir === 1 ? 0 : allMatches.length - 1) : (findAt + dir + allMatches.length) % allMatches.length;
+    const id = allMatches[i]!;
+    const up = collapsedAbove(graph, id, view.hidden);
+    setFindAt(i);
+    setJump(id);
+    onView((s) => ({ ...select(s, id), hidden: s.hidden.filter((h) => !up.includes(h)) }));
+  };
+  // The camera follows a find jump once the target is drawn (a collapse may have to open first).
+  useEffect(() => {
+    if (jump && graph?.nodes.has(jump)) { canvasRef.current?.center(jump); setJump(null); }
+  }, [jump, graph]);
   const chain = useMemo(() => (graph ? chainMarks(graph, view.highlight) : new Set<string>()), [graph, view.highlight]);
   const timeDimmed = useMemo(() => {
     if (!graph || !brush) return null;
@@ -69,7 +97,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-      if (e.key === 'Escape' && !typing) { onView((s) => ({ ...s, selected: null, find: '', panel: 'details', category: null, event: null })); setBrush(null); return; }
+      if (e.key === 'Escape' && !typing) { onView((s) => ({ ...s, selected: null, find: '', panel: 'details', category: null, event: null, brush: null })); return; }
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === '/') { e.preventDefault(); findRef.current?.focus(); findRef.current?.select(); }
       else if (e.key === 'f') { e.preventDefault(); canvasRef.current?.fit(); }
@@ -79,25 +107,36 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   }, [onView]);
 
   const copyLink = () => { void copyText(window.location.href).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); }); };
-  const doExport = async (kind: 'png' | 'json' | 'csv') => {
+  const doExport = async (kind: 'png' | 'json' | 'csv' | 'svg' | 'md') => {
     if (!graph || !inv.doc) return;
     setExportError(null);
     const base = exportBaseName(graph.origin);
     try {
       if (kind === 'json') download(new Blob([JSON.stringify(toGraphDocument(graph, inv.doc), null, 2)], { type: 'application/json' }), `${base}.json`);
       else if (kind === 'csv') download(new Blob([toProcessCsv(graph)], { type: 'text/csv' }), `${base}.csv`);
+      else if (kind === 'svg') download(new Blob([toSvg(canvasRef.current!.elements(), theme)], { type: 'image/svg+xml' }), `${base}.svg`);
+      else if (kind === 'md') {
+        const o = graph.known.get(graph.origin);
+        download(new Blob([toMarkdownTimeline(graph, events, `Process lineage of ${o?.name ?? graph.origin} on ${o?.host ?? '?'}`)], { type: 'text/markdown' }), `${base}-timeline.md`);
+      }
       else download(await canvasRef.current!.png(theme === 'dark' ? '#0d1117' : '#ffffff'), `${base}.png`);
     } catch (err) {
       setExportError(`Export failed: ${(err as Error).message}`);
     }
   };
-  const processCount = graph ? [...graph.nodes.values()].filter((v) => v.node).length : 0;
+  const total = graph ? processTotal(graph) : { processes: 0, drawn: 0 };
+  const setViews = (v: Views) => onView((s) => ({ ...s, views: v }));
+  const showGraph = view.views !== 'list', showList = view.views !== 'graph';
 
   return (
     <div className="investigation">
       <div className="action-strip" role="toolbar" aria-label="Investigation actions">
         <span className="stats" data-testid="graph-stats">
-          {graph ? `${processCount} ${processCount === 1 ? 'process' : 'processes'} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
+          {graph ? `${total.processes} ${total.processes === 1 ? 'process' : 'processes'} · ${total.drawn} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
+        </span>
+        <span className="view-toggles" role="group" aria-label="Views">
+          <button type="button" aria-pressed={showGraph} disabled={showGraph && !showList} onClick={() => setViews(showGraph ? 'list' : 'both')} aria-label="Show graph">Graph</button>
+          <button type="button" aria-pressed={showList} disabled={showList && !showGraph} onClick={() => setViews(showList ? 'graph' : 'both')} aria-label="Show process list">List</button>
         </span>
         {view.highlight.length > 0 && (
           <span className="chain-note">Rule-hit chain of {view.highlight.length} highlighted
@@ -110,19 +149,34 @@ export function InvestigationPage({ view, onView, theme }: Props) {
         <button type="button" disabled={!graph} onClick={() => void doExport('png')} aria-label="Export graph as PNG">PNG</button>
         <button type="button" disabled={!graph} onClick={() => void doExport('json')} aria-label="Export graph as JSON">JSON</button>
         <button type="button" disabled={!graph} onClick={() => void doExport('csv')} aria-label="Export processes as CSV">CSV</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('svg')} aria-label="Export graph as SVG">SVG</button>
+        <button type="button" disabled={!graph} onClick={() => void doExport('md')} aria-label="Export timeline as Markdown" title="Processes and the selected process's loaded events in time order">Timeline .md</button>
         {exportError && <span role="alert" className="form-error">{exportError}</span>}
       </div>
       <div className="work">
         <div className="centre">
+          <div className={`views${showGraph ? '' : ' list-only'}`}>
+          {showList && graph && (
+            <TreeList
+              graph={graph} selected={view.selected} matches={matches} chain={chain}
+              onSelect={(id) => onView((s) => select(s, id))}
+              onToggle={(id) => onView((s) => activate(s, graph, id))}
+            />
+          )}
           <GraphView
+            hidden={!showGraph} findInfo={{ count: allMatches?.length ?? 0, drawn: matches?.size ?? 0, at: findAt }} onFindStep={findStep}
             view={view} onView={onView} graph={graph} status={inv.status} error={inv.error} busy={inv.busy}
             marks={marks} theme={theme} canvasRef={canvasRef} onHover={setHover} findRef={findRef}
             onRetry={() => void qc.invalidateQueries({ queryKey: lineageKeys.processData() })}
             expansionErrors={inv.expansionErrors}
           />
+          </div>
           <Timeline graph={graph} events={events} selected={view.selected} hover={hover} onHover={setHover} brush={brush} onBrush={setBrush} />
         </div>
-        <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+        <div className="panel-pane" style={{ width: panelWidth }}>
+          <Resizer width={panelWidth} min={260} max={900} onWidth={setPanelWidth} label="Resize details panel" />
+          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+        </div>
       </div>
     </div>
   );

@@ -11,6 +11,7 @@ describe('URL view state', () => {
     s.down = 2; s.expanded = new Map([[A, 3], [B, 1], ['group:' + A + ':ab12', 2]]); s.parents = [B]; s.hidden = [B];
     s.selected = B; s.panel = 'raw'; s.category = 'network'; s.event = 12; s.find = 'powershell -enc';
     s.highlight = [B, A]; s.query = { q: 'mimikatz', host: 'WS1', image: 'cmd.exe' };
+    s.views = 'list'; s.camera = { zoom: 0.75, x: 120, y: -40 }; s.brush = [1714521600000, 1714525200000];
     const url = serializeViewState(s);
     expect(parseViewState(url)).toEqual(s);
   });
@@ -35,6 +36,15 @@ describe('URL view state', () => {
     expect(v.panel).toBe('details');
     expect(v.down).toBe(1);
     expect(v.event).toBeNull();
+  });
+
+  it('when views, camera and brush are malformed, then they fall back to defaults', () => {
+    const v = parseViewState('?views=both,list&cam=0,1,2&brush=5,3');
+    expect(v.views).toBe('both');
+    expect(v.camera).toBeNull();
+    expect(v.brush).toBeNull();
+    expect(parseViewState('?cam=1,2').camera).toBeNull();
+    expect(parseViewState('?cam=0.5,-10.5,3').camera).toEqual({ zoom: 0.5, x: -10.5, y: 3 });
   });
 
   it('when the view is empty, then the URL has no query string', () => {

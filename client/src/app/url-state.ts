@@ -12,9 +12,19 @@
  *     &sel={e}&panel=events&cat=network&ev=12
  *     &find=powershell&highlight={x},{y}    rule-hit chain drawn thicker
  *     &q=…&qhost=…&qimage=…                 entry search form
+ *     &views=graph|list   only one of the graph and the process tree list (default: both side by side)
+ *     &cam=0.8,120,-40    graph camera: zoom, pan x, pan y (restored on open)
+ *     &brush=ms,ms        timeline brush (epoch ms, UTC)
  * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
  */
 import { canonicalGuid } from '@lineage/shared';
+
+/** Which of the graph and the process tree list are shown. */
+export type Views = 'both' | 'graph' | 'list';
+const VIEWS: readonly Views[] = ['both', 'graph', 'list'];
+
+/** Graph camera (Cytoscape zoom and pan). */
+export interface Camera { zoom: number; x: number; y: number }
 
 /** Which side-panel view is open for the selected node. */
 export type PanelView = 'details' | 'events' | 'raw';
@@ -51,6 +61,11 @@ export interface ViewState {
   highlight: string[];
   /** Entry search form. */
   query: { q: string; host: string; image: string };
+  views: Views;
+  /** Camera to restore; null lets the graph choose (the origin's neighbourhood). */
+  camera: Camera | null;
+  /** Timeline brush [from, to] in epoch ms; null: no brush. */
+  brush: [number, number] | null;
 }
 
 /** The empty view (the entry screen). */
@@ -58,8 +73,16 @@ export function emptyViewState(): ViewState {
   return {
     source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
     hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
-    query: { q: '', host: '', image: '' },
+    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null,
   };
+}
+
+/** Comma-separated finite numbers, exactly `n` of them, or null. */
+function numbers(raw: string | null, n: number): number[] | null {
+  if (!raw) return null;
+  const parts = raw.split(',');
+  if (parts.length !== n || parts.some((x) => !/^-?\d+(\.\d+)?$/.test(x))) return null;
+  return parts.map(Number);
 }
 
 const PANELS: readonly PanelView[] = ['details', 'events', 'raw'];
@@ -117,6 +140,12 @@ export function parseViewState(search: string): ViewState {
   s.find = p.get('find') ?? '';
   s.highlight = idList(p.get('highlight'));
   s.query = { q: p.get('q') ?? '', host: p.get('qhost') ?? '', image: p.get('qimage') ?? '' };
+  const views = p.get('views');
+  s.views = VIEWS.includes(views as Views) ? (views as Views) : 'both';
+  const cam = numbers(p.get('cam'), 3);
+  s.camera = cam && cam[0]! > 0 ? { zoom: cam[0]!, x: cam[1]!, y: cam[2]! } : null;
+  const brush = numbers(p.get('brush'), 2);
+  s.brush = brush && brush[0]! < brush[1]! ? [brush[0]!, brush[1]!] : null;
   return s;
 }
 
@@ -145,6 +174,9 @@ export function serializeViewState(s: ViewState): string {
   set('q', s.query.q);
   set('qhost', s.query.host);
   set('qimage', s.query.image);
+  if (s.views !== 'both') p.set('views', s.views);
+  if (s.camera) p.set('cam', [Math.round(s.camera.zoom * 1000) / 1000, Math.round(s.camera.x), Math.round(s.camera.y)].join(','));
+  if (s.brush) p.set('brush', s.brush.map(Math.round).join(','));
   const out = p.toString()
     // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
     .replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%2A/gi, '*').replace(/%3A/gi, ':');
@@ -169,7 +201,7 @@ export function investigationUrl(opts: {
 /** Opening a different origin resets everything that was relative to the previous graph. */
 export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewState> = {}): ViewState {
   return {
-    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query,
+    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views,
     guid, selected: guid, ...extra,
   };
 }

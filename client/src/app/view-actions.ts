@@ -68,3 +68,13 @@ export function expandLevel(view: ViewState, g: VisibleGraph): ViewState {
   for (const v of candidates) next = expand(next, g, v.id);
   return next;
 }
+
+/**
+ * Enter / double-click on a node (graph or list): expand or collapse it. A group is replaced by its
+ * members, so the selection moves to the group's parent; a "more" node keeps the selection.
+ */
+export function activate(view: ViewState, g: VisibleGraph, id: string): ViewState {
+  const v = g.nodes.get(id);
+  const sel = v?.kind === 'more' ? view.selected : v?.kind === 'group' ? v.parent : id;
+  return toggle(select(view, sel), g, id);
+}

@@ -12,6 +12,7 @@ import { select } from '../../app/view-actions';
 import { CopyButton } from '../../components/CopyButton';
 import { StateMessage } from '../../components/StateMessage';
 import { formatDelta, formatLocal, formatUtc } from '../../lib/format';
+import { decodeEncodedCommand } from '../../lib/powershell';
 import type { Theme } from '../graph/components/graph-styles';
 import { Legend } from '../graph/components/Legend';
 import type { VisibleGraph } from '../graph/model/visible-graph';
@@ -39,6 +40,18 @@ function Field({ label, value, mono, copy }: { label: string; value: string | nu
         <span>{text}</span>
         {copy && text !== '—' && <CopyButton text={text} label={label} />}
       </dd>
+    </div>
+  );
+}
+
+/** PowerShell -EncodedCommand shown decoded (UTF-16LE base64) beside the original command line. */
+function DecodedCommandField({ commandLine }: { commandLine: string }) {
+  const d = decodeEncodedCommand(commandLine);
+  if (!d) return null;
+  return (
+    <div className="field" data-testid="decoded-command">
+      <dt>Decoded {d.param}</dt>
+      <dd className="mono"><span>{d.decoded}</span><CopyButton text={d.decoded} label="decoded command" /></dd>
     </div>
   );
 }
@@ -92,6 +105,7 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       <dl className="fields">
         <Field label="Image" value={n.image} mono copy />
         <Field label="Command line" value={n.commandLine} mono copy />
+        <DecodedCommandField commandLine={n.commandLine} />
         <Field label="PID" value={n.pid} />
         <Field label="User" value={n.user} copy />
         <Field label="Integrity" value={n.integrityLevel} />
@@ -133,7 +147,14 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       {n.provenance && <ProvenanceInfo prov={n.provenance} />}
       <SigmaHits sigma={n.sigma} />
       <h3>Events by category</h3>
-      {counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
+      {n.kind === 'group' && counts.length > 0 && (
+        <p className="muted" data-testid="group-events-note">
+          A group's events are its members' events (summed below). Expand the group (Enter) to list its members, then select one to read its events.
+        </p>
+      )}
+      {n.kind === 'group' ? (
+        <ul className="categories">{counts.map(([cat, c]) => <li key={cat}><span className="chip">{cat} <span className="count">{c}</span></span></li>)}</ul>
+      ) : counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
         <ul className="categories">
           <li><button type="button" onClick={() => onView((s) => ({ ...s, panel: 'events', category: null, event: null }))}>All <span className="count">{counts.reduce((a, [, c]) => a + c, 0)}</span></button></li>
           {counts.map(([cat, c]) => (
@@ -242,7 +263,7 @@ export function SidePanel(p: Props) {
         <span className={`state-dot ${n.placeholder ? 'placeholder' : n.state}`} aria-hidden="true" />
         {n.kind === 'group' ? `×${n.group?.count} ${n.name}` : n.name} <span className="muted">pid {n.pid ?? '?'}</span>
       </h2>
-      {view.panel === 'details' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
+      {view.panel === 'details' || n.kind === 'group' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
     </aside>
   );
 }

@@ -22,7 +22,7 @@ interface Props {
 
 const LANE_H = 8;
 const AXIS_H = 16;
-const EVENT_ROW = 12;
+const EVENT_ROW = 13;
 const PAD = 8;
 
 export function Timeline(props: Props) {
@@ -55,7 +55,10 @@ export function Timeline(props: Props) {
   const x = (t: number) => PAD + ((t - bounds[0]) / span) * (width - 2 * PAD);
   const t = (px: number) => bounds[0] + ((px - PAD) / (width - 2 * PAD)) * span;
   const laneCount = Math.max(1, ...lanes.map((l) => l.lane + 1));
-  const height = AXIS_H + laneCount * LANE_H + EVENT_ROW + 6;
+  // The selected process's events: one labelled row per category.
+  const cats: string[] = [...new Set(p.events.map((e) => e.category))].sort();
+  const rowY = (cat: string) => AXIS_H + laneCount * LANE_H + 4 + cats.indexOf(cat) * EVENT_ROW;
+  const height = AXIS_H + laneCount * LANE_H + Math.max(1, cats.length) * EVENT_ROW + 6;
   const ticks = Array.from({ length: 6 }, (_, i) => bounds[0] + (span * i) / 5);
   const localX = (e: PointerEvent<SVGSVGElement>) => e.clientX - e.currentTarget.getBoundingClientRect().left;
   const shown = drag ?? (p.brush ? [x(p.brush[0]), x(p.brush[1])] as [number, number] : null);
@@ -93,12 +96,13 @@ export function Timeline(props: Props) {
             />
           );
         })}
+        {cats.map((c) => <text key={c} x={2} y={rowY(c) + EVENT_ROW - 3} className="row-label" data-category={c}>{c}</text>)}
         {p.events.map((ev, i) => {
           const tt = Date.parse(ev.time);
           if (!Number.isFinite(tt)) return null;
           return (
             <rect
-              key={i} x={x(tt) - 1} y={height - EVENT_ROW} width={2} height={EVENT_ROW - 2} className={`ev ev-${ev.category}`}
+              key={i} x={x(tt) - 1} y={rowY(ev.category)} width={2} height={EVENT_ROW - 2} className={`ev ev-${ev.category}`}
               onPointerEnter={() => p.onHover(ev.guid)} onPointerLeave={() => p.onHover(null)}
             >
               <title>{`${ev.category} (EventID ${ev.eventId}) ${formatUtc(ev.time)}`}</title>

@@ -25,7 +25,7 @@ export interface Investigation {
   /** Errors of expansion queries, by node id. */
   expansionErrors: Map<string, string>;
   scope: Scope;
-  /** Total source searches spent on what is drawn (stats.searches of every answer). */
+  /** Total source searches spent on what is drawn: stats.searches of every graph answer and every children page loaded. */
   searches: number;
 }
 
@@ -101,6 +101,7 @@ export function useInvestigation(view: ViewState): Investigation {
   specs.forEach((s, i) => { const e = pages[i]?.error; if (e) expansionErrors.set(s.id, e.message); });
   let searches = main.data?.stats.searches ?? 0;
   for (const d of ancDocs) searches += d.stats.searches;
+  for (const q of pages) if (q.data) searches += q.data.stats?.searches ?? 1; // an answer without stats was still one search
   return {
     graph, doc: main.data,
     status: guid == null ? 'idle' : main.isPending ? 'pending' : main.isError ? 'error' : 'success',

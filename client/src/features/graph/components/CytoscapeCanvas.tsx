@@ -15,10 +15,11 @@ import { forwardRef, memo, useEffect, useImperativeHandle, useRef } from 'react'
 import cytoscape, { type Core, type NodeSingular } from 'cytoscape';
 import { markOnce } from '../../../lib/perf';
 import type { ElementDef } from '../model/to-elements';
-import { applyMarks, firstDraw, patch, readState, streamIn, type GraphState, type Marks } from './cy-updates';
+import { applyLod, applyMarks, firstDraw, patch, readBoxes, readState, streamIn, type DrawnBoxes, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
+import type { Camera } from '../../../app/url-state';
 
-export type { GraphState, Marks } from './cy-updates';
+export type { DrawnBoxes, GraphState, Marks } from './cy-updates';
 
 /** Imperative controls for the toolbar and export. */
 export interface CanvasHandle {
@@ -27,6 +28,14 @@ export interface CanvasHandle {
   center(id: string): void;
   /** PNG of the whole graph as a Blob. */
   png(background: string): Promise<Blob>;
+  /** The element definitions drawn now (for the SVG export). */
+  elements(): ElementDef[];
+  /** The model-space rectangle in view (null before the instance exists). */
+  extent(): { x1: number; y1: number; x2: number; y2: number } | null;
+  /** Calls `fn` on every camera change; returns the unsubscribe function. */
+  onViewport(fn: () => void): () => void;
+  /** Moves the camera (same zoom) so the model point `p` is centred; recorded like a user pan. */
+  centerAt(p: { x: number; y: number }): void;
 }
 
 interface Props {
@@ -38,11 +47,15 @@ interface Props {
   onSelect(id: string | null): void;
   onActivate(id: string): void;
   onHover(id: string | null): void;
+  /** Camera from the URL, used by the first draw instead of the computed opening view. */
+  camera?: Camera | null;
+  /** The user moved the camera (pan, wheel/pinch zoom, zoom buttons, fit); debounced. */
+  onCamera?(c: Camera): void;
 }
 
 declare global {
   interface Window {
-    __lineage?: { state(): GraphState; nodePosition(id: string): { x: number; y: number } | null };
+    __lineage?: { state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes; camera(): { zoom: number; x: number; y: number } };
   }
 }
 
@@ -53,6 +66,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
   const cb = useRef(props);
   cb.current = props;
   const renders = useRef(0);
+  const recordCamera = useRef<() => void>(() => undefined);
   /** Timer of the chunked first draw still streaming elements in (cancelled by any newer update). */
   const streamRef = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -80,8 +94,20 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     cy.on('tap', (e) => { if (e.target === cy) cb.current.onSelect(null); });
     cy.on('mouseover', 'node', (e) => cb.current.onHover((e.target as NodeSingular).id()));
     cy.on('mouseout', 'node', () => cb.current.onHover(null));
+    cy.on('zoom', () => applyLod(cy));
+    let camTimer: ReturnType<typeof setTimeout> | null = null;
+    recordCamera.current = () => {
+      if (camTimer) clearTimeout(camTimer);
+      camTimer = setTimeout(() => { const pan = cy.pan(); cb.current.onCamera?.({ zoom: cy.zoom(), x: pan.x, y: pan.y }); }, 400);
+    };
+    cy.on('dragpan scrollzoom pinchzoom', () => recordCamera.current());
+    // The host changes size when the list, the side panel or the graph itself is shown, hidden or resized.
+    const ro = new ResizeObserver(() => { if (hostRef.current?.offsetParent) cy.resize(); });
+    ro.observe(hostRef.current!);
     window.__lineage = {
       state: () => readState(cy, stateRef.current?.dataset.ready === 'true', renders.current),
+      boxes: () => readBoxes(cy),
+      camera: () => ({ zoom: cy.zoom(), ...cy.pan() }),
       nodePosition: (id) => {
         const n = cy.getElementById(id);
         if (n.empty()) return null;
@@ -92,7 +118,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     };
     return () => {
       if (streamRef.current) clearTimeout(streamRef.current);
-      cy.destroy(); cyRef.current = null; delete window.__lineage;
+      ro.disconnect(); cy.destroy(); cyRef.current = null; delete window.__lineage;
     };
   }, []);
 
@@ -107,6 +133,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     if (defs.length) markOnce('lineage:cy-start');
     const finish = (ready: boolean) => {
       applyMarks(cy, cb.current.marks);
+      applyLod(cy);
       renders.current++;
       publish(false);
       // "Interactive" = elements in, positioned, and a frame painted.
@@ -118,7 +145,8 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       cy.forceRender();
     };
     if (cy.nodes().empty()) {
-      const rest = firstDraw(cy, defs, props.anchor);
+      cy.resize(); // the host may have changed size since creation (list or panel appearing in the same commit)
+      const rest = firstDraw(cy, defs, props.anchor, cb.current.camera ?? null);
       if (defs.length) markOnce('lineage:cy-end');
       finish(rest.length === 0);
       if (rest.length) streamIn(cy, rest, streamRef, () => finish(true));
@@ -137,16 +165,32 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
   }, [props.marks]);
 
   useImperativeHandle(ref, () => ({
-    fit: () => cyRef.current?.fit(undefined, 40),
+    fit: () => { cyRef.current?.fit(undefined, 40); recordCamera.current(); },
     zoomBy: (f) => {
       const cy = cyRef.current;
       if (!cy) return;
       cy.zoom({ level: cy.zoom() * f, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      recordCamera.current();
     },
     center: (id) => {
       const cy = cyRef.current;
       const n = cy?.getElementById(id);
       if (cy && n && n.nonempty()) cy.animate({ center: { eles: n } }, { duration: 200 });
+    },
+    elements: () => cb.current.elements,
+    extent: () => (cyRef.current ? cyRef.current.extent() : null),
+    onViewport: (fn) => {
+      const cy = cyRef.current;
+      if (!cy) return () => undefined;
+      cy.on('viewport', fn);
+      return () => { cy.off('viewport', fn); };
+    },
+    centerAt: (p) => {
+      const cy = cyRef.current;
+      if (!cy) return;
+      const z = cy.zoom();
+      cy.pan({ x: cy.width() / 2 - p.x * z, y: cy.height() / 2 - p.y * z });
+      recordCamera.current();
     },
     png: async (background) => {
       const cy = cyRef.current;

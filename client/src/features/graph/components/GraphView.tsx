@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { ViewState } from '../../../app/url-state';
-import { collapse, expandLevel, expandParent, select, toggle } from '../../../app/view-actions';
+import { activate as activateIn, collapse, expandLevel, expandParent, select } from '../../../app/view-actions';
 import { StateMessage } from '../../../components/StateMessage';
 import { markOnce } from '../../../lib/perf';
 import { navigate, type NavKey } from '../model/navigation';
@@ -15,6 +15,7 @@ import type { VisibleGraph } from '../model/visible-graph';
 import { CytoscapeCanvas, type CanvasHandle, type Marks } from './CytoscapeCanvas';
 import type { Theme } from './graph-styles';
 import { Legend } from './Legend';
+import { Minimap } from './Minimap';
 
 interface Props {
   view: ViewState;
@@ -30,8 +31,16 @@ interface Props {
   onRetry(): void;
   findRef: RefObject<HTMLInputElement | null>;
   expansionErrors: Map<string, string>;
+  /** The list alone is shown: the graph stays mounted (its camera and elements survive) but hidden. */
+  hidden: boolean;
+  /** Find results over every loaded process: total, how many are drawn, and the one jumped to (-1: none). */
+  findInfo: { count: number; drawn: number; at: number };
+  /** Enter / Shift+Enter in the find box: jump to the next / previous match. */
+  onFindStep(dir: 1 | -1): void;
 }
 
+/** Above this many drawn nodes the minimap is shown unless turned off. */
+const MAP_AUTO = 100;
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
 
 export function GraphView(p: Props) {
@@ -40,6 +49,12 @@ export function GraphView(p: Props) {
   const [legend, setLegend] = useState(false);
   const anchor = useRef<string | null>(null);
   const regionRef = useRef<HTMLDivElement>(null);
+  // The canvas handle exists after the first commit; the minimap subscribes once it does.
+  const [canvasReady, setCanvasReady] = useState(false);
+  // The minimap covers a corner of the canvas: on by default only for graphs too big to take in at once.
+  const [mapChoice, setMapChoice] = useState<boolean | null>(null);
+  const showMap = Boolean(graph && graph.nodes.size > 1 && (mapChoice ?? graph.nodes.size > MAP_AUTO));
+  useEffect(() => { setCanvasReady(p.canvasRef.current != null); }, [p.canvasRef]);
 
   const elements = useMemo(() => {
     if (!graph) return [];
@@ -57,9 +72,7 @@ export function GraphView(p: Props) {
   const activate = (id: string) => {
     if (!graph) return;
     const v = graph.nodes.get(id);
-    // A group is replaced by its members when expanded, so the selection moves to the group's parent.
-    const nextSel = (s: ViewState) => (v?.kind === 'more' ? s.selected : v?.kind === 'group' ? v.parent : id);
-    act((s) => toggle(select(s, nextSel(s)), graph, id), v?.kind === 'group' ? v.parent : v?.moreFor ?? id);
+    act((s) => activateIn(s, graph, id), v?.kind === 'group' ? v.parent : v?.moreFor ?? id);
   };
 
   // Keep the keyboard selection on screen.
@@ -85,20 +98,23 @@ export function GraphView(p: Props) {
 
   const sel = view.selected && graph ? graph.nodes.get(view.selected) : undefined;
   const top = graph ? graph.roots.map((r) => graph.nodes.get(r)!).find((v) => v.canExpandParent) : undefined;
-  const matchCount = p.marks.matches?.size ?? 0;
+  const f = p.findInfo;
+  const findText = f.count === 0 ? 'No matches' : `${f.at >= 0 ? `${f.at + 1} of ` : ''}${f.count} match${f.count === 1 ? '' : 'es'}${f.drawn < f.count ? ` (${f.count - f.drawn} under collapsed nodes)` : ''}`;
 
   return (
-    <section className="graph-area" aria-label="Process graph">
+    <section className="graph-area" aria-label="Process graph" hidden={p.hidden}>
       <div className="toolbar" role="toolbar" aria-label="Graph controls">
         <label className="find">
           <span className="sr-only">Find in graph</span>
           <input
             ref={p.findRef} type="search" placeholder="Find in graph  ( / )" value={view.find} aria-label="Find in graph"
             onChange={(e) => { const t = e.target.value; onView((s) => ({ ...s, find: t })); }}
-            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') regionRef.current?.focus(); }}
+            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') { e.preventDefault(); p.onFindStep(e.shiftKey ? -1 : 1); } }}
           />
         </label>
-        {view.find && <span className="find-count" aria-live="polite" data-testid="find-count">{matchCount} match{matchCount === 1 ? '' : 'es'}</span>}
+        {view.find && <span className="find-count" aria-live="polite" data-testid="find-count">{findText}</span>}
+        {view.find && <button type="button" disabled={f.count === 0} onClick={() => p.onFindStep(-1)} aria-label="Previous match" title="Previous match (Shift+Enter)">‹</button>}
+        {view.find && <button type="button" disabled={f.count === 0} onClick={() => p.onFindStep(1)} aria-label="Next match" title="Next match (Enter)">›</button>}
         <button type="button" disabled={!sel || sel.kind === 'more'} onClick={() => sel && activate(sel.id)} aria-label="Expand or collapse selected node" title="Expand / collapse (Enter)">Expand</button>
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
@@ -107,6 +123,7 @@ export function GraphView(p: Props) {
         <button type="button" onClick={() => p.canvasRef.current?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => p.canvasRef.current?.zoomBy(0.8)} aria-label="Zoom out">−</button>
         <button type="button" aria-pressed={legend} onClick={() => setLegend(!legend)} aria-label="Toggle legend">Legend</button>
+        <button type="button" aria-pressed={showMap} disabled={!graph} onClick={() => setMapChoice(!showMap)} aria-label="Toggle minimap">Map</button>
         {p.busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
       </div>
       <div
@@ -115,8 +132,9 @@ export function GraphView(p: Props) {
         aria-describedby="graph-announce"
       >
         <CytoscapeCanvas
-          ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected} theme={p.theme}
+          ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected ?? graph?.origin ?? null} theme={p.theme}
           onSelect={(id) => onView((s) => select(s, id))} onActivate={activate} onHover={p.onHover}
+          camera={view.camera} onCamera={(c) => onView((s) => ({ ...s, camera: c }))}
         />
         {p.status === 'pending' && <div className="overlay"><StateMessage kind="loading">Building the process graph…</StateMessage></div>}
         {p.status === 'error' && <div className="overlay"><StateMessage kind="error" onRetry={p.onRetry}>Could not load the graph: {p.error?.message}</StateMessage></div>}
@@ -127,6 +145,7 @@ export function GraphView(p: Props) {
           </div>
         )}
         {legend && <Legend theme={p.theme} />}
+        {showMap && <Minimap elements={elements} canvas={canvasReady ? p.canvasRef.current : null} />}
       </div>
       <p id="graph-announce" className="sr-only" aria-live="polite">
         {sel?.node ? `Selected ${sel.node.name} pid ${sel.node.pid ?? 'unknown'}, ${sel.children.length} children shown` : sel?.kind === 'more' ? `${sel.moreCount ?? 'More'} more children; press Enter to load` : ''}

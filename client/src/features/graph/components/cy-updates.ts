@@ -41,6 +41,18 @@ export interface GraphState {
 
 export const MARK_CLASSES = 'selected path match dim chain time-dim hover';
 const ANIMATE_MAX = 300;
+/** Classes owned by the adapter (marks, level of detail) that a structural patch must keep. */
+const KEPT_CLASSES = [...MARK_CLASSES.split(' '), 'lod'];
+/** Below this zoom, nodes show the image name only (graph-styles.ts `node.lod`). */
+export const LOD_ZOOM = 0.5;
+
+/** Sets or clears the level-of-detail class on every node to match the zoom (cheap when nothing changes). */
+export function applyLod(cy: Core): void {
+  const want = cy.zoom() < LOD_ZOOM;
+  const nodes = want ? cy.nodes(':not(.lod)') : cy.nodes('.lod');
+  if (nodes.empty()) return;
+  cy.batch(() => { if (want) nodes.addClass('lod'); else nodes.removeClass('lod'); });
+}
 
 const toCy = (d: ElementDef, position?: { x: number; y: number }) => ({
   group: d.group, data: d.data, classes: d.classes, position: d.group === 'nodes' ? position ?? d.position : undefined,
@@ -50,7 +62,7 @@ const toCy = (d: ElementDef, position?: { x: number; y: number }) => ({
  * First draw: the camera from initialView(), and only the elements in (and around) that view, so a big
  * graph is interactive before Cytoscape has styled every off-screen element. Returns the rest.
  */
-export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null): ElementDef[] {
+export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null, camera: { zoom: number; x: number; y: number } | null = null): ElementDef[] {
   const positions = new Map<string, { x: number; y: number }>();
   for (const d of defs) if (d.group === 'nodes' && d.position) positions.set(d.data.id, d.position);
   const view = initialView(positions, anchor, cy.width(), cy.height());
@@ -60,7 +72,8 @@ export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null): 
   const first = defs.filter(inFirst);
   const rest = defs.filter((d) => !inFirst(d)).sort((a, b) => (a.group === b.group ? 0 : a.group === 'nodes' ? -1 : 1));
   cy.batch(() => { cy.add(first.map((d) => toCy(d)) as never); });
-  cy.viewport({ zoom: view.zoom, pan: view.pan });
+  // A camera from the URL wins (the elements it shows may arrive a frame later, streamed in).
+  cy.viewport(camera ? { zoom: camera.zoom, pan: { x: camera.x, y: camera.y } } : { zoom: view.zoom, pan: view.pan });
   return rest;
 }
 
@@ -100,7 +113,7 @@ export function patch(cy: Core, defs: ElementDef[], anchorId: string | null): vo
       if (el.empty()) { added.push(d); if (d.group === 'nodes') nodeSetChanged = true; continue; }
       if (el.data('label') !== d.data.label) el.data('label', d.data.label);
       // Keep mark classes (owned by applyMarks) when replacing structural classes.
-      const marks = MARK_CLASSES.split(' ').filter((c) => el.hasClass(c));
+      const marks = KEPT_CLASSES.filter((c) => el.hasClass(c));
       const want = [d.classes, ...marks].join(' ');
       if (el.classes().join(' ') !== want) el.classes(want);
     }
@@ -183,5 +196,32 @@ export function readState(cy: Core, ready: boolean, renders: number): GraphState
     nodes: ids('node'), edges: ids('edge'), selected: cy.$('node.selected').first().id() ?? null, matches: ids('node.match'),
     dimmed: ids('node.dim'), chain: ids('node.chain'), faded: ids('node.time-dim'), ready,
     animating: cy.animated() || cy.nodes().some((n) => (n as unknown as { animated(): boolean }).animated()), renders,
+  };
+}
+
+type Box = { x1: number; y1: number; x2: number; y2: number };
+/** Rendered (screen px, canvas-relative) boxes of what is drawn, for e2e overlap checks. */
+export interface DrawnBoxes {
+  nodes: Array<{ id: string; box: Box; label: Box | null }>;
+  /** Cross edges: the label box and the curve's midpoint. */
+  cross: Array<{ id: string; label: Box | null; mid: { x: number; y: number } }>;
+  zoom: number;
+}
+
+export function readBoxes(cy: Core): DrawnBoxes {
+  const bb = (b: { x1: number; y1: number; x2: number; y2: number; w: number }) => (b.w > 0 ? { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 } : null);
+  const z = cy.zoom(), pan = cy.pan();
+  const toScreen = (b: Box | null) => (b ? { x1: b.x1 * z + pan.x, y1: b.y1 * z + pan.y, x2: b.x2 * z + pan.x, y2: b.y2 * z + pan.y } : null);
+  return {
+    zoom: z,
+    nodes: cy.nodes().map((n) => ({
+      id: n.id(),
+      box: toScreen(bb(n.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false } as never)))!,
+      label: toScreen(n.style('label') ? bb(n.boundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false } as never)) : null),
+    })),
+    cross: cy.edges('.cross').map((e) => {
+      const m = e.midpoint();
+      return { id: e.id(), label: toScreen(bb(e.boundingBox({ includeEdges: false, includeLabels: true, includeOverlays: false } as never))), mid: { x: m.x * z + pan.x, y: m.y * z + pan.y } };
+    }),
   };
 }

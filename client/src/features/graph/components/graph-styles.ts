@@ -41,10 +41,12 @@ export function graphStyles(theme: Theme): Style[] {
         'border-width': 2, 'border-color': k.other, label: 'data(label)', color: p.text,
         'font-family': 'DejaVu Sans, Segoe UI, sans-serif', 'font-size': 11, 'text-wrap': 'wrap',
         'text-max-width': NODE_W - 14, 'text-valign': 'center', 'text-halign': 'center', 'line-height': 1.25,
-        // Labels vanish when zoomed far out: unreadable there anyway, and they dominate paint time.
         'min-zoomed-font-size': 7,
       },
     },
+    // Level of detail (the adapter sets `lod` on every node below LOD_ZOOM): the image name alone, large
+    // enough to read zoomed out; it still vanishes when far out, except on flagged nodes (below).
+    { selector: 'node.lod', style: { label: 'data(name)', 'font-size': 26, 'font-weight': 'bold', 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 9 } },
     { selector: 'node.terminated', style: { 'border-opacity': 0.55, color: p.dimText } },
     { selector: 'node.placeholder', style: { 'border-style': 'dashed', 'background-color': p.fillPlaceholder, color: p.dimText } },
     {
@@ -63,15 +65,24 @@ export function graphStyles(theme: Theme): Style[] {
       selector: 'edge',
       style: {
         width: 1.6, 'line-color': e.spawn, 'target-arrow-color': e.spawn, 'target-arrow-shape': 'triangle',
-        'curve-style': 'straight', 'arrow-scale': 0.8, label: 'data(label)', 'font-size': 10, color: p.text,
+        // Spawn edges: orthogonal, turning at a fixed distance from the parent, so all children of one
+        // parent share one vertical bus (the layout is left to right, see tidy-layout.ts).
+        'curve-style': 'taxi', 'taxi-direction': 'rightward', 'taxi-turn': 36, 'taxi-turn-min-distance': 8,
+        // The +Δt label sits on the child's own horizontal stub, never on the shared bus.
+        'arrow-scale': 0.8, 'target-label': 'data(label)', 'target-text-offset': 34, 'font-size': 10, color: p.text,
         'text-background-color': p.label, 'text-background-opacity': 0.9, 'text-background-padding': 2,
         'text-background-shape': 'round-rectangle', 'min-zoomed-font-size': 8,
       },
     },
-    { selector: 'edge.to-more', style: { 'line-style': 'dashed', label: '' } },
+    { selector: 'edge.to-more', style: { 'line-style': 'dashed', 'target-label': '' } },
     {
       selector: 'edge.cross',
-      style: { 'curve-style': 'unbundled-bezier', 'control-point-distances': [80], 'control-point-weights': [0.5], 'line-style': 'dashed', width: 2, 'font-size': 9 },
+      // Each cross edge carries its own bend (data.bend, to-elements.ts): parallel edges between one pair
+      // fan out instead of lying on top of each other; the label rides beside the curve's apex.
+      style: {
+        'target-label': '', label: 'data(label)', 'curve-style': 'unbundled-bezier', 'control-point-distances': ((el: { data(k: string): unknown }) => [Number(el.data('bend')) || 80]) as never, 'control-point-weights': [0.5],
+        'line-style': 'dashed', width: 2, 'font-size': 9, 'z-index-compare': 'manual', 'z-index': 20,
+      },
     },
     { selector: 'edge.remote-thread', style: { 'line-color': e.remoteThread, 'target-arrow-color': e.remoteThread, color: e.remoteThread } },
     { selector: 'edge.process-access', style: { 'line-color': e.access, 'target-arrow-color': e.access, color: e.access } },
@@ -84,6 +95,8 @@ export function graphStyles(theme: Theme): Style[] {
     { selector: '.time-dim', style: { opacity: 0.3 } },
     { selector: 'node.match', style: { 'border-width': 4, 'border-color': p.match, 'underlay-color': p.match, 'underlay-opacity': 0.3, 'underlay-padding': 6, opacity: 1 } },
     { selector: 'node.hover', style: { 'underlay-color': p.select, 'underlay-opacity': 0.2, 'underlay-padding': 6 } },
+    // Flagged, selected and path-to-origin nodes keep their label at every zoom.
+    { selector: 'node.lod.selected, node.lod.path, node.lod.chain, node.lod.match, node.lod.origin', style: { 'min-zoomed-font-size': 0 } },
     { selector: 'node.selected', style: { 'border-width': 4, 'border-color': p.select, 'underlay-color': e.path, 'underlay-opacity': 0.45, 'underlay-padding': 7, opacity: 1 } },
     // Sigma hits (docs/sigma.md): the fill tinted by the highest level; the label carries count + level.
     ...SIGMA_TINTS.map(([level, colour]) => ({ selector: `node.sigma-${level}`, style: { 'background-color': colour, 'background-opacity': theme === 'dark' ? 0.35 : 0.25 } })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialView, READABLE_ZOOM } from './initial-view';
-import { LAYER_H, tidyLayout } from './tidy-layout';
+import { COL_W, tidyLayout } from './tidy-layout';
 
 describe('initialView', () => {
   it('when a small graph fits at a readable zoom, then all of it is in view and centred', () => {
@@ -10,8 +10,10 @@ describe('initialView', () => {
     expect(v.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
     expect([...v.inView].sort()).toEqual(['a', 'b', 'r']);
     // The graph's centre maps to the screen's centre.
-    const cx = (pos.get('a')!.x + pos.get('b')!.x) / 2;
+    const cx = (pos.get('r')!.x + pos.get('a')!.x) / 2;
+    const cy = (pos.get('a')!.y + pos.get('b')!.y) / 2;
     expect(cx * v.zoom + v.pan.x).toBeCloseTo(600);
+    expect(cy * v.zoom + v.pan.y).toBeCloseTo(350);
   });
 
   it('when a big graph would need an unreadable zoom, then it starts readable around the anchor with only nearby nodes in view', () => {
@@ -27,8 +29,8 @@ describe('initialView', () => {
     expect(a.y * v.zoom + v.pan.y).toBeCloseTo(350);
     expect(v.inView.has('c20')).toBe(true);
     expect(v.inView.has('c19')).toBe(true);
-    expect(v.inView.has('r')).toBe(false); // 20 layers (20 × LAYER_H) above: far outside the first view
-    expect(20 * LAYER_H * v.zoom).toBeGreaterThan(700);
+    expect(v.inView.has('r')).toBe(false); // 20 columns (20 × COL_W) to the left: far outside the first view
+    expect(20 * COL_W * v.zoom).toBeGreaterThan(1200);
     expect(v.inView.size).toBeLessThan(pos.size / 4);
   });
 });

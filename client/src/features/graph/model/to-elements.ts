@@ -74,19 +74,38 @@ function nodeClasses(v: VisibleNode): string {
 export function toElements(g: VisibleGraph, positions: Map<string, Point>): ElementDef[] {
   const out: ElementDef[] = [];
   for (const v of g.nodes.values()) {
+    const label = nodeLabel(v);
     out.push({
       group: 'nodes',
-      data: { id: v.id, label: nodeLabel(v), name: v.node?.name ?? '' },
+      data: { id: v.id, label, name: v.kind === 'more' ? label : v.kind === 'group' ? `×${v.node?.group?.count ?? '?'} ${v.node?.name ?? ''}` : v.node?.name || '?' },
       classes: nodeClasses(v),
       position: positions.get(v.id) ?? { x: 0, y: 0 },
     });
   }
+  const bends = crossBends(g.edges);
   for (const e of g.edges) {
     out.push({
       group: 'edges',
-      data: { id: e.id, source: e.source, target: e.target, label: e.kind === 'spawn' ? formatDelta(e.deltaMs) : (e.count > 1 ? `${e.kind} ×${e.count}` : e.kind) },
+      data: { id: e.id, source: e.source, target: e.target, bend: bends.get(e.id), label: e.kind === 'spawn' ? formatDelta(e.deltaMs) : (e.count > 1 ? `${e.kind} ×${e.count}` : e.kind) },
       classes: e.kind === 'spawn' ? (g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn') : `cross ${e.kind}`,
     });
+  }
+  return out;
+}
+
+/** Bend distance (px) of each cross edge: edges between the same pair (either direction) fan out, 70 px apart. */
+export function crossBends(edges: VisibleGraph['edges']): Map<string, number> {
+  const perPair = new Map<string, number>();
+  const out = new Map<string, number>();
+  for (const e of edges) {
+    if (e.kind === 'spawn') continue;
+    const flip = e.source > e.target;
+    const key = flip ? `${e.target}|${e.source}` : `${e.source}|${e.target}`;
+    const i = perPair.get(key) ?? 0;
+    perPair.set(key, i + 1);
+    // Distances are measured to the left of source→target: flipping the sign for reversed edges keeps
+    // every edge of a pair on the same side, each one further out.
+    out.set(e.id, (flip ? -1 : 1) * 80 * (i + 1));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { doc, g, proc } from '../../../testing/fixtures';
-import { buildVisibleGraph, findMatches, moreId, pathToRoot, type BuildInput, type ChildPages } from './visible-graph';
+import { buildVisibleGraph, collapsedAbove, findMatches, moreId, pathToRoot, processTotal, type BuildInput, type ChildPages } from './visible-graph';
 
 const none = new Set<string>();
 const build = (over: Partial<BuildInput> & Pick<BuildInput, 'doc'>) =>
@@ -133,5 +133,23 @@ describe('buildVisibleGraph', () => {
     expect(findMatches(vg, '4242')).toEqual([g(2)]);
     expect(findMatches(vg, 'EXE').sort()).toEqual([g(1), g(2)].sort());
     expect(findMatches(vg, '  ')).toEqual([]);
+  });
+
+  it('when a match is hidden under a collapse, then find still counts it, in tree order, and names the collapsed ancestor', () => {
+    //   1 ─ 2 ─ 4 (cmd)      1 collapsed at 2
+    //     └ 3 (cmd)
+    const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1), { startTime: '2024-05-01T10:00:01Z' }), proc(g(3), g(1), { name: 'cmd.exe', startTime: '2024-05-01T10:00:02Z' }), proc(g(4), g(2), { name: 'cmd.exe' })]);
+    const vg = build({ doc: d, hidden: new Set([g(2)]) });
+    expect(vg.nodes.has(g(4))).toBe(false);
+    expect(findMatches(vg, 'cmd.exe')).toEqual([g(4), g(3)]);
+    expect(collapsedAbove(vg, g(4), [g(2)])).toEqual([g(2)]);
+    expect(collapsedAbove(vg, g(3), [g(2)])).toEqual([]);
+  });
+
+  it('when siblings are grouped and children cut, then the process total counts the processes they stand for', () => {
+    const grp = proc('group:' + g(1) + ':k', g(1), { kind: 'group', name: 'reg.exe', group: { count: 100, parentGuid: g(1), key: 'k', cursor: 'c' } });
+    const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1)), grp, proc(g(3), g(1))], { [`children:${g(3)}`]: { limit: 0, cursor: '0', remaining: 7 }, [`children:${g(2)}`]: { limit: 0, cursor: '0', remaining: 0 } });
+    // 3 processes + 100 in the group + 7 unlisted children of g(3) (+0 for g(2))
+    expect(processTotal(build({ doc: d }))).toEqual({ processes: 110, drawn: 4 });
   });
 });

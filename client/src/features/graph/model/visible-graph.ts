@@ -72,6 +72,10 @@ export interface VisibleGraph {
   origin: string;
   /** Every process known (visible or not), for panels and export. */
   known: Map<string, ProcessNode>;
+  /** Every known id in tree display order (depth first), including those hidden under a collapse. */
+  treeOrder: string[];
+  /** Spawn parent of every known id that has a known parent (drawn or not). */
+  parentOf: ReadonlyMap<string, string>;
 }
 
 export interface BuildInput {
@@ -147,6 +151,19 @@ export function buildVisibleGraph(input: BuildInput): VisibleGraph {
 
   const nodes = new Map<string, VisibleNode>();
   const roots = [...known.keys()].filter((id) => !parentOf.has(id) || !known.has(parentOf.get(id)!)).sort(order);
+  const treeOrder: string[] = [];
+  {
+    const stack = [...roots].reverse();
+    const seen = new Set<string>();
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      treeOrder.push(id);
+      const kids = childrenOf.get(id) ?? [];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+  }
   const countDescendants = (id: string): number => {
     let total = 0;
     const stack = [...(childrenOf.get(id) ?? [])];
@@ -236,7 +253,9 @@ export function buildVisibleGraph(input: BuildInput): VisibleGraph {
     seenCross.add(id);
     edges.push({ id, source: e.source, target: e.target, kind: e.kind, deltaMs: null, count: e.count });
   }
-  return { nodes, roots, edges, origin: doc.origin, known };
+  const knownParent = new Map<string, string>();
+  for (const [c, p] of parentOf) if (known.has(c) && known.has(p)) knownParent.set(c, p);
+  return { nodes, roots, edges, origin: doc.origin, known, treeOrder, parentOf: knownParent };
 }
 
 function deltaBetween(a: string | null, b: string | null): number | null {
@@ -253,16 +272,43 @@ export function pathToRoot(g: VisibleGraph, id: string): string[] {
   return out;
 }
 
-/** Ids of processes whose name, command line, pid, user or GUID contains `text` (case-insensitive). */
+/**
+ * Ids of loaded processes (drawn or hidden under a collapse) whose name, command line, pid, user, host or
+ * GUID contains `text` (case-insensitive), in tree display order.
+ */
 export function findMatches(g: VisibleGraph, text: string): string[] {
   const t = text.trim().toLowerCase();
   if (!t) return [];
   const out: string[] = [];
-  for (const vn of g.nodes.values()) {
-    const n = vn.node;
+  for (const id of g.treeOrder) {
+    const n = g.known.get(id);
     if (!n) continue;
     const hay = `${n.name}\n${n.image}\n${n.commandLine}\n${n.user}\n${n.pid ?? ''}\n${n.guid}\n${n.host}`.toLowerCase();
-    if (hay.includes(t)) out.push(vn.id);
+    if (hay.includes(t)) out.push(id);
   }
   return out;
+}
+
+/** Collapsed ancestors of `id` (from `hidden`) that keep it from being drawn. */
+export function collapsedAbove(g: VisibleGraph, id: string, hidden: readonly string[]): string[] {
+  const out: string[] = [];
+  let cur = g.parentOf.get(id);
+  for (let i = 0; cur && i < 10_000; i++, cur = g.parentOf.get(cur)) if (hidden.includes(cur)) out.push(cur);
+  return out;
+}
+
+/**
+ * How many processes the drawn graph stands for: each process node, each sibling group's members and
+ * each "N more" node's remaining count (the status line counts processes, not boxes).
+ */
+export function processTotal(g: VisibleGraph): { processes: number; drawn: number } {
+  let processes = 0, drawn = 0;
+  for (const v of g.nodes.values()) {
+    if (v.kind === 'process') { processes++; drawn++; }
+    else if (v.kind === 'group') { processes += v.node?.group?.count ?? 0; drawn++; }
+    else processes += v.moreCount ?? 0;
+    // Hidden under a collapse (each hidden box counts one), or known children never listed.
+    processes += v.collapsedCount + (v.children.length === 0 ? v.childCount ?? 0 : 0);
+  }
+  return { processes, drawn };
 }
