@@ -2,14 +2,14 @@
  * What the emulated splunkd's request handlers share: settings, fault state, logs, and the small
  * response helpers (Splunk's headers, `messages` bodies).
  */
-import type { ServerResponse } from 'node:http';
 import type { Auth, Principal } from './auth.js';
-import { messagesBody, type Generator } from './format.js';
+import type { Generator } from './format.js';
 import type { Job, JobManager } from './jobs.js';
 import type { HecState } from './hec.js';
 import type { IncidentReview } from './notable-update.js';
 import type { Params } from './params.js';
-import { SplError, type SplunkMessage } from './spl/errors.js';
+export { JSON_TYPE, send, sendMessages } from './respond.js';
+import { SplError } from './spl/errors.js';
 import { compileSearch } from './spl/execute.js';
 import { parseTimeModifier } from './spl/time.js';
 
@@ -56,31 +56,13 @@ export interface ServerContext {
 export interface JobsRoute { v2: boolean; prefix: string; sid: string | null; sub: string | null }
 
 /** Content-Type of every JSON body (the SDK ignores JSON under any other type, §8.6). */
-export const JSON_TYPE = 'application/json; charset=UTF-8';
 /** `[restapi] maxresultrows` (§3). */
 export const MAX_RESULT_ROWS = 50_000;
 
 /** True for the json, json_rows and json_cols output modes. */
 export function wantsJson(mode: string | undefined): boolean { return mode !== undefined && mode.startsWith('json'); }
 
-/** Write a complete response with the headers splunkd sends. */
-export function send(res: ServerResponse, status: number, body: string, type: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    Server: 'Splunkd',
-    Vary: 'Cookie, Authorization',
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
-    ...headers,
-  });
-  res.end(body);
-}
 
-/** A `messages` body (JSON or XML) with a status. */
-export function sendMessages(res: ServerResponse, status: number, messages: SplunkMessage[], json: boolean): void {
-  send(res, status, messagesBody(messages, json), json ? JSON_TYPE : 'text/xml; charset=UTF-8');
-}
 
 /** Promise-based delay. */
 export function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }

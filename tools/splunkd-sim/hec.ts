@@ -19,7 +19,7 @@
  * Served on the splunkd port here; a real deployment serves HEC on its own port (8088).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JSON_TYPE, send } from './context.js';
+import { JSON_TYPE, send } from './respond.js';
 import type { SplunkStore } from './store.js';
 import type { Row } from './spl/values.js';
 

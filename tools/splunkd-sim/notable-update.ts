@@ -10,7 +10,13 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Principal } from './auth.js';
-import { JSON_TYPE, send, sendMessages, type ServerContext } from './context.js';
+import { JSON_TYPE, send, sendMessages } from './respond.js';
+
+/** What the ES endpoints need of the server: its users (roles) and the incident-review collection. */
+interface ReviewContext {
+  auth: { users: ReadonlyMap<string, { roles?: readonly string[] }> };
+  review: IncidentReview;
+}
 import type { Params } from './params.js';
 
 /** The capability ES checks before updating notables. */
@@ -45,7 +51,7 @@ function esAnswer(res: ServerResponse, status: number, body: Record<string, unkn
 }
 
 /** `POST /services/notable_update`. */
-export function notableUpdate(ctx: ServerContext, method: string, principal: Principal, params: Params, res: ServerResponse, json: boolean): void {
+export function notableUpdate(ctx: ReviewContext, method: string, principal: Principal, params: Params, res: ServerResponse, json: boolean): void {
   if (method !== 'POST') { sendMessages(res, 405, [{ type: 'ERROR', text: 'Method Not Allowed' }], json); return; }
   const roles = ctx.auth.users.get(principal.user)?.roles ?? [];
   if (!roles.some((r) => ROLES_WITH_CAPABILITY.has(r))) {
@@ -71,7 +77,7 @@ export function notableUpdate(ctx: ServerContext, method: string, principal: Pri
 }
 
 /** `GET …/storage/collections/data/incident_review`: the collection as KV store JSON. */
-export function incidentReviewData(ctx: ServerContext, method: string, res: ServerResponse, json: boolean): void {
+export function incidentReviewData(ctx: ReviewContext, method: string, res: ServerResponse, json: boolean): void {
   if (method !== 'GET') { sendMessages(res, 405, [{ type: 'ERROR', text: 'Method Not Allowed' }], json); return; }
   send(res, 200, JSON.stringify(ctx.review.records.map((r, i) => ({ ...r, _key: String(i + 1), _user: 'nobody' }))), JSON_TYPE);
 }
