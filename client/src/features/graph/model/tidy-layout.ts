@@ -1,7 +1,7 @@
 /**
  * Layered tidy-tree layout in linear time (root at the top, one layer per generation).
  *
- * Why not dagre: ui.md measured cytoscape-dagre at ~1 s of layout for 2,000 nodes on this hardware; our
+ * Why not dagre: cytoscape-dagre was measured at ~1 s of layout for 2,000 nodes on this hardware; our
  * graphs are trees (spawn edges) plus a few cross edges, so a tree layout computed here in O(n) and handed
  * to Cytoscape as preset positions does the same job in a few milliseconds. Cross edges are drawn as
  * curves over the tree and take no part in placement.
