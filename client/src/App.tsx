@@ -68,9 +68,9 @@ export function App() {
   const [uploadOpen, setUploadOpen] = useState(false);
   const source = health.data?.source;
   const onRules = path.startsWith('/rules');
-  useOpenOnFileDrag(Boolean(UploadPanel) && source === 'embedded', setUploadOpen);
+  useOpenOnFileDrag(source === 'embedded', setUploadOpen);
 
-  if (health.data?.source === 'splunk' && health.data.authenticated === false && LoginPage) {
+  if (health.data?.source === 'splunk' && health.data.authenticated === false) {
     return <Suspense fallback={<StateMessage kind="loading">Loading…</StateMessage>}><LoginPage /></Suspense>;
   }
   return (
@@ -82,19 +82,17 @@ export function App() {
         </span>
         {!onRules && <SearchBar view={view} onView={setView} />}
         <span className="grow" />
-        {RulesPage && (
-          <a href="/rules" className={onRules ? 'current' : undefined} onClick={(e) => { e.preventDefault(); navigate(onRules ? '/' : '/rules'); }}>
-            {onRules ? 'Investigate' : 'Rules'}
-          </a>
-        )}
-        {UploadPanel && source === 'embedded' && (
+        <a href="/rules" className={onRules ? 'current' : undefined} onClick={(e) => { e.preventDefault(); navigate(onRules ? '/' : '/rules'); }}>
+          {onRules ? 'Investigate' : 'Rules'}
+        </a>
+        {source === 'embedded' && (
           <button type="button" onClick={() => setUploadOpen(!uploadOpen)} aria-expanded={uploadOpen} aria-label="Upload Sysmon files">Upload</button>
         )}
-        {LogoutButton && source === 'splunk' && health.data?.authenticated && <Suspense fallback={null}><LogoutButton /></Suspense>}
+        {source === 'splunk' && health.data?.authenticated && <Suspense fallback={null}><LogoutButton /></Suspense>}
         <button type="button" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>{theme === 'dark' ? '☀' : '☾'}</button>
       </header>
       <Progress />
-      {uploadOpen && UploadPanel && (
+      {uploadOpen && (
         <section className="upload-drawer" aria-label="Upload">
           <Suspense fallback={<StateMessage kind="loading">Loading upload…</StateMessage>}><UploadPanel /></Suspense>
         </section>
@@ -103,7 +101,7 @@ export function App() {
         <p className="warning" role="alert">This link was made against a {view.source} source; this server is {source}.</p>
       )}
       <main className="main">
-        {onRules && RulesPage ? (
+        {onRules ? (
           <Suspense fallback={<StateMessage kind="loading">Loading rules…</StateMessage>}><RulesPage /></Suspense>
         ) : (
           <>

@@ -5,9 +5,11 @@
  * `/rules?rule=<text>` pre-fills the editor ("make a rule from this chain", see chain-to-rule.ts).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { RuleHit } from '@lineage/shared';
+import { lineageKeys } from '../../api/queries';
 import { navigate } from '../../app/use-view-state';
-import { loadPack, runRules, validateRules, type PackRule, type RuleError, type RunResult, type ValidateResult } from './api';
+import { loadPack, runRules, validateRules, type RuleError, type RunResult, type ValidateResult } from './api';
 import './rules.css';
 import { SendHitsToSplunk } from '../splunk-hec/SendHitsToSplunk';
 
@@ -81,53 +83,45 @@ function HitRow({ hit }: { hit: RuleHit }) {
   );
 }
 
+/** What the last Validate or Run produced: positioned errors, the validated rules, or a run's result. */
+type Outcome =
+  | { kind: 'validate'; valid: ValidateResult }
+  | { kind: 'run'; errors: RuleError[] }
+  | { kind: 'run'; result: RunResult };
+
+interface Action { kind: 'validate' | 'run'; text: string; from?: string | undefined; to?: string | undefined; signal: AbortSignal }
+
+async function perform(a: Action): Promise<Outcome> {
+  if (a.kind === 'validate') return { kind: 'validate', valid: await validateRules(a.text, a.signal) };
+  const r = await runRules({ rules: a.text, from: a.from, to: a.to }, a.signal);
+  return 'errors' in r ? { kind: 'run', errors: r.errors } : { kind: 'run', result: r.result };
+}
+
 /** The self-contained Rules page (mounted by the app shell at `/rules`). */
 export function RulesPage() {
   const [text, setText] = useState(initialText);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [errors, setErrors] = useState<RuleError[]>([]);
-  const [valid, setValid] = useState<ValidateResult | null>(null);
-  const [result, setResult] = useState<RunResult | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState<'validate' | 'run' | null>(null);
-  const [pack, setPack] = useState<PackRule[]>([]);
-  const editor = useRef<HTMLTextAreaElement>(null);
+  const pack = useQuery({ queryKey: [...lineageKeys.all, 'rules', 'pack'], queryFn: ({ signal }) => loadPack(signal), staleTime: Infinity }).data ?? [];
+  const action = useMutation({ mutationFn: perform });
+  // The server stops a run whose request goes away (Splunk jobs are cancelled): Cancel and unmount abort it.
   const inflight = useRef<AbortController | null>(null);
-
-  useEffect(() => {
-    const ac = new AbortController();
-    loadPack(ac.signal).then(setPack, () => setPack([]));
-    return () => ac.abort();
-  }, []);
   useEffect(() => () => inflight.current?.abort(), []);
+  const editor = useRef<HTMLTextAreaElement>(null);
 
-  const start = (kind: 'validate' | 'run') => {
+  const act = (kind: Action['kind']) => {
     inflight.current?.abort();
     const ac = new AbortController();
     inflight.current = ac;
-    setBusy(kind);
-    setFailure(null);
-    return ac;
+    action.mutate({ kind, text, from: toIso(from), to: toIso(to), signal: ac.signal });
   };
-  const done = (ac: AbortController) => { if (inflight.current === ac) { inflight.current = null; setBusy(null); } };
-  const fail = (err: unknown) => { if ((err as Error).name !== 'AbortError') setFailure((err as Error).message); };
-
-  const validate = () => {
-    const ac = start('validate');
-    validateRules(text, ac.signal)
-      .then((v) => { setValid(v); setErrors(v.errors); }, fail)
-      .finally(() => done(ac));
-  };
-  const run = () => {
-    const ac = start('run');
-    setResult(null);
-    runRules({ rules: text, from: toIso(from), to: toIso(to) }, ac.signal)
-      .then((r) => {
-        if ('errors' in r) { setErrors(r.errors); setValid(null); } else { setErrors([]); setResult(r.result); }
-      }, fail)
-      .finally(() => done(ac));
-  };
+  const cancel = () => { inflight.current?.abort(); action.reset(); };
+  const out = action.data;
+  const valid = out && 'valid' in out ? out.valid : null;
+  const result = out && 'result' in out ? out.result : null;
+  const errors = valid?.errors ?? (out && 'errors' in out ? out.errors : []);
+  const busy = action.isPending ? action.variables.kind : null;
+  const failure = action.error && action.error.name !== 'AbortError' ? action.error.message : null;
   const pick = (e: RuleError) => {
     const el = editor.current;
     if (!el) return;
@@ -146,7 +140,7 @@ export function RulesPage() {
             Rule pack{' '}
             <select
               value=""
-              onChange={(e) => { const r = pack.find((x) => x.id === e.target.value); if (r) { setText(r.text); setErrors([]); setValid(null); } }}
+              onChange={(e) => { const r = pack.find((x) => x.id === e.target.value); if (r) { setText(r.text); action.reset(); } }}
               aria-label="Load a shipped rule"
             >
               <option value="">load a shipped rule…</option>
@@ -156,11 +150,11 @@ export function RulesPage() {
           <span className="grow" />
           <label>From (UTC) <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} aria-label="From (UTC)" /></label>
           <label>To (UTC) <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} aria-label="To (UTC)" /></label>
-          <button type="button" onClick={validate} disabled={busy !== null}>Validate</button>
-          <button type="button" className="primary" onClick={run} disabled={busy !== null || !text.trim()} data-testid="run-rule">
+          <button type="button" onClick={() => act('validate')} disabled={busy !== null}>Validate</button>
+          <button type="button" className="primary" onClick={() => act('run')} disabled={busy !== null || !text.trim()} data-testid="run-rule">
             {busy === 'run' ? 'Running…' : 'Run'}
           </button>
-          {busy && <button type="button" className="link" onClick={() => { inflight.current?.abort(); setBusy(null); }}>Cancel</button>}
+          {busy && <button type="button" className="link" onClick={cancel}>Cancel</button>}
         </div>
         <textarea
           ref={editor}

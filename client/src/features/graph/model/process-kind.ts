@@ -1,5 +1,5 @@
 /**
- * What kind of program a process image is, for node colour (ui.md "Graph language"). The lists hold the
+ * What kind of program a process image is, for node colour (the legend, Legend.tsx). The lists hold the
  * images analysts meet most in Sysmon lineage; anything else is `other`.
  */
 export type ProcessKind = 'shell' | 'script' | 'office' | 'browser' | 'lolbin' | 'system' | 'other';
