@@ -1,10 +1,12 @@
 /**
  * `npm run bench -- serve [--db FILE] [--hosts N] [--per-host-day P] [--clients 50] [--think-ms 1000]
- *   [--seconds 60]`: N analysts at once against a real `lineage serve` process (embedded store).
+ *   [--seconds 60] [--upload-mb M]`: N analysts at once against a real `lineage serve` process (embedded store).
  * Each analyst loops: search a host's processes (`/api/search?host=…&image=…`), open the graph of one
  * result (`/api/graph`), open its children page, then thinks `--think-ms` between requests.
  * Reports p50/p95/p99 per request kind, errors (non-2xx or network) and the server's peak RSS
  * (VmHWM), plus the load average before and after (the machine is shared). JSON lines on stdout.
+ * With `--upload-mb M`, one M MB upload (generated Sysmon XML, new events) runs while they work, and
+ * its rate is reported: reads must stay responsive during an upload.
  * Without `--db`, a demo store of `hosts × per-host-day × ≈5` events is built first (not timed).
  */
 import { spawn } from 'node:child_process';
@@ -57,10 +59,26 @@ async function startServer(db: string): Promise<{ base: string; pid: number; sto
 
 interface Sample { kind: string; ms: number; ok: boolean }
 
+/** About `mb` MB of Sysmon process creates in XML, on a host of their own (all new to the store). */
+function uploadBody(mb: number): Buffer {
+  const parts: string[] = [];
+  let size = 0;
+  for (let n = 1; size < mb * 1e6; n++) {
+    const guid = `{b0b0b0b0-0000-4000-8000-${n.toString(16).padStart(12, '0')}}`;
+    const line = `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID>`
+      + `<EventRecordID>${n}</EventRecordID><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>bench-upload</Computer></System><EventData>`
+      + `<Data Name='UtcTime'>2026-03-02 10:00:00.000</Data><Data Name='ProcessGuid'>${guid}</Data><Data Name='ProcessId'>${n}</Data>`
+      + `<Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data><Data Name='CommandLine'>cmd.exe /c echo ${n}</Data></EventData></Event>\n`;
+    parts.push(line);
+    size += line.length;
+  }
+  return Buffer.from(parts.join(''));
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
     db: { type: 'string' }, hosts: { type: 'string', default: '20' }, 'per-host-day': { type: 'string', default: '10000' },
-    clients: { type: 'string', default: '50' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
+    clients: { type: 'string', default: '50' }, 'upload-mb': { type: 'string', default: '0' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
   } });
   const clients = Number(values.clients);
   const thinkMs = Number(values['think-ms']);
@@ -112,10 +130,21 @@ export async function run(argv: string[]): Promise<void> {
         await sleep(thinkMs);
       }
     };
+    const uploadMb = Number(values['upload-mb']);
+    const upload = uploadMb > 0 ? (async () => {
+      const body = uploadBody(uploadMb);
+      const t = performance.now();
+      const r = await fetch(`${server.base}/api/upload?name=bench.xml`, { method: 'POST', headers: { ...H, 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
+      const text = await r.text();
+      const s2 = (performance.now() - t) / 1000;
+      const line = { bench: 'serve', kind: 'upload', mb: Math.round(body.length / 1e6), status: r.status, done: /"type":"done"/.test(text), seconds: Math.round(s2 * 10) / 10, mbPerSec: Math.round((body.length / 1e6 / s2) * 10) / 10 };
+      console.log(JSON.stringify(line));
+      console.error(`upload    ${line.mb} MB in ${line.seconds} s (${line.mbPerSec} MB/s), status ${line.status}, done ${line.done}`);
+    })() : Promise.resolve();
     const cpu0 = process.cpuUsage();
     const serverCpu0 = cpuSec(server.pid);
     const wall0 = performance.now();
-    await Promise.all(Array.from({ length: clients }, (_, i) => analyst(i)));
+    await Promise.all([...Array.from({ length: clients }, (_, i) => analyst(i)), upload]);
     const cpu = process.cpuUsage(cpu0);
     // Above 100 %: the server used more than one core (DuckDB statements run off the event loop).
     const serverCpuPct = Math.round(((cpuSec(server.pid) - serverCpu0) / ((performance.now() - wall0) / 1000)) * 100);

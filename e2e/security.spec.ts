@@ -35,10 +35,11 @@ async function plantedCount(request: import('@playwright/test').APIRequestContex
 test('a page on another origin cannot plant events through /api/upload or read the API', async ({ page, request, baseURL }) => {
   const target = `${baseURL}/api/upload?name=planted.xml`;
   const seen: { status: number; site: string | undefined; origin: string | undefined }[] = [];
-  page.on('response', async (r) => {
-    if (!r.url().startsWith(`${baseURL}/api/`)) return;
-    const h = await r.request().allHeaders();
-    seen.push({ status: r.status(), site: h['sec-fetch-site'], origin: h.origin });
+  const pending: Promise<void>[] = [];
+  page.on('response', (r) => {
+    // POSTs only: Chromium may also report the CORS preflight (OPTIONS), which carries no body.
+    if (!r.url().startsWith(`${baseURL}/api/`) || r.request().method() !== 'POST') return;
+    pending.push(r.request().allHeaders().then((h) => { seen.push({ status: r.status(), site: h['sec-fetch-site'], origin: h.origin }); }));
   });
   await page.goto(attackerUrl);
   const outcome = await page.evaluate(async ({ target, body, api }) => {
@@ -56,11 +57,14 @@ test('a page on another origin cannot plant events through /api/upload or read t
   }, { target, body: EVENT, api: `${baseURL}/api/search?host=ws-0001` });
   expect(outcome).toEqual(['no-cors done', 'cors blocked', 'read blocked']);
   // 4. A plain form post (top-level navigation, cookies included).
-  await page.evaluate((t) => { const f = document.getElementById('f') as HTMLFormElement; f.action = t; const i = document.createElement('input'); i.name = 'x'; i.value = 'y'; f.append(i); f.submit(); }, target);
-  await page.waitForLoadState('load');
+  await Promise.all([
+    page.waitForURL((u) => u.href.startsWith(`${baseURL}/api/upload`)),
+    page.evaluate((t) => { const f = document.getElementById('f') as HTMLFormElement; f.action = t; const i = document.createElement('input'); i.name = 'x'; i.value = 'y'; f.append(i); f.submit(); }, target),
+  ]);
   expect(await page.content()).toContain('csrf');
 
   // The browser did send the no-cors and form requests — and the server refused them as foreign.
+  await Promise.all(pending);
   const posts = seen.filter((s) => s.origin);
   expect(posts.length).toBeGreaterThanOrEqual(1);
   for (const p of posts) {

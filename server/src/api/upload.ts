@@ -100,7 +100,7 @@ function receive(req: Request, path: string, max: number, idleMs: number): Promi
     };
     const arm = (): void => {
       clearTimeout(idle);
-      idle = setTimeout(() => { fail(new AppError(408, 'upload_stalled', `no data for ${Math.round(idleMs / 1000)} s; upload dropped, nothing stored`)); req.destroy(); }, idleMs);
+      idle = setTimeout(() => fail(new AppError(408, 'upload_stalled', `no data for ${Math.round(idleMs / 1000)} s; upload dropped, nothing stored`)), idleMs);
     };
     arm();
     req.on('data', (chunk: Buffer) => {

@@ -14,7 +14,9 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
-import { cleanStaleUploads } from '../../src/api/upload.js';
+import express from 'express';
+import { errorHandler } from '../../src/api/errors.js';
+import { cleanStaleUploads, uploadRouter } from '../../src/api/upload.js';
 import { compose } from '../../src/app/compose.js';
 import { readServeConfig, type ServeConfig } from '../../src/app/config.js';
 import { createLogger, type Logger } from '../../src/app/logger.js';
@@ -221,6 +223,32 @@ describe('upload limits', () => {
     } finally {
       server.close();
       await source.close();
+    }
+  });
+
+  it('a body that stalls is dropped after the idle time (408 upload_stalled), nothing stored', async () => {
+    const writes: number[] = [];
+    const app = express();
+    app.use('/api', uploadRouter({ store: { writeEvents: async (b) => { writes.push(b.length); return { inserted: b.length, duplicates: 0 }; } }, idleMs: 400 }));
+    app.use(errorHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/upload?name=slow.xml', headers: { 'content-type': 'application/octet-stream', 'content-length': '100000' } }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => { body += d.toString(); });
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+        req.write(ev(1)); // then nothing more
+      });
+      expect(answer.status).toBe(408);
+      expect(answer.body).toContain('upload_stalled');
+      expect(writes).toEqual([]);
+    } finally {
+      server.close();
     }
   });
 });
