@@ -199,8 +199,11 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
 
   const shown = plan.processes.map((p) => p.record.guid);
   const counted = [...shown, ...plan.groups.flatMap((g) => g.members.map((m) => m.guid))];
-  // Events are selected by GUID over each process's whole lifetime, not the tree's window.
-  const evBase = { ...base, range: lifetimeRange(range, [...plan.processes.map((p) => p.record), ...plan.groups.flatMap((g) => g.members)]) };
+  // Events are selected by GUID over each process's whole lifetime, not the tree's window. Not yet
+  // on Splunk: there the host-window search dispatched with the tree answers counts and cross events,
+  // and a lifetime span would cost one more search per graph (docs/ingest.md "Honest views").
+  const evBase = source.kind === 'splunk' ? base
+    : { ...base, range: lifetimeRange(range, [...plan.processes.map((p) => p.record), ...plan.groups.flatMap((g) => g.members)]) };
   const counts = await source.countEvents(counted, evBase);
   // Counts say which shown processes have any 8/10 events: ask for cross events of those only, and
   // not at all when none has (the common case), saving a statement per graph.

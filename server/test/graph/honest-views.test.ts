@@ -143,3 +143,36 @@ describe.runIf(run)('a process\'s events come from its whole lifetime, not origi
     }
   });
 });
+
+describe.runIf(run)('a process without its create is anchored on its earliest child or event', () => {
+  it('exec_persist_rundll32 with the create of {365abb72-1a29-…} removed: its events 8.6 h before its first child still count', async () => {
+    const src = dataset('sbousseaden-EVTX-ATTACK-SAMPLES/xml/Execution/exec_persist_rundll32_mshta_scheduledtask_sysmon_1_3_11.xml.log');
+    const guid = '{365abb72-1a29-5ce4-0000-001079f92101}';
+    const lines = readFileSync(src, 'utf8').split('\n').map((l) => l.trimEnd()).filter((l) => l.startsWith('<Event'));
+    const isCreate = (l: string): boolean => { const e = referenceParse(l); return e.system.eventId === 1 && e.data.ProcessGuid?.toLowerCase() === guid; };
+    expect(lines.filter(isCreate)).toHaveLength(1);
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'lineage-standin-')), 'no-create.log');
+    writeFileSync(file, `${lines.filter((l) => !isCreate(l)).join('\n')}\n`);
+    const truth = truthOf(file);
+    expect(truth.parentOf.has(guid)).toBe(false);
+    // From the data: its own events, and the earliest of them is hours before its first child.
+    const own = lines.map((l) => referenceParse(l)).filter((e) => e.system.eventId !== 1 && e.data.ProcessGuid?.toLowerCase() === guid);
+    const kids = lines.map((l) => referenceParse(l)).filter((e) => e.system.eventId === 1 && e.data.ParentProcessGuid?.toLowerCase() === guid);
+    const ms = (u: string): number => Date.parse(`${u.replace(' ', 'T')}Z`);
+    expect(Math.min(...kids.map((k) => ms(k.data.UtcTime!))) - Math.min(...own.map((e) => ms(e.data.UtcTime!)))).toBeGreaterThan(3_600_000);
+    const store = await EmbeddedStore.open(':memory:');
+    try {
+      await ingestPaths([file], { write: (b) => store.writeEvents(b), begin: () => store.beginBatch() });
+      const d = await investigate(new EmbeddedSource(store), { guid, up: false, down: 1 }, newContext());
+      const n = d.nodes.find((x) => x.guid === guid)!;
+      expect(n).toMatchObject({ placeholder: true, placeholderReason: 'not-logged' });
+      expect(Object.values(n.eventCounts).reduce((s, v) => s + v, 0)).toBe(truth.events.get(guid));
+      expect(truth.events.get(guid)).toBe(own.length);
+    } finally {
+      await store.close();
+    }
+  });
+});
