@@ -10,6 +10,7 @@ import { lineageQueries } from '../../api/queries';
 import { serializeViewState, type ViewState } from '../../app/url-state';
 import type { VisibleGraph } from '../graph/model/visible-graph';
 import { postNotableUpdate, type NotableUpdateRequest } from './api';
+import { notableCandidates } from './candidates';
 import { lineageSummary } from './lineage-summary';
 import './add-to-notable.css';
 
@@ -30,11 +31,10 @@ export function AddToNotable({ view, graph }: Props) {
   const [state, setState] = useState<{ kind: 'idle' | 'sending' } | { kind: 'done'; text: string } | { kind: 'error'; text: string }>({ kind: 'idle' });
 
   const originHost = graph?.known.get(view.guid ?? '')?.host ?? view.host ?? null;
-  const candidates = useMemo(() => {
-    const list = (notables.data ?? []).filter((n) => n.source === 'splunk-es'
-      && ((n.guid !== null && graph?.known.has(n.guid)) || (originHost !== null && n.host === originHost)));
-    return [...list].sort((a, b) => Number(b.guid === view.guid) - Number(a.guid === view.guid));
-  }, [notables.data, graph, originHost, view.guid]);
+  const candidates = useMemo(
+    () => notableCandidates(notables.data ?? [], graph?.known ?? new Set<string>(), originHost, view.guid),
+    [notables.data, graph, originHost, view.guid],
+  );
   const leaf = view.selected && graph?.known.has(view.selected) ? view.selected : view.guid;
   const summary = useMemo(() => {
     if (!graph || !leaf) return '';
