@@ -152,6 +152,8 @@ async function expandWide(browser: Browser, base: string): Promise<{ firstPageMs
     const st = await page.evaluate(() => window.__lineage!.state());
     if (!st.nodes.includes(more)) break;
     await page.waitForFunction(() => !window.__lineage!.state().animating);
+    // The "more" node ends a column that can run below the canvas (left-to-right layout): fit first.
+    await page.getByRole('button', { name: 'Fit graph to view' }).click();
     const pos = await page.evaluate((id) => window.__lineage!.nodePosition(id), more);
     if (!pos) break;
     await page.mouse.click(pos.x, pos.y);

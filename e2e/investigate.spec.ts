@@ -112,17 +112,17 @@ test('when the parent lies outside the window, then "search wider" draws the rea
   await expect(page.getByTestId('placeholder-reason')).toHaveCount(0);
 });
 
-test('when arrow keys are pressed in the graph, then the selection moves parent / child / sibling', async ({ page }) => {
+test('when arrow keys are pressed in the graph, then the selection moves parent / child / sibling (left = parent, right = child: generations run left to right)', async ({ page }) => {
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${ph.cmd}&sel=${ph.cmd}`);
   await ui.waitFor((st) => st.selected === ph.cmd);
   await ui.graphRegion().focus();
-  await page.keyboard.press('ArrowUp');
-  await ui.waitFor((st) => st.selected === ph.winword, 'up to parent');
-  await page.keyboard.press('ArrowDown');
-  await ui.waitFor((st) => st.selected === ph.cmd, 'down to child');
-  await page.keyboard.press('ArrowDown');
-  await ui.waitFor((st) => st.selected === ph.powershell, 'down again');
+  await page.keyboard.press('ArrowLeft');
+  await ui.waitFor((st) => st.selected === ph.winword, 'left to parent');
+  await page.keyboard.press('ArrowRight');
+  await ui.waitFor((st) => st.selected === ph.cmd, 'right to child');
+  await page.keyboard.press('ArrowRight');
+  await ui.waitFor((st) => st.selected === ph.powershell, 'right again');
   await page.keyboard.press('Enter');
   await ui.waitFor((st) => st.nodes.includes(ph.rundll32), 'Enter expands');
   await page.keyboard.press('Escape');

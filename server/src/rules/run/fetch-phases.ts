@@ -8,7 +8,7 @@ import type { TimeRange } from '@lineage/shared';
 import type { EventSource, ProcessRecord, QueryContext } from '../../sources/event-source.js';
 import type { RuleEngine } from '../engine/engine.js';
 import type { EngineHit } from '../model.js';
-import type { RunStats } from './run.js';
+import type { RulesRunStats as RunStats } from '@lineage/shared';
 import type { ScanTerm } from './scan-plan.js';
 
 /** What the phases read from the run's options. */

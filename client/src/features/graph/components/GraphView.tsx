@@ -85,7 +85,7 @@ export function GraphView(p: Props) {
     if (NAV_KEYS.has(e.key)) {
       e.preventDefault();
       const cur = view.selected ? graph.nodes.get(view.selected) : undefined;
-      if (e.key === 'ArrowUp' && cur?.canExpandParent) return act((s) => expandParent(s, cur.id), cur.id);
+      if (e.key === 'ArrowLeft' && cur?.canExpandParent) return act((s) => expandParent(s, cur.id), cur.id);
       const next = navigate(graph, view.selected, e.key as NavKey);
       if (next) onView((s) => select(s, next));
     } else if (e.key === 'Enter' && view.selected) {
@@ -118,7 +118,7 @@ export function GraphView(p: Props) {
         <button type="button" disabled={!sel || sel.kind === 'more'} onClick={() => sel && activate(sel.id)} aria-label="Expand or collapse selected node" title="Expand / collapse (Enter)">Expand</button>
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
-        <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (↑ on it)">Parent ▲</button>
+        <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (← on it)">Parent ▲</button>
         <button type="button" onClick={() => p.canvasRef.current?.fit()} aria-label="Fit graph to view" title="Fit (f)">Fit</button>
         <button type="button" onClick={() => p.canvasRef.current?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => p.canvasRef.current?.zoomBy(0.8)} aria-label="Zoom out">−</button>
@@ -128,7 +128,7 @@ export function GraphView(p: Props) {
       </div>
       <div
         ref={regionRef} className="graph-region" tabIndex={0} role="application" onKeyDown={onKeyDown}
-        aria-label="Process graph. Arrows: parent, child, sibling. Enter: expand or collapse. Minus: collapse. Escape: clear. Slash: find. F: fit."
+        aria-label="Process graph. Left: parent. Right: first child. Up and down: siblings. Enter: expand or collapse. Minus: collapse. Escape: clear. Slash: find. F: fit."
         aria-describedby="graph-announce"
       >
         <CytoscapeCanvas

@@ -17,15 +17,15 @@ describe('keyboard navigation', () => {
   it('when nothing is selected, then any arrow selects the origin', () => {
     expect(navigate(vg, null, 'ArrowDown')).toBe(g(2));
   });
-  it('when arrows are pressed, then up is parent, down is first child, left/right are siblings', () => {
-    expect(navigate(vg, g(2), 'ArrowUp')).toBe(g(1));
-    expect(navigate(vg, g(2), 'ArrowDown')).toBe(g(4));
-    expect(navigate(vg, g(2), 'ArrowRight')).toBe(g(3));
-    expect(navigate(vg, g(3), 'ArrowLeft')).toBe(g(2));
+  it('when arrows are pressed, then (left-to-right layout) left is parent, right is first child, up/down are siblings', () => {
+    expect(navigate(vg, g(2), 'ArrowLeft')).toBe(g(1));
+    expect(navigate(vg, g(2), 'ArrowRight')).toBe(g(4));
+    expect(navigate(vg, g(2), 'ArrowDown')).toBe(g(3));
+    expect(navigate(vg, g(3), 'ArrowUp')).toBe(g(2));
   });
   it('when there is nowhere to go, then the selection stays', () => {
-    expect(navigate(vg, g(1), 'ArrowUp')).toBe(g(1));
-    expect(navigate(vg, g(4), 'ArrowDown')).toBe(g(4));
-    expect(navigate(vg, g(3), 'ArrowRight')).toBe(g(3));
+    expect(navigate(vg, g(1), 'ArrowLeft')).toBe(g(1));
+    expect(navigate(vg, g(4), 'ArrowRight')).toBe(g(4));
+    expect(navigate(vg, g(3), 'ArrowDown')).toBe(g(3));
   });
 });

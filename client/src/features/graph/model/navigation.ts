@@ -1,6 +1,7 @@
 /**
- * Tree keyboard navigation over the visible graph: Up → parent, Down → first child,
- * Left/Right → previous/next sibling (roots are siblings of each other). Pure, so it is unit-tested.
+ * Tree keyboard navigation over the visible graph, matching the left-to-right layout (generations are
+ * columns, siblings stack vertically): Left → parent, Right → first child, Up/Down → previous/next
+ * sibling (roots are siblings of each other). Pure, so it is unit-tested.
  */
 import type { VisibleGraph } from './visible-graph';
 
@@ -10,10 +11,10 @@ export type NavKey = 'ArrowUp' | 'ArrowDown' | 'ArrowLeft' | 'ArrowRight';
 export function navigate(g: VisibleGraph, current: string | null, key: NavKey): string | null {
   if (!current || !g.nodes.has(current)) return g.nodes.has(g.origin) ? g.origin : g.roots[0] ?? null;
   const v = g.nodes.get(current)!;
-  if (key === 'ArrowUp') return v.parent ?? current;
-  if (key === 'ArrowDown') return v.children[0] ?? current;
+  if (key === 'ArrowLeft') return v.parent ?? current;
+  if (key === 'ArrowRight') return v.children[0] ?? current;
   const siblings = v.parent ? g.nodes.get(v.parent)!.children : g.roots;
   const i = siblings.indexOf(current);
-  const j = key === 'ArrowLeft' ? i - 1 : i + 1;
+  const j = key === 'ArrowUp' ? i - 1 : i + 1;
   return siblings[j] ?? current;
 }
