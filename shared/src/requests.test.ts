@@ -27,7 +27,8 @@ describe('request builders', () => {
     expect(EventsQuery.parse(query(apiPaths.events(G, { category: 'dns', from: '2024-05-01', to: '2024-05-02' }))))
       .toEqual({ category: 'dns', limit: 100, from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' });
     expect(SearchQuery.parse(query(apiPaths.search({ image: 'cmd.exe', limit: 5 })))).toEqual({ image: 'cmd.exe', limit: 5 });
-    expect(NotablesQuery.parse(query(apiPaths.notables({ host: 'H' })))).toEqual({ host: 'h', limit: 200 });
+    expect(NotablesQuery.parse(query(apiPaths.notables({ host: 'H' })))).toEqual({ host: 'h', limit: 200, status: 'open' });
+    expect(NotablesQuery.parse(query(apiPaths.notables({ status: 'all' })))).toEqual({ limit: 200, status: 'all' });
   });
 
   it('schemas refuse unknown parameters and bad values', () => {

@@ -101,7 +101,7 @@ export interface GraphParams extends RangeParams {
 }
 export interface EventsParams extends PageParams { category?: z.infer<typeof CategorySchema> | null }
 export interface SearchParams extends RangeParams { guid?: string; host?: string; image?: string; q?: string; limit?: number }
-export interface NotablesParams extends RangeParams { host?: string; limit?: number }
+export interface NotablesParams extends RangeParams { host?: string; limit?: number; status?: 'open' | 'all' }
 
 const seg = (guid: string) => encodeURIComponent(guid);
 const range = (p: RangeParams) => ({ from: p.from, to: p.to });
@@ -119,5 +119,5 @@ export const apiPaths = {
     host: p.host, cursor: p.cursor, limit: p.limit, category: p.category, ...range(p),
   }),
   search: (p: SearchParams) => withQuery('/api/search', { guid: p.guid, host: p.host, image: p.image, q: p.q, limit: p.limit, ...range(p) }),
-  notables: (p: NotablesParams = {}) => withQuery('/api/notables', { host: p.host, limit: p.limit, ...range(p) }),
+  notables: (p: NotablesParams = {}) => withQuery('/api/notables', { host: p.host, limit: p.limit, status: p.status, ...range(p) }),
 } as const;
