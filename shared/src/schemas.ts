@@ -164,6 +164,8 @@ export const NotableSchema = z.object({
   owner: z.string().optional(),
   /** Chain to highlight when the notable came from a lineage rule. */
   chain: z.array(z.string()).optional(),
+  /** The rule's tags (ATT&CK technique ids as `attack.t1059.001`), for rule notables. */
+  tags: z.array(z.string()).optional(),
   /** Window (ISO) that holds the whole rule-hit chain: open the investigation with it (rule notables). */
   from: z.string().optional(),
   to: z.string().optional(),
@@ -183,6 +185,8 @@ export const RuleHitSchema = z.object({
   url: z.string(),
   truncated: z.boolean().optional(),
   severity: z.string().optional(),
+  /** The lineage rule's tags (ATT&CK: `attack.t1059.001`…). */
+  tags: z.array(z.string()).optional(),
   /** Investigation window `url` carries (ISO): earliest known chain start − 1 h … leaf start + 24 h. */
   from: z.string().optional(),
   to: z.string().optional(),

@@ -63,6 +63,8 @@ export interface CompiledRule {
   title: string;
   severity: string;
   description: string;
+  /** Tags as written (ATT&CK: `attack.t1059.001`); [] when none. */
+  tags: string[];
   steps: Step[];
   withinMs: number | null;
   maxGapMs: number | null;

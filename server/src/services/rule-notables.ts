@@ -36,6 +36,7 @@ export function hitNotable(hit: RuleHit, title: string): Notable {
     image: hit.images[hit.images.length - 1] ?? null,
     source: 'rule',
     chain: hit.chain,
+    ...(hit.tags ? { tags: hit.tags } : {}),
     // The window the hit's link opens (whole chain drawn, no origin lookup), when the hit has one.
     ...(hit.from && hit.to ? { from: hit.from, to: hit.to } : {}),
   };

@@ -125,6 +125,12 @@ describe('modifiers', () => {
     }
     expect(hits(r, { CommandLine: Buffer.from('ping', 'utf8').toString('base64') })).toBe(false);
   });
+  it('long lists of long literals (hash lists) match anywhere in the value, and only those', () => {
+    const hashes = Array.from({ length: 200 }, (_, i) => `IMPHASH=${(i * 7919).toString(16).padStart(32, '0').toUpperCase()}`);
+    const r = rule(`  sel:\n    Hashes|contains:\n${hashes.map((h) => `      - '${h}'`).join('\n')}\n  condition: sel`, 'category: driver_load');
+    expect(hits(r, { Hashes: `SHA1=00,MD5=11,${hashes[137]!.toLowerCase()}` }, 6)).toBe(true);
+    expect(hits(r, { Hashes: `SHA1=00,IMPHASH=${'f'.repeat(32)}` }, 6)).toBe(false);
+  });
   it('base64: the whole value encoded', () => {
     const r = rule("  sel:\n    CommandLine|base64: 'whoami'\n  condition: sel");
     expect(hits(r, { CommandLine: Buffer.from('whoami').toString('base64') })).toBe(true);

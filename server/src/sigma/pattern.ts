@@ -132,6 +132,18 @@ export function compilePattern(s: SigmaString): StringTest {
  * each position's character in a first-character table, instead of one `includes` per pattern.
  */
 export function compileContainsAny(lits: string[]): StringTest {
+  // Long lists of long literals (hash lists: thousands of `IMPHASH=…`): key on the first 8 characters.
+  if (lits.length > 64 && lits.every((l) => l.length >= 8)) {
+    const byHead = new Map<string, string[]>();
+    for (const l of lits) { const k = l.slice(0, 8); const list = byHead.get(k); if (list) list.push(l); else byHead.set(k, [l]); }
+    return (v) => {
+      for (let i = 0; i + 8 <= v.length; i++) {
+        const list = byHead.get(v.slice(i, i + 8));
+        if (list) for (const l of list) if (v.startsWith(l, i)) return true;
+      }
+      return false;
+    };
+  }
   const byFirst = new Map<number, string[]>();
   for (const l of lits) {
     if (l === '') return () => true;

@@ -71,7 +71,7 @@ export function parseOneLine(text: string, file: string | null = null): Compiled
   }
   push(body.slice(last), last);
   return {
-    id: 'oneline', title: line, severity: 'medium', description: '',
+    id: 'oneline', title: line, severity: 'medium', description: '', tags: [],
     steps, withinMs, maxGapMs, unless: [], where: [], then: [],
     unknown: 'skip', unknownAncestry: 'suppress', tests: [],
     source: { file, line: 1, text: line },

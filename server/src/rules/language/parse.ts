@@ -127,6 +127,7 @@ function compileDoc(doc: RuleDoc, source: CompiledRule['source'], index: number)
     title: doc.title,
     severity: doc.severity ?? (doc.level as CompiledRule['severity'] | undefined) ?? 'medium',
     description: doc.description ?? '',
+    tags: doc.tags ?? [],
     steps,
     withinMs: doc.within === undefined ? null : at(['within'], () => parseDuration(doc.within!)) as number,
     maxGapMs: doc.max_gap === undefined ? null : at(['max_gap'], () => parseDuration(doc.max_gap!)) as number,

@@ -22,6 +22,7 @@ export function toRuleHit(h: EngineHit): RuleHit {
   return {
     rule: h.rule.id, host: h.host, chain: h.chain, images: h.images, steps: h.steps, time: h.time,
     url: hitUrl(h.host, h.chain, window), truncated: h.truncated, severity: h.rule.severity,
+    ...(h.rule.tags.length ? { tags: h.rule.tags } : {}),
     ...(window ? { from: window.from, to: window.to } : {}),
   };
 }
