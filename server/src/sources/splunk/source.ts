@@ -178,8 +178,9 @@ export class SplunkSource implements EventSource {
    */
   locateOrigin(guid: string, host?: string): { host: string; startTime: string }[] | null {
     const t = guidTime(guid);
-    if (!host || t === null) return null;
-    return [{ host: host.toLowerCase(), startTime: new Date(t).toISOString() }];
+    if (t === null || this.config.tstats) return null;
+    // No host: '' lets getTree read the tree by the GUID's machine part (treeByMachine).
+    return [{ host: host?.toLowerCase() ?? '', startTime: new Date(t).toISOString() }];
   }
 
   async getTree(guid: string, o: TreeOptions): Promise<TreeRows> {
