@@ -1,5 +1,5 @@
 /**
- * The scale cases of `npm run bench -- ingest --scale` (issue 13 §4), each measured in a fresh child
+ * The scale cases of `npm run bench -- ingest --scale`, each measured in a fresh child
  * process (peak RSS per measurement):
  *   - incremental: ADD generated events (seed 7) into a store already holding BASE (seed 42, built
  *     once and copied per run), as `lineage ingest` does it — load, then the closing re-sort — with

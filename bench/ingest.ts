@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- ingest [--events N] [--runs R] [--only xml|json] [--no-store] [--one-core]`
  * `npm run bench -- ingest --scale [--base N] [--add M] [--runs R]`: incremental and small-files cases
- *   (issue 13 §4, ./_ingest-scale.ts).
+ *   (./_ingest-scale.ts).
  *
  * Generates N (default 1M) realistic Sysmon events as Splunk XmlWinEventLog lines and as NXLog JSON
  * lines under .tmp/bench/ (reused when present), then measures, each in a fresh child process so peak

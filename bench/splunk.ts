@@ -12,9 +12,11 @@
  *   - loop: one search for the root, one per generation for the children of the previous one (the
  *     whole frontier in one IN list) until a generation is empty, then one search for the event counts.
  * Targets: ours ≤ 2 searches at every depth; ≤ 0.3× the loop's wall time at D = 6.
+ * Also (UF-shaped data: host = short name, dest = FQDN): GUID-only pivot on the deepest leaf
+ * (no host, no window) ≤ 2 searches; notable pivot (read the notables, open one) ≤ 3; no job left.
  */
 import { parseArgs } from 'node:util';
-import type { ParsedEvent } from '../server/src/ingest/record.js';
+import type { WinEvent as ParsedEvent } from '../tools/splunkd-sim/winevent.js';
 import { investigate } from '../server/src/graph/investigate.js';
 import { newContext } from '../server/src/sources/event-source.js';
 import { SplunkClient } from '../server/src/sources/splunk/client.js';
@@ -25,8 +27,10 @@ import { startSplunkd } from '../tools/splunkd-sim/index.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 
-function guid(host: number, n: number): string {
-  return `{b${String(host).padStart(7, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}}`;
+/** A Sysmon-shaped ProcessGuid: machine part, then the start second's low and high 16 bits (guid-time.ts). */
+function guid(host: number, n: number, tMs = T0): string {
+  const sec = Math.floor(tMs / 1000).toString(16).padStart(8, '0');
+  return `{b${String(host).padStart(7, '0')}-${sec.slice(4)}-${sec.slice(0, 4)}-8000-${n.toString(16).padStart(12, '0')}}`;
 }
 
 function utc(ms: number): string {
@@ -34,7 +38,7 @@ function utc(ms: number): string {
 }
 
 /** Sysmon events of one host: a tree of `depth` generations with `fanout`, plus `noise` other processes. */
-function hostEvents(hostNo: number, depth: number, fanout: number, noise: number): { events: ParsedEvent[]; root: string; host: string; processes: number } {
+function hostEvents(hostNo: number, depth: number, fanout: number, noise: number): { events: ParsedEvent[]; root: string; leaf: string; host: string; processes: number } {
   const host = `bench-d${depth}.corp.local`;
   const events: ParsedEvent[] = [];
   let n = 0;
@@ -54,26 +58,48 @@ function hostEvents(hostNo: number, depth: number, fanout: number, noise: number
     add(3, t + 5, { ProcessGuid: g, ProcessId: String(pid), Image: image, DestinationIp: '10.0.0.1', DestinationPort: '443', Protocol: 'tcp' });
     add(11, t + 7, { ProcessGuid: g, ProcessId: String(pid), Image: image, TargetFilename: `C:\\tmp\\${pid}.txt` });
   };
-  const root = guid(hostNo, ++n);
+  const root = guid(hostNo, ++n, T0);
   proc(root, '{00000000-0000-0000-0000-000000000000}', 1000, 'C:\\Windows\\System32\\cmd.exe', T0);
   let frontier = [root];
   for (let level = 1; level <= depth; level++) {
     const next: string[] = [];
     for (const p of frontier) {
       for (let k = 0; k < fanout; k++) {
-        const g = guid(hostNo, ++n);
-        proc(g, p, 1000 + n, k % 2 ? 'C:\\Windows\\System32\\cmd.exe' : 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', T0 + level * 60_000 + n);
+        const t = T0 + level * 60_000 + n + 1;
+        const g = guid(hostNo, ++n, t);
+        proc(g, p, 1000 + n, k % 2 ? 'C:\\Windows\\System32\\cmd.exe' : 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', t);
         next.push(g);
       }
     }
     frontier = next;
   }
+  const leaf = frontier[frontier.length - 1]!;
   const processes = n;
   for (let i = 0; i < noise; i++) {
-    const g = guid(hostNo, ++n);
-    proc(g, guid(hostNo, 900_000 + (i % 50)), 50_000 + i, 'C:\\Windows\\System32\\svchost.exe', T0 + (i * 37_000) % 3_600_000);
+    const t = T0 + (i * 37_000) % 3_600_000;
+    const g = guid(hostNo, ++n, t);
+    proc(g, guid(hostNo, 900_000 + (i % 50)), 50_000 + i, 'C:\\Windows\\System32\\svchost.exe', t);
   }
-  return { events, root, host, processes };
+  return { events, root, leaf, host, processes };
+}
+
+/** GUID-only pivot (a workflow action with just the GUID): the deepest leaf, no host, no window, graph to the root. */
+async function guidPivot(src: SplunkSource, leaf: string, depth: number) {
+  const ctx = newContext();
+  const t = performance.now();
+  const doc = await investigate(src, { guid: leaf, host: null, up: true, down: Infinity }, ctx);
+  return { searches: ctx.stats.searches, ms: performance.now() - t, ok: doc.nodes.filter((n) => !n.placeholder).length >= depth + 1 };
+}
+
+/** Notable pivot: read the open notables (ES `notable` macro), then open the first one's process (dest = FQDN). */
+async function notablePivot(src: SplunkSource, title: string, range: { from: string; to: string }, depth: number) {
+  const ctx = newContext();
+  const t = performance.now();
+  const list = await src.notables({ ctx, limit: 50, range });
+  const n = list.find((x) => x.title === title);
+  if (!n?.guid) throw new Error(`notable ${title} not found or without a process`);
+  const doc = await investigate(src, { guid: n.guid, host: n.host, up: true, down: Infinity }, ctx);
+  return { searches: ctx.stats.searches, ms: performance.now() - t, ok: doc.nodes.filter((x) => !x.placeholder).length >= depth + 1 };
 }
 
 /** The per-generation loop, run with the same client and SPL builder as Lineage. */
@@ -115,7 +141,7 @@ export async function run(argv: string[]): Promise<void> {
     args: argv,
     options: {
       'latency-ms': { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' },
-      fanout: { type: 'string', default: '2' }, noise: { type: 'string', default: '2000' }, depths: { type: 'string', default: '2,4,6,8' },
+      fanout: { type: 'string', default: '2' }, noise: { type: 'string', default: '2000' }, depths: { type: 'string', default: '2,4,6,8,10' },
     },
   });
   const latency = Number(values['latency-ms']);
@@ -124,7 +150,9 @@ export async function run(argv: string[]): Promise<void> {
   const noise = Number(values.noise);
   const depths = String(values.depths).split(',').map(Number);
   const hosts = depths.map((d, i) => ({ depth: d, ...hostEvents(i + 1, d, fanout, noise) }));
-  const splunkd = await startSplunkd({ latency: { dispatchMs: latency, perEventMs: 0 }, quota: 10, data: { sysmonEvents: hosts.flatMap((h) => h.events) } });
+  // UF-shaped data (host = short name, Computer/dest = FQDN); one ES notable per tree, on its deepest leaf.
+  const notables = hosts.map((h) => ({ rule_name: `bench notable d${h.depth}`, dest: h.host, process_guid: h.leaf, _time: new Date(T0 + 3_600_000).toISOString() }));
+  const splunkd = await startSplunkd({ latency: { dispatchMs: latency, perEventMs: 0 }, quota: 10, data: { sysmonEvents: hosts.flatMap((h) => h.events), notables, deployment: { host: 'short' } } });
   const range = { from: new Date(T0 - 3_600_000).toISOString(), to: new Date(T0 + 24 * 3_600_000).toISOString() };
   try {
     const config: SplunkConfig = { ...resolveConfig({ url: splunkd.url }), pollMs: 100 };
@@ -136,11 +164,16 @@ export async function run(argv: string[]): Promise<void> {
       const a: Awaited<ReturnType<typeof ours>>[] = [];
       const b: Awaited<ReturnType<typeof loop>>[] = [];
       const c: Awaited<ReturnType<typeof graph>>[] = [];
+      const g: Awaited<ReturnType<typeof guidPivot>>[] = [];
+      const nt: Awaited<ReturnType<typeof notablePivot>>[] = [];
       for (let r = 0; r < runs; r++) {
         a.push(await ours(src, h.root, h.host, range));
         c.push(await graph(src, h.root, h.host, range));
         b.push(await loop(client, spl, h.root, h.host, range));
+        g.push(await guidPivot(src, h.leaf, h.depth));
+        nt.push(await notablePivot(src, `bench notable d${h.depth}`, range, h.depth));
       }
+      if (g.some((x) => !x.ok) || nt.some((x) => !x.ok)) throw new Error(`depth ${h.depth}: a pivot did not reach the root`);
       if (a.some((x) => x.processes !== h.processes) || b.some((x) => x.processes !== h.processes)) {
         throw new Error(`depth ${h.depth}: expected ${h.processes} processes, ours ${a[0]!.processes}, loop ${b[0]!.processes}`);
       }
@@ -149,10 +182,14 @@ export async function run(argv: string[]): Promise<void> {
         ours: { searches: a[0]!.searches, medianMs: Math.round(median(a.map((x) => x.ms))) },
         loop: { searches: b[0]!.searches, medianMs: Math.round(median(b.map((x) => x.ms))) },
         graph: { searches: c[0]!.searches, medianMs: Math.round(median(c.map((x) => x.ms))), nodes: c[0]!.processes },
+        guidPivot: { searches: g[0]!.searches, medianMs: Math.round(median(g.map((x) => x.ms))) },
+        notablePivot: { searches: nt[0]!.searches, medianMs: Math.round(median(nt.map((x) => x.ms))) },
+        jobsLeft: splunkd.jobs.all().length,
       };
       const ratio = res.ours.medianMs / res.loop.medianMs;
       console.log(JSON.stringify({ ...res, ratio: Number(ratio.toFixed(3)) }));
-      summary.push(`D=${h.depth}: ours ${res.ours.searches} searches ${res.ours.medianMs} ms | loop ${res.loop.searches} searches ${res.loop.medianMs} ms | ratio ${ratio.toFixed(2)} | graph ${res.graph.searches} searches ${res.graph.medianMs} ms`);
+      summary.push(`D=${h.depth}: ours ${res.ours.searches} searches ${res.ours.medianMs} ms | loop ${res.loop.searches} searches ${res.loop.medianMs} ms | ratio ${ratio.toFixed(2)} | graph ${res.graph.searches} searches ${res.graph.medianMs} ms`
+        + ` | GUID pivot ${res.guidPivot.searches} searches ${res.guidPivot.medianMs} ms | notable pivot ${res.notablePivot.searches} searches ${res.notablePivot.medianMs} ms | jobs left ${res.jobsLeft}`);
     }
     console.error(`[bench] splunk, dispatch latency ${latency} ms, fan-out ${fanout}, ${noise} other processes per host, median of ${runs}:\n  ${summary.join('\n  ')}`);
     await src.close();

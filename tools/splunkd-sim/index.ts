@@ -71,7 +71,7 @@ export interface SplunkdOptions {
   hecTokens?: Record<string, HecToken>;
 }
 
-/** Fault-injection hooks (§8.4, issue 5 "Faults"). */
+/** Fault-injection hooks (the fault hooks of docs/splunk-protocol.md). */
 export interface SplunkdFaults {
   /** The next dispatched job ends FAILED with this FATAL message. */
   failNextJob(message?: string): void;

@@ -171,7 +171,8 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   if (located) {
     const range = checkedRange({ ...defaultWindow(located.startTime), ...given });
     const t = await source.getTree(req.guid, treeOptions(range, located.host, req.down));
-    origin = t.processes.find((p) => p.guid === req.guid && p.host === located.host);
+    // An empty host: the source knows the start but not the machine (Splunk, from the GUID alone).
+    origin = t.processes.find((p) => p.guid === req.guid && (located.host === '' || p.host === located.host));
     if (origin) tree = t;
   }
   if (!origin) {

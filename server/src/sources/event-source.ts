@@ -137,7 +137,8 @@ export interface EventSource {
   /**
    * Optional: host and start time of the creates of a GUID (on `host` when given), answered only when
    * the source knows them without a query (embedded, from its lineage index); null when it does not.
-   * Lets a graph request skip its origin lookup.
+   * Lets a graph request skip its origin lookup. `host: ''` = start known, machine not (the tree
+   * search then finds it).
    */
   locateOrigin?(guid: string, host?: string): { host: string; startTime: string }[] | null;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */

@@ -18,6 +18,7 @@ import type {
 import type { SplunkClient, SplunkRow } from './client.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
+import { guidTime } from './guid-time.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { byStart, byTime, countRows, crossRows, eventRecords, namePairRows, processRecords, type Provenance } from './rows.js';
 import { SplBuilder, batches, canonicalGuids, timeParams } from './spl.js';
@@ -46,8 +47,13 @@ export function splunkWebUrl(web: string | null, spl: string, params: { earliest
   return `${web}/app/search/search?${q.toString()}`;
 }
 
+/**
+ * A host-window's key, to whole seconds: a window bounded from the GUID's start second and the same
+ * window from the create's UtcTime (milliseconds later) share one counts search (docs/splunk.md).
+ */
 function rangeKey(host: string, range: TimeRange | undefined): string {
-  return `${host}|${range?.from ?? ''}|${range?.to ?? ''}`;
+  const sec = (t: string | undefined) => (t ? String(Math.floor(Date.parse(t) / 1000)) : '');
+  return `${host}|${sec(range?.from)}|${sec(range?.to)}`;
 }
 
 function offsetCursor(cursor: string | null | undefined): number {
@@ -164,8 +170,23 @@ export class SplunkSource implements EventSource {
     return hosts[0] ?? null;
   }
 
+  /**
+   * Where a GUID's process is, without a search, when the caller names the host: its start time is
+   * embedded in the GUID (guid-time.ts), so the graph's window is bounded from the start instead of
+   * looked up over all time. Null (a lookup follows) when the host is unknown or the time implausible;
+   * a wrong time only means the tree misses the origin and the lookup runs after all.
+   */
+  locateOrigin(guid: string, host?: string): { host: string; startTime: string }[] | null {
+    const t = guidTime(guid);
+    if (t === null || this.config.tstats) return null;
+    // No host: '' lets getTree read the tree by the GUID's machine part (treeByMachine).
+    return [{ host: host?.toLowerCase() ?? '', startTime: new Date(t).toISOString() }];
+  }
+
   async getTree(guid: string, o: TreeOptions): Promise<TreeRows> {
     const [origin] = canonicalGuids([guid]);
+    // Host unknown (a GUID-only pivot): one search by the GUID's machine part instead of a host lookup first.
+    if (!o.host && !this.hosts.has(origin!) && !this.config.tstats) return this.treeByMachine(origin!, o);
     const host = await this.hostFor(origin!, o);
     if (!host) return { processes: [], complete: true };
     // Counts for the whole host-window go out at the same time as the tree search (2 jobs in parallel).
@@ -191,6 +212,26 @@ export class SplunkSource implements EventSource {
     const all = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
     this.remember(all);
     return selectTree(all, origin!, o);
+  }
+
+  /** The tree of a GUID whose host is unknown: every process of its machine part, in one search. */
+  private async treeByMachine(origin: string, o: TreeOptions): Promise<TreeRows> {
+    const spl = this.spl.machineProcesses(origin.slice(1, 9));
+    const params = timeParams(o.range);
+    const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
+    if (h.resultCount > this.config.treeBudget * 2) {
+      await this.client.discard(h);
+      const host = await this.hostFor(origin, o);
+      return host ? this.treeByGeneration(origin, host, o) : { processes: [], complete: true };
+    }
+    const rows: SplunkRow[] = [];
+    for await (const page of this.client.pages(h, { ctx: o.ctx })) rows.push(...page);
+    const all = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
+    const host = all.find((r) => r.guid === origin)?.host;
+    if (!host) return { processes: [], complete: true };
+    const mine = all.filter((r) => r.host === host);
+    this.remember(mine);
+    return selectTree(mine, origin, o);
   }
 
   /** Fallback for busy hosts: one search per generation, GUID frontiers batched in IN lists. */

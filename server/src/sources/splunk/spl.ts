@@ -253,6 +253,17 @@ export class SplBuilder {
       + ` | eval host=lower('Processes.dest') | fields - Processes.dest | rename Processes.process_guid as ProcessGuid`;
   }
 
+  /**
+   * Every process-create (and terminate) whose GUID carries this machine part: the first 8 hex digits
+   * of a Sysmon ProcessGuid are the same for every process of one machine (docs/splunk.md "GUID-only
+   * pivots"). The bare term is an indexed segment of the raw event (hyphens and braces break
+   * segments), so the search is selective without knowing the host.
+   */
+  machineProcesses(machinePart: string): string {
+    if (!/^[0-9a-f]{8}$/.test(machinePart)) throw bad('guid', 'not the machine part of a ProcessGuid');
+    return `${this.base()} ${this.codes(true)} ${machinePart} ${this.f('ProcessGuid')}="{${machinePart}-*"${this.processTail(true)}`;
+  }
+
   /** Process rows for GUIDs (one batch; callers split with `batches`). */
   processesByGuid(guids: readonly string[], host?: string): string {
     const list = inClause(this.f('ProcessGuid'), guids.map((g) => guidValue(g)));
