@@ -5,8 +5,7 @@
  * rules' inline test vectors instead (no database needed).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { openReadOnly, parseTimeFlags } from './common.js';
+import { failer, openReadOnly, parseFlags, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 import type { CompiledRule } from '../rules/model.js';
 import { loadRules } from '../rules/pack.js';
@@ -18,29 +17,18 @@ import { hecSetup, sendHits } from './detect-hec.js';
 const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json] [--hec]\n'
   + '       lineage detect --rules PATH --test\n';
 
-function fail(msg: string, code = 2): number {
-  process.stderr.write(`lineage detect: ${msg}\n${code === 2 ? USAGE : ''}`);
-  return code;
-}
+const fail = failer('detect', USAGE);
 
 function load(spec: string): CompiledRule[] {
   return existsSync(spec) ? loadRules(spec) : parseRulesOrThrow(spec, '--rules');
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        db: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-        host: { type: 'string' }, json: { type: 'boolean' }, hec: { type: 'boolean' }, test: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (values.help) { process.stderr.write(USAGE); return 0; }
+  const values = parseFlags(argv, {
+    db: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+    host: { type: 'string' }, json: { type: 'boolean' }, hec: { type: 'boolean' }, test: { type: 'boolean' },
+  }, USAGE, fail);
+  if (typeof values === 'number') return values;
   if (!values.rules) return fail('--rules PATH is required (a .yaml file, a directory, or a one-line rule)');
   let rules: CompiledRule[];
   try {

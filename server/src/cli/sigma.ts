@@ -5,31 +5,20 @@
  * Rules that cannot be evaluated are listed with the reason, never dropped silently.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { newContext } from '../sources/event-source.js';
 import { EmbeddedStore } from '../sources/embedded/index.js';
 import { SigmaEngine } from '../sigma/engine.js';
 import { loadRules } from '../sigma/load.js';
 import { scanStore } from '../sigma/store-scan.js';
+import { failer, parseFlags } from './common.js';
 
 const USAGE = 'usage: lineage sigma --db FILE --rules PATH [--rules PATH…] [--json]\n';
 
-function fail(msg: string, code = 2): number {
-  process.stderr.write(`lineage sigma: ${msg}\n${code === 2 ? USAGE : ''}`);
-  return code;
-}
+const fail = failer('sigma', USAGE);
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: { db: { type: 'string' }, rules: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (values.help) { process.stderr.write(USAGE); return 0; }
+  const values = parseFlags(argv, { db: { type: 'string' }, rules: { type: 'string', multiple: true }, json: { type: 'boolean' } }, USAGE, fail);
+  if (typeof values === 'number') return values;
   if (!values.rules?.length) return fail('--rules PATH is required (a Sigma .yml file or a directory of them)');
   if (!values.db) return fail('--db FILE is required');
   const missing = values.rules.find((p) => !existsSync(p));

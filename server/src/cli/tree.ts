@@ -3,35 +3,23 @@
  * process from an embedded store — the same graph document `/api/graph` returns. Without `--json`
  * an indented tree is printed for people.
  */
-import { parseArgs } from 'node:util';
 import { canonicalGuid, type GraphDocument, type ProcessNode } from '@lineage/shared';
 import { InvertedRangeError, NotFoundError, investigate } from '../graph/investigate.js';
-import { openReadOnly, parseTimeFlags } from './common.js';
+import { failer, openReadOnly, parseFlags, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 
 const USAGE = 'usage: lineage tree --db FILE --guid G [--host H] [--up] [--down N] [--events] [--from T] [--to T] [--budget N] [--json]\n';
 
-function fail(msg: string, code = 2): number {
-  process.stderr.write(`lineage tree: ${msg}\n${code === 2 ? USAGE : ''}`);
-  return code;
-}
+const fail = failer('tree', USAGE);
 
 /** `lineage tree` entry: 0 ok, 1 not found / unusable database, 2 usage. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: {
-        db: { type: 'string' }, guid: { type: 'string' }, host: { type: 'string' }, up: { type: 'boolean' },
-        down: { type: 'string' }, events: { type: 'boolean' }, json: { type: 'boolean' }, from: { type: 'string' },
-        to: { type: 'string' }, budget: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (values.help) { process.stderr.write(USAGE); return 0; }
+  const values = parseFlags(argv, {
+    db: { type: 'string' }, guid: { type: 'string' }, host: { type: 'string' }, up: { type: 'boolean' },
+    down: { type: 'string' }, events: { type: 'boolean' }, json: { type: 'boolean' }, from: { type: 'string' },
+    to: { type: 'string' }, budget: { type: 'string' },
+  }, USAGE, fail);
+  if (typeof values === 'number') return values;
   if (!values.db) return fail('--db FILE is required');
   if (!values.guid) return fail('--guid G is required');
   const guid = canonicalGuid(values.guid);
