@@ -99,17 +99,15 @@ test('when the parent was never logged, then the placeholder shows its reason in
   await ui.screenshot('05-placeholder-not-logged');
 });
 
-test('when the parent lies outside the window, then "search wider" draws the real parent', async ({ page }) => {
+test('when the parent lies outside the window, then the real parent is drawn by itself (walked above the window), no placeholder', async ({ page }) => {
   const ow = planted.outsideWindow;
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${ow.child}`);
   await ui.waitFor((st) => st.nodes.includes(ow.parent));
   await ui.select(ow.parent);
-  await expect(page.getByTestId('placeholder-reason')).toContainText('not-in-range');
-  await page.getByRole('button', { name: /Search wider/ }).click();
-  await expect(page).toHaveURL(/from=/);
-  await ui.waitFor((st) => st.nodes.includes(ow.parent) && st.selected === ow.parent);
   await expect(page.getByTestId('placeholder-reason')).toHaveCount(0);
+  // It is the process itself: its details (a pid) are shown, and "Search wider" is not needed.
+  await expect(page.getByRole('button', { name: /Search wider/ })).toHaveCount(0);
 });
 
 test('when arrow keys are pressed in the graph, then the selection moves parent / child / sibling (left = parent, right = child: generations run left to right)', async ({ page }) => {
@@ -216,13 +214,20 @@ test('when a time range is brushed on the timeline, then processes outside it ar
   expect(members.length).toBeGreaterThan(5);
   const strip = page.getByTestId('timeline');
   const box = (await strip.boundingBox())!;
-  // Brush the first fifth of the axis: the parent (running since the start) stays lit, the members
-  // started minutes later are dimmed.
+  // A brush drawn with the mouse lands in the URL.
   await page.mouse.move(box.x + 3, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 4 });
   await page.mouse.up();
-  const s = await ui.waitFor((st) => st.faded.length > 0, 'brush dims');
+  await ui.waitFor((st) => st.faded.length > 0, 'mouse brush dims');
+  await expect(page).toHaveURL(/brush=\d+,\d+/);
+  // A brush over the parent's first minute (the axis now also spans its ancestors back to boot, so the
+  // range is given in the URL): the parent stays lit, the members started minutes later are dimmed.
+  const t = Date.parse(big.time);
+  const url = new URL(page.url());
+  url.searchParams.set('brush', `${t - 60_000},${t + 30_000}`);
+  await page.goto(url.pathname + url.search);
+  const s = await ui.waitFor((st) => st.faded.length > 0 && st.nodes.some((n) => members.includes(n)), 'brush dims');
   expect(s.faded).not.toContain(big.guid);
   expect(members.some((m) => s.faded.includes(m))).toBe(true);
   await ui.screenshot('09-timeline-brush');

@@ -6,6 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { plantedManifest } from '../server/src/demo/planted.js';
 import { InvestigationPage } from './pages/investigation-page.js';
+import { pathFromRoot } from './pages/ancestry.js';
 
 const planted = plantedManifest();
 const cpw = planted.cmdPowershellWinword;
@@ -56,7 +57,7 @@ test('A rule notable in the left rail opens its chain highlighted, over the wind
   expect(Date.parse(url.searchParams.get('to') ?? '')).toBeGreaterThan(Date.parse(cpw.time));
 });
 
-test('"Make a rule from this chain" fills the Rules editor with the selected path, and that rule finds the chain', async ({ page }) => {
+test('"Make a rule from this chain" fills the Rules editor with the selected path, and that rule finds the chain', async ({ page, request }) => {
   const ui = new InvestigationPage(page);
   await ui.open();
   await ui.openNotable(/phishing/i);
@@ -66,9 +67,11 @@ test('"Make a rule from this chain" fills the Rules editor with the selected pat
 
   await expect(page).toHaveURL(/\/rules\?rule=/);
   const editor = page.getByTestId('rule-text');
-  // The path to the root: outlook (created before the window, still a logged process) → winword → cmd;
-  // explorer above it was not drawn, so the chain starts at outlook.
-  await expect(editor).toHaveValue('outlook.exe -> winword.exe -> cmd.exe');
+  // The path to the root, as the graph now draws it (ancestors above the window are walked): every
+  // logged ancestor of cmd, found here one parent at a time through the process route.
+  const path = await pathFromRoot(request, ph.cmd, ph.host);
+  expect(path.slice(-3).map((a) => a.guid)).toEqual([ph.outlook, ph.winword, ph.cmd]);
+  await expect(editor).toHaveValue(path.map((a) => a.image).join(' -> '));
   await page.getByRole('button', { name: 'Validate' }).click();
   await expect(page.getByTestId('rule-valid')).toBeVisible();
   await page.getByLabel('From (UTC)').fill('2026-03-02T00:00');

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { plantedManifest } from '../server/src/demo/planted.js';
 import { InvestigationPage, overlap, type DrawnBoxes } from './pages/investigation-page.js';
+import { pathFromRoot } from './pages/ancestry.js';
 
 const planted = plantedManifest();
 const ph = planted.phishing;
@@ -25,11 +26,13 @@ function overlapsOf(b: DrawnBoxes): string[] {
   return bad;
 }
 
-test('when the 500-child parent is opened and a sibling group expanded, then the children stand in one column right of the parent, nothing overlaps, and the list shows the same rows', async ({ page }) => {
+test('when the 500-child parent is opened and a sibling group expanded, then the children stand in one column right of the parent, nothing overlaps, and the list shows the same rows', async ({ page, request }) => {
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${big.guid}&host=${big.host}`);
   const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
-  await expect(page.getByTestId('graph-stats')).toContainText(`${big.childCount + 2} processes`);
+  // Processes, not boxes: the parent's children plus the parent and its logged ancestors to the root.
+  const path = await pathFromRoot(request, big.guid, big.host);
+  await expect(page.getByTestId('graph-stats')).toContainText(`${big.childCount + path.length} processes`);
   const group = s.nodes.find((n) => n.startsWith('group:'))!;
   await ui.expand(group);
   const s2 = await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');

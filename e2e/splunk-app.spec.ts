@@ -11,7 +11,8 @@ import { InvestigationPage } from './pages/investigation-page.js';
 const CMD = '{9d1ed712-fffd-623d-1b02-000000003b02}';
 const PCALUA = '{9d1ed712-fffd-623d-1d02-000000003b02}';
 const CALC = '{9d1ed712-fffd-623d-1e02-000000003b02}';
-const NOTABLE = 'e2e-1';
+/** ES's notable id as the `notable` macro assigns it at search time: `<guid>@@notable@@<md5>`. */
+const ES_EVENT_ID = /^[0-9A-Fa-f-]{36}@@notable@@[0-9a-f]{32}$/;
 
 interface Review { rule_id: string; comment: string | null; status: string | null; user: string }
 
@@ -39,10 +40,12 @@ test('notable → graph → Add to notable → the comment links back to the sam
   await ui.select(CALC);
   const shown = await ui.state();
 
-  const before = (await incidentReview()).filter((r) => r.rule_id === NOTABLE).length;
   await page.getByRole('button', { name: 'Add to notable' }).click();
   const form = page.getByTestId('add-to-notable');
-  await expect(form.getByLabel('Notable')).toHaveValue(NOTABLE);
+  // The one notable on this graph is preselected, named by the event id ES gave it.
+  await expect(form.getByLabel('Notable')).toHaveValue(ES_EVENT_ID);
+  const NOTABLE = await form.getByLabel('Notable').inputValue();
+  const before = (await incidentReview()).filter((r) => r.rule_id === NOTABLE).length;
   await form.getByLabel('Status').selectOption({ label: 'In Progress' });
   const preview = form.getByTestId('notable-comment-preview');
   await expect(preview).toContainText('`cmd.exe` → `pcalua.exe` → `calc.exe`');
