@@ -19,7 +19,7 @@ import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
 import { RuleNotables } from './rule-notables.js';
 import { notableWritebackRouter } from './notable-writeback.js';
 import { hecRouter } from './hec-routes.js';
-import { hecConfigFromEnv, type HecConfig } from '../sinks/hec.js';
+import type { HecConfig } from '../sinks/hec.js';
 import type { SigmaGraph } from '../sigma/graph.js';
 
 export interface AppDeps {
@@ -37,8 +37,10 @@ export interface AppDeps {
   maxUploadBytes?: number;
   /** Embedded mode: runs after an upload is ingested (besides refreshing the rule notables). */
   afterIngest?: UploadDeps['afterIngest'];
-  /** HTTP Event Collector for rule hits (default: from LINEAGE_HEC_* env; null: off). */
+  /** HTTP Event Collector for rule hits (serve: LINEAGE_HEC_* read by app/config.ts; absent or null: off). */
   hec?: HecConfig | null;
+  /** Lineage's address as analysts reach it, for links sent to Splunk (absent: each request's own origin). */
+  publicUrl?: string | null;
   /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
   ruleNotables?: RuleNotables | null;
   /** Request and audit log (default: silent). */
@@ -87,8 +89,8 @@ export function createApp(deps: AppDeps): Express {
     store: deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
   }));
-  app.use('/api', notableWritebackRouter(deps.sessions ?? null));
-  app.use('/api', hecRouter(sourceFor, deps.hec !== undefined ? deps.hec : hecConfigFromEnv(), (req) => deps.sessions?.get(sessionIdOf(req))?.user ?? null));
+  app.use('/api', notableWritebackRouter(deps.sessions ?? null, deps.publicUrl ?? null));
+  app.use('/api', hecRouter(sourceFor, deps.hec ?? null, (req) => deps.sessions?.get(sessionIdOf(req))?.user ?? null, deps.publicUrl ?? null));
   // Feature routers mount above this line.
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
   const client = deps.clientDir ? clientRouter(deps.clientDir) : null;

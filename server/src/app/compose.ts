@@ -118,7 +118,7 @@ export async function compose(config: ServeConfig, log: Logger, signal: AbortSig
     mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null,
     store: side.store ?? null, log, allowedHosts: allowedHostNames(config.host, config.allowHosts), tls: !!config.tls,
     trustProxy: config.trustProxy, maxConcurrent: config.maxConcurrent, requestTimeoutMs: config.requestTimeoutMs,
-    maxUploadBytes: config.maxUploadBytes, maxUploads: config.maxUploads, sigma,
+    maxUploadBytes: config.maxUploadBytes, maxUploads: config.maxUploads, sigma, hec: config.hec, publicUrl: config.publicUrl,
   });
   let server: Server;
   try {
