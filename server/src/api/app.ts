@@ -41,8 +41,11 @@ export interface AppDeps {
   hec?: HecConfig | null;
   /** Lineage's address as analysts reach it, for links sent to Splunk (absent: each request's own origin). */
   publicUrl?: string | null;
-  /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
+  /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). The
+   *  composition root passes one whose `trackWrites` wraps `store`, so an upload re-runs only the hosts it wrote. */
   ruleNotables?: RuleNotables | null;
+  /** Time budget of one rule run (POST /api/rules/run, the default notables pack run); default 60 s. */
+  ruleBudgetMs?: number;
   /** Request and audit log (default: silent). */
   log?: Logger;
   /** Host names the Host header may carry (default: loopback names; `*`: any). */
@@ -80,11 +83,11 @@ export function createApp(deps: AppDeps): Express {
   const sourceFor = (req: express.Request) => deps.sourceFor(req);
   app.use('/api', graphRouter(sourceFor, deps.sigma ?? null));
   // Embedded notables include the rule pack's hits, cached per store generation (an upload bumps it).
-  const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables() : null;
+  const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables(undefined, { budgetMs: deps.ruleBudgetMs }) : null;
   app.use('/api', searchRouter(sourceFor, ruleNotables));
   app.use('/api', sessionRouter(deps.sessions ?? null));
   app.get('/pivot', pivotHandler);
-  app.use('/api', rulesRouter(sourceFor));
+  app.use('/api', rulesRouter(sourceFor, deps.ruleBudgetMs));
   app.use('/api', uploadRouter({
     store: deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },

@@ -7,6 +7,7 @@ import { delimiter } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { HEC_ENV, hecConfig, type HecConfig, type HecSettings } from '../sinks/hec.js';
+import { DEFAULT_RULE_BUDGET_MS } from '../services/rule-budget.js';
 import type { SplunkConfigInput } from '../sources/splunk/config.js';
 
 /** Command-line options of `serve`. */
@@ -24,6 +25,8 @@ export const SERVE_OPTIONS = {
   'max-uploads': { type: 'string' },
   'max-concurrent': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
+  /** Time budget of one rule run (POST /api/rules/run, the notables' pack run). */
+  'rule-budget-ms': { type: 'string' },
   'log-level': { type: 'string' },
   /** Lineage's address as analysts reach it (links written to notables and HEC events). */
   'public-url': { type: 'string' },
@@ -49,7 +52,7 @@ export const SERVE_OPTIONS = {
 
 export const USAGE = 'usage: lineage serve --db FILE [--port P] [--host ADDR] [--allow-host NAME[,NAME]]\n'
   + '             [--tls-cert FILE --tls-key FILE | --trust-proxy HOPS] [--max-upload-mb N] [--max-uploads N]\n'
-  + '             [--max-concurrent N] [--request-timeout-ms N] [--log-level info|debug|warn|error|silent] [--public-url URL]\n'
+  + '             [--max-concurrent N] [--request-timeout-ms N] [--rule-budget-ms N] [--log-level info|debug|warn|error|silent] [--public-url URL]\n'
   + '             [--sigma RULES_PATH]… (Sigma hits on graph nodes; embedded mode)\n'
   + '       lineage serve --splunk https://HOST:8089 [--index sysmon[,idx2]] [--web https://HOST:8000] [--ca FILE.pem]\n'
   + '             [--fields raw|cim] [--tstats] [--notable-index notable] [--splunk-source S] [--splunk-sourcetype ST]\n'
@@ -67,7 +70,7 @@ const ENV_OF: Record<string, string> = {
   db: 'LINEAGE_DB', port: 'LINEAGE_PORT', host: 'LINEAGE_HOST', 'allow-host': 'LINEAGE_ALLOW_HOST',
   'tls-cert': 'LINEAGE_TLS_CERT', 'tls-key': 'LINEAGE_TLS_KEY', 'trust-proxy': 'LINEAGE_TRUST_PROXY',
   'max-upload-mb': 'LINEAGE_MAX_UPLOAD_MB', 'max-uploads': 'LINEAGE_MAX_UPLOADS', 'max-concurrent': 'LINEAGE_MAX_CONCURRENT',
-  'request-timeout-ms': 'LINEAGE_REQUEST_TIMEOUT_MS', 'log-level': 'LINEAGE_LOG_LEVEL', sigma: 'LINEAGE_SIGMA',
+  'request-timeout-ms': 'LINEAGE_REQUEST_TIMEOUT_MS', 'rule-budget-ms': 'LINEAGE_RULE_BUDGET_MS', 'log-level': 'LINEAGE_LOG_LEVEL', sigma: 'LINEAGE_SIGMA',
   'duckdb-threads': 'LINEAGE_DUCKDB_THREADS', 'duckdb-memory': 'LINEAGE_DUCKDB_MEMORY',
   splunk: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
   'notable-index': 'LINEAGE_SPLUNK_NOTABLE_INDEX', 'splunk-source': 'LINEAGE_SPLUNK_SOURCE',
@@ -98,6 +101,7 @@ const RawBase = z.object({
   'max-uploads': int(1, 64).default(2),
   'max-concurrent': int(1, 10_000).default(64),
   'request-timeout-ms': int(100, 3_600_000).default(30_000),
+  'rule-budget-ms': int(100, 3_600_000).default(DEFAULT_RULE_BUDGET_MS),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   sigma: z.union([text, z.array(text)]).optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : v.split(delimiter).filter(Boolean))),
@@ -138,6 +142,7 @@ const settings = (v: z.infer<typeof RawBase>) => ({
   maxUploads: v['max-uploads'],
   maxConcurrent: v['max-concurrent'],
   requestTimeoutMs: v['request-timeout-ms'],
+  ruleBudgetMs: v['rule-budget-ms'],
   logLevel: v['log-level'],
   sigma: v.sigma,
   duckdb: { threads: v['duckdb-threads'], memoryLimit: v['duckdb-memory'] },
