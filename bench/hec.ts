@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startSplunkd } from '../tools/splunkd-sim/index.js';
-import { hecConfigFromEnv, sendToHec, type HecConfig } from '../server/src/sinks/hec.js';
+import { hecConfig, sendToHec, type HecConfig } from '../server/src/sinks/hec.js';
 import { ruleHitEvent } from '../server/src/sinks/rule-hits.js';
 
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; }
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<void> {
   const n = Number(values.events ?? 5_000);
   const runs = Number(values.runs ?? 5);
   const h = await startSplunkd({ hecTokens: { plain: { name: 'bench', index: 'lineage' }, acked: { name: 'bench-ack', index: 'lineage', ack: true } } });
-  const base = (token: string, over: Partial<HecConfig> = {}) => hecConfigFromEnv({ LINEAGE_HEC_URL: h.url, LINEAGE_HEC_TOKEN: token, LINEAGE_HEC_INDEX: 'lineage' }, { ackPollMs: 5, ...over })!;
+  const base = (token: string, over: Partial<HecConfig> = {}) => hecConfig({ url: h.url, token, index: 'lineage' }, { ackPollMs: 5, ...over })!;
   const events = Array.from({ length: n }, (_, i) => ruleHitEvent({
     rule: 'lin-office-shell', host: `ws${i % 500}.corp.example`, time: new Date(1_772_442_000_000 + i * 1000).toISOString(),
     chain: [`{00000001-0000-0000-0000-${String(i).padStart(12, '0')}}`, `{00000002-0000-0000-0000-${String(i).padStart(12, '0')}}`],

@@ -7,7 +7,7 @@ export const ERROR_CODES = [
   'not_authenticated', 'forbidden', 'csrf', 'not_found', 'upload_unavailable', 'too_large',
   'unsupported_media_type', 'internal', 'search_failed', 'protocol', 'unavailable', 'timeout',
   'unknown_host', 'invalid_path', 'invalid_cookie', 'busy', 'deadline_exceeded', 'rate_limited', 'upload_stalled',
-  'hec_not_configured', 'hec_failed', 'misconfigured', 'not_splunk',
+  'hec_not_configured', 'hec_failed', 'misconfigured', 'not_splunk', 'rule_budget_exceeded',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

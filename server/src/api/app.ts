@@ -19,7 +19,7 @@ import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
 import { RuleNotables } from './rule-notables.js';
 import { notableWritebackRouter } from './notable-writeback.js';
 import { hecRouter } from './hec-routes.js';
-import { hecConfigFromEnv, type HecConfig } from '../sinks/hec.js';
+import type { HecConfig } from '../sinks/hec.js';
 import type { SigmaGraph } from '../sigma/graph.js';
 
 export interface AppDeps {
@@ -37,10 +37,15 @@ export interface AppDeps {
   maxUploadBytes?: number;
   /** Embedded mode: runs after an upload is ingested (besides refreshing the rule notables). */
   afterIngest?: UploadDeps['afterIngest'];
-  /** HTTP Event Collector for rule hits (default: from LINEAGE_HEC_* env; null: off). */
+  /** HTTP Event Collector for rule hits (serve: LINEAGE_HEC_* read by app/config.ts; absent or null: off). */
   hec?: HecConfig | null;
-  /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). */
+  /** Lineage's address as analysts reach it, for links sent to Splunk (absent: each request's own origin). */
+  publicUrl?: string | null;
+  /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). The
+   *  composition root passes one whose `trackWrites` wraps `store`, so an upload re-runs only the hosts it wrote. */
   ruleNotables?: RuleNotables | null;
+  /** Time budget of one rule run (POST /api/rules/run, the default notables pack run); default 60 s. */
+  ruleBudgetMs?: number;
   /** Request and audit log (default: silent). */
   log?: Logger;
   /** Host names the Host header may carry (default: loopback names; `*`: any). */
@@ -78,17 +83,17 @@ export function createApp(deps: AppDeps): Express {
   const sourceFor = (req: express.Request) => deps.sourceFor(req);
   app.use('/api', graphRouter(sourceFor, deps.sigma ?? null));
   // Embedded notables include the rule pack's hits, cached per store generation (an upload bumps it).
-  const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables() : null;
+  const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables(undefined, { budgetMs: deps.ruleBudgetMs }) : null;
   app.use('/api', searchRouter(sourceFor, ruleNotables));
   app.use('/api', sessionRouter(deps.sessions ?? null));
   app.get('/pivot', pivotHandler);
-  app.use('/api', rulesRouter(sourceFor));
+  app.use('/api', rulesRouter(sourceFor, deps.ruleBudgetMs));
   app.use('/api', uploadRouter({
     store: deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
   }));
-  app.use('/api', notableWritebackRouter(deps.sessions ?? null));
-  app.use('/api', hecRouter(sourceFor, deps.hec !== undefined ? deps.hec : hecConfigFromEnv(), (req) => deps.sessions?.get(sessionIdOf(req))?.user ?? null));
+  app.use('/api', notableWritebackRouter(deps.sessions ?? null, deps.publicUrl ?? null));
+  app.use('/api', hecRouter(sourceFor, deps.hec ?? null, (req) => deps.sessions?.get(sessionIdOf(req))?.user ?? null, deps.publicUrl ?? null));
   // Feature routers mount above this line.
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
   const client = deps.clientDir ? clientRouter(deps.clientDir) : null;

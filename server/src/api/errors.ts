@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { isErrorCode, type ErrorCode } from '@lineage/shared';
 import { CursorError } from '../graph/cursor.js';
 import { InvertedRangeError, NotFoundError } from '../graph/investigate.js';
+import { RuleBudgetError } from '../services/rule-budget.js';
 import { EmptySearchError } from '../services/seed-search.js';
 
 /** An error with an HTTP status and a stable snake_case code for clients. */
@@ -32,6 +33,7 @@ function toAppError(err: unknown): AppError {
   }
   if (err instanceof InvertedRangeError || err instanceof EmptySearchError) return new AppError(400, 'invalid_request', err.message);
   if (err instanceof NotFoundError) return new AppError(404, 'not_found', err.message);
+  if (err instanceof RuleBudgetError) return new AppError(503, 'rule_budget_exceeded', err.message);
   // Splunk source errors (sources/splunk/errors.ts) carry their own status and snake_case code.
   const se = err as { name?: string; status?: number; code?: string; message?: string } | null;
   if (se?.name === 'SplunkError' && typeof se.status === 'number' && typeof se.code === 'string' && isErrorCode(se.code)) {

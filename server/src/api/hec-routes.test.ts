@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuleHit } from '@lineage/shared';
 import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
 import type { EventSource } from '../sources/event-source.js';
-import { hecConfigFromEnv } from '../sinks/hec.js';
+import { hecConfig } from '../sinks/hec.js';
 import { createApp } from './app.js';
 
 const TOKEN = 'route-hec-token-0123456789';
@@ -25,7 +25,7 @@ describe('/api/hec', () => {
   const source = {} as EventSource; // the routes only ask whether the request has a source
   beforeAll(async () => {
     h = await startSplunkd({ hecTokens: { [TOKEN]: { name: 'lineage', index: 'lineage' } } });
-    const hec = hecConfigFromEnv({ LINEAGE_HEC_URL: h.url, LINEAGE_HEC_TOKEN: TOKEN, LINEAGE_HEC_INDEX: 'lineage' }, { retryBaseMs: 5 });
+    const hec = hecConfig({ url: h.url, token: TOKEN, index: 'lineage' }, { retryBaseMs: 5 });
     app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source, hec });
   });
   afterAll(async () => { await h?.stop(); });
@@ -60,7 +60,7 @@ describe('/api/hec', () => {
     const off = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source, hec: null });
     expect((await request(off).get('/api/hec')).body).toEqual({ configured: false, index: null, ack: false });
     expect((await post(off, { hits: [HIT] })).body.error.code).toBe('hec_not_configured');
-    const wrong = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source, hec: hecConfigFromEnv({ LINEAGE_HEC_URL: h.url, LINEAGE_HEC_TOKEN: 'wrong-token' }) });
+    const wrong = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source, hec: hecConfig({ url: h.url, token: 'wrong-token' }) });
     const r = await post(wrong, { hits: [HIT] });
     expect(r.status).toBe(502);
     expect(r.body.error.message).toBe('batch 1/1: HEC refused the token: Invalid token (HEC code 4) — check LINEAGE_HEC_TOKEN');

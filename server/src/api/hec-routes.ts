@@ -14,13 +14,13 @@ import { ruleHitEvent } from '../sinks/rule-hits.js';
 import { AppError } from './errors.js';
 import type { SourceFor } from './handle.js';
 import { CSRF_HEADER } from './session.js';
-import { PUBLIC_URL_ENV, publicOrigin } from './notable-writeback.js';
+import { publicOrigin } from './notable-writeback.js';
 
 /** Most hits one request sends (the Rules page shows at most 5,000). */
 export const MAX_HEC_HITS = 5_000;
 const Body = z.object({ hits: z.array(RuleHitSchema).min(1).max(MAX_HEC_HITS) }).strict();
 
-export function hecRouter(sourceFor: SourceFor, cfg: HecConfig | null, user: (req: Request) => string | null = () => null, env: NodeJS.ProcessEnv = process.env): Router {
+export function hecRouter(sourceFor: SourceFor, cfg: HecConfig | null, user: (req: Request) => string | null = () => null, publicUrl: string | null = null): Router {
   const r = Router();
   r.get('/hec', (_req, res) => {
     res.json({ configured: cfg !== null, index: cfg?.index ?? null, ack: cfg?.ack ?? false });
@@ -33,7 +33,7 @@ export function hecRouter(sourceFor: SourceFor, cfg: HecConfig | null, user: (re
     const body = Body.safeParse(req.body);
     if (!body.success) { next(body.error); return; }
     let origin: string;
-    try { origin = publicOrigin(env[PUBLIC_URL_ENV], req); } catch (e) { next(e); return; }
+    try { origin = publicOrigin(publicUrl, req); } catch (e) { next(e); return; }
     const by = user(req);
     const events = body.data.hits.map((h) => {
       const e = ruleHitEvent(h, origin);

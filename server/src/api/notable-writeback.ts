@@ -5,7 +5,7 @@
  * analyst (their own Splunk session; nothing is sent with a service account). docs/splunk-app.md.
  *
  * Body (JSON): `{ notables: [event_id…], view: "?src=…&guid=…", summary, status?, urgency?, owner? }`.
- * `view` is the investigation's query string; the link is built on LINEAGE_PUBLIC_URL (the address
+ * `view` is the investigation's query string; the link is built on the configured public URL (the address
  * analysts use) or, when unset, on this request's own origin. Same-origin only: JSON content type and
  * the `X-Lineage-Request: 1` header, neither of which a cross-site form can send without a preflight.
  * The answer holds ES's message and the link, never a Splunk credential.
@@ -17,8 +17,6 @@ import type { SessionStore } from './sessions.js';
 import { AppError } from './errors.js';
 import { CSRF_HEADER, sessionIdOf } from './session.js';
 
-/** Environment variable: Lineage's address as analysts reach it (e.g. https://lineage.corp:8080). */
-export const PUBLIC_URL_ENV = 'LINEAGE_PUBLIC_URL';
 /** The ES comment field holds a few thousand characters comfortably; longer summaries are refused. */
 export const MAX_SUMMARY = 6_000;
 
@@ -33,11 +31,11 @@ const Body = z.object({
 }).strict();
 
 /** Lineage's public origin: the configured one, or the request's. Throws on a malformed setting. */
-export function publicOrigin(configured: string | undefined, req: { protocol: string; get(name: string): string | undefined }): string {
+export function publicOrigin(configured: string | null, req: { protocol: string; get(name: string): string | undefined }): string {
   if (configured) {
     let u: URL;
-    try { u = new URL(configured); } catch { throw new AppError(500, 'misconfigured', `${PUBLIC_URL_ENV} is not a URL`); }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new AppError(500, 'misconfigured', `${PUBLIC_URL_ENV} must be http(s)`);
+    try { u = new URL(configured); } catch { throw new AppError(500, 'misconfigured', 'the public URL (LINEAGE_PUBLIC_URL) is not a URL'); }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new AppError(500, 'misconfigured', 'the public URL (LINEAGE_PUBLIC_URL) must be http(s)');
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   }
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
@@ -49,7 +47,8 @@ export function notableComment(url: string, summary: string): string {
   return `Investigated in Lineage: ${url}${clean ? `\n\n${clean}` : ''}`;
 }
 
-export function notableWritebackRouter(sessions: SessionStore | null, env: NodeJS.ProcessEnv = process.env): Router {
+/** `publicUrl`: Lineage's address as analysts reach it (serve: --public-url / LINEAGE_PUBLIC_URL via app/config.ts). */
+export function notableWritebackRouter(sessions: SessionStore | null, publicUrl: string | null = null): Router {
   const r = Router();
   r.post('/notable-update', (req, res, next) => {
     if (!req.is('application/json')) { next(new AppError(415, 'unsupported_media_type', 'POST /api/notable-update takes application/json')); return; }
@@ -61,7 +60,7 @@ export function notableWritebackRouter(sessions: SessionStore | null, env: NodeJ
     if (!body.success) { next(body.error); return; }
     const b = body.data;
     let url: string;
-    try { url = `${publicOrigin(env[PUBLIC_URL_ENV], req)}/${b.view}`; } catch (e) { next(e); return; }
+    try { url = `${publicOrigin(publicUrl, req)}/${b.view}`; } catch (e) { next(e); return; }
     updateNotables(session.source.client, {
       ruleUIDs: b.notables, comment: notableComment(url, b.summary), status: b.status, urgency: b.urgency, newOwner: b.owner,
     }).then((message) => {

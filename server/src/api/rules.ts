@@ -11,6 +11,7 @@ import { RulesRunBody, RulesValidateBody, type RuleErrorWire, type RuleSummary }
 import { loadPack } from '../rules/pack.js';
 import { parseRules } from '../rules/language/parse.js';
 import { runRules } from '../rules/run/run.js';
+import { DEFAULT_RULE_BUDGET_MS, withinBudget } from '../services/rule-budget.js';
 import type { CompiledRule } from '../rules/model.js';
 import { AppError } from './errors.js';
 import { jsonRoute, type SourceFor } from './handle.js';
@@ -42,7 +43,8 @@ function compile(text: string): CompiledRule[] {
   return rules;
 }
 
-export function rulesRouter(sourceFor: SourceFor): Router {
+/** `budgetMs`: the time budget of one `POST /api/rules/run` (its queries are interrupted when spent). */
+export function rulesRouter(sourceFor: SourceFor, budgetMs: number = DEFAULT_RULE_BUDGET_MS): Router {
   const r = Router();
 
   // Validation needs no data source (works before a Splunk login too).
@@ -64,7 +66,7 @@ export function rulesRouter(sourceFor: SourceFor): Router {
     const body = RulesRunBody.parse(req.body);
     const rules = compile(body.rules);
     const range = toRange(body, null) ?? undefined;
-    const result = await runRules(source, rules, { ctx, range, host: body.host });
+    const result = await withinBudget(budgetMs, 'the rule run', ctx.signal, (c) => runRules(source, rules, { ctx: c, range, host: body.host }));
     return {
       hits: result.hits.slice(0, MAX_HITS),
       truncated: result.hits.length > MAX_HITS ? { limit: MAX_HITS, total: result.hits.length } : null,

@@ -5,13 +5,14 @@
  * (where `ps` would show it).
  */
 import type { RuleHit } from '@lineage/shared';
-import { HEC_ENV, HecError, hecConfigFromEnv, sendToHec, type HecConfig } from '../sinks/hec.js';
+import { readToolEnv } from '../app/config.js';
+import { HEC_ENV, HecError, sendToHec, type HecConfig } from '../sinks/hec.js';
 import { ruleHitEvent } from '../sinks/rule-hits.js';
 
 /** The HEC settings, or why they cannot be used (checked before the rules run). */
 export function hecSetup(env: NodeJS.ProcessEnv = process.env): HecConfig | string {
   try {
-    return hecConfigFromEnv(env) ?? `--hec needs ${HEC_ENV.url} and ${HEC_ENV.token} in the environment`;
+    return readToolEnv(env).hec() ?? `--hec needs ${HEC_ENV.url} and ${HEC_ENV.token} in the environment`;
   } catch (e) {
     return (e as Error).message;
   }
@@ -21,7 +22,9 @@ export function hecSetup(env: NodeJS.ProcessEnv = process.env): HecConfig | stri
 export async function sendHits(cfg: HecConfig, hits: RuleHit[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (hits.length === 0) { process.stderr.write('HEC: no hits to send\n'); return 0; }
   try {
-    const r = await sendToHec(cfg, hits.map((h) => ruleHitEvent(h, env.LINEAGE_PUBLIC_URL ?? null)));
+    let publicUrl: string | null;
+    try { publicUrl = readToolEnv(env).publicUrl; } catch (e) { process.stderr.write(`lineage detect: ${(e as Error).message}\n`); return 1; }
+    const r = await sendToHec(cfg, hits.map((h) => ruleHitEvent(h, publicUrl)));
     process.stderr.write(`HEC: sent ${r.events} hits in ${r.batches} batch${r.batches === 1 ? '' : 'es'} to ${cfg.url.origin}`
       + `${cfg.index ? ` (index ${cfg.index})` : ''}${r.retries ? `, ${r.retries} retries` : ''}${cfg.ack ? (r.acknowledged ? ', acknowledged' : '') : ''}\n`);
     return 0;

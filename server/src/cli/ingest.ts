@@ -12,12 +12,13 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ingestPaths, readAnything, type IngestReport } from '../ingest/pipeline.js';
+import { readToolEnv, type ToolEnv } from '../app/config.js';
 import { EmbeddedStore } from '../sources/embedded/store.js';
 
 const USAGE = 'usage: lineage ingest --db FILE PATH… [--json] [--optimize|--no-optimize] [--quiet]';
 
-/** DuckDB threads while loading (LINEAGE_DUCKDB_THREADS overrides). */
-const INGEST_THREADS = Number(process.env.LINEAGE_DUCKDB_THREADS) || 1;
+/** DuckDB threads while loading (LINEAGE_DUCKDB_THREADS overrides, read by app/config.ts). */
+const INGEST_THREADS = 1;
 /** DuckDB buffer pool while loading: bounds the store's share of peak RSS, whatever the input size. */
 const INGEST_MEMORY = '256MB';
 
@@ -65,10 +66,12 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
   }
 
   let store: EmbeddedStore;
+  let env: ToolEnv;
   try {
+    env = readToolEnv();
     // Ingest: one DuckDB thread and a small buffer pool (memory flat in the input size; see the
     // store README "Write path"); optimize() below gets every core and a larger pool back.
-    store = await EmbeddedStore.open(values.db, { threads: INGEST_THREADS, memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? INGEST_MEMORY });
+    store = await EmbeddedStore.open(values.db, { threads: env.duckdb.threads ?? INGEST_THREADS, memoryLimit: env.duckdb.memoryLimit ?? INGEST_MEMORY });
   } catch (err) {
     io.err(`ingest: ${(err as Error).message}\n`);
     return 1;
@@ -87,7 +90,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
       if (!values.quiet) io.err('ingest: optimizing the database for GUID lookups…\n');
       // Only what this run added is re-sorted (a fresh store: everything), in a bounded pool —
       // sorts spill to disk beyond it — so memory stays flat whatever the store's size.
-      await store.setResources({ threads: availableParallelism(), memoryLimit: process.env.LINEAGE_DUCKDB_MEMORY ?? OPTIMIZE_MEMORY });
+      await store.setResources({ threads: availableParallelism(), memoryLimit: env.duckdb.memoryLimit ?? OPTIMIZE_MEMORY });
       await store.optimize({ since: firstSeq });
     }
   } catch (err) {

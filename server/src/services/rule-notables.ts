@@ -14,7 +14,8 @@ import { loadPack } from '../rules/pack.js';
 import { runRules } from '../rules/run/run.js';
 import type { CompiledRule } from '../rules/model.js';
 import type { SysmonEvent } from '../ingest/record.js';
-import { newContext, type EventSource, type QueryContext } from '../sources/event-source.js';
+import type { EventSource, QueryContext } from '../sources/event-source.js';
+import { DEFAULT_RULE_BUDGET_MS, RuleBudgetError, withinBudget } from './rule-budget.js';
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -61,9 +62,17 @@ export class RuleNotables {
   private written = new Set<string>();
   private pack: CompiledRule[] | null = null;
   private runCount = 0;
+  /** The budget error of this store state: kept until the store changes, so requests do not re-run a pack that cannot finish. */
+  private spent: RuleBudgetError | null = null;
+  private readonly budgetMs: number;
 
-  /** @param rules the rules to run (default: the shipped pack, loaded once). */
-  constructor(private readonly rules?: () => CompiledRule[]) {}
+  /**
+   * @param rules the rules to run (default: the shipped pack, loaded once).
+   * @param o.budgetMs the time budget of one run (whole pack, or one host after an ingest).
+   */
+  constructor(private readonly rules?: () => CompiledRule[], o: { budgetMs?: number } = {}) {
+    this.budgetMs = o.budgetMs ?? DEFAULT_RULE_BUDGET_MS;
+  }
 
   /**
    * The store changed (an ingest finished). `hosts`: the hosts it wrote; default those the tracked
@@ -71,6 +80,7 @@ export class RuleNotables {
    */
   invalidate(hosts?: Iterable<string>): void {
     this.generation++;
+    this.spent = null;
     const changed = new Set([...(hosts ?? this.written)].map((h) => h.toLowerCase()));
     this.written = new Set();
     if (changed.size === 0 || this.dirty === null) this.dirty = null;
@@ -110,13 +120,19 @@ export class RuleNotables {
   }
 
   private hits(source: EventSource): Promise<Map<string, Notable[]>> {
+    if (this.spent) return Promise.reject(this.spent);
     const dirty = this.dirty;
     if (this.byHost && dirty !== null && dirty.size === 0) return this.byHost;
     this.dirty = new Set();
     const previous = this.byHost;
     const p = previous && dirty !== null ? this.rerunHosts(source, previous, [...dirty]) : this.run(source, null);
     // A failed run is not kept: the next request tries again (the whole pack, to be safe).
-    p.catch(() => { if (this.byHost === p) { this.byHost = null; this.dirty = null; } });
+    p.catch((err: unknown) => {
+      if (this.byHost !== p) return;
+      this.byHost = null;
+      this.dirty = null;
+      if (err instanceof RuleBudgetError) this.spent = err;
+    });
     this.byHost = p;
     return p;
   }
@@ -132,8 +148,10 @@ export class RuleNotables {
     this.runCount++;
     const rules = this.rules ? this.rules() : (this.pack ??= loadPack());
     const titles = new Map(rules.map((r) => [r.id, r.title]));
-    // Its own context: the run is shared by every request, so one client going away must not cancel it for the others.
-    const result = await runRules(source, rules, { ctx: newContext(), ...(host ? { host } : {}) });
+    // Its own context: the run is shared by every request, so one client going away must not cancel it
+    // for the others; its budget stops it.
+    const what = `the rule pack's run for notables${host ? ` (host ${host})` : ''}`;
+    const result = await withinBudget(this.budgetMs, what, undefined, (ctx) => runRules(source, rules, { ctx, ...(host ? { host } : {}) }));
     const out = new Map<string, Notable[]>();
     for (const h of foldContinuations(result.hits)) {
       const key = h.host.toLowerCase();

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSplunkd, type SplunkdHandle } from '../../../tools/splunkd-sim/index.js';
-import { batchEvents, HecError, hecConfigFromEnv, sendToHec, type HecConfig, type HecEvent } from './hec.js';
+import { batchEvents, HecError, hecConfig, sendToHec, type HecConfig, type HecEvent } from './hec.js';
 
 describe('HEC sender', () => {
   let h: SplunkdHandle;
-  const cfg = (over: Partial<HecConfig> = {}): HecConfig => hecConfigFromEnv(
-    { LINEAGE_HEC_URL: h.url, LINEAGE_HEC_TOKEN: 'tok-plain-0123456789', LINEAGE_HEC_INDEX: 'lineage' },
+  const cfg = (over: Partial<HecConfig> = {}): HecConfig => hecConfig(
+    { url: h.url, token: 'tok-plain-0123456789', index: 'lineage' },
     { retryBaseMs: 5, ackPollMs: 5, ...over },
   )!;
   const events = (n: number, tag: string): HecEvent[] => Array.from({ length: n }, (_, i) => ({ time: 1_700_000_000 + i, host: 'ws1', event: { tag, n: i } }));
@@ -84,9 +84,9 @@ describe('HEC sender', () => {
   it('an unreachable HEC is an error, not a hang; settings are checked', async () => {
     const err = await sendToHec(cfg({ url: new URL('http://127.0.0.1:1'), retries: 1 }), events(1, 'x')).catch((e: unknown) => e) as HecError;
     expect(err.message).toMatch(/cannot reach HEC at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
-    expect(hecConfigFromEnv({})).toBeNull();
-    expect(() => hecConfigFromEnv({ LINEAGE_HEC_URL: 'http://x:8088' })).toThrow(/LINEAGE_HEC_TOKEN is required/);
-    expect(() => hecConfigFromEnv({ LINEAGE_HEC_URL: 'ftp://x', LINEAGE_HEC_TOKEN: 't' })).toThrow(/must be http/);
-    expect(() => hecConfigFromEnv({ LINEAGE_HEC_URL: 'http://x', LINEAGE_HEC_TOKEN: 't', LINEAGE_HEC_INDEX: 'a b' })).toThrow(/not an index name/);
+    expect(hecConfig({})).toBeNull();
+    expect(() => hecConfig({ url: 'http://x:8088' })).toThrow(/LINEAGE_HEC_TOKEN is required/);
+    expect(() => hecConfig({ url: 'ftp://x', token: 't' })).toThrow(/must be http/);
+    expect(() => hecConfig({ url: 'http://x', token: 't', index: 'a b' })).toThrow(/not an index name/);
   });
 });

@@ -47,27 +47,28 @@ export class HecError extends Error {
   constructor(message: string, readonly status: number | null = null, readonly code: number | null = null) { super(message); }
 }
 
-const yes = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+/** HEC settings as the admin gives them (read by server/src/app/config.ts; this module reads no environment). */
+export interface HecSettings { url?: string; token?: string; index?: string; ack?: boolean; ca?: string; insecure?: boolean; sourcetype?: string }
 
-/** HEC settings from the environment; null when LINEAGE_HEC_URL is unset. Throws on a bad setting. */
-export function hecConfigFromEnv(env: NodeJS.ProcessEnv = process.env, over: Partial<HecConfig> = {}): HecConfig | null {
-  const raw = env[HEC_ENV.url];
+/** Checked HEC config from the settings; null when no URL is set. Throws a HecError naming the bad setting. */
+export function hecConfig(s: HecSettings, over: Partial<HecConfig> = {}): HecConfig | null {
+  const raw = s.url;
   if (!raw) return null;
   let url: URL;
   try { url = new URL(raw); } catch { throw new HecError(`${HEC_ENV.url}: "${raw}" is not a URL`); }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HecError(`${HEC_ENV.url}: must be http(s)`);
-  const token = env[HEC_ENV.token];
+  const token = s.token;
   if (!token) throw new HecError(`${HEC_ENV.token} is required with ${HEC_ENV.url} (the HEC token the Splunk admin created)`);
-  const index = env[HEC_ENV.index] || null;
+  const index = s.index || null;
   if (index !== null && !/^[A-Za-z0-9_][A-Za-z0-9_-]{0,79}$/.test(index)) throw new HecError(`${HEC_ENV.index}: "${index}" is not an index name`);
   let ca: string | undefined;
-  if (env[HEC_ENV.ca]) {
-    try { ca = readFileSync(env[HEC_ENV.ca]!, 'utf8'); } catch (e) { throw new HecError(`${HEC_ENV.ca}: cannot read ${env[HEC_ENV.ca]}: ${(e as Error).message}`); }
+  if (s.ca) {
+    try { ca = readFileSync(s.ca, 'utf8'); } catch (e) { throw new HecError(`${HEC_ENV.ca}: cannot read ${s.ca}: ${(e as Error).message}`); }
   }
   return {
-    url, token, index, sourcetype: env[HEC_ENV.sourcetype] || 'lineage:rule_hit', source: 'lineage', ack: yes(env[HEC_ENV.ack]),
+    url, token, index, sourcetype: s.sourcetype || 'lineage:rule_hit', source: 'lineage', ack: s.ack ?? false,
     batchEvents: 500, batchBytes: 512 * 1024, retries: 4, retryBaseMs: 250, requestTimeoutMs: 30_000, ackTimeoutMs: 60_000, ackPollMs: 250,
-    ca, insecure: yes(env[HEC_ENV.insecure]), ...over,
+    ca, insecure: s.insecure ?? false, ...over,
   };
 }
 

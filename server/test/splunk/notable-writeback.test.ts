@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import { createApp } from '../../src/api/app.js';
 import { errorHandler } from '../../src/api/errors.js';
-import { notableWritebackRouter, PUBLIC_URL_ENV } from '../../src/api/notable-writeback.js';
+import { notableWritebackRouter } from '../../src/api/notable-writeback.js';
 import { splunkSourceFor } from '../../src/api/session.js';
 import { resolveConfig } from '../../src/sources/splunk/config.js';
 import { SessionStore } from '../../src/api/sessions.js';
@@ -86,7 +86,7 @@ describe('Add to notable (ES notable_update as the analyst)', () => {
     const cookie = await login({ username: 'alice', password: 'alice-analyst-pw' });
     const configured = express();
     configured.use(express.json());
-    configured.use('/api', notableWritebackRouter(store, { [PUBLIC_URL_ENV]: 'https://lineage.corp.example:8443/' }));
+    configured.use('/api', notableWritebackRouter(store, 'https://lineage.corp.example:8443/'));
     configured.use(errorHandler);
     const r = await request(configured).post('/api/notable-update').set('Content-Type', 'application/json').set('Cookie', cookie).set('X-Lineage-Request', '1')
       .send(JSON.stringify({ notables: [NOTABLES[0]!.event_id], view: VIEW, summary: '' }));

@@ -27,9 +27,9 @@ import {
 export interface OpenOptions {
   /** Open without write access (several readers may share the file). */
   readOnly?: boolean;
-  /** DuckDB worker threads (default: `LINEAGE_DUCKDB_THREADS`, else DuckDB's default = cores). */
+  /** DuckDB worker threads (default: DuckDB's default = cores; serve passes `LINEAGE_DUCKDB_THREADS` from app/config.ts). */
   threads?: number;
-  /** DuckDB buffer-pool limit, e.g. `'512MB'` (default: `LINEAGE_DUCKDB_MEMORY`, else 2GB). */
+  /** DuckDB buffer-pool limit, e.g. `'512MB'` (default 2GB; serve passes `LINEAGE_DUCKDB_MEMORY` from app/config.ts). */
   memoryLimit?: string;
 }
 
@@ -97,9 +97,8 @@ export class EmbeddedStore {
       const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { checkpoint_threshold: '1GB' };
       // DuckDB would take 80 % of RAM for its buffers by default; a bounded pool keeps a server's
       // footprint predictable (sorts spill to disk beyond it). Both knobs are for operators.
-      config.memory_limit = opts.memoryLimit ?? process.env.LINEAGE_DUCKDB_MEMORY ?? '2GB';
-      const threads = opts.threads !== undefined ? String(opts.threads) : process.env.LINEAGE_DUCKDB_THREADS;
-      if (threads) config.threads = threads;
+      config.memory_limit = opts.memoryLimit ?? '2GB';
+      if (opts.threads !== undefined) config.threads = String(opts.threads);
       instance = await DuckDBInstance.create(path, config);
     } catch (err) {
       throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
