@@ -7,6 +7,7 @@ import { evalCondition, parseCondition, type Cond } from './condition.js';
 import type { EventView } from './event.js';
 import { resolveLogsource, type Applies } from './logsource.js';
 import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
+import { imageNames } from './names.js';
 
 export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -33,6 +34,8 @@ export interface CompiledRule extends RuleMeta {
   needles: Needles | null;
   /** Field names the detection reads (keys before `|`, `fieldref` targets); null = a keyword search (every field). */
   fields: string[] | null;
+  /** Image basenames (lower case) the rule can only match on a process_creation event; null: any (./names.ts). */
+  imageNames: ReadonlySet<string> | null;
 }
 
 export interface UnevaluableRule extends Omit<RuleMeta, 'level'> { level: string | null; reason: string }
@@ -163,6 +166,7 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     };
     return {
       ...base, level, applies, identifiers, needles, fields: detectionFields(det, identifiers),
+      imageNames: imageNames(cond, det),
       evaluate(ev) {
         view = ev;
         memo.fill(0);

@@ -50,6 +50,11 @@ describe('a lineage step matching a Sigma detection block', () => {
     const [res] = runRuleTests(rules[0]!);
     expect(res!.problems).toEqual([]);
     expect(res!.hits).toHaveLength(1);
+    expect([...rules[0]!.steps[0]!.pred.names!].sort()).toEqual(['powershell.exe', 'pwsh.exe']);
+    // `not` pins nothing; `or` pins only when both sides do.
+    expect(ruleWith(`{ sigma: { a: { Image|endswith: '\\a.exe' }, condition: 'not a' } }`).rules[0]!.steps[0]!.pred.names).toBeNull();
+    expect(ruleWith(`{ sigma: { a: { Image|endswith: '\\a.exe' }, b: { CommandLine|contains: x }, condition: 'a or b' } }`).rules[0]!.steps[0]!.pred.names).toBeNull();
+    expect([...ruleWith(`{ sigma: { a: { Image|endswith: '\\A.exe' }, b: { Image: 'C:\\x\\b.exe' }, condition: '1 of them' } }`).rules[0]!.steps[0]!.pred.names!].sort()).toEqual(['a.exe', 'b.exe']);
   });
 
   it('keeps the field-map form beside it (AND with the other keys)', () => {
@@ -82,6 +87,10 @@ describe.skipIf(!present)('a lineage step referencing a SigmaHQ rule by id', () 
     const [res] = runRuleTests(rules[0]!);
     expect(res!.problems).toEqual([]);
     // A list of ids is any of them.
+    // The push-down names: the encode rule pins Image|endswith powershell/pwsh; whoami's OriginalFileName
+    // alternative pins nothing (a renamed whoami.exe must still be found).
+    expect([...rules[0]!.steps[0]!.pred.names!].sort()).toEqual(['powershell.exe', 'pwsh.exe']);
+    expect(ruleWith(`{ sigma: ${WHOAMI_ALL} }`).rules[0]!.steps[0]!.pred.names).toBeNull();
     const any = ruleWith(`{ sigma: [${WHOAMI_ALL}, ${ENCODED_PS}] }`);
     expect(any.errors).toEqual([]);
     expect(runRuleTests(any.rules[0]!)[0]!.problems).toEqual([]);

@@ -56,8 +56,10 @@ function fromRule(rules: SigmaRule[], path: (string | number)[]): Predicate {
     if (r.fields === null) throw new MatchError(`Sigma rule ${r.id} has a keyword search (reads every field of an event); a lineage step reads named fields`, path);
     for (const f of r.fields) fields.add(f);
   }
+  // Image names pin the step for the rule index and the scan push-down (server/src/sigma/names.ts).
+  const names = rules.every((r) => r.imageNames) ? new Set(rules.flatMap((r) => [...r.imageNames!])) : null;
   return {
-    names: null, fields, absentIsUnknown: false,
+    names, fields, absentIsUnknown: false,
     test(get) {
       const view = new NodeView(get);
       for (const r of rules) if (r.evaluate(view)) return Tri.Yes;
