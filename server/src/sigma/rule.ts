@@ -7,6 +7,7 @@ import { evalCondition, parseCondition, type Cond } from './condition.js';
 import type { EventView } from './event.js';
 import { resolveLogsource, type Applies } from './logsource.js';
 import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
+import { imageNames } from './names.js';
 
 export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -31,6 +32,10 @@ export interface CompiledRule extends RuleMeta {
   evaluate(ev: EventView): string[] | null;
   /** null = no prefilter possible (the rule is tried on every event of its EventIDs). */
   needles: Needles | null;
+  /** Field names the detection reads (keys before `|`, `fieldref` targets); null = a keyword search (every field). */
+  fields: string[] | null;
+  /** Image basenames (lower case) the rule can only match on a process_creation event; null: any (./names.ts). */
+  imageNames: ReadonlySet<string> | null;
 }
 
 export interface UnevaluableRule extends Omit<RuleMeta, 'level'> { level: string | null; reason: string }
@@ -97,6 +102,24 @@ function condNeedles(c: Cond, of: (n: string) => Needles | null): Needles | null
   }
 }
 
+/** The fields a detection reads; null when an identifier is a keyword search (reads every value). */
+function detectionFields(det: Record<string, unknown>, identifiers: string[]): string[] | null {
+  const out = new Set<string>();
+  for (const name of identifiers) {
+    const v = det[name];
+    for (const m of Array.isArray(v) ? v : [v]) {
+      if (!m || typeof m !== 'object' || Array.isArray(m)) return null;
+      for (const [k, val] of Object.entries(m as Record<string, unknown>)) {
+        const [field, ...mods] = k.split('|');
+        if (!field) return null;
+        out.add(field);
+        if (mods.includes('fieldref')) for (const x of Array.isArray(val) ? val : [val]) out.add(String(x));
+      }
+    }
+  }
+  return [...out];
+}
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function metaOf(doc: Record<string, unknown>, source: string | null): UnevaluableRule {
@@ -142,7 +165,8 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
       return r === 2;
     };
     return {
-      ...base, level, applies, identifiers, needles,
+      ...base, level, applies, identifiers, needles, fields: detectionFields(det, identifiers),
+      imageNames: imageNames(cond, det),
       evaluate(ev) {
         view = ev;
         memo.fill(0);

@@ -5,29 +5,10 @@
  */
 import { RE2JS } from 're2js';
 import { CIM_TO_RAW } from '../../sysmon/fields.js';
+import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
+import { compileSigmaMatch } from './sigma-step.js';
 
-/** A value lookup: the field's value, or undefined when the record does not carry that field. */
-export type FieldGetter = (field: string) => string | undefined;
-
-/** Three-valued result: a predicate over a field the record lacks is `unknown`, not false. */
-export const Tri = { No: 0, Yes: 1, Unknown: 2 } as const;
-export type Tri = (typeof Tri)[keyof typeof Tri];
-
-/** A compiled predicate over one record. */
-export interface Predicate {
-  test(get: FieldGetter): Tri;
-  /**
-   * Lowercase image basenames this predicate can only match (null = any). Drives the per-image rule
-   * index and the `names` push-down to sources.
-   */
-  readonly names: ReadonlySet<string> | null;
-  /** Fields read, raw Sysmon names (to tell which predicates a placeholder can answer). */
-  readonly fields: ReadonlySet<string>;
-  /** The AND / OR structure, for planners that reason about branches (see `namesWithFields`). */
-  readonly parts?: { op: 'and' | 'or'; preds: readonly Predicate[] };
-  /** True for a field test that is Unknown (never Yes) when its field is absent (all but `exists`). */
-  readonly absentIsUnknown?: boolean;
-}
+export { MatchError, Tri, type FieldGetter, type Predicate };
 
 /**
  * The image names `pred` can be Yes on for records that carry only the fields in `available` (a field
@@ -55,11 +36,6 @@ export function namesWithFields(pred: Predicate, available: ReadonlySet<string>)
   if (live.length === 0) return 'never';
   if (live.some((n) => n === null)) return null;
   return new Set(live.flatMap((n) => [...n!]));
-}
-
-/** What went wrong in a match block; `path` is the YAML path of the offending key/value. */
-export class MatchError extends Error {
-  constructor(message: string, readonly path: (string | number)[]) { super(message); }
 }
 
 const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 're', 'all', 'cased', 'exists', 'cidr', 'gt', 'gte', 'lt', 'lte', 'windash']);
@@ -254,5 +230,6 @@ export function compileMatch(block: unknown, path: (string | number)[] = []): Pr
   if (typeof block !== 'object') throw new MatchError('match must be a map of field: value, or a list of such maps', path);
   const entries = Object.entries(block as Record<string, unknown>);
   if (entries.length === 0) return ANY;
-  return and(entries.map(([k, v]) => compileField(k, v, [...path, k])));
+  // `sigma:` is a Sigma rule reference or detection block (./sigma-step.ts), ANDed with the other keys.
+  return and(entries.map(([k, v]) => (k === 'sigma' ? compileSigmaMatch(v, [...path, k]) : compileField(k, v, [...path, k]))));
 }

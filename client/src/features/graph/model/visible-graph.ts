@@ -5,6 +5,7 @@
  */
 import type { GraphDocument, GraphEdge, ProcessNode, Truncation } from '@lineage/shared';
 import { isZeroGuid } from '@lineage/shared';
+import { parseFind, sigmaPasses } from '../../sigma/find-filter';
 
 /** Children pages loaded for one expanded node (the data of one infinite query). */
 export interface ChildPages {
@@ -274,15 +275,17 @@ export function pathToRoot(g: VisibleGraph, id: string): string[] {
 
 /**
  * Ids of loaded processes (drawn or hidden under a collapse) whose name, command line, pid, user, host or
- * GUID contains `text` (case-insensitive), in tree display order.
+ * GUID contains `text` (case-insensitive), in tree display order. `has:sigma` / `sigma:<level>` in the
+ * text keep only processes with Sigma hits (../../sigma/find-filter.ts).
  */
 export function findMatches(g: VisibleGraph, text: string): string[] {
-  const t = text.trim().toLowerCase();
-  if (!t) return [];
+  const q = parseFind(text);
+  const t = q.text;
+  if (!t && q.sigmaAtLeast === null) return [];
   const out: string[] = [];
   for (const id of g.treeOrder) {
     const n = g.known.get(id);
-    if (!n) continue;
+    if (!n || !sigmaPasses(q, n.sigma)) continue;
     const hay = `${n.name}\n${n.image}\n${n.commandLine}\n${n.user}\n${n.pid ?? ''}\n${n.guid}\n${n.host}`.toLowerCase();
     if (hay.includes(t)) out.push(id);
   }

@@ -1,0 +1,103 @@
+/**
+ * Sigma inside a lineage rule step (docs/rules.md §1.3): `match: { sigma: <rule id> }` (a rule of the
+ * configured Sigma library, or a list of ids: any of them) or `match: { sigma: { <detection block> } }`
+ * (selection maps + `condition`, as in a Sigma rule's `detection`). Evaluated by the Sigma engine
+ * (server/src/sigma/) on the step's process: only process_creation rules apply to a process.
+ */
+import { delimiter } from 'node:path';
+import { EventView } from '../../sigma/event.js';
+import { loadRules } from '../../sigma/load.js';
+import { SYSMON_CHANNEL } from '../../sigma/logsource.js';
+import { compileRule, isCompiled, type CompiledRule as SigmaRule } from '../../sigma/rule.js';
+import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
+
+/** The environment variable naming the Sigma rule library (paths, `:`-separated) for `sigma: <id>`. */
+export const SIGMA_RULES_ENV = 'LINEAGE_SIGMA_RULES';
+
+let library: { byId: Map<string, SigmaRule>; from: string } | null = null;
+
+/** Sets the library `sigma: <id>` resolves against (`serve --sigma PATH` does; tests do). */
+export function setSigmaLibrary(rules: readonly SigmaRule[], from: string): void {
+  library = { byId: new Map(rules.map((r) => [r.id, r])), from };
+}
+
+function currentLibrary(path: (string | number)[]): { byId: Map<string, SigmaRule>; from: string } {
+  if (library) return library;
+  const env = process.env[SIGMA_RULES_ENV];
+  if (!env) throw new MatchError(`a Sigma rule reference needs the Sigma rules: set ${SIGMA_RULES_ENV}=PATH (or serve --sigma PATH)`, path);
+  const paths = env.split(delimiter).filter(Boolean);
+  try {
+    setSigmaLibrary(loadRules(paths).rules, paths.join(delimiter));
+  } catch (e) {
+    throw new MatchError(`cannot load the Sigma rules of ${SIGMA_RULES_ENV} (${env}): ${(e as Error).message}`, path);
+  }
+  return library!;
+}
+
+/** A process node's fields seen as a Sigma event (the raw Sysmon names the SigmaHQ rules use). */
+class NodeView extends EventView {
+  constructor(private readonly getField: FieldGetter) {
+    super({ eventId: 1, channel: SYSMON_CHANNEL, provider: null, computer: null, fields: {} });
+  }
+  override get(field: string): string | undefined {
+    if (field === 'EventID') return '1';
+    if (field === 'Channel') return SYSMON_CHANNEL;
+    return this.getField(field);
+  }
+  override values(): string[] {
+    // Unreachable: keyword searches are refused when the step compiles (fromRule).
+    throw new Error('keyword searches read every field of an event; a lineage step reads named fields');
+  }
+}
+
+function fromRule(rules: SigmaRule[], path: (string | number)[]): Predicate {
+  const fields = new Set<string>();
+  for (const r of rules) {
+    if (r.fields === null) throw new MatchError(`Sigma rule ${r.id} has a keyword search (reads every field of an event); a lineage step reads named fields`, path);
+    for (const f of r.fields) fields.add(f);
+  }
+  // Image names pin the step for the rule index and the scan push-down (server/src/sigma/names.ts).
+  const names = rules.every((r) => r.imageNames) ? new Set(rules.flatMap((r) => [...r.imageNames!])) : null;
+  return {
+    names, fields, absentIsUnknown: false,
+    test(get) {
+      const view = new NodeView(get);
+      for (const r of rules) if (r.evaluate(view)) return Tri.Yes;
+      // Not matched, but a read field is missing (a placeholder parent, an older Sysmon): unknown.
+      for (const f of fields) if (get(f) === undefined) return Tri.Unknown;
+      return Tri.No;
+    },
+  };
+}
+
+function requireProcessCreation(r: SigmaRule, path: (string | number)[]): void {
+  const a = r.applies;
+  if (a.channel !== SYSMON_CHANNEL || (a.eventIds !== null && !a.eventIds.includes(1))) {
+    throw new MatchError(`Sigma rule ${r.id} ("${r.title}") is not on process_creation; a lineage step matches processes`, path);
+  }
+}
+
+/** Compiles the value of a step's `sigma:` key (an id, a list of ids, or a detection block). */
+export function compileSigmaMatch(value: unknown, path: (string | number)[]): Predicate {
+  if (typeof value === 'string' || (Array.isArray(value) && value.length > 0 && value.every((x) => typeof x === 'string'))) {
+    const ids = typeof value === 'string' ? [value] : value as string[];
+    const lib = currentLibrary(path);
+    const rules = ids.map((id, i) => {
+      const r = lib.byId.get(id);
+      if (!r) throw new MatchError(`unknown Sigma rule id "${id}" (not among the ${lib.byId.size} rules of ${lib.from})`, typeof value === 'string' ? path : [...path, i]);
+      requireProcessCreation(r, path);
+      return r;
+    });
+    return fromRule(rules, path);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new MatchError('sigma: takes a Sigma rule id, a list of ids, or a detection block (selection maps + condition)', path);
+  }
+  const det = value as Record<string, unknown>;
+  if (typeof det.condition !== 'string') throw new MatchError('a Sigma detection block needs a `condition` (e.g. "selection and not filter")', path);
+  const compiled = compileRule({
+    id: 'lineage-step', title: 'lineage step', logsource: { category: 'process_creation', product: 'windows' }, detection: det,
+  });
+  if (!isCompiled(compiled)) throw new MatchError(`Sigma detection: ${compiled.reason}`, path);
+  return fromRule([compiled], path);
+}
