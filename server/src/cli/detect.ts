@@ -1,5 +1,5 @@
 /**
- * `lineage detect --db FILE --rules PATH [--from T] [--to T] [--host H] [--json]`: run lineage rules over
+ * `lineage detect --db FILE --rules PATH [--from T] [--to T] [--host H] [--json] [--sigma PATH]`: run lineage rules over
  * an embedded store. PATH is a rule file, a directory of them, or a one-line rule in quotes. With
  * `--json`: `{"hits":[RuleHit…],"stats":{…}}` on stdout; otherwise one line per hit. `--test` runs the
  * rules' inline test vectors instead (no database needed).
@@ -13,8 +13,10 @@ import { RuleSyntaxError, parseRulesOrThrow } from '../rules/language/parse.js';
 import { runRules } from '../rules/run/run.js';
 import { runRuleTests } from '../rules/vectors.js';
 import { hecSetup, sendHits } from './detect-hec.js';
+import { setSigmaLibrary } from '../rules/language/sigma-step.js';
+import { loadRules as loadSigmaRules } from '../sigma/load.js';
 
-const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json] [--hec]\n'
+const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json] [--hec] [--sigma PATH]…\n'
   + '       lineage detect --rules PATH --test\n';
 
 const fail = failer('detect', USAGE);
@@ -27,8 +29,15 @@ export async function run(argv: string[]): Promise<number> {
   const values = parseFlags(argv, {
     db: { type: 'string' }, rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
     host: { type: 'string' }, json: { type: 'boolean' }, hec: { type: 'boolean' }, test: { type: 'boolean' },
+    sigma: { type: 'string', multiple: true },
   }, USAGE, fail);
   if (typeof values === 'number') return values;
+  if (values.sigma?.length) {
+    // The Sigma rules a step's `sigma: <id>` resolves against (docs/rules.md §1.3).
+    const missing = values.sigma.find((p) => !existsSync(p));
+    if (missing) return fail(`--sigma ${missing}: no such file or directory`, 1);
+    setSigmaLibrary(loadSigmaRules(values.sigma).rules, values.sigma.join(', '));
+  }
   if (!values.rules) return fail('--rules PATH is required (a .yaml file, a directory, or a one-line rule)');
   let rules: CompiledRule[];
   try {

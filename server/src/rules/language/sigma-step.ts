@@ -4,34 +4,21 @@
  * (selection maps + `condition`, as in a Sigma rule's `detection`). Evaluated by the Sigma engine
  * (server/src/sigma/) on the step's process: only process_creation rules apply to a process.
  */
-import { delimiter } from 'node:path';
 import { EventView } from '../../sigma/event.js';
-import { loadRules } from '../../sigma/load.js';
 import { SYSMON_CHANNEL } from '../../sigma/logsource.js';
 import { compileRule, isCompiled, type CompiledRule as SigmaRule } from '../../sigma/rule.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
 
-/** The environment variable naming the Sigma rule library (paths, `:`-separated) for `sigma: <id>`. */
-export const SIGMA_RULES_ENV = 'LINEAGE_SIGMA_RULES';
-
 let library: { byId: Map<string, SigmaRule>; from: string } | null = null;
 
-/** Sets the library `sigma: <id>` resolves against (`serve --sigma PATH` does; tests do). */
+/** Sets the library `sigma: <id>` resolves against (`serve --sigma PATH` and `detect --sigma PATH` do; tests do). */
 export function setSigmaLibrary(rules: readonly SigmaRule[], from: string): void {
   library = { byId: new Map(rules.map((r) => [r.id, r])), from };
 }
 
 function currentLibrary(path: (string | number)[]): { byId: Map<string, SigmaRule>; from: string } {
   if (library) return library;
-  const env = process.env[SIGMA_RULES_ENV];
-  if (!env) throw new MatchError(`a Sigma rule reference needs the Sigma rules: set ${SIGMA_RULES_ENV}=PATH (or serve --sigma PATH)`, path);
-  const paths = env.split(delimiter).filter(Boolean);
-  try {
-    setSigmaLibrary(loadRules(paths).rules, paths.join(delimiter));
-  } catch (e) {
-    throw new MatchError(`cannot load the Sigma rules of ${SIGMA_RULES_ENV} (${env}): ${(e as Error).message}`, path);
-  }
-  return library!;
+  throw new MatchError('a Sigma rule reference needs the Sigma rules: give them with --sigma PATH (serve or detect)', path);
 }
 
 /** A process node's fields seen as a Sigma event (the raw Sysmon names the SigmaHQ rules use). */
