@@ -63,13 +63,20 @@ export const OPEN_END = '9999-12-31T23:59:59.999Z';
 /** Ancestors fetched above the window, one statement each, before the walk says it was cut. */
 export const MAX_ANCESTOR_STEPS = 64;
 
+/** Start of every lifetime span: an event's UtcTime can lie before its process's create (see `lifetimeRange`). */
+export const OPEN_START = '1601-01-01T00:00:00.000Z';
+
 /**
- * The span holding every event of `processes`: from the earliest start (or the window's start) to the
- * latest termination — or open when one has not terminated (start → now). Events are picked by GUID,
- * and a GUID names one process, so this only widens what a fixed window (start + 24 h) cut off.
+ * The span holding every event of `processes`: open at the start, to the latest termination — or
+ * open when one has not terminated (→ now). Events are picked by GUID, and a GUID names one process,
+ * so this only widens what a fixed window (start + 24 h) cut off. Why open at the start: an
+ * event's UtcTime can be far older than its record (a connection reported late; in
+ * exec_persist_rundll32 an mshta's network and file events are dated 8.6 h before its create),
+ * and it belongs to its process by GUID regardless (server/test/graph/honest-views.test.ts).
+ * `openStart: false` (the Splunk source, whose searches are bounded by time): from the earliest start.
  */
-export function lifetimeRange(window: TimeRange, processes: readonly ProcessRecord[]): TimeRange {
-  let from = Date.parse(window.from);
+export function lifetimeRange(window: TimeRange, processes: readonly ProcessRecord[], openStart = true): TimeRange {
+  let from = Date.parse(openStart ? OPEN_START : window.from);
   let to = Date.parse(window.to);
   for (const p of processes) {
     const s = Date.parse(p.startTime);
@@ -109,7 +116,7 @@ async function walkAboveWindow(
     chain.push(parent);
     cur = parent;
   }
-  const counts = await source.countEvents(chain.map((p) => p.guid), { ...evBase, range: lifetimeRange(evBase.range!, chain) });
+  const counts = await source.countEvents(chain.map((p) => p.guid), { ...evBase, range: lifetimeRange(evBase.range!, chain, source.kind !== 'splunk') });
   const nodes = doc.nodes.filter((n) => n.guid !== ph.guid);
   chain.forEach((p, i) => nodes.push(processNode(p, ph.depth - i, counts.get(p.guid))));
   for (let i = 1; i < chain.length; i++) doc.edges.push(spawn(chain[i]!, chain[i - 1]!));

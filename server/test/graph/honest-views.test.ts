@@ -176,3 +176,35 @@ describe.runIf(run)('a process without its create is anchored on its earliest ch
     }
   });
 });
+
+describe.runIf(run)('EventID 3 reported late (UtcTime far older than the record\'s system time)', () => {
+  it('exec_persist_rundll32: the network events reported 8.6 h late attach to their process by GUID, listed and counted', async () => {
+    const src = dataset('sbousseaden-EVTX-ATTACK-SAMPLES/xml/Execution/exec_persist_rundll32_mshta_scheduledtask_sysmon_1_3_11.xml.log');
+    const parsed = readFileSync(src, 'utf8').split('\n').filter((l) => l.startsWith('<Event')).map((l) => referenceParse(l.trimEnd()));
+    const ms = (t: string): number => Date.parse(/Z$/.test(t) ? t.replace(' ', 'T') : `${t.replace(' ', 'T')}Z`);
+    // From the data: EventID 3 records whose UtcTime lies over an hour before their SystemTime.
+    const late = parsed.filter((e) => e.system.eventId === 3 && ms(e.system.timeCreated!) - ms(e.data.UtcTime!) > 3_600_000);
+    expect(late.length).toBeGreaterThan(0);
+    const guid = late[0]!.data.ProcessGuid!.toLowerCase();
+    const network = parsed.filter((e) => e.system.eventId === 3 && e.data.ProcessGuid?.toLowerCase() === guid);
+    const truth = truthOf(src);
+    expect(truth.parentOf.has(guid)).toBe(true); // its create is in the file
+    const store = await EmbeddedStore.open(':memory:');
+    try {
+      await ingestPaths([src], { write: (b) => store.writeEvents(b), begin: () => store.beginBatch() });
+      for (const view of [{ guid, up: false, down: 0 }, { guid, up: true, down: 1 }]) {
+        const d = await investigate(new EmbeddedSource(store), { ...view, events: true }, newContext());
+        const n = d.nodes.find((x) => x.guid === guid)!;
+        expect(n.placeholder ?? false).toBe(false);
+        expect(n.eventCounts.network).toBe(network.length);
+        expect(Object.values(n.eventCounts).reduce((s, v) => s + v, 0)).toBe(truth.events.get(guid));
+        const listed = d.events!.filter((e) => e.guid === guid && e.eventId === 3).map((e) => e.recordId).sort();
+        expect(listed).toEqual(network.map((e) => e.system.recordId).sort());
+        for (const e of late.filter((x) => x.data.ProcessGuid?.toLowerCase() === guid)) expect(listed).toContain(e.system.recordId);
+        expect(Object.keys(d.truncated).filter((k) => k.startsWith('events:'))).toEqual([]);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -207,6 +207,36 @@ describe.runIf(run)('the collisions issue 13 names are distinct events', () => {
   });
 });
 
+describe.runIf(run)('a copy re-shipped with its keys in another order folds (docs/ingest.md "Event identity")', () => {
+  it('JSON lines: every object of a real capture again with its keys reversed stores nothing new', async () => {
+    const src = dataset('OTRF-Security-Datasets/cmd_mshta_vbscript_execute_psh_2020-10-2202580804.json');
+    const lines = readFileSync(src, 'utf8').split('\n').filter((l) => l.trim());
+    const reversed = lines.map((l) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(l) as Record<string, unknown>).reverse())));
+    expect(reversed[0]).not.toBe(lines[0]);
+    const file = join(tempDir(), 'reordered.json');
+    writeFileSync(file, [...lines, ...reversed].join('\n') + '\n');
+    const want = distinctJson(src);
+    expect(distinctJson(file)).toEqual({ total: 2 * want.total, distinct: want.distinct });
+    const got = await ingestTwice([src, file]);
+    expect(got.stored).toBe(want.distinct);
+  });
+
+  it('XML: a capture with the <Data> elements of every event in reverse order folds with the original', async () => {
+    const src = dataset('splunk-attack_data/xmlwineventlog/T1202_atomic_red_team__windows-sysmon.log');
+    const lines = readFileSync(src, 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
+    const reversed = lines.map((l) => l.replace(/(<EventData>)(.*)(<\/EventData>)/, (_m, a: string, body: string, b: string) =>
+      a + (body.match(/<Data Name='[^']*'>[^<]*<\/Data>|<Data Name='[^']*'\/>/g) ?? []).reverse().join('') + b));
+    expect(reversed.filter((l, i) => l !== lines[i]).length).toBe(lines.length);
+    const file = join(tempDir(), 'reordered.log');
+    writeFileSync(file, reversed.join('\n') + '\n');
+    const want = distinctXml(src);
+    expect(distinctXml(file)).toEqual(want);
+    const got = await ingestTwice([src, file]);
+    expect(got.stored).toBe(want.distinct);
+    expect(got.again).toMatchObject({ events: 0, duplicates: 2 * want.total });
+  });
+});
+
 /** Distinct process creates (EventID 1 with a ProcessGuid) in XML files, read by the reference parser. */
 function distinctCreates(files: string[]): number {
   const guids = new Set<string>();

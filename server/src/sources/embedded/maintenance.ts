@@ -5,6 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DKEY_SQL } from './merge-sql.js';
 import { CREATE_TABLES } from './schema.js';
+import { FieldOrder } from './field-order.js';
 
 /** Thrown for a table with no DDL (a programming error). */
 class MaintenanceError extends Error {
@@ -13,8 +14,8 @@ class MaintenanceError extends Error {
 
 /**
  * Schema 1 → 2: events gain `sys_key` and the wider identity key (merge-sql.ts `DKEY_SQL`). Rows
- * stored before have no system time (NULL sys_key, as the key reads ''): a later ingest of the same
- * files stores them again next to the old rows. docs/ingest.md says so.
+ * stored before have no system time (NULL sys_key, as the key reads ''); the write path compares a
+ * re-ingested event with them without it (merge-sql.ts `LEGACY_DKEY_SQL`), so they are not stored twice.
  */
 export async function upgradeFromV1(conn: DuckDBConnection): Promise<void> {
   await conn.run('BEGIN TRANSACTION');
@@ -22,6 +23,50 @@ export async function upgradeFromV1(conn: DuckDBConnection): Promise<void> {
   await conn.run(`UPDATE events SET dkey = ${DKEY_SQL}`);
   await conn.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
   await conn.run('COMMIT');
+}
+
+/** Rows read per step of `canonicaliseFields` (by `seq` range: bounded memory on any store). */
+const REWRITE_STEP = 100_000;
+
+/**
+ * Schema 2 → 3: `fields` rewritten with its names in the canonical order (field-order.ts)
+ * and every `dkey` recomputed, so an event stored before folds with the same event ingested again
+ * (or re-shipped with its keys reordered). Rows already in that order are left as they are. One
+ * transaction: a crash leaves the store at schema 2, and the next writable open starts again.
+ */
+export async function canonicaliseFields(conn: DuckDBConnection): Promise<void> {
+  const order = new FieldOrder();
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run('CREATE OR REPLACE TEMP TABLE refields (seq BIGINT, fields VARCHAR)');
+    const max = Number((await conn.runAndReadAll('SELECT coalesce(max(seq), 0) FROM events')).getRowsJS()[0]?.[0] ?? 0);
+    for (let lo = 1; lo <= max; lo += REWRITE_STEP) {
+      const rows = (await conn.runAndReadAll(`SELECT seq, event_id, fields FROM events WHERE seq BETWEEN ${lo} AND ${lo + REWRITE_STEP - 1}`)).getRowsJS();
+      const app = await conn.createAppender('refields');
+      for (const [seq, eventId, text] of rows) {
+        let canon: string;
+        try {
+          const o = JSON.parse(String(text)) as Record<string, string>;
+          canon = order.json(Number(eventId), o);
+        } catch {
+          continue; // not JSON text (never written by Lineage): kept as it is
+        }
+        if (canon === text) continue;
+        app.appendBigInt(BigInt(seq as bigint));
+        app.appendVarchar(canon);
+        app.endRow();
+      }
+      app.closeSync();
+    }
+    await conn.run('UPDATE events SET fields = r.fields FROM refields r WHERE events.seq = r.seq');
+    await conn.run(`UPDATE events SET dkey = ${DKEY_SQL}`);
+    await conn.run('DROP TABLE refields');
+    await conn.run(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Re-append the rows of `table` with `seq >= since` in `order` (the older row groups stay as they are). */

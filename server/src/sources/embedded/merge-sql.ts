@@ -60,23 +60,33 @@ export function recordIdFilter(alias: string, span: RecordIdSpan): string {
  */
 export const DKEY_SQL = `hash(host, CAST(record_id AS BIGINT), event_id, coalesce(sys_key, ''), fields)`;
 
+/**
+ * A staged row's key as a row stored by schema 1 has it (no system time: `sys_key` NULL reads '').
+ * Why: such rows can never match `DKEY_SQL` of the same event ingested again (that one has a system
+ * time), so without this a re-ingest stored every old event twice. Only compared with stored rows
+ * whose `sys_key` IS NULL, and only when the store holds any (`buildFresh` `legacy`).
+ */
+export const LEGACY_DKEY_SQL = `hash(host, CAST(record_id AS BIGINT), event_id, '', fields)`;
+
 /** Basename of an image path, lowercase (`C:\Windows\cmd.EXE` → `cmd.exe`). */
 const NAME_OF = String.raw`lower(regexp_extract(%s, '[^\\/]*$'))`;
 
 /**
  * `fresh` = (ord, dkey, seq) of the batch rows to store: minus rows already stored, minus repeats
- * within the batch (first wins). Dedupe key: `DKEY_SQL`. Narrow on purpose: copying the wide `fields` column into another
+ * within the batch (first wins). Dedupe key: `DKEY_SQL` (and `LEGACY_DKEY_SQL` against schema-1 rows when `legacy`). Narrow on purpose: copying the wide `fields` column into another
  * temp table cost more than everything else here, so later statements join back to stage_raw.
  */
-export const buildFresh = (hostKeys: readonly bigint[], span: RecordIdSpan): string => `
+export const buildFresh = (hostKeys: readonly bigint[], span: RecordIdSpan, legacy = false): string => `
 CREATE OR REPLACE TEMP TABLE fresh AS
 WITH k AS (
-  SELECT ord, ${DKEY_SQL} AS dkey FROM stage_raw),
-u AS (SELECT dkey, min(ord) AS ord FROM k GROUP BY dkey),
+  SELECT ord, ${DKEY_SQL} AS dkey${legacy ? `, ${LEGACY_DKEY_SQL} AS lkey` : ''} FROM stage_raw),
+u AS (SELECT dkey, min(ord) AS ord${legacy ? ', any_value(lkey) AS lkey' : ''} FROM k GROUP BY dkey),
 dup AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.dkey
-  WHERE ${hostKeyFilter('e', hostKeys)} AND ${recordIdFilter('e', span)})
+  WHERE ${hostKeyFilter('e', hostKeys)} AND ${recordIdFilter('e', span)})${legacy ? `,
+old AS (SELECT DISTINCT e.dkey FROM events e SEMI JOIN u ON e.dkey = u.lkey
+  WHERE e.sys_key IS NULL AND ${hostKeyFilter('e', hostKeys)} AND ${recordIdFilter('e', span)})` : ''}
 SELECT u.ord, u.dkey, $1 + row_number() OVER (ORDER BY u.ord) - 1 AS seq
-FROM u ANTI JOIN dup ON u.dkey = dup.dkey`;
+FROM u ANTI JOIN dup ON u.dkey = dup.dkey${legacy ? ' ANTI JOIN old ON u.lkey = old.dkey' : ''}`;
 
 /** The batch rows to store, typed (join of fresh with the staged rows; stage.ts for the two-column values). */
 const NEW_ROWS = `(SELECT f.seq, f.dkey, s.guid, s.target_guid, s.event_id,

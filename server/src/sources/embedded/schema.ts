@@ -10,11 +10,12 @@
  */
 
 /** Bump when a table changes shape; `open` refuses a file with a newer version. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const CREATE_TABLES = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
-  // Every Sysmon event. `sys_key`: channel + system time, part of the identity (`dkey`, merge-sql.ts).
+  // Every Sysmon event. `sys_key`: channel + system time, part of the identity (`dkey`, merge-sql.ts);
+  // NULL only on rows stored by schema 1. `fields`: JSON text in canonical name order (schema 3, field-order.ts).
   // `seq` is our own monotonic insertion number (rowid is not stable across optimize).
   `CREATE TABLE IF NOT EXISTS events (
      seq BIGINT NOT NULL,

@@ -89,7 +89,8 @@ describe('StageAppender', () => {
         host: `host-${i % 3}`, recordId: i % 64 === 63 || i === 2048 ? null : 1_000_000 + i,
         time: new Date(Date.UTC(2024, 1, 28, 23, 59, 0) + i * 37).toISOString(),
         guid: i % 11 === 0 ? null : g, targetGuid: cross ? P : null,
-        fields: { ProcessGuid: g, N: String(i) },
+        // Names outside every Sysmon schema, in sorted order: canonical already (field-order.ts), stored as given.
+        fields: { Guid: g, N: String(i) },
       });
     }
     const { rows } = await staged(batch);

@@ -23,6 +23,7 @@ import duckdb from '@duckdb/node-bindings';
 import { CATEGORIES } from '@lineage/shared';
 import { endianness } from 'node:os';
 import type { SysmonEvent } from '../../ingest/record.js';
+import { FieldOrder } from './field-order.js';
 
 /**
  * The staging table, one per writer connection (TEMP). `time`/`category` hold the fast typed form;
@@ -106,6 +107,7 @@ export class StageAppender {
   /** True once two creates (EventID 1) of one (host, guid) were appended (the merge then dedupes). */
   repeatedCreates = false;
   private readonly creates = new Set<string>();
+  private readonly order = new FieldOrder();
   private closed = false;
   private readonly chunk = DuckDBDataChunk.create(TYPES, ROWS);
   private readonly vectors = TYPES.map((_, i) => duckdb.data_chunk_get_vector(this.chunk.chunk, i));
@@ -152,7 +154,7 @@ export class StageAppender {
     }
     duckdb.vector_assign_string_element(v[Col.Host]!, r, e.host);
     if (e.recordId == null) ok[Col.RecordId]!.clear(r); else { this.recordId[r] = e.recordId; ok[Col.RecordId]!.set(r); }
-    duckdb.vector_assign_string_element(v[Col.Fields]!, r, JSON.stringify(e.fields));
+    duckdb.vector_assign_string_element(v[Col.Fields]!, r, this.order.json(e.eventId, e.fields));
     duckdb.vector_assign_string_element(v[Col.SysKey]!, r, e.systemKey ?? '');
     this.size++;
     if (++this.row === ROWS) this.flush();

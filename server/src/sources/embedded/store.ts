@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
-import { resort, resortSince, upgradeFromV1 } from './maintenance.js';
+import { canonicaliseFields, resort, resortSince, upgradeFromV1 } from './maintenance.js';
 import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
 import { CREATE_STAGE, StageAppender } from './stage.js';
@@ -72,6 +72,8 @@ export class EmbeddedStore {
   /** Every writer connection opened (closed with the store). */
   private allWriters: DuckDBConnection[] = [];
   private nextSeq = 1;
+  /** The store holds rows from schema 1 (no system time): the dedupe also compares them (merge-sql.ts `LEGACY_DKEY_SQL`). */
+  private legacyRows = false;
   private closed = false;
   /** Batches that stored something (see `changes`). */
   private changeCount = 0;
@@ -118,13 +120,15 @@ export class EmbeddedStore {
       let version = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`))
         .getRowsJS()[0]?.[0];
       if (!this.readOnly && Number(version) === 1) { await upgradeFromV1(conn); version = '2'; }
+      if (!this.readOnly && Number(version) === 2) { await canonicaliseFields(conn); version = '3'; }
       if (version === undefined) throw new StoreError(`${this.path} is not a Lineage database (no schema version)`);
       if (Number(version) > SCHEMA_VERSION) {
         throw new StoreError(`${this.path} has schema version ${String(version)}, newer than this build (${SCHEMA_VERSION})`);
       }
       await this.checkHashKeys(conn);
-      const max = (await conn.runAndReadAll(`SELECT coalesce(max(seq), 0) FROM events`)).getRowsJS()[0]?.[0];
+      const [max, legacy] = (await conn.runAndReadAll(`SELECT coalesce(max(seq), 0), count(*) FILTER (WHERE sys_key IS NULL) > 0 FROM events`)).getRowsJS()[0] ?? [];
       this.nextSeq = Number(max ?? 0) + 1;
+      this.legacyRows = legacy === true;
     } catch (err) {
       this.release(conn);
       this.instance.closeSync();
@@ -247,7 +251,7 @@ export class EmbeddedStore {
     const span: RecordIdSpan = { lo: ids[0] == null ? null : Number(ids[0]), hi: ids[1] == null ? null : Number(ids[1]), withoutId: Number(ids[2]) > 0 };
     await conn.run('BEGIN TRANSACTION');
     try {
-      await conn.run(buildFresh(hostKeys, span), [this.nextSeq]);
+      await conn.run(buildFresh(hostKeys, span, this.legacyRows), [this.nextSeq]);
       const counts = (await conn.runAndReadAll(FRESH_COUNTS)).getRowsJS()[0] ?? [0, 0, 0];
       const [fresh, creates, ends] = counts.map((v) => Number(v)) as [number, number, number];
       if (fresh > 0) {
