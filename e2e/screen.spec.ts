@@ -1,5 +1,5 @@
 /**
- * The investigation screen at real size (issue 15), against the demo fleet (playwright.config.ts):
+ * The investigation screen at real size (docs/ui.md), against the demo fleet (playwright.config.ts):
  * layout geometry read back from the live Cytoscape instance (no screenshots compared), the process
  * tree list, find-and-jump, cross edges, side panel, exports, entry search, and URL round trips of
  * every new piece of state. Planted GUIDs come from the demo manifest.

@@ -1,5 +1,5 @@
 /**
- * Lineage inside Splunk (issue 18), in Splunk mode against the Splunk-protocol test server (project
+ * Lineage inside Splunk (docs/splunk-app.md), in Splunk mode against the Splunk-protocol test server (project
  * `splunk` in playwright.config.ts): log in, open the ES notable on cmd (T1202 capture, see
  * splunk.spec.ts), select calc, "Add to notable" with a status change; the notable's comment in ES's
  * incident_review (read over splunkd's REST API) holds the investigation link and the lineage summary,

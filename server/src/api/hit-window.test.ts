@@ -71,7 +71,7 @@ describe('a rule hit\'s link opens a graph with the whole chain drawn', () => {
     expect(doc.nodes.find((n) => n.guid === LONG.explorer)?.placeholder).toBe(false);
     expect(doc.edges.some((e) => e.kind === 'spawn' && e.source === LONG.explorer && e.target === LONG.cmd)).toBe(true);
     // What the link used to open (no window: leaf − 1 h = 08:31 …): cmd (07:00) is outside the window;
-    // since issue 13 `up` walks on through parents above the window, so it is drawn as itself there too.
+    // `up` walks on through parents above the window (docs/ingest.md), so it is drawn as itself there too.
     expect(Date.parse(LONG_TIMES.cmd)).toBeLessThan(Date.parse(LONG_TIMES.winword) - 3_600_000);
     const old = await graph(graphQuery(hit.url, false));
     expect(old.nodes.find((n) => n.guid === LONG.cmd)?.placeholder).toBe(false);

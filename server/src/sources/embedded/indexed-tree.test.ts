@@ -167,7 +167,7 @@ describe('graphs through the lineage index', () => {
       expect({ ...got, stats: null }, c.guid).toEqual({ ...want, stats: null });
       expect(b.stats.searches, c.guid).toBeLessThan(a.stats.searches);
     }
-    // A parent above the window is walked through (issue 13), not left as a not-in-range placeholder.
+    // A parent above the window is walked through (docs/ingest.md "Honest views"), not left as a not-in-range placeholder.
     const above = (await investigate(indexed, { guid: m.outsideWindow.child, up: true, down: 1 }, newContext()))
       .nodes.find((n) => n.guid === m.outsideWindow.parent);
     expect(above).toMatchObject({ placeholder: false, placeholderReason: null });

@@ -268,7 +268,7 @@ describe('EmbeddedStore.writeEvents', () => {
   });
 });
 
-describe('incremental optimize (issue 13 §4)', () => {
+describe('incremental optimize (docs/ingest.md)', () => {
   /** Generated creates on two hosts, GUIDs in descending order so appended rows are out of sort order. */
   const gen = (from: number, n: number): SysmonEvent[] => Array.from({ length: n }, (_, i) => {
     const k = from + n - 1 - i;
