@@ -41,7 +41,8 @@ export const lineageKeys = {
   /** One page of children, identified by the cursor that starts it (null: the first page). */
   childrenPage: (guid: string, scope: Scope, cursor: string | null) => [...lineageKeys.processData(), 'children', guid, scope, { cursor }] as const,
   process: (guid: string, host: string | null) => [...lineageKeys.processData(), 'process', guid, { host }] as const,
-  events: (guid: string, scope: Scope, category: string | null) => [...lineageKeys.processData(), 'events', guid, scope, { category }] as const,
+  /** One process's events (`id` its GUID) or a sibling group's (`id` the group's cursor, which names parent, key and window). */
+  events: (id: string, scope: Scope, category: string | null, group = false) => [...lineageKeys.processData(), 'events', id, scope, { category, group }] as const,
 };
 
 /** Accepts either a bare array or a `{ items }` page, so list endpoints may grow paging without breaking us. */
@@ -101,12 +102,15 @@ export const lineageQueries = {
     queryFn: ({ signal }) => apiGet(`/api/processes/${encodeURIComponent(guid)}`, { host }, ProcessNodeSchema, signal),
     staleTime: Infinity,
   }),
-  /** Pages of one process's events (all categories when `category` is null), for the side panel. */
-  events: (guid: string, scope: Scope, category: string | null) => infiniteQueryOptions({
-    queryKey: lineageKeys.events(guid, scope, category),
+  /**
+   * Pages of one process's events (all categories when `category` is null), for the side panel; with
+   * `group`, `id` is a sibling group's `group.cursor` and the pages are its members' events in time order.
+   */
+  events: (id: string, scope: Scope, category: string | null, group = false) => infiniteQueryOptions({
+    queryKey: lineageKeys.events(id, scope, category, group),
     queryFn: ({ signal, pageParam }) => apiGet(
-      `/api/processes/${encodeURIComponent(guid)}/events`,
-      { category, cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) }, EventPage, signal,
+      group ? '/api/groups/events' : `/api/processes/${encodeURIComponent(id)}/events`,
+      { ...(group && !pageParam ? { group: id } : {}), category, cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) }, EventPage, signal,
     ) as Promise<{ items: GraphEvent[]; nextCursor: string | null }>,
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
