@@ -235,3 +235,23 @@ test('when a sibling group\'s events are opened, from its panel or by a link, th
   await ui.open(`/?guid=${big.guid}&host=${big.host}&sel=${group}&panel=events`);
   await expect(page.getByTestId('side-panel').getByRole('list', { name: 'Events' }).getByRole('listitem')).toHaveCount(Math.min(total, 50));
 });
+
+test('when the critical phishing notable is opened, then outlook\'s ancestors are drawn up to the boot root without steering a window, and "Parent ▲" stays disabled with nothing above', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await ui.openNotable(/phishing/i);
+  // The demo's boot chain (server/src/demo/benign.ts): smss → smss (session) → winlogon → userinit → explorer → outlook → winword → cmd.
+  const s = await ui.waitFor((st) => [ph.explorer, ph.outlook, ph.winword, ph.cmd].every((g) => st.nodes.includes(g)), 'phishing chain drawn');
+  const parentOf = new Map(s.edges.filter((e) => e.startsWith('spawn:')).map((e) => e.slice(6).split('>').reverse() as [string, string]));
+  const up: string[] = [];
+  for (let g = parentOf.get(ph.cmd); g; g = parentOf.get(g)) up.push(g);
+  expect(up.slice(0, 3)).toEqual([ph.winword, ph.outlook, ph.explorer]);
+  expect(up.length).toBeGreaterThanOrEqual(7); // explorer's userinit, winlogon and both smss above it
+  // The list's first row is the root: System (pid 4), which has no create of its own, drawn as a placeholder.
+  const rows = page.getByRole('tree', { name: 'Process tree list' }).getByRole('treeitem');
+  await expect(rows.first()).toContainText(/^\W*system4/i);
+  await expect(rows.first()).toHaveAttribute('data-id', up[up.length - 1]!);
+  const doc = await (await page.request.get(`/api/graph?guid=${encodeURIComponent(ph.cmd)}&up=1&down=0`)).json() as { nodes: Array<{ placeholderReason: string | null }> };
+  expect(doc.nodes.filter((n) => n.placeholderReason === 'not-in-range')).toEqual([]);
+  await expect(page.getByRole('button', { name: 'Show parent of topmost node' })).toBeDisabled();
+});

@@ -58,6 +58,16 @@ const scopeParams = (s: Scope) => ({ host: s.host, from: s.from, to: s.to });
 /** Notables by review status (Splunk ES): open ones, or all. */
 export type NotableStatus = 'open' | 'all';
 
+/**
+ * The side panel's events query for a drawn node: a process's own, or a sibling group's members'. The
+ * timeline observes the same query (cache only), so events reach it through the cache, not page state.
+ */
+export function nodeEventsQuery(n: ProcessNode | null, scope: Scope, category: string | null) {
+  const s = { ...scope, host: n?.host ?? scope.host };
+  if (n?.kind === 'group' && n.group) return lineageQueries.events(n.group.cursor, s, category, true);
+  return lineageQueries.events(n?.guid ?? '', s, category);
+}
+
 export const lineageQueries = {
   health: () => queryOptions({
     queryKey: lineageKeys.health(),

@@ -4,9 +4,8 @@
  * time brush) turned into marks for the adapter.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import type { GraphEvent } from '@lineage/shared';
-import { lineageKeys } from '../api/queries';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { lineageKeys, nodeEventsQuery } from '../api/queries';
 import { copyText } from '../components/CopyButton';
 import { Resizer } from '../components/Resizer';
 import { download, exportBaseName, toGraphDocument, toProcessCsv } from '../features/export/export';
@@ -46,12 +45,13 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   const [hover, setHover] = useState<string | null>(null);
   const brush = view.brush;
   const setBrush = (b: [number, number] | null) => onView((s) => ({ ...s, brush: b }));
-  const [events, setEvents] = useState<GraphEvent[]>([]);
+  // The selected node's loaded events, observed from the side panel's query in the cache (never fetched here).
+  const selNode = view.selected ? graph?.nodes.get(view.selected)?.node ?? null : null;
+  const evQuery = useInfiniteQuery({ ...nodeEventsQuery(selNode, inv.scope, view.category), enabled: false });
+  const events = useMemo(() => (selNode ? evQuery.data?.pages.flatMap((pg) => pg.items) ?? [] : []), [selNode, evQuery.data]);
   const [copied, setCopied] = useState(false);
   const [panelWidth, setPanelWidth] = useState(380);
   const [exportError, setExportError] = useState<string | null>(null);
-
-  useEffect(() => { setEvents([]); }, [view.selected]);
 
   const path = useMemo(() => {
     const s = new Set<string>();
@@ -175,7 +175,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
         </div>
         <div className="panel-pane" style={{ width: panelWidth }}>
           <Resizer width={panelWidth} min={260} max={900} onWidth={setPanelWidth} label="Resize details panel" />
-          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} theme={theme} />
         </div>
       </div>
     </div>

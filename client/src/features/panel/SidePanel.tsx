@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { GraphEvent, ProcessNode, Provenance } from '@lineage/shared';
-import { lineageQueries, type Scope } from '../../api/queries';
+import { nodeEventsQuery, type Scope } from '../../api/queries';
 import { openProcess, type ViewState } from '../../app/url-state';
 import { navigate } from '../../app/use-view-state';
 import { select } from '../../app/view-actions';
@@ -28,7 +28,6 @@ interface Props {
   scope: Scope;
   theme: Theme;
   /** Events of the selected process as loaded (shared with the timeline). */
-  onEvents(events: GraphEvent[]): void;
 }
 
 function Field({ label, value, mono, copy }: { label: string; value: string | number | null | undefined; mono?: boolean; copy?: boolean }) {
@@ -169,17 +168,14 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
 }
 
 function Events({ n, p }: { n: ProcessNode; p: Props }) {
-  const { view, onView, onEvents } = p;
-  const scope = { ...p.scope, host: n.host };
-  const q = useInfiniteQuery(n.kind === 'group' && n.group
-    ? lineageQueries.events(n.group.cursor, scope, view.category, true)
-    : lineageQueries.events(n.guid, scope, view.category));
+  const { view, onView } = p;
+  const q = useInfiniteQuery(nodeEventsQuery(n, p.scope, view.category));
   const items = q.data?.pages.flatMap((pg) => pg.items) ?? [];
-  useEffect(() => { onEvents(items); }, [q.data]);
   // A shared link may point at an event beyond the first page: load pages until it is there.
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = q;
   useEffect(() => {
-    if (view.event != null && view.event >= items.length && q.hasNextPage && !q.isFetchingNextPage) void q.fetchNextPage();
-  }, [view.event, items.length, q.hasNextPage, q.isFetchingNextPage]);
+    if (view.event != null && view.event >= items.length && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [view.event, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
   if (q.isPending) return <StateMessage kind="loading">Loading events…</StateMessage>;
   if (q.isError) return <StateMessage kind="error" onRetry={() => void q.refetch()}>Could not load events: {q.error.message}</StateMessage>;
   if (view.panel === 'raw' && view.event != null) {
