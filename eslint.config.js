@@ -12,14 +12,9 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
-  // Rules of hooks and the React Compiler checks on the client (exhaustive-deps findings are listed as warnings).
+  // Rules of hooks and the React Compiler checks on the client, all as errors.
   { files: ['client/src/**/*.{ts,tsx}'], ...reactHooks.configs.flat.recommended },
-  {
-    // Open findings in the investigation screen (setState in effects, refs read during render), listed as
-    // warnings until that screen's rework fixes them; every other client file must pass them as errors.
-    files: ['client/src/app/InvestigationPage.tsx', 'client/src/features/entry/SearchBar.tsx', 'client/src/features/graph/components/GraphView.tsx'],
-    rules: { 'react-hooks/set-state-in-effect': 'warn', 'react-hooks/refs': 'warn' },
-  },
+  { files: ['client/src/**/*.{ts,tsx}'], rules: { 'react-hooks/exhaustive-deps': 'error' } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -99,15 +99,19 @@ test('when the parent was never logged, then the placeholder shows its reason in
   await ui.screenshot('05-placeholder-not-logged');
 });
 
-test('when the parent lies outside the window, then the real parent is drawn by itself (walked above the window), no placeholder', async ({ page }) => {
+test('when the parent lies outside the default window, then the opening walks up to it by itself (no placeholder, no "search wider")', async ({ page }) => {
+  // Before the server walked ancestors to the root, this parent came back as a `not-in-range` placeholder
+  // and "Search wider" fetched it; that button now stays for sources that refuse (docs/ui.md).
   const ow = planted.outsideWindow;
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${ow.child}`);
-  await ui.waitFor((st) => st.nodes.includes(ow.parent));
+  const s = await ui.waitFor((st) => st.nodes.includes(ow.parent));
+  expect(s.edges).toContain(`spawn:${ow.parent}>${ow.child}`);
   await ui.select(ow.parent);
+  await expect(page.getByTestId('side-panel')).toContainText(ow.parent);
   await expect(page.getByTestId('placeholder-reason')).toHaveCount(0);
-  // It is the process itself: its details (a pid) are shown, and "Search wider" is not needed.
   await expect(page.getByRole('button', { name: /Search wider/ })).toHaveCount(0);
+  await expect(page).not.toHaveURL(/from=/);
 });
 
 test('when arrow keys are pressed in the graph, then the selection moves parent / child / sibling (left = parent, right = child: generations run left to right)', async ({ page }) => {

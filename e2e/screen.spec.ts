@@ -214,13 +214,45 @@ test('when the minimap is clicked, then the camera moves there and the move is r
   await expect.poll(() => page.url()).toMatch(/cam=/);
 });
 
-test('when a sibling group is selected, even by a link asking for its events, then the panel explains that its events are its members\' and shows no error', async ({ page }) => {
+test('when a sibling group\'s events are opened, from its panel or by a link, then its members\' events are listed in time order', async ({ page }) => {
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${big.guid}&host=${big.host}`);
   const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')));
   const group = s.nodes.find((n) => n.startsWith('group:'))!;
-  await ui.open(`/?guid=${big.guid}&host=${big.host}&sel=${group}&panel=events`);
+  await ui.open(`/?guid=${big.guid}&host=${big.host}&sel=${group}`);
   await ui.waitFor((st) => st.selected === group);
+  const panel = page.getByTestId('side-panel');
   await expect(page.getByTestId('group-events-note')).toBeVisible();
-  await expect(page.getByTestId('side-panel').getByText(/not a GUID/)).toHaveCount(0);
+  const all = panel.getByRole('button', { name: /^All \d+/ });
+  const total = Number((await all.locator('.count').textContent()) ?? '0');
+  expect(total).toBeGreaterThan(0);
+  await all.click();
+  const rows = panel.getByRole('list', { name: 'Events' }).getByRole('listitem');
+  await expect(rows).toHaveCount(Math.min(total, 50));
+  const times = await rows.locator('.ev-time').allTextContents();
+  expect(times).toEqual([...times].sort()); // one day: HH:MM:SS text sorts like time
+  await expect(panel.getByText(/not a GUID|Could not load/)).toHaveCount(0);
+  // A shared link straight to the group's events lists them too.
+  await ui.open(`/?guid=${big.guid}&host=${big.host}&sel=${group}&panel=events`);
+  await expect(page.getByTestId('side-panel').getByRole('list', { name: 'Events' }).getByRole('listitem')).toHaveCount(Math.min(total, 50));
+});
+
+test('when the critical phishing notable is opened, then outlook\'s ancestors are drawn up to the boot root without steering a window, and "Parent ▲" stays disabled with nothing above', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await ui.openNotable(/phishing/i);
+  // The demo's boot chain (server/src/demo/benign.ts): smss → smss (session) → winlogon → userinit → explorer → outlook → winword → cmd.
+  const s = await ui.waitFor((st) => [ph.explorer, ph.outlook, ph.winword, ph.cmd].every((g) => st.nodes.includes(g)), 'phishing chain drawn');
+  const parentOf = new Map(s.edges.filter((e) => e.startsWith('spawn:')).map((e) => e.slice(6).split('>').reverse() as [string, string]));
+  const up: string[] = [];
+  for (let g = parentOf.get(ph.cmd); g; g = parentOf.get(g)) up.push(g);
+  expect(up.slice(0, 3)).toEqual([ph.winword, ph.outlook, ph.explorer]);
+  expect(up.length).toBeGreaterThanOrEqual(7); // explorer's userinit, winlogon and both smss above it
+  // The list's first row is the root: System (pid 4), which has no create of its own, drawn as a placeholder.
+  const rows = page.getByRole('tree', { name: 'Process tree list' }).getByRole('treeitem');
+  await expect(rows.first()).toContainText(/^\W*system4/i);
+  await expect(rows.first()).toHaveAttribute('data-id', up[up.length - 1]!);
+  const doc = await (await page.request.get(`/api/graph?guid=${encodeURIComponent(ph.cmd)}&up=1&down=0`)).json() as { nodes: Array<{ placeholderReason: string | null }> };
+  expect(doc.nodes.filter((n) => n.placeholderReason === 'not-in-range')).toEqual([]);
+  await expect(page.getByRole('button', { name: 'Show parent of topmost node' })).toBeDisabled();
 });

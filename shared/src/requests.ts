@@ -61,6 +61,13 @@ export const ChildrenQuery = z.object({
 /** `/api/processes/:guid/events` query string. */
 export const EventsQuery = ChildrenQuery.extend({ category: CategorySchema.optional() }).strict();
 
+/**
+ * `/api/groups/events` query string: a sibling group's events (its members' events in time order).
+ * `group` is the group node's cursor (`group.cursor`) for the first page; later pages pass `cursor` only.
+ */
+export const GroupEventsQuery = EventsQuery.extend({ group: CursorText.optional() }).strict()
+  .refine((q) => q.group !== undefined || q.cursor !== undefined, { message: 'pass `group` (the group node\'s cursor) or `cursor` (a page cursor)', path: ['group'] });
+
 /** `/api/search` query string. */
 export const SearchQuery = z.object({
   host: Host.optional(), image: z.string().max(500).optional(), q: z.string().max(2000).optional(),
@@ -100,6 +107,7 @@ export interface GraphParams extends RangeParams {
   guid: string; host?: string | null; up?: boolean; down?: number | 'all'; events?: boolean; budget?: number; group?: number;
 }
 export interface EventsParams extends PageParams { category?: z.infer<typeof CategorySchema> | null }
+export interface GroupEventsParams extends EventsParams { group?: string | null }
 export interface SearchParams extends RangeParams { guid?: string; host?: string; image?: string; q?: string; limit?: number }
 export interface NotablesParams extends RangeParams { host?: string; limit?: number; status?: 'open' | 'all' }
 
@@ -117,6 +125,9 @@ export const apiPaths = {
   }),
   events: (guid: string, p: EventsParams = {}) => withQuery(`/api/processes/${seg(guid)}/events`, {
     host: p.host, cursor: p.cursor, limit: p.limit, category: p.category, ...range(p),
+  }),
+  groupEvents: (p: GroupEventsParams) => withQuery('/api/groups/events', {
+    group: p.group, host: p.host, cursor: p.cursor, limit: p.limit, category: p.category, ...range(p),
   }),
   search: (p: SearchParams) => withQuery('/api/search', { guid: p.guid, host: p.host, image: p.image, q: p.q, limit: p.limit, ...range(p) }),
   notables: (p: NotablesParams = {}) => withQuery('/api/notables', { host: p.host, limit: p.limit, status: p.status, ...range(p) }),

@@ -85,6 +85,11 @@ export const ProcessNodeSchema = z.object({
   /** For a sibling group: how many processes it stands for, and the cursor that lists them. */
   group: z.object({ count: z.number().int(), parentGuid: z.string(), key: z.string(), cursor: z.string() }).nullable(),
   provenance: ProvenanceSchema.nullable(),
+  /**
+   * How many children this process has in the window, where the answer says (children pages); null when
+   * it was not counted, absent from answers that do not count (graphs, where truncation records say it).
+   */
+  childCount: z.number().int().min(0).nullable().optional(),
   /** Sigma hits on this process's own events (embedded store with Sigma rules configured); absent otherwise. */
   sigma: NodeSigmaSchema.optional(),
 });

@@ -22,6 +22,7 @@ describe('query keys', () => {
     expect(JSON.stringify(lineageKeys.graph(G, scope, 2))).not.toBe(base);
     expect(JSON.stringify(lineageKeys.childrenPage(G, scope, 'c1'))).not.toBe(JSON.stringify(lineageKeys.childrenPage(G, scope, null)));
     expect(JSON.stringify(lineageKeys.events(G, scope, 'dns'))).not.toBe(JSON.stringify(lineageKeys.events(G, scope, null)));
+    expect(JSON.stringify(lineageKeys.events(G, scope, null, true))).not.toBe(JSON.stringify(lineageKeys.events(G, scope, null)));
   });
 
   it('when process data is invalidated after an upload, then graph queries go stale and notables do not', async () => {

@@ -41,7 +41,8 @@ export const lineageKeys = {
   /** One page of children, identified by the cursor that starts it (null: the first page). */
   childrenPage: (guid: string, scope: Scope, cursor: string | null) => [...lineageKeys.processData(), 'children', guid, scope, { cursor }] as const,
   process: (guid: string, host: string | null) => [...lineageKeys.processData(), 'process', guid, { host }] as const,
-  events: (guid: string, scope: Scope, category: string | null) => [...lineageKeys.processData(), 'events', guid, scope, { category }] as const,
+  /** One process's events (`id` its GUID) or a sibling group's (`id` the group's cursor, which names parent, key and window). */
+  events: (id: string, scope: Scope, category: string | null, group = false) => [...lineageKeys.processData(), 'events', id, scope, { category, group }] as const,
 };
 
 /** Accepts either a bare array or a `{ items }` page, so list endpoints may grow paging without breaking us. */
@@ -56,6 +57,16 @@ const scopeParams = (s: Scope) => ({ host: s.host, from: s.from, to: s.to });
 
 /** Notables by review status (Splunk ES): open ones, or all. */
 export type NotableStatus = 'open' | 'all';
+
+/**
+ * The side panel's events query for a drawn node: a process's own, or a sibling group's members'. The
+ * timeline observes the same query (cache only), so events reach it through the cache, not page state.
+ */
+export function nodeEventsQuery(n: ProcessNode | null, scope: Scope, category: string | null) {
+  const s = { ...scope, host: n?.host ?? scope.host };
+  if (n?.kind === 'group' && n.group) return lineageQueries.events(n.group.cursor, s, category, true);
+  return lineageQueries.events(n?.guid ?? '', s, category);
+}
 
 export const lineageQueries = {
   health: () => queryOptions({
@@ -101,12 +112,15 @@ export const lineageQueries = {
     queryFn: ({ signal }) => apiGet(`/api/processes/${encodeURIComponent(guid)}`, { host }, ProcessNodeSchema, signal),
     staleTime: Infinity,
   }),
-  /** Pages of one process's events (all categories when `category` is null), for the side panel. */
-  events: (guid: string, scope: Scope, category: string | null) => infiniteQueryOptions({
-    queryKey: lineageKeys.events(guid, scope, category),
+  /**
+   * Pages of one process's events (all categories when `category` is null), for the side panel; with
+   * `group`, `id` is a sibling group's `group.cursor` and the pages are its members' events in time order.
+   */
+  events: (id: string, scope: Scope, category: string | null, group = false) => infiniteQueryOptions({
+    queryKey: lineageKeys.events(id, scope, category, group),
     queryFn: ({ signal, pageParam }) => apiGet(
-      `/api/processes/${encodeURIComponent(guid)}/events`,
-      { category, cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) }, EventPage, signal,
+      group ? '/api/groups/events' : `/api/processes/${encodeURIComponent(id)}/events`,
+      { ...(group && !pageParam ? { group: id } : {}), category, cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) }, EventPage, signal,
     ) as Promise<{ items: GraphEvent[]; nextCursor: string | null }>,
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,

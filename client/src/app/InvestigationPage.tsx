@@ -4,9 +4,8 @@
  * time brush) turned into marks for the adapter.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import type { GraphEvent } from '@lineage/shared';
-import { lineageKeys } from '../api/queries';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { lineageKeys, nodeEventsQuery } from '../api/queries';
 import { copyText } from '../components/CopyButton';
 import { Resizer } from '../components/Resizer';
 import { download, exportBaseName, toGraphDocument, toProcessCsv } from '../features/export/export';
@@ -46,12 +45,13 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   const [hover, setHover] = useState<string | null>(null);
   const brush = view.brush;
   const setBrush = (b: [number, number] | null) => onView((s) => ({ ...s, brush: b }));
-  const [events, setEvents] = useState<GraphEvent[]>([]);
+  // The selected node's loaded events, observed from the side panel's query in the cache (never fetched here).
+  const selNode = view.selected ? graph?.nodes.get(view.selected)?.node ?? null : null;
+  const evQuery = useInfiniteQuery({ ...nodeEventsQuery(selNode, inv.scope, view.category), enabled: false });
+  const events = useMemo(() => (selNode ? evQuery.data?.pages.flatMap((pg) => pg.items) ?? [] : []), [selNode, evQuery.data]);
   const [copied, setCopied] = useState(false);
   const [panelWidth, setPanelWidth] = useState(380);
   const [exportError, setExportError] = useState<string | null>(null);
-
-  useEffect(() => { setEvents([]); }, [view.selected]);
 
   const path = useMemo(() => {
     const s = new Set<string>();
@@ -67,22 +67,25 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     const drawn = allMatches && graph ? allMatches.filter((id) => graph.nodes.has(id)) : [];
     return drawn.length ? new Set(drawn) : null;
   }, [allMatches, graph]);
-  const [findAt, setFindAt] = useState(-1);
-  const [jump, setJump] = useState<string | null>(null);
-  useEffect(() => { setFindAt(-1); }, [view.find]);
+  // The match jumped to, for the find text it belongs to (a new text starts over without an effect).
+  const [findPos, setFindPos] = useState({ find: view.find, at: -1 });
+  const findAt = findPos.find === view.find ? findPos.at : -1;
+  const jump = useRef<string | null>(null);
   const findStep = (dir: 1 | -1) => {
     if (!graph || !allMatches?.length) return;
     const i = findAt < 0 ? (dir === 1 ? 0 : allMatches.length - 1) : (findAt + dir + allMatches.length) % allMatches.length;
     const id = allMatches[i]!;
     const up = collapsedAbove(graph, id, view.hidden);
-    setFindAt(i);
-    setJump(id);
+    setFindPos({ find: view.find, at: i });
+    if (up.length === 0 && graph.nodes.has(id)) canvasRef.current?.center(id);
+    else jump.current = id;
     onView((s) => ({ ...select(s, id), hidden: s.hidden.filter((h) => !up.includes(h)) }));
   };
-  // The camera follows a find jump once the target is drawn (a collapse may have to open first).
+  // The camera follows a find jump once the target is drawn (a collapse had to open first).
   useEffect(() => {
-    if (jump && graph?.nodes.has(jump)) { canvasRef.current?.center(jump); setJump(null); }
-  }, [jump, graph]);
+    const id = jump.current;
+    if (id && graph?.nodes.has(id)) { canvasRef.current?.center(id); jump.current = null; }
+  }, [graph]);
   const chain = useMemo(() => (graph ? chainMarks(graph, view.highlight) : new Set<string>()), [graph, view.highlight]);
   const timeDimmed = useMemo(() => {
     if (!graph || !brush) return null;
@@ -175,7 +178,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
         </div>
         <div className="panel-pane" style={{ width: panelWidth }}>
           <Resizer width={panelWidth} min={260} max={900} onWidth={setPanelWidth} label="Resize details panel" />
-          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} onEvents={setEvents} theme={theme} />
+          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} theme={theme} />
         </div>
       </div>
     </div>

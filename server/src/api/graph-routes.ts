@@ -5,13 +5,13 @@
 import { Router } from 'express';
 import { investigate } from '../graph/investigate.js';
 import { processDetail } from '../services/process-detail.js';
-import { listChildren, listEvents } from '../graph/paging.js';
-import { ChildrenQuery, EventsQuery, GraphQuery, GuidSchema, ProcessQuery } from '@lineage/shared';
+import { listChildren, listEvents, listGroupEvents } from '../graph/paging.js';
+import { ChildrenQuery, EventsQuery, GraphQuery, GroupEventsQuery, GuidSchema, ProcessQuery } from '@lineage/shared';
 import { jsonRoute, type SourceFor } from './handle.js';
 import { toRange } from './params.js';
 import { annotateGraph, type SigmaGraph } from '../sigma/graph.js';
 
-/** Mount under /api: graph, process, children, events. */
+/** Mount under /api: graph, process, children, events, a sibling group's events. */
 export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = null): Router {
   const r = Router();
 
@@ -40,6 +40,13 @@ export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = nul
     const guid = GuidSchema.parse(req.params.guid);
     const q = EventsQuery.parse(req.query);
     return listEvents(source, guid, {
+      ctx, host: q.host ?? null, range: toRange(q, null), limit: q.limit, cursor: q.cursor ?? null, category: q.category ?? null,
+    });
+  }));
+
+  r.get('/groups/events', jsonRoute(sourceFor, async (req, { source, ctx }) => {
+    const q = GroupEventsQuery.parse(req.query);
+    return listGroupEvents(source, q.group ?? null, {
       ctx, host: q.host ?? null, range: toRange(q, null), limit: q.limit, cursor: q.cursor ?? null, category: q.category ?? null,
     });
   }));

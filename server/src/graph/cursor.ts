@@ -30,6 +30,8 @@ const ChildrenCursorSchema = z.object({
 const EventsCursorSchema = z.object({
   k: z.literal('events'),
   g: z.string(),
+  /** For a sibling group's events: the group (parent, key, excluded); its members are listed anew per page. */
+  grp: z.object({ p: z.string(), key: z.string().nullable(), x: z.array(z.string()).max(10_000) }).nullable().default(null),
   h: z.string().nullable(),
   c: z.string().nullable(),
   ...Position,
@@ -82,7 +84,7 @@ export function childrenCursor(
 
 /** A cursor listing events of `guid` after the first `skip` (in (time, recordId) order). */
 export function eventsCursor(guid: string, host: string | null, range: Window | null, skip: number, category: string | null = null): string {
-  return encodeCursor({ k: 'events', g: guid, h: host, c: category, s: null, skip, r: range });
+  return encodeCursor({ k: 'events', g: guid, h: host, c: category, s: null, skip, r: range, grp: null });
 }
 
 /** A cursor asking for the ancestors of `guid` (answered by `/api/graph?up=1`). */

@@ -5,7 +5,7 @@
  * window the fields do not state (the server's default, or a wider one it walked to), that window is
  * shown beside them. Hosts may be typed short or as a prefix of a known host (docs/ui.md).
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { canonicalGuid } from '@lineage/shared';
 import { lineageQueries } from '../../api/queries';
@@ -20,8 +20,15 @@ export function SearchBar({ view, onView }: { view: ViewState; onView(fn: (v: Vi
   const [to, setTo] = useState(toUtcField(view.to));
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  useEffect(() => { setQ(view.query.q); setHost(view.query.host); setImage(view.query.image); }, [view.query.q, view.query.host, view.query.image]);
-  useEffect(() => { setFrom(toUtcField(view.from)); setTo(toUtcField(view.to)); }, [view.from, view.to]);
+  // The fields follow the URL when it changes (back/forward, a link): adjusted while rendering, no effect.
+  const urlQuery = `${view.query.q}\u0000${view.query.host}\u0000${view.query.image}`;
+  const urlWindow = `${view.from ?? ''}\u0000${view.to ?? ''}`;
+  const [synced, setSynced] = useState({ query: urlQuery, window: urlWindow });
+  if (synced.query !== urlQuery || synced.window !== urlWindow) {
+    setSynced({ query: urlQuery, window: urlWindow });
+    if (synced.query !== urlQuery) { setQ(view.query.q); setHost(view.query.host); setImage(view.query.image); }
+    if (synced.window !== urlWindow) { setFrom(toUtcField(view.from)); setTo(toUtcField(view.to)); }
+  }
 
   // Read-only views of queries other components run: known hosts, and the window the open graph used.
   const notables = useQuery({ ...lineageQueries.notables({ from: null, to: null }), enabled: false });

@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { GraphEvent, ProcessNode, Provenance } from '@lineage/shared';
-import { lineageQueries, type Scope } from '../../api/queries';
+import { nodeEventsQuery, type Scope } from '../../api/queries';
 import { openProcess, type ViewState } from '../../app/url-state';
 import { navigate } from '../../app/use-view-state';
 import { select } from '../../app/view-actions';
@@ -28,7 +28,6 @@ interface Props {
   scope: Scope;
   theme: Theme;
   /** Events of the selected process as loaded (shared with the timeline). */
-  onEvents(events: GraphEvent[]): void;
 }
 
 function Field({ label, value, mono, copy }: { label: string; value: string | number | null | undefined; mono?: boolean; copy?: boolean }) {
@@ -149,12 +148,10 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       <h3>Events by category</h3>
       {n.kind === 'group' && counts.length > 0 && (
         <p className="muted" data-testid="group-events-note">
-          A group's events are its members' events (summed below). Expand the group (Enter) to list its members, then select one to read its events.
+          A group's events are its members' events, listed together in time order.
         </p>
       )}
-      {n.kind === 'group' ? (
-        <ul className="categories">{counts.map(([cat, c]) => <li key={cat}><span className="chip">{cat} <span className="count">{c}</span></span></li>)}</ul>
-      ) : counts.length === 0 ? <p className="muted">No events recorded for this process in the window.</p> : (
+      {counts.length === 0 ? <p className="muted">No events recorded for this {n.kind === 'group' ? 'group' : 'process'} in the window.</p> : (
         <ul className="categories">
           <li><button type="button" onClick={() => onView((s) => ({ ...s, panel: 'events', category: null, event: null }))}>All <span className="count">{counts.reduce((a, [, c]) => a + c, 0)}</span></button></li>
           {counts.map(([cat, c]) => (
@@ -171,14 +168,14 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
 }
 
 function Events({ n, p }: { n: ProcessNode; p: Props }) {
-  const { view, onView, onEvents } = p;
-  const q = useInfiniteQuery(lineageQueries.events(n.guid, { ...p.scope, host: n.host }, view.category));
+  const { view, onView } = p;
+  const q = useInfiniteQuery(nodeEventsQuery(n, p.scope, view.category));
   const items = q.data?.pages.flatMap((pg) => pg.items) ?? [];
-  useEffect(() => { onEvents(items); }, [q.data]);
   // A shared link may point at an event beyond the first page: load pages until it is there.
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = q;
   useEffect(() => {
-    if (view.event != null && view.event >= items.length && q.hasNextPage && !q.isFetchingNextPage) void q.fetchNextPage();
-  }, [view.event, items.length, q.hasNextPage, q.isFetchingNextPage]);
+    if (view.event != null && view.event >= items.length && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [view.event, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
   if (q.isPending) return <StateMessage kind="loading">Loading events…</StateMessage>;
   if (q.isError) return <StateMessage kind="error" onRetry={() => void q.refetch()}>Could not load events: {q.error.message}</StateMessage>;
   if (view.panel === 'raw' && view.event != null) {
@@ -263,7 +260,7 @@ export function SidePanel(p: Props) {
         <span className={`state-dot ${n.placeholder ? 'placeholder' : n.state}`} aria-hidden="true" />
         {n.kind === 'group' ? `×${n.group?.count} ${n.name}` : n.name} <span className="muted">pid {n.pid ?? '?'}</span>
       </h2>
-      {view.panel === 'details' || n.kind === 'group' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
+      {view.panel === 'details' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
     </aside>
   );
 }

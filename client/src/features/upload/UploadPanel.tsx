@@ -96,22 +96,24 @@ export function UploadPanel() {
 
   // One file at a time: the store has one writer, and progress stays readable.
   const next = nextToUpload(state);
+  // Keyed on the file's id and path alone: the upload must not restart when other state changes.
+  const nextId = next?.id ?? null;
+  const nextPath = next?.path ?? '';
   useEffect(() => {
-    if (!next) return;
-    const file = files.current.get(next.id);
-    if (!file) { dispatch({ type: 'failed', id: next.id, error: 'file no longer available' }); return; }
+    if (nextId === null) return;
+    const file = files.current.get(nextId);
+    if (!file) { dispatch({ type: 'failed', id: nextId, error: 'file no longer available' }); return; }
     const ac = new AbortController();
     abort.current = ac;
-    dispatch({ type: 'start', id: next.id });
-    uploadFile(file, next.path, {
-      onSent: (sent) => dispatch({ type: 'sent', id: next.id, sent }),
-      onMessage: (message) => dispatch({ type: 'message', id: next.id, message }),
+    dispatch({ type: 'start', id: nextId });
+    uploadFile(file, nextPath, {
+      onSent: (sent) => dispatch({ type: 'sent', id: nextId, sent }),
+      onMessage: (message) => dispatch({ type: 'message', id: nextId, message }),
     }, ac.signal).then(
-      (report) => dispatch({ type: 'done', id: next.id, report }),
-      (err: Error) => dispatch({ type: 'failed', id: next.id, error: err.name === 'AbortError' ? 'cancelled' : err.message }),
-    ).finally(() => { files.current.delete(next.id); });
-    // Keyed on `next.id` alone: the upload must not restart when other state changes.
-  }, [next?.id]);
+      (report) => dispatch({ type: 'done', id: nextId, report }),
+      (err: Error) => dispatch({ type: 'failed', id: nextId, error: err.name === 'AbortError' ? 'cancelled' : err.message }),
+    ).finally(() => { files.current.delete(nextId); });
+  }, [nextId, nextPath]);
 
   useEffect(() => () => abort.current?.abort(), []);
 

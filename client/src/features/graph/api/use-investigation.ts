@@ -4,7 +4,7 @@
  * chained by cursor: page k+1 is only asked once page k's `nextCursor` is in the cache, so opening a URL
  * with `exp={g}*3` fetches exactly three pages, in order.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { GraphDocument, ProcessNode } from '@lineage/shared';
 import { lineageQueries, type ChildrenPage, type Scope } from '../../../api/queries';
@@ -78,8 +78,11 @@ export function useInvestigation(view: ViewState): Investigation {
   const hiddenKey = view.hidden.join(',');
   const parentsKey = view.parents.join(',');
   const pageStateKey = specs.map((s, i) => `${s.id}@${s.cursor}:${pages[i]!.status}${pages[i]!.isFetching ? 'f' : ''}${pages[i]!.dataUpdatedAt}`).join(',');
-  // Recompute only when data or the relevant parts of the view change (not on selection or find).
+  // Recompute only when data or the relevant parts of the view change (not on selection or find): the
+  // inputs are new arrays on every render, so they are held until their content key changes.
+  const inputs = useByKey(`${ancKey}|${hiddenKey}|${parentsKey}|${pageStateKey}`, { ancDocs, pages, specs, hidden: view.hidden, parents: view.parents });
   const graph = useMemo(() => {
+    const { ancDocs, pages, specs } = inputs;
     if (!main.data) return null;
     markOnce('lineage:data');
     const byId = new Map<string, ChildPages>();
@@ -93,9 +96,9 @@ export function useInvestigation(view: ViewState): Investigation {
     });
     return buildVisibleGraph({
       doc: main.data, ancestorDocs: ancDocs, childPages: [...byId.values()],
-      hidden: new Set(view.hidden), parentsRequested: new Set(view.parents),
+      hidden: new Set(inputs.hidden), parentsRequested: new Set(inputs.parents),
     });
-  }, [main.data, ancKey, hiddenKey, parentsKey, pageStateKey]);
+  }, [main.data, inputs]);
 
   const expansionErrors = new Map<string, string>();
   specs.forEach((s, i) => { const e = pages[i]?.error; if (e) expansionErrors.set(s.id, e.message); });
@@ -109,4 +112,14 @@ export function useInvestigation(view: ViewState): Investigation {
     busy: anc.some((a) => a.isFetching) || pages.some((p) => p.isFetching),
     expansionErrors, scope, searches,
   };
+}
+
+/** `value` as first seen for `key`, the same object until `key` changes (adjusted while rendering, no effect). */
+function useByKey<T>(key: string, value: T): T {
+  const [held, setHeld] = useState({ key, value });
+  if (held.key !== key) {
+    setHeld({ key, value });
+    return value;
+  }
+  return held.value;
 }

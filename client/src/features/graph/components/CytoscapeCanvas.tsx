@@ -146,13 +146,13 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     };
     if (cy.nodes().empty()) {
       cy.resize(); // the host may have changed size since creation (list or panel appearing in the same commit)
-      const rest = firstDraw(cy, defs, props.anchor, cb.current.camera ?? null);
+      const rest = firstDraw(cy, defs, cb.current.anchor, cb.current.camera ?? null);
       if (defs.length) markOnce('lineage:cy-end');
       finish(rest.length === 0);
       if (rest.length) streamIn(cy, rest, streamRef, () => finish(true));
       return;
     }
-    patch(cy, defs, props.anchor);
+    patch(cy, defs, cb.current.anchor); // the anchor as of this update; it alone never redraws
     finish(true);
   }, [props.elements]);
 

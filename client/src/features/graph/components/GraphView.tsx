@@ -3,7 +3,7 @@
  * its loading/empty/error states, and tree keyboard navigation. Data comes in as a VisibleGraph; every
  * gesture goes out as a view-state change through `onView`.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { ViewState } from '../../../app/url-state';
 import { activate as activateIn, collapse, expandLevel, expandParent, select } from '../../../app/view-actions';
 import { StateMessage } from '../../../components/StateMessage';
@@ -44,17 +44,19 @@ const MAP_AUTO = 100;
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
 
 export function GraphView(p: Props) {
-  const { view, onView, graph } = p;
+  const { view, onView, graph, canvasRef, findRef, busy, error, expansionErrors, findInfo, hidden, marks, onFindStep, onHover, onRetry, status, theme } = p;
   // The legend lives in the side panel while nothing is selected; this toggles an overlay copy.
   const [legend, setLegend] = useState(false);
-  const anchor = useRef<string | null>(null);
+  // The node the camera keeps in view after an action (state, not a ref: it is read while rendering).
+  const [anchor, setAnchor] = useState<string | null>(null);
   const regionRef = useRef<HTMLDivElement>(null);
-  // The canvas handle exists after the first commit; the minimap subscribes once it does.
-  const [canvasReady, setCanvasReady] = useState(false);
+  // The canvas handle exists after the first commit; the minimap subscribes once it does. A callback
+  // ref both fills the page's ref (for its shortcuts and exports) and puts the handle in state for render.
+  const [canvas, setCanvas] = useState<CanvasHandle | null>(null);
+  const canvasRefCb = useCallback((h: CanvasHandle | null) => { canvasRef.current = h; setCanvas(h); }, [canvasRef]);
   // The minimap covers a corner of the canvas: on by default only for graphs too big to take in at once.
   const [mapChoice, setMapChoice] = useState<boolean | null>(null);
   const showMap = Boolean(graph && graph.nodes.size > 1 && (mapChoice ?? graph.nodes.size > MAP_AUTO));
-  useEffect(() => { setCanvasReady(p.canvasRef.current != null); }, [p.canvasRef]);
 
   const elements = useMemo(() => {
     if (!graph) return [];
@@ -66,7 +68,7 @@ export function GraphView(p: Props) {
   }, [graph]);
 
   const act = (fn: (v: ViewState) => ViewState, anchorId: string | null) => {
-    anchor.current = anchorId;
+    setAnchor(anchorId);
     onView(fn);
   };
   const activate = (id: string) => {
@@ -77,8 +79,8 @@ export function GraphView(p: Props) {
 
   // Keep the keyboard selection on screen.
   useEffect(() => {
-    if (view.selected && document.activeElement === regionRef.current) p.canvasRef.current?.center(view.selected);
-  }, [view.selected, p.canvasRef]);
+    if (view.selected && document.activeElement === regionRef.current) canvas?.center(view.selected);
+  }, [view.selected, canvas]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (!graph) return;
@@ -98,33 +100,33 @@ export function GraphView(p: Props) {
 
   const sel = view.selected && graph ? graph.nodes.get(view.selected) : undefined;
   const top = graph ? graph.roots.map((r) => graph.nodes.get(r)!).find((v) => v.canExpandParent) : undefined;
-  const f = p.findInfo;
+  const f = findInfo;
   const findText = f.count === 0 ? 'No matches' : `${f.at >= 0 ? `${f.at + 1} of ` : ''}${f.count} match${f.count === 1 ? '' : 'es'}${f.drawn < f.count ? ` (${f.count - f.drawn} under collapsed nodes)` : ''}`;
 
   return (
-    <section className="graph-area" aria-label="Process graph" hidden={p.hidden}>
+    <section className="graph-area" aria-label="Process graph" hidden={hidden}>
       <div className="toolbar" role="toolbar" aria-label="Graph controls">
         <label className="find">
           <span className="sr-only">Find in graph</span>
           <input
-            ref={p.findRef} type="search" placeholder="Find in graph  ( / )" value={view.find} aria-label="Find in graph"
+            ref={findRef} type="search" placeholder="Find in graph  ( / )" value={view.find} aria-label="Find in graph"
             onChange={(e) => { const t = e.target.value; onView((s) => ({ ...s, find: t })); }}
-            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') { e.preventDefault(); p.onFindStep(e.shiftKey ? -1 : 1); } }}
+            onKeyDown={(e) => { if (e.key === 'Escape') { onView((s) => ({ ...s, find: '' })); regionRef.current?.focus(); } if (e.key === 'Enter') { e.preventDefault(); onFindStep(e.shiftKey ? -1 : 1); } }}
           />
         </label>
         {view.find && <span className="find-count" aria-live="polite" data-testid="find-count">{findText}</span>}
-        {view.find && <button type="button" disabled={f.count === 0} onClick={() => p.onFindStep(-1)} aria-label="Previous match" title="Previous match (Shift+Enter)">‹</button>}
-        {view.find && <button type="button" disabled={f.count === 0} onClick={() => p.onFindStep(1)} aria-label="Next match" title="Next match (Enter)">›</button>}
+        {view.find && <button type="button" disabled={f.count === 0} onClick={() => onFindStep(-1)} aria-label="Previous match" title="Previous match (Shift+Enter)">‹</button>}
+        {view.find && <button type="button" disabled={f.count === 0} onClick={() => onFindStep(1)} aria-label="Next match" title="Next match (Enter)">›</button>}
         <button type="button" disabled={!sel || sel.kind === 'more'} onClick={() => sel && activate(sel.id)} aria-label="Expand or collapse selected node" title="Expand / collapse (Enter)">Expand</button>
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
         <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (← on it)">Parent ▲</button>
-        <button type="button" onClick={() => p.canvasRef.current?.fit()} aria-label="Fit graph to view" title="Fit (f)">Fit</button>
-        <button type="button" onClick={() => p.canvasRef.current?.zoomBy(1.25)} aria-label="Zoom in">+</button>
-        <button type="button" onClick={() => p.canvasRef.current?.zoomBy(0.8)} aria-label="Zoom out">−</button>
+        <button type="button" onClick={() => canvas?.fit()} aria-label="Fit graph to view" title="Fit (f)">Fit</button>
+        <button type="button" onClick={() => canvas?.zoomBy(1.25)} aria-label="Zoom in">+</button>
+        <button type="button" onClick={() => canvas?.zoomBy(0.8)} aria-label="Zoom out">−</button>
         <button type="button" aria-pressed={legend} onClick={() => setLegend(!legend)} aria-label="Toggle legend">Legend</button>
         <button type="button" aria-pressed={showMap} disabled={!graph} onClick={() => setMapChoice(!showMap)} aria-label="Toggle minimap">Map</button>
-        {p.busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
+        {busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
       </div>
       <div
         ref={regionRef} className="graph-region" tabIndex={0} role="application" onKeyDown={onKeyDown}
@@ -132,20 +134,20 @@ export function GraphView(p: Props) {
         aria-describedby="graph-announce"
       >
         <CytoscapeCanvas
-          ref={p.canvasRef} elements={elements} marks={p.marks} anchor={anchor.current ?? view.selected ?? graph?.origin ?? null} theme={p.theme}
-          onSelect={(id) => onView((s) => select(s, id))} onActivate={activate} onHover={p.onHover}
+          ref={canvasRefCb} elements={elements} marks={marks} anchor={anchor ?? view.selected ?? graph?.origin ?? null} theme={theme}
+          onSelect={(id) => onView((s) => select(s, id))} onActivate={activate} onHover={onHover}
           camera={view.camera} onCamera={(c) => onView((s) => ({ ...s, camera: c }))}
         />
-        {p.status === 'pending' && <div className="overlay"><StateMessage kind="loading">Building the process graph…</StateMessage></div>}
-        {p.status === 'error' && <div className="overlay"><StateMessage kind="error" onRetry={p.onRetry}>Could not load the graph: {p.error?.message}</StateMessage></div>}
-        {p.status === 'success' && graph && graph.nodes.size === 0 && <div className="overlay"><StateMessage kind="empty">No processes in this window.</StateMessage></div>}
-        {p.expansionErrors.size > 0 && (
+        {status === 'pending' && <div className="overlay"><StateMessage kind="loading">Building the process graph…</StateMessage></div>}
+        {status === 'error' && <div className="overlay"><StateMessage kind="error" onRetry={onRetry}>Could not load the graph: {error?.message}</StateMessage></div>}
+        {status === 'success' && graph && graph.nodes.size === 0 && <div className="overlay"><StateMessage kind="empty">No processes in this window.</StateMessage></div>}
+        {expansionErrors.size > 0 && (
           <div className="overlay-bottom" role="alert">
-            {[...p.expansionErrors].map(([id, msg]) => <div key={id}>Expanding {graph?.nodes.get(id)?.node?.name ?? id} failed: {msg}</div>)}
+            {[...expansionErrors].map(([id, msg]) => <div key={id}>Expanding {graph?.nodes.get(id)?.node?.name ?? id} failed: {msg}</div>)}
           </div>
         )}
-        {legend && <Legend theme={p.theme} />}
-        {showMap && <Minimap elements={elements} canvas={canvasReady ? p.canvasRef.current : null} />}
+        {legend && <Legend theme={theme} />}
+        {showMap && <Minimap elements={elements} canvas={canvas} />}
       </div>
       <p id="graph-announce" className="sr-only" aria-live="polite">
         {sel?.node ? `Selected ${sel.node.name} pid ${sel.node.pid ?? 'unknown'}, ${sel.children.length} children shown` : sel?.kind === 'more' ? `${sel.moreCount ?? 'More'} more children; press Enter to load` : ''}

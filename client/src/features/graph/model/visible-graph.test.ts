@@ -75,6 +75,15 @@ describe('buildVisibleGraph', () => {
     expect(vg.nodes.get(g(2))!.expandable).toBe(true);
   });
 
+  it('when a children page counts its items\' children, then only those with children are expandable, with their count', () => {
+    const d = doc(g(1), [proc(g(1), null)], { [`children:${g(1)}`]: { limit: 0, cursor: 'c', remaining: 3 } });
+    const page = [proc(g(2), g(1), { childCount: 0 }), proc(g(3), g(1), { childCount: 4 }), proc(g(4), g(1), { childCount: null })];
+    const vg = build({ doc: d, childPages: [pages(g(1), [page], null)] });
+    expect(vg.nodes.get(g(2))!.expandable).toBe(false);
+    expect([vg.nodes.get(g(3))!.expandable, vg.nodes.get(g(3))!.childCount]).toEqual([true, 4]);
+    expect([vg.nodes.get(g(4))!.expandable, vg.nodes.get(g(4))!.childCount]).toEqual([true, null]);
+  });
+
   /*
    *   explorer(1)
    *     ├ [group ×12 chrome]  → expanded into members g(20..)

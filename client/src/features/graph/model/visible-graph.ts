@@ -215,9 +215,14 @@ export function buildVisibleGraph(input: BuildInput): VisibleGraph {
     }
     vn.childless = Boolean(cp && !cp.loading && loadedFromPages === 0 && kids.length === 0 && !hasMore);
     if (unlisted) { vn.expandable = true; vn.childCount = trunc!.remaining; }
-    // Processes that came from a children page were never asked for their own children: they may have some.
     else if (n.kind === 'group') vn.expandable = true;
-    else if (!cp && kids.length === 0 && !fromDoc.has(id)) vn.expandable = true;
+    else if (!cp && kids.length === 0 && !fromDoc.has(id)) {
+      // From a children page: the page counted this process's children (`childCount`); a leaf offers
+      // nothing to expand. Uncounted (null/absent, e.g. an older server): it may have some.
+      const c = n.childCount;
+      if (c == null) vn.expandable = true;
+      else if (c > 0) { vn.expandable = true; vn.childCount = c; }
+    }
   };
   for (const r of roots) visit(r, null, 0);
   // A group expanded into its members keeps its own "N more" (under the group's parent) while pages remain.
