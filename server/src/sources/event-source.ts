@@ -120,6 +120,12 @@ export interface EventSource {
    * generations per query (Splunk: bounded by GUID times, docs/splunk.md "Ancestors to the root").
    */
   ancestorsOf?(start: ProcessRecord, maxDepth: number, ctx: QueryContext): Promise<ProcessRecord[]>;
+  /**
+   * Optional: rows of these GUIDs plus, in the same query, older processes of the same machines
+   * shortly before them (their likely ancestors, several generations per query). Rule runs use it to
+   * fetch candidates' ancestry in few rounds; callers keep only the rows on a chain they asked for.
+   */
+  processesAround?(guids: string[], o: BaseOptions): Promise<ProcessRecord[]>;
   /** Origin + ancestors + descendants in as few queries as the source can. */
   getTree(guid: string, o: TreeOptions): Promise<TreeRows>;
   /** Event counts by category for each GUID. */
