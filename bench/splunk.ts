@@ -14,6 +14,7 @@
  * Targets: ours ≤ 2 searches at every depth; ≤ 0.3× the loop's wall time at D = 6.
  * Also (UF-shaped data: host = short name, dest = FQDN): GUID-only pivot on the deepest leaf
  * (no host, no window) ≤ 2 searches; notable pivot (read the notables, open one) ≤ 3; no job left.
+ * Last, the shipped rule pack over every host (searches, median wall time, scans, ancestor rounds).
  */
 import { parseArgs } from 'node:util';
 import type { WinEvent as ParsedEvent } from '../tools/splunkd-sim/winevent.js';
@@ -24,6 +25,8 @@ import { resolveConfig, type SplunkConfig } from '../server/src/sources/splunk/c
 import { SplunkSource } from '../server/src/sources/splunk/source.js';
 import { batches, SplBuilder, timeParams } from '../server/src/sources/splunk/spl.js';
 import { startSplunkd } from '../tools/splunkd-sim/index.js';
+import { loadPack } from '../server/src/rules/pack.js';
+import { runRules } from '../server/src/rules/run/run.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 
@@ -191,6 +194,17 @@ export async function run(argv: string[]): Promise<void> {
       summary.push(`D=${h.depth}: ours ${res.ours.searches} searches ${res.ours.medianMs} ms | loop ${res.loop.searches} searches ${res.loop.medianMs} ms | ratio ${ratio.toFixed(2)} | graph ${res.graph.searches} searches ${res.graph.medianMs} ms`
         + ` | GUID pivot ${res.guidPivot.searches} searches ${res.guidPivot.medianMs} ms | notable pivot ${res.notablePivot.searches} searches ${res.notablePivot.medianMs} ms | jobs left ${res.jobsLeft}`);
     }
+    // The shipped rule pack over every bench host (UF-shaped), the window holding every tree.
+    const rr: { searches: number; ms: number; hits: number; rounds: number; scans: number }[] = [];
+    for (let r = 0; r < runs; r++) {
+      const ctx = newContext();
+      const t = performance.now();
+      const out = await runRules(src, loadPack(), { ctx, range });
+      rr.push({ searches: ctx.stats.searches, ms: performance.now() - t, hits: out.hits.length, rounds: out.stats.ancestorRounds, scans: out.stats.scans });
+    }
+    const rulePack = { bench: 'splunk', rulePack: { searches: rr[0]!.searches, medianMs: Math.round(median(rr.map((x) => x.ms))), hits: rr[0]!.hits, scans: rr[0]!.scans, ancestorRounds: rr[0]!.rounds }, jobsLeft: splunkd.jobs.all().length };
+    console.log(JSON.stringify(rulePack));
+    summary.push(`rule pack: ${rulePack.rulePack.searches} searches ${rulePack.rulePack.medianMs} ms (${rulePack.rulePack.scans} scans, ${rulePack.rulePack.ancestorRounds} ancestor rounds, ${rulePack.rulePack.hits} hits) | jobs left ${rulePack.jobsLeft}`);
     console.error(`[bench] splunk, dispatch latency ${latency} ms, fan-out ${fanout}, ${noise} other processes per host, median of ${runs}:\n  ${summary.join('\n  ')}`);
     await src.close();
   } finally {

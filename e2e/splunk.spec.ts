@@ -102,11 +102,14 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   const href = new URL((await open.getAttribute('href')) ?? '');
   expect(`${href.origin}${href.pathname}`).toBe('https://splunk-web.example:8000/app/search/search');
   expect(href.searchParams.get('q')).toBe(shownSpl);
-  // The shown search (a GUID lookup) has no window: the link asks Splunk Web for "All time" explicitly, or its
-  // default picker (last 24 h) would find nothing in this 2022 capture.
+  // The shown search (a GUID lookup) is bounded below by the GUID's start second (docs/splunk.md "Time from
+  // the GUID"), not run over all time: the link carries that window, or Splunk Web's default picker (last
+  // 24 h) would find nothing in this 2022 capture.
   expect(shownSpl).not.toMatch(/earliest=/);
-  expect(href.searchParams.get('earliest')).toBe('0');
-  expect(href.searchParams.get('latest')).toBe('');
+  const earliest = Number(href.searchParams.get('earliest'));
+  expect(earliest).toBeGreaterThan(Date.parse('2022-03-01T00:00:00Z') / 1000);
+  expect(earliest).toBeLessThan(Date.parse('2022-04-01T00:00:00Z') / 1000);
+  expect(Number(href.searchParams.get('latest'))).toBeGreaterThan(earliest);
   await ui.screenshot('splunk-02-expanded');
   await page.getByTestId('provenance').scrollIntoViewIfNeeded();
   await ui.screenshot('splunk-02b-provenance');

@@ -14,6 +14,7 @@ import { toSvg } from '../features/export/svg';
 import type { CanvasHandle, Marks } from '../features/graph/components/CytoscapeCanvas';
 import type { Theme } from '../features/graph/components/graph-styles';
 import { GraphView } from '../features/graph/components/GraphView';
+import { SourceWarnings } from '../components/SourceWarnings';
 import { useInvestigation } from '../features/graph/api/use-investigation';
 import { collapsedAbove, findMatches, pathToRoot, processTotal, type VisibleGraph } from '../features/graph/model/visible-graph';
 import { TreeList } from '../features/tree-list/TreeList';
@@ -137,6 +138,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
         <span className="stats" data-testid="graph-stats">
           {graph ? `${total.processes} ${total.processes === 1 ? 'process' : 'processes'} · ${total.drawn} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
         </span>
+        <SourceWarnings warnings={inv.doc?.stats.warnings} />
         <span className="view-toggles" role="group" aria-label="Views">
           <button type="button" aria-pressed={showGraph} disabled={showGraph && !showList} onClick={() => setViews(showGraph ? 'list' : 'both')} aria-label="Show graph">Graph</button>
           <button type="button" aria-pressed={showList} disabled={showList && !showGraph} onClick={() => setViews(showList ? 'graph' : 'both')} aria-label="Show process list">List</button>

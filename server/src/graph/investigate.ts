@@ -105,11 +105,14 @@ async function walkAboveWindow(
   const seen = new Set([top.guid, first.guid, ...doc.nodes.map((n) => n.guid)]);
   let cut = false;
   let missing: ProcessRecord | null = null; // the last ancestor, when its parent was never logged
-  for (let cur = first; ;) {
+  // A source that reads several generations per search (Splunk) hands the whole chain over at once.
+  const batched = source.ancestorsOf ? await source.ancestorsOf(first, MAX_ANCESTOR_STEPS - 1, ctx) : null;
+  for (let cur = first, i = 0; ; i++) {
     if (!cur.parentGuid || isZeroGuid(cur.parentGuid)) { if (cur.parentGuid || cur.parentImage) missing = cur; break; }
     if (seen.has(cur.parentGuid)) break; // a GUID loop in damaged data
     if (chain.length >= MAX_ANCESTOR_STEPS) { cut = true; break; }
-    const [parent] = await source.getProcesses([cur.parentGuid], { ctx, host: cur.host });
+    const [parent] = batched ? batched.slice(i, i + 1).filter((p) => p.guid === cur.parentGuid)
+      : await source.getProcesses([cur.parentGuid], { ctx, host: cur.host });
     throwIfAborted(ctx);
     if (!parent) { missing = cur; break; }
     seen.add(parent.guid);

@@ -115,6 +115,17 @@ export interface EventSource {
   getChildren(parentGuids: string[], o: PageOptions): Promise<RowPage<ProcessRecord>>;
   /** Ancestors of a GUID, nearest first, up to `maxDepth` generations. */
   getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]>;
+  /**
+   * Optional: the ancestors of a record already read, nearest first, up to `maxDepth`, several
+   * generations per query (Splunk: bounded by GUID times, docs/splunk.md "Ancestors to the root").
+   */
+  ancestorsOf?(start: ProcessRecord, maxDepth: number, ctx: QueryContext): Promise<ProcessRecord[]>;
+  /**
+   * Optional: rows of these GUIDs plus, in the same query, older processes of the same machines
+   * shortly before them (their likely ancestors, several generations per query). Rule runs use it to
+   * fetch candidates' ancestry in few rounds; callers keep only the rows on a chain they asked for.
+   */
+  processesAround?(guids: string[], o: BaseOptions): Promise<ProcessRecord[]>;
   /** Origin + ancestors + descendants in as few queries as the source can. */
   getTree(guid: string, o: TreeOptions): Promise<TreeRows>;
   /** Event counts by category for each GUID. */

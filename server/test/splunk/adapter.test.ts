@@ -240,12 +240,16 @@ describe.runIf(run)('Splunk source options: CIM field names, tstats', () => {
     const job = pair.splunkd.received.find((x) => x.sid === rec!.jobId);
     expect(job?.spl).toBe(rec!.query);
     expect(job?.params.earliest_time).toBe('946684800.000');
-    // An all-time lookup links to "All time", not to Splunk Web's default picker range.
+    // A lookup without a window is bounded below by the GUID's start second (docs/splunk.md "Time from
+    // the GUID": {MMMMMMMM-LLLL-HHHH-…}, HHHHLLLL = Unix seconds) minus 2 s, and links to that range,
+    // not to Splunk Web's default picker range.
     const [any] = await withWeb.getProcesses([r.guid], { ctx: newContext(), host: r.host });
-    const allTime = new URL(any!.url!);
-    expect(allTime.searchParams.get('q')).toBe(any!.query);
-    expect(allTime.searchParams.get('earliest')).toBe('0');
-    expect(allTime.searchParams.get('latest')).toBe('');
+    const sec = parseInt(r.guid.slice(15, 19) + r.guid.slice(10, 14), 16);
+    const bounded = new URL(any!.url!);
+    expect(bounded.searchParams.get('q')).toBe(any!.query);
+    expect(bounded.searchParams.get('earliest')).toBe((sec - 2).toFixed(3));
+    expect(Number(bounded.searchParams.get('latest'))).toBeGreaterThan(sec);
+    expect(Date.parse(r.startTime) / 1000).toBeGreaterThanOrEqual(sec - 1);
   });
 
   it('busy hosts (more processes in the window than the tree budget) fall back to one search per generation, same rows', async () => {

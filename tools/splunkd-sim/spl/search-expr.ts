@@ -16,6 +16,9 @@ export type SearchNode =
   | { k: 'cmp'; field: string; op: CmpOp; value: string }
   | { k: 'in'; field: string; values: string[] }
   | { k: 'kw'; value: string }
+  /** `TERM(x)`: x as one indexed term, bounded by major breakers; `CASE(x)`: a case-sensitive keyword. */
+  | { k: 'term'; value: string }
+  | { k: 'case'; value: string }
   | { k: 'and'; items: SearchNode[] }
   | { k: 'or'; items: SearchNode[] }
   | { k: 'not'; item: SearchNode };
@@ -107,6 +110,7 @@ class Parser {
       throw new SplError(`Error in '${this.command}' command: Unexpected '${t.v}' in search terms.`);
     }
     const next = this.peek(1);
+    if (t.t === 'word' && /^(term|case)$/i.test(t.v) && next?.t === 'op' && next.v === '(') return this.directive(t.v);
     if (t.t === 'word' && next?.t === 'op' && next.v !== '(' && next.v !== ')' && next.v !== ',') {
       this.pos += 2;
       return this.comparison(t.v, next.v as CmpOp, this.value());
@@ -134,7 +138,28 @@ class Parser {
     return { k: 'kw', value: t.v };
   }
 
+  /**
+   * `TERM(x)` / `CASE(x)` as bare search terms (Splunk's search directives, uppercase). What the
+   * emulator cannot evaluate as Splunk does is a 400: lowercase spellings, wildcards inside TERM,
+   * more than one term, and directives as field values (`field=CASE(x)`).
+   */
+  private directive(name: string): SearchNode {
+    if (name !== 'TERM' && name !== 'CASE') throw new SplError(`Error in '${this.command}' command: '${name}(' is not supported by the Lineage splunkd test server (directives are TERM() and CASE()).`);
+    this.pos += 2;
+    const arg = this.peek();
+    const close = this.peek(1);
+    if (!arg || arg.t === 'op' || !close || close.t !== 'op' || close.v !== ')') {
+      throw new SplError(`Error in '${this.command}' command: ${name}() takes one term (the Lineage splunkd test server evaluates nothing else).`);
+    }
+    this.pos += 2;
+    if (name === 'TERM' && arg.v.includes('*')) throw new SplError(`Error in '${this.command}' command: wildcards inside TERM() are not supported by the Lineage splunkd test server.`);
+    return { k: name === 'TERM' ? 'term' : 'case', value: arg.v };
+  }
+
   private comparison(field: string, op: CmpOp, value: string): SearchNode {
+    if (/^(term|case)$/i.test(value) && this.peek()?.t === 'op' && this.peek()!.v === '(') {
+      throw new SplError(`Error in '${this.command}' command: ${field}${op}${value}(…) is not supported by the Lineage splunkd test server.`);
+    }
     const lower = field.toLowerCase();
     if (lower === 'earliest' || lower === 'latest') {
       if (!this.allowTime) throw new SplError(`Error in '${this.command}' command: Time modifiers are not allowed here.`);
@@ -167,6 +192,24 @@ function keywordMatches(raw: string, term: string): boolean {
   if (term === '*') return true;
   const body = wildcardRegex(term).source.slice(1, -1);
   return new RegExp(`(^|[^A-Za-z0-9])${body}($|[^A-Za-z0-9])`, 'is').test(raw);
+}
+
+/**
+ * Splunk's default major breakers (segmenters.conf `MAJOR`, without the URL-encoded forms): an indexed
+ * term runs between two of them; minor breakers (`. / \\ : = @ - _ $ # %`) stay inside it.
+ */
+const MAJOR = `[\\s\\[\\]<>(){}|!;,'"*&?+]`;
+
+/** `TERM(x)`: x, case-insensitive, with a major breaker (or the event's edge) on both sides. */
+function termMatches(raw: string, term: string): boolean {
+  const body = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|${MAJOR}|--)${body}($|${MAJOR}|--)`, 'i').test(raw);
+}
+
+/** `CASE(x)`: a keyword matched case-sensitively. */
+function caseMatches(raw: string, term: string): boolean {
+  const body = wildcardRegex(term).source.slice(1, -1);
+  return new RegExp(`(^|[^A-Za-z0-9])${body}($|[^A-Za-z0-9])`, 's').test(raw);
 }
 
 function compare(actual: string, op: CmpOp, expected: string): boolean {
@@ -205,6 +248,8 @@ export function matchRow(node: SearchNode, row: Row): boolean {
       const raw = row._raw;
       return typeof raw === 'string' && keywordMatches(raw, node.value);
     }
+    case 'term': return typeof row._raw === 'string' && termMatches(row._raw, node.value);
+    case 'case': return typeof row._raw === 'string' && caseMatches(row._raw, node.value);
     case 'in': {
       const vals = valuesOf(row[node.field]);
       if (vals.length === 0) return false;

@@ -1,7 +1,8 @@
 /**
  * The fetch phases of a rule run (run.ts orchestrates them), all feeding one engine: the plan's scans;
  * descendants of anchor steps a generation at a time (paged `getChildren`); missing ancestors of
- * candidates a generation at a time (batched `getProcesses`, ≤ the rules' reach + 1 rounds); then the
+ * candidates in ≤ the rules' reach + 1 rounds (batched `getProcesses`, or `processesAround` where the
+ * source returns several generations per query: Splunk, docs/splunk.md); then the
  * `then:` events of the processes a candidate waits on. Rows arrive in any order; the engine verifies once.
  */
 import type { TimeRange } from '@lineage/shared';
@@ -91,17 +92,27 @@ export class FetchPhases {
   async ancestors(): Promise<void> {
     const maxRounds = this.engine.maxReach() + 1;
     for (let round = 0; round < maxRounds && this.frontier.size > 0; round++) {
-      const guids = [...new Set([...this.frontier.values()].flatMap((s) => [...s]))];
-      const asked = this.frontier;
+      // Parents already added by a previous round's walk through returned rows are not asked again.
+      const asked = new Map([...this.frontier].map(([h, s]) => [h, new Set([...s].filter((g) => !this.engine.hasProcess(h, g)))] as const).filter(([, s]) => s.size > 0));
+      const guids = [...new Set([...asked.values()].flatMap((s) => [...s]))];
       this.frontier = new Map();
+      if (guids.length === 0) break;
       this.stats.ancestorRounds++;
-      const rows = await this.source.getProcesses(guids, { ctx: this.o.ctx, range: this.o.wideRange, host: asked.size === 1 ? [...asked.keys()][0] : undefined });
+      const o = { ctx: this.o.ctx, range: this.o.wideRange, host: asked.size === 1 ? [...asked.keys()][0] : undefined };
+      // A source that returns older generations with the asked rows (Splunk: processesAround) saves rounds.
+      const rows = this.source.processesAround ? await this.source.processesAround(guids, o) : await this.source.getProcesses(guids, o);
+      const byKey = new Map(rows.map((r) => [`${r.host}|${r.guid}`, r]));
       for (const r of rows) {
         // A GUID can exist on two hosts: take only the one a candidate on that host asked for.
         if (!asked.get(r.host)?.has(r.guid) || this.engine.hasProcess(r.host, r.guid)) continue;
-        this.stats.ancestors++;
-        this.engine.addProcess(r);
-        this.want(r);
+        // Its ancestors in the same rows, up to the generations the remaining rounds would have fetched.
+        let cur: ProcessRecord | undefined = r;
+        for (let left = maxRounds - round; cur && left > 0 && !this.engine.hasProcess(cur.host, cur.guid); left--) {
+          this.stats.ancestors++;
+          this.engine.addProcess(cur);
+          this.want(cur);
+          cur = cur.parentGuid ? byKey.get(`${cur.host}|${cur.parentGuid}`) : undefined;
+        }
       }
     }
   }

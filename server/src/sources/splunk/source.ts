@@ -18,6 +18,7 @@ import type {
 import type { SplunkClient, SplunkRow } from './client.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
+import { batchedAncestors } from './ancestors.js';
 import { guidTime } from './guid-time.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { byStart, byTime, countRows, crossRows, eventRecords, namePairRows, processRecords, type Provenance } from './rows.js';
@@ -31,6 +32,10 @@ interface HostCounts { counts: Counts; cross: EventRecord[] }
 const COUNT_BY_GUID_MAX = 200;
 /** Host cache entries kept (GUID → host) so calls without `host` can use the whole-host strategies. */
 const HOST_CACHE_MAX = 100_000;
+/** Rule ancestry: how far below the candidates' parents one search looks for older generations. */
+export const AROUND_SPAN_MS = 6 * 3_600_000;
+/** Machine parts OR-ed in one `processesAround` search at most (beyond: one generation per search). */
+const GUIDS_PER_AROUND = 200;
 /** Notables are read over this many days back when the caller gives no window. */
 export const NOTABLE_DEFAULT_DAYS = 7;
 
@@ -54,6 +59,11 @@ export function splunkWebUrl(web: string | null, spl: string, params: { earliest
 function rangeKey(host: string, range: TimeRange | undefined): string {
   const sec = (t: string | undefined) => (t ? String(Math.floor(Date.parse(t) / 1000)) : '');
   return `${host}|${sec(range?.from)}|${sec(range?.to)}`;
+}
+
+/** From `fromMs` to now: a lookup bounded below by a GUID's start, open above (its termination may come later). */
+function sinceRange(fromMs: number): TimeRange {
+  return { from: new Date(fromMs).toISOString(), to: new Date(Math.max(Date.now(), fromMs)).toISOString() };
 }
 
 function offsetCursor(cursor: string | null | undefined): number {
@@ -121,8 +131,12 @@ export class SplunkSource implements EventSource {
   async getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]> {
     const list = canonicalGuids(guids);
     if (list.length === 0) return [];
+    // Without a window, bounded below by the oldest GUID time (a create is at its GUID's second):
+    // parent and origin lookups never run over all time when the GUIDs carry plausible times.
+    const times = list.map((g) => guidTime(g));
+    const range = o.range ?? (times.every((t) => t !== null) ? sinceRange(Math.min(...(times as number[])) - 2000) : undefined);
     const parts = await Promise.all(batches(list).map((b) =>
-      this.processesOf(this.spl.processesByGuid(b, o.host), { ctx: o.ctx, range: o.range })));
+      this.processesOf(this.spl.processesByGuid(b, o.host), { ctx: o.ctx, range })));
     return parts.flat().sort(byStart);
   }
 
@@ -144,20 +158,63 @@ export class SplunkSource implements EventSource {
     return { items, nextCursor: next < h.resultCount ? String(next) : null, total: h.resultCount };
   }
 
+  /**
+   * Ancestors in a bounded number of searches (ancestors.ts): host-windows below each missing
+   * ancestor's GUID time, widening 16× per search, then one search for the chain's terminations.
+   */
   async getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]> {
-    const out: ProcessRecord[] = [];
-    const seen = new Set<string>();
-    let [cur] = await this.getProcesses([guid], o);
-    while (cur && out.length < o.maxDepth) {
-      seen.add(cur.guid);
-      const parent = cur.parentGuid;
-      if (!parent || seen.has(parent) || /^\{0{8}-/.test(parent)) break;
-      const [p] = await this.getProcesses([parent], { ...o, host: cur.host });
-      if (!p) break;
-      out.push(p);
-      cur = p;
-    }
-    return out;
+    const [g] = canonicalGuids([guid]);
+    const own = await this.getProcesses([g!], o);
+    const start = own.find((r) => !o.host || r.host === o.host.toLowerCase()) ?? own[0];
+    return start ? this.ancestorsOf(start, o.maxDepth, o.ctx) : [];
+  }
+
+  /** The ancestors of a record already read (nearest first), in a bounded number of searches. */
+  ancestorsOf(start: ProcessRecord, maxDepth: number, ctx: QueryContext): Promise<ProcessRecord[]> {
+    return batchedAncestors({
+      hostWindow: async (host, fromMs, toMs, c) => {
+        const range = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+        const spl = this.spl.hostProcesses(host);
+        const params = timeParams(range);
+        const h = await this.client.dispatch(spl, { ctx: c, ...params });
+        if (h.resultCount > this.config.treeBudget * 2) { await this.client.discard(h); return null; }
+        const rows: SplunkRow[] = [];
+        for await (const page of this.client.pages(h, { ctx: c })) rows.push(...page);
+        const recs = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
+        this.remember(recs);
+        return recs;
+      },
+      byGuid: (guids, host, fromMs, c) => this.getProcesses(guids, { ctx: c, host, ...(fromMs === null ? {} : { range: sinceRange(fromMs) }) }),
+    }, start, maxDepth, ctx);
+  }
+
+  /**
+   * Rule ancestry in few rounds: one search of the GUIDs' machines (machine part as an indexed term)
+   * over [oldest GUID time − AROUND_SPAN_MS, newest + 2 s] returns the GUIDs' creates and every older
+   * process started in that span — their ancestors, several generations at once. Falls back to the
+   * GUID lookup (one generation) when a GUID carries no time or the window holds more than the tree budget.
+   */
+  async processesAround(guids: string[], o: BaseOptions): Promise<ProcessRecord[]> {
+    const list = canonicalGuids(guids);
+    const times = list.map((g) => guidTime(g));
+    if (list.length === 0 || times.some((t) => t === null)) return this.getProcesses(list, o);
+    const from = Math.min(...(times as number[])) - AROUND_SPAN_MS;
+    const to = Math.max(...(times as number[])) + 2000;
+    const range = { from: new Date(Math.max(from, o.range ? Date.parse(o.range.from) : from)).toISOString(), to: new Date(to).toISOString() };
+    const parts = [...new Set(list.map((g) => g.slice(1, 9)))];
+    if (parts.length > GUIDS_PER_AROUND) return this.getProcesses(list, o);
+    const spl = this.spl.machinesProcesses(parts);
+    const params = timeParams(range);
+    const h = await this.client.dispatch(spl, { ctx: o.ctx, ...params });
+    if (h.resultCount > this.config.treeBudget * 2) { await this.client.discard(h); return this.getProcesses(list, o); }
+    const rows: SplunkRow[] = [];
+    for await (const page of this.client.pages(h, { ctx: o.ctx })) rows.push(...page);
+    const recs = processRecords(rows, { query: spl, jobId: h.sid, url: splunkWebUrl(this.config.web, spl, params) });
+    const host = o.host?.toLowerCase();
+    const mine = host ? recs.filter((r) => r.host === host) : recs;
+    this.remember(mine);
+    // An asked GUID absent from the window holding its GUID's second was never logged (guid-time.test.ts).
+    return mine.sort(byStart);
   }
 
   /** Host of a GUID: the caller's, the cache's, or one small search. */

@@ -8,7 +8,7 @@ const spl = new SplBuilder(target);
 const corpus = hostileCorpus();
 
 /** Either a 400 SplunkError, or the value is one quoted term and the SPL's structure is unchanged. */
-function expectSafe(build: (v: string) => string, v: string, content: (v: string) => string) {
+function expectSafe(build: (v: string) => string, v: string, content: (v: string) => string, keyword?: (v: string) => string) {
   let out: string;
   try {
     out = build(v);
@@ -19,8 +19,11 @@ function expectSafe(build: (v: string) => string, v: string, content: (v: string
   }
   const holders = lexSpl(out).filter((t) => t.quoted && t.value === content(v));
   expect(holders).toHaveLength(1);
+  // A value also carried as a keyword (rule scans: the image basename) is one more quoted term.
+  if (keyword) expect(lexSpl(out).filter((t) => t.quoted && t.value === keyword(v))).toHaveLength(1);
   const benign = build('BENIGN');
-  expect(skeleton(out, (c) => c === content(v))).toBe(skeleton(benign, (c) => c === content('BENIGN')));
+  const is = (x: string) => (c: string) => c === content(x) || (keyword !== undefined && c === keyword(x));
+  expect(skeleton(out, is(v))).toBe(skeleton(benign, is('BENIGN')));
   return 'quoted';
 }
 
@@ -40,16 +43,16 @@ describe('SPL builder: hostile values', () => {
     expect(seen.quoted).toBeGreaterThan(100);
   });
 
-  it('image names for the rule scan: rejected or one quoted `*\\name` term', () => {
-    for (const v of corpus) expectSafe((x) => spl.scan({ names: [x] }), v, (x) => `*\\${x.toLowerCase()}`);
+  it('image names for the rule scan: rejected or one quoted `*\\name` term and one quoted keyword', () => {
+    for (const v of corpus) expectSafe((x) => spl.scan({ names: [x] }), v, (x) => `*\\${x.toLowerCase()}`, (x) => x.toLowerCase());
   });
 
   it('parent image names for the rule scan: rejected or one quoted `*\\name` term, ANDed with the image names', () => {
-    for (const v of corpus) expectSafe((x) => spl.scan({ names: ['cmd.exe'], parentNames: [x] }), v, (x) => `*\\${x.toLowerCase()}`);
+    for (const v of corpus) expectSafe((x) => spl.scan({ names: ['cmd.exe'], parentNames: [x] }), v, (x) => `*\\${x.toLowerCase()}`, (x) => x.toLowerCase());
     expect(spl.scan({ names: ['cmd.exe'], parentNames: ['services.exe', 'w3wp.exe'] }))
-      .toContain(' EventCode=1 Image IN ("*\\\\cmd.exe") ParentImage IN ("*\\\\services.exe", "*\\\\w3wp.exe") ');
+      .toContain(' EventCode=1 ("cmd.exe" Image IN ("*\\\\cmd.exe")) (("services.exe" OR "w3wp.exe") ParentImage IN ("*\\\\services.exe", "*\\\\w3wp.exe")) ');
     const cim = new SplBuilder({ ...target, fieldStyle: 'cim' });
-    expect(cim.scan({ names: ['cmd.exe'], parentNames: ['services.exe'] })).toContain('process_name IN ("cmd.exe") parent_process_name IN ("services.exe")');
+    expect(cim.scan({ names: ['cmd.exe'], parentNames: ['services.exe'] })).toContain('("cmd.exe" process_name IN ("cmd.exe")) ("services.exe" parent_process_name IN ("services.exe"))');
   });
 
   it('hosts and GUIDs accept only their own shapes', () => {

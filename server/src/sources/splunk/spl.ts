@@ -264,6 +264,14 @@ export class SplBuilder {
     return `${this.base()} ${this.codes(true)} ${machinePart} ${this.f('ProcessGuid')}="{${machinePart}-*"${this.processTail(true)}`;
   }
 
+  /** Process-creates (and terminates) of several machine parts: `machineProcesses` for a batch of machines. */
+  machinesProcesses(parts: readonly string[]): string {
+    if (parts.length === 0 || parts.some((m) => !/^[0-9a-f]{8}$/.test(m))) throw bad('guid', 'not the machine part of a ProcessGuid');
+    const g = this.f('ProcessGuid');
+    const or = (xs: string[]) => (xs.length === 1 ? xs[0]! : `(${xs.join(' OR ')})`);
+    return `${this.base()} ${this.codes(true)} ${or([...parts])} ${or(parts.map((m) => `${g}="{${m}-*"`))}${this.processTail(true)}`;
+  }
+
   /** Process rows for GUIDs (one batch; callers split with `batches`). */
   processesByGuid(guids: readonly string[], host?: string): string {
     const list = inClause(this.f('ProcessGuid'), guids.map((g) => guidValue(g)));
@@ -310,9 +318,14 @@ export class SplBuilder {
 
   /** `Image IN ("*\\\\cmd.exe", …)` (raw) or `process_name IN ("cmd.exe", …)` (CIM): a basename filter. */
   private nameFilter(raw: string, cim: string, names: readonly string[]): string {
-    return this.t.fieldStyle === 'cim'
+    const field = this.t.fieldStyle === 'cim'
       ? inClause(cim, names.map((n) => quote(n.toLowerCase(), 'image name')))
       : inClause(raw, names.map((n) => imageNameSuffix(n.toLowerCase())));
+    // The basename as a keyword: indexed segments of the raw event (`cmd.exe` is `cmd` AND `exe` in the
+    // index), so the index narrows the scan before the search-time field (a leading-wildcard match or a
+    // TA extraction) is evaluated (docs/splunk.md "Rule scans at fleet scale").
+    const kws = names.map((n) => quote(n.toLowerCase(), 'image name'));
+    return `(${kws.length === 1 ? kws[0] : `(${kws.join(' OR ')})`} ${field})`;
   }
 
   /**
