@@ -23,7 +23,7 @@ if (!splunkData) {
 type WebServer = Extract<NonNullable<PlaywrightTestConfig["webServer"]>, unknown[]>[number];
 const SPLUNK_SERVERS: WebServer[] = [
   {
-    command: `npm run splunkd -- --data ${SPLUNK_DATA} --notables e2e/splunk-notables.json --host-mode short --port ${SPLUNKD_PORT}`,
+    command: `npm run splunkd -- --data ${SPLUNK_DATA} --notables e2e/splunk-notables.json --host-mode short --user quota-full:changeme --disk-quota-mb quota-full:0 --port ${SPLUNKD_PORT}`,
     url: `http://127.0.0.1:${SPLUNKD_PORT}/services/server/info`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -121,3 +121,17 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await ui.screenshot('splunk-03-session-expired');
 });
+
+test('a full search-artifact disk quota reaches the analyst in Splunk\'s words', async ({ page }) => {
+  // `quota-full` is a user whose role's srchDiskQuota is used up (the test server's --disk-quota-mb
+  // quota-full:0): splunkd refuses every search it dispatches with its own message.
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await page.getByLabel('User name').fill('quota-full');
+  await page.getByLabel('Password').fill('changeme');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('source-badge')).toHaveText(/Splunk quota-full/);
+  // The notables list is the first search: its error is Splunk's refusal, not a generic failure.
+  await expect(page.getByText(/disk usage quota of search artifacts for user "quota-full" has been reached/).first()).toBeVisible();
+  await ui.screenshot('splunk-02-disk-quota-full');
+});

@@ -56,6 +56,8 @@ export interface SplunkdOptions {
   latency?: Partial<Latency>;
   /** Search-artifact disk quota per user in bytes (default 100 MB, the `user` role's srchDiskQuota). */
   diskQuotaBytes?: number;
+  /** Per-user disk quotas in bytes (users whose role has its own srchDiskQuota). */
+  diskQuotaByUser?: Record<string, number>;
   /** Concurrent jobs per user (default 3, the `user` role's srchJobsQuota). */
   quota?: number;
   quotaMode?: JobSettings['quotaMode'];
@@ -156,6 +158,7 @@ export async function startSplunkd(opts: SplunkdOptions = {}): Promise<SplunkdHa
     failedTtlSec: 86_400,
     defaultIndexes: opts.defaultIndexes ?? ['main'],
     diskQuotaBytes: opts.diskQuotaBytes ?? 100 * 1_048_576,
+    ...(opts.diskQuotaByUser ? { diskQuotaByUser: opts.diskQuotaByUser } : {}),
   };
   const jobs = new JobManager(store, jobSettings);
   const settings: ServerSettings = {

@@ -34,6 +34,8 @@ export interface JobSettings {
    * Every job kept on the server (running or finished, until deleted or expired) counts its artifact.
    */
   diskQuotaBytes: number;
+  /** Per-user overrides of the disk quota (a user whose role has a smaller srchDiskQuota), in bytes. */
+  diskQuotaByUser?: Record<string, number>;
 }
 
 /** What a job waiting for a concurrency slot shows. */
@@ -119,9 +121,10 @@ export class JobManager {
       throw new SplError(`Search not executed: The maximum number of concurrent historical searches for this user based on their role quota has been reached. usage=${this.running(owner)} quota=${this.settings.quota} user=${owner}.`, 503);
     }
     const usage = this.diskUsage(owner);
-    if (usage >= this.settings.diskQuotaBytes) {
+    const quotaBytes = this.settings.diskQuotaByUser?.[owner] ?? this.settings.diskQuotaBytes;
+    if (usage >= quotaBytes) {
       const mb = (b: number) => `${Math.round(b / 1_048_576)}MB`;
-      throw new SplError(`This search could not be dispatched because the role-based disk usage quota of search artifacts for user "${owner}" has been reached (usage=${mb(usage)}, quota=${mb(this.settings.diskQuotaBytes)}). Use the Job Manager to delete some of your search artifacts, or ask your Splunk administrator to increase the disk quota of search artifacts for your role in authorize.conf.`, 503);
+      throw new SplError(`This search could not be dispatched because the role-based disk usage quota of search artifacts for user "${owner}" has been reached (usage=${mb(usage)}, quota=${mb(quotaBytes)}). Use the Job Manager to delete some of your search artifacts, or ask your Splunk administrator to increase the disk quota of search artifacts for your role in authorize.conf.`, 503);
     }
     let sid = request.id;
     if (sid !== undefined) {

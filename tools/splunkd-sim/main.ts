@@ -11,7 +11,7 @@ const USAGE = `usage: npm run splunkd -- --data PATH... [--notables FILE] [--por
        [--per-event-ms N] [--tls] [--version 9.2.1] [--user name:password] [--token TOKEN]
        [--quota N] [--index sysmon] [--session-timeout-s N] [--disable-v1]
        [--host-mode short|fqdn|wef] [--collector NAME] [--sourcetype-style modern|legacy]
-       [--hec-token TOKEN[:INDEX[:ack]]]`;
+       [--hec-token TOKEN[:INDEX[:ack]]] [--disk-quota-mb USER:MB]`;
 
 function num(name: string, v: string | undefined, d: number): number {
   if (v === undefined) return d;
@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
         quota: { type: 'string' }, index: { type: 'string' }, 'session-timeout-s': { type: 'string' },
         'disable-v1': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         'host-mode': { type: 'string' }, collector: { type: 'string' }, 'sourcetype-style': { type: 'string' },
-        'hec-token': { type: 'string', multiple: true },
+        'hec-token': { type: 'string', multiple: true }, 'disk-quota-mb': { type: 'string', multiple: true },
       },
       allowPositionals: false,
     }));
@@ -52,6 +52,13 @@ export async function main(argv: string[]): Promise<number> {
     if (i <= 0) { console.error(`--user must be name:password, got '${u}'`); return 2; }
     users[u.slice(0, i)] = { password: u.slice(i + 1), roles: u.startsWith('admin:') ? ['admin'] : ['user'] };
   }
+  // A user whose role has its own search-artifact disk quota (authorize.conf srchDiskQuota), in MB.
+  const diskQuotaByUser: Record<string, number> = {};
+  for (const q of values['disk-quota-mb'] ?? []) {
+    const m = /^([^:]+):(\d+)$/.exec(q);
+    if (!m) { console.error(`--disk-quota-mb must be USER:MB, got '${q}'`); return 2; }
+    diskQuotaByUser[m[1]!] = Number(m[2]) * 1_048_576;
+  }
   const tokens: Record<string, string> = {};
   for (const t of values.token ?? []) tokens[t] = 'admin';
   // HEC tokens (hec.ts): TOKEN, TOKEN:INDEX or TOKEN:INDEX:ack.
@@ -64,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       port: num('port', values.port, 8089),
       tls: values.tls ?? false,
       version: values.version,
-      users, tokens, hecTokens,
+      users, tokens, hecTokens, diskQuotaByUser,
       quota: values.quota === undefined ? undefined : num('quota', values.quota, 3),
       latency: { dispatchMs: num('latency-ms', values['latency-ms'], 0), perEventMs: num('per-event-ms', values['per-event-ms'], 0) },
       sessionTimeoutMs: values['session-timeout-s'] === undefined ? undefined : num('session-timeout-s', values['session-timeout-s'], 3600) * 1000,
