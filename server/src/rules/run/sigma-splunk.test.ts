@@ -6,14 +6,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGMAHQ, dataset, requireDatasets, requireSigmaHQ } from '../../../test/datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../../../../tools/splunkd-sim/index.js';
-import { ingestPaths } from '../../ingest/pipeline.js';
+import { openPair, type Pair } from '../../../test/splunk/fixture.js';
+import type { EmbeddedSource } from '../../sources/embedded/index.js';
+import type { SplunkSource } from '../../sources/splunk/source.js';
 import { loadRules as loadSigma } from '../../sigma/load.js';
-import { EmbeddedSource, EmbeddedStore } from '../../sources/embedded/index.js';
 import { newContext } from '../../sources/event-source.js';
-import { SplunkClient } from '../../sources/splunk/client.js';
-import { resolveConfig } from '../../sources/splunk/config.js';
-import { SplunkSource } from '../../sources/splunk/source.js';
 import { parseRulesOrThrow } from '../language/parse.js';
 import { setSigmaLibrary } from '../language/sigma-step.js';
 import { runRules } from './run.js';
@@ -42,25 +39,16 @@ chain:
 
 const present = requireDatasets('Sigma lineage rules: embedded vs Splunk') && requireSigmaHQ('Sigma lineage rules: embedded vs Splunk');
 describe.runIf(present)('Sigma lineage rules: embedded and Splunk give identical hits', () => {
-  let splunkd: SplunkdHandle;
+  let pair: Pair;
   let splunk: SplunkSource;
   let embedded: EmbeddedSource;
   beforeAll(async () => {
     const pc = join(SIGMAHQ, 'rules', 'rules', 'windows', 'process_creation');
     setSigmaLibrary(loadSigma([join(pc, 'proc_creation_win_webshell_susp_process_spawned_from_webserver.yml')]).rules, 'test library');
-    const paths = FILES.map((f) => dataset(f));
-    splunkd = await startSplunkd({ data: { sysmonFiles: paths } });
-    const config = resolveConfig({ url: splunkd.url, insecure: true });
-    splunk = new SplunkSource(await SplunkClient.login(config, { username: 'admin', password: 'changeme' }), config);
-    const store = await EmbeddedStore.open(':memory:');
-    await ingestPaths(paths, { write: (b) => store.writeEvents(b) });
-    embedded = new EmbeddedSource(store);
+    pair = await openPair(FILES.map((f) => dataset(f)));
+    ({ splunk, embedded } = pair);
   });
-  afterAll(async () => {
-    await embedded?.close();
-    await splunk?.close?.();
-    await splunkd?.stop();
-  });
+  afterAll(async () => { await pair?.close(); });
 
   it('same hits and paths; the Sigma steps push their image names down', async () => {
     const rules = parseRulesOrThrow(RULES);
@@ -73,7 +61,7 @@ describe.runIf(present)('Sigma lineage rules: embedded and Splunk give identical
     // Not a full scan: the names the planner pushed are the Sigma rules' pinned images.
     expect(s.stats.pushedNames).not.toBeNull();
     expect(s.stats.pushedNames).toEqual(e.stats.pushedNames);
-    const spl = splunkd.received.map((r) => r.spl).join('\n');
+    const spl = pair.splunkd.received.map((r) => r.spl).join('\n');
     expect(spl).toContain('Image IN ("*\\\\arp.exe"');
     expect(spl).toContain('"*\\\\cmd.exe"');
   });
@@ -81,10 +69,10 @@ describe.runIf(present)('Sigma lineage rules: embedded and Splunk give identical
   it('a hostile value in a Sigma detection reaches SPL escaped; a backtick is refused with a message', async () => {
     const evil = 'a" OR index=_internal OR x="1.exe';
     const rule = parseRulesOrThrow(`title: evil\nid: evil\nchain:\n  - match: { sigma: { s: { Image|endswith: '\\${evil}' }, condition: s } }\n`);
-    const before = splunkd.received.length;
+    const before = pair.splunkd.received.length;
     const s = await runRules(splunk, rule, { ctx: newContext() });
     expect(s.hits).toEqual([]);
-    const sent = splunkd.received.slice(before).map((r) => r.spl).join('\n');
+    const sent = pair.splunkd.received.slice(before).map((r) => r.spl).join('\n');
     expect(sent).toContain('"*\\\\a\\" or index=_internal or x=\\"1.exe"');
     expect(sent.toLowerCase()).not.toContain('a" or index=_internal');
     const tick = parseRulesOrThrow("title: tick\nid: tick\nchain:\n  - match: { sigma: { s: { Image|endswith: '\\a`whoami`.exe' }, condition: s } }\n");

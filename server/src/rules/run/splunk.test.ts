@@ -4,13 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataset, requireDatasets } from '../../../test/datasets.js';
-import { startSplunkd, type SplunkdHandle } from '../../../../tools/splunkd-sim/index.js';
-import { ingestPaths } from '../../ingest/pipeline.js';
-import { EmbeddedSource, EmbeddedStore } from '../../sources/embedded/index.js';
+import { openPair, type Pair } from '../../../test/splunk/fixture.js';
+import type { EmbeddedSource } from '../../sources/embedded/index.js';
+import type { SplunkSource } from '../../sources/splunk/source.js';
 import { newContext, type NamePairCount } from '../../sources/event-source.js';
-import { SplunkClient } from '../../sources/splunk/client.js';
-import { resolveConfig } from '../../sources/splunk/config.js';
-import { SplunkSource } from '../../sources/splunk/source.js';
 import { loadPack } from '../pack.js';
 import { runRules } from './run.js';
 import { pinnedNames } from './scan-plan.js';
@@ -25,23 +22,14 @@ const FILES = [
 
 describe.runIf(requireDatasets('rules: embedded vs Splunk'))('rules: embedded and Splunk give identical hits', () => {
   const pack = loadPack();
-  let splunkd: SplunkdHandle;
+  let pair: Pair;
   let splunk: SplunkSource;
   let embedded: EmbeddedSource;
   beforeAll(async () => {
-    const paths = FILES.map((f) => dataset(f));
-    splunkd = await startSplunkd({ data: { sysmonFiles: paths } });
-    const config = resolveConfig({ url: splunkd.url, insecure: true });
-    splunk = new SplunkSource(await SplunkClient.login(config, { username: 'admin', password: 'changeme' }), config);
-    const store = await EmbeddedStore.open(':memory:');
-    await ingestPaths(paths, { write: (b) => store.writeEvents(b) });
-    embedded = new EmbeddedSource(store);
+    pair = await openPair(FILES.map((f) => dataset(f)));
+    ({ splunk, embedded } = pair);
   });
-  afterAll(async () => {
-    await embedded?.close();
-    await splunk?.close?.();
-    await splunkd?.stop();
-  });
+  afterAll(async () => { await pair?.close(); });
 
   it('both sources count creates by (image, parent image) basename alike: the planner sees the same data', async () => {
     const names = pinnedNames(pack);
