@@ -18,22 +18,13 @@ import { EventView, type SigmaEvent } from '../server/src/sigma/event.js';
 import { sigmaEventOf } from '../server/src/sigma/hits.js';
 import { ingestPaths } from '../server/src/ingest/pipeline.js';
 import type { SysmonEvent } from '../server/src/ingest/record.js';
+import { mulberry32 } from '../server/src/demo/prng.js';
 import { loadRules } from '../server/src/sigma/load.js';
 import type { CompiledRule } from '../server/src/sigma/rule.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYS32 = 'C:\\Windows\\System32\\';
 /** [image, command-line shapes] — an enterprise workstation mix with a sprinkle of LOLBin use. */
@@ -99,7 +90,7 @@ function otherEvent(rnd: () => number, n: number): SigmaEvent {
 
 
 function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
-  const rnd = prng(7);
+  const rnd = mulberry32(7);
   for (let made = 0; made < total;) {
     const out: SigmaEvent[] = [];
     for (; out.length < size && made < total; made++) out.push(!mixed || rnd() < 0.3 ? processCreate(rnd, made) : otherEvent(rnd, made));

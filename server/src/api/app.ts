@@ -16,7 +16,7 @@ import type { SessionStore } from './sessions.js';
 import { clientRouter } from './static.js';
 import { rulesRouter } from './rules.js';
 import { uploadRouter, type UploadDeps, type UploadStore } from './upload.js';
-import { RuleNotables } from './rule-notables.js';
+import { RuleNotables } from '../services/rule-notables.js';
 import { notableWritebackRouter } from './notable-writeback.js';
 import { hecRouter } from './hec-routes.js';
 import type { HecConfig } from '../sinks/hec.js';
@@ -42,7 +42,7 @@ export interface AppDeps {
   /** Lineage's address as analysts reach it, for links sent to Splunk (absent: each request's own origin). */
   publicUrl?: string | null;
   /** Embedded mode: the rule-hit notables cache (default: the shipped pack; tests inject their own). The
-   *  composition root passes one whose `trackWrites` wraps `store`, so an upload re-runs only the hosts it wrote. */
+   *  uploads to `store` go through its `trackWrites`, so one re-runs only the hosts it wrote. */
   ruleNotables?: RuleNotables | null;
   /** Time budget of one rule run (POST /api/rules/run, the default notables pack run); default 60 s. */
   ruleBudgetMs?: number;
@@ -89,7 +89,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/pivot', pivotHandler);
   app.use('/api', rulesRouter(sourceFor, deps.ruleBudgetMs));
   app.use('/api', uploadRouter({
-    store: deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
+    // Uploads go through trackWrites, so the next notables request re-runs only the hosts they wrote.
+    store: deps.store && ruleNotables ? ruleNotables.trackWrites(deps.store) : deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,
     afterIngest: async (report) => { ruleNotables?.invalidate(); await deps.afterIngest?.(report); },
   }));
   app.use('/api', notableWritebackRouter(deps.sessions ?? null, deps.publicUrl ?? null));

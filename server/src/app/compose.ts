@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
 import { LOOPBACK_NAMES } from '../api/guard.js';
 import { cleanStaleUploads } from '../api/upload.js';
-import { RuleNotables } from '../services/rule-notables.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { splunkFactory } from '../sources/splunk/serve-factory.js';
 import type { ServeConfig } from './config.js';
@@ -115,11 +114,9 @@ export async function compose(config: ServeConfig, log: Logger, signal: AbortSig
   }
   let sigma;
   try { sigma = sigmaSide(config.sigma, side.eventStore, log); } catch (err) { await side.close(); throw err; }
-  // Embedded notables: the pack's hits, cached; uploads go through trackWrites so one re-runs only the hosts it wrote.
-  const ruleNotables = side.mode === 'embedded' ? new RuleNotables(undefined, { budgetMs: config.ruleBudgetMs }) : null;
   const app = createApp({
     mode: side.mode, version: serverVersion(), sourceFor: side.sourceFor, clientDir: CLIENT_DIR, sessions: side.sessions ?? null,
-    store: side.store && ruleNotables ? ruleNotables.trackWrites(side.store) : side.store ?? null, ruleNotables, ruleBudgetMs: config.ruleBudgetMs, log, allowedHosts: allowedHostNames(config.host, config.allowHosts), tls: !!config.tls,
+    store: side.store ?? null, ruleBudgetMs: config.ruleBudgetMs, log, allowedHosts: allowedHostNames(config.host, config.allowHosts), tls: !!config.tls,
     trustProxy: config.trustProxy, maxConcurrent: config.maxConcurrent, requestTimeoutMs: config.requestTimeoutMs,
     maxUploadBytes: config.maxUploadBytes, maxUploads: config.maxUploads, sigma, hec: config.hec, publicUrl: config.publicUrl,
   });

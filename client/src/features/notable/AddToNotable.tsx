@@ -22,8 +22,9 @@ interface Props { view: ViewState; graph: VisibleGraph | null }
 export function AddToNotable({ view, graph }: Props) {
   const health = useQuery(lineageQueries.health());
   const splunk = health.data?.source === 'splunk';
-  const notables = useQuery({ ...lineageQueries.notables({ from: null, to: null }), enabled: splunk });
   const [open, setOpen] = useState(false);
+  // The notables search runs when the form is opened, not on every investigation page load.
+  const notables = useQuery({ ...lineageQueries.notables({ from: null, to: null }), enabled: splunk && open });
   const [chosen, setChosen] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [urgency, setUrgency] = useState('');

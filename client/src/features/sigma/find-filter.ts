@@ -3,9 +3,9 @@
  * least one Sigma hit, `sigma:<level>` those whose highest hit is that level or above
  * (informational < low < medium < high < critical). The rest of the text is the usual substring find.
  */
-import type { NodeSigma, SigmaLevel } from '@lineage/shared';
+import { SigmaLevelSchema, type NodeSigma, type SigmaLevel } from '@lineage/shared';
 
-const LEVELS: readonly SigmaLevel[] = ['informational', 'low', 'medium', 'high', 'critical'];
+const LEVELS: readonly SigmaLevel[] = SigmaLevelSchema.options;
 
 export interface FindQuery {
   /** Substring to look for (lower case; '' = any). */

@@ -8,7 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import type { RuleHit } from '@lineage/shared';
 import { apiGet } from '../../lib/api-client';
-import { postSameOrigin } from '../notable/api';
+import { apiPost } from '../../lib/api-client';
 
 const Status = z.object({ configured: z.boolean(), index: z.string().nullable(), ack: z.boolean() });
 const Sent = z.object({ sent: z.number(), batches: z.number(), retries: z.number(), acknowledged: z.boolean() });
@@ -20,7 +20,7 @@ export function SendHitsToSplunk({ hits }: { hits: RuleHit[] }) {
   const index = hec.data.index ? ` (index ${hec.data.index})` : '';
   const send = () => {
     setState({ kind: 'sending' });
-    postSameOrigin('/api/hec/hits', { hits }, Sent).then(
+    apiPost('/api/hec/hits', { hits }, Sent).then(
       (r) => setState({ kind: 'done', text: `Sent ${r.sent} hit${r.sent === 1 ? '' : 's'} to Splunk${index}${r.acknowledged ? ', indexed' : ''}` }),
       (e: Error) => setState({ kind: 'error', text: e.message }),
     );

@@ -6,10 +6,12 @@
  * lie before it: one search of the host's process-creates over `[t − span, t + 2 s]` holds it and every
  * older ancestor started within `span`. The walk follows the chain through that window in memory and,
  * where the chain leaves it, searches again below the next ancestor's time with a 16× wider span:
- * 10 min, 2.7 h, 1.8 d, 29 d, 1.3 y, 20 y — at most WINDOW_ROUNDS window searches cover every
- * plausible Sysmon time, whatever the depth. Terminations come from one final search of the chain's
- * GUIDs (from the oldest start on). A window holding more than the tree budget (a busy host) is not
- * read: that generation is looked up by GUID from its GUID's second on, and the span restarts small.
+ * 10 min, 2.7 h, 1.8 d, 29 d, 1.3 y, 20 y — WINDOW_ROUNDS window searches cover every plausible
+ * Sysmon time, whatever the depth, and no more are made. Terminations come from one final search of
+ * the chain's GUIDs (from the oldest start on). A window holding more than the tree budget (a busy host)
+ * is not read: that generation is looked up by GUID from its GUID's second on and the span restarts
+ * small; so is every generation after the WINDOW_ROUNDS windows are spent (a busy host costs one search
+ * per generation beyond them).
  * A GUID whose time is implausible is looked up without a time bound.
  */
 import type { ProcessRecord, QueryContext } from '../event-source.js';
@@ -44,6 +46,7 @@ export async function batchedAncestors(
   const seen = new Set([start.guid]);
   const known = new Map<string, ProcessRecord>(); // rows of the windows already read
   let span = FIRST_SPAN_MS;
+  let windows = 0; // window searches made (at most WINDOW_ROUNDS)
   let cur = start;
   while (chain.length < maxDepth) {
     const need = cur.parentGuid;
@@ -52,7 +55,8 @@ export async function batchedAncestors(
     if (!parent) {
       const t = guidTime(need);
       let rows: ProcessRecord[] | null = null;
-      if (t !== null) {
+      if (t !== null && windows < WINDOW_ROUNDS) {
+        windows++;
         rows = await s.hostWindow(host, t - span, t + 2000, ctx);
         span = rows ? span * SPAN_GROWTH : FIRST_SPAN_MS;
       }
