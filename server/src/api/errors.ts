@@ -39,10 +39,6 @@ function toAppError(err: unknown): AppError {
   if (se?.name === 'SplunkError' && typeof se.status === 'number' && typeof se.code === 'string' && isErrorCode(se.code)) {
     return new AppError(se.status, se.code, se.message ?? se.code);
   }
-  // A YAML alias bomb or similar resource guard in a parser: the input is at fault.
-  if ((err as Error | null)?.name === 'ReferenceError' && /alias/i.test((err as Error).message)) {
-    return new AppError(400, 'invalid_request', (err as Error).message);
-  }
   // express.json() body errors carry a status (400/413) and `expose`.
   const e = err as { status?: number; expose?: boolean; message?: string; type?: string };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {

@@ -168,7 +168,15 @@ export function parseRules(text: string, file: string | null = null): ParseResul
       }
       continue;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch (err) {
+      // yaml refuses a document whose aliases expand beyond its limit (an alias bomb): the text is at fault.
+      const pos = lc.linePos(doc.range[0]);
+      errors.push({ message: (err as Error).message, line: pos.line, column: pos.col, field: '', file });
+      continue;
+    }
     if (value == null) continue;
     const items: { value: unknown; base: Path }[] = Array.isArray(value)
       ? value.map((v, i) => ({ value: v, base: [i] }))
