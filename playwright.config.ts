@@ -65,8 +65,9 @@ export default defineConfig({
   },
   webServer: [
     {
-      // Builds first (incremental) so the specs always run the current server and client.
-      command: `npx tsc -b shared server && npm run build -w client && node server/bin/lineage.js demo --db .tmp/e2e-demo.duckdb --force && node server/bin/lineage.js serve --db .tmp/e2e-demo.duckdb --port ${PORT}`,
+      // Builds first (incremental) so the specs always run the current server and client; the client in
+      // e2e mode, the only build with the test probes (client/src/lib/probes.ts).
+      command: `npx tsc -b shared server && npm run build:e2e -w client && node server/bin/lineage.js demo --db .tmp/e2e-demo.duckdb --force && node server/bin/lineage.js serve --db .tmp/e2e-demo.duckdb --port ${PORT}`,
       url: `http://127.0.0.1:${PORT}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,

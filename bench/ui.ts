@@ -6,13 +6,14 @@
  *     target ≤ 2.0 s at 2,000. The process tree list is shown beside the graph (the default view);
  *   - expanding a node with 100 children: Enter → first page (25 + "75 more") drawn, and → all 100
  *     drawn after paging through "N more".
- * The built client (client/dist, `npm run build -w client`) is served by a small HTTP server here whose
+ * The e2e build of the client (client/dist, `npm run build:e2e -w client`: the only build with the
+ * `window.__lineage` probe this bench reads, client/src/lib/probes.ts) is served by a small HTTP server here whose
  * /api answers with synthetic random process trees (seeded; realistic labels and badges), so the figures
  * are the client's own cost — server latency is measured by `npm run bench -- tree`. Each run uses a
  * fresh browser context (cold HTTP cache). JSON lines on stdout, a summary on stderr.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,7 +170,9 @@ async function expandWide(browser: Browser, base: string): Promise<{ firstPageMs
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '200,2000,5000' }, dist: { type: 'string' } } });
   if (values.dist) DIST = resolve(values.dist);
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error('client/dist missing: run `npm run build -w client` first');
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error('client/dist missing: run `npm run build:e2e -w client` first');
+  const bundle = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(DIST, 'assets', f), 'utf8')).join('');
+  if (!bundle.includes('__lineage')) throw new Error(`${DIST} is a production build without test probes: run \`npm run build:e2e -w client\` first`);
   const runs = Number(values.runs);
   const sizes = values.sizes!.split(',').map(Number);
   const docs = new Map<string, GraphDocument>();

@@ -9,11 +9,13 @@
  * - Selection, find, path and brush are "marks" applied as classes; they never rebuild elements.
  * - Events leave as ids only (onSelect/onActivate/onHover): Cytoscape types stay in this folder.
  * - After every update it publishes the drawn state (from the instance itself) to a hidden
- *   `data-testid="graph-state"` element and `window.__lineage`, which e2e tests and the bench read.
+ *   `data-testid="graph-state"` element and `window.__lineage`, which e2e tests and the bench read —
+ *   in the e2e build only (lib/probes.ts): the production bundle has neither.
  */
 import { forwardRef, memo, useEffect, useImperativeHandle, useRef } from 'react';
 import cytoscape, { type Core, type NodeSingular } from 'cytoscape';
 import { markOnce } from '../../../lib/perf';
+import { PROBES } from '../../../lib/probes';
 import type { ElementDef } from '../model/to-elements';
 import { applyLod, applyMarks, firstDraw, patch, readBoxes, readState, streamIn, type DrawnBoxes, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
@@ -72,7 +74,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
 
   const publish = (ready: boolean) => {
     const cy = cyRef.current;
-    if (!cy || !stateRef.current) return;
+    if (!PROBES || !cy || !stateRef.current) return;
     stateRef.current.textContent = JSON.stringify(readState(cy, ready, renders.current));
     stateRef.current.dataset.ready = String(ready);
   };
@@ -104,7 +106,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     // The host changes size when the list, the side panel or the graph itself is shown, hidden or resized.
     const ro = new ResizeObserver(() => { if (hostRef.current?.offsetParent) cy.resize(); });
     ro.observe(hostRef.current!);
-    window.__lineage = {
+    if (PROBES) window.__lineage = {
       state: () => readState(cy, stateRef.current?.dataset.ready === 'true', renders.current),
       boxes: () => readBoxes(cy),
       camera: () => ({ zoom: cy.zoom(), ...cy.pan() }),
@@ -118,7 +120,8 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     };
     return () => {
       if (streamRef.current) clearTimeout(streamRef.current);
-      ro.disconnect(); cy.destroy(); cyRef.current = null; delete window.__lineage;
+      ro.disconnect(); cy.destroy(); cyRef.current = null;
+      if (PROBES) delete window.__lineage;
     };
   }, []);
 
@@ -161,7 +164,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     const cy = cyRef.current;
     if (!cy) return;
     applyMarks(cy, props.marks);
-    publish(stateRef.current?.dataset.ready === 'true');
+    if (PROBES) publish(stateRef.current?.dataset.ready === 'true');
   }, [props.marks]);
 
   useImperativeHandle(ref, () => ({
@@ -202,7 +205,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
   return (
     <>
       <div ref={hostRef} className="cy-host" data-testid="graph-canvas" />
-      <output ref={stateRef} data-testid="graph-state" hidden />
+      {PROBES && <output ref={stateRef} data-testid="graph-state" hidden />}
     </>
   );
 }));
