@@ -8,11 +8,10 @@ import { useIsFetching, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lineageQueries } from './api/queries';
 import { InvestigationPage } from './app/InvestigationPage';
 import { optionalFeature } from './app/optional-features';
-import { navigate, usePathname, useViewState } from './app/use-view-state';
+import { navigate, usePathname, useViewState } from './state/use-view-state';
 import { StateMessage } from './components/StateMessage';
-import { LeftRail } from './features/entry/LeftRail';
-import { SearchBar } from './features/entry/SearchBar';
-import type { Theme } from './features/graph/components/graph-styles';
+import { LeftRail, SearchBar } from './features/entry';
+import type { Theme } from './features/graph';
 
 const RulesPage = optionalFeature('rules', 'RulesPage');
 const UploadPanel = optionalFeature('upload', 'UploadPanel');

@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
 import { lineageKeys, lineageQueries } from './api/queries';
-import { parseViewState } from './app/url-state';
+import { parseViewState } from './state/url-state';
 import { ApiError, onAuthExpired } from './lib/api-client';
 import './styles.css';
 

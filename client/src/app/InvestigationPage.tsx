@@ -8,22 +8,17 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { lineageKeys, nodeEventsQuery } from '../api/queries';
 import { copyText } from '../components/CopyButton';
 import { Resizer } from '../components/Resizer';
-import { download, exportBaseName, toGraphDocument, toProcessCsv } from '../features/export/export';
-import { toMarkdownTimeline } from '../features/export/markdown';
-import { toSvg } from '../features/export/svg';
-import type { CanvasHandle, Marks } from '../features/graph/components/CytoscapeCanvas';
-import type { Theme } from '../features/graph/components/graph-styles';
-import { GraphView } from '../features/graph/components/GraphView';
+import { download, exportBaseName, toGraphDocument, toProcessCsv, toMarkdownTimeline, toSvg } from '../features/export';
+import {
+  activate, collapsedAbove, findMatches, GraphView, pathToRoot, processTotal, select, useInvestigation,
+  type CanvasHandle, type Marks, type Theme, type VisibleGraph,
+} from '../features/graph';
 import { SourceWarnings } from '../components/SourceWarnings';
-import { useInvestigation } from '../features/graph/api/use-investigation';
-import { collapsedAbove, findMatches, pathToRoot, processTotal, type VisibleGraph } from '../features/graph/model/visible-graph';
-import { TreeList } from '../features/tree-list/TreeList';
-import { AddToNotable } from '../features/notable/AddToNotable';
-import { SidePanel } from '../features/panel/SidePanel';
-import { Timeline } from '../features/timeline/Timeline';
-import { barsOf, outsideBrush, timelineBounds } from '../features/timeline/timeline-model';
-import type { ViewState, Views } from './url-state';
-import { activate, select } from './view-actions';
+import { TreeList } from '../features/tree-list';
+import { AddToNotable } from '../features/notable';
+import { SidePanel } from '../features/panel';
+import { Timeline, barsOf, outsideBrush, timelineBounds } from '../features/timeline';
+import type { ViewState, Views } from '../state/url-state';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void; theme: Theme }
 

@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { canonicalGuid } from '@lineage/shared';
 import { lineageQueries, type NotableStatus } from '../../api/queries';
-import { openProcess, type ViewState } from '../../app/url-state';
+import { openProcess, type ViewState } from '../../state/url-state';
 import { StateMessage } from '../../components/StateMessage';
 import { formatLocal, formatUtc } from '../../lib/format';
 

@@ -9,7 +9,7 @@ import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { canonicalGuid } from '@lineage/shared';
 import { lineageQueries } from '../../api/queries';
-import { openProcess, type ViewState } from '../../app/url-state';
+import { openProcess, type ViewState } from '../../state/url-state';
 import { fromUtcField, knownHosts, resolveHost, toUtcField } from './entry-model';
 
 export function SearchBar({ view, onView }: { view: ViewState; onView(fn: (v: ViewState) => ViewState): void }) {

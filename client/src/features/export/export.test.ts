@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphDocumentSchema } from '@lineage/shared';
 import { doc, g, proc } from '../../testing/fixtures';
-import { buildVisibleGraph } from '../graph/model/visible-graph';
+import { buildVisibleGraph } from '../graph';
 import { toGraphDocument, toProcessCsv } from './export';
 
 const d = doc(g(1), [

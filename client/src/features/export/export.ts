@@ -5,7 +5,7 @@
  * stand for is kept in `truncated`.
  */
 import type { GraphDocument, GraphEdge, ProcessNode } from '@lineage/shared';
-import type { VisibleGraph } from '../graph/model/visible-graph';
+import type { VisibleGraph } from '../graph';
 
 /** The visible graph as a graph document. */
 export function toGraphDocument(g: VisibleGraph, doc: GraphDocument): GraphDocument {

@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import type { GraphEvent } from '@lineage/shared';
 import { doc, g, proc } from '../../testing/fixtures';
-import { buildVisibleGraph } from '../graph/model/visible-graph';
-import { tidyLayout } from '../graph/model/tidy-layout';
-import { toElements } from '../graph/model/to-elements';
+import { buildVisibleGraph, tidyLayout, toElements } from '../graph';
 import { toMarkdownTimeline } from './markdown';
 import { toSvg } from './svg';
 

@@ -4,8 +4,8 @@
  */
 import type { GraphEvent } from '@lineage/shared';
 import { formatUtc } from '../../lib/format';
-import type { VisibleGraph } from '../graph/model/visible-graph';
-import { eventSummary } from '../panel/explain';
+import type { VisibleGraph } from '../graph';
+import { eventSummary } from '../panel';
 
 /** Table cell: pipes escaped, line breaks flattened, inline code when `code`. */
 function md(s: string, code = false): string {

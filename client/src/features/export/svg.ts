@@ -3,10 +3,7 @@
  * canvas uses (no Cytoscape extension needed): node boxes with their labels, spawn edges as the
  * orthogonal bus, cross edges as dashed curves with their labels.
  */
-import { EDGE_COLOURS, KIND_COLOURS, type Theme } from '../graph/components/graph-styles';
-import type { ProcessKind } from '../graph/model/process-kind';
-import type { ElementDef } from '../graph/model/to-elements';
-import { NODE_H, NODE_W } from '../graph/model/tidy-layout';
+import { EDGE_COLOURS, KIND_COLOURS, type Theme, type ProcessKind, type ElementDef, NODE_H, NODE_W } from '../graph';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const BUS = 36;

@@ -7,8 +7,8 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { lineageQueries } from '../../api/queries';
-import { serializeViewState, type ViewState } from '../../app/url-state';
-import type { VisibleGraph } from '../graph/model/visible-graph';
+import { serializeViewState, type ViewState } from '../../state/url-state';
+import type { VisibleGraph } from '../graph';
 import { postNotableUpdate, type NotableUpdateRequest } from './api';
 import { notableCandidates } from './candidates';
 import { lineageSummary } from './lineage-summary';

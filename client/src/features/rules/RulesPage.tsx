@@ -8,10 +8,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { RuleHit } from '@lineage/shared';
 import { lineageKeys } from '../../api/queries';
-import { navigate } from '../../app/use-view-state';
+import { navigate } from '../../state/use-view-state';
 import { loadPack, runRules, validateRules, type RuleError, type RunResult, type ValidateResult } from './api';
 import './rules.css';
-import { SendHitsToSplunk } from '../splunk-hec/SendHitsToSplunk';
+import { SendHitsToSplunk } from '../splunk-hec';
 
 const EXAMPLE = 'cmd.exe -[1..5]-> powershell.exe|pwsh.exe -[1..5]-> winword.exe|excel.exe|powerpnt.exe within 30m';
 

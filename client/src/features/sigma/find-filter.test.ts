@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { doc, g, proc } from '../../testing/fixtures';
-import { buildVisibleGraph, findMatches } from '../graph/model/visible-graph';
+import { buildVisibleGraph, findMatches } from '../graph';
 import { parseFind } from './find-filter';
 
 const hit = (highest: 'low' | 'medium' | 'high' | 'critical', count = 1) => ({ count, highest, hits: [] });

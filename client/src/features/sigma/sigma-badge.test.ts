@@ -8,8 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SigmaHit } from '@lineage/shared';
 import { doc, g, proc } from '../../testing/fixtures';
-import { toElements } from '../graph/model/to-elements';
-import { buildVisibleGraph } from '../graph/model/visible-graph';
+import { toElements, buildVisibleGraph } from '../graph';
 import { techniques } from './SigmaHits';
 
 const hit = (level: SigmaHit['level'], tags: string[]): SigmaHit => ({

@@ -7,7 +7,7 @@
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { GraphEvent } from '@lineage/shared';
 import { formatClock, formatUtc } from '../../lib/format';
-import type { VisibleGraph } from '../graph/model/visible-graph';
+import type { VisibleGraph } from '../graph';
 import { barsOf, packLanes, timelineBounds } from './timeline-model';
 
 interface Props {

@@ -7,8 +7,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatUtc } from '../../lib/format';
-import { badgeText } from '../graph/model/to-elements';
-import type { VisibleGraph } from '../graph/model/visible-graph';
+import { badgeText, type VisibleGraph } from '../graph';
 import { rowWindow, scrollToRow, treeRows } from './tree-rows';
 
 export const ROW_H = 24;

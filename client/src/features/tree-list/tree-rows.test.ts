@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { doc, g, proc } from '../../testing/fixtures';
-import { buildVisibleGraph } from '../graph/model/visible-graph';
+import { buildVisibleGraph } from '../graph';
 import { rowWindow, scrollToRow, treeRows } from './tree-rows';
 
 /*

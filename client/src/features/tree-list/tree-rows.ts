@@ -3,7 +3,7 @@
  * draws, so collapse and paging are shared), one row per process, sibling group or "N more".
  * Pure, so it is unit-tested.
  */
-import type { VisibleGraph, VisibleNode } from '../graph/model/visible-graph';
+import type { VisibleGraph, VisibleNode } from '../graph';
 
 export interface TreeRow {
   id: string;

@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { GraphDocument, ProcessNode } from '@lineage/shared';
 import { lineageQueries, type ChildrenPage, type Scope } from '../../../api/queries';
-import type { ViewState } from '../../../app/url-state';
+import type { ViewState } from '../../../state/url-state';
 import { markOnce } from '../../../lib/perf';
 import { buildVisibleGraph, type ChildPages, type VisibleGraph } from '../model/visible-graph';
 

@@ -19,7 +19,7 @@ import { PROBES } from '../../../lib/probes';
 import type { ElementDef } from '../model/to-elements';
 import { applyLod, applyMarks, firstDraw, patch, readBoxes, readState, streamIn, type DrawnBoxes, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
-import type { Camera } from '../../../app/url-state';
+import type { Camera } from '../../../state/url-state';
 
 export type { DrawnBoxes, GraphState, Marks } from './cy-updates';
 

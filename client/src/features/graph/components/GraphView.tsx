@@ -4,8 +4,8 @@
  * gesture goes out as a view-state change through `onView`.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
-import type { ViewState } from '../../../app/url-state';
-import { activate as activateIn, collapse, expandLevel, expandParent, select } from '../../../app/view-actions';
+import type { ViewState } from '../../../state/url-state';
+import { activate as activateIn, collapse, expandLevel, expandParent, select } from '../model/view-actions';
 import { StateMessage } from '../../../components/StateMessage';
 import { markOnce } from '../../../lib/perf';
 import { navigate, type NavKey } from '../model/navigation';

@@ -5,7 +5,7 @@
  */
 import type { ProcessNode } from '@lineage/shared';
 import { ellipsis, formatClock, formatDelta } from '../../../lib/format';
-import { sigmaBadge } from '../../sigma/SigmaHits';
+import { sigmaBadge } from '../../sigma';
 import { processKind } from './process-kind';
 import type { Point } from './tidy-layout';
 import type { VisibleGraph, VisibleNode } from './visible-graph';

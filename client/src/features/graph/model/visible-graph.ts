@@ -3,9 +3,8 @@
  * and the children pages of expanded nodes into one forest of visible nodes, then applies collapses.
  * Nothing here knows about React, React Query or Cytoscape, so it is unit-tested with plain data.
  */
-import type { GraphDocument, GraphEdge, ProcessNode, Truncation } from '@lineage/shared';
-import { isZeroGuid } from '@lineage/shared';
-import { parseFind, sigmaPasses } from '../../sigma/find-filter';
+import { type GraphDocument, type GraphEdge, type ProcessNode, type Truncation, isZeroGuid } from '@lineage/shared';
+import { parseFind, sigmaPasses } from '../../sigma';
 
 /** Children pages loaded for one expanded node (the data of one infinite query). */
 export interface ChildPages {

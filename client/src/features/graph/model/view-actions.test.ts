@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { doc, g, proc } from '../testing/fixtures';
-import { buildVisibleGraph } from '../features/graph/model/visible-graph';
-import { parseViewState, serializeViewState } from './url-state';
+import { doc, g, proc } from '../../../testing/fixtures';
+import { buildVisibleGraph } from './visible-graph';
+import { parseViewState, serializeViewState } from '../../../state/url-state';
 import { collapse, expand, expandLevel, EXPAND_LEVEL_MAX, expandParent, select, toggle } from './view-actions';
 
 /*

@@ -3,8 +3,8 @@
  * graph decides nothing by itself: expanding, paging "N more", collapsing and "parent ▲" are all
  * recorded in the URL state, and the queries follow from it.
  */
-import type { VisibleGraph } from '../features/graph/model/visible-graph';
-import type { ViewState } from './url-state';
+import type { VisibleGraph } from './visible-graph';
+import type { ViewState } from '../../../state/url-state';
 
 function withExpanded(view: ViewState, id: string, pages: number): ViewState {
   const expanded = new Map(view.expanded);

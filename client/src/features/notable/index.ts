@@ -1,0 +1,2 @@
+/** Adding an investigation to an ES notable. */
+export { AddToNotable } from './AddToNotable';

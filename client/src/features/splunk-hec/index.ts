@@ -1,0 +1,2 @@
+/** Sending rule hits to Splunk HEC: the button the rules page shows. */
+export { SendHitsToSplunk } from './SendHitsToSplunk';

@@ -1,0 +1,2 @@
+/** The process tree list beside the graph. */
+export { TreeList } from './TreeList';
