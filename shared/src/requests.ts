@@ -85,6 +85,12 @@ export const RulesValidateBody = z.object({ rules: RulesText });
 export const RulesRunBody = z.object({ rules: RulesText, from: TimeSchema.optional(), to: TimeSchema.optional(), host: Host.optional() });
 export type RulesRunRequest = z.input<typeof RulesRunBody>;
 
+/**
+ * The same-origin proof every state-changing request carries (`X-Lineage-Request: 1`; docs/security.md):
+ * a cross-site form cannot send a custom header without a CORS preflight, which the server never grants.
+ */
+export const SAME_ORIGIN_HEADER = 'x-lineage-request';
+
 // ---- typed request builders (what a client sends; the schemas above are what the server reads) ----
 
 type Scalar = string | number | boolean | null | undefined;

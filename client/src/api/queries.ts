@@ -7,11 +7,11 @@
  */
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import {
-  GraphDocumentSchema, GraphEventSchema, HealthSchema, NotableSchema, ProcessNodeSchema, pageSchema,
-  type GraphEvent, type ProcessNode,
+  apiPaths, GraphDocumentSchema, GraphEventSchema, HealthSchema, NotableSchema, ProcessNodeSchema, pageSchema,
+  type EventsParams, type GraphEvent, type ProcessNode,
 } from '@lineage/shared';
 import { z } from 'zod';
-import { apiGet } from '../lib/api-client';
+import { getJson } from '../lib/api-client';
 
 /** What every graph-shaped query depends on besides the GUID. */
 export interface Scope { host: string | null; from: string | null; to: string | null }
@@ -71,45 +71,44 @@ export function nodeEventsQuery(n: ProcessNode | null, scope: Scope, category: s
 export const lineageQueries = {
   health: () => queryOptions({
     queryKey: lineageKeys.health(),
-    queryFn: ({ signal }) => apiGet('/api/health', {}, HealthSchema, signal),
+    queryFn: ({ signal }) => getJson('/api/health', HealthSchema, signal),
     staleTime: 60_000,
   }),
   /** Notables over `range` (null bounds: the server's default window); `status` 'open' hides Resolved/Closed. */
   notables: (range: { from: string | null; to: string | null }, status: NotableStatus = 'open') => queryOptions({
     queryKey: lineageKeys.notableList(range, status),
-    queryFn: ({ signal }) => apiGet('/api/notables', { ...range, ...(status === 'all' ? { status } : {}) }, listOf(NotableSchema), signal),
+    queryFn: ({ signal }) => getJson(apiPaths.notables({ ...range, ...(status === 'all' ? { status } : {}) }), listOf(NotableSchema), signal),
     staleTime: 30_000,
   }),
   search: (p: SearchParams) => queryOptions({
     queryKey: lineageKeys.search(p),
-    queryFn: ({ signal }) => apiGet('/api/search', { q: p.q, host: p.host, image: p.image, from: p.from, to: p.to }, listOf(ProcessNodeSchema), signal),
+    queryFn: ({ signal }) => getJson(apiPaths.search({ q: p.q, host: p.host, image: p.image, from: p.from, to: p.to }), listOf(ProcessNodeSchema), signal),
     enabled: Boolean(p.q || p.host || p.image),
     staleTime: 30_000,
   }),
   /** The first graph of an investigation: ancestors to the root (`up=1`) and `down` levels of descendants. */
   graph: (guid: string, scope: Scope, down: number) => queryOptions({
     queryKey: lineageKeys.graph(guid, scope, down),
-    queryFn: ({ signal }) => apiGet('/api/graph', { guid, up: 1, down, ...scopeParams(scope) }, GraphDocumentSchema, signal),
+    queryFn: ({ signal }) => getJson(apiPaths.graph({ guid, up: true, down, ...scopeParams(scope) }), GraphDocumentSchema, signal),
     staleTime: Infinity, // process history does not change under an open investigation
   }),
   /** "parent ▲": the ancestors of a node that was the topmost one drawn. */
   ancestors: (guid: string, scope: Scope) => queryOptions({
     queryKey: lineageKeys.ancestors(guid, scope),
-    queryFn: ({ signal }) => apiGet('/api/graph', { guid, up: 1, down: 0, ...scopeParams(scope) }, GraphDocumentSchema, signal),
+    queryFn: ({ signal }) => getJson(apiPaths.graph({ guid, up: true, down: 0, ...scopeParams(scope) }), GraphDocumentSchema, signal),
     staleTime: Infinity,
   }),
   /** One page of a node's children from `cursor` (a page, truncation or group cursor; null from the first child). */
   childrenPage: (guid: string, scope: Scope, cursor: string | null) => queryOptions({
     queryKey: lineageKeys.childrenPage(guid, scope, cursor),
-    queryFn: ({ signal }) => apiGet(
-      `/api/processes/${encodeURIComponent(guid)}/children`,
-      { cursor, limit: CHILDREN_PAGE, ...scopeParams(scope) }, ProcessPage, signal,
+    queryFn: ({ signal }) => getJson(
+      apiPaths.children(guid, { cursor, limit: CHILDREN_PAGE, ...scopeParams(scope) }), ProcessPage, signal,
     ) as Promise<ChildrenPage>,
     staleTime: Infinity,
   }),
   process: (guid: string, host: string | null) => queryOptions({
     queryKey: lineageKeys.process(guid, host),
-    queryFn: ({ signal }) => apiGet(`/api/processes/${encodeURIComponent(guid)}`, { host }, ProcessNodeSchema, signal),
+    queryFn: ({ signal }) => getJson(apiPaths.process(guid, { host }), ProcessNodeSchema, signal),
     staleTime: Infinity,
   }),
   /**
@@ -118,10 +117,11 @@ export const lineageQueries = {
    */
   events: (id: string, scope: Scope, category: string | null, group = false) => infiniteQueryOptions({
     queryKey: lineageKeys.events(id, scope, category, group),
-    queryFn: ({ signal, pageParam }) => apiGet(
-      group ? '/api/groups/events' : `/api/processes/${encodeURIComponent(id)}/events`,
-      { ...(group && !pageParam ? { group: id } : {}), category, cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) }, EventPage, signal,
-    ) as Promise<{ items: GraphEvent[]; nextCursor: string | null }>,
+    queryFn: ({ signal, pageParam }) => {
+      const page = { category: category as EventsParams['category'], cursor: pageParam, limit: EVENTS_PAGE, ...scopeParams(scope) };
+      const url = group ? apiPaths.groupEvents({ ...page, group: pageParam ? null : id }) : apiPaths.events(id, page);
+      return getJson(url, EventPage, signal) as Promise<{ items: GraphEvent[]; nextCursor: string | null }>;
+    },
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     staleTime: Infinity,

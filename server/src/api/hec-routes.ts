@@ -7,8 +7,7 @@
  * `X-Lineage-Request: 1` header; each event names the analyst who sent it (`submitted_by`).
  */
 import { Router, type Request } from 'express';
-import { z } from 'zod';
-import { RuleHitSchema } from '@lineage/shared';
+import { HecHitsBodySchema, type HecSent, type HecStatus } from '@lineage/shared';
 import { HecError, sendToHec, type HecConfig } from '../sinks/hec.js';
 import { ruleHitEvent } from '../sinks/rule-hits.js';
 import { AppError } from './errors.js';
@@ -16,14 +15,14 @@ import type { SourceFor } from './handle.js';
 import { CSRF_HEADER } from './session.js';
 import { publicOrigin } from './notable-writeback.js';
 
-/** Most hits one request sends (the Rules page shows at most 5,000). */
-export const MAX_HEC_HITS = 5_000;
-const Body = z.object({ hits: z.array(RuleHitSchema).min(1).max(MAX_HEC_HITS) }).strict();
+/** Most hits one request sends (shared/src/splunk-api.ts, where the body schema lives). */
+export { MAX_HEC_HITS } from '@lineage/shared';
+const Body = HecHitsBodySchema;
 
 export function hecRouter(sourceFor: SourceFor, cfg: HecConfig | null, user: (req: Request) => string | null = () => null, publicUrl: string | null = null): Router {
   const r = Router();
   r.get('/hec', (_req, res) => {
-    res.json({ configured: cfg !== null, index: cfg?.index ?? null, ack: cfg?.ack ?? false });
+    res.json({ configured: cfg !== null, index: cfg?.index ?? null, ack: cfg?.ack ?? false } satisfies HecStatus);
   });
   r.post('/hec/hits', (req, res, next) => {
     if (!req.is('application/json')) { next(new AppError(415, 'unsupported_media_type', 'POST /api/hec/hits takes application/json')); return; }
@@ -40,7 +39,7 @@ export function hecRouter(sourceFor: SourceFor, cfg: HecConfig | null, user: (re
       return by ? { ...e, event: { ...(e.event as Record<string, unknown>), submitted_by: by } } : e;
     });
     sendToHec(cfg, events).then(
-      (rep) => res.json({ sent: rep.events, batches: rep.batches, retries: rep.retries, acknowledged: rep.acknowledged }),
+      (rep) => res.json({ sent: rep.events, batches: rep.batches, retries: rep.retries, acknowledged: rep.acknowledged } satisfies HecSent),
       (e: unknown) => next(e instanceof HecError ? new AppError(502, 'hec_failed', e.message) : e),
     );
   });

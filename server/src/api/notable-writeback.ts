@@ -11,24 +11,15 @@
  * The answer holds ES's message and the link, never a Splunk credential.
  */
 import { Router } from 'express';
-import { z } from 'zod';
-import { NOTABLE_URGENCIES, updateNotables } from '../sources/splunk/notable-update.js';
+import { NotableUpdateBodySchema, type NotableUpdateAnswer } from '@lineage/shared';
+import { updateNotables } from '../sources/splunk/notable-update.js';
 import type { SessionStore } from './sessions.js';
 import { AppError } from './errors.js';
 import { CSRF_HEADER, sessionIdOf } from './session.js';
 
-/** The ES comment field holds a few thousand characters comfortably; longer summaries are refused. */
-export const MAX_SUMMARY = 6_000;
-
-const NOTABLE_ID = /^[A-Za-z0-9@._:-]{1,200}$/;
-const Body = z.object({
-  notables: z.array(z.string().regex(NOTABLE_ID, 'a notable event_id (letters, digits, @ . _ : -)')).min(1).max(50),
-  view: z.string().max(4_000).regex(/^\?[\x21-\x7e]*guid=[\x21-\x7e]*$/, 'the investigation query string (?…guid=…)'),
-  summary: z.string().max(MAX_SUMMARY),
-  status: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]).optional(),
-  urgency: z.enum(NOTABLE_URGENCIES).optional(),
-  owner: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'a Splunk user name').optional(),
-}).strict();
+/** Longest summary accepted (shared/src/splunk-api.ts, where the body schema lives). */
+export { MAX_SUMMARY } from '@lineage/shared';
+const Body = NotableUpdateBodySchema;
 
 /** Lineage's public origin: the configured one, or the request's. Throws on a malformed setting. */
 export function publicOrigin(configured: string | null, req: { protocol: string; get(name: string): string | undefined }): string {
@@ -65,7 +56,7 @@ export function notableWritebackRouter(sessions: SessionStore | null, publicUrl:
       ruleUIDs: b.notables, comment: notableComment(url, b.summary), status: b.status, urgency: b.urgency, newOwner: b.owner,
     }).then((message) => {
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ notables: b.notables, url, message, user: session.user });
+      res.json({ notables: b.notables, url, message, user: session.user } satisfies NotableUpdateAnswer);
     }, next);
   });
   return r;

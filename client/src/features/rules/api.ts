@@ -4,10 +4,10 @@
  * are returned as data (not thrown) so the editor can mark the lines.
  */
 import {
-  ErrorBodySchema, RulesInvalidBodySchema, RulesPackResponseSchema, RulesRunResponseSchema, RulesValidateResponseSchema,
+  RulesInvalidBodySchema, RulesPackResponseSchema, RulesRunResponseSchema, RulesValidateResponseSchema,
   type PackRule, type RuleErrorWire, type RulesRunRequest, type RulesRunResponse, type RulesValidateResponse,
 } from '@lineage/shared';
-import { ApiError, apiGet, apiPost, reportAuthExpired } from '../../lib/api-client';
+import { apiGet, apiPost, apiPostOr } from '../../lib/api-client';
 
 // The wire types are declared once, in shared/src/rules-api.ts.
 export type RuleError = RuleErrorWire;
@@ -19,27 +19,12 @@ export function validateRules(text: string, signal?: AbortSignal): Promise<Valid
   return apiPost('/api/rules/validate', { rules: text }, RulesValidateResponseSchema, signal);
 }
 
-/** Run rules; invalid rule text comes back as `{ errors }` instead of a thrown ApiError. */
+/** Run rules; invalid rule text (400 with positioned `errors`) comes back as `{ errors }` instead of a thrown ApiError. */
 export async function runRules(
   body: RulesRunRequest, signal?: AbortSignal,
 ): Promise<{ result: RunResult } | { errors: RuleError[] }> {
-  const res = await fetch('/api/rules/run', {
-    method: 'POST', body: JSON.stringify(body), signal,
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-lineage-request': '1' },
-  });
-  const json: unknown = await res.json().catch(() => null);
-  if (res.status === 400) {
-    const withErrors = RulesInvalidBodySchema.safeParse(json);
-    if (withErrors.success) return { errors: withErrors.data.errors };
-  }
-  if (!res.ok) {
-    const e = ErrorBodySchema.safeParse(json);
-    if (e.success) reportAuthExpired(res.status, e.data.error.code, '/api/rules/run');
-    throw new ApiError(e.success ? e.data.error.code : 'http', e.success ? e.data.error.message : `${res.status}`, res.status);
-  }
-  const parsed = RulesRunResponseSchema.safeParse(json);
-  if (!parsed.success) throw new ApiError('bad_response', `Unexpected response from /api/rules/run: ${parsed.error.issues[0]?.message ?? ''}`, res.status);
-  return { result: parsed.data };
+  const r = await apiPostOr('/api/rules/run', body, RulesRunResponseSchema, RulesInvalidBodySchema, signal);
+  return 'ok' in r ? { result: r.ok } : { errors: r.error.errors };
 }
 
 export function loadPack(signal?: AbortSignal): Promise<PackRule[]> {

@@ -3,7 +3,7 @@
  * the httpOnly cookie the server sets, so nothing here stores credentials or keys.
  */
 import { z } from 'zod';
-import { apiPost, ApiError } from '../../lib/api-client';
+import { apiDelete, apiPost } from '../../lib/api-client';
 
 export const SessionSchema = z.object({ mode: z.enum(['embedded', 'splunk']), authenticated: z.boolean(), user: z.string().nullable() });
 export type Session = z.infer<typeof SessionSchema>;
@@ -15,8 +15,7 @@ export function login(input: LoginInput, signal?: AbortSignal): Promise<Session>
   return apiPost('/api/session', input, SessionSchema, signal);
 }
 
-/** Ends the Splunk session; the custom header is what makes the request CSRF-safe. */
-export async function logout(): Promise<void> {
-  const res = await fetch('/api/session', { method: 'DELETE', headers: { 'X-Lineage-Request': '1' } });
-  if (!res.ok && res.status !== 204) throw new ApiError('http', `logout failed (${res.status})`, res.status);
+/** Ends the Splunk session (the API client adds the same-origin header that makes it CSRF-safe). */
+export function logout(): Promise<void> {
+  return apiDelete('/api/session');
 }

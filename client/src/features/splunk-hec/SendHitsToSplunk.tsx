@@ -5,22 +5,17 @@
  */
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
-import type { RuleHit } from '@lineage/shared';
-import { apiGet } from '../../lib/api-client';
-import { apiPost } from '../../lib/api-client';
-
-const Status = z.object({ configured: z.boolean(), index: z.string().nullable(), ack: z.boolean() });
-const Sent = z.object({ sent: z.number(), batches: z.number(), retries: z.number(), acknowledged: z.boolean() });
+import { HecSentSchema, HecStatusSchema, type RuleHit } from '@lineage/shared';
+import { apiGet, apiPost } from '../../lib/api-client';
 
 export function SendHitsToSplunk({ hits }: { hits: RuleHit[] }) {
-  const hec = useQuery({ queryKey: ['lineage', 'hec'], queryFn: ({ signal }) => apiGet('/api/hec', {}, Status, signal), staleTime: 300_000 });
+  const hec = useQuery({ queryKey: ['lineage', 'hec'], queryFn: ({ signal }) => apiGet('/api/hec', {}, HecStatusSchema, signal), staleTime: 300_000 });
   const [state, setState] = useState<{ kind: 'idle' | 'sending' } | { kind: 'done' | 'error'; text: string }>({ kind: 'idle' });
   if (!hec.data?.configured || hits.length === 0) return null;
   const index = hec.data.index ? ` (index ${hec.data.index})` : '';
   const send = () => {
     setState({ kind: 'sending' });
-    apiPost('/api/hec/hits', { hits }, Sent).then(
+    apiPost('/api/hec/hits', { hits }, HecSentSchema).then(
       (r) => setState({ kind: 'done', text: `Sent ${r.sent} hit${r.sent === 1 ? '' : 's'} to Splunk${index}${r.acknowledged ? ', indexed' : ''}` }),
       (e: Error) => setState({ kind: 'error', text: e.message }),
     );

@@ -4,6 +4,7 @@
  * The File is handed to `send` as is, so the browser streams it from disk: nothing is read into memory.
  */
 import { ErrorBodySchema, UploadMessageSchema, type UploadMessage, type UploadReport } from '@lineage/shared';
+import { sameOriginHeaders } from '../../lib/api-client';
 
 /** Splits a growing text into complete lines; the unfinished tail waits for more text. */
 export class LineSplitter {
@@ -72,7 +73,7 @@ export function uploadFile(file: Blob, name: string, cb: UploadCallbacks, signal
     xhr.open('POST', `/api/upload?name=${encodeURIComponent(name)}`);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/x-ndjson');
-    xhr.setRequestHeader('X-Lineage-Request', '1'); // same-origin proof (docs/security.md)
+    for (const [k, v] of Object.entries(sameOriginHeaders)) xhr.setRequestHeader(k, v); // same-origin proof (docs/security.md)
     xhr.upload.onprogress = (e) => cb.onSent(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onprogress = () => { if (xhr.status === 200) for (const l of lines.push(xhr.responseText)) handle(l); };
     xhr.onload = () => {

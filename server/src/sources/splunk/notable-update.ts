@@ -4,12 +4,14 @@
  * `newOwner`), sent with the analyst's own Splunk session, so ES records the analyst as the author and
  * applies the analyst's capabilities (`edit_notable_events`). docs/splunk-app.md.
  */
+import { NOTABLE_URGENCIES } from '@lineage/shared';
 import type { SplunkClient } from './client.js';
 import { SplunkError } from './errors.js';
 
 /** ES review statuses (reviewstatuses.conf defaults). */
 export const NOTABLE_STATUSES = { 1: 'New', 2: 'In Progress', 3: 'Pending', 4: 'Resolved', 5: 'Closed' } as const;
-export const NOTABLE_URGENCIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+/** ES urgencies: declared with the wire contract (shared/src/splunk-api.ts). */
+export { NOTABLE_URGENCIES };
 
 export interface NotableUpdate {
   /** Notable `event_id`s (ES "rule UIDs"). */
