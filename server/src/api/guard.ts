@@ -11,7 +11,8 @@ import { AppError } from './errors.js';
 
 /** Header our client sends on every state-changing request; a page elsewhere cannot send it without a
  * CORS preflight, which this server never grants. */
-export const SAME_ORIGIN_HEADER = 'x-lineage-request';
+export { SAME_ORIGIN_HEADER } from '@lineage/shared';
+import { SAME_ORIGIN_HEADER } from '@lineage/shared';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

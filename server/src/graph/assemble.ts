@@ -87,13 +87,26 @@ export function assembleGraph(input: AssembleInput): GraphDocument {
   addCrossEdges(input, nodes, addEdge, truncated);
   const events = input.events ? attachEvents(input, nodes, truncated) : undefined;
 
-  const nodeList = [...nodes.values()].sort((a, b) => a.depth - b.depth || cmp(a.startTime, b.startTime) || cmp(a.guid, b.guid));
-  const edgeList = [...edges.values()].sort((a, b) => cmp(a.kind, b.kind) || cmp(a.source, b.source) || cmp(a.target, b.target));
+  const sorted = inDocumentOrder([...nodes.values()], [...edges.values()], truncated);
+  return {
+    origin: plan.origin.guid, range, nodes: sorted.nodes, edges: sorted.edges,
+    ...(events ? { events } : {}), truncated: sorted.truncated, stats: input.stats,
+  };
+}
+
+/**
+ * The graph document's one deterministic order: nodes by depth, start, GUID; edges by kind, source,
+ * target; truncation keys sorted. Also used after the walk above the window adds ancestors (investigate.ts).
+ */
+export function inDocumentOrder(
+  nodes: GraphDocument['nodes'], edges: GraphDocument['edges'], truncated: Record<string, Truncation>,
+): Pick<GraphDocument, 'nodes' | 'edges' | 'truncated'> {
   const sortedTrunc: Record<string, Truncation> = {};
   for (const k of Object.keys(truncated).sort()) sortedTrunc[k] = truncated[k]!;
   return {
-    origin: plan.origin.guid, range, nodes: nodeList, edges: edgeList,
-    ...(events ? { events } : {}), truncated: sortedTrunc, stats: input.stats,
+    nodes: [...nodes].sort((a, b) => a.depth - b.depth || cmp(a.startTime, b.startTime) || cmp(a.guid, b.guid)),
+    edges: [...edges].sort((a, b) => cmp(a.kind, b.kind) || cmp(a.source, b.source) || cmp(a.target, b.target)),
+    truncated: sortedTrunc,
   };
 }
 

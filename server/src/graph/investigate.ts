@@ -13,7 +13,7 @@
 import { defaultWindow, isZeroGuid, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
 import { throwIfAborted } from '../sources/event-source.js';
-import { assembleGraph, lookupsNeeded } from './assemble.js';
+import { assembleGraph, inDocumentOrder, lookupsNeeded } from './assemble.js';
 import { ancestorsCursor } from './cursor.js';
 import { placeholderParent, processNode } from './nodes.js';
 import { planGraph } from './plan.js';
@@ -60,7 +60,7 @@ export { defaultWindow };
 
 /** End of an open lifetime (a process not seen terminating): events may come up to now and later. */
 export const OPEN_END = '9999-12-31T23:59:59.999Z';
-/** Ancestors fetched above the window, one statement each, before the walk says it was cut. */
+/** Ancestors drawn above the window (one ancestor walk of the source) before the walk says it was cut. */
 export const MAX_ANCESTOR_STEPS = 64;
 
 /** Start of every lifetime span: an event's UtcTime can lie before its process's create (see `lifetimeRange`). */
@@ -90,10 +90,12 @@ export function lifetimeRange(window: TimeRange, processes: readonly ProcessReco
 
 /**
  * `up`: the topmost shown process's parent lies above the window (its create exists: `not-in-range`).
- * Walk on to the root — each ancestor's create by GUID, no time limit — and draw them: the placeholder
- * becomes the process, its ancestors are added with their spawn edges and event counts, and the walk
- * ends at a root (no parent), a parent never logged (a `not-logged` / `zero-guid` placeholder) or,
- * after MAX_ANCESTOR_STEPS, with `truncated["ancestors:<origin>"]` — never silently.
+ * Walk on to the root — the source's ancestor walk from that create, no time limit, several
+ * generations per query (`ancestorsOf` on a record already read, else `getAncestors`: one statement
+ * on the embedded store) — and draw them: the placeholder becomes the process, its ancestors are added
+ * with their spawn edges and event counts, and the walk ends at a root (no parent), a parent never
+ * logged (a `not-logged` / `zero-guid` placeholder) or, after MAX_ANCESTOR_STEPS, with
+ * `truncated["ancestors:<origin>"]` — never silently.
  */
 async function walkAboveWindow(
   source: EventSource, doc: GraphDocument, top: ProcessRecord, lookups: Map<string, ProcessRecord>, evBase: BaseOptions, ctx: QueryContext,
@@ -105,43 +107,39 @@ async function walkAboveWindow(
   const seen = new Set([top.guid, first.guid, ...doc.nodes.map((n) => n.guid)]);
   let cut = false;
   let missing: ProcessRecord | null = null; // the last ancestor, when its parent was never logged
-  // A source that reads several generations per search (Splunk) hands the whole chain over at once.
-  const batched = source.ancestorsOf ? await source.ancestorsOf(first, MAX_ANCESTOR_STEPS - 1, ctx) : null;
+  const above = source.ancestorsOf
+    ? await source.ancestorsOf(first, MAX_ANCESTOR_STEPS - 1, ctx)
+    : await source.getAncestors(first.guid, { ctx, host: first.host, maxDepth: MAX_ANCESTOR_STEPS - 1 });
+  throwIfAborted(ctx);
   for (let cur = first, i = 0; ; i++) {
     if (!cur.parentGuid || isZeroGuid(cur.parentGuid)) { if (cur.parentGuid || cur.parentImage) missing = cur; break; }
     if (seen.has(cur.parentGuid)) break; // a GUID loop in damaged data
     if (chain.length >= MAX_ANCESTOR_STEPS) { cut = true; break; }
-    const [parent] = batched ? batched.slice(i, i + 1).filter((p) => p.guid === cur.parentGuid)
-      : await source.getProcesses([cur.parentGuid], { ctx, host: cur.host });
-    throwIfAborted(ctx);
-    if (!parent) { missing = cur; break; }
+    const parent = above[i];
+    if (!parent || parent.guid !== cur.parentGuid) { missing = cur; break; }
     seen.add(parent.guid);
     chain.push(parent);
     cur = parent;
   }
-  const counts = await source.countEvents(chain.map((p) => p.guid), { ...evBase, range: lifetimeRange(evBase.range!, chain, source.kind !== 'splunk') });
+  const counts = await source.countEvents(chain.map((p) => p.guid), { ...evBase, range: lifetimeRange(evBase.range!, chain, !source.timeBoundedSearches) });
   const nodes = doc.nodes.filter((n) => n.guid !== ph.guid);
   chain.forEach((p, i) => nodes.push(processNode(p, ph.depth - i, counts.get(p.guid))));
-  for (let i = 1; i < chain.length; i++) doc.edges.push(spawn(chain[i]!, chain[i - 1]!));
+  const edges = [...doc.edges];
+  for (let i = 1; i < chain.length; i++) edges.push(spawn(chain[i]!, chain[i - 1]!));
   if (missing) {
     const last = placeholderParent(missing, ph.depth - chain.length, doc.range, null);
     nodes.push(last);
-    doc.edges.push({ source: last.guid, target: missing.guid, kind: 'spawn', deltaMs: null, count: 1 });
+    edges.push({ source: last.guid, target: missing.guid, kind: 'spawn', deltaMs: null, count: 1 });
   }
-  if (cut) doc.truncated[`ancestors:${doc.origin}`] = { limit: chain.length, cursor: ancestorsCursor(chain.at(-1)!.guid, chain.at(-1)!.host), remaining: null };
-  doc.nodes = nodes.sort((a, b) => a.depth - b.depth || cmpText(a.startTime, b.startTime) || cmpText(a.guid, b.guid));
-  doc.edges.sort((a, b) => cmpText(a.kind, b.kind) || cmpText(a.source, b.source) || cmpText(a.target, b.target));
-  const sorted: GraphDocument['truncated'] = {};
-  for (const k of Object.keys(doc.truncated).sort()) sorted[k] = doc.truncated[k]!;
-  doc.truncated = sorted;
+  const truncated = { ...doc.truncated };
+  if (cut) truncated[`ancestors:${doc.origin}`] = { limit: chain.length, cursor: ancestorsCursor(chain.at(-1)!.guid, chain.at(-1)!.host), remaining: null };
+  Object.assign(doc, inDocumentOrder(nodes, edges, truncated));
 }
 
 function spawn(parent: ProcessRecord, child: ProcessRecord): GraphDocument['edges'][number] {
   const d = Date.parse(child.startTime) - Date.parse(parent.startTime);
   return { source: parent.guid, target: child.guid, kind: 'spawn', deltaMs: Number.isFinite(d) ? d : null, count: 1 };
 }
-
-const cmpText = (a: string | null, b: string | null): number => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
 
 /** The origin's create (restricted to `host` when given); throws NotFoundError when there is none. */
 export async function findOrigin(source: EventSource, guid: string, host: string | null, ctx: QueryContext): Promise<ProcessRecord> {
@@ -213,7 +211,7 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   // Events are selected by GUID over each process's whole lifetime, not the tree's window. Not yet
   // on Splunk: there the host-window search dispatched with the tree answers counts and cross events,
   // and a lifetime span would cost one more search per graph (docs/ingest.md "Honest views").
-  const evBase = source.kind === 'splunk' ? base
+  const evBase = source.timeBoundedSearches ? base
     : { ...base, range: lifetimeRange(range, [...plan.processes.map((p) => p.record), ...plan.groups.flatMap((g) => g.members)]) };
   const counts = await source.countEvents(counted, evBase);
   // Counts say which shown processes have any 8/10 events: ask for cross events of those only, and
@@ -225,7 +223,7 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
   ] as const;
   // Splunk jobs wait on the network: run them side by side. DuckDB already spreads one statement over
   // every core, so concurrent statements only contend (measured: slower than one after another).
-  const [cross, events] = source.kind === 'splunk'
+  const [cross, events] = source.timeBoundedSearches
     ? await Promise.all([fetches[0](), fetches[1]()])
     : [await fetches[0](), await fetches[1]()];
   const want = lookupsNeeded(plan, cross);

@@ -116,6 +116,13 @@ export interface EventSource {
   /** Ancestors of a GUID, nearest first, up to `maxDepth` generations. */
   getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]>;
   /**
+   * Declared by a source whose queries cost by the time span they cover and wait on the network
+   * (Splunk): event counts stay in the tree's window (its counts search is already dispatched with the
+   * tree), lifetime spans start at the earliest process start instead of open, and independent
+   * queries run side by side. Absent: a local store (open lifetime spans, one statement at a time).
+   */
+  readonly timeBoundedSearches?: boolean;
+  /**
    * Optional: the ancestors of a record already read, nearest first, up to `maxDepth`, several
    * generations per query (Splunk: bounded by GUID times, docs/splunk.md "Ancestors to the root").
    */

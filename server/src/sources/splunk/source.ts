@@ -32,6 +32,7 @@ export const NOTABLE_DEFAULT_DAYS = 7;
 /** The Splunk EventSource for one analyst's session. */
 export class SplunkSource implements EventSource {
   readonly kind = 'splunk' as const;
+  readonly timeBoundedSearches = true;
   readonly spl: SplBuilder;
   private readonly jobs: SplunkJobs;
   private readonly events: SplunkEvents;
