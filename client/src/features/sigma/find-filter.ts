@@ -1,5 +1,5 @@
 /**
- * The Sigma filters of find-in-graph (docs/sigma.md "Find"): `has:sigma` keeps processes with at
+ * The Sigma filters of find-in-graph (docs/sigma.md "Use"): `has:sigma` keeps processes with at
  * least one Sigma hit, `sigma:<level>` those whose highest hit is that level or above
  * (informational < low < medium < high < critical). The rest of the text is the usual substring find.
  */

@@ -146,7 +146,7 @@ const KEEP_LOWER = new Set(['host', 'dest', 'process_name', 'parent_process_name
 
 /**
  * PascalCase fields the Sysmon add-on adds that are not Sysmon EventData (System-part copies, the
- * rendered XML, the split of `Hashes`): docs/splunk.md "Field extraction".
+ * rendered XML, the split of `Hashes`): docs/splunk-protocol.md §5.2.
  */
 const ADDON_DECORATIONS = new Set(['EventChannel', 'EventDescription', 'Name', 'Guid', 'Keywords', 'Level', 'Opcode', 'Task',
   'Version', 'TimeCreated', 'SecurityID', 'UserID', 'ProcessID', 'ThreadID', 'RecordNumber', 'EventData_Xml', 'System_Props_Xml']);

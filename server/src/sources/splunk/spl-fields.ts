@@ -30,8 +30,8 @@ export const PROCESS_FIELDS = [
 ] as const;
 
 /**
- * CIM names for the raw names we search on, as far as the Sysmon add-on defines them (docs/splunk.md
- * "Field extraction"): it has no CIM name for LogonGuid or ParentUser, so those stay raw.
+ * CIM names for the raw names we search on, as far as the Sysmon add-on defines them
+ * (docs/splunk-protocol.md §5.2): it has no CIM name for LogonGuid or ParentUser, so those stay raw.
  */
 export const CIM: Record<string, string> = {
   ProcessGuid: 'process_guid', ParentProcessGuid: 'parent_process_guid', ProcessId: 'process_id',
