@@ -20,13 +20,11 @@ import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
 import { batchedAncestors } from './ancestors.js';
 import { guidTime } from './guid-time.js';
+import { WindowCounts, type Counts, type HostCounts } from './lifetime.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { byStart, byTime, countRows, crossRows, eventRecords, namePairRows, processRecords, type Provenance } from './rows.js';
 import { SplBuilder, batches, canonicalGuids, timeParams } from './spl.js';
 
-type Counts = Map<string, Partial<Record<Category, number>>>;
-/** A host-window's counts search: counts by GUID and category, and its 8/10 events aggregated per target. */
-interface HostCounts { counts: Counts; cross: EventRecord[] }
 
 /** Below this many GUIDs counts are asked for by GUID list; above it (host known) for the whole host. */
 const COUNT_BY_GUID_MAX = 200;
@@ -52,15 +50,6 @@ export function splunkWebUrl(web: string | null, spl: string, params: { earliest
   return `${web}/app/search/search?${q.toString()}`;
 }
 
-/**
- * A host-window's key, to whole seconds: a window bounded from the GUID's start second and the same
- * window from the create's UtcTime (milliseconds later) share one counts search (docs/splunk.md).
- */
-function rangeKey(host: string, range: TimeRange | undefined): string {
-  const sec = (t: string | undefined) => (t ? String(Math.floor(Date.parse(t) / 1000)) : '');
-  return `${host}|${sec(range?.from)}|${sec(range?.to)}`;
-}
-
 /** From `fromMs` to now: a lookup bounded below by a GUID's start, open above (its termination may come later). */
 function sinceRange(fromMs: number): TimeRange {
   return { from: new Date(fromMs).toISOString(), to: new Date(Math.max(Date.now(), fromMs)).toISOString() };
@@ -78,7 +67,7 @@ export class SplunkSource implements EventSource {
   readonly spl: SplBuilder;
   private readonly hosts = new Map<string, string>();
   /** Counts (and cross edges) dispatched alongside a tree search, per request context and host-window. */
-  private readonly prefetched = new WeakMap<QueryContext, Map<string, Promise<HostCounts>>>();
+  private readonly prefetched = new WeakMap<QueryContext, WindowCounts>();
 
   constructor(readonly client: SplunkClient, readonly config: SplunkConfig) {
     this.spl = new SplBuilder(config);
@@ -247,14 +236,12 @@ export class SplunkSource implements EventSource {
     const host = await this.hostFor(origin!, o);
     if (!host) return { processes: [], complete: true };
     // Counts for the whole host-window go out at the same time as the tree search (2 jobs in parallel).
-    const countsKey = rangeKey(host, o.range);
     let perCtx = this.prefetched.get(o.ctx);
-    if (!perCtx) { perCtx = new Map(); this.prefetched.set(o.ctx, perCtx); }
-    if (!perCtx.has(countsKey)) {
-      const p = this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range })
-        .then((r): HostCounts => ({ counts: countRows(r.rows), cross: crossRows(r.rows) }));
+    if (!perCtx) { perCtx = new WindowCounts(); this.prefetched.set(o.ctx, perCtx); }
+    if (!perCtx.has(host, o.range)) {
+      const p = this.hostCounts(host, o.ctx, o.range, null);
       p.catch(() => { /* surfaced when countEvents awaits it */ });
-      perCtx.set(countsKey, p);
+      perCtx.set(host, o.range, p);
     }
     const spl = this.spl.hostProcesses(host);
     const params = timeParams(o.range);
@@ -333,6 +320,17 @@ export class SplunkSource implements EventSource {
     return { processes: procs, complete };
   }
 
+  /** One counts search of `host` (its 8/10 events split by target), of `guids` only unless null. */
+  private hostCounts(host: string, ctx: QueryContext, range: TimeRange | undefined, guids: readonly string[] | null): Promise<HostCounts> {
+    return this.run(this.spl.countsByHost(host, guids ?? undefined), { ctx, range })
+      .then((r): HostCounts => ({ counts: countRows(r.rows), cross: crossRows(r.rows) }));
+  }
+
+  /** This request's host-window counts over `o.range`, extended over a lifetime past the window (lifetime.ts). */
+  private prefetchedFor(host: string, guids: string[], o: BaseOptions): Promise<HostCounts> | undefined {
+    return this.prefetched.get(o.ctx)?.find(host, o.range, guids, (range, only) => this.hostCounts(host, o.ctx, range, only));
+  }
+
   async countEvents(guids: string[], o: BaseOptions): Promise<Counts> {
     const list = canonicalGuids(guids);
     const out: Counts = new Map();
@@ -341,7 +339,7 @@ export class SplunkSource implements EventSource {
     // hosts must be counted on both.
     const host = o.host?.toLowerCase();
     let all: Counts | null = null;
-    const pre = host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
+    const pre = host ? this.prefetchedFor(host, list, o) : undefined;
     if (pre) all = (await pre).counts;
     else if (host && list.length > COUNT_BY_GUID_MAX) all = countRows((await this.run(this.spl.countsByHost(host), { ctx: o.ctx, range: o.range })).rows);
     if (all) {
@@ -374,7 +372,7 @@ export class SplunkSource implements EventSource {
     // Within a graph request the host-window counts search already brought the cross edges (aggregated
     // per source, target and EventID, each with its count): answer from it without another search.
     const host = o.host?.toLowerCase();
-    const pre = host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
+    const pre = host ? this.prefetchedFor(host, list, o) : undefined;
     if (pre) {
       const wanted = new Set(list);
       return (await pre).cross.filter((e) => wanted.has(e.guid)).sort(byTime);
