@@ -33,8 +33,10 @@ export async function scaleChild(what: string, a: { db: string; file?: string; f
   const report = await ingestPaths(a.files ?? [a.file!], sink, what === 'small-files' ? { onFile: () => undefined } : {});
   const loadSeconds = (performance.now() - t0) / 1000;
   if (what !== 'small-files') {
-    // As lib/cli ingest: every core for the re-sort; the pool it used before (2 GB) for the full one.
-    await store.setResources({ threads: availableParallelism(), memoryLimit: what === 'add-full' || what === 'build' ? '2GB' : '512MB' });
+    // add-since as `lineage ingest` re-sorts (server/src/cli/ingest.ts: one thread, 256 MB); the
+    // whole-store re-sort it replaced with the resources it had then (every core, 2 GB).
+    const full = what === 'add-full' || what === 'build';
+    await store.setResources({ threads: full ? availableParallelism() : 1, memoryLimit: full ? '2GB' : '256MB' });
     await (what === 'add-since' ? store.optimize({ since }) : store.optimize());
   }
   await store.close();

@@ -23,10 +23,10 @@ const INGEST_MEMORY = '256MB';
 
 /**
  * Buffer pool and DuckDB threads of the closing re-sort (docs/ingest.md "Memory flat"): the load's
- * pool, one thread. The sort spills beyond the pool. Measured peak RSS (VmHWM) of the re-sort of 1M
- * fresh events: 2 threads + 512 MB (before) 947 MiB on 2M events; 2 threads + 384 MB 837 MiB;
- * 2 threads + 256 MB fails (out of memory: each thread's sort needs its own share of the pool);
- * 1 thread + 256 MB 618 MiB — below the load's own peak (≈ 740 MiB), at ≈ 1.3× the re-sort's wall time.
+ * pool, one thread. The sort spills beyond the pool. Measured peak RSS (VmHWM) of the re-sort of a
+ * fresh store of 1M events: 2 threads + 384 MB 837 MiB; 2 threads + 256 MB fails (out of memory:
+ * each thread's sort needs its own share of the pool); 1 thread + 256 MB 618 MiB — below the load's
+ * own peak (≈ 740 MiB), at ≈ 1.3× the re-sort's wall time. Before (2 threads + 512 MB): 947 MiB on 2M.
  */
 const OPTIMIZE_MEMORY = '256MB';
 const OPTIMIZE_THREADS = 1;
