@@ -5,11 +5,17 @@
  *     once and copied per run), as `lineage ingest` does it — load, then the closing re-sort — with
  *     `optimize({ since })` (only the added rows) against the whole-store `optimize()` it replaced;
  *   - small files: every real capture under ../shared/datasets (evtx, XML, JSON lines) in one run of
- *     `lineage ingest` into a fresh store: files/s and ms per file.
+ *     `lineage ingest` into a fresh store: files/s and ms per file;
+ *   - small .evtx against evtxexport: every .evtx under ../shared/datasets and ../shared/sigmahq in one
+ *     run of the built command (`node server/bin/lineage.js ingest`, i.e. server/dist: build first) into
+ *     a fresh store, against `evtxexport -f xml` of each file (libevtx-utils; one process per file, as
+ *     the tool works). CPU of every process either side (bash `times`), wall clock; the machine is
+ *     shared, so CPU is the figure to compare. `LINEAGE_BENCH_TREE=DIR` runs another checkout's build
+ *     (an A/B against an older commit).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeEventFile } from './_ingest-gen.js';
 
@@ -27,8 +33,10 @@ export async function scaleChild(what: string, a: { db: string; file?: string; f
   const report = await ingestPaths(a.files ?? [a.file!], sink, what === 'small-files' ? { onFile: () => undefined } : {});
   const loadSeconds = (performance.now() - t0) / 1000;
   if (what !== 'small-files') {
-    // As lib/cli ingest: every core for the re-sort; the pool it used before (2 GB) for the full one.
-    await store.setResources({ threads: availableParallelism(), memoryLimit: what === 'add-full' || what === 'build' ? '2GB' : '512MB' });
+    // add-since as `lineage ingest` re-sorts (server/src/cli/ingest.ts: one thread, 256 MB); the
+    // whole-store re-sort it replaced with the resources it had then (every core, 2 GB).
+    const full = what === 'add-full' || what === 'build';
+    await store.setResources({ threads: full ? availableParallelism() : 1, memoryLimit: full ? '2GB' : '256MB' });
     await (what === 'add-since' ? store.optimize({ since }) : store.optimize());
   }
   await store.close();
@@ -49,6 +57,66 @@ function child(runTs: string, what: string, db: string, files: string[]): ScaleR
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Run `script` (bash, with `args` as "$@") and return its wall clock and the CPU (user + system) of
+ * every process it started, from bash's `times` (its children's line).
+ */
+function bashTimed(script: string, args: string[]): { seconds: number; cpuSeconds: number; status: number | null; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', `${script}\ntimes`, '_', ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const seconds = (performance.now() - t0) / 1000;
+  // `times` prints the shell's own user/system line, then its children's: the last line.
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(r.stdout);
+  if (!m) throw new Error(`no times in: ${r.stdout.slice(-200)}`);
+  const cpuSeconds = Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
+  return { seconds, cpuSeconds, status: r.status, stdout: r.stdout };
+}
+
+const evtxUnder = (dir: string): string[] => (existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.evtx')).map((f) => join(dir, f)) : []);
+
+/** Many small .evtx in one `lineage ingest` against evtxexport on each (see the module comment). */
+export function runSmallEvtx(o: { dir: string; root: string; runs: number; roots: string[] }): void {
+  const files = o.roots.flatMap(evtxUnder).sort();
+  const tree = process.env.LINEAGE_BENCH_TREE ?? o.root;
+  const main = join(tree, 'server', 'dist', 'ingest', 'read-file.js');
+  if (!existsSync(main)) throw new Error(`${main} missing: run npm run build first`);
+  if (statSync(main).mtimeMs < statSync(join(tree, 'server', 'src', 'ingest', 'read-file.ts')).mtimeMs) console.error('[bench] warning: server/dist is older than its sources (npm run build)');
+  if (files.length === 0) { console.error('[bench] no .evtx under', o.roots.join(', '), ': small-evtx case skipped'); return; }
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const have = spawnSync('bash', ['-c', 'command -v evtxexport'], { encoding: 'utf8' }).stdout.trim();
+  const ours: { seconds: number; cpuSeconds: number; events: number }[] = [];
+  const theirs: { seconds: number; cpuSeconds: number; failed: number }[] = [];
+  const out = join(tmpdir(), `lineage-small-evtx-${process.pid}.json`);
+  for (let i = 0; i < o.runs; i++) {
+    const db = join(o.dir, 'small-evtx.duckdb');
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    const r = bashTimed(`"$@" > ${JSON.stringify(out)}`, [process.execPath, join(tree, 'server', 'bin', 'lineage.js'), 'ingest', '--quiet', '--db', db, ...files]);
+    if (r.status !== 0) throw new Error(`lineage ingest failed (${r.status})`);
+    const c = JSON.parse(readFileSync(out, 'utf8').trim().split('\n').pop()!) as { events: number; duplicates: number; files: number };
+    if (c.files !== files.length) throw new Error(`read ${c.files} of ${files.length} files`);
+    ours.push({ seconds: r.seconds, cpuSeconds: r.cpuSeconds, events: c.events + c.duplicates });
+    rmSync(db, { force: true });
+    if (have) {
+      const e = bashTimed('failed=0; for f in "$@"; do evtxexport -f xml "$f" > /dev/null 2>&1 || failed=$((failed+1)); done; echo "FAILED $failed"', files);
+      theirs.push({ seconds: e.seconds, cpuSeconds: e.cpuSeconds, failed: Number(/FAILED (\d+)/.exec(e.stdout)?.[1] ?? -1) });
+    }
+  }
+  rmSync(out, { force: true });
+  const oursCpu = median(ours.map((r) => r.cpuSeconds));
+  const theirCpu = theirs.length ? median(theirs.map((r) => r.cpuSeconds)) : null;
+  console.log(JSON.stringify({
+    bench: 'ingest', mode: 'small-evtx', tree, files: files.length, MiB: +(bytes / 2 ** 20).toFixed(1), events: ours[0]!.events, runs: o.runs,
+    lineage: { medianSeconds: +median(ours.map((r) => r.seconds)).toFixed(2), medianCpuSeconds: +oursCpu.toFixed(2), cpuMsPerFile: +(oursCpu * 1000 / files.length).toFixed(2) },
+    evtxexport: theirCpu === null ? 'not installed (command -v evtxexport found nothing)' : {
+      medianSeconds: +median(theirs.map((r) => r.seconds)).toFixed(2), medianCpuSeconds: +theirCpu.toFixed(2), failedFiles: theirs[0]!.failed,
+      cpuMsPerFile: +(theirCpu * 1000 / files.length).toFixed(2),
+    },
+    cpuRatioLineageToEvtxexport: theirCpu === null ? null : +(oursCpu / theirCpu).toFixed(2),
+    loadavg: loadavg()[0]!.toFixed(1),
+  }));
+}
 
 /** Parent side. */
 export async function runScale(o: { dir: string; runTs: string; base: number; add: number; runs: number; datasets: string }): Promise<void> {

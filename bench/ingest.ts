@@ -2,6 +2,12 @@
  * `npm run bench -- ingest [--events N] [--runs R] [--only xml|json] [--no-store] [--one-core]`
  * `npm run bench -- ingest --scale [--base N] [--add M] [--runs R]`: incremental and small-files cases
  *   (./_ingest-scale.ts).
+ * `npm run bench -- ingest --memory [--events N] [--runs R]`: peak RSS of `lineage ingest` end to end,
+ *   load and closing re-sort apart (./_ingest-memory.ts; 2M events ≈ a 2.26 GB file).
+ * `npm run bench -- ingest --small-evtx [--runs R]`: every .evtx under ../shared/datasets and ../shared/sigmahq
+ *   in one `lineage ingest` against evtxexport on each (./_ingest-scale.ts `runSmallEvtx`).
+ * `npm run bench -- ingest --incremental --base-db STORE [--add M] [--runs R]`: `lineage ingest` of M events
+ *   into an empty store, an M-event store and a copy of STORE (./_ingest-incremental.ts).
  *
  * Generates N (default 1M) realistic Sysmon events as Splunk XmlWinEventLog lines and as NXLog JSON
  * lines under .tmp/bench/ (reused when present), then measures, each in a fresh child process so peak
@@ -26,7 +32,9 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeEventFile } from './_ingest-gen.js';
-import { runScale, scaleChild } from './_ingest-scale.js';
+import { runIncremental } from './_ingest-incremental.js';
+import { memoryChild, runMemory } from './_ingest-memory.js';
+import { runScale, runSmallEvtx, scaleChild } from './_ingest-scale.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -142,15 +150,21 @@ export async function run(argv: string[]): Promise<void> {
       child: { type: 'string' }, format: { type: 'string' }, file: { type: 'string', multiple: true },
       scale: { type: 'boolean', default: false }, 'scale-child': { type: 'string' }, db: { type: 'string' },
       base: { type: 'string', default: '1000000' }, add: { type: 'string', default: '100000' },
+      memory: { type: 'boolean', default: false }, 'memory-child': { type: 'boolean', default: false },
+      incremental: { type: 'boolean', default: false }, 'base-db': { type: 'string' }, 'small-evtx': { type: 'boolean', default: false },
     },
   });
   if (values.child) return child(values.child, values.format as 'xml' | 'json', values.file![0]!);
   if (values['scale-child']) return scaleChild(values['scale-child'], { db: values.db!, files: values.file });
+  if (values['memory-child']) return memoryChild({ db: values.db!, file: values.file![0]! });
 
   const n = Number(values.events);
   const runs = Number(values.runs);
   const dir = join(root, '.tmp', 'bench');
   mkdirSync(dir, { recursive: true });
+  if (values['small-evtx']) return runSmallEvtx({ dir, root, runs, roots: ['datasets', 'sigmahq'].map((d) => resolve(root, '..', 'shared', d)) });
+  if (values.incremental) return runIncremental({ dir, runTs: join(here, 'run.ts'), add: Number(values.add), runs, baseDb: values['base-db'] });
+  if (values.memory) return runMemory({ dir, runTs: join(here, 'run.ts'), events: n, runs });
   if (values.scale) {
     // Issue 13 §4: incremental ingest (ADD into BASE) and many small files; see _ingest-scale.ts.
     return runScale({ dir, runTs: join(here, 'run.ts'), base: Number(values.base), add: Number(values.add), runs, datasets: resolve(root, '..', 'shared', 'datasets') });

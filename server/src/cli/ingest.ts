@@ -9,7 +9,6 @@
  * Progress and a human summary go to stderr. Exit 0 even with rejected records; 1 when nothing could
  * be read (or the store failed); 2 on usage errors.
  */
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ingestPaths, readAnything, type IngestReport } from '../ingest/pipeline.js';
 import { readToolEnv, type ToolEnv } from '../app/config.js';
@@ -22,8 +21,15 @@ const INGEST_THREADS = 1;
 /** DuckDB buffer pool while loading: bounds the store's share of peak RSS, whatever the input size. */
 const INGEST_MEMORY = '256MB';
 
-/** Buffer pool of the closing re-sort (docs/ingest.md "Incremental ingest"). */
-const OPTIMIZE_MEMORY = '512MB';
+/**
+ * Buffer pool and DuckDB threads of the closing re-sort (docs/ingest.md "Memory flat"): the load's
+ * pool, one thread. The sort spills beyond the pool. Measured peak RSS (VmHWM) of the re-sort of a
+ * fresh store of 1M events: 2 threads + 384 MB 837 MiB; 2 threads + 256 MB fails (out of memory:
+ * each thread's sort needs its own share of the pool); 1 thread + 256 MB 618 MiB — below the load's
+ * own peak (≈ 740 MiB), at ≈ 1.3× the re-sort's wall time. Before (2 threads + 512 MB): 947 MiB on 2M.
+ */
+const OPTIMIZE_MEMORY = '256MB';
+const OPTIMIZE_THREADS = 1;
 
 /** Re-sorting the tables pays off after big loads; below this many new events it is skipped. */
 const OPTIMIZE_AFTER = 100_000;
@@ -70,7 +76,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
   try {
     env = readToolEnv();
     // Ingest: one DuckDB thread and a small buffer pool (memory flat in the input size; see the
-    // store README "Write path"); optimize() below gets every core and a larger pool back.
+    // store README "Write path"); optimize() below keeps them (docs/ingest.md "Memory flat").
     store = await EmbeddedStore.open(values.db, { threads: env.duckdb.threads ?? INGEST_THREADS, memoryLimit: env.duckdb.memoryLimit ?? INGEST_MEMORY });
   } catch (err) {
     io.err(`ingest: ${(err as Error).message}\n`);
@@ -88,9 +94,9 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
     const optimize = values.optimize ?? (!values['no-optimize'] && report.events >= OPTIMIZE_AFTER);
     if (optimize && report.events > 0) {
       if (!values.quiet) io.err('ingest: optimizing the database for GUID lookups…\n');
-      // Only what this run added is re-sorted (a fresh store: everything), in a bounded pool —
-      // sorts spill to disk beyond it — so memory stays flat whatever the store's size.
-      await store.setResources({ threads: availableParallelism(), memoryLimit: env.duckdb.memoryLimit ?? OPTIMIZE_MEMORY });
+      // Only what this run added is re-sorted (a fresh store: everything), in a bounded pool by one
+      // thread — sorts spill to disk beyond it — so memory stays flat whatever the store's size.
+      await store.setResources({ threads: env.duckdb.threads ?? OPTIMIZE_THREADS, memoryLimit: env.duckdb.memoryLimit ?? OPTIMIZE_MEMORY });
       await store.optimize({ since: firstSeq });
     }
   } catch (err) {

@@ -73,7 +73,8 @@ export const OPEN_START = '1601-01-01T00:00:00.000Z';
  * event's UtcTime can be far older than its record (a connection reported late; in
  * exec_persist_rundll32 an mshta's network and file events are dated 8.6 h before its create),
  * and it belongs to its process by GUID regardless (server/test/graph/honest-views.test.ts).
- * `openStart: false` (the Splunk source, whose searches are bounded by time): from the earliest start.
+ * `openStart: false` (the Splunk source, whose searches are bounded by time): from the earliest start,
+ * and an open lifetime ends now (or at the window's end when that is later).
  */
 export function lifetimeRange(window: TimeRange, processes: readonly ProcessRecord[], openStart = true): TimeRange {
   let from = Date.parse(openStart ? OPEN_START : window.from);
@@ -81,7 +82,7 @@ export function lifetimeRange(window: TimeRange, processes: readonly ProcessReco
   for (const p of processes) {
     const s = Date.parse(p.startTime);
     if (Number.isFinite(s) && s < from) from = s;
-    if (!p.endTime) return { from: new Date(from).toISOString(), to: OPEN_END };
+    if (!p.endTime) return { from: new Date(from).toISOString(), to: openStart ? OPEN_END : new Date(Math.max(to, Date.now())).toISOString() };
     const e = Date.parse(p.endTime);
     if (Number.isFinite(e) && e > to) to = e;
   }
@@ -208,11 +209,10 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
 
   const shown = plan.processes.map((p) => p.record.guid);
   const counted = [...shown, ...plan.groups.flatMap((g) => g.members.map((m) => m.guid))];
-  // Events are selected by GUID over each process's whole lifetime, not the tree's window. Not yet
-  // on Splunk: there the host-window search dispatched with the tree answers counts and cross events,
-  // and a lifetime span would cost one more search per graph (docs/ingest.md "Honest views").
-  const evBase = source.timeBoundedSearches ? base
-    : { ...base, range: lifetimeRange(range, [...plan.processes.map((p) => p.record), ...plan.groups.flatMap((g) => g.members)]) };
+  // Events are selected by GUID over each process's whole lifetime, not the tree's window. On a source
+  // whose searches are bounded by time (Splunk) the part past the window costs one search more, only
+  // when a lifetime reaches past it (sources/splunk/lifetime.ts, docs/splunk.md "Lifetime events").
+  const evBase = { ...base, range: lifetimeRange(range, [...plan.processes.map((p) => p.record), ...plan.groups.flatMap((g) => g.members)], !source.timeBoundedSearches) };
   const counts = await source.countEvents(counted, evBase);
   // Counts say which shown processes have any 8/10 events: ask for cross events of those only, and
   // not at all when none has (the common case), saving a statement per graph.

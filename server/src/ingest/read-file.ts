@@ -7,7 +7,7 @@ import { readCsv } from './csv-reader.js';
 import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './json-reader.js';
 import type { ParseItem } from './record.js';
-import { type InvalidUtf8, readByteChunks, readHead, readLatin1Chunks, readTextChunks, sniffEncoding } from './text-stream.js';
+import { type InvalidUtf8, readByteChunks, readHead, readLatin1Chunks, readSmallFile, readTextChunks, sniffEncoding } from './text-stream.js';
 import { readXmlEvents, readXmlEventsUtf8 } from './xml-reader.js';
 
 /** Options for reading one file. */
@@ -34,17 +34,29 @@ export interface ReadWarning {
 
 /** The part of ./evtx/index.ts used here (its EvtxReadOptions.onIssue). */
 type EvtxIssueLike = { offset: number; chunk: number | null; skipped: boolean; reason: string };
-type EvtxModule = { readEvtxFile: (path: string, opts?: { onIssue?: (i: EvtxIssueLike) => void }) => AsyncIterable<ParseItem> };
+type EvtxOptions = { onIssue?: (i: EvtxIssueLike) => void };
+type EvtxModule = {
+  readEvtxFile: (path: string, opts?: EvtxOptions) => AsyncIterable<ParseItem>;
+  readEvtxBuffer: (bytes: Buffer, opts?: EvtxOptions) => Iterable<ParseItem>;
+};
 
 /**
  * The .evtx reader lives in ./evtx (its own unit). It is loaded lazily so a build without it still
  * works; until it exists, .evtx files are reported as unsupported rather than silently skipped.
  */
-async function loadEvtx(): Promise<EvtxModule | null> {
+function loadEvtx(): Promise<EvtxModule | null> {
+  // Once per process: a dynamic import() of a loaded module still costs a trip through the module
+  // loader (on another thread under a loader hook), which on a busy machine waits for a core.
+  evtxModule ??= importEvtx();
+  return evtxModule;
+}
+let evtxModule: Promise<EvtxModule | null> | undefined;
+
+async function importEvtx(): Promise<EvtxModule | null> {
   const spec = './evtx/index.js';
   try {
     const mod = (await import(spec)) as Partial<EvtxModule>;
-    return typeof mod.readEvtxFile === 'function' ? (mod as EvtxModule) : null;
+    return typeof mod.readEvtxFile === 'function' && typeof mod.readEvtxBuffer === 'function' ? (mod as EvtxModule) : null;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not provide/i.test(String(e))) return null;
@@ -52,7 +64,7 @@ async function loadEvtx(): Promise<EvtxModule | null> {
   }
 }
 
-async function* single(items: AsyncIterable<ParseItem>): AsyncGenerator<ParseItem[]> {
+async function* single(items: AsyncIterable<ParseItem> | Iterable<ParseItem>): AsyncGenerator<ParseItem[]> {
   let batch: ParseItem[] = [];
   for await (const item of items) {
     batch.push(item);
@@ -69,8 +81,13 @@ export interface OpenedFile {
   batches: AsyncIterable<ParseItem[]>;
 }
 
-/** The file's format (detected unless given) and its items in batches — the pipeline's fast path. */
-export async function readEventBatches(path: string, opts: ReadOptions = {}): Promise<OpenedFile> {
+/**
+ * The file's format (detected unless given) and its items in batches — the pipeline's fast path.
+ * A file up to SMALL_FILE_BYTES is read whole at once (text-stream.ts `readSmallFile`), a bigger one
+ * streamed; the readers are the same.
+ */
+export async function readEventBatches(file: string, opts: ReadOptions = {}): Promise<OpenedFile> {
+  const path = readSmallFile(file) ?? file;
   const format = opts.format ?? detectFormat(await readHead(path));
   const badUtf8 = opts.onWarning && ((r: InvalidUtf8): void => opts.onWarning!({
     reason: `invalid UTF-8: ${r.count} byte sequence(s), the first at byte ${r.first}; read as U+FFFD`, offset: r.first,
@@ -96,7 +113,7 @@ export async function readEventBatches(path: string, opts: ReadOptions = {}): Pr
         const onIssue = onWarning && ((i: EvtxIssueLike): void => {
           if (!i.skipped) onWarning(i.chunk === null ? { reason: i.reason, offset: i.offset } : { reason: i.reason, offset: i.offset, chunk: i.chunk });
         });
-        return { format, supported: true, batches: single(evtx.readEvtxFile(path, { onIssue })) };
+        return { format, supported: true, batches: single(typeof path === 'string' ? evtx.readEvtxFile(path, { onIssue }) : evtx.readEvtxBuffer(path, { onIssue })) };
       }
       return { format, supported: false, batches: single(rejectWhole('unsupported format (evtx)')) };
     }

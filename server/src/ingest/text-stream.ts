@@ -4,7 +4,7 @@
  * here holds more than one chunk plus one partial line, so memory stays flat on multi-GB files.
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -14,8 +14,50 @@ export const CHUNK_BYTES = 1 << 20;
 /** Text encodings we decode; chosen from the byte-order mark. */
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be';
 
+/**
+ * A file to read: its path (streamed in chunks), or its whole content already in memory (a small
+ * file, `readSmallFile`).
+ */
+export type FileSource = string | Buffer;
+
+/** Files up to this size are read whole, in one synchronous call (`readSmallFile`). */
+export const SMALL_FILE_BYTES = 4 << 20;
+
+/**
+ * The whole content of `path` when it is at most `max` bytes, else null (stream it). One open, fstat,
+ * read and close, all synchronous: a small file costs no round trips through libuv's thread pool,
+ * each of which waits for a core on a busy machine (docs/ingest.md "Many small files").
+ */
+export function readSmallFile(path: string, max = SMALL_FILE_BYTES): Buffer | null {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > max) return null;
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's raw bytes from `start` in chunks of about `chunkBytes`. */
+async function* rawChunks(src: FileSource, start: number, chunkBytes: number): AsyncGenerator<Buffer> {
+  if (typeof src !== 'string') {
+    for (let at = start; at < src.length; at += chunkBytes) yield src.subarray(at, Math.min(src.length, at + chunkBytes));
+    return;
+  }
+  yield* createReadStream(src, { start, highWaterMark: chunkBytes }) as AsyncIterable<Buffer>;
+}
+
 /** The first bytes of a file, for content-based format detection. */
-export async function readHead(path: string, bytes = 64 * 1024): Promise<Buffer> {
+export async function readHead(path: FileSource, bytes = 64 * 1024): Promise<Buffer> {
+  if (typeof path !== 'string') return path.subarray(0, bytes);
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(bytes);
@@ -128,14 +170,13 @@ function validSequenceLength(b: Buffer, i: number): number {
 }
 
 /** The file as decoded text chunks (BOM removed). `onInvalidUtf8`: see readByteChunks. */
-export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<string> {
+export async function* readTextChunks(path: FileSource, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<string> {
   const head = await readHead(path, 4);
   const { encoding, bomBytes } = sniffEncoding(head);
   const decoder = new StringDecoder(encoding === 'utf16be' ? 'utf16le' : encoding);
   let odd: Buffer | null = null; // utf16be: a byte left over from the previous chunk
   const watch = encoding === 'utf8' && onInvalidUtf8 ? new Utf8Watch(bomBytes) : null;
-  const stream = createReadStream(path, { start: bomBytes, highWaterMark: chunkBytes });
-  for await (const raw of stream as AsyncIterable<Buffer>) {
+  for await (const raw of rawChunks(path, bomBytes, chunkBytes)) {
     watch?.feed(raw);
     let chunk = raw;
     if (encoding === 'utf16be') {
@@ -157,7 +198,7 @@ export async function* readTextChunks(path: string, chunkBytes = CHUNK_BYTES, on
  * The file's bytes as latin1 strings (one char per byte, BOM skipped): for UTF-8 input whose
  * reader decodes only the values it extracts (see xml-scan.ts Latin1Utf8). Only for UTF-8 files.
  */
-export async function* readLatin1Chunks(path: string, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<string> {
+export async function* readLatin1Chunks(path: FileSource, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<string> {
   for await (const raw of readByteChunks(path, chunkBytes, onInvalidUtf8)) yield raw.toString('latin1');
 }
 
@@ -166,11 +207,10 @@ export async function* readLatin1Chunks(path: string, chunkBytes = CHUNK_BYTES, 
  * `onInvalidUtf8` is called once, after the last chunk, when the bytes were not all valid UTF-8
  * (the readers then show U+FFFD for them).
  */
-export async function* readByteChunks(path: string, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<Buffer> {
+export async function* readByteChunks(path: FileSource, chunkBytes = CHUNK_BYTES, onInvalidUtf8?: (r: InvalidUtf8) => void): AsyncGenerator<Buffer> {
   const { bomBytes } = sniffEncoding(await readHead(path, 4));
   const watch = onInvalidUtf8 ? new Utf8Watch(bomBytes) : null;
-  const stream = createReadStream(path, { start: bomBytes, highWaterMark: chunkBytes });
-  for await (const raw of stream as AsyncIterable<Buffer>) {
+  for await (const raw of rawChunks(path, bomBytes, chunkBytes)) {
     watch?.feed(raw);
     yield raw;
   }

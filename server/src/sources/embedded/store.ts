@@ -282,7 +282,7 @@ export class EmbeddedStore {
 
   /**
    * Change DuckDB's worker threads and buffer-pool limit of this open store (e.g. one thread and a
-   * small pool while ingesting, all cores for `optimize()`). Why one thread for ingest: the merge
+   * small pool while ingesting, more for a big one-off statement). Why one thread for ingest: the merge
    * statements are small per batch, and parallel pipelines cost more CPU than they save; with one
    * DuckDB thread the JS parser and DuckDB each keep one core busy (measured, README "Write path").
    */

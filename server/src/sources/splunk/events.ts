@@ -8,24 +8,12 @@ import type { Category, TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventRecord, NamePairCount, PageOptions, QueryContext, RowPage } from '../event-source.js';
 import { SplunkError } from './errors.js';
 import type { SplunkJobs } from './jobs.js';
+import { WindowCounts, type Counts, type HostCounts } from './lifetime.js';
 import { byTime, countRows, crossRows, eventRecords, namePairRows } from './rows.js';
 import { batches, canonicalGuids } from './spl.js';
 
-export type Counts = Map<string, Partial<Record<Category, number>>>;
-/** A host-window's counts search: counts by GUID and category, and its 8/10 events aggregated per target. */
-interface HostCounts { counts: Counts; cross: EventRecord[] }
-
 /** Below this many GUIDs counts are asked for by GUID list; above it (host known) for the whole host. */
 const COUNT_BY_GUID_MAX = 200;
-
-/**
- * A host-window's key, to whole seconds: a window bounded from the GUID's start second and the same
- * window from the create's UtcTime (milliseconds later) share one counts search (docs/splunk.md).
- */
-function rangeKey(host: string, range: TimeRange | undefined): string {
-  const sec = (t: string | undefined) => (t ? String(Math.floor(Date.parse(t) / 1000)) : '');
-  return `${host}|${sec(range?.from)}|${sec(range?.to)}`;
-}
 
 /** A page cursor this source issued: a row offset. */
 export function offsetCursor(cursor: string | null | undefined): number {
@@ -41,25 +29,30 @@ export function pageLimit(limit: number): number {
 
 export class SplunkEvents {
   /** Counts (and cross edges) dispatched alongside a tree search, per request context and host-window. */
-  private readonly prefetched = new WeakMap<QueryContext, Map<string, Promise<HostCounts>>>();
+  private readonly prefetched = new WeakMap<QueryContext, WindowCounts>();
 
   constructor(private readonly jobs: SplunkJobs) {}
 
   /** Dispatch the host-window's counts search now (once per request and host-window); its answer waits for countEvents. */
   prefetch(host: string, range: TimeRange | undefined, ctx: QueryContext): void {
-    const key = rangeKey(host, range);
     let perCtx = this.prefetched.get(ctx);
-    if (!perCtx) { perCtx = new Map(); this.prefetched.set(ctx, perCtx); }
-    if (perCtx.has(key)) return;
-    const p = this.jobs.run(this.jobs.spl.countsByHost(host), { ctx, range })
-      .then((r): HostCounts => ({ counts: countRows(r.rows), cross: crossRows(r.rows) }));
+    if (!perCtx) { perCtx = new WindowCounts(); this.prefetched.set(ctx, perCtx); }
+    if (perCtx.has(host, range)) return;
+    const p = this.hostCounts(host, ctx, range, null);
     p.catch(() => { /* surfaced when countEvents awaits it */ });
-    perCtx.set(key, p);
+    perCtx.set(host, range, p);
   }
 
-  private prefetchedFor(o: BaseOptions): Promise<HostCounts> | undefined {
+  /** One counts search of `host` (its 8/10 events split by target), of `guids` only unless null. */
+  private hostCounts(host: string, ctx: QueryContext, range: TimeRange | undefined, guids: readonly string[] | null): Promise<HostCounts> {
+    return this.jobs.run(this.jobs.spl.countsByHost(host, guids ?? undefined), { ctx, range })
+      .then((r): HostCounts => ({ counts: countRows(r.rows), cross: crossRows(r.rows) }));
+  }
+
+  /** This request's host-window counts over `o.range`, extended over a lifetime past the window (lifetime.ts). */
+  private prefetchedFor(guids: string[], o: BaseOptions): Promise<HostCounts> | undefined {
     const host = o.host?.toLowerCase();
-    return host ? this.prefetched.get(o.ctx)?.get(rangeKey(host, o.range)) : undefined;
+    return host ? this.prefetched.get(o.ctx)?.find(host, o.range, guids, (range, only) => this.hostCounts(host, o.ctx, range, only)) : undefined;
   }
 
   async countEvents(guids: string[], o: BaseOptions): Promise<Counts> {
@@ -70,7 +63,7 @@ export class SplunkEvents {
     // hosts must be counted on both.
     const host = o.host?.toLowerCase();
     let all: Counts | null = null;
-    const pre = this.prefetchedFor(o);
+    const pre = this.prefetchedFor(list, o);
     if (pre) all = (await pre).counts;
     else if (host && list.length > COUNT_BY_GUID_MAX) all = countRows((await this.jobs.run(this.jobs.spl.countsByHost(host), { ctx: o.ctx, range: o.range })).rows);
     if (all) {
@@ -99,7 +92,7 @@ export class SplunkEvents {
     if (list.length === 0) return [];
     // Within a graph request the host-window counts search already brought the cross edges (aggregated
     // per source, target and EventID, each with its count): answer from it without another search.
-    const pre = this.prefetchedFor(o);
+    const pre = this.prefetchedFor(list, o);
     if (pre) {
       const wanted = new Set(list);
       return (await pre).cross.filter((e) => wanted.has(e.guid)).sort(byTime);

@@ -16,7 +16,8 @@ import type {
 import type { SplunkClient } from './client.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
-import { SplunkEvents, type Counts } from './events.js';
+import { SplunkEvents } from './events.js';
+import type { Counts } from './lifetime.js';
 import { SplunkJobs } from './jobs.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { childrenPage, scanPages, type ScanOptions } from './pages.js';

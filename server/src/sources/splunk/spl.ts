@@ -194,14 +194,16 @@ export class SplBuilder {
    * "-" for every other event, since Splunk drops rows whose by-field is null) and carry the earliest
    * event's time, record id and target details. One row per (source, target, code) is what a graph
    * needs to draw cross edges, so the graph's counts and cross edges cost this one search.
+   * `guids`: only these acting GUIDs (the lifetime tail after a graph's window, lifetime.ts).
    */
-  countsByHost(host: string): string {
+  countsByHost(host: string, guids?: readonly string[]): string {
     const target = this.t.fieldStyle === 'cim' ? 'coalesce(process_guid, TargetProcessGuid, TargetProcessGUID, "-")'
       : 'coalesce(TargetProcessGuid, TargetProcessGUID, "-")';
     const pid = this.t.fieldStyle === 'cim' ? 'coalesce(process_id, TargetProcessId)' : 'TargetProcessId';
     const firsts = `earliest(${this.f('UtcTime')}) as UtcTime earliest(EventRecordID) as EventRecordID earliest(TargetImage) as TargetImage`
       + ` earliest(lineage_target_pid) as TargetProcessId earliest(TargetUser) as TargetUser`;
-    return `${this.base()} NOT EventCode=1${this.hostTerm(host)} ${this.actorEval()} | eval host=lower(${this.machine()})`
+    const only = guids ? ` ${this.actorFilter(guids)}` : '';
+    return `${this.base()} NOT EventCode=1${this.hostTerm(host)}${only} ${this.actorEval()} | eval host=lower(${this.machine()})`
       + ` | eval lineage_target=if(EventCode=8 OR EventCode=10, lower(${target}), "-") | eval lineage_target_pid=${pid}`
       + ` | stats count ${firsts} by host lineage_guid EventCode lineage_target`;
   }
