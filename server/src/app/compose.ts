@@ -74,7 +74,7 @@ async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal
   // We hold the write lock, so DuckDB's spill directory is ours: anything in it is a crashed run's.
   await rm(`${db}.tmp`, { recursive: true, force: true });
   // A server answers many graphs: keep the lineage index (built in the background, SQL until then).
-  const source = new EmbeddedSource(store, { lineageIndex: true });
+  const source = new EmbeddedSource(store, { lineageIndex: true, searchIndex: true });
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
     store: { writeEvents: (batch) => store.writeEvents(batch) }, eventStore: store, close: () => source.close(),

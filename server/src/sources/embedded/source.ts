@@ -10,7 +10,7 @@ import type {
 } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
-import { Params, queryJson, streamQuery, type SqlRow } from './sql-runner.js';
+import { Params, queryJson, queryOnce, streamQuery, type SqlRow } from './sql-runner.js';
 import { toEvent, toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
 import {
@@ -18,6 +18,7 @@ import {
 } from './cursor.js';
 import { indexedTree } from './indexed-tree.js';
 import { LineageIndex } from './lineage-index.js';
+import { candidateRowids, planSearch, SearchIndexKeeper, hasSearchIndex } from './search-index.js';
 
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
@@ -27,6 +28,11 @@ export interface EmbeddedSourceOptions {
    * server; a one-shot command is better off without the build.
    */
   lineageIndex?: boolean;
+  /**
+   * Keep the store's search index caught up (search-index.ts; needs a writable store) and use it for
+   * image / command-line searches. Without it, a search uses the index only if the store has one.
+   */
+  searchIndex?: boolean;
 }
 
 /** A rebuild waits for writes to pause this long (an upload writes batch after batch). */
@@ -90,8 +96,25 @@ export class EmbeddedSource implements EventSource {
     counts: Map<string, Map<string, Partial<Record<Category, number>>>>;
   }>();
 
+  /** Keeps the search index caught up (option `searchIndex`). */
+  private readonly keeper: SearchIndexKeeper | null;
+  /** Whether the store has a search index, when no keeper says (checked once). */
+  private indexed: Promise<boolean> | null = null;
+
   constructor(private readonly store: EmbeddedStore, private readonly options: EmbeddedSourceOptions = {}) {
     if (options.lineageIndex) this.buildIndex();
+    this.keeper = options.searchIndex ? new SearchIndexKeeper(store) : null;
+  }
+
+  /** Resolves when the search index catch-up in progress has ended (tests, benches). */
+  async searchIndexIdle(): Promise<void> {
+    await this.keeper?.idle();
+  }
+
+  private async searchIndexReady(): Promise<boolean> {
+    if (this.keeper) { this.keeper.poke(); return this.keeper.ready; }
+    this.indexed ??= hasSearchIndex(this.store).catch(() => false);
+    return this.indexed;
   }
 
   /** Resolves when the lineage index build started so far has ended (tests, benches). */
@@ -175,8 +198,13 @@ export class EmbeddedSource implements EventSource {
     if (q.image) where += ` AND contains(lower(p.image), lower(${p.arg(q.image)}))`;
     if (q.text) where += ` AND contains(lower(p.command_line), lower(${p.arg(q.text)}))`;
     where += filters(p, { ...o, host }, 'p', 'start_time');
-    const rows = await queryJson(this.store, o.ctx,
-      `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${p.arg(clampLimit(o.limit))}`, p);
+    // Image / command-line text: narrowed by the search index when it has a rare enough piece (same answer).
+    const plan = !q.guid && (q.image || q.text) && await this.searchIndexReady()
+      ? await planSearch(this.store, o.ctx, { text: q.text, image: q.image }) : null;
+    const sql = (w: string): string => `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${w} ORDER BY p.start_time, p.guid, p.host LIMIT ${p.arg(clampLimit(o.limit))}`;
+    const rows = plan
+      ? await queryOnce(this.store, o.ctx, sql(`p.rowid IN (${candidateRowids(plan)}) AND ${where}`), p)
+      : await queryJson(this.store, o.ctx, sql(where), p);
     return rows.map(toProcess);
   }
 
@@ -363,6 +391,7 @@ export class EmbeddedSource implements EventSource {
   async close(): Promise<void> {
     this.closing = true;
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    await this.keeper?.stop();
     while (this.building) await this.building;
     await this.store.close();
   }

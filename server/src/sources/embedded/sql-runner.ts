@@ -133,6 +133,32 @@ export async function queryJson(store: ConnectionPool, ctx: QueryContext, sql: s
 }
 
 /**
+ * Run a statement whose text is not worth keeping prepared (it carries literal lists that change with
+ * every call, e.g. the search index's token ids): rows as objects, one JSON text per row.
+ */
+export async function queryOnce(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params): Promise<SqlRow[]> {
+  const { conn, release } = await checkout(store, ctx);
+  try {
+    const result = await conn.run(`SELECT CAST(to_json(t) AS VARCHAR) FROM (${sql}) t`, params.values);
+    const rows: SqlRow[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const texts = chunk.getColumnVector(0);
+      for (let i = 0; i < chunk.rowCount; i++) rows.push(JSON.parse(texts.getItem(i) as string) as SqlRow);
+    }
+    ctx.stats.rows += rows.length;
+    throwIfAborted(ctx);
+    return rows;
+  } catch (err) {
+    throwIfAborted(ctx);
+    throw err;
+  } finally {
+    release();
+  }
+}
+
+/**
  * Run one statement and yield its rows in chunks as DuckDB streams them (one statement, one
  * sort, however many batches). The connection is held until the iteration ends or is abandoned.
  */
