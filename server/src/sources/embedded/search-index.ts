@@ -168,16 +168,23 @@ export async function planSearch(store: ConnectionPool, ctx: QueryContext, c: Te
 }
 
 /**
- * SQL (no user value: integers from the store) for the `rowid`s a planned search may match: the
- * tokenised candidates, plus every row not tokenised yet. Use as `p.rowid IN (…)` beside the
- * search's own predicates.
+ * The search statement narrowed by a plan: `select` is the search's column list, `where` its own
+ * predicates on alias `p`, `limit` its bound limit. Two branches, each a table filter DuckDB can
+ * prune by: the tokenised candidates (`rowid IN` a pruned postings lookup), and the rows not
+ * tokenised yet (`seq > upto`: row groups written before the catch-up are skipped by zonemap). The
+ * outer order is the scan's (raw start time, GUID, host). Only integers read from the store are
+ * spliced in (token ids, `upto`), never a user value.
  */
-export function candidateRowids(plan: SearchPlan): string {
+export function indexedSearchSql(plan: SearchPlan, select: string, where: string, limit: string): string {
   const upto = Math.floor(plan.upto);
   const tids = plan.tids.filter((t) => Number.isInteger(t));
-  const indexed = tids.length === 0 ? '' : `SELECT pp.rowid FROM processes pp SEMI JOIN (SELECT hkey, gkey FROM search_postings
-      WHERE tid IN (${tids.join(', ')})) c ON pp.hkey = c.hkey AND pp.gkey = c.gkey WHERE pp.seq <= ${upto} UNION ALL `;
-  return `${indexed}SELECT rowid FROM processes WHERE seq > ${upto}`;
+  const branch = (narrow: string): string => `SELECT ${select}, p.start_time AS _t FROM processes p WHERE ${narrow} AND ${where}`;
+  const branches = [branch(`p.seq > ${upto}`)];
+  if (tids.length > 0) {
+    branches.unshift(branch(`p.seq <= ${upto} AND p.rowid IN (SELECT pp.rowid FROM processes pp SEMI JOIN (SELECT hkey, gkey
+      FROM search_postings WHERE tid IN (${tids.join(', ')})) c ON pp.hkey = c.hkey AND pp.gkey = c.gkey)`));
+  }
+  return `SELECT * EXCLUDE (_t) FROM (${branches.join(' UNION ALL ')}) ORDER BY _t, guid, host LIMIT ${limit}`;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from './cursor.js';
 import { indexedTree } from './indexed-tree.js';
 import { LineageIndex } from './lineage-index.js';
-import { candidateRowids, planSearch, SearchIndexKeeper, hasSearchIndex } from './search-index.js';
+import { hasSearchIndex, indexedSearchSql, planSearch, SearchIndexKeeper } from './search-index.js';
 
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
@@ -30,7 +30,8 @@ export interface EmbeddedSourceOptions {
   lineageIndex?: boolean;
   /**
    * Keep the store's search index caught up (search-index.ts; needs a writable store) and use it for
-   * image / command-line searches. Without it, a search uses the index only if the store has one.
+   * image / command-line searches. Absent: a search uses the index if the store has one (as far as
+   * it is caught up). `false`: always scan (benches compare).
    */
   searchIndex?: boolean;
 }
@@ -113,6 +114,7 @@ export class EmbeddedSource implements EventSource {
 
   private async searchIndexReady(): Promise<boolean> {
     if (this.keeper) { this.keeper.poke(); return this.keeper.ready; }
+    if (this.options.searchIndex === false) return false;
     this.indexed ??= hasSearchIndex(this.store).catch(() => false);
     return this.indexed;
   }
@@ -201,10 +203,10 @@ export class EmbeddedSource implements EventSource {
     // Image / command-line text: narrowed by the search index when it has a rare enough piece (same answer).
     const plan = !q.guid && (q.image || q.text) && await this.searchIndexReady()
       ? await planSearch(this.store, o.ctx, { text: q.text, image: q.image }) : null;
-    const sql = (w: string): string => `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${w} ORDER BY p.start_time, p.guid, p.host LIMIT ${p.arg(clampLimit(o.limit))}`;
+    const limit = p.arg(clampLimit(o.limit));
     const rows = plan
-      ? await queryOnce(this.store, o.ctx, sql(`p.rowid IN (${candidateRowids(plan)}) AND ${where}`), p)
-      : await queryJson(this.store, o.ctx, sql(where), p);
+      ? await queryOnce(this.store, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit), p)
+      : await queryJson(this.store, o.ctx, `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${limit}`, p);
     return rows.map(toProcess);
   }
 
