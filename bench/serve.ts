@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- serve [--db FILE] [--hosts N] [--per-host-day P] [--clients 50] [--think-ms 1000]
- *   [--seconds 60] [--upload-mb M]`: N analysts at once against a real `lineage serve` process (embedded store).
+ *   [--seconds 60] [--upload-mb M] [--read-connections N]`: N analysts at once against a real `lineage serve` process (embedded store).
  * Each analyst loops: search a host's processes (`/api/search?host=…&image=…`), open the graph of one
  * result (`/api/graph`), open its children page, then thinks `--think-ms` between requests.
  * Reports p50/p95/p99 per request kind, errors (non-2xx or network) and the server's peak RSS
@@ -37,16 +37,18 @@ function cpuSec(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function startServer(db: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256'], {
+async function startServer(db: string, extra: string[]): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Listening, then the lineage index built (the steady state a long-running server is in).
   const base = await new Promise<string>((resolve, reject) => {
     let buf = '';
+    let url = '';
     const onData = (d: Buffer): void => {
       buf += d.toString();
-      const m = /on (http:\/\/[^\s/]+:\d+)\//.exec(buf);
-      if (m) { child.stderr.off('data', onData); child.stderr.resume(); resolve(m[1]!); }
+      url ||= /on (http:\/\/[^\s/]+:\d+)\//.exec(buf)?.[1] ?? '';
+      if (url && /lineage index (?:not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.resume(); resolve(url); }
     };
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
@@ -79,6 +81,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
     db: { type: 'string' }, hosts: { type: 'string', default: '20' }, 'per-host-day': { type: 'string', default: '10000' },
     clients: { type: 'string', default: '50' }, 'upload-mb': { type: 'string', default: '0' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
+    'read-connections': { type: 'string' },
   } });
   const clients = Number(values.clients);
   const thinkMs = Number(values['think-ms']);
@@ -94,7 +97,7 @@ export async function run(argv: string[]): Promise<void> {
     console.error(`[serve] built ${db}: ${s.events} events, ${s.processes} processes in ${Math.round(s.ms / 1000)} s`);
   }
   const loadBefore = loadavg().map((x) => x.toFixed(2));
-  const server = await startServer(db);
+  const server = await startServer(db, values['read-connections'] ? ['--read-connections', values['read-connections']] : []);
   const samples: Sample[] = [];
   const H = { 'x-lineage-request': '1' };
   const get = async (kind: string, path: string): Promise<unknown> => {

@@ -10,7 +10,8 @@ import type {
 } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
-import { Params, queryJson, queryOnce, streamQuery, type SqlRow } from './sql-runner.js';
+import { Params, queryJson, queryOnce, streamQuery, type ConnectionPool, type SqlRow } from './sql-runner.js';
+import { ReadPool } from './read-pool.js';
 import { toEvent, toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
 import {
@@ -34,6 +35,11 @@ export interface EmbeddedSourceOptions {
    * it is caught up). `false`: always scan (benches compare).
    */
   searchIndex?: boolean;
+  /**
+   * At most this many statements run at once, the others wait in order (read-pool.ts). Absent:
+   * one connection per concurrent statement, unbounded. Rule scans (`scanProcesses`) are not counted.
+   */
+  readConnections?: number;
 }
 
 /** A rebuild waits for writes to pause this long (an upload writes batch after batch). */
@@ -102,7 +108,14 @@ export class EmbeddedSource implements EventSource {
   /** Whether the store has a search index, when no keeper says (checked once). */
   private indexed: Promise<boolean> | null = null;
 
+  /** Where request statements get their connection: the read pool, or the store itself. */
+  private readonly reads: ConnectionPool;
+  /** The bounded pool (option `readConnections`). */
+  readonly readPool: ReadPool | null;
+
   constructor(private readonly store: EmbeddedStore, private readonly options: EmbeddedSourceOptions = {}) {
+    this.readPool = options.readConnections ? new ReadPool(store, options.readConnections) : null;
+    this.reads = this.readPool ?? store;
     if (options.lineageIndex) this.buildIndex();
     this.keeper = options.searchIndex ? new SearchIndexKeeper(store) : null;
   }
@@ -176,7 +189,7 @@ export class EmbeddedSource implements EventSource {
   private async treeRows(ctx: BaseOptions['ctx'], o: Parameters<typeof treeSql>[0]): Promise<SqlRow[]> {
     const index = this.currentIndex();
     if (index) {
-      const found = await indexedTree(this.store, index, ctx, o);
+      const found = await indexedTree(this.reads, index, ctx, o);
       if (found) {
         const held = this.prefetched.get(ctx) ?? { creates: new Map(), counts: new Map() };
         for (const r of found.outside) held.creates.set(`${String(r.host)}\n${String(r.guid)}`, toProcess(r));
@@ -186,7 +199,7 @@ export class EmbeddedSource implements EventSource {
       }
     }
     const { sql, params } = treeSql(o);
-    return queryJson(this.store, ctx, sql, params);
+    return queryJson(this.reads, ctx, sql, params);
   }
 
   async findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]> {
@@ -202,11 +215,11 @@ export class EmbeddedSource implements EventSource {
     where += filters(p, { ...o, host }, 'p', 'start_time');
     // Image / command-line text: narrowed by the search index when it has a rare enough piece (same answer).
     const plan = !q.guid && (q.image || q.text) && await this.searchIndexReady()
-      ? await planSearch(this.store, o.ctx, { text: q.text, image: q.image }) : null;
+      ? await planSearch(this.reads, o.ctx, { text: q.text, image: q.image }) : null;
     const limit = p.arg(clampLimit(o.limit));
     const rows = plan
-      ? await queryOnce(this.store, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit), p)
-      : await queryJson(this.store, o.ctx, `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${limit}`, p);
+      ? await queryOnce(this.reads, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit), p)
+      : await queryJson(this.reads, o.ctx, `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${limit}`, p);
     return rows.map(toProcess);
   }
 
@@ -225,7 +238,7 @@ export class EmbeddedSource implements EventSource {
     if (wanted.length === 0) return [];
     const p = new Params();
     const m = guidMatch(p, wanted, 'p', 'gkey', 'guid');
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${PROCESS_COLUMNS} FROM processes p ${m.join} WHERE TRUE ${m.where} ${filters(p, o, 'p', 'start_time')} ORDER BY p.start_time, p.guid, p.host`, p);
     return rows.map(toProcess);
   }
@@ -243,7 +256,7 @@ export class EmbeddedSource implements EventSource {
       where += ` AND (p.start_time > CAST(${t} AS TIMESTAMP) OR (p.start_time = CAST(${t} AS TIMESTAMP) AND p.guid > ${p.arg(pos.g)}))`;
     }
     // count(*) OVER () is evaluated before LIMIT: the total from this position on, in the same statement.
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${PROCESS_COLUMNS}, count(*) OVER () AS total FROM processes p ${join} WHERE ${where}
        ORDER BY p.start_time, p.guid LIMIT ${p.arg(limit + 1)}`, p);
     const items = rows.slice(0, limit).map(toProcess);
@@ -295,7 +308,7 @@ export class EmbeddedSource implements EventSource {
     }
     const p = new Params();
     const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT e.guid, e.category, count(*) AS n FROM events e ${m.join}
        WHERE e.event_id <> 1 ${m.where} ${filters(p, o, 'e', 'time')} GROUP BY ALL`, p);
     for (const r of rows) {
@@ -322,7 +335,7 @@ export class EmbeddedSource implements EventSource {
       where += ` AND (e.time > CAST(${t} AS TIMESTAMP) OR (e.time = CAST(${t} AS TIMESTAMP) AND (coalesce(e.record_id, -1) > ${r}
         OR (coalesce(e.record_id, -1) = ${r} AND e.seq > ${p.arg(pos.s)}))))`;
     }
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${EVENT_COLUMNS}, count(*) OVER () AS total FROM events e ${join} WHERE ${where}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq LIMIT ${p.arg(limit + 1)}`, p);
     const page = rows.slice(0, limit);
@@ -341,7 +354,7 @@ export class EmbeddedSource implements EventSource {
     if (guids.length === 0) return [];
     const p = new Params();
     const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${EVENT_COLUMNS} FROM events e ${m.join} WHERE e.event_id IN (8, 10) ${m.where} ${filters(p, o, 'e', 'time')}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq`, p);
     return rows.map(toEvent);
@@ -352,7 +365,7 @@ export class EmbeddedSource implements EventSource {
     if (names.length === 0) return [];
     const p = new Params();
     const list = p.arg(listValue(names.map((n) => n.toLowerCase())));
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT name, parent_name, count(*) AS n FROM (SELECT p.name, lower(regexp_extract(p.parent_image, '[^\\\\/]*$')) AS parent_name
        FROM processes p WHERE TRUE ${filters(p, o, 'p', 'start_time')}) WHERE name IN (SELECT unnest(CAST(${list} AS VARCHAR[])))
        OR parent_name IN (SELECT unnest(CAST(${list} AS VARCHAR[]))) GROUP BY ALL`, p);
@@ -373,7 +386,7 @@ export class EmbeddedSource implements EventSource {
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
     const p = new Params();
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT n.id, n.title, n.host, strftime(n.time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, n.severity, n.guid, n.image, n.source, n.chain
        FROM notables n WHERE TRUE ${filters(p, { ...o, host: undefined }, 'n', 'time')}
        ${o.host ? `AND n.host = ${p.arg(o.host.toLowerCase())}` : ''}

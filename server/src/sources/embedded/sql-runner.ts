@@ -63,6 +63,8 @@ export function dropStatements(conn: DuckDBConnection): void {
 async function checkout(store: ConnectionPool, ctx: QueryContext): Promise<{ conn: DuckDBConnection; release: () => void }> {
   throwIfAborted(ctx);
   const conn = await store.acquire();
+  // Aborted while waiting for a connection: give it back unused.
+  if (ctx.signal?.aborted) { store.release(conn); throwIfAborted(ctx); }
   const onAbort = (): void => conn.interrupt();
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   ctx.stats.searches += 1;
