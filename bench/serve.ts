@@ -48,7 +48,7 @@ async function startServer(db: string, extra: string[]): Promise<{ base: string;
     const onData = (d: Buffer): void => {
       buf += d.toString();
       url ||= /on (http:\/\/[^\s/]+:\d+)\//.exec(buf)?.[1] ?? '';
-      if (url && /lineage index (?:not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.resume(); resolve(url); }
+      if (url && /lineage index(?: not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.resume(); resolve(url); }
     };
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
