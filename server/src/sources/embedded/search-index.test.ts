@@ -79,7 +79,7 @@ function queries(r: () => number): { q: SeedQuery; o: { limit: number; range?: {
   const fixed: SeedQuery[] = [{ text: 'mimikatz' }, { text: 'MIMIKATZ' }, { text: 'katz sek' }, { text: 'sekurlsa::logon' }, { text: 'tok17' },
     { text: 'ok123x' }, { text: 'café' }, { text: 'CAFÉ' }, { text: 'über' }, { text: 'été' }, { text: '::' }, { text: ' ' }, { text: 'nosuchtoken' },
     { text: 'a b.t' }, { text: '$ ' }, { image: 'rare_tool' }, { image: 'désirée' }, { image: 'exe' }, { image: 'tool-9', text: 'echo' },
-    { host: 'ws-2', text: 'whoami' }, { host: 'SRV-3', image: 'notepad', text: 'tok4' }, { text: 'Value' }, { text: 'VALUE' }];
+    { host: 'ws-2', text: 'whoami' }, { host: 'ws-1', text: 'mimikatz' }, { host: 'WS-3', text: 'Café' }, { host: 'srv-3', text: 'tok17' }, { host: 'SRV-3', image: 'notepad', text: 'tok4' }, { text: 'Value' }, { text: 'VALUE' }];
   for (const q of fixed) out.push({ q, o: { limit: 50 } }, { q, o: { limit: 5000 } });
   for (let i = 0; i < 40; i++) {
     const c = all[Math.floor(r() * all.length)]!;

@@ -172,17 +172,18 @@ export async function planSearch(store: ConnectionPool, ctx: QueryContext, c: Te
  * predicates on alias `p`, `limit` its bound limit. Two branches, each a table filter DuckDB can
  * prune by: the tokenised candidates (`rowid IN` a pruned postings lookup), and the rows not
  * tokenised yet (`seq > upto`: row groups written before the catch-up are skipped by zonemap). The
- * outer order is the scan's (raw start time, GUID, host). Only integers read from the store are
+ * outer order is the scan's (raw start time, GUID, host). `hostArg`: the parameter holding the
+ * lowercased host of a host-scoped search (postings are read for that host only). Only integers read from the store are
  * spliced in (token ids, `upto`), never a user value.
  */
-export function indexedSearchSql(plan: SearchPlan, select: string, where: string, limit: string): string {
+export function indexedSearchSql(plan: SearchPlan, select: string, where: string, limit: string, hostArg?: string): string {
   const upto = Math.floor(plan.upto);
   const tids = plan.tids.filter((t) => Number.isInteger(t));
   const branch = (narrow: string): string => `SELECT ${select}, p.start_time AS _t FROM processes p WHERE ${narrow} AND ${where}`;
   const branches = [branch(`p.seq > ${upto}`)];
   if (tids.length > 0) {
     branches.unshift(branch(`p.seq <= ${upto} AND p.rowid IN (SELECT pp.rowid FROM processes pp SEMI JOIN (SELECT hkey, gkey
-      FROM search_postings WHERE tid IN (${tids.join(', ')})) c ON pp.hkey = c.hkey AND pp.gkey = c.gkey)`));
+      FROM search_postings WHERE tid IN (${tids.join(', ')})${hostArg ? ` AND hkey = hash(${hostArg})` : ''}) c ON pp.hkey = c.hkey AND pp.gkey = c.gkey)`));
   }
   return `SELECT * EXCLUDE (_t) FROM (${branches.join(' UNION ALL ')}) ORDER BY _t, guid, host LIMIT ${limit}`;
 }

@@ -217,8 +217,9 @@ export class EmbeddedSource implements EventSource {
     const plan = !q.guid && (q.image || q.text) && await this.searchIndexReady()
       ? await planSearch(this.reads, o.ctx, { text: q.text, image: q.image }) : null;
     const limit = p.arg(clampLimit(o.limit));
+    const hostArg = plan && host ? p.arg(host.toLowerCase()) : undefined;
     const rows = plan
-      ? await queryOnce(this.reads, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit), p)
+      ? await queryOnce(this.reads, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit, hostArg), p)
       : await queryJson(this.reads, o.ctx, `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${limit}`, p);
     return rows.map(toProcess);
   }
