@@ -1,12 +1,15 @@
 /**
  * `npm run bench -- serve [--db FILE] [--hosts N] [--per-host-day P] [--clients 50] [--think-ms 1000]
- *   [--seconds 60] [--upload-mb M]`: N analysts at once against a real `lineage serve` process (embedded store).
+ *   [--seconds 60] [--upload-mb M] [--read-connections N] [--direct]`: N analysts at once against a real `lineage serve` process (embedded store).
  * Each analyst loops: search a host's processes (`/api/search?host=…&image=…`), open the graph of one
  * result (`/api/graph`), open its children page, then thinks `--think-ms` between requests.
  * Reports p50/p95/p99 per request kind, errors (non-2xx or network) and the server's peak RSS
  * (VmHWM), plus the load average before and after (the machine is shared). JSON lines on stdout.
  * With `--upload-mb M`, one M MB upload (generated Sysmon XML, new events) runs while they work, and
  * its rate is reported: reads must stay responsive during an upload.
+ * `--direct`: no server — the same requests answered in the bench's own process by the functions the
+ * routes call (bench/_serve-direct.ts), to show the ceiling the store itself sets; "server CPU" is then
+ * this process's.
  * Without `--db`, a demo store of `hosts × per-host-day × ≈5` events is built first (not timed).
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeDemo } from '../server/src/demo/generate.js';
 import { EmbeddedStore } from '../server/src/sources/embedded/store.js';
+import { openDirect } from './_serve-direct.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -37,16 +41,18 @@ function cpuSec(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function startServer(db: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256'], {
+async function startServer(db: string, extra: string[]): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Listening, then the lineage index built (the steady state a long-running server is in).
   const base = await new Promise<string>((resolve, reject) => {
     let buf = '';
+    let url = '';
     const onData = (d: Buffer): void => {
       buf += d.toString();
-      const m = /on (http:\/\/[^\s/]+:\d+)\//.exec(buf);
-      if (m) { child.stderr.off('data', onData); child.stderr.resume(); resolve(m[1]!); }
+      url ||= /on (http:\/\/[^\s/]+:\d+)\//.exec(buf)?.[1] ?? '';
+      if (url && /lineage index(?: not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.resume(); resolve(url); }
     };
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
@@ -79,6 +85,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
     db: { type: 'string' }, hosts: { type: 'string', default: '20' }, 'per-host-day': { type: 'string', default: '10000' },
     clients: { type: 'string', default: '50' }, 'upload-mb': { type: 'string', default: '0' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
+    'read-connections': { type: 'string' }, direct: { type: 'boolean', default: false },
   } });
   const clients = Number(values.clients);
   const thinkMs = Number(values['think-ms']);
@@ -94,12 +101,20 @@ export async function run(argv: string[]): Promise<void> {
     console.error(`[serve] built ${db}: ${s.events} events, ${s.processes} processes in ${Math.round(s.ms / 1000)} s`);
   }
   const loadBefore = loadavg().map((x) => x.toFixed(2));
-  const server = await startServer(db);
+  const rc = values['read-connections'];
+  // --direct: the same requests answered in this process, without HTTP (the ceiling; _serve-direct.ts).
+  const direct = values.direct ? await openDirect(db, rc ? Number(rc) : undefined) : null;
+  const server = direct ? { base: '', pid: process.pid, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : []);
   const samples: Sample[] = [];
   const H = { 'x-lineage-request': '1' };
   const get = async (kind: string, path: string): Promise<unknown> => {
     const t = performance.now();
     try {
+      if (direct) {
+        const body = await direct.get(path);
+        samples.push({ kind, ms: performance.now() - t, ok: true });
+        return JSON.parse(JSON.stringify(body)) as unknown;
+      }
       const r = await fetch(`${server.base}${path}`, { headers: H });
       const body = await r.json();
       samples.push({ kind, ms: performance.now() - t, ok: r.ok });

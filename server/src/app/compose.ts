@@ -68,16 +68,22 @@ async function openStore(db: string, config: ServeConfig, log: Logger, signal: A
   }
 }
 
+/** Longest an upload batch waits for the readers to be idle before it is stored anyway. */
+const UPLOAD_YIELD_MS = 250;
+
 async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal: AbortSignal): Promise<ServeSource | null> {
   const store = await openStore(db, config, log, signal);
   if (!store) return null;
   // We hold the write lock, so DuckDB's spill directory is ours: anything in it is a crashed run's.
   await rm(`${db}.tmp`, { recursive: true, force: true });
   // A server answers many graphs: keep the lineage index (built in the background, SQL until then).
-  const source = new EmbeddedSource(store, { lineageIndex: true });
+  // Reads: a bounded pool of connections running in parallel off the event loop; the search index kept caught up.
+  const source = new EmbeddedSource(store, { lineageIndex: true, searchIndex: true, readConnections: config.readConnections });
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
-    store: { writeEvents: (batch) => store.writeEvents(batch) }, eventStore: store, close: () => source.close(),
+    // An upload gives way to analysts' reads: each batch waits (at most UPLOAD_YIELD_MS) until no read runs.
+    store: { writeEvents: async (batch) => { await source.readPool?.whenQuiet(UPLOAD_YIELD_MS); return store.writeEvents(batch); } },
+    eventStore: store, close: () => source.close(),
   };
 }
 

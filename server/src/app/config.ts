@@ -24,6 +24,7 @@ export const SERVE_OPTIONS = {
   'max-upload-mb': { type: 'string' },
   'max-uploads': { type: 'string' },
   'max-concurrent': { type: 'string' },
+  'read-connections': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
   /** Time budget of one rule run (POST /api/rules/run, the notables' pack run). */
   'rule-budget-ms': { type: 'string' },
@@ -52,7 +53,7 @@ export const SERVE_OPTIONS = {
 
 export const USAGE = 'usage: lineage serve --db FILE [--port P] [--host ADDR] [--allow-host NAME[,NAME]]\n'
   + '             [--tls-cert FILE --tls-key FILE | --trust-proxy HOPS] [--max-upload-mb N] [--max-uploads N]\n'
-  + '             [--max-concurrent N] [--request-timeout-ms N] [--rule-budget-ms N] [--log-level info|debug|warn|error|silent] [--public-url URL]\n'
+  + '             [--max-concurrent N] [--read-connections N] [--request-timeout-ms N] [--rule-budget-ms N] [--log-level info|debug|warn|error|silent] [--public-url URL]\n'
   + '             [--sigma RULES_PATH]… (Sigma hits on graph nodes; embedded mode)\n'
   + '       lineage serve --splunk https://HOST:8089 [--index sysmon[,idx2]] [--web https://HOST:8000] [--ca FILE.pem]\n'
   + '             [--fields raw|cim] [--tstats] [--notable-index notable] [--splunk-source S] [--splunk-sourcetype ST]\n'
@@ -70,6 +71,7 @@ const ENV_OF: Record<string, string> = {
   db: 'LINEAGE_DB', port: 'LINEAGE_PORT', host: 'LINEAGE_HOST', 'allow-host': 'LINEAGE_ALLOW_HOST',
   'tls-cert': 'LINEAGE_TLS_CERT', 'tls-key': 'LINEAGE_TLS_KEY', 'trust-proxy': 'LINEAGE_TRUST_PROXY',
   'max-upload-mb': 'LINEAGE_MAX_UPLOAD_MB', 'max-uploads': 'LINEAGE_MAX_UPLOADS', 'max-concurrent': 'LINEAGE_MAX_CONCURRENT',
+  'read-connections': 'LINEAGE_READ_CONNECTIONS',
   'request-timeout-ms': 'LINEAGE_REQUEST_TIMEOUT_MS', 'rule-budget-ms': 'LINEAGE_RULE_BUDGET_MS', 'log-level': 'LINEAGE_LOG_LEVEL', sigma: 'LINEAGE_SIGMA',
   'duckdb-threads': 'LINEAGE_DUCKDB_THREADS', 'duckdb-memory': 'LINEAGE_DUCKDB_MEMORY',
   splunk: 'LINEAGE_SPLUNK_URL', web: 'LINEAGE_SPLUNK_WEB', index: 'LINEAGE_SPLUNK_INDEX',
@@ -100,6 +102,7 @@ const RawBase = z.object({
   'max-upload-mb': int(1, 1_048_576).default(2048),
   'max-uploads': int(1, 64).default(2),
   'max-concurrent': int(1, 10_000).default(64),
+  'read-connections': int(1, 256).default(4),
   'request-timeout-ms': int(100, 3_600_000).default(30_000),
   'rule-budget-ms': int(100, 3_600_000).default(DEFAULT_RULE_BUDGET_MS),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -141,6 +144,7 @@ const settings = (v: z.infer<typeof RawBase>) => ({
   maxUploadBytes: v['max-upload-mb'] * 2 ** 20,
   maxUploads: v['max-uploads'],
   maxConcurrent: v['max-concurrent'],
+  readConnections: v['read-connections'],
   requestTimeoutMs: v['request-timeout-ms'],
   ruleBudgetMs: v['rule-budget-ms'],
   logLevel: v['log-level'],

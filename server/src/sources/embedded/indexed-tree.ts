@@ -9,8 +9,7 @@ import type { Category } from '@lineage/shared';
 import type { QueryContext } from '../event-source.js';
 import type { LineageIndex, WalkEntry } from './lineage-index.js';
 import { PROCESS_COLUMNS } from './schema.js';
-import { Params, queryJson, type SqlRow } from './sql-runner.js';
-import type { EmbeddedStore } from './store.js';
+import { Params, queryJson, type ConnectionPool, type SqlRow } from './sql-runner.js';
 import { MAX_GENERATIONS, type TreeSqlOptions } from './tree-sql.js';
 
 /** Columns in PROCESS_COLUMNS (commas outside parentheses, + 1). */
@@ -25,7 +24,7 @@ const IN_LIST_MAX = 32;
  */
 export interface IndexedTree { rows: SqlRow[]; outside: SqlRow[]; counts: Map<string, Partial<Record<Category, number>>> }
 
-export async function indexedTree(store: EmbeddedStore, index: LineageIndex, ctx: QueryContext, o: TreeSqlOptions): Promise<IndexedTree | null> {
+export async function indexedTree(store: ConnectionPool, index: LineageIndex, ctx: QueryContext, o: TreeSqlOptions): Promise<IndexedTree | null> {
   const origins = index.find(o.guid, o.host);
   if (origins.length === 0) return { rows: [], outside: [], counts: new Map() }; // the statement would find no origin, so nothing at all
   const limit = o.budget + 1;
@@ -81,7 +80,7 @@ export async function indexedTree(store: EmbeddedStore, index: LineageIndex, ctx
  * pushed into the processes scan).
  */
 async function fetchRows(
-  store: EmbeddedStore, index: LineageIndex, ctx: QueryContext, walked: WalkEntry[], range: TreeSqlOptions['range'],
+  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, walked: WalkEntry[], range: TreeSqlOptions['range'],
 ): Promise<{ rows: Map<string, SqlRow>; counts: Map<string, Partial<Record<Category, number>>> }> {
   const hosts = [...new Set(walked.map((e) => index.hostName(e.row)))].sort();
   const keys = [...new Set(walked.map((e) => index.gkey(e.row).toString()))].sort();

@@ -10,7 +10,8 @@ import type {
 } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
-import { Params, queryJson, streamQuery, type SqlRow } from './sql-runner.js';
+import { Params, queryJson, queryOnce, streamQuery, type ConnectionPool, type SqlRow } from './sql-runner.js';
+import { ReadPool } from './read-pool.js';
 import { toEvent, toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
 import {
@@ -18,6 +19,7 @@ import {
 } from './cursor.js';
 import { indexedTree } from './indexed-tree.js';
 import { LineageIndex } from './lineage-index.js';
+import { hasSearchIndex, indexedSearchSql, planSearch, SearchIndexKeeper } from './search-index.js';
 
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
@@ -27,6 +29,17 @@ export interface EmbeddedSourceOptions {
    * server; a one-shot command is better off without the build.
    */
   lineageIndex?: boolean;
+  /**
+   * Keep the store's search index caught up (search-index.ts; needs a writable store) and use it for
+   * image / command-line searches. Absent: a search uses the index if the store has one (as far as
+   * it is caught up). `false`: always scan (benches compare).
+   */
+  searchIndex?: boolean;
+  /**
+   * At most this many statements run at once, the others wait in order (read-pool.ts). Absent:
+   * one connection per concurrent statement, unbounded. Rule scans (`scanProcesses`) are not counted.
+   */
+  readConnections?: number;
 }
 
 /** A rebuild waits for writes to pause this long (an upload writes batch after batch). */
@@ -90,8 +103,33 @@ export class EmbeddedSource implements EventSource {
     counts: Map<string, Map<string, Partial<Record<Category, number>>>>;
   }>();
 
+  /** Keeps the search index caught up (option `searchIndex`). */
+  private readonly keeper: SearchIndexKeeper | null;
+  /** Whether the store has a search index, when no keeper says (checked once). */
+  private indexed: Promise<boolean> | null = null;
+
+  /** Where request statements get their connection: the read pool, or the store itself. */
+  private readonly reads: ConnectionPool;
+  /** The bounded pool (option `readConnections`). */
+  readonly readPool: ReadPool | null;
+
   constructor(private readonly store: EmbeddedStore, private readonly options: EmbeddedSourceOptions = {}) {
+    this.readPool = options.readConnections ? new ReadPool(store, options.readConnections) : null;
+    this.reads = this.readPool ?? store;
     if (options.lineageIndex) this.buildIndex();
+    this.keeper = options.searchIndex ? new SearchIndexKeeper(store) : null;
+  }
+
+  /** Resolves when the search index catch-up in progress has ended (tests, benches). */
+  async searchIndexIdle(): Promise<void> {
+    await this.keeper?.idle();
+  }
+
+  private async searchIndexReady(): Promise<boolean> {
+    if (this.keeper) { this.keeper.poke(); return this.keeper.ready; }
+    if (this.options.searchIndex === false) return false;
+    this.indexed ??= hasSearchIndex(this.store).catch(() => false);
+    return this.indexed;
   }
 
   /** Resolves when the lineage index build started so far has ended (tests, benches). */
@@ -151,7 +189,7 @@ export class EmbeddedSource implements EventSource {
   private async treeRows(ctx: BaseOptions['ctx'], o: Parameters<typeof treeSql>[0]): Promise<SqlRow[]> {
     const index = this.currentIndex();
     if (index) {
-      const found = await indexedTree(this.store, index, ctx, o);
+      const found = await indexedTree(this.reads, index, ctx, o);
       if (found) {
         const held = this.prefetched.get(ctx) ?? { creates: new Map(), counts: new Map() };
         for (const r of found.outside) held.creates.set(`${String(r.host)}\n${String(r.guid)}`, toProcess(r));
@@ -161,7 +199,7 @@ export class EmbeddedSource implements EventSource {
       }
     }
     const { sql, params } = treeSql(o);
-    return queryJson(this.store, ctx, sql, params);
+    return queryJson(this.reads, ctx, sql, params);
   }
 
   async findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]> {
@@ -175,8 +213,14 @@ export class EmbeddedSource implements EventSource {
     if (q.image) where += ` AND contains(lower(p.image), lower(${p.arg(q.image)}))`;
     if (q.text) where += ` AND contains(lower(p.command_line), lower(${p.arg(q.text)}))`;
     where += filters(p, { ...o, host }, 'p', 'start_time');
-    const rows = await queryJson(this.store, o.ctx,
-      `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${p.arg(clampLimit(o.limit))}`, p);
+    // Image / command-line text: narrowed by the search index when it has a rare enough piece (same answer).
+    const plan = !q.guid && (q.image || q.text) && await this.searchIndexReady()
+      ? await planSearch(this.reads, o.ctx, { text: q.text, image: q.image }) : null;
+    const limit = p.arg(clampLimit(o.limit));
+    const hostArg = plan && host ? p.arg(host.toLowerCase()) : undefined;
+    const rows = plan
+      ? await queryOnce(this.reads, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit, hostArg), p)
+      : await queryJson(this.reads, o.ctx, `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${limit}`, p);
     return rows.map(toProcess);
   }
 
@@ -195,7 +239,7 @@ export class EmbeddedSource implements EventSource {
     if (wanted.length === 0) return [];
     const p = new Params();
     const m = guidMatch(p, wanted, 'p', 'gkey', 'guid');
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${PROCESS_COLUMNS} FROM processes p ${m.join} WHERE TRUE ${m.where} ${filters(p, o, 'p', 'start_time')} ORDER BY p.start_time, p.guid, p.host`, p);
     return rows.map(toProcess);
   }
@@ -213,7 +257,7 @@ export class EmbeddedSource implements EventSource {
       where += ` AND (p.start_time > CAST(${t} AS TIMESTAMP) OR (p.start_time = CAST(${t} AS TIMESTAMP) AND p.guid > ${p.arg(pos.g)}))`;
     }
     // count(*) OVER () is evaluated before LIMIT: the total from this position on, in the same statement.
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${PROCESS_COLUMNS}, count(*) OVER () AS total FROM processes p ${join} WHERE ${where}
        ORDER BY p.start_time, p.guid LIMIT ${p.arg(limit + 1)}`, p);
     const items = rows.slice(0, limit).map(toProcess);
@@ -265,7 +309,7 @@ export class EmbeddedSource implements EventSource {
     }
     const p = new Params();
     const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT e.guid, e.category, count(*) AS n FROM events e ${m.join}
        WHERE e.event_id <> 1 ${m.where} ${filters(p, o, 'e', 'time')} GROUP BY ALL`, p);
     for (const r of rows) {
@@ -292,7 +336,7 @@ export class EmbeddedSource implements EventSource {
       where += ` AND (e.time > CAST(${t} AS TIMESTAMP) OR (e.time = CAST(${t} AS TIMESTAMP) AND (coalesce(e.record_id, -1) > ${r}
         OR (coalesce(e.record_id, -1) = ${r} AND e.seq > ${p.arg(pos.s)}))))`;
     }
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${EVENT_COLUMNS}, count(*) OVER () AS total FROM events e ${join} WHERE ${where}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq LIMIT ${p.arg(limit + 1)}`, p);
     const page = rows.slice(0, limit);
@@ -311,7 +355,7 @@ export class EmbeddedSource implements EventSource {
     if (guids.length === 0) return [];
     const p = new Params();
     const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT ${EVENT_COLUMNS} FROM events e ${m.join} WHERE e.event_id IN (8, 10) ${m.where} ${filters(p, o, 'e', 'time')}
        ORDER BY e.time, coalesce(e.record_id, -1), e.seq`, p);
     return rows.map(toEvent);
@@ -322,7 +366,7 @@ export class EmbeddedSource implements EventSource {
     if (names.length === 0) return [];
     const p = new Params();
     const list = p.arg(listValue(names.map((n) => n.toLowerCase())));
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT name, parent_name, count(*) AS n FROM (SELECT p.name, lower(regexp_extract(p.parent_image, '[^\\\\/]*$')) AS parent_name
        FROM processes p WHERE TRUE ${filters(p, o, 'p', 'start_time')}) WHERE name IN (SELECT unnest(CAST(${list} AS VARCHAR[])))
        OR parent_name IN (SELECT unnest(CAST(${list} AS VARCHAR[]))) GROUP BY ALL`, p);
@@ -343,7 +387,7 @@ export class EmbeddedSource implements EventSource {
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
     const p = new Params();
-    const rows = await queryJson(this.store, o.ctx,
+    const rows = await queryJson(this.reads, o.ctx,
       `SELECT n.id, n.title, n.host, strftime(n.time, '%Y-%m-%dT%H:%M:%S.%gZ') AS time, n.severity, n.guid, n.image, n.source, n.chain
        FROM notables n WHERE TRUE ${filters(p, { ...o, host: undefined }, 'n', 'time')}
        ${o.host ? `AND n.host = ${p.arg(o.host.toLowerCase())}` : ''}
@@ -363,6 +407,7 @@ export class EmbeddedSource implements EventSource {
   async close(): Promise<void> {
     this.closing = true;
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    await this.keeper?.stop();
     while (this.building) await this.building;
     await this.store.close();
   }

@@ -63,6 +63,8 @@ export function dropStatements(conn: DuckDBConnection): void {
 async function checkout(store: ConnectionPool, ctx: QueryContext): Promise<{ conn: DuckDBConnection; release: () => void }> {
   throwIfAborted(ctx);
   const conn = await store.acquire();
+  // Aborted while waiting for a connection: give it back unused.
+  if (ctx.signal?.aborted) { store.release(conn); throwIfAborted(ctx); }
   const onAbort = (): void => conn.interrupt();
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   ctx.stats.searches += 1;
@@ -120,6 +122,32 @@ export async function queryJson(store: ConnectionPool, ctx: QueryContext, sql: s
         for (let c = 0; c < names.length; c++) row[names[c]!] = values[c];
         rows.push(row);
       }
+    }
+    ctx.stats.rows += rows.length;
+    throwIfAborted(ctx);
+    return rows;
+  } catch (err) {
+    throwIfAborted(ctx);
+    throw err;
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Run a statement whose text is not worth keeping prepared (it carries literal lists that change with
+ * every call, e.g. the search index's token ids): rows as objects, one JSON text per row.
+ */
+export async function queryOnce(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params): Promise<SqlRow[]> {
+  const { conn, release } = await checkout(store, ctx);
+  try {
+    const result = await conn.run(`SELECT CAST(to_json(t) AS VARCHAR) FROM (${sql}) t`, params.values);
+    const rows: SqlRow[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const texts = chunk.getColumnVector(0);
+      for (let i = 0; i < chunk.rowCount; i++) rows.push(JSON.parse(texts.getItem(i) as string) as SqlRow);
     }
     ctx.stats.rows += rows.length;
     throwIfAborted(ctx);
