@@ -88,7 +88,7 @@ export function generateHistoryDay(i: number, back: number, o: DemoOptions): Sys
   const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`, historyRecordBase(r.historyDays, back));
   const dayStart = DEMO_EPOCH_MS - back * DAY_MS;
   const booted = boot(h, dayStart, {});
-  fillDay(h, booted, rng, booted.explorer.startMs + 60_000, dayStart + DAY_MS, r.historyPerHostDay, r.historyPerHostDay);
+  fillDay(h, booted, rng, booted.explorer.startMs + 60_000, dayStart + DAY_MS, h.creates + r.historyPerHostDay, r.historyPerHostDay);
   return h.drain();
 }
 
