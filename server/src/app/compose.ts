@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
 import { LOOPBACK_NAMES } from '../api/guard.js';
 import { cleanStaleUploads } from '../api/upload.js';
+import { catchUpPrevalence } from '../sources/embedded/prevalence-index.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { splunkFactory } from '../sources/splunk/serve-factory.js';
 import type { ServeConfig } from './config.js';
@@ -79,6 +80,8 @@ async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal
   // A server answers many graphs: keep the lineage index (built in the background, SQL until then).
   // Reads: a bounded pool of connections running in parallel off the event loop; the search index kept caught up.
   const source = new EmbeddedSource(store, { lineageIndex: true, searchIndex: true, readConnections: config.readConnections });
+  // An older store gets its fleet-prevalence tables in place, in the background (a request waits for it).
+  catchUpPrevalence(store).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'prevalence tables not brought up to date'));
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
     // An upload gives way to analysts' reads: each batch waits (at most UPLOAD_YIELD_MS) until no read runs.

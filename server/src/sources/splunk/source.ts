@@ -8,12 +8,13 @@
  * A graph request costs 2 searches at any depth: the host-window's process rows (tree.ts) and, in
  * parallel, its counts by GUID and category, which also carry the 8/10 cross edges (events.ts).
  */
-import type { Category, Notable } from '@lineage/shared';
+import type { Category, Notable, TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery,
+  BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery,
   TreeOptions, TreeRows,
 } from '../event-source.js';
-import type { SplunkClient } from './client.js';
+import type { SearchOptions, SplunkClient } from './client.js';
+import { PrevalenceCache, splunkPrevalence } from './prevalence.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
 import { SplunkEvents } from './events.js';
@@ -38,6 +39,9 @@ export class SplunkSource implements EventSource {
   private readonly jobs: SplunkJobs;
   private readonly events: SplunkEvents;
   private readonly tree: SplunkTree;
+
+  /** Prevalence answers per baseline (prevalence.ts). */
+  private readonly prevalenceCache = new PrevalenceCache();
 
   constructor(readonly client: SplunkClient, readonly config: SplunkConfig) {
     this.jobs = new SplunkJobs(client, config);
@@ -106,6 +110,11 @@ export class SplunkSource implements EventSource {
 
   countNamePairs(names: string[], o: BaseOptions): Promise<NamePairCount[]> {
     return this.events.countNamePairs(names, o);
+  }
+
+  prevalence(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult> {
+    const host = { spl: this.spl, getProcesses: (g: string[], p: { ctx: QueryContext }) => this.getProcesses(g, p), search: async (spl: string, p: SearchOptions) => (await this.client.search(spl, p)).rows };
+    return splunkPrevalence(host, this.prevalenceCache, guids, o.baseline, o.ctx);
   }
 
   async notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]> {
