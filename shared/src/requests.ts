@@ -136,4 +136,6 @@ export const apiPaths = {
   }),
   search: (p: SearchParams) => withQuery('/api/search', { guid: p.guid, host: p.host, image: p.image, q: p.q, limit: p.limit, ...range(p) }),
   notables: (p: NotablesParams = {}) => withQuery('/api/notables', { host: p.host, limit: p.limit, status: p.status, ...range(p) }),
+  /** `POST` with a PrevalenceBody (shared/src/prevalence.ts). */
+  prevalence: () => '/api/prevalence',
 } as const;
