@@ -21,6 +21,7 @@ import { notableWritebackRouter } from './notable-writeback.js';
 import { hecRouter } from './hec-routes.js';
 import type { HecConfig } from '../sinks/hec.js';
 import type { SigmaGraph } from '../sigma/graph.js';
+import { prevalenceRouter } from './prevalence-routes.js';
 
 export interface AppDeps {
   mode: 'embedded' | 'splunk';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
   }));
   app.use('/api', notableWritebackRouter(deps.sessions ?? null, deps.publicUrl ?? null));
   app.use('/api', hecRouter(sourceFor, deps.hec ?? null, (req) => deps.sessions?.get(sessionIdOf(req))?.user ?? null, deps.publicUrl ?? null));
+  app.use('/api', prevalenceRouter(sourceFor));
   // Feature routers mount above this line.
   app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.originalUrl.split('?')[0]}`)));
   const client = deps.clientDir ? clientRouter(deps.clientDir) : null;

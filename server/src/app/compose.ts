@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
 import { LOOPBACK_NAMES } from '../api/guard.js';
 import { cleanStaleUploads } from '../api/upload.js';
+import { catchUpPrevalence } from '../sources/embedded/prevalence-index.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { splunkFactory } from '../sources/splunk/serve-factory.js';
 import type { ServeConfig } from './config.js';
@@ -75,6 +76,8 @@ async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal
   await rm(`${db}.tmp`, { recursive: true, force: true });
   // A server answers many graphs: keep the lineage index (built in the background, SQL until then).
   const source = new EmbeddedSource(store, { lineageIndex: true });
+  // An older store gets its fleet-prevalence tables in place, in the background (a request waits for it).
+  catchUpPrevalence(store).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'prevalence tables not brought up to date'));
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
     store: { writeEvents: (batch) => store.writeEvents(batch) }, eventStore: store, close: () => source.close(),

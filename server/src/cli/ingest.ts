@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ingestPaths, readAnything, type IngestReport } from '../ingest/pipeline.js';
 import { readToolEnv, type ToolEnv } from '../app/config.js';
+import { catchUpPrevalence } from '../sources/embedded/prevalence-index.js';
 import { EmbeddedStore } from '../sources/embedded/store.js';
 
 const USAGE = 'usage: lineage ingest --db FILE PATH… [--json] [--optimize|--no-optimize] [--quiet]';
@@ -93,6 +94,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
       await store.setResources({ threads: availableParallelism(), memoryLimit: env.duckdb.memoryLimit ?? OPTIMIZE_MEMORY });
       await store.optimize({ since: firstSeq });
     }
+    await catchUpPrevalence(store); // the fleet-prevalence tables take in what this run added
   } catch (err) {
     io.err(`ingest failed: ${(err as Error).message}\n`);
     await store.close().catch(() => undefined);

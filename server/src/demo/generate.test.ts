@@ -1,8 +1,8 @@
 /** The demo fleet generator: deterministic, and the planted scenarios are really in the events. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateDemo, generateHost, notablesFor } from './generate.js';
-import { plantedManifest } from './planted.js';
+import { generateDemo, generateHistoryDay, generateHost, notablesFor } from './generate.js';
+import { DEMO_EPOCH_MS, plantedManifest } from './planted.js';
 
 function digest(opts: Parameters<typeof generateDemo>[0]): { hash: string; count: number } {
   const h = createHash('sha256');
@@ -72,5 +72,28 @@ describe('generateDemo', () => {
     const ns = notablesFor({ seed: 5, hosts: 20 });
     expect(ns[0]).toMatchObject({ guid: m.phishing.cmd, severity: 'critical', host: m.phishing.host });
     expect(ns.map((n) => n.guid)).toContain(m.lsassAccess.dropper);
+  });
+
+  it('history: 7 benign days before day 0 on every host; day 0 is the same with or without it; no planted process in it', () => {
+    const opts = { seed: 13, hosts: 20, processesPerHostDay: 30, historyPerHostDay: 20 };
+    const m = plantedManifest(opts);
+    const planted = new Set(Object.values(m).flatMap((v) => (v && typeof v === 'object' ? Object.values(v).flat() : [])).filter((x): x is string => typeof x === 'string' && x.startsWith('{')));
+    const events = [...generateDemo(opts)].flat();
+    const before = events.filter((e) => Date.parse(e.time) < DEMO_EPOCH_MS);
+    const day = (e: { time: string }) => Math.floor((Date.parse(e.time) - DEMO_EPOCH_MS) / 86_400_000);
+    // Every host has process-creates on each of days −7 … −1.
+    for (let i = 0; i < 20; i++) {
+      const host = `ws-${String(i + 1).padStart(4, '0')}.corp.example`;
+      expect(new Set(before.filter((e) => e.host === host && e.eventId === 1).map(day))).toEqual(new Set([-7, -6, -5, -4, -3, -2, -1]));
+    }
+    expect(before.some((e) => planted.has(e.guid ?? '') || planted.has(e.targetGuid ?? ''))).toBe(false);
+    // Day 0 on: exactly the events of a fleet without history.
+    const after = events.filter((e) => Date.parse(e.time) >= DEMO_EPOCH_MS);
+    const without = [...generateDemo({ ...opts, historyDays: 0 })].flat();
+    expect(after).toEqual(without);
+    // Record ids stay unique per host.
+    const ids = events.map((e) => `${e.host}#${e.recordId}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(generateHistoryDay(3, 2, opts)).toEqual(generateHistoryDay(3, 2, opts));
   });
 });

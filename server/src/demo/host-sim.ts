@@ -43,7 +43,11 @@ export class HostSim {
     readonly rng: Prng,
     /** Interactive user of this workstation, e.g. CORP\\jdoe. */
     readonly user: string,
-  ) {}
+    /** Record ids start after this one (history days get their own range: docs/architecture.md "Prevalence"). */
+    firstRecordId = 0,
+  ) {
+    this.recordId = firstRecordId;
+  }
 
   pid(): number {
     this.nextPid += 4 * this.rng.int(1, 60);

@@ -3,7 +3,7 @@
  * Sources return rows; ../graph assembles them (pure). Every method takes one options object
  * with the request context: time range, limits, AbortSignal and the per-request query counter.
  */
-import type { Category, Notable, TimeRange } from '@lineage/shared';
+import type { Category, Notable, ProcessPrevalence, TimeRange } from '@lineage/shared';
 
 /** One process-create (EventID 1), normalised; `endTime` from EventID 5 when known. */
 export interface ProcessRecord {
@@ -102,6 +102,9 @@ export interface TreeRows {
   complete: boolean;
 }
 
+/** What `prevalence` answers: figures per known GUID, and the GUIDs with no process-create. */
+export interface PrevalenceResult { items: Map<string, ProcessPrevalence>; unknown: string[]; /** Every figure came from a cache. */ cached?: boolean }
+
 /** One row of `countNamePairs`. */
 export interface NamePairCount { name: string; parentName: string; count: number }
 
@@ -152,6 +155,11 @@ export interface EventSource {
    * search then finds it).
    */
   locateOrigin?(guid: string, host?: string): { host: string; startTime: string }[] | null;
+  /**
+   * Optional: fleet prevalence of these processes over `baseline` (shared/src/prevalence.ts; embedded:
+   * aggregate tables, one statement; Splunk: one stats search, cached per baseline).
+   */
+  prevalence?(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult>;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
   notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]>;
   close?(): Promise<void>;

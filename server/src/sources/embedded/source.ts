@@ -4,10 +4,11 @@
  * GUID lookups go through the hash keys of schema.ts so zonemaps prune them.
  */
 import { listValue } from '@duckdb/node-api';
-import { canonicalGuid, type Category, type Notable } from '@lineage/shared';
+import { canonicalGuid, type Category, type Notable, type TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, PageOptions, ProcessRecord, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, EventSource, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
 } from '../event-source.js';
+import { embeddedPrevalence } from './prevalence-query.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
 import { Params, queryJson, streamQuery, type SqlRow } from './sql-runner.js';
@@ -339,6 +340,10 @@ export class EmbeddedSource implements EventSource {
     for await (const rows of streamQuery(this.store, o.ctx, sql, p, Math.max(1, o.batchSize ?? 5000))) {
       yield rows.map(toProcess);
     }
+  }
+
+  prevalence(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult> {
+    return embeddedPrevalence(this.store, guidList(guids), o.baseline, o.ctx);
   }
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
