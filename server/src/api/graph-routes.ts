@@ -8,13 +8,12 @@ import { processDetail } from '../services/process-detail.js';
 import { listChildren, listEvents, listGroupEvents } from '../graph/paging.js';
 import { ChildrenQuery, EventsQuery, GraphQuery, GroupEventsQuery, GuidSchema, ProcessQuery } from '@lineage/shared';
 import { jsonRoute, type SourceFor } from './handle.js';
-import type { EventSource } from '../sources/event-source.js';
 import { toRange } from './params.js';
 import { annotateGraph, type SigmaGraph } from '../sigma/graph.js';
-import { expandGraph, type RarityLookup } from '../services/expand.js';
+import { expandGraph } from '../services/expand.js';
 
 /** Mount under /api: graph, process, children, events, a sibling group's events. */
-export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = null, rarityFor?: (source: EventSource) => RarityLookup | null): Router {
+export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = null): Router {
   const r = Router();
 
   r.get('/graph', jsonRoute(sourceFor, async (req, { source, ctx }) => {
@@ -24,7 +23,7 @@ export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = nul
       guid: q.guid, host: q.host ?? null, up: q.up, down: q.down, events: q.events, nodeBudget: q.budget,
       siblingThreshold: q.group, range: { from: q.from, to: q.to },
     };
-    const doc = q.expand ? await expandGraph(source, { ...gr, expand: q.expand }, ctx, { sigma, rarity: rarityFor?.(source) ?? null })
+    const doc = q.expand ? await expandGraph(source, { ...gr, expand: q.expand }, ctx, { sigma })
       : await investigate(source, gr, ctx);
     return sigma ? annotateGraph(doc, sigma, ctx) : doc;
   }));

@@ -33,6 +33,8 @@ describe('scoreProcess', () => {
   it('when a pair is seen on few hosts, then it is rare with the lower weight; from RARE_HOSTS on it is not', () => {
     const p = (hosts: number) => scoreProcess({ record: proc(3, 1, 'notepad.exe', 2), pair: { parentName: 'winword.exe', name: 'notepad.exe', hosts, count: hosts } });
     expect(p(2).score).toBe(WEIGHTS.rarePairFew);
+    expect(p(0).score).toBe(WEIGHTS.rarePairOneHost);
+    expect(p(0).reasons[0]!.text).toBe('new pair winword.exe→notepad.exe (never seen in the baseline)');
     expect(p(RARE_HOSTS).score).toBe(0);
     expect(p(40).reasons).toEqual([]);
   });

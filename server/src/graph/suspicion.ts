@@ -125,7 +125,8 @@ export function scoreProcess(f: SuspicionFacts): Suspicion {
   }
   if (f.pair && f.pair.hosts < RARE_HOSTS) {
     const w = f.pair.hosts <= 1 ? WEIGHTS.rarePairOneHost : WEIGHTS.rarePairFew;
-    add('rare-pair', w, `rare pair ${f.pair.parentName}→${f.pair.name} on ${plural(f.pair.hosts, 'host')} (${plural(f.pair.count, 'time')})`);
+    add('rare-pair', w, f.pair.hosts === 0 ? `new pair ${f.pair.parentName}→${f.pair.name} (never seen in the baseline)`
+      : `rare pair ${f.pair.parentName}→${f.pair.name} on ${plural(f.pair.hosts, 'host')} (${plural(f.pair.count, 'time')})`);
   }
   const lol = lolbin(r.name);
   if (lol) {

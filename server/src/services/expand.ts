@@ -10,7 +10,7 @@
  *  - parent→child pair rarity from prevalence when a `rarity` lookup is plugged in.
  * `auto` keeps the plain planner when the fetched tree holds at most AUTO_EXPAND_THRESHOLD processes.
  */
-import { AUTO_EXPAND_THRESHOLD, DEFAULT_EXPAND_BUDGET, type Expansion, type ExpandMode, type GraphDocument } from '@lineage/shared';
+import { AUTO_EXPAND_THRESHOLD, DEFAULT_EXPAND_BUDGET, PREVALENCE_MAX_GUIDS, type Expansion, type ExpandMode, type GraphDocument } from '@lineage/shared';
 import { expandBySuspicion } from '../graph/expand.js';
 import { investigate, type GraphRequest } from '../graph/investigate.js';
 import { planGraph, type GraphPlan, type PlanOptions } from '../graph/plan.js';
@@ -18,6 +18,7 @@ import { scoreProcess, type Suspicion, type SuspicionFacts } from '../graph/susp
 import { RuleEngine } from '../rules/engine/engine.js';
 import type { CompiledRule } from '../rules/model.js';
 import { loadPack } from '../rules/pack.js';
+import { prevalence } from './prevalence.js';
 import type { SigmaGraph } from '../sigma/graph.js';
 import { matchStored } from '../sigma/hits.js';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext } from '../sources/event-source.js';
@@ -34,6 +35,7 @@ export type RarityLookup = (rows: ProcessRecord[], base: BaseOptions) => Promise
 
 export interface ExpandDeps {
   sigma?: SigmaGraph | null;
+  /** Pair rarity; default (undefined): the source's prevalence when it has one; null: none. */
   rarity?: RarityLookup | null;
   /** Lineage rules scored (default: the shipped pack). */
   rules?: () => CompiledRule[];
@@ -47,17 +49,18 @@ const shippedPack = (): CompiledRule[] => (pack ??= loadPack());
 /** The graph around `req.guid`, its nodes chosen by suspicion; the answer carries `expansion`. */
 export async function expandGraph(source: EventSource, req: ExpandRequest, ctx: QueryContext, deps: ExpandDeps = {}): Promise<GraphDocument> {
   const budget = req.nodeBudget ?? DEFAULT_EXPAND_BUDGET;
+  const rarity = deps.rarity === undefined ? sourceRarity(source) : deps.rarity;
   const out: { expansion: Expansion | null } = { expansion: null };
   const planner = async (rows: ProcessRecord[], options: PlanOptions, base: BaseOptions): Promise<GraphPlan> => {
     if (req.expand === 'auto' && options.fetchComplete && rows.length <= AUTO_EXPAND_THRESHOLD) {
       return planGraph(rows, { ...options, down: req.down, nodeBudget: req.nodeBudget ?? 1000 });
     }
-    const facts = await gatherFacts(source, rows, base, deps);
+    const facts = await gatherFacts(source, rows, base, { ...deps, rarity });
     const scores = new Map<string, Suspicion>([...facts].map(([g, f]) => [g, scoreProcess(f)]));
     const x = expandBySuspicion(rows, { ...options, nodeBudget: budget }, scores);
     out.expansion = {
       mode: 'suspicion', auto: req.expand === 'auto', budget, opened: x.opened, truncated: x.truncated,
-      considered: x.considered, hidden: x.hidden, rarity: !!deps.rarity,
+      considered: x.considered, hidden: x.hidden, rarity: !!rarity && !rarityFailed(base.ctx),
     };
     return x.plan;
   };
@@ -96,8 +99,35 @@ export async function gatherFacts(source: EventSource, rows: ProcessRecord[], ba
     });
   }
   if (deps.sigma) await sigmaFacts(deps.sigma, rows, facts, base.ctx);
-  if (deps.rarity) for (const [g, pair] of await deps.rarity(rows, base)) { const f = facts.get(g); if (f) f.pair = pair; }
+  if (deps.rarity) {
+    // Rarity sharpens the score but is not needed for it: when prevalence fails, say so and go on.
+    const pairs = await deps.rarity(rows, base).catch((err: unknown) => {
+      if ((err as Error).name === 'AbortError') throw err;
+      (base.ctx.stats.warnings ??= []).push(`${RARITY_FAILED}${(err as Error).message}`);
+      return new Map() as PairRarity;
+    });
+    for (const [g, pair] of pairs) { const f = facts.get(g); if (f) f.pair = pair; }
+  }
   return facts;
+}
+
+const RARITY_FAILED = 'prevalence unavailable, scores without rarity: ';
+const rarityFailed = (ctx: QueryContext) => (ctx.stats.warnings ?? []).some((w) => w.startsWith(RARITY_FAILED));
+
+/** Pair rarity from the source's prevalence (services/prevalence.ts; default baseline: 30 days before the window). */
+export function sourceRarity(source: EventSource): RarityLookup | null {
+  if (!source.prevalence) return null;
+  return async (rows, base) => {
+    const out: PairRarity = new Map();
+    const guids = [...new Set(rows.map((r) => r.guid))];
+    for (let i = 0; i < guids.length; i += PREVALENCE_MAX_GUIDS) {
+      const answer = await prevalence(source, { guids: guids.slice(i, i + PREVALENCE_MAX_GUIDS), window: base.range }, base.ctx);
+      for (const [g, p] of Object.entries(answer.items)) {
+        if (p.pair) out.set(g, { parentName: p.pair.parentImage, name: p.pair.image, hosts: p.pair.hosts, count: p.pair.count });
+      }
+    }
+    return out;
+  };
 }
 
 /** The lineage rules' hits on these rows alone (in memory; rules waiting on other events do not fire). */

@@ -15,6 +15,7 @@ import { createApp } from '../../src/api/app.js';
 import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { rawCreates } from './prevalence-oracle.js';
 
 const HOSTS = 10;
 const m = plantedManifest({ hosts: HOSTS });
@@ -84,6 +85,25 @@ describe('expand=suspicion on the demo fleet', () => {
     const outlook = doc.expansion!.opened.find((o) => o.id === m.phishing.outlook)!;
     expect(outlook.score).toBe(0);
     expect([m.phishing.winword, m.phishing.cmd, m.phishing.powershell, m.phishing.rundll32]).toContain(outlook.leadsTo!.guid);
+  });
+
+  it('when prevalence is known, then the phishing cmd.exe is scored on its pair, with the figures a plain count of the store gives', async () => {
+    const explorer = await parentOf(m.phishing.outlook, m.phishing.host);
+    const doc = await get('/api/graph', { guid: explorer, host: m.phishing.host, expand: 'suspicion', budget: '40' });
+    expect(doc.expansion!.rarity).toBe(true);
+    // The default baseline: the 30 days before the window, inside whole hours.
+    const HOUR = 3_600_000;
+    const start = Date.parse(doc.range.from);
+    const from = Math.ceil((start - 30 * 24 * HOUR) / HOUR) * HOUR;
+    const to = Math.floor(start / HOUR) * HOUR;
+    const base = (p: string) => (p.split('\\').pop() ?? '').toLowerCase();
+    const seen = (await rawCreates(store)).filter((c) => base(c.parentImage) === 'winword.exe' && base(c.image) === 'cmd.exe' && c.ms >= from && c.ms < to);
+    const hosts = new Set(seen.map((c) => c.host)).size;
+    const want = hosts === 0 ? 'new pair winword.exe→cmd.exe (never seen in the baseline)'
+      : `rare pair winword.exe→cmd.exe on ${hosts} host${hosts === 1 ? '' : 's'} (${seen.length} time${seen.length === 1 ? '' : 's'})`;
+    const cmd = doc.expansion!.opened.find((o) => o.id === m.phishing.cmd)!;
+    if (hosts < 3) expect(cmd.reasons.map((r) => r.text)).toContain(want);
+    else expect(cmd.reasons.map((r) => r.kind)).not.toContain('rare-pair');
   });
 
   it('when the benign 500-child parent is expanded, then its children stay in their sibling groups (each one node)', async () => {
