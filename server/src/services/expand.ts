@@ -30,8 +30,11 @@ const MAX_SIGMA_EVENTS = 200_000;
 
 /** Parent→child pair prevalence by child GUID (hosts and times seen over the baseline). */
 export type PairRarity = Map<string, { parentName: string; name: string; hosts: number; count: number }>;
-/** Looks up pair rarity for fetched processes (prevalence, part 1 of docs/ui.md "What is unusual here"). */
-export type RarityLookup = (rows: ProcessRecord[], base: BaseOptions) => Promise<PairRarity>;
+/**
+ * Looks up pair rarity for fetched processes (prevalence, docs/api.md "POST /api/prevalence"); null
+ * when the baseline knows none of them (a store holding one capture): "never seen" would then say nothing.
+ */
+export type RarityLookup = (rows: ProcessRecord[], base: BaseOptions) => Promise<PairRarity | null>;
 
 export interface ExpandDeps {
   sigma?: SigmaGraph | null;
@@ -60,7 +63,7 @@ export async function expandGraph(source: EventSource, req: ExpandRequest, ctx: 
     const x = expandBySuspicion(rows, { ...options, nodeBudget: budget }, scores);
     out.expansion = {
       mode: 'suspicion', auto: req.expand === 'auto', budget, opened: x.opened, truncated: x.truncated,
-      considered: x.considered, hidden: x.hidden, rarity: !!rarity && !rarityFailed(base.ctx),
+      considered: x.considered, hidden: x.hidden, rarity: facts.rarity,
     };
     return x.plan;
   };
@@ -69,13 +72,13 @@ export async function expandGraph(source: EventSource, req: ExpandRequest, ctx: 
 }
 
 /** Everything the score reads, for every fetched process (see the module comment for the cost). */
-export async function gatherFacts(source: EventSource, rows: ProcessRecord[], base: BaseOptions, deps: ExpandDeps): Promise<Map<string, SuspicionFacts>> {
+export async function gatherFacts(source: EventSource, rows: ProcessRecord[], base: BaseOptions, deps: ExpandDeps): Promise<Map<string, SuspicionFacts> & { rarity: boolean }> {
   const byGuid = new Map(rows.map((r) => [r.guid, r]));
   const guids = [...byGuid.keys()];
-  const facts = new Map<string, SuspicionFacts>(guids.map((g) => {
+  const facts = Object.assign(new Map<string, SuspicionFacts>(guids.map((g) => {
     const r = byGuid.get(g)!;
     return [g, { record: r, parent: r.parentGuid ? byGuid.get(r.parentGuid) ?? null : null }];
-  }));
+  })), { rarity: false });
   const counts = await source.countEvents(guids, base);
   for (const [g, c] of counts) { const f = facts.get(g); if (f) f.counts = c; }
   const crossFrom = guids.filter((g) => { const c = counts.get(g); return (c?.['remote-thread'] ?? 0) + (c?.['process-access'] ?? 0) > 0; });
@@ -103,30 +106,30 @@ export async function gatherFacts(source: EventSource, rows: ProcessRecord[], ba
     // Rarity sharpens the score but is not needed for it: when prevalence fails, say so and go on.
     const pairs = await deps.rarity(rows, base).catch((err: unknown) => {
       if ((err as Error).name === 'AbortError') throw err;
-      (base.ctx.stats.warnings ??= []).push(`${RARITY_FAILED}${(err as Error).message}`);
-      return new Map() as PairRarity;
+      (base.ctx.stats.warnings ??= []).push(`prevalence unavailable, suspicion scored without rarity: ${(err as Error).message}`);
+      return null;
     });
-    for (const [g, pair] of pairs) { const f = facts.get(g); if (f) f.pair = pair; }
+    for (const [g, pair] of pairs ?? []) { const f = facts.get(g); if (f) f.pair = pair; }
+    facts.rarity = pairs !== null;
   }
   return facts;
 }
-
-const RARITY_FAILED = 'prevalence unavailable, scores without rarity: ';
-const rarityFailed = (ctx: QueryContext) => (ctx.stats.warnings ?? []).some((w) => w.startsWith(RARITY_FAILED));
 
 /** Pair rarity from the source's prevalence (services/prevalence.ts; default baseline: 30 days before the window). */
 export function sourceRarity(source: EventSource): RarityLookup | null {
   if (!source.prevalence) return null;
   return async (rows, base) => {
     const out: PairRarity = new Map();
+    let known = false;
     const guids = [...new Set(rows.map((r) => r.guid))];
     for (let i = 0; i < guids.length; i += PREVALENCE_MAX_GUIDS) {
       const answer = await prevalence(source, { guids: guids.slice(i, i + PREVALENCE_MAX_GUIDS), window: base.range }, base.ctx);
       for (const [g, p] of Object.entries(answer.items)) {
         if (p.pair) out.set(g, { parentName: p.pair.parentImage, name: p.pair.image, hosts: p.pair.hosts, count: p.pair.count });
+        known ||= (p.image?.hosts ?? 0) > 0 || (p.commandLine?.hosts ?? 0) > 0 || (p.pair?.hosts ?? 0) > 0;
       }
     }
-    return out;
+    return known ? out : null;
   };
 }
 

@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphDocument, OpenedNode, ProcessNode } from '@lineage/shared';
+import type { GraphDocument, ProcessNode } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
 import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
 import { rawCreates } from './prevalence-oracle.js';
+import { claimsHold } from './expansion-claims.js';
 
 const HOSTS = 10;
 const m = plantedManifest({ hosts: HOSTS });
@@ -147,20 +148,3 @@ describe('expand=suspicion on the demo fleet', () => {
     expect(JSON.stringify(res.body)).toMatch(/expand/);
   });
 });
-
-/** What each opened node's reasons claim is true of the document (independent checks on its data). */
-export function claimsHold(doc: GraphDocument): void {
-  const byId = new Map(doc.nodes.map((n) => [n.guid, n]));
-  for (const o of doc.expansion!.opened as OpenedNode[]) {
-    const n = byId.get(o.id)!;
-    expect(n, o.id).toBeDefined();
-    for (const r of o.reasons) {
-      if (r.kind === 'network') expect((n.eventCounts.network ?? 0) + (n.eventCounts.dns ?? 0)).toBeGreaterThan(0);
-      if (r.kind === 'encoded-powershell') expect(n.commandLine).toMatch(/\s[-/]e(c|n|nc|ncodedcommand)?\s+[A-Za-z0-9+/]{8,}/i);
-      if (r.kind === 'path') expect(n.image).toMatch(/\\(users\\|temp\\|programdata\\|windows\\tasks\\)/i);
-      if (r.kind === 'remote-thread') expect(doc.edges.some((e) => e.kind === 'remote-thread' && e.source === o.id)).toBe(true);
-      if (r.kind === 'process-access') expect(doc.edges.some((e) => e.kind === 'process-access' && e.source === o.id)).toBe(true);
-      if (r.kind === 'integrity') expect(n.integrityLevel).toMatch(/high|system/i);
-    }
-  }
-}
