@@ -12,10 +12,11 @@
  */
 import type { Category, Notable, TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery,
+  BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery,
   TreeOptions, TreeRows,
 } from '../event-source.js';
-import type { SplunkClient, SplunkRow } from './client.js';
+import type { SearchOptions, SplunkClient, SplunkRow } from './client.js';
+import { PrevalenceCache, splunkPrevalence } from './prevalence.js';
 import type { SplunkConfig } from './config.js';
 import { SplunkError } from './errors.js';
 import { batchedAncestors } from './ancestors.js';
@@ -79,6 +80,9 @@ export class SplunkSource implements EventSource {
   private readonly hosts = new Map<string, string>();
   /** Counts (and cross edges) dispatched alongside a tree search, per request context and host-window. */
   private readonly prefetched = new WeakMap<QueryContext, Map<string, Promise<HostCounts>>>();
+
+  /** Prevalence answers per baseline (prevalence.ts). */
+  private readonly prevalenceCache = new PrevalenceCache();
 
   constructor(readonly client: SplunkClient, readonly config: SplunkConfig) {
     this.spl = new SplBuilder(config);
@@ -401,6 +405,11 @@ export class SplunkSource implements EventSource {
     if (names.length === 0) return [];
     const { rows } = await this.run(this.spl.namePairCounts(names, o.host), { ctx: o.ctx, range: o.range });
     return namePairRows(rows);
+  }
+
+  prevalence(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult> {
+    const host = { spl: this.spl, getProcesses: (g: string[], p: { ctx: QueryContext }) => this.getProcesses(g, p), search: async (spl: string, p: SearchOptions) => (await this.client.search(spl, p)).rows };
+    return splunkPrevalence(host, this.prevalenceCache, guids, o.baseline, o.ctx);
   }
 
   async notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]> {
