@@ -1,7 +1,7 @@
 /**
  * The application shell: top bar (product, source badge, search, rules, upload, theme), the left rail
  * (notables, search hits) and the main area (an investigation, the entry screen, or the Rules page).
- * The view lives in the URL (app/url-state.ts); this component only routes.
+ * The view lives in the URL (state/url-state.ts); this component only routes.
  */
 import { Suspense, useEffect, useState } from 'react';
 import { useIsFetching, useQuery, useQueryClient } from '@tanstack/react-query';

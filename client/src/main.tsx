@@ -24,7 +24,7 @@ onAuthExpired(() => { void queryClient.invalidateQueries({ queryKey: lineageKeys
 // Start the origin graph request now, while React renders its first frame (same key as the graph view).
 const initial = parseViewState(window.location.search);
 if (initial.guid && window.location.pathname === '/') {
-  void queryClient.prefetchQuery(lineageQueries.graph(initial.guid, { host: initial.host, from: initial.from, to: initial.to }, initial.down));
+  void queryClient.prefetchQuery(lineageQueries.graph(initial.guid, { host: initial.host, from: initial.from, to: initial.to }, initial.down, initial.expand));
 }
 
 createRoot(document.getElementById('root')!).render(

@@ -14,6 +14,8 @@ export interface GraphState {
   matches: string[];
   dimmed: string[];
   chain: string[];
+  /** Nodes marked rare (prevalence). */
+  rare: string[];
   faded: string[];
   ready: boolean;
   animating: boolean;
@@ -42,7 +44,7 @@ export class InvestigationPage {
 
   async state(): Promise<GraphState> {
     const text = await this.page.getByTestId('graph-state').textContent();
-    return JSON.parse(text || '{"nodes":[],"edges":[],"selected":null,"matches":[],"dimmed":[],"chain":[],"faded":[],"ready":false,"renders":0}') as GraphState;
+    return JSON.parse(text || '{"nodes":[],"edges":[],"selected":null,"matches":[],"dimmed":[],"chain":[],"rare":[],"faded":[],"ready":false,"renders":0}') as GraphState;
   }
 
   /** Waits until the graph is drawn, idle, and satisfies `predicate`. */

@@ -1,6 +1,7 @@
 export * from './guid.js';
 export * from './categories.js';
 export * from './schemas.js';
+export * from './expansion.js';
 export * from './time.js';
 export * from './errors.js';
 export * from './requests.js';

@@ -23,6 +23,8 @@ describe('request builders', () => {
   it('what they write, the server schemas read back', () => {
     expect(GraphQuery.parse(query(apiPaths.graph({ guid: G.toUpperCase(), up: false, down: 'all', events: true, budget: 10, group: 3 }))))
       .toEqual({ guid: G, up: false, down: Infinity, events: true, budget: 10, group: 3 });
+    expect(GraphQuery.parse(query(apiPaths.graph({ guid: G, expand: 'suspicion', budget: 40 })))).toEqual({ guid: G, up: false, down: Infinity, events: false, group: 5, budget: 40, expand: 'suspicion' });
+    expect(GraphQuery.safeParse({ guid: G, expand: 'everything' }).success).toBe(false);
     expect(ChildrenQuery.parse(query(apiPaths.children(G, { host: 'WS1', limit: 7 })))).toEqual({ host: 'ws1', limit: 7 });
     expect(EventsQuery.parse(query(apiPaths.events(G, { category: 'dns', from: '2024-05-01', to: '2024-05-02' }))))
       .toEqual({ category: 'dns', limit: 100, from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' });

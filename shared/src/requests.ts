@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CategorySchema } from './schemas.js';
 import { canonicalGuid } from './guid.js';
 import { canonicalTime } from './time.js';
+import { ExpandModeSchema, type ExpandMode } from './expansion.js';
 
 /** A ProcessGuid in any case, with or without braces → canonical. */
 export const GuidSchema = z.string().transform((v, ctx) => {
@@ -45,8 +46,11 @@ export const GraphQuery = z.object({
   down: z.union([z.enum(['all', 'Infinity']), z.coerce.number().int().min(0).max(10_000)]).default('all')
     .transform((d) => (typeof d === 'string' ? Infinity : d)),
   events: Flag.default(false),
-  budget: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Most nodes shown; default 1,000, or DEFAULT_EXPAND_BUDGET (150) with `expand`. */
+  budget: z.coerce.number().int().min(1).max(10_000).optional(),
   group: z.coerce.number().int().min(2).max(1_000_000).default(5),
+  /** Choose the nodes by suspicion (`suspicion`), or so only when the tree is large (`auto`). */
+  expand: ExpandModeSchema.optional(),
   ...RangeFields,
 }).strict();
 
@@ -111,6 +115,7 @@ interface PageParams extends RangeParams { host?: string | null; cursor?: string
 /** `/api/graph` parameters (see GraphQuery): `down` a level count or `all`. */
 export interface GraphParams extends RangeParams {
   guid: string; host?: string | null; up?: boolean; down?: number | 'all'; events?: boolean; budget?: number; group?: number;
+  expand?: ExpandMode | null;
 }
 export interface EventsParams extends PageParams { category?: z.infer<typeof CategorySchema> | null }
 export interface GroupEventsParams extends EventsParams { group?: string | null }
@@ -123,7 +128,7 @@ const range = (p: RangeParams) => ({ from: p.from, to: p.to });
 /** Request paths of the read API, typed by the schemas' fields. */
 export const apiPaths = {
   graph: (p: GraphParams) => withQuery('/api/graph', {
-    guid: p.guid, host: p.host, up: p.up, down: p.down, events: p.events, budget: p.budget, group: p.group, ...range(p),
+    guid: p.guid, host: p.host, up: p.up, down: p.down, events: p.events, budget: p.budget, group: p.group, expand: p.expand, ...range(p),
   }),
   process: (guid: string, p: { host?: string | null } = {}) => withQuery(`/api/processes/${seg(guid)}`, { host: p.host }),
   children: (guid: string, p: PageParams = {}) => withQuery(`/api/processes/${seg(guid)}/children`, {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CATEGORIES } from './categories.js';
+import { ExpansionSchema } from './expansion.js';
 
 export const CategorySchema = z.enum(CATEGORIES);
 
@@ -147,6 +148,8 @@ export const GraphDocumentSchema = z.object({
   /** Keyed `children:<guid>`, `ancestors:<guid>`, `events:<guid>`, `group:<id>`. Empty when complete. */
   truncated: z.record(z.string(), TruncationSchema),
   stats: GraphStatsSchema,
+  /** With `expand`: which nodes the expansion by suspicion opened, and why (shared/src/expansion.ts). */
+  expansion: ExpansionSchema.optional(),
 });
 export type GraphDocument = z.infer<typeof GraphDocumentSchema>;
 

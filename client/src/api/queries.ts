@@ -7,11 +7,11 @@
  */
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import {
-  apiPaths, GraphDocumentSchema, GraphEventSchema, HealthSchema, NotableSchema, ProcessNodeSchema, pageSchema,
-  type EventsParams, type GraphEvent, type ProcessNode,
+  apiPaths, GraphDocumentSchema, GraphEventSchema, HealthSchema, NotableSchema, PrevalenceAnswerSchema, ProcessNodeSchema, pageSchema,
+  type EventsParams, type ExpandMode, type GraphEvent, type ProcessNode, type TimeRange,
 } from '@lineage/shared';
 import { z } from 'zod';
-import { getJson } from '../lib/api-client';
+import { apiPost, getJson } from '../lib/api-client';
 
 /** What every graph-shaped query depends on besides the GUID. */
 export interface Scope { host: string | null; from: string | null; to: string | null }
@@ -21,6 +21,9 @@ export interface ChildrenPage { items: ProcessNode[]; nextCursor: string | null;
 
 /** Entry-screen search parameters (`/api/search`). */
 export interface SearchParams { q: string; host: string; image: string; from: string | null; to: string | null }
+
+/** An expansion by suspicion asked of the first graph (mode and node budget). */
+export interface ExpandParams { mode: ExpandMode; budget: number }
 
 /** Children page size: wide fan-out shows this many, then an "N more" node. */
 export const CHILDREN_PAGE = 25;
@@ -36,7 +39,10 @@ export const lineageKeys = {
   search: (p: SearchParams) => [...lineageKeys.searches(), p] as const,
   /** Everything derived from process data (graph, children, ancestors, processes, events): invalidate after ingest. */
   processData: () => [...lineageKeys.all, 'process-data'] as const,
-  graph: (guid: string, scope: Scope, down: number) => [...lineageKeys.processData(), 'graph', guid, scope, { down }] as const,
+  graph: (guid: string, scope: Scope, down: number, expand: ExpandParams | null = null) =>
+    [...lineageKeys.processData(), 'graph', guid, scope, expand ? { down, expand } : { down }] as const,
+  /** Fleet prevalence of these processes (sorted GUIDs) for an investigated window. */
+  prevalence: (guids: readonly string[], window: TimeRange | null) => [...lineageKeys.processData(), 'prevalence', window, { guids }] as const,
   ancestors: (guid: string, scope: Scope) => [...lineageKeys.processData(), 'ancestors', guid, scope] as const,
   /** One page of children, identified by the cursor that starts it (null: the first page). */
   childrenPage: (guid: string, scope: Scope, cursor: string | null) => [...lineageKeys.processData(), 'children', guid, scope, { cursor }] as const,
@@ -87,9 +93,11 @@ export const lineageQueries = {
     staleTime: 30_000,
   }),
   /** The first graph of an investigation: ancestors to the root (`up=1`) and `down` levels of descendants. */
-  graph: (guid: string, scope: Scope, down: number) => queryOptions({
-    queryKey: lineageKeys.graph(guid, scope, down),
-    queryFn: ({ signal }) => getJson(apiPaths.graph({ guid, up: true, down, ...scopeParams(scope) }), GraphDocumentSchema, signal),
+  graph: (guid: string, scope: Scope, down: number, expand: ExpandParams | null = null) => queryOptions({
+    queryKey: lineageKeys.graph(guid, scope, down, expand),
+    queryFn: ({ signal }) => getJson(apiPaths.graph({
+      guid, up: true, down, ...scopeParams(scope), ...(expand ? { expand: expand.mode, budget: expand.budget } : {}),
+    }), GraphDocumentSchema, signal),
     staleTime: Infinity, // process history does not change under an open investigation
   }),
   /** "parent ▲": the ancestors of a node that was the topmost one drawn. */
@@ -104,6 +112,13 @@ export const lineageQueries = {
     queryFn: ({ signal }) => getJson(
       apiPaths.children(guid, { cursor, limit: CHILDREN_PAGE, ...scopeParams(scope) }), ProcessPage, signal,
     ) as Promise<ChildrenPage>,
+    staleTime: Infinity,
+  }),
+  /** `POST /api/prevalence` for the drawn processes (GUIDs sorted, so equal sets share the cache). */
+  prevalence: (guids: readonly string[], window: TimeRange | null) => queryOptions({
+    queryKey: lineageKeys.prevalence(guids, window),
+    queryFn: ({ signal }) => apiPost(apiPaths.prevalence(), { guids, ...(window ? { window } : {}) }, PrevalenceAnswerSchema, signal),
+    enabled: guids.length > 0,
     staleTime: Infinity,
   }),
   process: (guid: string, host: string | null) => queryOptions({

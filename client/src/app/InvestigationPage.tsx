@@ -19,6 +19,8 @@ import { AddToNotable } from '../features/notable';
 import { SidePanel } from '../features/panel';
 import { Timeline, barsOf, outsideBrush, timelineBounds } from '../features/timeline';
 import type { ViewState, Views } from '../state/url-state';
+import { ExpandControl, WhyOpened, openedById } from '../features/suspicion';
+import { NodePrevalence, PrevalenceTable, filterRows, prevalenceRows, rareMarks, usePrevalence } from '../features/prevalence';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void; theme: Theme }
 
@@ -48,6 +50,13 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   const [copied, setCopied] = useState(false);
   const [panelWidth, setPanelWidth] = useState(380);
   const [exportError, setExportError] = useState<string | null>(null);
+  const opened = useMemo(() => openedById(inv.doc?.expansion), [inv.doc]);
+  const prev = usePrevalence(graph, inv.doc?.range ?? null);
+  const rare = useMemo(() => rareMarks(prev.data?.items), [prev.data]);
+  // The prevalence filter (`rare=N`) dims the drawn processes whose pair is not that rare, like find does.
+  const rareOnly = useMemo(() => (view.rare != null && graph && prev.data
+    ? new Set(filterRows(prevalenceRows([...graph.nodes.values()].flatMap((v) => (v.node ? [v.node] : [])), prev.data.items), view.rare).map((r) => r.id))
+    : null), [view.rare, graph, prev.data]);
 
   const path = useMemo(() => {
     const s = new Set<string>();
@@ -60,9 +69,9 @@ export function InvestigationPage({ view, onView, theme }: Props) {
   // and nothing is dimmed when no drawn node matches.
   const allMatches = useMemo(() => (graph && view.find.trim() ? findMatches(graph, view.find) : null), [graph, view.find]);
   const matches = useMemo(() => {
-    const drawn = allMatches && graph ? allMatches.filter((id) => graph.nodes.has(id)) : [];
-    return drawn.length ? new Set(drawn) : null;
-  }, [allMatches, graph]);
+    const drawn = allMatches && graph ? allMatches.filter((id) => graph.nodes.has(id) && (!rareOnly || rareOnly.has(id))) : [...rareOnly ?? []];
+    return drawn.length || rareOnly ? new Set(drawn) : null;
+  }, [allMatches, graph, rareOnly]);
   // The match jumped to, for the find text it belongs to (a new text starts over without an effect).
   const [findPos, setFindPos] = useState({ find: view.find, at: -1 });
   const findAt = findPos.find === view.find ? findPos.at : -1;
@@ -89,7 +98,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
     const bounds = timelineBounds(bars, []);
     return outsideBrush(bars, brush, bounds ? bounds[1] : brush[1]);
   }, [graph, brush]);
-  const marks: Marks = useMemo(() => ({ selected: view.selected, path, matches, chain, timeDimmed, hover }), [view.selected, path, matches, chain, timeDimmed, hover]);
+  const marks: Marks = useMemo(() => ({ selected: view.selected, path, matches, chain, timeDimmed, hover, rare }), [view.selected, path, matches, chain, timeDimmed, hover, rare]);
 
   // Global keys: `/` find, `f` fit, Esc clears selection, find and brush.
   useEffect(() => {
@@ -143,6 +152,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
             <button type="button" className="link" onClick={() => onView((s) => ({ ...s, highlight: [] }))} aria-label="Clear highlighted chain">✕</button>
           </span>
         )}
+        <ExpandControl view={view} onView={onView} expansion={inv.doc?.expansion} disabled={!graph} />
         <span className="grow" />
         <AddToNotable view={view} graph={graph} />
         <button type="button" onClick={copyLink} aria-label="Copy link to this view">{copied ? 'Link copied ✓' : 'Copy link'}</button>
@@ -160,7 +170,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
             <TreeList
               graph={graph} selected={view.selected} matches={matches} chain={chain}
               onSelect={(id) => onView((s) => select(s, id))}
-              onToggle={(id) => onView((s) => activate(s, graph, id))}
+              onToggle={(id) => onView((s) => activate(s, graph, id))} rare={rare}
             />
           )}
           <GraphView
@@ -175,7 +185,11 @@ export function InvestigationPage({ view, onView, theme }: Props) {
         </div>
         <div className="panel-pane" style={{ width: panelWidth }}>
           <Resizer width={panelWidth} min={260} max={900} onWidth={setPanelWidth} label="Resize details panel" />
-          <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} theme={theme} />
+          <div className="panel-stack">
+            <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} theme={theme}
+              extra={(n) => <><WhyOpened opened={opened.get(n.guid)} /><NodePrevalence item={prev.data?.items[n.guid]} /></>} />
+            <PrevalenceTable view={view} onView={onView} graph={graph} answer={prev.data} error={prev.error} />
+          </div>
         </div>
       </div>
     </div>

@@ -12,6 +12,7 @@ describe('URL view state', () => {
     s.selected = B; s.panel = 'raw'; s.category = 'network'; s.event = 12; s.find = 'powershell -enc';
     s.highlight = [B, A]; s.query = { q: 'mimikatz', host: 'WS1', image: 'cmd.exe' };
     s.views = 'list'; s.camera = { zoom: 0.75, x: 120, y: -40 }; s.brush = [1714521600000, 1714525200000];
+    s.expand = { mode: 'suspicion', budget: 40 }; s.rare = 3;
     const url = serializeViewState(s);
     expect(parseViewState(url)).toEqual(s);
   });
@@ -75,5 +76,18 @@ describe('URL view state', () => {
     expect(isHistoryStep(a, { ...a, selected: B, find: 'x' })).toBe(false);
     expect(isHistoryStep(a, { ...a, expanded: new Map([[A, 1]]) })).toBe(true);
     expect(isHistoryStep(parseViewState(`?guid=${A}&exp=${A}`), parseViewState(`?guid=${A}&exp=${A}*2`))).toBe(true);
+  });
+
+  it('when an expansion by suspicion is in the view, then the URL holds its mode and budget, never node lists', () => {
+    const s = emptyViewState();
+    s.guid = A; s.expand = { mode: 'suspicion', budget: 150 };
+    expect(serializeViewState(s)).toBe(`?guid=${A}&xp=suspicion`);
+    s.expand = { mode: 'auto', budget: 40 }; s.rare = 3;
+    expect(serializeViewState(s)).toBe(`?guid=${A}&xp=auto*40&rare=3`);
+    expect(parseViewState(`?guid=${A}&xp=auto*40&rare=3`)).toEqual(s);
+    expect(parseViewState(`?guid=${A}&xp=everything*4&rare=x`)).toMatchObject({ expand: null, rare: null });
+    expect(parseViewState(`?guid=${A}&xp=suspicion*0`).expand).toEqual({ mode: 'suspicion', budget: 1 });
+    const plain = emptyViewState(); plain.guid = A;
+    expect(isHistoryStep(plain, s)).toBe(true);
   });
 });

@@ -15,9 +15,14 @@
  *     &views=graph|list   only one of the graph and the process tree list (default: both side by side)
  *     &cam=0.8,120,-40    graph camera: zoom, pan x, pan y (restored on open)
  *     &brush=ms,ms        timeline brush (epoch ms, UTC)
+ *     &xp=suspicion*40    expansion by suspicion (`auto`: only when the tree is large), `*N` = node budget (default 150)
+ *     &rare=3             prevalence filter: only processes whose parent→child pair was seen on < 3 hosts
  * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
  */
-import { canonicalGuid } from '@lineage/shared';
+import { canonicalGuid, DEFAULT_EXPAND_BUDGET, EXPAND_MODES, type ExpandMode } from '@lineage/shared';
+
+/** An expansion by suspicion (docs/ui.md "Expand what matters"): the mode and budget, never a node list. */
+export interface ExpandView { mode: ExpandMode; budget: number }
 
 /** Which of the graph and the process tree list are shown. */
 export type Views = 'both' | 'graph' | 'list';
@@ -66,6 +71,10 @@ export interface ViewState {
   camera: Camera | null;
   /** Timeline brush [from, to] in epoch ms; null: no brush. */
   brush: [number, number] | null;
+  /** The first graph's nodes chosen by suspicion; null: the plain budget. */
+  expand: ExpandView | null;
+  /** Prevalence filter: only processes whose parent→child pair was seen on fewer hosts than this; null: off. */
+  rare: number | null;
 }
 
 /** The empty view (the entry screen). */
@@ -73,7 +82,7 @@ export function emptyViewState(): ViewState {
   return {
     source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
     hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
-    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null,
+    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null,
   };
 }
 
@@ -146,6 +155,9 @@ export function parseViewState(search: string): ViewState {
   s.camera = cam && cam[0]! > 0 ? { zoom: cam[0]!, x: cam[1]!, y: cam[2]! } : null;
   const brush = numbers(p.get('brush'), 2);
   s.brush = brush && brush[0]! < brush[1]! ? [brush[0]!, brush[1]!] : null;
+  const [xpMode, xpBudget] = (p.get('xp') ?? '').split('*');
+  if (EXPAND_MODES.includes(xpMode as ExpandMode)) s.expand = { mode: xpMode as ExpandMode, budget: intOr(xpBudget ?? null, DEFAULT_EXPAND_BUDGET, 1, 10_000) };
+  s.rare = p.get('rare') != null && /^\d+$/.test(p.get('rare')!) ? intOr(p.get('rare'), 3, 1, 1_000_000) : null;
   return s;
 }
 
@@ -177,6 +189,8 @@ export function serializeViewState(s: ViewState): string {
   if (s.views !== 'both') p.set('views', s.views);
   if (s.camera) p.set('cam', [Math.round(s.camera.zoom * 1000) / 1000, Math.round(s.camera.x), Math.round(s.camera.y)].join(','));
   if (s.brush) p.set('brush', s.brush.map(Math.round).join(','));
+  if (s.expand) p.set('xp', s.expand.budget === DEFAULT_EXPAND_BUDGET ? s.expand.mode : `${s.expand.mode}*${s.expand.budget}`);
+  if (s.rare != null) p.set('rare', String(s.rare));
   const out = p.toString()
     // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
     .replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%2A/gi, '*').replace(/%3A/gi, ':');
@@ -209,6 +223,7 @@ export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewSt
 /** Whether moving from `a` to `b` is a big step worth its own history entry (pushState) or a small one (replaceState). */
 export function isHistoryStep(a: ViewState, b: ViewState): boolean {
   if (a.guid !== b.guid || a.from !== b.from || a.to !== b.to || a.host !== b.host) return true;
+  if (a.expand?.mode !== b.expand?.mode || a.expand?.budget !== b.expand?.budget) return true;
   if (a.expanded.size !== b.expanded.size || a.hidden.length !== b.hidden.length || a.parents.length !== b.parents.length) return true;
   for (const [k, v] of a.expanded) if (b.expanded.get(k) !== v) return true;
   return false;

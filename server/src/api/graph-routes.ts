@@ -10,6 +10,7 @@ import { ChildrenQuery, EventsQuery, GraphQuery, GroupEventsQuery, GuidSchema, P
 import { jsonRoute, type SourceFor } from './handle.js';
 import { toRange } from './params.js';
 import { annotateGraph, type SigmaGraph } from '../sigma/graph.js';
+import { expandGraph } from '../services/expand.js';
 
 /** Mount under /api: graph, process, children, events, a sibling group's events. */
 export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = null): Router {
@@ -18,10 +19,12 @@ export function graphRouter(sourceFor: SourceFor, sigma: SigmaGraph | null = nul
   r.get('/graph', jsonRoute(sourceFor, async (req, { source, ctx }) => {
     const q = GraphQuery.parse(req.query);
     if (q.from && q.to) toRange(q, null); // an inverted range is refused before any query runs
-    const doc = await investigate(source, {
+    const gr = {
       guid: q.guid, host: q.host ?? null, up: q.up, down: q.down, events: q.events, nodeBudget: q.budget,
       siblingThreshold: q.group, range: { from: q.from, to: q.to },
-    }, ctx);
+    };
+    const doc = q.expand ? await expandGraph(source, { ...gr, expand: q.expand }, ctx, { sigma })
+      : await investigate(source, gr, ctx);
     return sigma ? annotateGraph(doc, sigma, ctx) : doc;
   }));
 

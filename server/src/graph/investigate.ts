@@ -16,7 +16,7 @@ import { throwIfAborted } from '../sources/event-source.js';
 import { assembleGraph, inDocumentOrder, lookupsNeeded } from './assemble.js';
 import { ancestorsCursor } from './cursor.js';
 import { placeholderParent, processNode } from './nodes.js';
-import { planGraph } from './plan.js';
+import { planGraph, type GraphPlan, type PlanOptions } from './plan.js';
 import { findStandIn, type StandIn } from './stand-in.js';
 
 /** What a graph request asks for (API `/api/graph`, CLI `lineage tree`). */
@@ -39,7 +39,15 @@ export interface GraphRequest {
   siblingThreshold?: number;
   /** Events attached at most (default 1,000). */
   eventLimit?: number;
+  /** Processes fetched around the origin at most (default: 4 × nodeBudget, 2,000 … 50,000). */
+  fetchBudget?: number;
 }
+
+/**
+ * Chooses what a graph shows from the fetched rows (default: `planGraph`). services/expand.ts plugs
+ * in the expansion by suspicion; it may read more from the source (counted in `base.ctx`).
+ */
+export type Planner = (rows: ProcessRecord[], options: PlanOptions, base: BaseOptions) => Promise<GraphPlan>;
 
 /** The GUID has no process-create anywhere (API 404). */
 export class NotFoundError extends Error {
@@ -152,13 +160,13 @@ export async function findOrigin(source: EventSource, guid: string, host: string
 }
 
 /** Build the graph document around `req.guid`. */
-export async function investigate(source: EventSource, req: GraphRequest, ctx: QueryContext): Promise<GraphDocument> {
+export async function investigate(source: EventSource, req: GraphRequest, ctx: QueryContext, planner?: Planner): Promise<GraphDocument> {
   const started = performance.now();
   const host = req.host ?? null;
   const nodeBudget = req.nodeBudget ?? DEFAULT_NODE_BUDGET;
   // Fetch one level deeper than shown (to count hidden children) and well past the display budget,
   // so the planner can pick deep chains the source's own breadth-first cut would not reach.
-  const fetchBudget = Math.min(Math.max(nodeBudget * 4, 2000), 50_000);
+  const fetchBudget = req.fetchBudget ?? Math.min(Math.max(nodeBudget * 4, 2000), 50_000);
   const treeOptions = (r: TimeRange, h: string, down: number) =>
     ({ ctx, range: r, host: h, up: req.up, down: Number.isFinite(down) ? down + 1 : Infinity, nodeBudget: fetchBudget });
   let standIn: StandIn | null = null;
@@ -202,10 +210,11 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
     : await source.getTree(origin.guid, treeOptions(range, origin.host, down));
   throwIfAborted(ctx);
   const rows = tree.processes.some((p) => p.guid === origin.guid) ? tree.processes : [origin, ...tree.processes];
-  const plan = planGraph(rows, {
+  const planOptions: PlanOptions = {
     origin: origin.guid, up: req.up && !standIn, down, nodeBudget,
     siblingThreshold: req.siblingThreshold ?? DEFAULT_SIBLING_THRESHOLD, host, fetchComplete: tree.complete, range,
-  });
+  };
+  const plan = planner ? await planner(rows, planOptions, base) : planGraph(rows, planOptions);
 
   const shown = plan.processes.map((p) => p.record.guid);
   const counted = [...shown, ...plan.groups.flatMap((g) => g.members.map((m) => m.guid))];

@@ -61,7 +61,8 @@ export interface GraphPlan {
   topmost: PlannedProcess | null;
 }
 
-type Unit =
+/** A child as a selection unit: one process, or a sibling group (one node of the budget). */
+export type Unit =
   | { kind: 'process'; guid: string; start: string; hasChildren: boolean }
   | { kind: 'group'; group: PlannedGroup; start: string; hasChildren: false };
 
@@ -78,7 +79,7 @@ export function shortHash(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-function indexRows(rows: ProcessRecord[], host: string | null): Map<string, ProcessRecord> {
+export function indexRows(rows: ProcessRecord[], host: string | null): Map<string, ProcessRecord> {
   const byGuid = new Map<string, ProcessRecord>();
   // A GUID seen on two hosts: keep the requested host's row, else the first host in sort order.
   for (const r of [...rows].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))) {
@@ -230,12 +231,12 @@ function mergeByDepth(a: string[], b: string[], depth: (g: string) => number): s
   return out;
 }
 
-function countProcesses(list: Unit[]): number {
+export function countProcesses(list: Unit[]): number {
   return list.reduce((s, u) => s + (u.kind === 'group' ? u.group.members.length : 1), 0);
 }
 
 /** A parent's children as selection units: leaf siblings with a common key ≥ threshold fold into one group. */
-function buildUnits(
+export function buildUnits(
   parent: ProcessRecord, kids: ProcessRecord[], depth: number, options: PlanOptions,
   kidsOf: (g: string) => ProcessRecord[],
 ): Unit[] {

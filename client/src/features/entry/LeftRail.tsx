@@ -8,6 +8,7 @@ import { canonicalGuid } from '@lineage/shared';
 import { lineageQueries, type NotableStatus } from '../../api/queries';
 import { openProcess, type ViewState } from '../../state/url-state';
 import { StateMessage } from '../../components/StateMessage';
+import { NOTABLE_EXPAND } from '../suspicion';
 import { formatLocal, formatUtc } from '../../lib/format';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void }
@@ -59,7 +60,7 @@ function Notables({ view, onView }: Props) {
           <li key={n.id}>
             <button
               type="button" disabled={!guid} className={guid && guid === view.guid ? 'current' : undefined}
-              onClick={() => guid && onView((s) => openProcess(s, guid, { host: n.host, highlight: (n.chain ?? []).map((g) => canonicalGuid(g) ?? g), ...(n.from && n.to ? { from: n.from, to: n.to } : {}) }))}
+              onClick={() => guid && onView((s) => openProcess(s, guid, { host: n.host, highlight: (n.chain ?? []).map((g) => canonicalGuid(g) ?? g), ...(n.from && n.to ? { from: n.from, to: n.to } : {}), expand: NOTABLE_EXPAND }))}
             >
               <span className={`sev sev-${n.severity.toLowerCase()}`}>{n.severity}</span>
               <span className="title">{n.title}</span>

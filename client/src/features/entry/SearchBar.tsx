@@ -32,7 +32,7 @@ export function SearchBar({ view, onView }: { view: ViewState; onView(fn: (v: Vi
 
   // Read-only views of queries other components run: known hosts, and the window the open graph used.
   const notables = useQuery({ ...lineageQueries.notables({ from: null, to: null }), enabled: false });
-  const graph = useQuery({ ...lineageQueries.graph(view.guid ?? '', { host: view.host, from: view.from, to: view.to }, view.down), enabled: false });
+  const graph = useQuery({ ...lineageQueries.graph(view.guid ?? '', { host: view.host, from: view.from, to: view.to }, view.down, view.expand), enabled: false });
   const hosts = knownHosts((notables.data ?? []).map((n) => n.host), (graph.data?.nodes ?? []).map((n) => n.host), [view.host, view.query.host]);
   const used = graph.data?.range;
   const usedFrom = toUtcField(used?.from ?? null), usedTo = toUtcField(used?.to ?? null);

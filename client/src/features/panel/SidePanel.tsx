@@ -2,7 +2,7 @@
  * The side panel: process details → events by category with counts → paged event list
  * → the raw event with copyable fields, with breadcrumbs back up. Which view is open lives in the URL.
  */
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { GraphEvent, ProcessNode, Provenance } from '@lineage/shared';
 import { nodeEventsQuery, type Scope } from '../../api/queries';
@@ -25,6 +25,8 @@ interface Props {
   scope: Scope;
   theme: Theme;
   /** Events of the selected process as loaded (shared with the timeline). */
+  /** More sections about the selected node, shown under its title in the details view (suspicion, prevalence). */
+  extra?: (n: ProcessNode) => ReactNode;
 }
 
 function Field({ label, value, mono, copy }: { label: string; value: string | number | null | undefined; mono?: boolean; copy?: boolean }) {
@@ -257,6 +259,7 @@ export function SidePanel(p: Props) {
         <span className={`state-dot ${n.placeholder ? 'placeholder' : n.state}`} aria-hidden="true" />
         {n.kind === 'group' ? `×${n.group?.count} ${n.name}` : n.name} <span className="muted">pid {n.pid ?? '?'}</span>
       </h2>
+      {view.panel === 'details' && p.extra?.(n)}
       {view.panel === 'details' ? <Details n={n} p={p} /> : <Events n={n} p={p} />}
     </aside>
   );

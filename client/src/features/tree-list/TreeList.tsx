@@ -22,9 +22,11 @@ interface Props {
   onSelect(id: string): void;
   /** Expand or collapse (the graph's Enter). */
   onToggle(id: string): void;
+  /** Rare processes (prevalence) → their figures, shown as a marker on the row. */
+  rare?: ReadonlyMap<string, string>;
 }
 
-export function TreeList({ graph, selected, matches, chain, onSelect, onToggle }: Props) {
+export function TreeList({ graph, selected, matches, chain, onSelect, onToggle, rare }: Props) {
   const rows = useMemo(() => treeRows(graph), [graph]);
   const index = useMemo(() => new Map(rows.map((r, i) => [r.id, i])), [rows]);
   const boxRef = useRef<HTMLDivElement>(null);
@@ -97,6 +99,7 @@ export function TreeList({ graph, selected, matches, chain, onSelect, onToggle }
                 <button type="button" tabIndex={-1} className="twisty" aria-hidden="true" disabled={!r.toggle} onClick={(e) => { e.stopPropagation(); onToggle(r.id); }}>{r.toggle}</button>
                 {chain.has(r.id) && <span className="rule-mark" title="On the highlighted rule-hit chain">◆</span>}
                 {name}
+                {rare?.has(r.id) && <span className="rare-mark" title={rare.get(r.id)}> ◆ {rare.get(r.id)}</span>}
               </span>
               <span className="c-pid">{n?.pid ?? ''}</span>
               <span className="c-user" title={n?.user}>{n?.user.split('\\').pop() ?? ''}</span>

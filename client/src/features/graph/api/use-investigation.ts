@@ -67,7 +67,7 @@ export function useInvestigation(view: ViewState): Investigation {
   const qc = useQueryClient();
   const scope: Scope = useMemo(() => ({ host: view.host, from: view.from, to: view.to }), [view.host, view.from, view.to]);
   const guid = view.guid;
-  const main = useQuery({ ...lineageQueries.graph(guid ?? '', scope, view.down), enabled: guid != null });
+  const main = useQuery({ ...lineageQueries.graph(guid ?? '', scope, view.down, view.expand), enabled: guid != null });
   const anc = useQueries({ queries: view.parents.map((p) => lineageQueries.ancestors(p, scope)) });
   const ancDocs = anc.map((a) => a.data).filter((d): d is GraphDocument => d != null);
   const docs = main.data ? [main.data, ...ancDocs] : [];

@@ -20,6 +20,8 @@ export interface Marks {
   /** Nodes outside the timeline brush; null when no brush. */
   timeDimmed: ReadonlySet<string> | null;
   hover: string | null;
+  /** Rare processes (prevalence) → the short figures drawn under their label; absent: none. */
+  rare?: ReadonlyMap<string, string> | null;
 }
 
 /** What e2e tests and the bench read: derived from the Cytoscape instance, not from React state. */
@@ -31,6 +33,8 @@ export interface GraphState {
   matches: string[];
   dimmed: string[];
   chain: string[];
+  /** Nodes marked rare (prevalence). */
+  rare: string[];
   /** Nodes dimmed by the timeline brush. */
   faded: string[];
   ready: boolean;
@@ -39,7 +43,7 @@ export interface GraphState {
   renders: number;
 }
 
-export const MARK_CLASSES = 'selected path match dim chain time-dim hover';
+export const MARK_CLASSES = 'selected path match dim chain time-dim hover rare';
 const ANIMATE_MAX = 300;
 /** Classes owned by the adapter (marks, level of detail) that a structural patch must keep. */
 const KEPT_CLASSES = [...MARK_CLASSES.split(' '), 'lod'];
@@ -160,6 +164,7 @@ export function applyMarks(cy: Core, m: Marks): void {
     for (const id of m.chain) cy.getElementById(id).addClass('chain');
     for (const id of m.path) cy.getElementById(id).addClass('path').removeClass('dim');
     if (m.hover) cy.getElementById(m.hover).addClass('hover');
+    if (m.rare) for (const [id, text] of m.rare) cy.getElementById(id).data('rare', text).addClass('rare');
     if (m.selected) cy.getElementById(m.selected).addClass('selected').removeClass('dim');
   });
 }
@@ -194,7 +199,7 @@ export function readState(cy: Core, ready: boolean, renders: number): GraphState
   const ids = (sel: string) => cy.$(sel).map((n) => n.id()).sort();
   return {
     nodes: ids('node'), edges: ids('edge'), selected: cy.$('node.selected').first().id() ?? null, matches: ids('node.match'),
-    dimmed: ids('node.dim'), chain: ids('node.chain'), faded: ids('node.time-dim'), ready,
+    dimmed: ids('node.dim'), chain: ids('node.chain'), rare: ids('node.rare'), faded: ids('node.time-dim'), ready,
     animating: cy.animated() || cy.nodes().some((n) => (n as unknown as { animated(): boolean }).animated()), renders,
   };
 }

@@ -29,6 +29,9 @@ type Style = { selector: string; style: Record<string, unknown> };
 /** Node fill per highest Sigma level (informational stays plain). */
 const SIGMA_TINTS: Array<[string, string]> = [['low', '#3fb950'], ['medium', '#d29922'], ['high', '#f85149'], ['critical', '#a40e26']];
 
+/** The rare marker's colour (prevalence), the same in both themes. */
+export const RARE_COLOUR = '#e36209';
+
 export function graphStyles(theme: Theme): Style[] {
   const p = PALETTE[theme];
   const k = KIND_COLOURS[theme];
@@ -47,6 +50,9 @@ export function graphStyles(theme: Theme): Style[] {
     // Level of detail (the adapter sets `lod` on every node below LOD_ZOOM): the image name alone, large
     // enough to read zoomed out; it still vanishes when far out, except on flagged nodes (below).
     { selector: 'node.lod', style: { label: 'data(name)', 'font-size': 26, 'font-weight': 'bold', 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 9 } },
+    // Prevalence: a rare parent→child pair gets a double border and its figures under the label.
+    { selector: 'node.rare', style: { 'border-style': 'double', 'border-width': 6, 'border-color': RARE_COLOUR, label: (el: { data(k: string): string }) => `${el.data('label')}\n◆ ${el.data('rare')}` } },
+    { selector: 'node.lod.rare', style: { label: 'data(name)' } },
     { selector: 'node.terminated', style: { 'border-opacity': 0.55, color: p.dimText } },
     { selector: 'node.placeholder', style: { 'border-style': 'dashed', 'background-color': p.fillPlaceholder, color: p.dimText } },
     {
