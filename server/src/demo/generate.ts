@@ -9,7 +9,7 @@ import { activity, boot } from './benign.js';
 import { demoNotables, plant } from './attacks.js';
 import { HostSim } from './host-sim.js';
 import { deriveSeed, Prng } from './prng.js';
-import { DEFAULT_SEED, DEMO_EPOCH_MS, hostName, machinePart, plantedManifest, plantedRoles, type PlantedManifest } from './planted.js';
+import { DEFAULT_SEED, DEMO_EPOCH_MS, hostIp, hostName, machinePart, plantedManifest, plantedRoles, type PlantedManifest } from './planted.js';
 
 /** Size and seed of a demo fleet. */
 export interface DemoOptions {
@@ -45,7 +45,7 @@ export function resolveDemoOptions(o: DemoOptions): Required<DemoOptions> {
 export function generateHost(i: number, o: DemoOptions, manifest: PlantedManifest = plantedManifest(o)): SysmonEvent[] {
   const r = resolveDemoOptions(o);
   const rng = new Prng(deriveSeed(r.seed, 'host', i));
-  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`);
+  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`, hostIp(i));
   const roles = plantedRoles(manifest);
   const booted = boot(h, DEMO_EPOCH_MS, { lsass: roles.get(`${h.host}|lsass`), explorer: roles.get(`${h.host}|explorer`) });
   plant(h, booted, manifest);
