@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './requests.js';
 export * from './rules-api.js';
 export * from './investigation-url.js';
+export * from './lateral.js';

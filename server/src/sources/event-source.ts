@@ -102,6 +102,25 @@ export interface TreeRows {
   complete: boolean;
 }
 
+/**
+ * What cross-host stitching (graph/lateral.ts) reads for one window, all hosts: embedded
+ * `embedded/lateral-sql.ts`, Splunk `splunk/lateral.ts` (one search).
+ */
+export interface LateralFacts {
+  /** EventID 3 on a remote-execution port (either end), both directions, all hosts. */
+  connections: EventRecord[];
+  /** Each host's own addresses seen in the window: the SourceIp of its EventID 3 (Sysmon writes the local end there). */
+  addresses: { host: string; ip: string }[];
+  /** EventID 22 whose answer may name a host. */
+  dns: EventRecord[];
+  /** EventID 13 writes of `…\Services\<name>\ImagePath`. */
+  services: EventRecord[];
+  /** Process-creates whose parent is a remote-execution host process (services, WmiPrvSE, wsmprovhost, winrshost). */
+  creates: ProcessRecord[];
+  /** False when a source cut the window's rows (the links may then be incomplete). */
+  complete: boolean;
+}
+
 /** One row of `countNamePairs`. */
 export interface NamePairCount { name: string; parentName: string; count: number }
 
@@ -154,6 +173,8 @@ export interface EventSource {
   locateOrigin?(guid: string, host?: string): { host: string; startTime: string }[] | null;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
   notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]>;
+  /** Optional: the facts of a window that cross-host links are made from (docs/lateral.md). */
+  lateralFacts?(range: TimeRange, ctx: QueryContext): Promise<LateralFacts>;
   close?(): Promise<void>;
 }
 

@@ -4,9 +4,9 @@
  * GUID lookups go through the hash keys of schema.ts so zonemaps prune them.
  */
 import { listValue } from '@duckdb/node-api';
-import { canonicalGuid, type Category, type Notable } from '@lineage/shared';
+import { canonicalGuid, type Category, type Notable, type TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, PageOptions, ProcessRecord, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, EventSource, LateralFacts, PageOptions, QueryContext, ProcessRecord, RowPage, SeedQuery, TreeOptions, TreeRows,
 } from '../event-source.js';
 import type { EmbeddedStore } from './store.js';
 import { EVENT_COLUMNS, PROCESS_COLUMNS } from './schema.js';
@@ -18,6 +18,7 @@ import {
 } from './cursor.js';
 import { indexedTree } from './indexed-tree.js';
 import { LineageIndex } from './lineage-index.js';
+import { embeddedLateralFacts } from './lateral-sql.js';
 
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
@@ -339,6 +340,11 @@ export class EmbeddedSource implements EventSource {
     for await (const rows of streamQuery(this.store, o.ctx, sql, p, Math.max(1, o.batchSize ?? 5000))) {
       yield rows.map(toProcess);
     }
+  }
+
+  /** Cross-host stitching facts of a window: three statements (lateral-sql.ts). */
+  lateralFacts(range: TimeRange, ctx: QueryContext): Promise<LateralFacts> {
+    return embeddedLateralFacts(this.store, range, ctx);
   }
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {
