@@ -13,7 +13,7 @@
 import type { Category, Notable, TimeRange } from '@lineage/shared';
 import type {
   BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery,
-  TreeOptions, TreeRows,
+  TreeOptions, TreeRows, LateralFacts,
 } from '../event-source.js';
 import type { SplunkClient, SplunkRow } from './client.js';
 import type { SplunkConfig } from './config.js';
@@ -23,6 +23,7 @@ import { guidTime } from './guid-time.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { byStart, byTime, countRows, crossRows, eventRecords, namePairRows, processRecords, type Provenance } from './rows.js';
 import { SplBuilder, batches, canonicalGuids, timeParams } from './spl.js';
+import { lateralFactsFromRows, lateralSpl } from './lateral.js';
 
 type Counts = Map<string, Partial<Record<Category, number>>>;
 /** A host-window's counts search: counts by GUID and category, and its 8/10 events aggregated per target. */
@@ -351,6 +352,12 @@ export class SplunkSource implements EventSource {
     const parts = await Promise.all(batches(list).map((b) => this.run(this.spl.countsByGuid(b, o.host), { ctx: o.ctx, range: o.range })));
     for (const p of parts) countRows(p.rows, out);
     return out;
+  }
+
+  /** Cross-host stitching facts of a window: one search (lateral.ts). */
+  async lateralFacts(range: TimeRange, ctx: QueryContext): Promise<LateralFacts> {
+    const { rows, prov } = await this.run(lateralSpl(this.spl, this.config.fieldStyle), { ctx, range });
+    return lateralFactsFromRows(rows, prov, this.config.fieldStyle);
   }
 
   async getEvents(guids: string[], o: PageOptions & { category?: Category }): Promise<RowPage<EventRecord>> {
