@@ -115,8 +115,8 @@ export class HostSim {
   }
 
   /**
-   * EventID 3 as Sysmon writes it: Source* is always this host's end (also for an inbound connection,
-   * `Initiated: false`), Destination* the other end.
+   * EventID 3 as Sysmon writes it: Source* is this host's end, Destination* the other end — also for an
+   * inbound connection (`Initiated: false`), as the Sysmon of the EVTX-ATTACK-SAMPLES captures writes it.
    */
   connection(p: SimProcess, ms: number, c: { initiated: boolean; localPort: number; remoteIp: string; remotePort: number; remoteHost?: string }, localIp = this.ip ?? ''): void {
     const portName = (n: number): string => ({ 443: 'https', 445: 'microsoft-ds', 135: 'epmap' } as Record<number, string>)[n] ?? '';

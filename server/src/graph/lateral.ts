@@ -26,7 +26,11 @@ export interface LateralOptions {
 }
 export const DEFAULT_LATERAL_OPTIONS: LateralOptions = { toleranceMs: 5_000, startWithinMs: 120_000 };
 
-/** One EventID 3 seen from its own host: Sysmon writes this host's end as Source*, also for inbound. */
+/**
+ * One EventID 3 as its host wrote it. For an outbound record (`Initiated=true`) Source* is this host's
+ * end. For an inbound one Sysmon versions differ: some write this host's end as Source* (the
+ * EVTX-ATTACK-SAMPLES captures), others the initiator's (the OTRF captures) — both are matched.
+ */
 interface Conn {
   ev: EventRecord;
   ms: number;
@@ -58,6 +62,13 @@ function toConn(ev: EventRecord): Conn | null {
   return { ev, ms, initiated: String(f.Initiated).toLowerCase() === 'true', localIp, localPort, remoteIp, remotePort };
 }
 
+/** Whether inbound record `i` is outbound record `o` seen from the other end (either orientation). */
+function sameConnection(o: Conn, i: Conn): boolean {
+  const mirrored = i.localIp === o.remoteIp && i.localPort === o.remotePort && i.remoteIp === o.localIp && i.remotePort === o.localPort;
+  const asWritten = i.localIp === o.localIp && i.localPort === o.localPort && i.remoteIp === o.remoteIp && i.remotePort === o.remotePort;
+  return mirrored || asWritten;
+}
+
 /** IPs in a DNS answer (`::ffff:10.0.0.5;10.0.0.6;type:  5 x.example;`). */
 export function dnsAnswerIps(results: string | undefined): string[] {
   return (results ?? '').split(';').map((s) => normaliseIp(s)).filter((s) => s !== '' && !s.startsWith('type'));
@@ -79,7 +90,7 @@ export class AddressBook {
       const ip = normaliseIp(a.ip);
       if (!ip || LOOPBACK.test(ip)) continue;
       hosts.add(a.host);
-      this.add(ip, a.host, { via: 'own-address', detail: `${a.host} writes ${ip} as its own address (EventID 3 SourceIp)` });
+      this.add(ip, a.host, { via: 'own-address', detail: `${a.host} connects out from ${ip} (EventID 3 SourceIp, Initiated=true)` });
     }
     const byShort = new Map<string, string[]>();
     for (const h of hosts) byShort.set(shortName(h), [...(byShort.get(shortName(h)) ?? []), h]);
@@ -128,8 +139,7 @@ export function linkLateral(facts: LateralFacts, opts: LateralOptions = DEFAULT_
   for (const o of conns) {
     const mechanism = o.initiated ? LATERAL_PORTS[o.remotePort] : undefined;
     if (!mechanism) continue;
-    const peer = inbound.find((i) => i.ev.host !== o.ev.host && i.localIp === o.remoteIp && i.localPort === o.remotePort
-      && i.remoteIp === o.localIp && i.remotePort === o.localPort && Math.abs(i.ms - o.ms) <= opts.toleranceMs);
+    const peer = inbound.find((i) => i.ev.host !== o.ev.host && sameConnection(o, i) && Math.abs(i.ms - o.ms) <= opts.toleranceMs);
     const resolved = peer ? null : book.resolve(o.remoteIp);
     const targetHost = peer?.ev.host ?? resolved?.host;
     if (!targetHost || targetHost === o.ev.host) continue;

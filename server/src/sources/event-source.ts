@@ -109,7 +109,7 @@ export interface TreeRows {
 export interface LateralFacts {
   /** EventID 3 on a remote-execution port (either end), both directions, all hosts. */
   connections: EventRecord[];
-  /** Each host's own addresses seen in the window: the SourceIp of its EventID 3 (Sysmon writes the local end there). */
+  /** Each host's own addresses seen in the window: the SourceIp of its outbound (`Initiated=true`) EventID 3. */
   addresses: { host: string; ip: string }[];
   /** EventID 22 whose answer may name a host. */
   dns: EventRecord[];

@@ -30,7 +30,7 @@ export async function embeddedLateralFacts(store: EmbeddedStore, range: TimeRang
 
   const pa = new Params();
   const addresses = await queryJson(store, ctx, `SELECT DISTINCT e.host AS host, ${field('SourceIp')} AS ip FROM events e
-    WHERE e.event_id = 3 AND ${window(pa, 'e.time')} AND ${field('SourceIp')} IS NOT NULL LIMIT ${pa.arg(LATERAL_ROW_CAP + 1)}`, pa);
+    WHERE e.event_id = 3 AND ${window(pa, 'e.time')} AND lower(${field('Initiated')}) = 'true' AND ${field('SourceIp')} IS NOT NULL LIMIT ${pa.arg(LATERAL_ROW_CAP + 1)}`, pa);
 
   const pc = new Params();
   const names = LAUNCHER_NAMES.map((n) => pc.arg(n)).join(', ');

@@ -1,8 +1,8 @@
 /**
  * Cross-host stitching facts from Splunk (graph/lateral.ts): ONE search per expansion. It returns, for
  * the window, every remote-execution connection, DNS answer, service ImagePath write and launcher child
- * as events, and each host's own addresses as one row per (machine, SourceIp) — the other EventID 3
- * rows are de-duplicated to that inside the same search. No user value enters the SPL: ports, launcher
+ * as events, and each host's own addresses as one row per (machine, SourceIp) of its outbound
+ * connections — the other outbound EventID 3 rows are de-duplicated to that inside the same search. No user value enters the SPL: ports, launcher
  * names and field names are ours; the window travels as REST time parameters.
  */
 import type { EventRecord, LateralFacts } from '../event-source.js';
@@ -21,7 +21,9 @@ export function lateralSpl(spl: SplBuilder, style: 'raw' | 'cim'): string {
   const ports = Object.keys(LATERAL_PORTS).join('|');
   const launchers = LAUNCHER_NAMES.map((n) => `${f('ParentImage')}="*\\\\${n}"`).join(' OR ');
   const onPort = `match(${f('DestinationPort')}, "^(${ports})$") OR match(${f('SourcePort')}, "^(${ports})$")`;
-  return `${spl.base()} (EventCode=3 OR EventCode=22 OR (EventCode=13 ${f('TargetObject')}="*\\\\Services\\\\*\\\\ImagePath") OR (EventCode=1 (${launchers})))`
+  const list = Object.keys(LATERAL_PORTS).join(', ');
+  const net = `EventCode=3 (Initiated=true OR ${f('DestinationPort')} IN (${list}) OR ${f('SourcePort')} IN (${list}))`;
+  return `${spl.base()} ((${net}) OR EventCode=22 OR (EventCode=13 ${f('TargetObject')}="*\\\\Services\\\\*\\\\ImagePath") OR (EventCode=1 (${launchers})))`
     + ` | eval lineage_key=if(EventCode=3 AND NOT (${onPort}), "addr|" . lower(${spl.machine()}) . "|" . ${f('SourceIp')}, "ev|" . lower(${spl.machine()}) . "|" . EventRecordID . "|" . EventCode)`
     + ` | dedup lineage_key | fields - _raw | head ${LATERAL_ROW_LIMIT + 1}`;
 }
@@ -33,7 +35,7 @@ export function lateralFactsFromRows(rows: readonly SplunkRow[], prov: Provenanc
   const isPort = (v: string | undefined): boolean => LATERAL_PORTS[Number(v)] !== undefined;
   const net = events.filter((e) => e.eventId === 3);
   const addresses = new Map<string, { host: string; ip: string }>();
-  for (const e of net) if (e.fields.SourceIp) addresses.set(`${e.host}|${e.fields.SourceIp}`, { host: e.host, ip: e.fields.SourceIp });
+  for (const e of net) if (e.fields.SourceIp && String(e.fields.Initiated).toLowerCase() === 'true') addresses.set(`${e.host}|${e.fields.SourceIp}`, { host: e.host, ip: e.fields.SourceIp });
   return {
     connections: net.filter((e) => isPort(e.fields.DestinationPort) || isPort(e.fields.SourcePort)),
     addresses: [...addresses.values()],
