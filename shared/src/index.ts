@@ -7,3 +7,4 @@ export * from './requests.js';
 export * from './rules-api.js';
 export * from './investigation-url.js';
 export * from './lateral.js';
+export * from './compare.js';

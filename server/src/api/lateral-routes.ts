@@ -1,6 +1,7 @@
-/** Cross-host routes (docs/api.md): expand across from one process. Each route parses and calls one function. */
+/** Across machines and time (docs/api.md): expand across from one process; compare two trees. Each route parses and calls one function. */
 import { Router } from 'express';
-import { GuidSchema, LateralQuery } from '@lineage/shared';
+import { CompareQuery, GuidSchema, LateralQuery } from '@lineage/shared';
+import { compareTrees } from '../services/compare.js';
 import { expandAcross } from '../services/lateral.js';
 import { jsonRoute, type SourceFor } from './handle.js';
 
@@ -11,5 +12,6 @@ export function lateralRouter(sourceFor: SourceFor): Router {
     const q = LateralQuery.parse(req.query);
     return expandAcross(source, { guid, host: q.host ?? null, start: q.start ?? null, end: q.end ?? null }, ctx);
   }));
+  r.get('/compare', jsonRoute(sourceFor, async (req, { source, ctx }) => compareTrees(source, CompareQuery.parse(req.query), ctx)));
   return r;
 }

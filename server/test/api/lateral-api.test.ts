@@ -1,13 +1,14 @@
 /**
  * Expand across (`GET /api/processes/:guid/lateral`) over the demo fleet's planted PsExec and WMI
- * movements. Truth: the planted manifest (server/src/demo/planted.ts) — GUIDs, addresses, ports.
+ * movements, and compare (`GET /api/compare`) over its two inventory runs with one planted difference.
+ * Truth: the planted manifest (server/src/demo/planted.ts) and the plant's description there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LateralAnswerSchema, type LateralAnswer } from '@lineage/shared';
+import { CompareAnswerSchema, LateralAnswerSchema, type LateralAnswer } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
 import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
@@ -92,5 +93,29 @@ describe('expand across', () => {
     expect((await request(app).get(`/api/processes/${px.psexec}/lateral`).query({ start: 'yesterday' })).status).toBe(400);
     expect((await request(app).get(`/api/processes/${px.psexec}/lateral`).query({ extra: '1' })).status).toBe(400);
     expect((await request(app).get('/api/processes/{00000000-0000-0000-0000-00000000abcd}/lateral')).status).toBe(404);
+  });
+});
+
+describe('compare two trees', () => {
+  const c = m.compare!;
+  it('the same inventory task on two hosts: only B started net.exe, and B\'s cscript made one more connection', async () => {
+    const res = await request(app).get('/api/compare').query({ a: c.rootA, aHost: c.hostA, b: c.rootB, bHost: c.hostB });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const cmp = CompareAnswerSchema.parse(res.body);
+    expect([cmp.a.host, cmp.b.host, cmp.a.complete, cmp.b.complete]).toEqual([c.hostA, c.hostB, true, true]);
+    const rows = cmp.rows.map((r) => [r.name, r.status, r.a.length, r.b.length]);
+    expect(rows).toEqual(expect.arrayContaining([['cmd.exe', 'both', 1, 1], ['cscript.exe', 'both', 1, 1], ['ipconfig.exe', 'both', 1, 1], ['systeminfo.exe', 'both', 1, 1], ['net.exe', 'only-b', 0, 1]]));
+    expect(rows).toHaveLength(5); // the roots (matched by choice) and four positions below them
+    expect(cmp.rows.find((r) => r.name === 'net.exe')!.b).toEqual([c.extraB]);
+    // the run-specific output file name (digits) is folded: the cscript lines match
+    expect(cmp.rows.find((r) => r.name === 'cscript.exe')!.eventDiff).toEqual({ network: 1 });
+    expect(cmp.summary).toEqual({ onlyA: 0, onlyB: 1, countDiffers: 0, eventsDiffer: 1, same: 4 });
+  });
+
+  it('the same subtree compared with itself has no difference; a bad GUID is refused', async () => {
+    const self = CompareAnswerSchema.parse((await request(app).get('/api/compare').query({ a: c.rootA, b: c.rootA })).body);
+    expect(self.summary).toMatchObject({ onlyA: 0, onlyB: 0, countDiffers: 0, eventsDiffer: 0 });
+    expect((await request(app).get('/api/compare').query({ a: c.rootA, b: 'x' })).status).toBe(400);
+    expect((await request(app).get('/api/compare').query({ a: c.rootA })).status).toBe(400);
   });
 });
