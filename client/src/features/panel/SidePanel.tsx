@@ -18,6 +18,7 @@ import { Legend } from '../graph/components/Legend';
 import type { VisibleGraph } from '../graph/model/visible-graph';
 import { ruleEditorUrl } from '../rules/chain-to-rule';
 import { SigmaHits } from '../sigma/SigmaHits';
+import { AcrossPanel } from '../lateral/AcrossPanel';
 import { chainImages } from './chain-path';
 import { eventSummary, placeholderExplanation } from './explain';
 
@@ -145,6 +146,7 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       </div>
       {n.provenance && <ProvenanceInfo prov={n.provenance} />}
       <SigmaHits sigma={n.sigma} />
+      {n.kind === 'process' && !n.placeholder && <AcrossPanel key={`${n.host}|${n.guid}`} node={n} onOpen={(guid, host) => onView((s) => openProcess(s, guid, { host }))} />}
       <h3>Events by category</h3>
       {n.kind === 'group' && counts.length > 0 && (
         <p className="muted" data-testid="group-events-note">
