@@ -46,6 +46,7 @@ export function AcrossPanel({ node, onOpen }: { node: ProcessNode; onOpen: (guid
     // eslint-disable-next-line react-hooks/exhaustive-deps -- kids change identity every render; kidsKey tracks their data
   }, [q.data, node, opened, kidsKey]);
   const picked = pickedForCompare();
+  const nameOf = (guid: string, host: string): string => q.data?.nodes.find((n) => n.guid === guid && n.host === host)?.name ?? guid;
   return (
     <section className="across" aria-label="Across hosts" data-testid="across-panel">
       <h3>Across hosts</h3>
@@ -62,6 +63,10 @@ export function AcrossPanel({ node, onOpen }: { node: ProcessNode; onOpen: (guid
               <p><strong>{l.mechanism}</strong> · {l.confidence} · {l.sourceHost} → {l.targetHost}</p>
               <Evidence l={l} />
               <button type="button" onClick={() => onOpen(far[i]!.guid, far[i]!.host)}>Investigate on {far[i]!.host}</button>
+              <button type="button" disabled={opened.includes(acrossNodeId(far[i]!.host, far[i]!.guid))}
+                onClick={() => setOpened([...opened, acrossNodeId(far[i]!.host, far[i]!.guid)])}>
+                Show children of {nameOf(far[i]!.guid, far[i]!.host)}
+              </button>
             </div>
           ))}
           <p className="muted">Tap a process on the other host to load its children; {q.data.stats.searches} search{q.data.stats.searches === 1 ? '' : 'es'}.</p>
