@@ -5,7 +5,7 @@
  */
 const C = '^client/src/';
 /** Modules the shell loads lazily (app/optional-features.tsx): a static re-export from an index would bundle them. */
-const LAZY_PAGES = `${C}features/(rules/RulesPage|upload/UploadPanel|session/LoginPage)\\.tsx$`;
+const LAZY_PAGES = `${C}features/(rules/RulesPage|upload/UploadPanel|session/LoginPage|compare/ComparePage)\\.tsx$`;
 
 export default {
   forbidden: [

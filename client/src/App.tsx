@@ -3,7 +3,7 @@
  * (notables, search hits) and the main area (an investigation, the entry screen, or the Rules page).
  * The view lives in the URL (state/url-state.ts); this component only routes.
  */
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import { useIsFetching, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lineageQueries } from './api/queries';
 import { InvestigationPage } from './app/InvestigationPage';
@@ -17,6 +17,8 @@ const RulesPage = optionalFeature('rules', 'RulesPage');
 const UploadPanel = optionalFeature('upload', 'UploadPanel');
 const LoginPage = optionalFeature('session', 'LoginPage');
 const LogoutButton = optionalFeature('session', 'LogoutButton');
+/** The compare view (features/compare), loaded on first use. */
+const ComparePage = lazy(() => import('./features/compare/ComparePage').then((m) => ({ default: m.ComparePage })));
 
 function useTheme(): [Theme, () => void] {
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('lineage:theme') === 'light' ? 'light' : 'dark'));
@@ -100,7 +102,9 @@ export function App() {
         <p className="warning" role="alert">This link was made against a {view.source} source; this server is {source}.</p>
       )}
       <main className="main">
-        {onRules ? (
+        {path.startsWith('/compare') ? (
+          <Suspense fallback={<StateMessage kind="loading">Loading compare…</StateMessage>}><ComparePage search={window.location.search} /></Suspense>
+        ) : onRules ? (
           <Suspense fallback={<StateMessage kind="loading">Loading rules…</StateMessage>}><RulesPage /></Suspense>
         ) : (
           <>

@@ -9,3 +9,5 @@ export * from './rules-api.js';
 export * from './investigation-url.js';
 export * from './splunk-api.js';
 export * from './prevalence.js';
+export * from './lateral.js';
+export * from './compare.js';

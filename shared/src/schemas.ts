@@ -139,6 +139,49 @@ export const GraphStatsSchema = z.object({
 });
 export type GraphStats = z.infer<typeof GraphStatsSchema>;
 
+/* Cross-host stitching (docs/lateral.md): a `lateral` link from a process on one host to the tree root it started on another. */
+export const LateralMechanismSchema = z.enum(['service', 'wmi', 'winrm']);
+export type LateralMechanism = z.infer<typeof LateralMechanismSchema>;
+/** high: both ends logged the same connection; medium: only the source did, the address resolved to one host. */
+export const LateralConfidenceSchema = z.enum(['high', 'medium']);
+export type LateralConfidence = z.infer<typeof LateralConfidenceSchema>;
+
+/** How the target host was known: its own inbound record, its own address, or a DNS answer for its name. */
+export const LateralResolutionSchema = z.object({ via: z.enum(['inbound-connection', 'own-address', 'dns']), detail: z.string() });
+export type LateralResolution = z.infer<typeof LateralResolutionSchema>;
+
+export const LateralLinkSchema = z.object({
+  kind: z.literal('lateral'),
+  /** Source process (the tool that connected) and its host. */
+  source: z.string(),
+  sourceHost: z.string(),
+  sourceImage: z.string(),
+  /** The target-side tree root it started, and its host. */
+  target: z.string(),
+  targetHost: z.string(),
+  targetImage: z.string(),
+  mechanism: LateralMechanismSchema,
+  confidence: LateralConfidenceSchema,
+  evidence: z.object({
+    /** The connection as the source wrote it; `targetTime`/`targetProcess` from the target's inbound record when logged. */
+    connection: z.object({
+      protocol: z.string(), sourceIp: z.string(), sourcePort: z.number().int(), destinationIp: z.string(), destinationPort: z.number().int(),
+      sourceTime: z.string(), targetTime: z.string().nullable(),
+      targetProcess: z.object({ guid: z.string(), image: z.string() }).nullable(),
+    }),
+    resolution: z.array(LateralResolutionSchema),
+    /** The target process that started the root (services.exe, WmiPrvSE.exe, wsmprovhost.exe). */
+    launcher: z.object({ guid: z.string(), image: z.string() }),
+    /** ms from the connection to the root's start. */
+    startDelayMs: z.number(),
+    /** Service name from the target's `Services\<name>\ImagePath` write (mechanism `service`). */
+    service: z.string().nullable(),
+    /** The root's own logon (a network logon), when it is not a built-in account's. */
+    logonGuid: z.string().nullable(),
+  }),
+});
+export type LateralLink = z.infer<typeof LateralLinkSchema>;
+
 export const GraphDocumentSchema = z.object({
   origin: z.string(),
   range: TimeRangeSchema,
@@ -150,6 +193,8 @@ export const GraphDocumentSchema = z.object({
   stats: GraphStatsSchema,
   /** With `expand`: which nodes the expansion by suspicion opened, and why (shared/src/expansion.ts). */
   expansion: ExpansionSchema.optional(),
+  /** Cross-host `lateral` links (shared/src/lateral.ts) a client merged in by expanding across; absent from /api/graph. */
+  lateral: z.array(LateralLinkSchema).optional(),
 });
 export type GraphDocument = z.infer<typeof GraphDocumentSchema>;
 

@@ -9,6 +9,7 @@ import type { EventSource } from '../sources/event-source.js';
 import { AppError, errorHandler } from './errors.js';
 import { concurrencyLimit, hostCheck, LOOPBACK_NAMES, malformedPath, sameOrigin, securityHeaders } from './guard.js';
 import { graphRouter } from './graph-routes.js';
+import { lateralRouter } from './lateral-routes.js';
 import { searchRouter } from './search-routes.js';
 import { sessionHealth, sessionIdOf, sessionRouter } from './session.js';
 import { pivotHandler } from './pivot.js';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const sourceFor = (req: express.Request) => deps.sourceFor(req);
   app.use('/api', graphRouter(sourceFor, deps.sigma ?? null));
+  app.use('/api', lateralRouter(sourceFor));
   // Embedded notables include the rule pack's hits, cached per store generation (an upload bumps it).
   const ruleNotables = deps.mode === 'embedded' ? deps.ruleNotables ?? new RuleNotables(undefined, { budgetMs: deps.ruleBudgetMs }) : null;
   app.use('/api', searchRouter(sourceFor, ruleNotables));

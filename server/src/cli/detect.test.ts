@@ -31,9 +31,11 @@ describe('lineage detect', () => {
     const hits = body.hits.map((h) => RuleHitSchema.parse(h));
     expect(hits.map((h) => `${h.rule} ${h.chain.at(-1)}`)).toEqual([
       `lin-office-shell ${m.phishing.cmd}`, `lin-office-shell ${m.phishing.powershell}`,
+      // the planted lateral movements' payloads on their target (PSEXESVC → cmd, WmiPrvSE → powershell)
+      `lin-psexesvc-shell ${m.psexec!.payload}`, `lin-wmi-powershell ${m.wmi!.payload}`,
       `lin-0001 ${m.cmdPowershellWinword.winword}`, `lin-0001 ${m.conhostChain.excel}`,
     ]);
-    expect(r.err).toMatch(/4 hits from \d+ rules/);
+    expect(r.err).toMatch(/6 hits from \d+ rules/);
   });
 
   it('runs the inline tests of the pack with --test', async () => {

@@ -6,6 +6,7 @@ import type { Notable } from '@lineage/shared';
 import type { BootedHost } from './benign.js';
 import type { HostSim, SimProcess } from './host-sim.js';
 import type { PlantedManifest } from './planted.js';
+import { plantCrossHost } from './lateral-plants.js';
 
 const S32 = 'C:\\Windows\\System32';
 const PS = `${S32}\\WindowsPowerShell\\v1.0\\powershell.exe`;
@@ -70,6 +71,7 @@ export function plant(h: HostSim, b: BootedHost, m: PlantedManifest): void {
     h.terminate(gc, t + 9000);
   }
   if (h.host === m.bigParent.host) bigParent(h, b, m.bigParent);
+  plantCrossHost(h, b, m);
   if (h.host === m.outsideWindow.host) {
     const c = m.outsideWindow;
     const t = ms(c.time);

@@ -16,6 +16,8 @@ export interface BootedHost {
   lsass: SimProcess;
   explorer: SimProcess;
   msmpeng: SimProcess;
+  /** The System process (pid 4): never created in the log, but the owner of inbound SMB connections. */
+  system: SimProcess;
 }
 
 /**
@@ -52,7 +54,8 @@ export function boot(h: HostSim, dayMs: number, guids: { lsass?: string; explore
   h.terminate(userinit, step());
   h.imageLoad(explorer, step(), `${S32}\\shell32.dll`);
   h.registrySet(explorer, step(), `HKU\\S-1-5-21-1004336348-1177238915-682003330-1104\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\MRUListEx`, 'Binary Data');
-  return { services, svchostSchedule, svchostDcom, lsass, explorer, msmpeng };
+  const system = { ...systemStub, startMs: dayMs, integrity: 'System', logonGuid: `{${h.machine}-0000-0000-0000-0000000003e7}`, currentDirectory: '' };
+  return { services, svchostSchedule, svchostDcom, lsass, explorer, msmpeng, system };
 }
 
 const SITES = [

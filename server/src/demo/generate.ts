@@ -11,7 +11,7 @@ import { activity, boot, type BootedHost } from './benign.js';
 import { demoNotables, plant } from './attacks.js';
 import { HostSim } from './host-sim.js';
 import { deriveSeed, Prng } from './prng.js';
-import { DEFAULT_SEED, DEMO_EPOCH_MS, hostName, machinePart, plantedManifest, plantedRoles, type PlantedManifest } from './planted.js';
+import { DEFAULT_SEED, DEMO_EPOCH_MS, hostIp, hostName, machinePart, plantedManifest, plantedRoles, type PlantedManifest } from './planted.js';
 
 /** Size and seed of a demo fleet. */
 export interface DemoOptions {
@@ -53,7 +53,7 @@ export function resolveDemoOptions(o: DemoOptions): Required<DemoOptions> {
 export function generateHost(i: number, o: DemoOptions, manifest: PlantedManifest = plantedManifest(o)): SysmonEvent[] {
   const r = resolveDemoOptions(o);
   const rng = new Prng(deriveSeed(r.seed, 'host', i));
-  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`);
+  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`, hostIp(i));
   const roles = plantedRoles(manifest);
   const booted = boot(h, DEMO_EPOCH_MS, { lsass: roles.get(`${h.host}|lsass`), explorer: roles.get(`${h.host}|explorer`) });
   plant(h, booted, manifest);
@@ -85,7 +85,7 @@ const historyRecordBase = (historyDays: number, back: number) => 1_000_000_000 +
 export function generateHistoryDay(i: number, back: number, o: DemoOptions): SysmonEvent[] {
   const r = resolveDemoOptions(o);
   const rng = new Prng(deriveSeed(r.seed, 'history', i, back));
-  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`, historyRecordBase(r.historyDays, back));
+  const h = new HostSim(hostName(i), machinePart(r.seed, i), rng, `CORP\\${USERS[i % USERS.length]!}`, hostIp(i), historyRecordBase(r.historyDays, back));
   const dayStart = DEMO_EPOCH_MS - back * DAY_MS;
   const booted = boot(h, dayStart, {});
   fillDay(h, booted, rng, booted.explorer.startMs + 60_000, dayStart + DAY_MS, h.creates + r.historyPerHostDay, r.historyPerHostDay);

@@ -43,6 +43,8 @@ export class HostSim {
     readonly rng: Prng,
     /** Interactive user of this workstation, e.g. CORP\\jdoe. */
     readonly user: string,
+    /** This workstation's stable IPv4 address (its EventID 3 SourceIp); null = a random 10.20.x.y per connection. */
+    readonly ip: string | null = null,
     /** Record ids start after this one (history days get their own range: docs/architecture.md "Prevalence"). */
     firstRecordId = 0,
   ) {
@@ -75,7 +77,7 @@ export class HostSim {
 
   /** Create a process (EventID 1). `parent` null → a pseudo parent that is never logged. */
   spawn(parent: SimProcess | null, image: string, commandLine: string, ms: number, o: {
-    guid?: string; user?: string; integrity?: string; cwd?: string; pid?: number;
+    guid?: string; user?: string; integrity?: string; cwd?: string; pid?: number; logonGuid?: string;
     parentStub?: { guid: string; pid: number; image: string; commandLine: string; user: string };
   } = {}): SimProcess {
     const user = o.user ?? parent?.user ?? SYSTEM;
@@ -85,7 +87,7 @@ export class HostSim {
       image, commandLine, user,
       startMs: ms,
       integrity: o.integrity ?? (user === SYSTEM ? 'System' : 'Medium'),
-      logonGuid: parent?.logonGuid ?? `{${this.machine}-0000-0000-0000-0000000003e7}`,
+      logonGuid: o.logonGuid ?? parent?.logonGuid ?? `{${this.machine}-0000-0000-0000-0000000003e7}`,
       currentDirectory: o.cwd ?? parent?.currentDirectory ?? 'C:\\Windows\\system32\\',
     };
     const par = parent ?? o.parentStub ?? { guid: '{00000000-0000-0000-0000-000000000000}', pid: 0, image: '', commandLine: '', user: '' };
@@ -111,11 +113,22 @@ export class HostSim {
   }
 
   network(p: SimProcess, ms: number, ip: string, port: number, hostname = ''): void {
+    // The random address is drawn even when the host has a stable one, so the stream stays the same.
+    const random = `10.20.${this.rng.int(0, 3)}.${this.rng.int(2, 250)}`;
+    this.connection(p, ms, { initiated: true, localPort: this.rng.int(49152, 65000), remoteIp: ip, remotePort: port, remoteHost: hostname }, this.ip ?? random);
+  }
+
+  /**
+   * EventID 3 as Sysmon writes it: Source* is this host's end, Destination* the other end — also for an
+   * inbound connection (`Initiated: false`), as the Sysmon of the EVTX-ATTACK-SAMPLES captures writes it.
+   */
+  connection(p: SimProcess, ms: number, c: { initiated: boolean; localPort: number; remoteIp: string; remotePort: number; remoteHost?: string }, localIp = this.ip ?? ''): void {
+    const portName = (n: number): string => ({ 443: 'https', 445: 'microsoft-ds', 135: 'epmap' } as Record<number, string>)[n] ?? '';
     this.push(3, ms, p.guid, {
-      ProcessGuid: p.guid, ProcessId: String(p.pid), Image: p.image, User: p.user, Protocol: 'tcp', Initiated: 'true',
-      SourceIsIpv6: 'false', SourceIp: `10.20.${this.rng.int(0, 3)}.${this.rng.int(2, 250)}`, SourceHostname: this.host,
-      SourcePort: String(this.rng.int(49152, 65000)), DestinationIsIpv6: 'false', DestinationIp: ip,
-      DestinationHostname: hostname, DestinationPort: String(port), DestinationPortName: port === 443 ? 'https' : '',
+      ProcessGuid: p.guid, ProcessId: String(p.pid), Image: p.image, User: p.user, Protocol: 'tcp', Initiated: String(c.initiated),
+      SourceIsIpv6: 'false', SourceIp: localIp, SourceHostname: this.host, SourcePort: String(c.localPort),
+      ...(c.initiated ? {} : { SourcePortName: portName(c.localPort) }), DestinationIsIpv6: 'false', DestinationIp: c.remoteIp,
+      DestinationHostname: c.remoteHost ?? '', DestinationPort: String(c.remotePort), DestinationPortName: c.initiated ? portName(c.remotePort) : '',
     });
   }
 

@@ -14,6 +14,18 @@ export function hostName(i: number): string {
   return `ws-${String(i + 1).padStart(4, '0')}.corp.example`;
 }
 
+/**
+ * Stable IPv4 address of host `i` (0-based): every EventID 3 the host writes carries it as SourceIp,
+ * and DNS answers for its name return it — so a connection's destination resolves to a host from the
+ * events alone (docs/lateral.md).
+ */
+export function hostIp(i: number): string {
+  return `10.40.${Math.floor(i / 200)}.${(i % 200) + 21}`;
+}
+
+/** One side of a planted cross-host movement. */
+export interface LateralEnd { host: string; ip: string }
+
 /** The 8-hex machine part shared by every ProcessGuid of host `i` (as in real Sysmon GUIDs). */
 export function machinePart(seed: number, i: number): string {
   return new Prng(deriveSeed(seed, 'machine', i)).hex(8);
@@ -43,6 +55,19 @@ export interface PlantedManifest {
   siblings: { host: string; parent: string; children: string[]; time: string };
   /** The same ProcessGuid on two hosts (cloned machines); null with a single host. */
   sharedGuid: { guid: string; hosts: [string, string]; time: string } | null;
+  /**
+   * PsExec from `source` to `target`, both sides logged: cmd → PsExec64 (DNS for the target, EID 3 to
+   * target:445 from `sourcePort`); on the target System's inbound EID 3, services → PSEXESVC → cmd.
+   * Null with a single host.
+   */
+  psexec: { source: LateralEnd; target: LateralEnd; cmd: string; psexec: string; psexesvc: string; payload: string; service: string; sourcePort: number; time: string } | null;
+  /** WMI (wmic /node) from `source` to `target`: EID 3 to :135 and a dynamic port; WmiPrvSE → payload on the target. */
+  wmi: { source: LateralEnd; target: LateralEnd; wmic: string; wmiprvse: string; payload: string; sourcePort: number; time: string } | null;
+  /**
+   * Two hosts running the same scheduled inventory script (cmd → cscript, ipconfig, systeminfo); on `hostB` the
+   * run also starts `net user … /add` and opens one more connection — the planted difference for compare.
+   */
+  compare: { hostA: string; hostB: string; rootA: string; rootB: string; extraB: string; time: string } | null;
 }
 
 /** Clock time on day 0 as ISO. */
@@ -77,7 +102,22 @@ export function plantedManifest(opts: { seed?: number; hosts?: number } = {}): P
     outsideWindow: { host: ow.host, parent: ow.g(), child: ow.g(), gapMs: 65 * 60_000, time: demoTime(16, 30, 0, 0) },
     siblings: { host: sb.host, parent: sb.g(), children: Array.from({ length: 14 }, () => sb.g()), time: demoTime(10, 12, 0, 0) },
     sharedGuid: hosts < 2 ? null : { guid: r.guid(machinePart(seed, 0)), hosts: [hostName(0), hostName(1)], time: demoTime(12, 0, 0, 0) },
+    psexec: null,
+    wmi: null,
+    compare: null,
   };
+  if (hosts >= 2) {
+    // Drawn after every older scenario, so their GUIDs are unchanged.
+    const a = at(9);
+    const b = at(10);
+    const src = { host: a.host, ip: hostIp(a.i) };
+    const dst = { host: b.host, ip: hostIp(b.i) };
+    m.psexec = { source: src, target: dst, cmd: a.g(), psexec: a.g(), psexesvc: b.g(), payload: b.g(), service: 'PSEXESVC', sourcePort: 49712, time: demoTime(10, 31, 4, 120) };
+    m.wmi = { source: src, target: dst, wmic: a.g(), wmiprvse: b.g(), payload: b.g(), sourcePort: 49733, time: demoTime(10, 52, 18, 480) };
+    const ca = at(11);
+    const cb = at(12);
+    if (ca.i !== cb.i) m.compare = { hostA: ca.host, hostB: cb.host, rootA: ca.g(), rootB: cb.g(), extraB: cb.g(), time: demoTime(3, 15, 0, 0) };
+  }
   // With few hosts two scenarios can share a machine: one explorer.exe per host serves both.
   if (m.remoteThread.host === m.phishing.host) m.remoteThread.target = m.phishing.explorer;
   return m;

@@ -104,6 +104,24 @@ export interface TreeRows {
 
 /** What `prevalence` answers: figures per known GUID, and the GUIDs with no process-create. */
 export interface PrevalenceResult { items: Map<string, ProcessPrevalence>; unknown: string[]; /** Every figure came from a cache. */ cached?: boolean }
+/**
+ * What cross-host stitching (graph/lateral.ts) reads for one window, all hosts: embedded
+ * `embedded/lateral-sql.ts`, Splunk `splunk/lateral.ts` (one search).
+ */
+export interface LateralFacts {
+  /** EventID 3 on a remote-execution port (either end), both directions, all hosts. */
+  connections: EventRecord[];
+  /** Each host's own addresses seen in the window: the SourceIp of its outbound (`Initiated=true`) EventID 3. */
+  addresses: { host: string; ip: string }[];
+  /** EventID 22 whose answer may name a host. */
+  dns: EventRecord[];
+  /** EventID 13 writes of `…\Services\<name>\ImagePath`. */
+  services: EventRecord[];
+  /** Process-creates whose parent is a remote-execution host process (services, WmiPrvSE, wsmprovhost, winrshost). */
+  creates: ProcessRecord[];
+  /** False when a source cut the window's rows (the links may then be incomplete). */
+  complete: boolean;
+}
 
 /** One row of `countNamePairs`. */
 export interface NamePairCount { name: string; parentName: string; count: number }
@@ -169,6 +187,8 @@ export interface EventSource {
   prevalence?(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult>;
   /** Notables (Splunk ES) or, embedded, the demo/rule notables stored with the data. */
   notables(o: BaseOptions & { limit: number; status?: NotableStatusFilter }): Promise<Notable[]>;
+  /** Optional: the facts of a window that cross-host links are made from (docs/lateral.md). */
+  lateralFacts?(range: TimeRange, ctx: QueryContext): Promise<LateralFacts>;
   close?(): Promise<void>;
 }
 

@@ -15,6 +15,7 @@ import { formatDelta, formatLocal, formatUtc } from '../../lib/format';
 import { decodeEncodedCommand } from '../../lib/powershell';
 import { ruleEditorUrl } from '../rules';
 import { SigmaHits } from '../sigma';
+import { AcrossPanel } from '../lateral';
 import { chainImages } from './chain-path';
 import { eventSummary, placeholderExplanation } from './explain';
 
@@ -144,6 +145,7 @@ function Details({ n, p }: { n: ProcessNode; p: Props }) {
       </div>
       {n.provenance && <ProvenanceInfo prov={n.provenance} />}
       <SigmaHits sigma={n.sigma} />
+      {n.kind === 'process' && !n.placeholder && <AcrossPanel key={`${n.host}|${n.guid}`} node={n} onOpen={(guid, host) => onView((s) => openProcess(s, guid, { host }))} />}
       <h3>Events by category</h3>
       {n.kind === 'group' && counts.length > 0 && (
         <p className="muted" data-testid="group-events-note">

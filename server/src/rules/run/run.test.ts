@@ -38,12 +38,15 @@ describe('demo fleet (embedded store)', () => {
       // OUTLOOK → WINWORD → cmd → powershell → rundll32: the macro's shell and its PowerShell
       { rule: 'lin-office-shell', host: m.phishing.host, chain: [m.phishing.winword, m.phishing.cmd] },
       { rule: 'lin-office-shell', host: m.phishing.host, chain: [m.phishing.winword, m.phishing.cmd, m.phishing.powershell] },
+      // the planted lateral movements' payloads on their target host
+      { rule: 'lin-psexesvc-shell', host: m.psexec!.target.host, chain: [m.psexec!.psexesvc, m.psexec!.payload] },
+      { rule: 'lin-wmi-powershell', host: m.wmi!.target.host, chain: [m.wmi!.wmiprvse, m.wmi!.payload] },
       { rule: 'lin-0001', host: m.cmdPowershellWinword.host, chain: [m.cmdPowershellWinword.cmd, m.cmdPowershellWinword.powershell, m.cmdPowershellWinword.winword] },
       { rule: 'lin-0001', host: m.conhostChain.host, chain: [m.conhostChain.cmd, m.conhostChain.conhost, m.conhostChain.powershell, m.conhostChain.excel] },
     ]);
-    const winword = result.hits[2]!;
+    const winword = result.hits[4]!;
     expect(winword.steps).toEqual([0, 1, 2]);
-    expect(result.hits[3]!.steps).toEqual([0, null, 1, 2]);
+    expect(result.hits[5]!.steps).toEqual([0, null, 1, 2]);
     expect(winword.url).toContain(`guid=${m.cmdPowershellWinword.winword}`);
     expect(winword.url).toContain(`highlight=${m.cmdPowershellWinword.cmd},${m.cmdPowershellWinword.powershell},${m.cmdPowershellWinword.winword}`);
   });

@@ -6,7 +6,7 @@
 import { listValue } from '@duckdb/node-api';
 import { canonicalGuid, type Category, type Notable, type TimeRange } from '@lineage/shared';
 import type {
-  BaseOptions, EventRecord, EventSource, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, EventSource, LateralFacts, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
 } from '../event-source.js';
 import { embeddedPrevalence } from './prevalence-query.js';
 import type { EmbeddedStore } from './store.js';
@@ -21,6 +21,7 @@ import {
 import { indexedTree } from './indexed-tree.js';
 import { LineageIndex } from './lineage-index.js';
 import { hasSearchIndex, indexedSearchSql, planSearch, SearchIndexKeeper } from './search-index.js';
+import { embeddedLateralFacts } from './lateral-sql.js';
 
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
@@ -388,6 +389,11 @@ export class EmbeddedSource implements EventSource {
 
   prevalence(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult> {
     return embeddedPrevalence(this.store, guidList(guids), o.baseline, o.ctx);
+  }
+
+  /** Cross-host stitching facts of a window: three statements (lateral-sql.ts). */
+  lateralFacts(range: TimeRange, ctx: QueryContext): Promise<LateralFacts> {
+    return embeddedLateralFacts(this.store, range, ctx);
   }
 
   async notables(o: BaseOptions & { limit: number }): Promise<Notable[]> {

@@ -11,7 +11,7 @@
 import type { Category, Notable, TimeRange } from '@lineage/shared';
 import type {
   BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery,
-  TreeOptions, TreeRows,
+  TreeOptions, TreeRows, LateralFacts,
 } from '../event-source.js';
 import type { SearchOptions, SplunkClient } from './client.js';
 import { PrevalenceCache, splunkPrevalence } from './prevalence.js';
@@ -20,6 +20,7 @@ import { SplunkError } from './errors.js';
 import { SplunkEvents } from './events.js';
 import type { Counts } from './lifetime.js';
 import { SplunkJobs } from './jobs.js';
+import { lateralFactsFromRows, lateralSpl } from './lateral.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { childrenPage, scanPages, type ScanOptions } from './pages.js';
 import type { SplBuilder } from './spl.js';

@@ -1,0 +1,56 @@
+/**
+ * Across hosts on the demo fleet's planted PsExec movement (planted.ts names GUIDs, hosts and addresses):
+ * the side panel finds the lateral edge with its evidence, draws both hosts as separate boxes, loads the
+ * far side's children lazily, and investigating across opens the target host's tree.
+ */
+import { expect, test } from '@playwright/test';
+import { plantedManifest } from '../server/src/demo/planted.js';
+import { InvestigationPage } from './pages/investigation-page.js';
+
+const px = plantedManifest().psexec!;
+const url = (guid: string, host: string) => `/?guid=${encodeURIComponent(guid)}&host=${host}&sel=${encodeURIComponent(guid)}`;
+
+test('PsExec: the lateral edge, its evidence, both machines drawn apart, expand across to the target', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open(url(px.psexec, px.source.host));
+  await ui.waitFor((s) => s.selected === px.psexec, 'PsExec selected');
+  const panel = page.getByTestId('across-panel');
+  await panel.getByRole('button', { name: 'Find lateral movement' }).click();
+
+  const link = panel.getByTestId('across-link');
+  await expect(link).toHaveCount(1);
+  await expect(link).toContainText(`service · high · ${px.source.host} → ${px.target.host}`);
+  const ev = link.getByTestId('across-evidence');
+  await expect(ev).toContainText(`${px.source.ip}:${px.sourcePort} → ${px.target.ip}:445`);
+  await expect(ev).toContainText(px.service);
+  await expect(ev).toContainText('inbound-connection');
+
+  // One compound box per machine; each process inside its own host's box; the lateral edge between them.
+  const graph = panel.getByTestId('across-graph');
+  const elements = async () => JSON.parse((await graph.getAttribute('data-elements')) ?? '[]') as [string, string, string][];
+  await expect.poll(async () => (await elements()).filter(([c]) => c === 'host').map(([, id]) => id)).toEqual([`host:${px.source.host}`, `host:${px.target.host}`]);
+  const els = await elements();
+  expect(els.find(([, id]) => id === `${px.target.host}\n${px.psexesvc}`)?.[2]).toBe(`host:${px.target.host}`);
+  expect(els.some(([c]) => c.startsWith('lateral high'))).toBe(true);
+
+  // Lazy: the far root's children are loaded on request, into the target's box.
+  expect(els.some(([, id]) => id.endsWith(px.payload))).toBe(false);
+  await link.getByRole('button', { name: /Show children of psexesvc\.exe/ }).click();
+  await expect.poll(async () => (await elements()).find(([, id]) => id === `${px.target.host}\n${px.payload}`)?.[2]).toBe(`host:${px.target.host}`);
+  await ui.screenshot('lateral-01-evidence');
+
+  // Expand across: the target host's tree, with the payload PSEXESVC started.
+  await link.getByRole('button', { name: `Investigate on ${px.target.host}` }).click();
+  await ui.waitFor((s) => s.nodes.includes(px.psexesvc) && s.nodes.includes(px.payload), 'target tree drawn');
+  const opened = new URL(page.url()).searchParams;
+  expect([opened.get('guid')?.toLowerCase(), opened.get('host')]).toEqual([px.psexesvc, px.target.host]);
+  await ui.screenshot('lateral-02-across');
+});
+
+test('A process without lateral evidence says so', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open(url(px.cmd, px.source.host));
+  await ui.waitFor((s) => s.selected === px.cmd, 'cmd selected');
+  await page.getByTestId('across-panel').getByRole('button', { name: 'Find lateral movement' }).click();
+  await expect(page.getByTestId('across-none')).toBeVisible();
+});
