@@ -72,8 +72,8 @@ export class InvestigationPage {
     const pos = await this.page.evaluate((nodeId) => window.__lineage!.nodePosition(nodeId), id);
     const box = await this.page.getByTestId('graph-canvas').boundingBox();
     if (!pos || !box || pos.x < box.x || pos.y < box.y || pos.x > box.x + box.width || pos.y > box.y + box.height) {
-      // Off screen: select it by keyboard-free means (fit), then retry once.
-      await this.page.getByRole('button', { name: 'Fit graph to view' }).click();
+      // Off screen: centre it (Fit frames only the selection's neighbourhood on big graphs), then click.
+      await this.page.evaluate((nodeId) => window.__lineage!.reveal(nodeId), id);
     }
     const p = await this.page.evaluate((nodeId) => window.__lineage!.nodePosition(nodeId), id);
     if (!p) throw new Error(`node ${id} has no position`);
@@ -112,6 +112,7 @@ declare global {
     __lineage?: {
       state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes;
       camera(): { zoom: number; x: number; y: number };
+      reveal(id: string): void;
     };
   }
 }

@@ -121,7 +121,7 @@ export function GraphView(p: Props) {
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
         <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (← on it)">Parent ▲</button>
-        <button type="button" onClick={() => canvas?.fit()} aria-label="Fit graph to view" title="Fit (f)">Fit</button>
+        <button type="button" onClick={() => { if (canvas && !canvas.fit() && mapChoice === null) setMapChoice(true); }} aria-label="Fit graph to view" title="Fit (f): all of it when readable, else the selection's neighbourhood (the minimap shows the rest)">Fit</button>
         <button type="button" onClick={() => canvas?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => canvas?.zoomBy(0.8)} aria-label="Zoom out">−</button>
         <button type="button" aria-pressed={legend} onClick={() => setLegend(!legend)} aria-label="Toggle legend">Legend</button>

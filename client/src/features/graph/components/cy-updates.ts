@@ -43,8 +43,11 @@ export const MARK_CLASSES = 'selected path match dim chain time-dim hover';
 const ANIMATE_MAX = 300;
 /** Classes owned by the adapter (marks, level of detail) that a structural patch must keep. */
 const KEPT_CLASSES = [...MARK_CLASSES.split(' '), 'lod'];
-/** Below this zoom, nodes show the image name only (graph-styles.ts `node.lod`). */
-export const LOD_ZOOM = 0.5;
+/**
+ * Below this zoom, nodes show the image name only (graph-styles.ts `node.lod`). Just above the zoom where
+ * the full 11 px label would drop under its 7 px minimum (0.64), so there is no zoom with blank boxes.
+ */
+export const LOD_ZOOM = 0.65;
 
 /** Sets or clears the level-of-detail class on every node to match the zoom (cheap when nothing changes). */
 export function applyLod(cy: Core): void {
@@ -77,7 +80,7 @@ export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null, c
   return rest;
 }
 
-const STREAM_CHUNK = 500;
+const STREAM_CHUNK = 2000;
 
 /** Adds `rest` in chunks between frames (nodes before edges), then calls `done`. */
 export function streamIn(cy: Core, rest: ElementDef[], timer: { current: ReturnType<typeof setTimeout> | null }, done: () => void): void {
