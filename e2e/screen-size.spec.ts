@@ -1,11 +1,13 @@
 /**
- * The investigation screen at real size, continued (docs/ui.md): Fit keeps a readable zoom on big trees and
- * narrow graph areas. Geometry is read back from the live Cytoscape instance (`window.__lineage`), no
+ * The investigation screen at real size, continued (docs/ui.md): both layouts (left to right, top down with
+ * stacked leaves) without overlaps, chosen by shape or forced in the URL; Fit keeps a readable zoom on big trees
+ * and narrow graph areas. Geometry is read back from the live Cytoscape instance (`window.__lineage`), no
  * screenshots compared. Planted GUIDs come from the demo manifest.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { plantedManifest } from '../server/src/demo/planted.js';
-import { InvestigationPage, type DrawnBoxes } from './pages/investigation-page.js';
+import { InvestigationPage, overlapsOf, type DrawnBoxes } from './pages/investigation-page.js';
+import { pathFromRoot } from './pages/ancestry.js';
 
 const planted = plantedManifest();
 const ph = planted.phishing;
@@ -40,10 +42,11 @@ test('when Fit is pressed on the 500-child parent with a group expanded, then th
   expect(Math.min(...b.nodes.map((n) => n.box.y1))).toBeLessThanOrEqual(0 + 45);
 });
 
-test('when Fit is pressed on the phishing chain with list, graph and panel open at 1600 px, then the chain is not shrunk to a strip: readable zoom, origin on screen, labelled', async ({ page }) => {
+test('when Fit is pressed on the phishing chain drawn left to right with list, graph and panel open at 1600 px, then the chain is not shrunk to a strip: readable zoom, origin on screen, labelled', async ({ page }) => {
   await page.setViewportSize({ width: 1600, height: 1000 });
   const ui = new InvestigationPage(page);
-  await ui.open(`/?guid=${ph.cmd}&host=${ph.host}&sel=${encodeURIComponent(ph.cmd)}`);
+  // Left to right (forced): the 10-process chain is ~3,000 px wide, far wider than the graph area.
+  await ui.open(`/?guid=${ph.cmd}&host=${ph.host}&sel=${encodeURIComponent(ph.cmd)}&layout=lr`);
   const s = await ui.waitFor((st) => st.nodes.includes(ph.powershell), 'chain drawn');
   expect(s.nodes.length).toBeGreaterThanOrEqual(6);
   const { canvas, b } = await fitAndRead(page, ui);
@@ -54,4 +57,62 @@ test('when Fit is pressed on the phishing chain with list, graph and panel open 
   // A chain wider than the view: the view is filled (some box touches each side or runs past it).
   expect(Math.min(...b.nodes.map((n) => n.box.x1))).toBeLessThanOrEqual(45);
   expect(Math.max(...b.nodes.map((n) => n.box.x2))).toBeGreaterThanOrEqual(canvas.width - 45);
+});
+
+for (const layout of ['lr', 'td'] as const) {
+  test(`when the host's whole tree and the 500-child parent are drawn ${layout === 'lr' ? 'left to right' : 'top down'} (layout=${layout}), then no boxes or labels overlap at the default zoom and generations run ${layout === 'lr' ? 'rightwards' : 'downwards'}`, async ({ page, request }) => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    const ui = new InvestigationPage(page);
+    // The demo's largest tree: the big parent's host from its topmost logged ancestor, 8 generations down.
+    const path = await pathFromRoot(request, big.guid, big.host);
+    const top = path.find((a) => a.logged)!;
+    await ui.open(`/?guid=${top.guid}&host=${big.host}&down=8&layout=${layout}`);
+    const s = await ui.waitFor((st) => st.nodes.length > 20, 'host tree drawn');
+    const b = await boxes(page);
+    expect(overlapsOf(b)).toEqual([]);
+    // Direction: every spawn edge's child lies right of (lr) or below (td) its parent.
+    const at = new Map(b.nodes.map((n) => [n.id, n.box]));
+    const spawns = s.edges.filter((e) => e.startsWith('spawn:')).map((e) => e.slice(6).split('>') as [string, string]);
+    expect(spawns.length).toBeGreaterThan(20);
+    for (const [p, c] of spawns) {
+      if (layout === 'lr') expect(at.get(c)!.x1, `${p} > ${c}`).toBeGreaterThan(at.get(p)!.x2);
+      else expect(at.get(c)!.y1, `${p} > ${c}`).toBeGreaterThan(at.get(p)!.y2);
+    }
+    // The choice survives a reload (URL round trip) and the control shows it.
+    await expect(page.getByRole('combobox', { name: 'Graph layout' })).toHaveValue(layout);
+    expect(page.url()).toContain(`layout=${layout}`);
+
+    await ui.open(`/?guid=${big.guid}&host=${big.host}&layout=${layout}`);
+    const g = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
+    const group = g.nodes.find((n) => n.startsWith('group:'))!;
+    await ui.expand(group);
+    await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');
+    expect(overlapsOf(await boxes(page))).toEqual([]);
+  });
+}
+
+test('when no layout is forced, then a deep narrow chain is drawn top down and a wide list left to right; picking one in the toolbar goes in the URL', async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const ui = new InvestigationPage(page);
+  await ui.open(`/?guid=${ph.cmd}&host=${ph.host}`);
+  const s = await ui.waitFor((st) => st.nodes.includes(ph.powershell), 'chain drawn');
+  let b = await boxes(page);
+  const box = (id: string) => b.nodes.find((n) => n.id === id)!.box;
+  // The phishing chain is deep and narrow (one process per generation): top down.
+  expect(s.nodes.length).toBeGreaterThanOrEqual(8);
+  expect(box(ph.powershell).y1).toBeGreaterThan(box(ph.cmd).y2);
+  expect(box(ph.cmd).y1).toBeGreaterThan(box(ph.winword).y2);
+  expect(overlapsOf(b)).toEqual([]);
+  await page.getByRole('combobox', { name: 'Graph layout' }).selectOption('lr');
+  await expect.poll(() => page.url()).toContain('layout=lr');
+  await ui.waitFor(() => true);
+  b = await boxes(page);
+  expect(box(ph.powershell).x1).toBeGreaterThan(box(ph.cmd).x2);
+  // The 500-child parent (a wide list of leaves) stays left to right when nothing is forced.
+  await ui.open(`/?guid=${big.guid}&host=${big.host}`);
+  const g = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
+  b = await boxes(page);
+  const kids = g.edges.filter((e) => e.startsWith(`spawn:${big.guid}>`)).map((e) => e.split('>')[1]!);
+  expect(kids.length).toBeGreaterThan(3);
+  for (const k of kids) expect(box(k).x1).toBeGreaterThan(box(big.guid).x2);
 });

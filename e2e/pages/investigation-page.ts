@@ -30,6 +30,16 @@ export interface DrawnBoxes {
 
 /** True when two boxes share area (touching edges do not count). */
 export const overlap = (a: Box, b: Box, slack = 0.5) => a.x1 < b.x2 - slack && b.x1 < a.x2 - slack && a.y1 < b.y2 - slack && b.y1 < a.y2 - slack;
+/** Every pair of drawn node boxes and node labels that overlap (quadratic; fine for a few hundred nodes). */
+export function overlapsOf(b: DrawnBoxes): string[] {
+  const bad: string[] = [];
+  for (let i = 0; i < b.nodes.length; i++) for (let j = i + 1; j < b.nodes.length; j++) {
+    const p = b.nodes[i]!, q = b.nodes[j]!;
+    if (overlap(p.box, q.box)) bad.push(`box ${p.id} / ${q.id}`);
+    if (p.label && q.label && overlap(p.label, q.label)) bad.push(`label ${p.id} / ${q.id}`);
+  }
+  return bad;
+}
 
 export const ARTIFACTS = 'e2e/artifacts';
 

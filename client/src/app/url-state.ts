@@ -15,13 +15,17 @@
  *     &views=graph|list   only one of the graph and the process tree list (default: both side by side)
  *     &cam=0.8,120,-40    graph camera: zoom, pan x, pan y (restored on open)
  *     &brush=ms,ms        timeline brush (epoch ms, UTC)
+ *     &layout=lr|td       graph layout: left to right or top down (default: chosen by the tree's shape)
  * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
  */
 import { canonicalGuid } from '@lineage/shared';
+import type { LayoutChoice } from '../features/graph/model/topdown-layout';
 
 /** Which of the graph and the process tree list are shown. */
 export type Views = 'both' | 'graph' | 'list';
 const VIEWS: readonly Views[] = ['both', 'graph', 'list'];
+
+const LAYOUTS: readonly LayoutChoice[] = ['auto', 'lr', 'td'];
 
 /** Graph camera (Cytoscape zoom and pan). */
 export interface Camera { zoom: number; x: number; y: number }
@@ -66,6 +70,7 @@ export interface ViewState {
   camera: Camera | null;
   /** Timeline brush [from, to] in epoch ms; null: no brush. */
   brush: [number, number] | null;
+  layout: LayoutChoice;
 }
 
 /** The empty view (the entry screen). */
@@ -73,7 +78,7 @@ export function emptyViewState(): ViewState {
   return {
     source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
     hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
-    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null,
+    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, layout: 'auto',
   };
 }
 
@@ -146,6 +151,8 @@ export function parseViewState(search: string): ViewState {
   s.camera = cam && cam[0]! > 0 ? { zoom: cam[0]!, x: cam[1]!, y: cam[2]! } : null;
   const brush = numbers(p.get('brush'), 2);
   s.brush = brush && brush[0]! < brush[1]! ? [brush[0]!, brush[1]!] : null;
+  const layout = p.get('layout');
+  s.layout = LAYOUTS.includes(layout as LayoutChoice) ? (layout as LayoutChoice) : 'auto';
   return s;
 }
 
@@ -177,6 +184,7 @@ export function serializeViewState(s: ViewState): string {
   if (s.views !== 'both') p.set('views', s.views);
   if (s.camera) p.set('cam', [Math.round(s.camera.zoom * 1000) / 1000, Math.round(s.camera.x), Math.round(s.camera.y)].join(','));
   if (s.brush) p.set('brush', s.brush.map(Math.round).join(','));
+  if (s.layout !== 'auto') p.set('layout', s.layout);
   const out = p.toString()
     // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
     .replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%2A/gi, '*').replace(/%3A/gi, ':');
@@ -201,7 +209,7 @@ export function investigationUrl(opts: {
 /** Opening a different origin resets everything that was relative to the previous graph. */
 export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewState> = {}): ViewState {
   return {
-    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views,
+    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views, layout: prev.layout,
     guid, selected: guid, ...extra,
   };
 }

@@ -127,7 +127,9 @@ export function patch(cy: Core, defs: ElementDef[], anchorId: string | null): vo
     }
     cy.add(added.map((d) => toCy(d, parentPos.get(d.data.id))) as never);
   });
-  if (!nodeSetChanged) return;
+  // Same nodes but a different layout (the layout choice changed): move them too.
+  const moved = !nodeSetChanged && defs.some((d) => d.group === 'nodes' && d.position && (cy.getElementById(d.data.id).position().x !== d.position.x || cy.getElementById(d.data.id).position().y !== d.position.y));
+  if (!nodeSetChanged && !moved) return;
   const animate = defs.length <= ANIMATE_MAX;
   cy.batch(() => {
     for (const d of defs) {

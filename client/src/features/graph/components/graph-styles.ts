@@ -75,6 +75,10 @@ export function graphStyles(theme: Theme): Style[] {
         'text-background-shape': 'round-rectangle', 'min-zoomed-font-size': 8,
       },
     },
+    // Top-down layout (topdown-layout.ts): down, across, down into the child; to a stacked leaf, down the
+    // parent's trunk and right into the leaf (a turn beyond the target makes Cytoscape draw that L).
+    { selector: 'edge.td', style: { 'taxi-direction': 'downward', 'taxi-turn': 22, 'target-text-offset': 30 } },
+    { selector: 'edge.td.stack', style: { 'taxi-turn': 100000, 'target-text-offset': 22 } },
     { selector: 'edge.to-more', style: { 'line-style': 'dashed', 'target-label': '' } },
     {
       selector: 'edge.cross',

@@ -71,7 +71,11 @@ function nodeClasses(v: VisibleNode): string {
   return c.join(' ');
 }
 
-export function toElements(g: VisibleGraph, positions: Map<string, Point>): ElementDef[] {
+/**
+ * `layout` (top-down only) gives spawn edges their routing classes: `td` (down from the parent, across,
+ * down into the child) and `td stack` (down the parent's trunk, then right into a stacked leaf).
+ */
+export function toElements(g: VisibleGraph, positions: Map<string, Point>, layout?: { mode: 'lr' | 'td'; stacked: ReadonlySet<string> }): ElementDef[] {
   const out: ElementDef[] = [];
   for (const v of g.nodes.values()) {
     const label = nodeLabel(v);
@@ -87,7 +91,7 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>): Elem
     out.push({
       group: 'edges',
       data: { id: e.id, source: e.source, target: e.target, bend: bends.get(e.id), label: e.kind === 'spawn' ? formatDelta(e.deltaMs) : (e.count > 1 ? `${e.kind} ×${e.count}` : e.kind) },
-      classes: e.kind === 'spawn' ? (g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn') : `cross ${e.kind} ${bendClass(bends.get(e.id) ?? BEND)}`,
+      classes: e.kind === 'spawn' ? `${g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn'}${layout?.mode === 'td' ? (layout.stacked.has(e.target) ? ' td stack' : ' td') : ''}` : `cross ${e.kind} ${bendClass(bends.get(e.id) ?? BEND)}`,
     });
   }
   return out;
