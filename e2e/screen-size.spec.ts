@@ -116,3 +116,29 @@ test('when no layout is forced, then a deep narrow chain is drawn top down and a
   expect(kids.length).toBeGreaterThan(3);
   for (const k of kids) expect(box(k).x1).toBeGreaterThan(box(big.guid).x2);
 });
+
+test('when four levels of children are opened page by page, then the search counter is the sum of every answer\'s searches and each children page costs at most one search beyond its listing and event counts', async ({ page, request }) => {
+  const ui = new InvestigationPage(page);
+  const answers: Array<{ url: string; searches: number }> = [];
+  page.on('response', async (r) => {
+    if (!/\/api\/(graph|processes\/[^/]+\/children)\b/.test(r.url()) || r.status() !== 200) return;
+    const body = await r.json().catch(() => null) as { stats?: { searches: number } } | null;
+    if (body?.stats) answers.push({ url: r.url(), searches: body.stats.searches });
+  });
+  const path = await pathFromRoot(request, big.guid, big.host);
+  const top = path.find((a) => a.logged)!;
+  await ui.open(`/?guid=${top.guid}&host=${big.host}&down=0&layout=lr`);
+  await ui.waitFor((st) => st.nodes.includes(top.guid), 'root drawn');
+  for (let level = 0; level < 4; level++) {
+    const before = answers.length;
+    await page.getByRole('button', { name: 'Expand one more level everywhere' }).click();
+    await expect.poll(() => answers.length, { message: `level ${level + 1} loaded` }).toBeGreaterThan(before);
+    await ui.waitFor(() => true);
+  }
+  const pages = answers.filter((a) => a.url.includes('/children'));
+  expect(pages.length).toBeGreaterThan(3);
+  // Embedded: the listing (one statement, one row past the page), event counts, child counts.
+  for (const p of pages) expect(p.searches, p.url).toBeLessThanOrEqual(3);
+  const total = answers.reduce((s, a) => s + a.searches, 0);
+  await expect(page.getByTestId('graph-stats')).toContainText(`${total} source searches`);
+});

@@ -10,7 +10,7 @@
  * ancestors, full subtree, counts and cross edges therefore cost 2 searches at any depth. When the host-window holds more processes than
  * `treeBudget`, getTree walks one generation per search with batched GUID frontiers instead.
  */
-import type { Category, Notable, TimeRange } from '@lineage/shared';
+import { canonicalGuid, type Category, type Notable, type TimeRange } from '@lineage/shared';
 import type {
   BaseOptions, EventRecord, EventSource, NamePairCount, NotableStatusFilter, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery,
   TreeOptions, TreeRows,
@@ -156,6 +156,18 @@ export class SplunkSource implements EventSource {
     await this.withEndTimes(items, o);
     const next = offset + rows.length;
     return { items, nextCursor: next < h.resultCount ? String(next) : null, total: h.resultCount };
+  }
+
+  /** Children per parent (EventSource.countChildren): one `stats dc() by parent` search per batch of parents. */
+  async countChildren(parentGuids: string[], o: BaseOptions): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const parts = await Promise.all(batches(canonicalGuids(parentGuids, 'parent guid')).map((b) =>
+      this.run(this.spl.childCountsOf(b, o.host), { ctx: o.ctx, range: o.range })));
+    for (const { rows } of parts) for (const r of rows) {
+      const g = canonicalGuid(String(r.lineage_parent ?? ''));
+      if (g) out.set(g, (out.get(g) ?? 0) + Number(r.count ?? 0));
+    }
+    return out;
   }
 
   /**
