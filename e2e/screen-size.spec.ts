@@ -142,3 +142,32 @@ test('when four levels of children are opened page by page, then the search coun
   const total = answers.reduce((s, a) => s + a.searches, 0);
   await expect(page.getByTestId('graph-stats')).toContainText(`${total} source searches`);
 });
+
+test('when list, graph and side panel are open at 1600 × 1000, then the graph has the larger share and the list is a narrow name column; screenshots of the three reference trees', async ({ page, request }, info) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const ui = new InvestigationPage(page);
+  const path = await pathFromRoot(request, big.guid, big.host);
+  const top = path.find((a) => a.logged)!;
+  const scenes: Array<[string, string, (st: { nodes: string[] }) => boolean]> = [
+    ['500-child-parent', `/?guid=${big.guid}&host=${big.host}&sel=${encodeURIComponent(big.guid)}`, (st) => st.nodes.some((n) => n.startsWith('group:'))],
+    ['phishing-chain', `/?guid=${ph.cmd}&host=${ph.host}&sel=${encodeURIComponent(ph.cmd)}`, (st) => st.nodes.includes(ph.powershell)],
+    ['largest-tree', `/?guid=${top.guid}&host=${big.host}&down=8&sel=${encodeURIComponent(top.guid)}`, (st) => st.nodes.length > 20],
+  ];
+  for (const [name, url, ready] of scenes) {
+    await ui.open(url);
+    await ui.waitFor(ready, `${name} drawn`);
+    const graph = (await page.getByTestId('graph-canvas').boundingBox())!;
+    const list = (await page.getByRole('tree', { name: 'Process tree list' }).boundingBox())!;
+    const panel = (await page.getByRole('complementary', { name: 'Details' }).boundingBox())!;
+    expect(panel.width, name).toBeGreaterThan(250);
+    expect(graph.width, `${name}: graph width`).toBeGreaterThanOrEqual(700);
+    expect(graph.width, name).toBeGreaterThan(2.5 * list.width);
+    // The narrow list still names every row's process.
+    await expect(page.locator('.tree-row .c-name').first()).toBeVisible();
+    await expect(page.locator('.tree-head .c-cmd')).toBeHidden();
+    await page.screenshot({ path: info.outputPath(`${name}-1600x1000.png`) });
+  }
+  // The full-width list keeps every column.
+  await page.getByRole('button', { name: 'Show graph' }).click();
+  await expect(page.locator('.tree-head .c-cmd')).toBeVisible();
+});
