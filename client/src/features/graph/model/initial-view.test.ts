@@ -35,6 +35,21 @@ describe('initialView', () => {
   });
 });
 
+describe('initialView on the root of a big tree', () => {
+  it('when the anchor is the root of a tall left-to-right tree, then the view starts at the root\'s left edge, not with a blank left half', () => {
+    const kids = Array.from({ length: 300 }, (_, i) => `k${i}`);
+    const pos = tidyLayout({ roots: ['r'], children: (id) => (id === 'r' ? ['p'] : id === 'p' ? kids : []) });
+    const v = initialView(pos, 'r', 600, 700);
+    expect(v.fitsAll).toBe(false);
+    const left = (pos.get('r')!.x - 100) * v.zoom + v.pan.x;
+    expect(left).toBeGreaterThanOrEqual(0);
+    expect(left).toBeLessThanOrEqual(60);
+    expect(pos.get('r')!.y * v.zoom + v.pan.y).toBeCloseTo(350); // vertically still centred on the root
+    expect(v.inView.has('r')).toBe(true);
+    expect(v.inView.has('p')).toBe(true);
+  });
+});
+
 describe('fitView (the Fit button)', () => {
   // Spec: names at level of detail are 26 px (graph-styles.ts); readable means ≥ 10 px on screen.
   const readable = (zoom: number) => 26 * zoom >= 10;

@@ -73,8 +73,13 @@ export function initialView(positions: Map<string, Point>, anchor: string | null
   const zoom = Math.min(MAX_ZOOM, Math.max(fit, READABLE_ZOOM));
   const fitsAll = fit >= READABLE_ZOOM;
   const a = anchor ? positions.get(anchor) : undefined;
-  const centre = fitsAll || !a ? { x: (x1 + x2) / 2, y: (y1 + y2) / 2 } : a;
-  const pan = { x: width / 2 - centre.x * zoom, y: height / 2 - centre.y * zoom };
+  const want = fitsAll || !a ? { x: (x1 + x2) / 2, y: (y1 + y2) / 2 } : a;
+  // Around the anchor, but no empty space past the graph's edges (a root on the left edge starts at the
+  // view's left, showing its descendants rather than a blank half screen).
+  const pan = fitsAll
+    ? { x: width / 2 - want.x * zoom, y: height / 2 - want.y * zoom }
+    : { x: clampedPan(want.x, x1, x2, width, zoom), y: clampedPan(want.y, y1, y2, height, zoom) };
+  const centre = { x: (width / 2 - pan.x) / zoom, y: (height / 2 - pan.y) / zoom };
   const halfW = (width / 2 / zoom) * (1 + 2 * margin) + NODE_W;
   const halfH = (height / 2 / zoom) * (1 + 2 * margin) + NODE_H;
   const inView = new Set<string>();
