@@ -32,6 +32,16 @@ export interface DrawnBoxes {
 
 /** True when two boxes share area (touching edges do not count). */
 export const overlap = (a: Box, b: Box, slack = 0.5) => a.x1 < b.x2 - slack && b.x1 < a.x2 - slack && a.y1 < b.y2 - slack && b.y1 < a.y2 - slack;
+/** Every pair of drawn node boxes and node labels that overlap (quadratic; fine for a few hundred nodes). */
+export function overlapsOf(b: DrawnBoxes): string[] {
+  const bad: string[] = [];
+  for (let i = 0; i < b.nodes.length; i++) for (let j = i + 1; j < b.nodes.length; j++) {
+    const p = b.nodes[i]!, q = b.nodes[j]!;
+    if (overlap(p.box, q.box)) bad.push(`box ${p.id} / ${q.id}`);
+    if (p.label && q.label && overlap(p.label, q.label)) bad.push(`label ${p.id} / ${q.id}`);
+  }
+  return bad;
+}
 
 export const ARTIFACTS = 'e2e/artifacts';
 
@@ -74,8 +84,8 @@ export class InvestigationPage {
     const pos = await this.page.evaluate((nodeId) => window.__lineage!.nodePosition(nodeId), id);
     const box = await this.page.getByTestId('graph-canvas').boundingBox();
     if (!pos || !box || pos.x < box.x || pos.y < box.y || pos.x > box.x + box.width || pos.y > box.y + box.height) {
-      // Off screen: select it by keyboard-free means (fit), then retry once.
-      await this.page.getByRole('button', { name: 'Fit graph to view' }).click();
+      // Off screen: centre it (Fit frames only the selection's neighbourhood on big graphs), then click.
+      await this.page.evaluate((nodeId) => window.__lineage!.reveal(nodeId), id);
     }
     const p = await this.page.evaluate((nodeId) => window.__lineage!.nodePosition(nodeId), id);
     if (!p) throw new Error(`node ${id} has no position`);
@@ -114,6 +124,7 @@ declare global {
     __lineage?: {
       state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes;
       camera(): { zoom: number; x: number; y: number };
+      reveal(id: string): void;
     };
   }
 }

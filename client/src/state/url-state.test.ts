@@ -13,7 +13,9 @@ describe('URL view state', () => {
     s.highlight = [B, A]; s.query = { q: 'mimikatz', host: 'WS1', image: 'cmd.exe' };
     s.views = 'list'; s.camera = { zoom: 0.75, x: 120, y: -40 }; s.brush = [1714521600000, 1714525200000];
     s.expand = { mode: 'suspicion', budget: 40 }; s.rare = 3;
+    s.layout = 'td';
     const url = serializeViewState(s);
+    expect(url).toContain('layout=td');
     expect(parseViewState(url)).toEqual(s);
   });
 
@@ -46,6 +48,10 @@ describe('URL view state', () => {
     expect(v.brush).toBeNull();
     expect(parseViewState('?cam=1,2').camera).toBeNull();
     expect(parseViewState('?cam=0.5,-10.5,3').camera).toEqual({ zoom: 0.5, x: -10.5, y: 3 });
+    // Layout: only lr / td are kept; anything else is the shape-based default, which is not written out.
+    expect(parseViewState('?layout=lr').layout).toBe('lr');
+    expect(parseViewState('?layout=sideways').layout).toBe('auto');
+    expect(serializeViewState(parseViewState('?guid={a}&layout=auto'))).not.toContain('layout');
   });
 
   it('when the view is empty, then the URL has no query string', () => {

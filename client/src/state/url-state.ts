@@ -17,6 +17,7 @@
  *     &brush=ms,ms        timeline brush (epoch ms, UTC)
  *     &xp=suspicion*40    expansion by suspicion (`auto`: only when the tree is large), `*N` = node budget (default 150)
  *     &rare=3             prevalence filter: only processes whose parent→child pair was seen on < 3 hosts
+ *     &layout=lr|td       graph layout: left to right or top down (default: chosen by the tree's shape)
  * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
  */
 import { canonicalGuid, DEFAULT_EXPAND_BUDGET, EXPAND_MODES, type ExpandMode } from '@lineage/shared';
@@ -27,6 +28,11 @@ export interface ExpandView { mode: ExpandMode; budget: number }
 /** Which of the graph and the process tree list are shown. */
 export type Views = 'both' | 'graph' | 'list';
 const VIEWS: readonly Views[] = ['both', 'graph', 'list'];
+
+export type LayoutMode = 'lr' | 'td';
+/** Chosen by shape (`auto`), or forced left to right / top down (`layout=` in the URL). */
+export type LayoutChoice = 'auto' | LayoutMode;
+const LAYOUTS: readonly LayoutChoice[] = ['auto', 'lr', 'td'];
 
 /** Graph camera (Cytoscape zoom and pan). */
 export interface Camera { zoom: number; x: number; y: number }
@@ -75,6 +81,7 @@ export interface ViewState {
   expand: ExpandView | null;
   /** Prevalence filter: only processes whose parent→child pair was seen on fewer hosts than this; null: off. */
   rare: number | null;
+  layout: LayoutChoice;
 }
 
 /** The empty view (the entry screen). */
@@ -82,7 +89,7 @@ export function emptyViewState(): ViewState {
   return {
     source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
     hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
-    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null,
+    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null, layout: 'auto',
   };
 }
 
@@ -158,6 +165,8 @@ export function parseViewState(search: string): ViewState {
   const [xpMode, xpBudget] = (p.get('xp') ?? '').split('*');
   if (EXPAND_MODES.includes(xpMode as ExpandMode)) s.expand = { mode: xpMode as ExpandMode, budget: intOr(xpBudget ?? null, DEFAULT_EXPAND_BUDGET, 1, 10_000) };
   s.rare = p.get('rare') != null && /^\d+$/.test(p.get('rare')!) ? intOr(p.get('rare'), 3, 1, 1_000_000) : null;
+  const layout = p.get('layout');
+  s.layout = LAYOUTS.includes(layout as LayoutChoice) ? (layout as LayoutChoice) : 'auto';
   return s;
 }
 
@@ -191,6 +200,7 @@ export function serializeViewState(s: ViewState): string {
   if (s.brush) p.set('brush', s.brush.map(Math.round).join(','));
   if (s.expand) p.set('xp', s.expand.budget === DEFAULT_EXPAND_BUDGET ? s.expand.mode : `${s.expand.mode}*${s.expand.budget}`);
   if (s.rare != null) p.set('rare', String(s.rare));
+  if (s.layout !== 'auto') p.set('layout', s.layout);
   const out = p.toString()
     // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
     .replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%2A/gi, '*').replace(/%3A/gi, ':');
@@ -215,7 +225,7 @@ export function investigationUrl(opts: {
 /** Opening a different origin resets everything that was relative to the previous graph. */
 export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewState> = {}): ViewState {
   return {
-    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views,
+    ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views, layout: prev.layout,
     guid, selected: guid, ...extra,
   };
 }

@@ -132,6 +132,12 @@ function addCrossEdges(
       nodes.set(node.guid, node);
       if (found && parent && parent.kind === 'process' && parent.guid !== found.guid) {
         addEdge({ source: parent.guid, target: found.guid, kind: 'spawn', deltaMs: deltaMs(parent.startTime, found.startTime), count: 1 });
+        // Drawn under its parent now: one fewer hidden child; none left means no "more" to offer.
+        const t = truncated[`children:${parent.guid}`];
+        if (t && t.remaining !== null) {
+          if (t.remaining <= 1) delete truncated[`children:${parent.guid}`];
+          else truncated[`children:${parent.guid}`] = { ...t, remaining: t.remaining - 1 };
+        }
       }
       extra++;
     }

@@ -24,7 +24,8 @@ async function readFiltered<T>(
   const items: T[] = [];
   let { s, skip } = position;
   for (;;) {
-    const page = await fetch(s, batch + skip);
+    // One row more than needed, so the row that proves a next page exists comes with this read, not another.
+    const page = await fetch(s, batch + skip + 1);
     const rows = page.items;
     for (let i = skip; i < rows.length; i++) {
       if (!keep(rows[i]!)) continue;
@@ -74,12 +75,14 @@ export async function listChildren(source: EventSource, parent: string, q: Child
 export const MAX_COUNTED_CHILDREN = 5000;
 
 /**
- * How many children each of `guids` has (one listing over all of them), so the client offers "expand"
- * only where there is something to expand. Null when there are more than MAX_COUNTED_CHILDREN in all.
+ * How many children each of `guids` has, so the client offers "expand" only where there is something to
+ * expand: one count statement or search (EventSource.countChildren) when the source has one, else one
+ * listing over all of them — null when that would read more than MAX_COUNTED_CHILDREN rows.
  */
 async function childCounts(source: EventSource, guids: string[], base: BaseOf): Promise<Map<string, number> | null> {
   const counts = new Map<string, number>();
   if (guids.length === 0) return counts;
+  if (source.countChildren) return source.countChildren(guids, base);
   const { items, next } = await readFiltered(
     (s, n) => source.getChildren(guids, { ...base, limit: n, cursor: s }), { s: null, skip: 0 }, MAX_COUNTED_CHILDREN, () => true, 1000,
   );

@@ -134,6 +134,12 @@ export interface EventSource {
   getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]>;
   /** Children of the given parents, ordered by (startTime, guid), paged. */
   getChildren(parentGuids: string[], o: PageOptions): Promise<RowPage<ProcessRecord>>;
+  /**
+   * How many children each parent has (absent: none), in one statement or search per batch of parents:
+   * children pages carry their items' `childCount` from it (server/src/graph/paging.ts). Optional: without it
+   * the counts come from a children listing.
+   */
+  countChildren?(parentGuids: string[], o: BaseOptions): Promise<Map<string, number>>;
   /** Ancestors of a GUID, nearest first, up to `maxDepth` generations. */
   getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]>;
   /**

@@ -272,6 +272,18 @@ export class EmbeddedSource implements EventSource {
     };
   }
 
+  /** Children per parent (EventSource.countChildren): one GROUP BY over the parents' children. */
+  async countChildren(parentGuids: string[], o: BaseOptions): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (parentGuids.length === 0) return out;
+    const p = new Params();
+    const m = guidMatch(p, guidList(parentGuids), 'p', 'pkey', 'parent_guid');
+    const rows = await queryJson(this.store, o.ctx,
+      `SELECT p.parent_guid AS parent, count(DISTINCT p.guid) AS n FROM processes p ${m.join} WHERE TRUE ${m.where} ${filters(p, o, 'p', 'start_time')} GROUP BY p.parent_guid`, p);
+    for (const r of rows) out.set(String(r.parent), Number(r.n));
+    return out;
+  }
+
   async getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]> {
     const rows = await this.treeRows(o.ctx, {
       guid: canonicalGuid(guid) ?? guid, host: o.host?.toLowerCase(), up: Math.max(0, o.maxDepth), down: 0, budget: 0, range: o.range,

@@ -2,12 +2,13 @@
  * The Splunk source's paged process reads: a parent's children one page at a time (the cursor is a
  * row offset into one search job), and the rule scan streaming a job's pages as they are read.
  */
+import { canonicalGuid } from '@lineage/shared';
 import type { BaseOptions, PageOptions, ProcessRecord, RowPage } from '../event-source.js';
 import { offsetCursor, pageLimit } from './events.js';
 import type { SplunkJobs } from './jobs.js';
 import { splunkWebUrl } from './jobs.js';
 import { byStart, processRecords } from './rows.js';
-import { canonicalGuids, timeParams } from './spl.js';
+import { batches, canonicalGuids, timeParams } from './spl.js';
 
 export type ScanOptions = BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number };
 
@@ -21,6 +22,18 @@ export async function childrenPage(jobs: SplunkJobs, parentGuids: string[], o: P
   await jobs.withEndTimes(items, o);
   const next = offset + rows.length;
   return { items, nextCursor: next < total ? String(next) : null, total };
+}
+
+/** Children per parent (distinct child GUIDs): one `stats dc() by parent` search per batch of parents. */
+export async function childCounts(jobs: SplunkJobs, parentGuids: string[], o: BaseOptions): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const parts = await Promise.all(batches(canonicalGuids(parentGuids, 'parent guid')).map((b) =>
+    jobs.run(jobs.spl.childCountsOf(b, o.host), { ctx: o.ctx, range: o.range })));
+  for (const { rows } of parts) for (const r of rows) {
+    const g = canonicalGuid(String(r.lineage_parent ?? ''));
+    if (g) out.set(g, (out.get(g) ?? 0) + Number(r.count ?? 0));
+  }
+  return out;
 }
 
 /** Every process matching the scan's names, one batch of records per page of the job. */

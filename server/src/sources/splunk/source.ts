@@ -22,7 +22,7 @@ import type { Counts } from './lifetime.js';
 import { SplunkJobs } from './jobs.js';
 import { lateralFactsFromRows, lateralSpl } from './lateral.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
-import { childrenPage, scanPages, type ScanOptions } from './pages.js';
+import { childCounts, childrenPage, scanPages, type ScanOptions } from './pages.js';
 import type { SplBuilder } from './spl.js';
 import { SplunkTree } from './tree.js';
 
@@ -77,6 +77,11 @@ export class SplunkSource implements EventSource {
     return this.tree.getAncestors(guid, o);
   }
 
+  /** Children per parent (EventSource.countChildren): one `stats dc() by parent` search per batch of parents (pages.ts). */
+  countChildren(parentGuids: string[], o: BaseOptions): Promise<Map<string, number>> {
+    return childCounts(this.jobs, parentGuids, o);
+  }
+
   ancestorsOf(start: ProcessRecord, maxDepth: number, ctx: QueryContext): Promise<ProcessRecord[]> {
     return this.tree.ancestorsOf(start, maxDepth, ctx);
   }
@@ -111,6 +116,12 @@ export class SplunkSource implements EventSource {
 
   countNamePairs(names: string[], o: BaseOptions): Promise<NamePairCount[]> {
     return this.events.countNamePairs(names, o);
+  }
+
+  /** Cross-host stitching facts of a window: one search (lateral.ts). */
+  async lateralFacts(range: TimeRange, ctx: QueryContext): Promise<LateralFacts> {
+    const { rows, prov } = await this.jobs.run(lateralSpl(this.spl, this.config.fieldStyle), { ctx, range });
+    return lateralFactsFromRows(rows, prov, this.config.fieldStyle);
   }
 
   prevalence(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult> {

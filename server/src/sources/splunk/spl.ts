@@ -120,6 +120,13 @@ export class SplBuilder {
     return `${this.base()} ${this.codes(false)}${this.hostTerm(host)} ${list}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
   }
 
+  /** Children per parent (distinct child GUIDs, lowercase parent GUID) for one batch of parents: one `stats` search. */
+  childCountsOf(parents: readonly string[], host?: string): string {
+    const list = inClause(this.f('ParentProcessGuid'), parents.map((g) => guidValue(g)));
+    return `${this.base()} ${this.codes(false)}${this.hostTerm(host)} ${list} | eval lineage_parent=lower(${this.f('ParentProcessGuid')})`
+      + ` | eval lineage_child=lower(${this.f('ProcessGuid')}) | stats dc(lineage_child) as count by lineage_parent`;
+  }
+
   /** Seeds: process-creates by host and/or image / command-line substrings. */
   seeds(q: { host?: string; image?: string; text?: string }): string {
     const terms: string[] = [];

@@ -19,13 +19,15 @@ import { PROBES } from '../../../lib/probes';
 import type { ElementDef } from '../model/to-elements';
 import { applyLod, applyMarks, firstDraw, patch, readBoxes, readState, streamIn, type DrawnBoxes, type GraphState, type Marks } from './cy-updates';
 import { graphStyles, type Theme } from './graph-styles';
+import { fitView, layoutBounds } from '../model/initial-view';
 import type { Camera } from '../../../state/url-state';
 
 export type { DrawnBoxes, GraphState, Marks } from './cy-updates';
 
 /** Imperative controls for the toolbar and export. */
 export interface CanvasHandle {
-  fit(): void;
+  /** The whole graph if it stays readable, else the anchor's neighbourhood at the minimum fit zoom; true when all of it is in view. */
+  fit(): boolean;
   zoomBy(factor: number): void;
   center(id: string): void;
   /** PNG of the whole graph as a Blob. */
@@ -57,7 +59,11 @@ interface Props {
 
 declare global {
   interface Window {
-    __lineage?: { state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes; camera(): { zoom: number; x: number; y: number } };
+    __lineage?: {
+      state(): GraphState; nodePosition(id: string): { x: number; y: number } | null; boxes(): DrawnBoxes; camera(): { zoom: number; x: number; y: number };
+      /** Centres node `id` at the current zoom, no animation (tests and the bench bring a node on screen to click it). */
+      reveal(id: string): void;
+    };
   }
 }
 
@@ -85,6 +91,8 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       container: hostRef.current, style: graphStyles(cb.current.theme) as never, elements: [],
       layout: { name: 'preset' }, minZoom: 0.03, maxZoom: 3, autoungrabify: true, autounselectify: true,
       boxSelectionEnabled: false,
+      // While panning/zooming, big graphs move as a bitmap of the last frame and redraw when the camera stops.
+      textureOnViewport: true,
     });
     cyRef.current = cy;
     cy.on('tap', 'node', (e) => {
@@ -110,6 +118,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       state: () => readState(cy, stateRef.current?.dataset.ready === 'true', renders.current),
       boxes: () => readBoxes(cy),
       camera: () => ({ zoom: cy.zoom(), ...cy.pan() }),
+      reveal: (id) => { const n = cy.getElementById(id); if (n.nonempty()) cy.center(n); },
       nodePosition: (id) => {
         const n = cy.getElementById(id);
         if (n.empty()) return null;
@@ -134,7 +143,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
     if (streamRef.current) { clearTimeout(streamRef.current); streamRef.current = null; }
     const defs = props.elements;
     if (defs.length) markOnce('lineage:cy-start');
-    const finish = (ready: boolean) => {
+    const finish = (ready: boolean, painted?: () => void) => {
       applyMarks(cy, cb.current.marks);
       applyLod(cy);
       renders.current++;
@@ -144,6 +153,7 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
         publish(ready);
         if (defs.length) markOnce('lineage:interactive');
         if (ready && defs.length) markOnce('lineage:complete');
+        painted?.();
       }));
       cy.forceRender();
     };
@@ -151,8 +161,8 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       cy.resize(); // the host may have changed size since creation (list or panel appearing in the same commit)
       const rest = firstDraw(cy, defs, cb.current.anchor, cb.current.camera ?? null);
       if (defs.length) markOnce('lineage:cy-end');
-      finish(rest.length === 0);
-      if (rest.length) streamIn(cy, rest, streamRef, () => finish(true));
+      // The rest streams in only after the first view is painted (each chunk costs a restyle and a frame).
+      finish(rest.length === 0, rest.length ? () => streamIn(cy, rest, streamRef, () => finish(true)) : undefined);
       return;
     }
     patch(cy, defs, cb.current.anchor); // the anchor as of this update; it alone never redraws
@@ -168,7 +178,17 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
   }, [props.marks]);
 
   useImperativeHandle(ref, () => ({
-    fit: () => { cyRef.current?.fit(undefined, 40); recordCamera.current(); },
+    fit: () => {
+      const cy = cyRef.current;
+      const defs = cb.current.elements;
+      const b = layoutBounds(defs.flatMap((d) => (d.group === 'nodes' && d.position ? [d.position] : [])));
+      if (!cy || !b) return true;
+      const anchor = cb.current.anchor ? defs.find((d) => d.data.id === cb.current.anchor)?.position ?? null : null;
+      const v = fitView(b, anchor, cy.width(), cy.height());
+      cy.viewport({ zoom: v.zoom, pan: v.pan });
+      recordCamera.current();
+      return v.fitsAll;
+    },
     zoomBy: (f) => {
       const cy = cyRef.current;
       if (!cy) return;

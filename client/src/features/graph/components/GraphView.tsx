@@ -9,7 +9,7 @@ import { activate as activateIn, collapse, expandLevel, expandParent, select } f
 import { StateMessage } from '../../../components/StateMessage';
 import { markOnce } from '../../../lib/perf';
 import { navigate, type NavKey } from '../model/navigation';
-import { tidyLayout } from '../model/tidy-layout';
+import { chooseLayout } from '../model/topdown-layout';
 import { toElements } from '../model/to-elements';
 import type { VisibleGraph } from '../model/visible-graph';
 import { CytoscapeCanvas, type CanvasHandle, type Marks } from './CytoscapeCanvas';
@@ -56,16 +56,17 @@ export function GraphView(p: Props) {
   const canvasRefCb = useCallback((h: CanvasHandle | null) => { canvasRef.current = h; setCanvas(h); }, [canvasRef]);
   // The minimap covers a corner of the canvas: on by default only for graphs too big to take in at once.
   const [mapChoice, setMapChoice] = useState<boolean | null>(null);
+  const layoutChoice = view.layout;
   const showMap = Boolean(graph && graph.nodes.size > 1 && (mapChoice ?? graph.nodes.size > MAP_AUTO));
 
   const elements = useMemo(() => {
     if (!graph) return [];
     markOnce('lineage:layout-start');
-    const positions = tidyLayout({ roots: graph.roots, children: (id) => graph.nodes.get(id)?.children ?? [] });
-    const els = toElements(graph, positions);
+    const layout = chooseLayout({ roots: graph.roots, children: (id) => graph.nodes.get(id)?.children ?? [] }, layoutChoice);
+    const els = toElements(graph, layout.positions, layout);
     markOnce('lineage:layout-end');
     return els;
-  }, [graph]);
+  }, [graph, layoutChoice]);
 
   const act = (fn: (v: ViewState) => ViewState, anchorId: string | null) => {
     setAnchor(anchorId);
@@ -121,9 +122,14 @@ export function GraphView(p: Props) {
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
         <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (← on it)">Parent ▲</button>
-        <button type="button" onClick={() => canvas?.fit()} aria-label="Fit graph to view" title="Fit (f)">Fit</button>
+        <button type="button" onClick={() => { if (canvas && !canvas.fit() && mapChoice === null) setMapChoice(true); }} aria-label="Fit graph to view" title="Fit (f): all of it when readable, else the selection's neighbourhood (the minimap shows the rest)">Fit</button>
         <button type="button" onClick={() => canvas?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => canvas?.zoomBy(0.8)} aria-label="Zoom out">−</button>
+        <select aria-label="Graph layout" title="Layout: chosen by the tree's shape, or forced" value={view.layout} onChange={(e) => { const l = e.target.value as ViewState['layout']; act((s) => ({ ...s, layout: l, camera: null }), view.selected ?? graph?.origin ?? null); }}>
+          <option value="auto">Layout: auto</option>
+          <option value="lr">Left → right</option>
+          <option value="td">Top ↓ down</option>
+        </select>
         <button type="button" aria-pressed={legend} onClick={() => setLegend(!legend)} aria-label="Toggle legend">Legend</button>
         <button type="button" aria-pressed={showMap} disabled={!graph} onClick={() => setMapChoice(!showMap)} aria-label="Toggle minimap">Map</button>
         {busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}

@@ -47,8 +47,11 @@ export const MARK_CLASSES = 'selected path match dim chain time-dim hover rare';
 const ANIMATE_MAX = 300;
 /** Classes owned by the adapter (marks, level of detail) that a structural patch must keep. */
 const KEPT_CLASSES = [...MARK_CLASSES.split(' '), 'lod'];
-/** Below this zoom, nodes show the image name only (graph-styles.ts `node.lod`). */
-export const LOD_ZOOM = 0.5;
+/**
+ * Below this zoom, nodes show the image name only (graph-styles.ts `node.lod`). Just above the zoom where
+ * the full 11 px label would drop under its 7 px minimum (0.64), so there is no zoom with blank boxes.
+ */
+export const LOD_ZOOM = 0.65;
 
 /** Sets or clears the level-of-detail class on every node to match the zoom (cheap when nothing changes). */
 export function applyLod(cy: Core): void {
@@ -81,7 +84,7 @@ export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null, c
   return rest;
 }
 
-const STREAM_CHUNK = 500;
+const STREAM_CHUNK = 2000;
 
 /** Adds `rest` in chunks between frames (nodes before edges), then calls `done`. */
 export function streamIn(cy: Core, rest: ElementDef[], timer: { current: ReturnType<typeof setTimeout> | null }, done: () => void): void {
@@ -128,7 +131,9 @@ export function patch(cy: Core, defs: ElementDef[], anchorId: string | null): vo
     }
     cy.add(added.map((d) => toCy(d, parentPos.get(d.data.id))) as never);
   });
-  if (!nodeSetChanged) return;
+  // Same nodes but a different layout (the layout choice changed): move them too.
+  const moved = !nodeSetChanged && defs.some((d) => d.group === 'nodes' && d.position && (cy.getElementById(d.data.id).position().x !== d.position.x || cy.getElementById(d.data.id).position().y !== d.position.y));
+  if (!nodeSetChanged && !moved) return;
   const animate = defs.length <= ANIMATE_MAX;
   cy.batch(() => {
     for (const d of defs) {

@@ -5,6 +5,7 @@
  */
 import type { ProcessKind } from '../model/process-kind';
 import { NODE_H, NODE_W } from '../model/tidy-layout';
+import { BEND, bendClass, MAX_BENDS } from '../model/to-elements';
 
 export type Theme = 'dark' | 'light';
 
@@ -80,16 +81,22 @@ export function graphStyles(theme: Theme): Style[] {
         'text-background-shape': 'round-rectangle', 'min-zoomed-font-size': 8,
       },
     },
+    // Top-down layout (topdown-layout.ts): down, across, down into the child; to a stacked leaf, down the
+    // parent's trunk and right into the leaf (a turn beyond the target makes Cytoscape draw that L).
+    { selector: 'edge.td', style: { 'taxi-direction': 'downward', 'taxi-turn': 22, 'target-text-offset': 30 } },
+    { selector: 'edge.td.stack', style: { 'taxi-turn': 100000, 'target-text-offset': 22 } },
     { selector: 'edge.to-more', style: { 'line-style': 'dashed', 'target-label': '' } },
     {
       selector: 'edge.cross',
-      // Each cross edge carries its own bend (data.bend, to-elements.ts): parallel edges between one pair
-      // fan out instead of lying on top of each other; the label rides beside the curve's apex.
+      // Each cross edge carries its bend as a class (`bend-p2`, to-elements.ts): parallel edges between one
+      // pair fan out instead of lying on top of each other; the label rides beside the curve's apex.
+      // A class per step, not a function style: function styles are re-evaluated per element on every restyle.
       style: {
-        'target-label': '', label: 'data(label)', 'curve-style': 'unbundled-bezier', 'control-point-distances': ((el: { data(k: string): unknown }) => [Number(el.data('bend')) || 80]) as never, 'control-point-weights': [0.5],
+        'target-label': '', label: 'data(label)', 'curve-style': 'unbundled-bezier', 'control-point-distances': [BEND], 'control-point-weights': [0.5],
         'line-style': 'dashed', width: 2, 'font-size': 9, 'z-index-compare': 'manual', 'z-index': 20,
       },
     },
+    ...Array.from({ length: MAX_BENDS }, (_, i) => [i + 1, -(i + 1)]).flat().map((k) => ({ selector: `edge.${bendClass(k * BEND)}`, style: { 'control-point-distances': [k * BEND] } })),
     { selector: 'edge.remote-thread', style: { 'line-color': e.remoteThread, 'target-arrow-color': e.remoteThread, color: e.remoteThread } },
     { selector: 'edge.process-access', style: { 'line-color': e.access, 'target-arrow-color': e.access, color: e.access } },
     // Marks (applied by the adapter): path to root, chain, find, time brush, hover, selection (last wins).

@@ -71,7 +71,11 @@ function nodeClasses(v: VisibleNode): string {
   return c.join(' ');
 }
 
-export function toElements(g: VisibleGraph, positions: Map<string, Point>): ElementDef[] {
+/**
+ * `layout` (top-down only) gives spawn edges their routing classes: `td` (down from the parent, across,
+ * down into the child) and `td stack` (down the parent's trunk, then right into a stacked leaf).
+ */
+export function toElements(g: VisibleGraph, positions: Map<string, Point>, layout?: { mode: 'lr' | 'td'; stacked: ReadonlySet<string> }): ElementDef[] {
   const out: ElementDef[] = [];
   for (const v of g.nodes.values()) {
     const label = nodeLabel(v);
@@ -87,13 +91,23 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>): Elem
     out.push({
       group: 'edges',
       data: { id: e.id, source: e.source, target: e.target, bend: bends.get(e.id), label: e.kind === 'spawn' ? formatDelta(e.deltaMs) : (e.count > 1 ? `${e.kind} ×${e.count}` : e.kind) },
-      classes: e.kind === 'spawn' ? (g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn') : `cross ${e.kind}`,
+      classes: e.kind === 'spawn' ? `${g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn'}${layout?.mode === 'td' ? (layout.stacked.has(e.target) ? ' td stack' : ' td') : ''}` : `cross ${e.kind} ${bendClass(bends.get(e.id) ?? BEND)}`,
     });
   }
   return out;
 }
 
-/** Bend distance (px) of each cross edge: edges between the same pair (either direction) fan out, 70 px apart. */
+/** Distance between parallel cross edges (px); the stylesheet has one class per step (graph-styles.ts). */
+export const BEND = 80;
+/** Parallel cross edges beyond this many per pair share the outermost curve. */
+export const MAX_BENDS = 8;
+
+/** The stylesheet class carrying a bend: `bend-p2` = 2 × BEND to the left, `bend-n1` = 1 × BEND to the right. */
+export function bendClass(bend: number): string {
+  return `bend-${bend < 0 ? 'n' : 'p'}${Math.min(MAX_BENDS, Math.max(1, Math.round(Math.abs(bend) / BEND)))}`;
+}
+
+/** Bend distance (px) of each cross edge: edges between the same pair (either direction) fan out, BEND px apart. */
 export function crossBends(edges: VisibleGraph['edges']): Map<string, number> {
   const perPair = new Map<string, number>();
   const out = new Map<string, number>();
@@ -105,7 +119,7 @@ export function crossBends(edges: VisibleGraph['edges']): Map<string, number> {
     perPair.set(key, i + 1);
     // Distances are measured to the left of source→target: flipping the sign for reversed edges keeps
     // every edge of a pair on the same side, each one further out.
-    out.set(e.id, (flip ? -1 : 1) * 80 * (i + 1));
+    out.set(e.id, (flip ? -1 : 1) * BEND * Math.min(MAX_BENDS, i + 1));
   }
   return out;
 }
