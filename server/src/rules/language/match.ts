@@ -6,7 +6,11 @@
 import { RE2JS } from 're2js';
 import { CIM_TO_RAW } from '../../sysmon/fields.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
+import type { SigmaLibrary } from '../../sigma/load.js';
 import { compileSigmaMatch } from './sigma-step.js';
+
+/** What compiling a match block needs beyond the block: the Sigma rules `sigma: <id>` names. */
+export interface MatchOptions { sigma?: SigmaLibrary | null }
 
 export { MatchError, Tri, type FieldGetter, type Predicate };
 
@@ -221,15 +225,15 @@ export const ANY: Predicate = { names: null, fields: new Set(), test: () => Tri.
  * Compile a Sigma-style match block: an object (AND over its keys) or a list of objects (OR).
  * Throws MatchError with the path of the offending entry.
  */
-export function compileMatch(block: unknown, path: (string | number)[] = []): Predicate {
+export function compileMatch(block: unknown, path: (string | number)[] = [], opts: MatchOptions = {}): Predicate {
   if (block == null) return ANY;
   if (Array.isArray(block)) {
     if (block.length === 0) throw new MatchError('empty match list', path);
-    return or(block.map((b, i) => compileMatch(b, [...path, i])));
+    return or(block.map((b, i) => compileMatch(b, [...path, i], opts)));
   }
   if (typeof block !== 'object') throw new MatchError('match must be a map of field: value, or a list of such maps', path);
   const entries = Object.entries(block as Record<string, unknown>);
   if (entries.length === 0) return ANY;
   // `sigma:` is a Sigma rule reference or detection block (./sigma-step.ts), ANDed with the other keys.
-  return and(entries.map(([k, v]) => (k === 'sigma' ? compileSigmaMatch(v, [...path, k]) : compileField(k, v, [...path, k]))));
+  return and(entries.map(([k, v]) => (k === 'sigma' ? compileSigmaMatch(v, [...path, k], opts.sigma) : compileField(k, v, [...path, k]))));
 }
