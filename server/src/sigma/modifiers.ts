@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import type { EventView } from './event.js';
-import { compileContainsAny, compilePattern, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
+import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
 
@@ -255,9 +255,9 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
   // A keyword search (no field) has needles too: they are looked for in all values at once (EventView.lower('')).
   let needlesOk = true;
   const onPatterns = (pats: SigmaString[]): ((ev: EventView) => boolean) => {
-    const lits = pats.map(containsLiteral);
-    const compiled = pats.length > 4 && lits.every((l) => l !== null) ? [compileContainsAny(lits as string[])] : pats.map(compilePattern);
-    const one = compiled.length === 1 ? compiled[0]! : (s: string) => compiled.some((t) => t(s));
+    const one = compileAny(pats);
+    // Keywords that are plain substrings: one search over all values at once (joined by NUL, lower-cased once per event).
+    if (!field && !cased && pats.every((p) => containsLiteral(p) !== null && !containsLiteral(p)!.includes('\0'))) return (ev) => one(ev.lower('')!);
     if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
     return cased
       ? (ev) => { const s = ev.get(field); return s !== undefined && one(s); }
