@@ -69,13 +69,23 @@ function windash(s: SigmaString): SigmaString[] {
   return variants;
 }
 
+/**
+ * `windash` of a plain string (no wildcards; lineage-rule `match` values): every variant, each `-`/`/`
+ * starting a word in each dash form the Sigma spec lists. Same code path as Sigma values.
+ */
+export const windashLiteral = (s: string): string[] => windash(literal(s)).map((p) => p.join(''));
+
 function scalarString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   throw new Unevaluable(`value ${JSON.stringify(v)} is not a string or number`);
 }
 
-function cidrTest(spec: string): (v: string) => boolean {
+/**
+ * `cidr`: an IPv4 or IPv6 network (`10.0.0.0/8`, `fe80::/10`) → a test of an address text. Shared with
+ * lineage-rule `match` (server/src/rules/language/match.ts): one implementation of the modifier.
+ */
+export function cidrTest(spec: string): (v: string) => boolean {
   const m = /^([^/]+)\/(\d+)$/.exec(spec.trim());
   const net = m ? ipToBig(m[1]!) : null;
   if (!m || !net) throw new Unevaluable(`cidr value "${spec}" is not an address/prefix`);

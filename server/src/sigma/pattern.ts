@@ -127,24 +127,37 @@ export function compilePattern(s: SigmaString): StringTest {
   };
 }
 
+const gram4 = (s: string, i: number): number => {
+  let k = 0;
+  for (let j = i; j < i + 4; j++) k = ((k << 7) ^ s.charCodeAt(j)) & 0x0fffffff;
+  return k;
+};
+const gramSlot = (k: number): number => Math.imul(k, 0x9e3779b1) >>> 16;
+
 /**
  * Many `*lit*` patterns on one value (e.g. 300 emoji, thousands of `IMPHASH=…`): one pass over the
- * value. Literals of 4+ characters are keyed by their first 4 (a rolling key, 7 bits a character,
- * behind a 64 Ki presence bitmap: no allocation, most positions ruled out by one array read); shorter
- * ones by their first character.
+ * value. Each literal of 4+ characters is keyed by its rarest 4-character gram among the list's
+ * (not its first: hash lists share their `IMPHASH=` head) — a rolling key, 7 bits a character,
+ * behind a 64 Ki presence bitmap: no allocation, most positions ruled out by one array read. Shorter
+ * literals are keyed by their first character.
  */
 export function compileContainsAny(lits: string[]): StringTest {
   if (lits.some((l) => l === '')) return () => true;
+  const uniq = [...new Set(lits)];
+  const freq = new Map<number, number>();
+  for (const l of uniq) for (let i = 0; i + 4 <= l.length; i++) { const k = gram4(l, i); freq.set(k, (freq.get(k) ?? 0) + 1); }
   const present = new Uint8Array(65536);
-  const byGram = new Map<number, string[]>();
+  /** gram → [literal, offset of the gram in it]. */
+  const byGram = new Map<number, Array<[string, number]>>();
   const byFirst = new Map<number, string[]>();
-  const add = <K>(m: Map<K, string[]>, k: K, l: string): void => { const list = m.get(k); if (list) list.push(l); else m.set(k, [l]); };
-  for (const l of new Set(lits)) {
-    if (l.length < 4) { add(byFirst, l.charCodeAt(0), l); continue; }
-    let k = 0;
-    for (let j = 0; j < 4; j++) k = ((k << 7) ^ l.charCodeAt(j)) & 0x0fffffff;
-    present[Math.imul(k, 0x9e3779b1) >>> 16] = 1;
-    add(byGram, k, l);
+  for (const l of uniq) {
+    if (l.length < 4) { const list = byFirst.get(l.charCodeAt(0)); if (list) list.push(l); else byFirst.set(l.charCodeAt(0), [l]); continue; }
+    let at = 0;
+    for (let i = 1; i + 4 <= l.length; i++) if (freq.get(gram4(l, i))! < freq.get(gram4(l, at))!) at = i;
+    const k = gram4(l, at);
+    present[gramSlot(k)] = 1;
+    const list = byGram.get(k);
+    if (list) list.push([l, at]); else byGram.set(k, [[l, at]]);
   }
   return (v) => {
     if (byFirst.size > 0) {
@@ -157,9 +170,9 @@ export function compileContainsAny(lits: string[]): StringTest {
     let k = 0;
     for (let i = 0; i < v.length; i++) {
       k = ((k << 7) ^ v.charCodeAt(i)) & 0x0fffffff;
-      if (i < 3 || present[Math.imul(k, 0x9e3779b1) >>> 16] === 0) continue;
+      if (i < 3 || present[gramSlot(k)] === 0) continue;
       const list = byGram.get(k);
-      if (list) for (const l of list) if (v.startsWith(l, i - 3)) return true;
+      if (list) for (const [l, at] of list) if (i - 3 - at >= 0 && v.startsWith(l, i - 3 - at)) return true;
     }
     return false;
   };

@@ -3,7 +3,7 @@
  * condition) or an `UnevaluableRule` with the reason. Never half-compiled: one unsupported piece makes
  * the whole rule unevaluable.
  */
-import { evalCondition, parseCondition, type Cond } from './condition.js';
+import { evalCondition, foldCondition, parseCondition, type Cond } from './condition.js';
 import type { EventView } from './event.js';
 import { resolveLogsource, type Applies } from './logsource.js';
 import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
@@ -103,17 +103,6 @@ function compileSearch(name: string, v: unknown): Search {
   throw new Unevaluable(`detection "${name}" is neither a map, a list nor a keyword`);
 }
 
-/** Clauses of a condition: all must hold whenever the condition does (`not` contributes none). */
-function condClauses(c: Cond, of: (n: string) => Needles[]): Needles[] {
-  switch (c.op) {
-    case 'id': return of(c.name);
-    case 'not': return [];
-    case 'and': return c.args.flatMap((a) => condClauses(a, of));
-    case 'or': return orClauses(c.args.map((a) => condClauses(a, of)));
-    case 'of': return c.min === 'all' ? c.names.flatMap(of) : orClauses(c.names.map(of));
-  }
-}
-
 /** The fields a detection reads; null when an identifier is a keyword search (reads every value). */
 function detectionFields(det: Record<string, unknown>, identifiers: string[]): string[] | null {
   const out = new Set<string>();
@@ -163,7 +152,8 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) throw new Unevaluable('condition missing or not a string');
     const parsed = (conds as string[]).map((c) => parseCondition(c, identifiers));
     const cond: Cond = parsed.length === 1 ? parsed[0]! : { op: 'or', args: parsed };
-    const clauses = condClauses(cond, (n) => searches.get(n)!.clauses);
+    // Clauses of the condition: all must hold whenever it does (`not` contributes none).
+    const clauses = foldCondition(cond, (n) => searches.get(n)!.clauses, { and: (xs) => xs.flat(), or: orClauses, not: [] });
     const { reason: _none, ...base } = meta;
     // Identifier results of the current evaluation: 0 unknown, 1 false, 2 true (evaluation is synchronous).
     const tests = identifiers.map((n) => searches.get(n)!.test);
