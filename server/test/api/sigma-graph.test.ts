@@ -17,7 +17,7 @@ import { createApp } from '../../src/api/app.js';
 import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { SigmaEngine } from '../../src/sigma/engine.js';
 import { annotateGraph } from '../../src/sigma/graph.js';
-import { loadRules } from '../../src/sigma/load.js';
+import { loadRules, sigmaLibrary } from '../../src/sigma/load.js';
 import { scanStore, storeEventReader } from '../../src/sigma/store-scan.js';
 import { newContext } from '../../src/sources/event-source.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
@@ -94,6 +94,16 @@ describe.runIf(present)('Sigma hits on the graph document', () => {
       const bare = GraphDocumentSchema.parse((await request(plain).get('/api/graph').query({ guid, host })).body);
       expect(bare.nodes.every((n) => n.sigma === undefined)).toBe(true);
     }
+  });
+
+  it('lineage rules posted to the server resolve `sigma: <id>` in the served library, and only there', async () => {
+    const text = `title: t\nid: t\nchain:\n  - match: { sigma: ${infos[0]!.id} }\n`;
+    const served = createApp({ mode: 'embedded', version: 't', sourceFor: () => source, sigma: { engine, events: storeEventReader(store), library: sigmaLibrary(set.rules, 'the test rules') } });
+    const ok = await request(served).post('/api/rules/validate').send({ rules: text });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toEqual([]);
+    const without = await request(createApp({ mode: 'embedded', version: 't', sourceFor: () => source })).post('/api/rules/validate').send({ rules: text });
+    expect(without.body.errors.map((e: { message: string }) => e.message)).toEqual(['a Sigma rule reference needs the Sigma rules: give them with --sigma PATH (serve or detect)']);
   });
 
   it('a graph with more events than the cap is marked cut under truncated.sigma', async () => {
