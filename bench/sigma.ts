@@ -6,7 +6,9 @@
  *  (2) the full Windows rule set over N generated events of a Sysmon mix (1, 3, 7, 11, 12, 13, 22).
  * Events are generated in batches and JSON-decoded (fresh strings, as a source yields them) outside the
  * timed section; the heap is collected between batches. Also reports rule-compile time, the engine's
- * live heap, peak RSS, hits, and the load average. Rules: ../shared/sigmahq/rules unless --rules.
+ * live heap, peak RSS, hits, and the load average; and, alternating with the engine on the same
+ * batches, a bare ceiling (one lower-casing + `indexOf` per field the rules' prefilter reads).
+ * Rules: ../shared/sigmahq/rules unless --rules.
  */
 import os from 'node:os';
 import { existsSync } from 'node:fs';
@@ -89,7 +91,7 @@ function otherEvent(rnd: () => number, n: number): SigmaEvent {
 }
 
 
-function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
+export function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
   const rnd = mulberry32(7);
   for (let made = 0; made < total;) {
     const out: SigmaEvent[] = [];
@@ -98,21 +100,39 @@ function* batches(total: number, mixed: boolean, size = 50_000): Generator<Sigma
   }
 }
 
-function measure(rules: CompiledRule[], total: number, mixed: boolean): { cpuMs: number; wallMs: number; hits: number; engineBytes: number; peakRss: number; rulesHit: number } {
+/** The fields the rules' prefilter clauses read (what the engine lower-cases and scans per event). */
+const clauseFields = (rules: CompiledRule[]): string[] => [...new Set(rules.flatMap((r) => r.clauses.flatMap((c) => c.map((n) => n.field))))].filter((f) => f !== '');
+
+/**
+ * The bare ceiling: per event, one lower-casing and one `indexOf` of an absent literal per field the
+ * rules' clauses read — any engine reading those fields case-insensitively pays at least this.
+ */
+function bare(batch: SigmaEvent[], fields: string[]): number {
+  let n = 0;
+  for (const e of batch) for (const f of fields) { const v = e.fields[f]; if (v !== undefined && v.toLowerCase().indexOf('\u0001zq') >= 0) n++; }
+  return n;
+}
+
+const cpuOf = (f: () => void): number => { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1000; };
+
+/** Engine and bare ceiling over the same batches, alternating (A/B) so both see the same machine load. */
+function measure(rules: CompiledRule[], total: number, mixed: boolean): { cpuMs: number; bareCpuMs: number; wallMs: number; hits: number; engineBytes: number; peakRss: number; rulesHit: number } {
   const before = (gc(), process.memoryUsage().heapUsed);
   const engine = new SigmaEngine(rules);
   const engineBytes = (gc(), process.memoryUsage().heapUsed) - before;
-  let cpuMs = 0; let wallMs = 0; let hits = 0; let peakRss = 0;
+  const fields = clauseFields(rules);
+  let cpuMs = 0; let bareCpuMs = 0; let wallMs = 0; let hits = 0; let peakRss = 0;
   const fired = new Set<string>();
   for (const batch of batches(total, mixed)) {
     gc();
-    const c0 = process.cpuUsage(); const t0 = performance.now();
-    for (const e of batch) { const h = engine.match(e); if (h.length) { hits += h.length; for (const x of h) fired.add(x.rule.id); } }
-    const c = process.cpuUsage(c0);
-    cpuMs += (c.user + c.system) / 1000; wallMs += performance.now() - t0;
+    const t0 = performance.now();
+    cpuMs += cpuOf(() => { for (const e of batch) { const h = engine.match(e); if (h.length) { hits += h.length; for (const x of h) fired.add(x.rule.id); } } });
+    wallMs += performance.now() - t0;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    gc();
+    bareCpuMs += cpuOf(() => { if (bare(batch, fields) < 0) throw new Error('unreachable'); });
   }
-  return { cpuMs, wallMs, hits, engineBytes, peakRss, rulesHit: fired.size };
+  return { cpuMs, bareCpuMs, wallMs, hits, engineBytes, peakRss, rulesHit: fired.size };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -168,10 +188,12 @@ export async function run(argv: string[]): Promise<void> {
     const line = {
       bench: 'sigma', case: label, rules: rules.length, events: total, runs, loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)),
       medianEventsPerCpuSec: Math.round(total / (cpu / 1000)), medianUsPerEvent: Number(((cpu * 1000) / total).toFixed(2)),
+      bareCeilingEventsPerCpuSec: Math.round(total / (median(rs.map((r) => r.bareCpuMs)) / 1000)),
+      engineToBareRatio: Number((median(rs.map((r) => r.cpuMs / r.bareCpuMs))).toFixed(1)),
       medianWallMs: Math.round(median(rs.map((r) => r.wallMs))), hits: rs[0]!.hits, rulesHit: rs[0]!.rulesHit,
       engineHeapMB: Number((rs[0]!.engineBytes / 2 ** 20).toFixed(1)), peakRssMB: Math.round(Math.max(...rs.map((r) => r.peakRss)) / 2 ** 20), compileMs: Math.round(loadMs),
     };
     console.log(JSON.stringify(line));
-    console.error(`[sigma] ${label}: ${rules.length} rules, ${(line.medianEventsPerCpuSec / 1000).toFixed(1)}k events/CPU-s (${line.medianUsPerEvent} µs/event, median of ${runs}), ${line.hits} hits by ${line.rulesHit} rules, engine heap ${line.engineHeapMB} MB, peak RSS ${line.peakRssMB} MB, load ${line.loadAvg1m}`);
+    console.error(`[sigma] ${label}: ${rules.length} rules, ${(line.medianEventsPerCpuSec / 1000).toFixed(1)}k events/CPU-s (${line.medianUsPerEvent} µs/event, median of ${runs}); bare ceiling (lower-case + indexOf per clause field) ${(line.bareCeilingEventsPerCpuSec / 1000).toFixed(0)}k/CPU-s, engine ${line.engineToBareRatio}× its cost; ${line.hits} hits by ${line.rulesHit} rules, engine heap ${line.engineHeapMB} MB, peak RSS ${line.peakRssMB} MB, load ${line.loadAvg1m}`);
   }
 }

@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', searchRouter(sourceFor, ruleNotables));
   app.use('/api', sessionRouter(deps.sessions ?? null));
   app.get('/pivot', pivotHandler);
-  app.use('/api', rulesRouter(sourceFor, deps.ruleBudgetMs));
+  app.use('/api', rulesRouter(sourceFor, deps.ruleBudgetMs, { sigma: deps.sigma?.library ?? null }));
   app.use('/api', uploadRouter({
     // Uploads go through trackWrites, so the next notables request re-runs only the hosts they wrote.
     store: deps.store && ruleNotables ? ruleNotables.trackWrites(deps.store) : deps.store ?? null, maxBytes: deps.maxUploadBytes, maxConcurrent: deps.maxUploads,

@@ -9,7 +9,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { RulesRunBody, RulesValidateBody, type RuleErrorWire, type RuleSummary } from '@lineage/shared';
 import { loadPack } from '../rules/pack.js';
-import { parseRules } from '../rules/language/parse.js';
+import { parseRules, type ParseOptions } from '../rules/language/parse.js';
 import { runRules } from '../rules/run/run.js';
 import { DEFAULT_RULE_BUDGET_MS, withinBudget } from '../services/rule-budget.js';
 import type { CompiledRule } from '../rules/model.js';
@@ -37,21 +37,24 @@ class InvalidRuleError extends AppError {
   }
 }
 
-function compile(text: string): CompiledRule[] {
-  const { rules, errors } = parseRules(text);
+function compile(text: string, opts: ParseOptions): CompiledRule[] {
+  const { rules, errors } = parseRules(text, null, opts);
   if (errors.length > 0) throw new InvalidRuleError(errors);
   return rules;
 }
 
-/** `budgetMs`: the time budget of one `POST /api/rules/run` (its queries are interrupted when spent). */
-export function rulesRouter(sourceFor: SourceFor, budgetMs: number = DEFAULT_RULE_BUDGET_MS): Router {
+/**
+ * `budgetMs`: the time budget of one `POST /api/rules/run` (its queries are interrupted when spent);
+ * `parse`: the parse options of posted rules (the Sigma library of `serve --sigma`).
+ */
+export function rulesRouter(sourceFor: SourceFor, budgetMs: number = DEFAULT_RULE_BUDGET_MS, parse: ParseOptions = {}): Router {
   const r = Router();
 
   // Validation needs no data source (works before a Splunk login too).
   r.post('/rules/validate', ((req, res, next) => {
     try {
       const body = RulesValidateBody.parse(req.body);
-      const { rules, errors } = parseRules(body.rules);
+      const { rules, errors } = parseRules(body.rules, null, parse);
       res.json({ rules: rules.map(summary), errors });
     } catch (err) { next(err); }
   }) as RequestHandler);
@@ -64,7 +67,7 @@ export function rulesRouter(sourceFor: SourceFor, budgetMs: number = DEFAULT_RUL
 
   const run = jsonRoute(sourceFor, async (req: Request, { source, ctx }) => {
     const body = RulesRunBody.parse(req.body);
-    const rules = compile(body.rules);
+    const rules = compile(body.rules, parse);
     const range = toRange(body, null) ?? undefined;
     const result = await withinBudget(budgetMs, 'the rule run', ctx.signal, (c) => runRules(source, rules, { ctx: c, range, host: body.host }));
     return {

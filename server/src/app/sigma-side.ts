@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { SigmaEngine } from '../sigma/engine.js';
 import type { SigmaGraph } from '../sigma/graph.js';
-import { loadRules } from '../sigma/load.js';
-import { setSigmaLibrary } from '../rules/language/sigma-step.js';
+import { loadRules, sigmaLibrary } from '../sigma/load.js';
 import { storeEventReader } from '../sigma/store-scan.js';
 import type { EmbeddedStore } from '../sources/embedded/index.js';
 import type { Logger } from './logger.js';
@@ -20,7 +19,7 @@ export function sigmaSide(paths: readonly string[], store: EmbeddedStore | undef
   if (missing) throw new Error(`--sigma ${missing}: no such file or directory`);
   const set = loadRules([...paths]);
   for (const u of set.unevaluable) log.warn({ rule: u.source ?? u.id }, `sigma: cannot evaluate: ${u.reason}`);
-  setSigmaLibrary(set.rules, paths.join(', ')); // lineage rules' `sigma: <id>` steps resolve here
   log.info({ rules: set.rules.length, unevaluable: set.unevaluable.length }, 'sigma rules loaded');
-  return { engine: new SigmaEngine(set.rules), events: storeEventReader(store) };
+  // `library`: lineage rules' `sigma: <id>` steps resolve here (POST /api/rules/*).
+  return { engine: new SigmaEngine(set.rules), events: storeEventReader(store), library: sigmaLibrary(set.rules, paths.join(', ')) };
 }

@@ -9,20 +9,19 @@ import { failer, openReadOnly, parseFlags, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 import type { CompiledRule } from '../rules/model.js';
 import { loadRules } from '../rules/pack.js';
-import { RuleSyntaxError, parseRulesOrThrow } from '../rules/language/parse.js';
+import { RuleSyntaxError, parseRulesOrThrow, type ParseOptions } from '../rules/language/parse.js';
 import { runRules } from '../rules/run/run.js';
 import { runRuleTests } from '../rules/vectors.js';
 import { hecSetup, sendHits } from './detect-hec.js';
-import { setSigmaLibrary } from '../rules/language/sigma-step.js';
-import { loadRules as loadSigmaRules } from '../sigma/load.js';
+import { loadRules as loadSigmaRules, sigmaLibrary } from '../sigma/load.js';
 
 const USAGE = 'usage: lineage detect --db FILE --rules PATH|"a.exe -[1..3]-> b.exe" [--from T] [--to T] [--host H] [--json] [--hec] [--sigma PATH]…\n'
   + '       lineage detect --rules PATH --test\n';
 
 const fail = failer('detect', USAGE);
 
-function load(spec: string): CompiledRule[] {
-  return existsSync(spec) ? loadRules(spec) : parseRulesOrThrow(spec, '--rules');
+function load(spec: string, opts: ParseOptions): CompiledRule[] {
+  return existsSync(spec) ? loadRules(spec, opts) : parseRulesOrThrow(spec, '--rules', opts);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -32,16 +31,17 @@ export async function run(argv: string[]): Promise<number> {
     sigma: { type: 'string', multiple: true },
   }, USAGE, fail);
   if (typeof values === 'number') return values;
+  const opts: ParseOptions = {};
   if (values.sigma?.length) {
     // The Sigma rules a step's `sigma: <id>` resolves against (docs/rules.md §1.3).
     const missing = values.sigma.find((p) => !existsSync(p));
     if (missing) return fail(`--sigma ${missing}: no such file or directory`, 1);
-    setSigmaLibrary(loadSigmaRules(values.sigma).rules, values.sigma.join(', '));
+    opts.sigma = sigmaLibrary(loadSigmaRules(values.sigma).rules, values.sigma.join(', '));
   }
   if (!values.rules) return fail('--rules PATH is required (a .yaml file, a directory, or a one-line rule)');
   let rules: CompiledRule[];
   try {
-    rules = load(values.rules);
+    rules = load(values.rules, opts);
   } catch (err) {
     if (err instanceof RuleSyntaxError) return fail(`invalid rules:\n${err.message}`, 1);
     return fail((err as Error).message, 1);

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledRule } from './model.js';
-import { RuleSyntaxError, parseRules, type RuleError } from './language/parse.js';
+import { RuleSyntaxError, parseRules, type ParseOptions, type RuleError } from './language/parse.js';
 
 /** The shipped rule pack directory (`<project>/rules`), from source or from dist. */
 export const PACK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'rules');
@@ -25,11 +25,11 @@ export function ruleFiles(path: string): string[] {
 }
 
 /** Load and compile every rule under `path`; throws RuleSyntaxError listing all problems. */
-export function loadRules(path: string): CompiledRule[] {
+export function loadRules(path: string, opts: ParseOptions = {}): CompiledRule[] {
   const rules: CompiledRule[] = [];
   const errors: RuleError[] = [];
   for (const file of ruleFiles(path)) {
-    const r = parseRules(readFileSync(file, 'utf8'), file);
+    const r = parseRules(readFileSync(file, 'utf8'), file, opts);
     rules.push(...r.rules);
     errors.push(...r.errors);
   }

@@ -74,6 +74,21 @@ export function parseCondition(src: string, identifiers: string[]): Cond {
   return e;
 }
 
+/**
+ * The one walk for what a condition needs (prefilter clauses in ./rule.ts, image names in ./names.ts):
+ * identifiers map through `of`, `and`/`all of` combine with `and`, `or`/`N of` with `or`, and `not`
+ * contributes `not` (nothing is needed under a negation).
+ */
+export function foldCondition<T>(c: Cond, of: (name: string) => T, ops: { and: (xs: T[]) => T; or: (xs: T[]) => T; not: T }): T {
+  switch (c.op) {
+    case 'id': return of(c.name);
+    case 'not': return ops.not;
+    case 'and': return ops.and(c.args.map((a) => foldCondition(a, of, ops)));
+    case 'or': return ops.or(c.args.map((a) => foldCondition(a, of, ops)));
+    case 'of': return c.min === 'all' ? ops.and(c.names.map(of)) : ops.or(c.names.map(of));
+  }
+}
+
 /** Evaluates a condition; `sel(name)` evaluates one identifier (memoised by the caller). */
 export function evalCondition(c: Cond, sel: (name: string) => boolean): boolean {
   switch (c.op) {

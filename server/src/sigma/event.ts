@@ -20,8 +20,15 @@ const SYSTEM: Record<string, (e: SigmaEvent) => string | null> = {
 };
 
 export class EventView {
-  private lowered: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
-  constructor(readonly event: SigmaEvent) {}
+  private lowered = new Map<string, string | null>();
+  constructor(public event: SigmaEvent) {}
+
+  /** The same view over another event (the engine reuses one view: no allocation per event). */
+  reset(event: SigmaEvent): this {
+    this.event = event;
+    this.lowered.clear();
+    return this;
+  }
 
   /** The field's value as written; EventData first, then the System fields; undefined when absent. */
   get(field: string): string | undefined {
@@ -31,12 +38,12 @@ export class EventView {
     return sys ? (sys(this.event) ?? undefined) : undefined;
   }
 
-  /** The value lower-cased (cached per event). */
+  /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */
   lower(field: string): string | undefined {
-    const c = this.lowered[field];
+    const c = this.lowered.get(field);
     if (c !== undefined) return c ?? undefined;
-    const v = this.get(field)?.toLowerCase();
-    this.lowered[field] = v ?? null;
+    const v = field === '' ? this.values().join('\0').toLowerCase() : this.get(field)?.toLowerCase();
+    this.lowered.set(field, v ?? null);
     return v;
   }
 

@@ -8,13 +8,17 @@
 import type { GraphDocument, NodeSigma } from '@lineage/shared';
 import type { QueryContext } from '../sources/event-source.js';
 import type { SigmaEngine } from './engine.js';
+import type { SigmaLibrary } from './load.js';
 import { highestLevel, matchStored, type SigmaHitRecord, type StoredEvent } from './hits.js';
 
 /** Reads the stored events of these process GUIDs on one host, at most `limit` (in insertion order). */
 export type EventReader = (guids: string[], host: string, limit: number, ctx: QueryContext) => Promise<StoredEvent[]>;
 
-/** What the graph route needs to mark nodes: the rules and where the events come from. */
-export interface SigmaGraph { engine: SigmaEngine; events: EventReader }
+/**
+ * What the graph route needs to mark nodes: the rules and where the events come from; `library`: the
+ * same rules by id, for lineage rules' `sigma: <id>` steps.
+ */
+export interface SigmaGraph { engine: SigmaEngine; events: EventReader; library?: SigmaLibrary }
 
 export async function annotateGraph(doc: GraphDocument, sigma: SigmaGraph, ctx: QueryContext, opts: { maxEvents?: number } = {}): Promise<GraphDocument> {
   const maxEvents = opts.maxEvents ?? 200_000;

@@ -32,6 +32,16 @@ export function compileText(text: string, source: string | null): Array<Compiled
   return [compileRule(doc.toJS(), source)];
 }
 
+/**
+ * The Sigma rules a lineage rule's `sigma: <id>` step resolves against (docs/rules.md §1.3). It travels
+ * with the lineage-rule parse options (`ParseOptions.sigma`); `serve --sigma` and `detect --sigma` build one.
+ */
+export interface SigmaLibrary { byId: ReadonlyMap<string, CompiledRule>; from: string }
+
+export function sigmaLibrary(rules: readonly CompiledRule[], from: string): SigmaLibrary {
+  return { byId: new Map(rules.map((r) => [r.id, r])), from };
+}
+
 /** Loads every rule under the given paths; duplicate ids keep the first and report the others. */
 export function loadRules(paths: string[]): RuleSet {
   const files: string[] = [];

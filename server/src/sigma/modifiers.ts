@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import type { EventView } from './event.js';
-import { compileContainsAny, compilePattern, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
+import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
 
@@ -69,13 +69,23 @@ function windash(s: SigmaString): SigmaString[] {
   return variants;
 }
 
+/**
+ * `windash` of a plain string (no wildcards; lineage-rule `match` values): every variant, each `-`/`/`
+ * starting a word in each dash form the Sigma spec lists. Same code path as Sigma values.
+ */
+export const windashLiteral = (s: string): string[] => windash(literal(s)).map((p) => p.join(''));
+
 function scalarString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   throw new Unevaluable(`value ${JSON.stringify(v)} is not a string or number`);
 }
 
-function cidrTest(spec: string): (v: string) => boolean {
+/**
+ * `cidr`: an IPv4 or IPv6 network (`10.0.0.0/8`, `fe80::/10`) → a test of an address text. Shared with
+ * lineage-rule `match` (server/src/rules/language/match.ts): one implementation of the modifier.
+ */
+export function cidrTest(spec: string): (v: string) => boolean {
   const m = /^([^/]+)\/(\d+)$/.exec(spec.trim());
   const net = m ? ipToBig(m[1]!) : null;
   if (!m || !net) throw new Unevaluable(`cidr value "${spec}" is not an address/prefix`);
@@ -139,7 +149,13 @@ export function compileItem(key: string, value: unknown): ItemTest {
     return { test: combine(nums.map((n) => (ev) => { const s = ev.get(field); if (s === undefined || s.trim() === '') return false; const x = Number(s); return Number.isFinite(x) && cmp(x, n); })) };
   }
   if (mods.includes('cidr')) return { test: combine(values.map((v) => { const t = cidrTest(scalarString(v)); return (ev) => { const s = ev.get(field); return s !== undefined && t(s); }; })) };
-  if (mods.includes('re')) return { test: combine(values.map((v) => regexTest(field, scalarString(v), mods))) };
+  if (mods.includes('re')) {
+    const srcs = values.map(scalarString);
+    // Prefilter: each value's required literal (any one for `all`); none when a value has none.
+    const lits = (all ? srcs.slice(0, 1) : srcs).map((x) => regexRequired(x).literals);
+    const any = lits.every((l) => l && l.every((x) => x.length > 0)) ? lits.flatMap((l) => l!) : [];
+    return { test: combine(srcs.map((v) => regexTest(field, v, mods))), needles: field && any.length ? { field, any } : undefined };
+  }
   if (mods.some((m) => m === 'i' || m === 'm' || m === 's')) throw new Unevaluable('regex flags i/m/s without re');
   if (mods.includes('fieldref')) return { test: combine(values.map((v) => fieldrefTest(field, scalarString(v), mods))) };
   return stringItem(field, values, mods, combine);
@@ -153,16 +169,91 @@ function regexTest(field: string, src: string, mods: string[]): (ev: EventView) 
   let re: RE2JS;
   try { re = RE2JS.compile(src, flags); } catch (e) { throw new Unevaluable(`regex /${src}/ is not RE2 (linear-time) syntax: ${(e as Error).message}`); }
   if (!field) return (ev) => ev.values().some((v) => re.test(v));
-  return (ev) => { const s = ev.get(field); return s !== undefined && re.test(s); };
+  // Cheap necessary conditions first (RE2JS costs microseconds per value): the length, a literal.
+  const { literals, minLength } = regexRequired(src);
+  const lits = literals?.every((l) => l.length > 0) ? literals : null;
+  return (ev) => {
+    const s = ev.get(field);
+    if (s === undefined || s.length < minLength) return false;
+    if (lits) { const low = ev.lower(field)!; if (!lits.some((l) => low.includes(l))) return false; }
+    return re.test(s);
+  };
+}
+
+const SPECIAL = '\\.^$*+?()[]{}|';
+
+/**
+ * What every match of a regex must have, for the prefilter: per top-level alternative the longest run
+ * of plain characters and escaped punctuation that no quantifier makes optional (lower-cased; groups,
+ * classes, `.` and escapes like `\s` end a run) — `literals` is null when the regex cannot be read
+ * this way — and a lower bound of the match length in UTF-16 units (groups count 0, any atom 1).
+ */
+export function regexRequired(src: string): { literals: string[] | null; minLength: number } {
+  const unknown = { literals: null, minLength: 0 };
+  let i = src.startsWith('(?') && /^\(\?[imsU]+\)/.test(src) ? src.indexOf(')') + 1 : 0;
+  const alts: string[] = [];
+  let best = ''; let run = ''; let len = 0; let minLength = Infinity;
+  const end = (): void => { if (run.length > best.length) best = run; run = ''; };
+  for (; i < src.length; i++) {
+    const c = src[i]!;
+    let atom: string | null = null; // a literal character, or null for anything else
+    let width = 1;
+    if (c === '\\') {
+      const n = src[i + 1];
+      if (n === undefined || n === 'Q') return unknown;
+      i++;
+      // \x41 \x{263a} \pL \p{Greek} \101: skip the code, it is not a literal run.
+      if (n === 'x' || n === 'p' || n === 'P') i = src[i + 1] === '{' ? src.indexOf('}', i) : i + (n === 'x' ? 2 : 1);
+      else if (n >= '0' && n <= '9') while (src[i + 1] !== undefined && src[i + 1]! >= '0' && src[i + 1]! <= '9') i++;
+      if (i < 0) return unknown;
+      if ('bBAz'.includes(n)) width = 0;
+      atom = SPECIAL.includes(n) || '/-"\'#%&,:;<=>@_`~!'.includes(n) || n === ' ' ? n : null;
+    } else if (c === '[') {
+      i++; if (src[i] === '^') i++; if (src[i] === ']') i++;
+      while (i < src.length && src[i] !== ']') { if (src[i] === '\\') i++; i++; }
+      if (i >= src.length) return unknown;
+    } else if (c === '(') {
+      width = 0;
+      let depth = 1;
+      while (depth > 0) {
+        i++;
+        if (i >= src.length) return unknown;
+        if (src[i] === '\\') i++;
+        else if (src[i] === '[') { while (i < src.length && src[i] !== ']') { if (src[i] === '\\') i++; i++; } }
+        else if (src[i] === '(') depth++;
+        else if (src[i] === ')') depth--;
+      }
+    } else if (c === '|') { end(); alts.push(best); best = ''; minLength = Math.min(minLength, len); len = 0; continue; }
+    else if (c === ')' || c === ']') return unknown;
+    else if (c === '^' || c === '$') width = 0;
+    else if (!SPECIAL.includes(c)) atom = c;
+    const q = src[i + 1];
+    const optional = q === '?' || q === '*' || (q === '{' && /^\{0?,|^\{0\}/.test(src.slice(i + 1)));
+    const repeated = q === '+' || q === '{';
+    if (atom !== null && !optional) run += atom.toLowerCase();
+    if (atom === null || optional || repeated) end();
+    if (q === '?' || q === '*' || q === '+') { i++; if (src[i + 1] === '?' || src[i + 1] === '+') i++; }
+    else if (q === '{') {
+      const close = src.indexOf('}', i + 1);
+      if (close < 0) return unknown;
+      const min = /^\{(\d+)/.exec(src.slice(i + 1, close + 1));
+      width *= min ? Number(min[1]) : 0;
+      i = close;
+      if (src[i + 1] === '?') i++;
+    }
+    if (!optional) len += width;
+  }
+  end();
+  alts.push(best);
+  return { literals: alts, minLength: Math.min(minLength, len) };
 }
 
 function fieldrefTest(field: string, ref: string, mods: string[]): (ev: EventView) => boolean {
   const cased = mods.includes('cased');
   const how = mods.find((m) => POSITION.has(m));
   return (ev) => {
-    let a = ev.get(field); let b = ev.get(ref);
+    const a = cased ? ev.get(field) : ev.lower(field); const b = cased ? ev.get(ref) : ev.lower(ref);
     if (a === undefined || b === undefined) return false;
-    if (!cased) { a = a.toLowerCase(); b = b.toLowerCase(); }
     return how === 'contains' ? a.includes(b) : how === 'startswith' ? a.startsWith(b) : how === 'endswith' ? a.endsWith(b) : a === b;
   };
 }
@@ -171,11 +262,12 @@ function fieldrefTest(field: string, ref: string, mods: string[]): (ev: EventVie
 function stringItem(field: string, values: unknown[], mods: string[], combine: (t: Array<(ev: EventView) => boolean>) => (ev: EventView) => boolean): ItemTest {
   const cased = mods.includes('cased');
   const needles: string[] = [];
-  let needlesOk = !!field;
+  // A keyword search (no field) has needles too: they are looked for in all values at once (EventView.lower('')).
+  let needlesOk = true;
   const onPatterns = (pats: SigmaString[]): ((ev: EventView) => boolean) => {
-    const lits = pats.map(containsLiteral);
-    const compiled = pats.length > 4 && lits.every((l) => l !== null) ? [compileContainsAny(lits as string[])] : pats.map(compilePattern);
-    const one = compiled.length === 1 ? compiled[0]! : (s: string) => compiled.some((t) => t(s));
+    const one = compileAny(pats);
+    // Keywords that are plain substrings: one search over all values at once (joined by NUL, lower-cased once per event).
+    if (!field && !cased && pats.every((p) => containsLiteral(p) !== null && !containsLiteral(p)!.includes('\0'))) return (ev) => one(ev.lower('')!);
     if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
     return cased
       ? (ev) => { const s = ev.get(field); return s !== undefined && one(s); }

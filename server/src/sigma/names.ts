@@ -4,7 +4,7 @@
  * and `1 of` unite (only when every branch pins), `not` pins nothing. Lineage rule steps that use Sigma
  * hand these to the rule-scan planner, which pushes them down to the source (`Image` basename IN …).
  */
-import type { Cond } from './condition.js';
+import { foldCondition, type Cond } from './condition.js';
 
 type Names = Set<string> | null;
 
@@ -48,12 +48,5 @@ function searchNames(v: unknown): Names {
 
 /** The image basenames (lower case) the rule can only match, or null. */
 export function imageNames(cond: Cond, det: Record<string, unknown>): Names {
-  const of = (name: string): Names => searchNames(det[name]);
-  switch (cond.op) {
-    case 'id': return of(cond.name);
-    case 'not': return null;
-    case 'and': return intersect(cond.args.map((a) => imageNames(a, det)));
-    case 'or': return unite(cond.args.map((a) => imageNames(a, det)));
-    case 'of': return cond.min === 'all' ? intersect(cond.names.map(of)) : unite(cond.names.map(of));
-  }
+  return foldCondition(cond, (name) => searchNames(det[name]), { and: intersect, or: unite, not: null });
 }

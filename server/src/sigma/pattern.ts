@@ -127,37 +127,93 @@ export function compilePattern(s: SigmaString): StringTest {
   };
 }
 
+const gram4 = (s: string, i: number): number => {
+  let k = 0;
+  for (let j = i; j < i + 4; j++) k = ((k << 7) ^ s.charCodeAt(j)) & 0x0fffffff;
+  return k;
+};
+const gramSlot = (k: number): number => Math.imul(k, 0x9e3779b1) >>> 16;
+
 /**
- * Many `*lit*` patterns on one value (e.g. a list of 300 emoji): one pass over the value, looking up
- * each position's character in a first-character table, instead of one `includes` per pattern.
+ * Many `*lit*` patterns on one value (e.g. 300 emoji, thousands of `IMPHASH=…`): one pass over the
+ * value. Each literal of 4+ characters is keyed by its rarest 4-character gram among the list's
+ * (not its first: hash lists share their `IMPHASH=` head) — a rolling key, 7 bits a character,
+ * behind a 64 Ki presence bitmap: no allocation, most positions ruled out by one array read. Shorter
+ * literals are keyed by their first character.
  */
 export function compileContainsAny(lits: string[]): StringTest {
-  // Long lists of long literals (hash lists: thousands of `IMPHASH=…`): key on the first 8 characters.
-  if (lits.length > 64 && lits.every((l) => l.length >= 8)) {
-    const byHead = new Map<string, string[]>();
-    for (const l of lits) { const k = l.slice(0, 8); const list = byHead.get(k); if (list) list.push(l); else byHead.set(k, [l]); }
-    return (v) => {
-      for (let i = 0; i + 8 <= v.length; i++) {
-        const list = byHead.get(v.slice(i, i + 8));
-        if (list) for (const l of list) if (v.startsWith(l, i)) return true;
-      }
-      return false;
-    };
-  }
+  if (lits.some((l) => l === '')) return () => true;
+  const uniq = [...new Set(lits)];
+  const freq = new Map<number, number>();
+  for (const l of uniq) for (let i = 0; i + 4 <= l.length; i++) { const k = gram4(l, i); freq.set(k, (freq.get(k) ?? 0) + 1); }
+  const present = new Uint8Array(65536);
+  /** gram → [literal, offset of the gram in it]. */
+  const byGram = new Map<number, Array<[string, number]>>();
   const byFirst = new Map<number, string[]>();
-  for (const l of lits) {
-    if (l === '') return () => true;
-    const k = l.charCodeAt(0);
-    const list = byFirst.get(k);
-    if (list) list.push(l); else byFirst.set(k, [l]);
+  for (const l of uniq) {
+    if (l.length < 4) { const list = byFirst.get(l.charCodeAt(0)); if (list) list.push(l); else byFirst.set(l.charCodeAt(0), [l]); continue; }
+    let at = 0;
+    for (let i = 1; i + 4 <= l.length; i++) if (freq.get(gram4(l, i))! < freq.get(gram4(l, at))!) at = i;
+    const k = gram4(l, at);
+    present[gramSlot(k)] = 1;
+    const list = byGram.get(k);
+    if (list) list.push([l, at]); else byGram.set(k, [[l, at]]);
   }
   return (v) => {
+    if (byFirst.size > 0) {
+      for (let i = 0; i < v.length; i++) {
+        const list = byFirst.get(v.charCodeAt(i));
+        if (list) for (const l of list) if (v.startsWith(l, i)) return true;
+      }
+    }
+    if (byGram.size === 0) return false;
+    let k = 0;
     for (let i = 0; i < v.length; i++) {
-      const list = byFirst.get(v.charCodeAt(i));
-      if (list) for (const l of list) if (v.startsWith(l, i)) return true;
+      k = ((k << 7) ^ v.charCodeAt(i)) & 0x0fffffff;
+      if (i < 3 || present[gramSlot(k)] === 0) continue;
+      const list = byGram.get(k);
+      if (list) for (const [l, at] of list) if (i - 3 - at >= 0 && v.startsWith(l, i - 3 - at)) return true;
     }
     return false;
   };
+}
+
+/** Many `*lit` (or `lit*`) patterns: one Set lookup per distinct literal length. */
+export function compileAffixAny(lits: string[], at: 'end' | 'start'): StringTest {
+  const byLen = new Map<number, Set<string>>();
+  for (const l of lits) { const set = byLen.get(l.length); if (set) set.add(l); else byLen.set(l.length, new Set([l])); }
+  const groups = [...byLen].sort((a, b) => a[0] - b[0]);
+  return (v) => {
+    for (const [n, set] of groups) {
+      if (n > v.length) return false;
+      if (set.has(at === 'end' ? v.slice(v.length - n) : v.slice(0, n))) return true;
+    }
+    return false;
+  };
+}
+
+/** Tests a value against many patterns at once: contains / endswith / startswith / exact lists each in one step. */
+export function compileAny(pats: SigmaString[]): StringTest {
+  if (pats.length <= 4) {
+    const tests = pats.map(compilePattern);
+    return tests.length === 1 ? tests[0]! : (v) => tests.some((t) => t(v));
+  }
+  const contains: string[] = []; const ends: string[] = []; const starts: string[] = []; const exact = new Set<string>();
+  const other: SigmaString[] = [];
+  for (const p of pats) {
+    const lit = p.length === 2 && typeof p[0] === 'string' && p[1] === STAR ? [starts, p[0]] as const
+      : p.length === 2 && p[0] === STAR && typeof p[1] === 'string' ? [ends, p[1]] as const : null;
+    if (containsLiteral(p) !== null) contains.push(containsLiteral(p)!);
+    else if (lit) lit[0].push(lit[1]);
+    else if (!hasWildcard(p)) exact.add((p[0] as string | undefined) ?? '');
+    else other.push(p);
+  }
+  const tests: StringTest[] = other.map(compilePattern);
+  if (exact.size > 0) tests.unshift((v) => exact.has(v));
+  if (starts.length > 0) tests.unshift(starts.length > 4 ? compileAffixAny(starts, 'start') : (v) => starts.some((x) => v.startsWith(x)));
+  if (ends.length > 0) tests.unshift(ends.length > 4 ? compileAffixAny(ends, 'end') : (v) => ends.some((x) => v.endsWith(x)));
+  if (contains.length > 0) tests.push(contains.length > 4 ? compileContainsAny(contains) : (v) => contains.some((x) => v.includes(x)));
+  return tests.length === 1 ? tests[0]! : (v) => tests.some((t) => t(v));
 }
 
 /** The literal of a `*lit*` pattern, or null for any other shape. */

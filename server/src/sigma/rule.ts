@@ -3,7 +3,7 @@
  * condition) or an `UnevaluableRule` with the reason. Never half-compiled: one unsupported piece makes
  * the whole rule unevaluable.
  */
-import { evalCondition, parseCondition, type Cond } from './condition.js';
+import { evalCondition, foldCondition, parseCondition, type Cond } from './condition.js';
 import type { EventView } from './event.js';
 import { resolveLogsource, type Applies } from './logsource.js';
 import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
@@ -22,7 +22,7 @@ export interface RuleMeta {
   source: string | null;
 }
 
-/** Needles for the prefilter: the rule can only match when one of them occurs in its field. */
+/** One prefilter clause: the rule can only match when one of these literals occurs in its field. */
 export type Needles = Array<{ field: string; literal: string }>;
 
 export interface CompiledRule extends RuleMeta {
@@ -30,8 +30,11 @@ export interface CompiledRule extends RuleMeta {
   identifiers: string[];
   /** Evaluates the rule on an event; returns the identifiers that matched, or null when the rule does not. */
   evaluate(ev: EventView): string[] | null;
-  /** null = no prefilter possible (the rule is tried on every event of its EventIDs). */
-  needles: Needles | null;
+  /**
+   * Prefilter clauses, all necessary: the rule can only match when, for every clause, one of its
+   * literals occurs in its (lower-cased) field. Empty = no prefilter possible (tried on every event).
+   */
+  clauses: Needles[];
   /** Field names the detection reads (keys before `|`, `fieldref` targets); null = a keyword search (every field). */
   fields: string[] | null;
   /** Image basenames (lower case) the rule can only match on a process_creation event; null: any (./names.ts). */
@@ -40,7 +43,7 @@ export interface CompiledRule extends RuleMeta {
 
 export interface UnevaluableRule extends Omit<RuleMeta, 'level'> { level: string | null; reason: string }
 
-type Search = { test: (ev: EventView) => boolean; needles: Needles | null };
+type Search = { test: (ev: EventView) => boolean; clauses: Needles[] };
 
 /**
  * What a needle set costs the prefilter: short literals, and literals in nearly every process event
@@ -56,24 +59,35 @@ export function needleCost(n: Array<{ literal: string }> | string[]): number {
   return c;
 }
 
-/** A map: every item must hold (AND); its needles are those of its most selective item. */
+const cheapest = (cs: Needles[]): Needles | null => cs.reduce<Needles | null>((b, c) => (b && needleCost(b) <= needleCost(c) ? b : c), null);
+
+/** Clauses of an OR: one clause uniting each branch's most selective clause (none when a branch has none). */
+function orClauses(branches: Needles[][]): Needles[] {
+  if (branches.length === 1) return branches[0]!;
+  if (branches.some((b) => b.length === 0)) return [];
+  return [branches.flatMap((b) => cheapest(b)!)];
+}
+
+/** A map: every item must hold (AND); each item with literals gives one clause. */
 function compileMap(m: Record<string, unknown>): Search {
   const items: ItemTest[] = Object.entries(m).map(([k, v]) => compileItem(k, v));
   if (items.length === 0) throw new Unevaluable('empty detection map');
-  const best = items.filter((t) => t.needles).sort((a, b) => needleCost(a.needles!.any) - needleCost(b.needles!.any))[0];
   const tests = items.map((t) => t.test);
   return {
     test: tests.length === 1 ? tests[0]! : (ev) => { for (const t of tests) if (!t(ev)) return false; return true; },
-    needles: best ? best.needles!.any.map((literal) => ({ field: best.needles!.field, literal })) : null,
+    clauses: items.flatMap((t) => (t.needles ? [t.needles.any.map((literal) => ({ field: t.needles!.field, literal }))] : [])),
   };
 }
 
 function orSearch(parts: Search[]): Search {
   const tests = parts.map((p) => p.test);
-  return {
-    test: (ev) => tests.some((t) => t(ev)),
-    needles: parts.every((p) => p.needles) ? parts.flatMap((p) => p.needles!) : null,
-  };
+  return { test: (ev) => tests.some((t) => t(ev)), clauses: orClauses(parts.map((p) => p.clauses)) };
+}
+
+/** A keyword list: searched in every value; its needles are looked for in all values at once (field ''). */
+function keywords(words: string[]): Search {
+  const item = compileItem('|contains', words);
+  return { test: item.test, clauses: item.needles ? [item.needles.any.map((literal) => ({ field: '', literal }))] : [] };
 }
 
 /** One detection identifier's value: a map, a list of maps (OR), or a keyword list. */
@@ -82,24 +96,11 @@ function compileSearch(name: string, v: unknown): Search {
   if (Array.isArray(v)) {
     if (v.length === 0) throw new Unevaluable(`detection "${name}" is an empty list`);
     if (v.every((x) => x && typeof x === 'object' && !Array.isArray(x))) return orSearch(v.map((x) => compileMap(x as Record<string, unknown>)));
-    if (v.every((x) => typeof x === 'string' || typeof x === 'number')) return { test: compileItem('|contains', v.map(String)).test, needles: null };
+    if (v.every((x) => typeof x === 'string' || typeof x === 'number')) return keywords(v.map(String));
     throw new Unevaluable(`detection "${name}" mixes maps and plain values`);
   }
-  if (typeof v === 'string' || typeof v === 'number') return { test: compileItem('|contains', [String(v)]).test, needles: null };
+  if (typeof v === 'string' || typeof v === 'number') return keywords([String(v)]);
   throw new Unevaluable(`detection "${name}" is neither a map, a list nor a keyword`);
-}
-
-/** Needles of a condition: a set such that the condition can only hold when one of them occurs. */
-function condNeedles(c: Cond, of: (n: string) => Needles | null): Needles | null {
-  const union = (xs: Array<Needles | null>): Needles | null => (xs.every((x) => x) ? xs.flatMap((x) => x!) : null);
-  const best = (xs: Array<Needles | null>): Needles | null => xs.filter((x): x is Needles => !!x).sort((a, b) => needleCost(a) - needleCost(b))[0] ?? null;
-  switch (c.op) {
-    case 'id': return of(c.name);
-    case 'not': return null;
-    case 'and': return best(c.args.map((a) => condNeedles(a, of)));
-    case 'or': return union(c.args.map((a) => condNeedles(a, of)));
-    case 'of': return c.min === 'all' ? best(c.names.map(of)) : union(c.names.map(of));
-  }
 }
 
 /** The fields a detection reads; null when an identifier is a keyword search (reads every value). */
@@ -151,7 +152,8 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     if (conds.length === 0 || conds.some((c) => typeof c !== 'string')) throw new Unevaluable('condition missing or not a string');
     const parsed = (conds as string[]).map((c) => parseCondition(c, identifiers));
     const cond: Cond = parsed.length === 1 ? parsed[0]! : { op: 'or', args: parsed };
-    const needles = condNeedles(cond, (n) => searches.get(n)!.needles);
+    // Clauses of the condition: all must hold whenever it does (`not` contributes none).
+    const clauses = foldCondition(cond, (n) => searches.get(n)!.clauses, { and: (xs) => xs.flat(), or: orClauses, not: [] });
     const { reason: _none, ...base } = meta;
     // Identifier results of the current evaluation: 0 unknown, 1 false, 2 true (evaluation is synchronous).
     const tests = identifiers.map((n) => searches.get(n)!.test);
@@ -165,7 +167,7 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
       return r === 2;
     };
     return {
-      ...base, level, applies, identifiers, needles, fields: detectionFields(det, identifiers),
+      ...base, level, applies, identifiers, clauses, fields: detectionFields(det, identifiers),
       imageNames: imageNames(cond, det),
       evaluate(ev) {
         view = ev;

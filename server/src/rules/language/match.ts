@@ -6,7 +6,12 @@
 import { RE2JS } from 're2js';
 import { CIM_TO_RAW } from '../../sysmon/fields.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
+import type { SigmaLibrary } from '../../sigma/load.js';
+import { cidrTest, Unevaluable, windashLiteral } from '../../sigma/modifiers.js';
 import { compileSigmaMatch } from './sigma-step.js';
+
+/** What compiling a match block needs beyond the block: the Sigma rules `sigma: <id>` names. */
+export interface MatchOptions { sigma?: SigmaLibrary | null }
 
 export { MatchError, Tri, type FieldGetter, type Predicate };
 
@@ -67,29 +72,17 @@ function scalarList(v: unknown, path: (string | number)[]): string[] {
   });
 }
 
-function parseCidr(s: string, path: (string | number)[]): (ip: string) => boolean {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(s.trim());
-  if (!m) throw new MatchError(`not an IPv4 CIDR: ${s}`, path);
-  const bits = Number(m[5]);
-  const base = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return (ip) => {
-    const p = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip.trim());
-    if (!p) return false;
-    const v = ((Number(p[1]) << 24) | (Number(p[2]) << 16) | (Number(p[3]) << 8) | Number(p[4])) >>> 0;
-    return ((v & mask) >>> 0) === ((base & mask) >>> 0);
-  };
+/** `cidr` and `windash` are the Sigma engine's (server/src/sigma/modifiers.ts): one implementation, its errors positioned here. */
+function sigmaModifier<T>(f: () => T, path: (string | number)[]): T {
+  try { return f(); } catch (e) {
+    if (e instanceof Unevaluable) throw new MatchError(e.message, path);
+    throw e;
+  }
 }
 
-/** Sigma `windash`: `-x` also matches `/x` (and vice versa). */
-function windash(values: string[]): string[] {
-  const out = new Set<string>();
-  for (const v of values) {
-    out.add(v);
-    out.add(v.replace(/(^|\s)[-/]/g, '$1-'));
-    out.add(v.replace(/(^|\s)[-/]/g, '$1/'));
-  }
-  return [...out];
+/** Sigma `windash` (spec): a `-` or `/` starting a word also matches the other and – — ―. */
+function windash(values: string[], path: (string | number)[]): string[] {
+  return [...new Set(values.flatMap((v) => sigmaModifier(() => windashLiteral(v), path)))];
 }
 
 /** One `Field|mods: values` entry compiled. */
@@ -102,7 +95,7 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
   const all = mods.includes('all');
   const op = mods.find((m) => m !== 'cased' && m !== 'all' && m !== 'windash') ?? 'equals';
   let values = scalarList(value, path);
-  if (mods.includes('windash')) values = windash(values);
+  if (mods.includes('windash')) values = windash(values, path);
   const norm = (s: string) => (cased ? s : s.toLowerCase());
   const fields = new Set([field === 'Name' ? 'Image' : field]);
 
@@ -124,7 +117,7 @@ function compileField(key: string, value: unknown, path: (string | number)[]): P
     });
     one = all ? (v) => res.every((r) => r.matcher(v).find()) : (v) => res.some((r) => r.matcher(v).find());
   } else if (op === 'cidr') {
-    const nets = values.map((s, i) => parseCidr(s, Array.isArray(value) ? [...path, i] : path));
+    const nets = values.map((s, i) => sigmaModifier(() => cidrTest(s), Array.isArray(value) ? [...path, i] : path));
     one = (v) => nets.some((n) => n(v));
   } else if (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') {
     const n = Number(values[0]);
@@ -221,15 +214,15 @@ export const ANY: Predicate = { names: null, fields: new Set(), test: () => Tri.
  * Compile a Sigma-style match block: an object (AND over its keys) or a list of objects (OR).
  * Throws MatchError with the path of the offending entry.
  */
-export function compileMatch(block: unknown, path: (string | number)[] = []): Predicate {
+export function compileMatch(block: unknown, path: (string | number)[] = [], opts: MatchOptions = {}): Predicate {
   if (block == null) return ANY;
   if (Array.isArray(block)) {
     if (block.length === 0) throw new MatchError('empty match list', path);
-    return or(block.map((b, i) => compileMatch(b, [...path, i])));
+    return or(block.map((b, i) => compileMatch(b, [...path, i], opts)));
   }
   if (typeof block !== 'object') throw new MatchError('match must be a map of field: value, or a list of such maps', path);
   const entries = Object.entries(block as Record<string, unknown>);
   if (entries.length === 0) return ANY;
   // `sigma:` is a Sigma rule reference or detection block (./sigma-step.ts), ANDed with the other keys.
-  return and(entries.map(([k, v]) => (k === 'sigma' ? compileSigmaMatch(v, [...path, k]) : compileField(k, v, [...path, k]))));
+  return and(entries.map(([k, v]) => (k === 'sigma' ? compileSigmaMatch(v, [...path, k], opts.sigma) : compileField(k, v, [...path, k]))));
 }

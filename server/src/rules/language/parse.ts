@@ -4,7 +4,10 @@
  * field it is about, so the editor can point at it.
  */
 import { LineCounter, isMap, isNode, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
-import { MatchError, compileMatch, type Predicate } from './match.js';
+import { MatchError, compileMatch, type MatchOptions, type Predicate } from './match.js';
+
+/** Options of a parse: the Sigma library `sigma: <id>` steps resolve against (docs/rules.md §1.3). */
+export type ParseOptions = MatchOptions;
 import { type CompiledRule, type Step, type Then, type Unless, type Where } from '../model.js';
 import { RuleDocSchema, type RuleDoc } from './schema.js';
 import { compileWhere } from './where.js';
@@ -65,7 +68,7 @@ function locate(doc: Document, lc: LineCounter, path: Path, key?: string): { lin
 }
 
 /** Compile one validated rule document. Throws `{path, message}` for the first semantic problem. */
-function compileDoc(doc: RuleDoc, source: CompiledRule['source'], index: number): CompiledRule {
+function compileDoc(doc: RuleDoc, source: CompiledRule['source'], index: number, opts: ParseOptions): CompiledRule {
   const at = (path: Path, fn: () => unknown) => {
     try { return fn(); } catch (e) {
       if (e instanceof MatchError) throw Object.assign(new Error(e.message), { path: [...path, ...e.path] });
@@ -90,24 +93,24 @@ function compileDoc(doc: RuleDoc, source: CompiledRule['source'], index: number)
     const { lo, hi } = at(['chain', i, 'via', ...(typeof v === 'object' ? ['hops'] : [])], () => parseHops(hopsText)) as { lo: number; hi: number };
     return {
       as: s.as ?? `s${i}`,
-      pred: at(['chain', i, 'match'], () => compileMatch(s.match)) as Predicate,
+      pred: at(['chain', i, 'match'], () => compileMatch(s.match, [], opts)) as Predicate,
       lo: i === 0 ? 0 : lo,
       hi: i === 0 ? 0 : hi,
-      all: typeof v === 'object' && v.all ? at(['chain', i, 'via', 'all'], () => compileMatch(v.all)) as Predicate : null,
-      none: typeof v === 'object' && v.none ? at(['chain', i, 'via', 'none'], () => compileMatch(v.none)) as Predicate : null,
+      all: typeof v === 'object' && v.all ? at(['chain', i, 'via', 'all'], () => compileMatch(v.all, [], opts)) as Predicate : null,
+      none: typeof v === 'object' && v.none ? at(['chain', i, 'via', 'none'], () => compileMatch(v.none, [], opts)) as Predicate : null,
     };
   });
   const unless: Unless[] = (doc.unless ?? []).map((u, i) => {
     if ('ancestor' in u) {
       const a = u.ancestor;
       const { lo, hi } = at(['unless', i, 'ancestor', 'within'], () => parseHops(a.within ?? '1..*')) as { lo: number; hi: number };
-      return { kind: 'ancestor', of: stepOf(a.of, ['unless', i, 'ancestor', 'of']), lo, hi, pred: at(['unless', i, 'ancestor', 'match'], () => compileMatch(a.match)) as Predicate };
+      return { kind: 'ancestor', of: stepOf(a.of, ['unless', i, 'ancestor', 'of']), lo, hi, pred: at(['unless', i, 'ancestor', 'match'], () => compileMatch(a.match, [], opts)) as Predicate };
     }
-    return { kind: 'path', pred: at(['unless', i, 'path', 'match'], () => compileMatch(u.path.match)) as Predicate };
+    return { kind: 'path', pred: at(['unless', i, 'path', 'match'], () => compileMatch(u.path.match, [], opts)) as Predicate };
   });
   const where: Where[] = (doc.where ?? []).map((w, i) => at(['where', i], () => compileWhere(w, names)) as Where);
   const then: Then[] = (doc.then ?? []).map((t, i) => {
-    const pred = at(['then', i, 'match'], () => compileMatch(t.match)) as Predicate;
+    const pred = at(['then', i, 'match'], () => compileMatch(t.match, [], opts)) as Predicate;
     const raw = Array.isArray(t.match) ? t.match : [t.match];
     // EventID pre-filter: only when every OR branch pins EventID.
     const ids = raw.map((b) => (b as Record<string, unknown>).EventID ?? (b as Record<string, unknown>).event_id);
@@ -118,7 +121,7 @@ function compileDoc(doc: RuleDoc, source: CompiledRule['source'], index: number)
       of: stepOf(t.of, ['then', i, 'of']),
       withinMs: t.within === undefined ? null : at(['then', i, 'within'], () => parseDuration(t.within!)) as number,
       pred,
-      not: t.not ? at(['then', i, 'not'], () => compileMatch(t.not)) as Predicate : null,
+      not: t.not ? at(['then', i, 'not'], () => compileMatch(t.not, [], opts)) as Predicate : null,
       eventIds,
     };
   });
@@ -142,7 +145,7 @@ function compileDoc(doc: RuleDoc, source: CompiledRule['source'], index: number)
 }
 
 /** Parse rule text (YAML or one-liner). Never throws: problems come back as positioned errors. */
-export function parseRules(text: string, file: string | null = null): ParseResult {
+export function parseRules(text: string, file: string | null = null, opts: ParseOptions = {}): ParseResult {
   if (isOneLine(text)) {
     try {
       return { rules: [parseOneLine(text, file)], errors: [] };
@@ -199,7 +202,7 @@ export function parseRules(text: string, file: string | null = null): ParseResul
       }
       const srcText = item.base.length === 0 ? String(doc) : text;
       try {
-        rules.push(compileDoc(parsed.data, { file, line: startLine, text: srcText }, rules.length));
+        rules.push(compileDoc(parsed.data, { file, line: startLine, text: srcText }, rules.length, opts));
       } catch (e) {
         const rel = ((e as { path?: Path }).path ?? []);
         const pos = locate(doc, lc, [...item.base, ...rel]);
@@ -217,8 +220,8 @@ export function parseRules(text: string, file: string | null = null): ParseResul
 }
 
 /** Parse or throw RuleSyntaxError listing every problem. */
-export function parseRulesOrThrow(text: string, file: string | null = null): CompiledRule[] {
-  const r = parseRules(text, file);
+export function parseRulesOrThrow(text: string, file: string | null = null, opts: ParseOptions = {}): CompiledRule[] {
+  const r = parseRules(text, file, opts);
   if (r.errors.length > 0) throw new RuleSyntaxError(r.errors);
   return r.rules;
 }

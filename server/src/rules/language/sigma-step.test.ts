@@ -5,10 +5,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SIGMAHQ, requireSigmaHQ } from '../../../test/datasets.js';
-import { loadRules as loadSigma } from '../../sigma/load.js';
+import { loadRules as loadSigma, sigmaLibrary } from '../../sigma/load.js';
 import { runRuleTests } from '../vectors.js';
-import { parseRules } from './parse.js';
-import { setSigmaLibrary } from './sigma-step.js';
+import { parseRules, type ParseOptions } from './parse.js';
 
 const ENCODED_PS = 'fb843269-508c-4b76-8b8d-88679db22ce7'; // proc_creation_win_powershell_encode.yml
 const WHOAMI_ALL = 'c248c896-e412-4279-8c15-1c558067b6fa'; // proc_creation_win_whoami_all_execution.yml
@@ -38,8 +37,8 @@ tests:
       - { leaf: E, path: [E, D, B] }
 `;
 
-function ruleWith(step0: string): ReturnType<typeof parseRules> {
-  return parseRules(`title: office below a Sigma hit\nid: t1\nchain:\n  - as: hit\n    match: ${step0}\n  - as: office\n    via: 1..5\n    match: { Name: [winword.exe, excel.exe] }\n${VECTORS}`, 'r.yaml');
+function ruleWith(step0: string, opts: ParseOptions = {}): ReturnType<typeof parseRules> {
+  return parseRules(`title: office below a Sigma hit\nid: t1\nchain:\n  - as: hit\n    match: ${step0}\n  - as: office\n    via: 1..5\n    match: { Name: [winword.exe, excel.exe] }\n${VECTORS}`, 'r.yaml', opts);
 }
 
 describe('a lineage step matching a Sigma detection block', () => {
@@ -80,9 +79,10 @@ describe.skipIf(!present)('a lineage step referencing a SigmaHQ rule by id', () 
   const lib = loadSigma([join(win, 'process_creation', 'proc_creation_win_powershell_encode.yml'),
     join(win, 'process_creation', 'proc_creation_win_whoami_all_execution.yml'), join(win, 'network_connection')]);
 
+  const opts: ParseOptions = { sigma: sigmaLibrary(lib.rules, 'test library') };
+
   it('fires where the referenced rule hits an ancestor within 5 levels', () => {
-    setSigmaLibrary(lib.rules, 'test library');
-    const { rules, errors } = ruleWith(`{ sigma: ${ENCODED_PS} }`);
+    const { rules, errors } = ruleWith(`{ sigma: ${ENCODED_PS} }`, opts);
     expect(errors).toEqual([]);
     const [res] = runRuleTests(rules[0]!);
     expect(res!.problems).toEqual([]);
@@ -90,16 +90,22 @@ describe.skipIf(!present)('a lineage step referencing a SigmaHQ rule by id', () 
     // The push-down names: the encode rule pins Image|endswith powershell/pwsh; whoami's OriginalFileName
     // alternative pins nothing (a renamed whoami.exe must still be found).
     expect([...rules[0]!.steps[0]!.pred.names!].sort()).toEqual(['powershell.exe', 'pwsh.exe']);
-    expect(ruleWith(`{ sigma: ${WHOAMI_ALL} }`).rules[0]!.steps[0]!.pred.names).toBeNull();
-    const any = ruleWith(`{ sigma: [${WHOAMI_ALL}, ${ENCODED_PS}] }`);
+    expect(ruleWith(`{ sigma: ${WHOAMI_ALL} }`, opts).rules[0]!.steps[0]!.pred.names).toBeNull();
+    const any = ruleWith(`{ sigma: [${WHOAMI_ALL}, ${ENCODED_PS}] }`, opts);
     expect(any.errors).toEqual([]);
     expect(runRuleTests(any.rules[0]!)[0]!.problems).toEqual([]);
   });
 
   it('names an unknown id and a rule that is not on process_creation', () => {
-    setSigmaLibrary(lib.rules, 'test library');
-    expect(ruleWith(`{ sigma: no-such-rule }`).errors[0]!.message).toBe(`unknown Sigma rule id "no-such-rule" (not among the ${lib.rules.length} rules of test library)`);
+    expect(ruleWith(`{ sigma: no-such-rule }`, opts).errors[0]!.message).toBe(`unknown Sigma rule id "no-such-rule" (not among the ${lib.rules.length} rules of test library)`);
     const net = lib.rules.find((r) => r.applies.eventIds?.includes(3))!;
-    expect(ruleWith(`{ sigma: ${net.id} }`).errors[0]!.message).toMatch(/is not on process_creation/);
+    expect(ruleWith(`{ sigma: ${net.id} }`, opts).errors[0]!.message).toMatch(/is not on process_creation/);
+  });
+
+  it('resolves ids only in the library given to that parse (no library left over from another parse)', () => {
+    expect(ruleWith(`{ sigma: ${ENCODED_PS} }`, opts).errors).toEqual([]);
+    expect(ruleWith(`{ sigma: ${ENCODED_PS} }`).errors.map((e) => e.message)).toEqual(['a Sigma rule reference needs the Sigma rules: give them with --sigma PATH (serve or detect)']);
+    const other = { sigma: sigmaLibrary(lib.rules.filter((r) => r.id !== ENCODED_PS), 'another library') };
+    expect(ruleWith(`{ sigma: ${ENCODED_PS} }`, other).errors[0]!.message).toMatch(/not among the \d+ rules of another library/);
   });
 });

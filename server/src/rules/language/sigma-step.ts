@@ -6,18 +6,12 @@
  */
 import { EventView } from '../../sigma/event.js';
 import { SYSMON_CHANNEL } from '../../sigma/logsource.js';
+import type { SigmaLibrary } from '../../sigma/load.js';
 import { compileRule, isCompiled, type CompiledRule as SigmaRule } from '../../sigma/rule.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
 
-let library: { byId: Map<string, SigmaRule>; from: string } | null = null;
-
-/** Sets the library `sigma: <id>` resolves against (`serve --sigma PATH` and `detect --sigma PATH` do; tests do). */
-export function setSigmaLibrary(rules: readonly SigmaRule[], from: string): void {
-  library = { byId: new Map(rules.map((r) => [r.id, r])), from };
-}
-
-function currentLibrary(path: (string | number)[]): { byId: Map<string, SigmaRule>; from: string } {
-  if (library) return library;
+function requireLibrary(lib: SigmaLibrary | null | undefined, path: (string | number)[]): SigmaLibrary {
+  if (lib) return lib;
   throw new MatchError('a Sigma rule reference needs the Sigma rules: give them with --sigma PATH (serve or detect)', path);
 }
 
@@ -65,10 +59,10 @@ function requireProcessCreation(r: SigmaRule, path: (string | number)[]): void {
 }
 
 /** Compiles the value of a step's `sigma:` key (an id, a list of ids, or a detection block). */
-export function compileSigmaMatch(value: unknown, path: (string | number)[]): Predicate {
+export function compileSigmaMatch(value: unknown, path: (string | number)[], library: SigmaLibrary | null | undefined): Predicate {
   if (typeof value === 'string' || (Array.isArray(value) && value.length > 0 && value.every((x) => typeof x === 'string'))) {
     const ids = typeof value === 'string' ? [value] : value as string[];
-    const lib = currentLibrary(path);
+    const lib = requireLibrary(library, path);
     const rules = ids.map((id, i) => {
       const r = lib.byId.get(id);
       if (!r) throw new MatchError(`unknown Sigma rule id "${id}" (not among the ${lib.byId.size} rules of ${lib.from})`, typeof value === 'string' ? path : [...path, i]);

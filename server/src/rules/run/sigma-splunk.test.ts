@@ -9,10 +9,9 @@ import { SIGMAHQ, dataset, requireDatasets, requireSigmaHQ } from '../../../test
 import { openPair, type Pair } from '../../../test/splunk/fixture.js';
 import type { EmbeddedSource } from '../../sources/embedded/index.js';
 import type { SplunkSource } from '../../sources/splunk/source.js';
-import { loadRules as loadSigma } from '../../sigma/load.js';
+import { loadRules as loadSigma, sigmaLibrary } from '../../sigma/load.js';
 import { newContext } from '../../sources/event-source.js';
-import { parseRulesOrThrow } from '../language/parse.js';
-import { setSigmaLibrary } from '../language/sigma-step.js';
+import { parseRulesOrThrow, type ParseOptions } from '../language/parse.js';
 import { runRules } from './run.js';
 
 const FILES = [
@@ -42,16 +41,17 @@ describe.runIf(present)('Sigma lineage rules: embedded and Splunk give identical
   let pair: Pair;
   let splunk: SplunkSource;
   let embedded: EmbeddedSource;
+  let opts: ParseOptions = {};
   beforeAll(async () => {
     const pc = join(SIGMAHQ, 'rules', 'rules', 'windows', 'process_creation');
-    setSigmaLibrary(loadSigma([join(pc, 'proc_creation_win_webshell_susp_process_spawned_from_webserver.yml')]).rules, 'test library');
+    opts = { sigma: sigmaLibrary(loadSigma([join(pc, 'proc_creation_win_webshell_susp_process_spawned_from_webserver.yml')]).rules, 'test library') };
     pair = await openPair(FILES.map((f) => dataset(f)));
     ({ splunk, embedded } = pair);
   });
   afterAll(async () => { await pair?.close(); });
 
   it('same hits and paths; the Sigma steps push their image names down', async () => {
-    const rules = parseRulesOrThrow(RULES);
+    const rules = parseRulesOrThrow(RULES, null, opts);
     const e = await runRules(embedded, rules, { ctx: newContext() });
     const s = await runRules(splunk, rules, { ctx: newContext() });
     const key = (h: (typeof e.hits)[number]) => ({ rule: h.rule, host: h.host, chain: h.chain, steps: h.steps, truncated: h.truncated });
