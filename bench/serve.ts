@@ -162,18 +162,21 @@ export async function run(argv: string[]): Promise<void> {
     await Promise.all([...Array.from({ length: clients }, (_, i) => analyst(i)), upload]);
     const cpu = process.cpuUsage(cpu0);
     // Above 100 %: the server used more than one core (DuckDB statements run off the event loop).
-    const serverCpuPct = Math.round(((cpuSec(server.pid) - serverCpu0) / ((performance.now() - wall0) / 1000)) * 100);
+    const serverCpuSec = cpuSec(server.pid) - serverCpu0;
+    const serverCpuPct = Math.round((serverCpuSec / ((performance.now() - wall0) / 1000)) * 100);
+    // CPU per request: what the load costs whatever share of the cores the server got (the machine is shared).
+    const serverCpuMsPerRequest = Math.round((serverCpuSec * 1000) / Math.max(1, samples.length) * 10) / 10;
     const rss = peakRssMiB(server.pid);
     const loadAfter = loadavg().map((x) => x.toFixed(2));
     for (const kind of ['search', 'graph', 'children', 'all']) {
       const of = samples.filter((s) => kind === 'all' || s.kind === kind);
       const ms = of.map((s) => s.ms).sort((a, b) => a - b);
       const line = { bench: 'serve', kind, clients, thinkMs, seconds, requests: of.length, errors: of.filter((s) => !s.ok).length,
-        p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, serverCpuPct, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+        p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, serverCpuPct, serverCpuMsPerRequest, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
       console.log(JSON.stringify(line));
       console.error(`${kind.padEnd(9)} n=${String(line.requests).padStart(5)} err=${line.errors}  p50 ${line.p50} ms  p95 ${line.p95} ms  p99 ${line.p99} ms`);
     }
-    console.error(`server peak RSS ${rss} MiB, server CPU ${serverCpuPct} % of one core; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
+    console.error(`server peak RSS ${rss} MiB, server CPU ${serverCpuPct} % of one core (${serverCpuMsPerRequest} ms per request); load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
   } finally {
     await server.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
