@@ -190,7 +190,7 @@ export const GraphDocumentSchema = z.object({
   /** Keyed `children:<guid>`, `ancestors:<guid>`, `events:<guid>`, `group:<id>`. Empty when complete. */
   truncated: z.record(z.string(), TruncationSchema),
   stats: GraphStatsSchema,
-  /** Cross-host `lateral` links (shared/src/lateral.ts) a client merged in by expanding across; absent from /api/graph. */
+  /** Cross-host `lateral` links (docs/lateral.md). Reserved: `/api/graph` does not fill it yet; links come from `/api/processes/:guid/lateral`. */
   lateral: z.array(LateralLinkSchema).optional(),
 });
 export type GraphDocument = z.infer<typeof GraphDocumentSchema>;
