@@ -193,7 +193,7 @@ export const GraphDocumentSchema = z.object({
   stats: GraphStatsSchema,
   /** With `expand`: which nodes the expansion by suspicion opened, and why (shared/src/expansion.ts). */
   expansion: ExpansionSchema.optional(),
-  /** Cross-host `lateral` links (shared/src/lateral.ts) a client merged in by expanding across; absent from /api/graph. */
+  /** Cross-host `lateral` links (docs/lateral.md). Reserved: `/api/graph` does not fill it yet; links come from `/api/processes/:guid/lateral`. */
   lateral: z.array(LateralLinkSchema).optional(),
 });
 export type GraphDocument = z.infer<typeof GraphDocumentSchema>;
