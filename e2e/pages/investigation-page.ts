@@ -66,7 +66,9 @@ export class InvestigationPage {
       const busy = await this.page.locator('.busy').count();
       return s.ready && !s.animating && busy === 0 && predicate(s);
     }, { message, timeout: 20_000 }).toBe(true);
-    return this.state();
+    // The live state just checked (the published copy in the page may lag it by one update).
+    const live = await this.page.evaluate(() => window.__lineage?.state() ?? null);
+    return live ?? this.state();
   }
 
   async visibleNodes(): Promise<string[]> {
