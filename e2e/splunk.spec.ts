@@ -146,3 +146,24 @@ test('a full search-artifact disk quota reaches the analyst in Splunk\'s words',
   await expect(page.getByText(/disk usage quota of search artifacts for user "quota-full" has been reached/).first()).toBeVisible();
   await ui.screenshot('splunk-02-disk-quota-full');
 });
+
+test('Splunk mode: prevalence gives pair, command-line and image figures and says the chain is not available on Splunk', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open();
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill('changeme');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await ui.openNotable(/pcalua/i);
+  await ui.waitFor((st) => [CMD, PCALUA].every((g) => st.nodes.includes(g)), 'cmd and pcalua');
+  await ui.select(PCALUA);
+  const section = page.getByTestId('node-prevalence');
+  await expect(section).toContainText('cmd.exe → pcalua.exe');
+  await expect(section.getByTestId('not-computed-chain')).toHaveText('not available on Splunk');
+  await expect(section.getByTestId('not-computed-chain')).toHaveAttribute('title', /ancestry/);
+  // Command line and image are computed on Splunk now: figures, not the "not available" words.
+  await expect(section.locator('.field', { hasText: 'Command line' }).locator('dd')).toHaveText(/^\d+ hosts?, \d+×$/);
+  await expect(section.locator('.field', { hasText: 'Image' }).locator('dd')).toHaveText(/^\d+ hosts?, \d+×/);
+  await page.getByTestId('prevalence').locator('summary').click();
+  await expect(page.getByTestId('prevalence-not-computed-chain')).toContainText('Chain: not available on Splunk');
+  await expect(page.getByTestId('prevalence-not-computed-commandLine')).toHaveCount(0);
+});

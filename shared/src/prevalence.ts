@@ -66,6 +66,15 @@ export const ProcessPrevalenceSchema = z.object({
 });
 export type ProcessPrevalence = z.infer<typeof ProcessPrevalenceSchema>;
 
+/**
+ * Figures the source never answers (null on every item), each with the reason to show instead of a
+ * number, e.g. `chain` on Splunk (docs/splunk.md "Prevalence").
+ */
+export const PrevalenceNotComputedSchema = z.object({
+  pair: z.string(), chain: z.string(), commandLine: z.string(), image: z.string(),
+}).partial().strict();
+export type PrevalenceNotComputed = z.infer<typeof PrevalenceNotComputedSchema>;
+
 export const PrevalenceAnswerSchema = z.object({
   source: z.enum(['embedded', 'splunk']),
   baseline: TimeRangeSchema,
@@ -75,6 +84,8 @@ export const PrevalenceAnswerSchema = z.object({
   unknown: z.array(z.string()),
   /** Answered from the per-baseline cache (Splunk): `stats.searches` counts only what this request ran. */
   cached: z.boolean(),
+  /** Figures this source does not compute (absent: every figure is computed where the process allows). */
+  notComputed: PrevalenceNotComputedSchema.optional(),
   stats: z.object({
     searches: z.number().int(),
     rows: z.number().int(),

@@ -187,7 +187,7 @@ export function InvestigationPage({ view, onView, theme }: Props) {
           <Resizer width={panelWidth} min={260} max={900} onWidth={setPanelWidth} label="Resize details panel" />
           <div className="panel-stack">
             <SidePanel view={view} onView={onView} graph={graph} scope={inv.scope} theme={theme}
-              extra={(n) => <><WhyOpened opened={opened.get(n.guid)} /><NodePrevalence item={prev.data?.items[n.guid]} /></>} />
+              extra={(n) => <><WhyOpened opened={opened.get(n.guid)} /><NodePrevalence item={prev.data?.items[n.guid]} answer={prev.data} /></>} />
             <PrevalenceTable view={view} onView={onView} graph={graph} answer={prev.data} error={prev.error} />
           </div>
         </div>

@@ -15,17 +15,25 @@ const TMP_FILE = /(?<![\w~$.-])[\w~$.-]{1,100}?\.tmp\b/g;
 const HEX = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/g;
 const DIGITS = /\d+/g;
 
+/**
+ * The folding rules, in order, applied to the lowercased command line (then whitespace runs become one
+ * space and the ends are trimmed). Stated once: the Splunk prevalence search spells the same rules as
+ * SPL `replace()` calls (server/src/sources/splunk/prevalence.ts), so every pattern must stay valid PCRE
+ * as well as JavaScript (no named groups, fixed-length lookbehind, `$1`-style references only).
+ */
+export const FOLD_RULES: ReadonlyArray<{ pattern: RegExp; replacement: string }> = [
+  { pattern: GUID, replacement: '{guid}' },
+  { pattern: TEMP_PATH, replacement: '$1*' },
+  { pattern: TMP_FILE, replacement: '*.tmp' },
+  { pattern: HEX, replacement: '#' },
+  { pattern: DIGITS, replacement: '#' },
+];
+
 /** Lowercased command line with run-specific parts folded, e.g. `a.exe /id 42 {guid}` → `a.exe /id # {guid}`. */
 export function normaliseCommandLine(commandLine: string): string {
-  return commandLine
-    .toLowerCase()
-    .replace(GUID, '{guid}')
-    .replace(TEMP_PATH, '$1*')
-    .replace(TMP_FILE, '*.tmp')
-    .replace(HEX, '#')
-    .replace(DIGITS, '#')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let s = commandLine.toLowerCase();
+  for (const r of FOLD_RULES) s = s.replace(r.pattern, r.replacement);
+  return s.replace(/\s+/g, ' ').trim();
 }
 
 /** The image part of the key: lowercase basename (cheap; siblings with different names never group). */

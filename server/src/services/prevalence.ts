@@ -41,6 +41,7 @@ export async function prevalence(source: EventSource, input: PrevalenceInput, ct
     items: Object.fromEntries(result.items),
     unknown: result.unknown,
     cached: result.cached === true && ctx.stats.searches === searchesBefore,
+    ...(result.notComputed ? { notComputed: result.notComputed } : {}),
     stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - t0), ...(ctx.stats.warnings?.length ? { warnings: ctx.stats.warnings } : {}) },
   };
 }

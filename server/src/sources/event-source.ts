@@ -3,7 +3,7 @@
  * Sources return rows; ../graph assembles them (pure). Every method takes one options object
  * with the request context: time range, limits, AbortSignal and the per-request query counter.
  */
-import type { Category, Notable, ProcessPrevalence, TimeRange } from '@lineage/shared';
+import type { Category, Notable, PrevalenceNotComputed, ProcessPrevalence, TimeRange } from '@lineage/shared';
 
 /** One process-create (EventID 1), normalised; `endTime` from EventID 5 when known. */
 export interface ProcessRecord {
@@ -103,7 +103,11 @@ export interface TreeRows {
 }
 
 /** What `prevalence` answers: figures per known GUID, and the GUIDs with no process-create. */
-export interface PrevalenceResult { items: Map<string, ProcessPrevalence>; unknown: string[]; /** Every figure came from a cache. */ cached?: boolean }
+export interface PrevalenceResult {
+  items: Map<string, ProcessPrevalence>; unknown: string[]; /** Every figure came from a cache. */ cached?: boolean;
+  /** Figures this source never answers (always null), with the reason (the API's `notComputed`). */
+  notComputed?: PrevalenceNotComputed;
+}
 /**
  * What cross-host stitching (graph/lateral.ts) reads for one window, all hosts: embedded
  * `embedded/lateral-sql.ts`, Splunk `splunk/lateral.ts` (one search).

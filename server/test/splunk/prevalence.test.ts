@@ -1,9 +1,13 @@
 /**
  * Prevalence from Splunk (the splunkd test server over real captures): pair and image figures equal an
  * independent count over the same raw events (prevalence-oracle.ts, read from an embedded store of the
- * same files); one stats search per graph, then answered from the per-baseline cache; chain and
- * command line are not answered (null).
+ * same files, plus a renamed copy of one image on another host, so image-by-hash must count it); one
+ * stats search per graph, then answered from the per-baseline cache; chain is not answered (null, with
+ * the reason in `notComputed.chain`).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newContext } from '../../src/sources/event-source.js';
 import { prevalence } from '../../src/services/prevalence.js';
@@ -20,16 +24,27 @@ describe('prevalence from Splunk', () => {
   let pair: Pair;
   let creates: RawCreate[];
   let guids: string[];
+  let renamed: { hash: string; original: string };
+  const tmp = mkdtempSync(join(tmpdir(), 'lineage-prev-renamed-'));
+  const RENAMED_HOST = 'renamed-copy.example';
   const ALL = { from: '2000-01-01T00:00:00.000Z', to: '2025-01-01T00:00:00.000Z' };
 
   beforeAll(async () => {
-    pair = await openPair(FILES);
+    // A renamed copy: the first create of the OTRF capture, same Hashes, another name, GUID and host.
+    const line = readFileSync(FILES[1]!, 'utf8').split('\n').find((l) => /"EventID":1,/.test(l) && /SHA256=/.test(l))!;
+    const ev = JSON.parse(line) as Record<string, unknown>;
+    renamed = { hash: `SHA256=${/SHA256=([0-9A-F]+)/i.exec(String(ev.Hashes))![1]!.toUpperCase()}`, original: String(ev.Image) };
+    Object.assign(ev, { Image: 'C:\\Users\\Public\\renamed-copy.exe', ProcessGuid: '{d273d0f0-0000-5f67-0708-00000000abcd}', Hostname: RENAMED_HOST, host: RENAMED_HOST });
+    const extra = join(tmp, 'renamed.json');
+    writeFileSync(extra, `${JSON.stringify(ev)}\n`);
+    pair = await openPair([...FILES, extra]);
     creates = await rawCreates((pair.embedded as unknown as { store: Parameters<typeof rawCreates>[0] }).store);
-    guids = [...new Set(creates.map((c) => c.guid))].slice(0, 300);
+    const withHash = creates.find((c) => c.host !== RENAMED_HOST && c.hashes.toUpperCase().includes(renamed.hash))!;
+    guids = [...new Set([withHash.guid, ...creates.map((c) => c.guid)])].slice(0, 300);
   }, 600_000);
-  afterAll(async () => { await pair?.close(); });
+  afterAll(async () => { await pair?.close(); rmSync(tmp, { recursive: true, force: true }); });
 
-  it('pair and image figures equal the independent count; chain and command line null; one stats search, then the cache', async () => {
+  it('pair, command-line and image figures equal the independent count; chain null with a reason; one stats search, then the cache', async () => {
     const ctx = newContext();
     const a = await prevalence(pair.splunk, { guids, baseline: ALL }, ctx);
     expect(a.source).toBe('splunk');
@@ -41,10 +56,17 @@ describe('prevalence from Splunk', () => {
     expect(Object.keys(a.items).sort()).toEqual([...want.keys()].sort());
     for (const [g, w] of want) {
       const got = a.items[g]!;
-      expect({ pair: got.pair, image: got.image }, g).toEqual({ pair: w.pair, image: w.image });
+      expect({ pair: got.pair, commandLine: got.commandLine, image: got.image }, g).toEqual({ pair: w.pair, commandLine: w.commandLine, image: w.image });
       expect(got.chain).toBeNull();
-      expect(got.commandLine).toBeNull();
     }
+    expect(a.notComputed?.chain).toMatch(/not available on Splunk/);
+    expect(Math.max(...Object.values(a.items).map((i) => i.commandLine?.count ?? 0))).toBeGreaterThan(1);
+    // The renamed copy is counted under its original's hash (a name-only search would miss its host).
+    const orig = guids.find((g) => a.items[g]?.image?.hash === renamed.hash);
+    expect(orig, 'a drawn process with the renamed copy\'s hash').toBeDefined();
+    const sameName = creates.filter((c) => c.image.toLowerCase() === renamed.original.toLowerCase() && c.hashes.toUpperCase().includes(renamed.hash)).length;
+    expect(a.items[orig!]!.image!.count).toBe(sameName + 1);
+    expect(creates.some((c) => c.host === RENAMED_HOST)).toBe(true);
     expect(Math.max(...Object.values(a.items).map((i) => i.pair?.count ?? 0))).toBeGreaterThan(1);
     expect(Math.max(...Object.values(a.items).map((i) => i.image?.count ?? 0))).toBeGreaterThan(1);
     const again = await prevalence(pair.splunk, { guids, baseline: ALL }, newContext());
@@ -60,6 +82,7 @@ describe('prevalence from Splunk', () => {
     for (const item of Object.values(a.items)) {
       expect(item.pair?.count ?? 0).toBe(0);
       expect(item.image?.count).toBe(0);
+      if (item.commandLine) expect(item.commandLine.count).toBe(0);
     }
   });
 });

@@ -9,7 +9,7 @@ import type { ViewState } from '../../state/url-state';
 import { select } from '../graph';
 import { formatUtc } from '../../lib/format';
 import type { VisibleGraph } from '../graph';
-import { filterRows, prevalenceRows, RARE_BELOW, sortRows, type Sort, type SortKey } from './prevalence-model';
+import { filterRows, notComputed, prevalenceRows, RARE_BELOW, sortRows, type PrevalencePart, type Sort, type SortKey } from './prevalence-model';
 import './prevalence.css';
 
 interface Props {
@@ -29,6 +29,8 @@ const COLUMNS: Array<[SortKey, string, string]> = [
   ['imageHosts', 'Image hosts', 'Hosts where the image (by hash, else path) was seen'],
 ];
 
+const PARTS: Array<[PrevalencePart, string]> = [['pair', 'Pair'], ['chain', 'Chain'], ['commandLine', 'Command line'], ['image', 'Image']];
+
 export function PrevalenceTable({ view, onView, graph, answer, error }: Props) {
   const [sort, setSort] = useState<Sort>({ key: 'pairHosts', dir: 'asc' });
   if (error) return <p className="form-error" role="alert">Prevalence: {error.message}</p>;
@@ -36,6 +38,8 @@ export function PrevalenceTable({ view, onView, graph, answer, error }: Props) {
   const all = prevalenceRows([...graph.nodes.values()].flatMap((v) => (v.node ? [v.node] : [])), answer.items);
   const rows = sortRows(filterRows(all, view.rare), sort);
   const setRare = (below: number | null) => onView((s) => ({ ...s, rare: below }));
+  // A figure the source never computes (e.g. chain on Splunk) says so; "—": the process lacks what it keys on.
+  const cell = (part: PrevalencePart) => { const na = notComputed(answer, part); return na ? <span className="muted" title={na.reason}>n/a</span> : '—'; };
   const by = (key: SortKey) => setSort((s) => ({ key, dir: s.key === key && s.dir === 'asc' ? 'desc' : 'asc' }));
   return (
     <details className="prevalence" data-testid="prevalence" open={view.rare != null}>
@@ -58,11 +62,15 @@ export function PrevalenceTable({ view, onView, graph, answer, error }: Props) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} className={r.id === view.selected ? 'selected' : undefined} onClick={() => onView((s) => select(s, r.id))} data-id={r.id} title={r.pair}>
-              <td>{r.name}</td><td>{r.pairHosts ?? '—'}</td><td>{r.pairCount ?? '—'}</td><td>{r.chainHosts ?? '—'}</td><td>{r.commandLineHosts ?? '—'}</td><td>{r.imageHosts ?? '—'}</td>
+              <td>{r.name}</td><td>{r.pairHosts ?? cell('pair')}</td><td>{r.pairCount ?? cell('pair')}</td><td>{r.chainHosts ?? cell('chain')}</td><td>{r.commandLineHosts ?? cell('commandLine')}</td><td>{r.imageHosts ?? cell('image')}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {PARTS.map(([part, label]) => {
+        const na = notComputed(answer, part);
+        return na ? <p key={part} className="muted" data-testid={`prevalence-not-computed-${part}`}>{label}: {na.reason}</p> : null;
+      })}
       <p className="muted">{rows.length} of {all.length} drawn processes{view.rare != null ? ` (pair seen on < ${view.rare} hosts)` : ''}</p>
     </details>
   );

@@ -2,4 +2,4 @@
 export { usePrevalence, type Prevalence } from './use-prevalence';
 export { PrevalenceTable } from './PrevalenceTable';
 export { NodePrevalence } from './NodePrevalence';
-export { RARE_BELOW, filterRows, isRare, pairText, prevalenceRows, rareMarks, sortRows, type PrevalenceRow, type Sort, type SortKey } from './prevalence-model';
+export { RARE_BELOW, filterRows, isRare, notComputed, pairText, prevalenceRows, rareMarks, sortRows, type PrevalencePart, type PrevalenceRow, type Sort, type SortKey } from './prevalence-model';

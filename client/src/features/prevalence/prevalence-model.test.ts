@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessPrevalence } from '@lineage/shared';
 import { g, proc } from '../../testing/fixtures';
-import { filterRows, isRare, pairText, prevalenceRows, rareMarks, sortRows } from './prevalence-model';
+import { filterRows, isRare, notComputed, pairText, prevalenceRows, rareMarks, sortRows } from './prevalence-model';
 
 const item = (hosts: number | null, count = 1): ProcessPrevalence => ({
   pair: hosts == null ? null : { parentImage: 'winword.exe', image: 'cmd.exe', hosts, count },
@@ -32,5 +32,13 @@ describe('prevalence on the client', () => {
     expect(sortRows(rows, { key: 'pairHosts', dir: 'desc' }).map((r) => r.name)).toEqual(['c.exe', 'b.exe', 'a.exe', 'd.exe']);
     expect(sortRows(rows, { key: 'pairCount', dir: 'asc' }).map((r) => r.name)).toEqual(['a.exe', 'b.exe', 'c.exe', 'd.exe']);
     expect(sortRows(rows, { key: 'name', dir: 'desc' }).map((r) => r.name)).toEqual(['d.exe', 'c.exe', 'b.exe', 'a.exe']);
+  });
+
+  it('when the source does not compute a figure, then it says so with the reason; a computed null figure stays "—"', () => {
+    const reason = 'not available on Splunk: a chain needs every baseline process\'s ancestry';
+    expect(notComputed({ source: 'splunk', notComputed: { chain: reason } }, 'chain')).toEqual({ text: 'not available on Splunk', reason });
+    expect(notComputed({ source: 'splunk', notComputed: { chain: reason } }, 'commandLine')).toBeNull();
+    expect(notComputed({ source: 'embedded' }, 'chain')).toBeNull();
+    expect(notComputed(undefined, 'chain')).toBeNull();
   });
 });

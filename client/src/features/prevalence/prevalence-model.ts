@@ -3,7 +3,7 @@
  * rare, the short figures on a node, and the rows of the prevalence table (sortable, filterable by
  * "pair seen on fewer than N hosts").
  */
-import type { ProcessNode, ProcessPrevalence } from '@lineage/shared';
+import type { PrevalenceAnswer, ProcessNode, ProcessPrevalence } from '@lineage/shared';
 
 /** A parent→child pair seen on fewer hosts than this (over the baseline) is marked rare. */
 export const RARE_BELOW = 3;
@@ -77,4 +77,17 @@ export function sortRows(rows: PrevalenceRow[], sort: Sort): PrevalenceRow[] {
     }
     return a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
+}
+
+export type PrevalencePart = 'pair' | 'chain' | 'commandLine' | 'image';
+
+/**
+ * A figure the source does not compute (the answer's `notComputed`, e.g. chain on Splunk): the short
+ * words shown instead of a number and the source's reason as their tooltip; null when it is computed
+ * (a null figure then means the process lacks what it keys on, shown as "—").
+ */
+export function notComputed(answer: Pick<PrevalenceAnswer, 'source' | 'notComputed'> | undefined, part: PrevalencePart): { text: string; reason: string } | null {
+  const reason = answer?.notComputed?.[part];
+  if (!reason) return null;
+  return { text: `not available on ${answer.source === 'splunk' ? 'Splunk' : 'this source'}`, reason };
 }
