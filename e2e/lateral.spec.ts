@@ -99,4 +99,19 @@ test('PsExec: expand across in the main graph, hosts grouped, evidence on the fa
   expect(after.nodes).toEqual(before.nodes);
   expect(after.edges).toEqual(before.edges);
   expect(after.hosts).toEqual(before.hosts);
+
+  // Both layouts keep the host blocks apart (auto chose one; force each).
+  for (const layout of ['lr', 'td']) {
+    const u = new URL(page.url());
+    u.searchParams.set('layout', layout);
+    u.searchParams.delete('cam');
+    await again.open(u.pathname + u.search);
+    await again.waitFor((st) => st.edges.includes(lateralEdge) && st.nodes.includes(px.payload), `restored, layout ${layout}`);
+    await again.page.getByRole('button', { name: 'Fit graph to view' }).click();
+    await again.waitFor((st) => !st.animating, 'camera still');
+    const b = await again.page.evaluate(() => window.__lineage!.boxes());
+    expect(overlapsOf(b), `layout ${layout}`).toEqual([]);
+    expect(b.hosts).toHaveLength(2);
+    expect(overlap(b.hosts![0]!.box, b.hosts![1]!.box), `host boxes, layout ${layout}`).toBe(false);
+  }
 });

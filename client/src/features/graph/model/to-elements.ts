@@ -87,7 +87,7 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>, layou
       position: positions.get(v.id) ?? { x: 0, y: 0 },
     });
   }
-  groupByHost(g, out);
+  groupByHost(g, out, layout?.mode ?? 'lr');
   const bends = crossBends(g.edges);
   for (const e of g.edges) {
     out.push({
@@ -108,12 +108,17 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>, layou
 export const lateralEdgeId = (source: string, target: string): string => `lateral:${source}>${target}`;
 export const hostGroupId = (host: string): string => `host:${host}`;
 
+/** Extra room between two hosts' blocks (model px): the frames' padding and the host name on top. */
+export const HOST_GAP = 72;
+
 /**
  * When more than one host is drawn (expand across), every node goes into a compound node of its host, so
  * the machine boundary stays visible. The compound nodes come first (Cytoscape adds parents before
- * children) and carry no position: Cytoscape sizes them around their children.
+ * children) and carry no position: Cytoscape sizes them around their children. Roots come host by host
+ * (visible-graph.ts), so each host is one block along the axis roots are stacked on (y left to right,
+ * x top down); every later block moves HOST_GAP further so the frames never overlap.
  */
-function groupByHost(g: VisibleGraph, out: ElementDef[]): void {
+function groupByHost(g: VisibleGraph, out: ElementDef[], mode: 'lr' | 'td'): void {
   const hostOf = (v: VisibleNode): string | undefined => (v.node ?? (v.moreFor ? g.nodes.get(v.moreFor)?.node : null))?.host;
   const hosts: string[] = [];
   for (const d of out) {
@@ -123,7 +128,10 @@ function groupByHost(g: VisibleGraph, out: ElementDef[]): void {
   if (hosts.length < 2) return;
   for (const d of out) {
     const h = hostOf(g.nodes.get(d.data.id)!);
-    if (h != null) d.data.parent = hostGroupId(h);
+    if (h == null) continue;
+    d.data.parent = hostGroupId(h);
+    const shift = hosts.indexOf(h) * HOST_GAP;
+    if (d.position && shift) d.position = mode === 'td' ? { x: d.position.x + shift, y: d.position.y } : { x: d.position.x, y: d.position.y + shift };
   }
   out.unshift(...hosts.map((h): ElementDef => ({ group: 'nodes', data: { id: hostGroupId(h), label: h, name: h }, classes: 'host' })));
 }
