@@ -75,8 +75,9 @@ export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null, c
   const positions = new Map<string, { x: number; y: number }>();
   for (const d of defs) if (d.group === 'nodes' && d.position) positions.set(d.data.id, d.position);
   const view = initialView(positions, anchor, cy.width(), cy.height());
+  // Host groups (compound nodes, no position) go in first: the nodes inside them name them as parent.
   const inFirst = (d: ElementDef) => (d.group === 'nodes'
-    ? view.inView.has(d.data.id)
+    ? !d.position || view.inView.has(d.data.id)
     : view.inView.has(String(d.data.source)) && view.inView.has(String(d.data.target)));
   const first = defs.filter(inFirst);
   const rest = defs.filter((d) => !inFirst(d)).sort((a, b) => (a.group === b.group ? 0 : a.group === 'nodes' ? -1 : 1));
