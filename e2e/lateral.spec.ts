@@ -5,7 +5,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { plantedManifest } from '../server/src/demo/planted.js';
-import { InvestigationPage } from './pages/investigation-page.js';
+import { InvestigationPage, overlap, overlapsOf } from './pages/investigation-page.js';
 
 const px = plantedManifest().psexec!;
 const url = (guid: string, host: string) => `/?guid=${encodeURIComponent(guid)}&host=${host}&sel=${encodeURIComponent(guid)}`;
@@ -53,4 +53,65 @@ test('A process without lateral evidence says so', async ({ page }) => {
   await ui.waitFor((s) => s.selected === px.cmd, 'cmd selected');
   await page.getByTestId('across-panel').getByRole('button', { name: 'Find lateral movement' }).click();
   await expect(page.getByTestId('across-none')).toBeVisible();
+});
+
+test('PsExec: expand across in the main graph, hosts grouped, evidence on the far node, URL round trip', async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const ui = new InvestigationPage(page);
+  await ui.open(url(px.psexec, px.source.host));
+  await ui.waitFor((s) => s.selected === px.psexec, 'PsExec selected');
+  expect((await ui.state()).nodes).not.toContain(px.psexesvc);
+  await page.getByTestId('expand-across').click();
+
+  // The far root and (lazily, one children page) its payload join the graph, each inside its host's box.
+  const lateralEdge = `lateral:${px.psexec}>${px.psexesvc}`;
+  const s = await ui.waitFor((st) => st.edges.includes(lateralEdge) && st.nodes.includes(px.payload), 'lateral edge and far tree drawn');
+  expect(Object.keys(s.hosts ?? {}).sort()).toEqual([`host:${px.source.host}`, `host:${px.target.host}`].sort());
+  expect(s.hosts![`host:${px.target.host}`]).toEqual(expect.arrayContaining([px.psexesvc, px.payload]));
+  expect(s.hosts![`host:${px.source.host}`]).toEqual(expect.arrayContaining([px.cmd, px.psexec]));
+  expect(s.hosts![`host:${px.source.host}`]).not.toContain(px.psexesvc);
+  expect(new URL(page.url()).searchParams.get('across')?.toLowerCase()).toBe(px.psexec);
+
+  // No node box overlaps another; the two host boxes do not overlap either.
+  await page.getByRole('button', { name: 'Fit graph to view' }).click();
+  await ui.waitFor((st) => !st.animating, 'camera still');
+  const boxes = await page.evaluate(() => window.__lineage!.boxes());
+  expect(overlapsOf(boxes)).toEqual([]);
+  const hostBoxes = boxes.hosts ?? [];
+  expect(hostBoxes).toHaveLength(2);
+  expect(overlap(hostBoxes[0]!.box, hostBoxes[1]!.box)).toBe(false);
+
+  // Selecting the far root shows the link's evidence (from the answer already loaded).
+  await ui.select(px.psexesvc);
+  const drawn = page.getByTestId('drawn-link');
+  await expect(drawn).toHaveCount(1);
+  await expect(drawn).toContainText(`service · high · ${px.source.host} → ${px.target.host}`);
+  await expect(drawn.getByTestId('across-evidence')).toContainText(`${px.source.ip}:${px.sourcePort} → ${px.target.ip}:445`);
+  await expect(drawn.getByTestId('across-evidence')).toContainText(px.service);
+  await ui.screenshot('lateral-03-main-graph');
+
+  // Reopening the URL in a fresh page draws the same nodes, edge and groups.
+  const before = await ui.state();
+  const again = new InvestigationPage(await page.context().newPage());
+  await again.page.setViewportSize({ width: 1600, height: 1000 });
+  await again.open(page.url());
+  const after = await again.waitFor((st) => st.edges.includes(lateralEdge) && st.nodes.includes(px.payload), 'restored from the URL');
+  expect(after.nodes).toEqual(before.nodes);
+  expect(after.edges).toEqual(before.edges);
+  expect(after.hosts).toEqual(before.hosts);
+
+  // Both layouts keep the host blocks apart (auto chose one; force each).
+  for (const layout of ['lr', 'td']) {
+    const u = new URL(page.url());
+    u.searchParams.set('layout', layout);
+    u.searchParams.delete('cam');
+    await again.open(u.pathname + u.search);
+    await again.waitFor((st) => st.edges.includes(lateralEdge) && st.nodes.includes(px.payload), `restored, layout ${layout}`);
+    await again.page.getByRole('button', { name: 'Fit graph to view' }).click();
+    await again.waitFor((st) => !st.animating, 'camera still');
+    const b = await again.page.evaluate(() => window.__lineage!.boxes());
+    expect(overlapsOf(b), `layout ${layout}`).toEqual([]);
+    expect(b.hosts).toHaveLength(2);
+    expect(overlap(b.hosts![0]!.box, b.hosts![1]!.box), `host boxes, layout ${layout}`).toBe(false);
+  }
 });

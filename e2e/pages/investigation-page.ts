@@ -17,6 +17,8 @@ export interface GraphState {
   /** Nodes marked rare (prevalence). */
   rare: string[];
   faded: string[];
+  /** Host groups (expand across): compound node id → the ids inside it; empty with one host. */
+  hosts?: Record<string, string[]>;
   ready: boolean;
   animating: boolean;
   renders: number;
@@ -27,6 +29,8 @@ export interface Box { x1: number; y1: number; x2: number; y2: number }
 export interface DrawnBoxes {
   nodes: Array<{ id: string; box: Box; label: Box | null }>;
   cross: Array<{ id: string; label: Box | null; mid: { x: number; y: number } }>;
+  /** Host groups (compound nodes, expand across), label included. */
+  hosts?: Array<{ id: string; box: Box }>;
   zoom: number;
 }
 

@@ -97,3 +97,15 @@ describe('URL view state', () => {
     expect(isHistoryStep(plain, s)).toBe(true);
   });
 });
+
+describe('across (expand across hosts)', () => {
+  it('round-trips the list, drops junk and counts as a history step', () => {
+    const a = '{11111111-2222-3333-4444-555555555555}', b = '{aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee}';
+    const s = parseViewState(`?guid=${a}&across=${a.toUpperCase()},junk!,${b},${a}`);
+    expect(s.across).toEqual([a, b]);
+    expect(serializeViewState(s)).toContain(`across=${a},${b}`);
+    expect(parseViewState(serializeViewState(s)).across).toEqual([a, b]);
+    expect(serializeViewState(parseViewState(`?guid=${a}`))).not.toContain('across');
+    expect(isHistoryStep(parseViewState(`?guid=${a}`), s)).toBe(true);
+  });
+});

@@ -18,6 +18,7 @@
  *     &xp=suspicion*40    expansion by suspicion (`auto`: only when the tree is large), `*N` = node budget (default 150)
  *     &rare=3             prevalence filter: only processes whose parent→child pair was seen on < 3 hosts
  *     &layout=lr|td       graph layout: left to right or top down (default: chosen by the tree's shape)
+ *     &across={a},{b}     processes expanded across hosts: their lateral links and far sides drawn (docs/lateral.md)
  * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
  */
 import { canonicalGuid, DEFAULT_EXPAND_BUDGET, EXPAND_MODES, type ExpandMode } from '@lineage/shared';
@@ -82,6 +83,8 @@ export interface ViewState {
   /** Prevalence filter: only processes whose parent→child pair was seen on fewer hosts than this; null: off. */
   rare: number | null;
   layout: LayoutChoice;
+  /** Processes expanded across hosts (lateral links drawn in the graph), in order. */
+  across: string[];
 }
 
 /** The empty view (the entry screen). */
@@ -89,7 +92,7 @@ export function emptyViewState(): ViewState {
   return {
     source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
     hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
-    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null, layout: 'auto',
+    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null, layout: 'auto', across: [],
   };
 }
 
@@ -167,6 +170,7 @@ export function parseViewState(search: string): ViewState {
   s.rare = p.get('rare') != null && /^\d+$/.test(p.get('rare')!) ? intOr(p.get('rare'), 3, 1, 1_000_000) : null;
   const layout = p.get('layout');
   s.layout = LAYOUTS.includes(layout as LayoutChoice) ? (layout as LayoutChoice) : 'auto';
+  s.across = idList(p.get('across'));
   return s;
 }
 
@@ -201,6 +205,7 @@ export function serializeViewState(s: ViewState): string {
   if (s.expand) p.set('xp', s.expand.budget === DEFAULT_EXPAND_BUDGET ? s.expand.mode : `${s.expand.mode}*${s.expand.budget}`);
   if (s.rare != null) p.set('rare', String(s.rare));
   if (s.layout !== 'auto') p.set('layout', s.layout);
+  set('across', s.across.join(','));
   const out = p.toString()
     // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
     .replace(/%7B/gi, '{').replace(/%7D/gi, '}').replace(/%2C/gi, ',').replace(/%2A/gi, '*').replace(/%3A/gi, ':');
@@ -234,6 +239,7 @@ export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewSt
 export function isHistoryStep(a: ViewState, b: ViewState): boolean {
   if (a.guid !== b.guid || a.from !== b.from || a.to !== b.to || a.host !== b.host) return true;
   if (a.expand?.mode !== b.expand?.mode || a.expand?.budget !== b.expand?.budget) return true;
+  if (a.across.join(',') !== b.across.join(',')) return true;
   if (a.expanded.size !== b.expanded.size || a.hidden.length !== b.hidden.length || a.parents.length !== b.parents.length) return true;
   for (const [k, v] of a.expanded) if (b.expanded.get(k) !== v) return true;
   return false;

@@ -4,15 +4,15 @@
  * investigate the far side. Also the "compare" pick: remember this process as A, compare another with it.
  */
 import { useMemo, useState } from 'react';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { LateralLink, ProcessNode } from '@lineage/shared';
 import { lineageQueries } from '../../api/queries';
-import { navigate } from '../../state/use-view-state';
+import { navigate, useViewState } from '../../state/use-view-state';
 import { formatUtc } from '../../lib/format';
 import { compareUrl, pickedForCompare, pickForCompare } from '../compare';
 import { AcrossGraph } from './AcrossGraph';
 import { acrossElements, acrossNodeId } from './across-elements';
-import { lateralQueries } from './api';
+import { drawnLinksOf, lateralQueries } from './api';
 import './lateral.css';
 
 function Evidence({ l }: { l: LateralLink }) {
@@ -46,10 +46,25 @@ export function AcrossPanel({ node, onOpen }: { node: ProcessNode; onOpen: (guid
     // eslint-disable-next-line react-hooks/exhaustive-deps -- kids change identity every render; kidsKey tracks their data
   }, [q.data, node, opened, kidsKey]);
   const picked = pickedForCompare();
+  const [view, setView] = useViewState();
+  const qc = useQueryClient();
+  const expandedAcross = view.across.includes(node.guid);
+  // Links drawn in the main graph (expand across) that end at this process: their evidence, no new search.
+  const drawn = drawnLinksOf(qc, view.across, node.guid);
   const nameOf = (guid: string, host: string): string => q.data?.nodes.find((n) => n.guid === guid && n.host === host)?.name ?? guid;
   return (
     <section className="across" aria-label="Across hosts" data-testid="across-panel">
       <h3>Across hosts</h3>
+      {drawn.map((l) => (
+        <div key={`${l.source}>${l.target}`} className="across-link" data-testid="drawn-link">
+          <p><strong>Lateral edge in the graph:</strong> {l.mechanism} · {l.confidence} · {l.sourceHost} → {l.targetHost}</p>
+          <Evidence l={l} />
+        </div>
+      ))}
+      <button type="button" aria-pressed={expandedAcross} data-testid="expand-across"
+        onClick={() => setView((s) => ({ ...s, across: expandedAcross ? s.across.filter((g) => g !== node.guid) : [...s.across, node.guid] }))}>
+        {expandedAcross ? 'Remove across-host links from the graph' : 'Expand across hosts in the graph'}
+      </button>
       {!asked && <button type="button" onClick={() => setAsked(true)}>Find lateral movement</button>}
       {q.isFetching && <p className="muted">Searching both ends of this process's connections…</p>}
       {q.error && <p className="error" role="alert">{q.error.message}</p>}

@@ -1,6 +1,6 @@
 /** Queries of the cross-host features: expand across from a process; compare two trees. */
-import { queryOptions } from '@tanstack/react-query';
-import { CompareAnswerSchema, LateralAnswerSchema, type CompareRequest, type ProcessNode } from '@lineage/shared';
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import { CompareAnswerSchema, LateralAnswerSchema, type CompareRequest, type LateralAnswer, type LateralLink, type ProcessNode } from '@lineage/shared';
 import { lineageKeys } from '../../api/queries';
 import { apiGet } from '../../lib/api-client';
 
@@ -18,3 +18,16 @@ export const lateralQueries = {
     staleTime: 5 * 60_000,
   }),
 };
+
+/**
+ * The cached lateral links, of the processes expanded across in the main graph (`across`), that have
+ * `guid` at either end: what the graph draws as lateral edges, read from the cache (no search).
+ */
+export function drawnLinksOf(qc: QueryClient, across: readonly string[], guid: string): LateralLink[] {
+  const out = new Map<string, LateralLink>();
+  for (const [key, data] of qc.getQueriesData<LateralAnswer>({ queryKey: [...lineageKeys.processData(), 'lateral'] })) {
+    if (!data || !across.includes(String(key[key.length - 2]))) continue;
+    for (const l of data.links) if (l.source === guid || l.target === guid) out.set(`${l.source}>${l.target}`, l);
+  }
+  return [...out.values()];
+}

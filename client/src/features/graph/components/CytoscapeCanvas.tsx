@@ -13,7 +13,7 @@
  *   in the e2e build only (lib/probes.ts): the production bundle has neither.
  */
 import { forwardRef, memo, useEffect, useImperativeHandle, useRef } from 'react';
-import cytoscape, { type Core, type NodeSingular } from 'cytoscape';
+import cytoscape, { type Core, type EdgeSingular, type NodeSingular } from 'cytoscape';
 import { markOnce } from '../../../lib/perf';
 import { PROBES } from '../../../lib/probes';
 import type { ElementDef } from '../model/to-elements';
@@ -95,14 +95,17 @@ export const CytoscapeCanvas = memo(forwardRef<CanvasHandle, Props>(function Cyt
       textureOnViewport: true,
     });
     cyRef.current = cy;
-    cy.on('tap', 'node', (e) => {
+    // Host groups (compound nodes, expand across) are frames, not processes: only childless nodes act.
+    cy.on('tap', 'node:childless', (e) => {
       const id = (e.target as NodeSingular).id();
       if ((e.target as NodeSingular).hasClass('more')) cb.current.onActivate(id);
       else cb.current.onSelect(id);
     });
-    cy.on('dbltap', 'node', (e) => cb.current.onActivate((e.target as NodeSingular).id()));
+    // A lateral edge selects its far end, whose side panel shows the link's evidence.
+    cy.on('tap', 'edge.lateral', (e) => cb.current.onSelect((e.target as EdgeSingular).target().id()));
+    cy.on('dbltap', 'node:childless', (e) => cb.current.onActivate((e.target as NodeSingular).id()));
     cy.on('tap', (e) => { if (e.target === cy) cb.current.onSelect(null); });
-    cy.on('mouseover', 'node', (e) => cb.current.onHover((e.target as NodeSingular).id()));
+    cy.on('mouseover', 'node:childless', (e) => cb.current.onHover((e.target as NodeSingular).id()));
     cy.on('mouseout', 'node', () => cb.current.onHover(null));
     cy.on('zoom', () => applyLod(cy));
     let camTimer: ReturnType<typeof setTimeout> | null = null;

@@ -37,6 +37,8 @@ export interface GraphState {
   rare: string[];
   /** Nodes dimmed by the timeline brush. */
   faded: string[];
+  /** Host groups drawn (expand across): compound node id → the ids of the nodes inside it. */
+  hosts: Record<string, string[]>;
   ready: boolean;
   /** Nodes or the camera are still animating (positions on screen are not final). */
   animating: boolean;
@@ -73,8 +75,9 @@ export function firstDraw(cy: Core, defs: ElementDef[], anchor: string | null, c
   const positions = new Map<string, { x: number; y: number }>();
   for (const d of defs) if (d.group === 'nodes' && d.position) positions.set(d.data.id, d.position);
   const view = initialView(positions, anchor, cy.width(), cy.height());
+  // Host groups (compound nodes, no position) go in first: the nodes inside them name them as parent.
   const inFirst = (d: ElementDef) => (d.group === 'nodes'
-    ? view.inView.has(d.data.id)
+    ? !d.position || view.inView.has(d.data.id)
     : view.inView.has(String(d.data.source)) && view.inView.has(String(d.data.target)));
   const first = defs.filter(inFirst);
   const rest = defs.filter((d) => !inFirst(d)).sort((a, b) => (a.group === b.group ? 0 : a.group === 'nodes' ? -1 : 1));
@@ -130,6 +133,13 @@ export function patch(cy: Core, defs: ElementDef[], anchorId: string | null): vo
       if (src.nonempty()) parentPos.set(String(d.data.target), { ...src.position() });
     }
     cy.add(added.map((d) => toCy(d, parentPos.get(d.data.id))) as never);
+    // Host groups (expand across) appear and go: existing nodes move into or out of their compound node.
+    for (const d of defs) {
+      if (d.group !== 'nodes') continue;
+      const el = cy.getElementById(d.data.id);
+      const want = (d.data.parent as string | undefined) ?? null;
+      if (el.nonempty() && (el.data('parent') ?? null) !== want) el.move({ parent: want });
+    }
   });
   // Same nodes but a different layout (the layout choice changed): move them too.
   const moved = !nodeSetChanged && defs.some((d) => d.group === 'nodes' && d.position && (cy.getElementById(d.data.id).position().x !== d.position.x || cy.getElementById(d.data.id).position().y !== d.position.y));
@@ -202,8 +212,10 @@ function revealNew(cy: Core, ids: string[], defs: Map<string, ElementDef>): void
 
 export function readState(cy: Core, ready: boolean, renders: number): GraphState {
   const ids = (sel: string) => cy.$(sel).map((n) => n.id()).sort();
+  const hosts: Record<string, string[]> = {};
+  cy.nodes(':parent').forEach((h) => { hosts[h.id()] = h.children().map((n) => n.id()).sort(); });
   return {
-    nodes: ids('node'), edges: ids('edge'), selected: cy.$('node.selected').first().id() ?? null, matches: ids('node.match'),
+    hosts, nodes: ids('node:childless'), edges: ids('edge'), selected: cy.$('node.selected').first().id() ?? null, matches: ids('node.match'),
     dimmed: ids('node.dim'), chain: ids('node.chain'), rare: ids('node.rare'), faded: ids('node.time-dim'), ready,
     animating: cy.animated() || cy.nodes().some((n) => (n as unknown as { animated(): boolean }).animated()), renders,
   };
@@ -215,6 +227,8 @@ export interface DrawnBoxes {
   nodes: Array<{ id: string; box: Box; label: Box | null }>;
   /** Cross edges: the label box and the curve's midpoint. */
   cross: Array<{ id: string; label: Box | null; mid: { x: number; y: number } }>;
+  /** Host groups (compound nodes, expand across), label included. */
+  hosts: Array<{ id: string; box: Box }>;
   zoom: number;
 }
 
@@ -224,11 +238,12 @@ export function readBoxes(cy: Core): DrawnBoxes {
   const toScreen = (b: Box | null) => (b ? { x1: b.x1 * z + pan.x, y1: b.y1 * z + pan.y, x2: b.x2 * z + pan.x, y2: b.y2 * z + pan.y } : null);
   return {
     zoom: z,
-    nodes: cy.nodes().map((n) => ({
+    nodes: cy.nodes(':childless').map((n) => ({
       id: n.id(),
       box: toScreen(bb(n.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false } as never)))!,
       label: toScreen(n.style('label') ? bb(n.boundingBox({ includeNodes: false, includeLabels: true, includeOverlays: false } as never)) : null),
     })),
+    hosts: cy.nodes(':parent').map((n) => ({ id: n.id(), box: toScreen(bb(n.boundingBox({ includeLabels: true } as never)))! })),
     cross: cy.edges('.cross').map((e) => {
       const m = e.midpoint();
       return { id: e.id(), label: toScreen(bb(e.boundingBox({ includeEdges: false, includeLabels: true, includeOverlays: false } as never))), mid: { x: m.x * z + pan.x, y: m.y * z + pan.y } };

@@ -15,9 +15,9 @@ export const KIND_COLOURS: Record<Theme, Record<ProcessKind, string>> = {
   light: { shell: '#bc4c00', script: '#8250df', office: '#0969da', browser: '#1a7f37', lolbin: '#cf222e', system: '#57606a', other: '#0550ae' },
 };
 
-export const EDGE_COLOURS: Record<Theme, { spawn: string; remoteThread: string; access: string; path: string; chain: string }> = {
-  dark: { spawn: '#6e7681', remoteThread: '#ff7b72', access: '#e3b341', path: '#58a6ff', chain: '#f778ba' },
-  light: { spawn: '#8c959f', remoteThread: '#cf222e', access: '#9a6700', path: '#0969da', chain: '#bf3989' },
+export const EDGE_COLOURS: Record<Theme, { spawn: string; remoteThread: string; access: string; path: string; chain: string; lateral: string }> = {
+  dark: { spawn: '#6e7681', remoteThread: '#ff7b72', access: '#e3b341', path: '#58a6ff', chain: '#f778ba', lateral: '#f0883e' },
+  light: { spawn: '#8c959f', remoteThread: '#cf222e', access: '#9a6700', path: '#0969da', chain: '#bf3989', lateral: '#bc4c00' },
 };
 
 const PALETTE = {
@@ -99,6 +99,23 @@ export function graphStyles(theme: Theme): Style[] {
     ...Array.from({ length: MAX_BENDS }, (_, i) => [i + 1, -(i + 1)]).flat().map((k) => ({ selector: `edge.${bendClass(k * BEND)}`, style: { 'control-point-distances': [k * BEND] } })),
     { selector: 'edge.remote-thread', style: { 'line-color': e.remoteThread, 'target-arrow-color': e.remoteThread, color: e.remoteThread } },
     { selector: 'edge.process-access', style: { 'line-color': e.access, 'target-arrow-color': e.access, color: e.access } },
+    // Expand across (docs/lateral.md): one box per host, the lateral edge dashed between them, coloured by confidence.
+    {
+      selector: 'node.host',
+      style: {
+        shape: 'round-rectangle', 'background-color': p.text, 'background-opacity': 0.04, 'border-width': 2, 'border-style': 'dashed',
+        'border-color': e.spawn, padding: 14, label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'text-margin-y': -4,
+        'font-size': 14, 'font-weight': 'bold', color: p.dimText, 'text-wrap': 'none', 'min-zoomed-font-size': 0, events: 'no',
+      },
+    },
+    {
+      selector: 'edge.lateral',
+      style: {
+        'curve-style': 'bezier', 'line-style': 'dashed', 'line-dash-pattern': [10, 5], width: 3, 'target-label': '', label: 'data(label)',
+        'font-size': 11, 'font-weight': 'bold', 'z-index-compare': 'manual', 'z-index': 30, 'line-color': e.lateral, 'target-arrow-color': e.lateral, color: e.lateral,
+      },
+    },
+    { selector: 'edge.lateral.conf-medium', style: { 'line-color': e.access, 'target-arrow-color': e.access, color: e.access } },
     // Marks (applied by the adapter): path to root, chain, find, time brush, hover, selection (last wins).
     { selector: 'edge.path', style: { 'line-color': e.path, 'target-arrow-color': e.path, width: 3 } },
     { selector: 'node.path', style: { 'border-width': 3, 'border-color': e.path } },

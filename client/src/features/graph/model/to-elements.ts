@@ -6,6 +6,7 @@
 import type { ProcessNode } from '@lineage/shared';
 import { ellipsis, formatClock, formatDelta } from '../../../lib/format';
 import { sigmaBadge } from '../../sigma';
+import { lateralLabel } from '../../lateral';
 import { processKind } from './process-kind';
 import type { Point } from './tidy-layout';
 import type { VisibleGraph, VisibleNode } from './visible-graph';
@@ -86,6 +87,7 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>, layou
       position: positions.get(v.id) ?? { x: 0, y: 0 },
     });
   }
+  groupByHost(g, out, layout?.mode ?? 'lr');
   const bends = crossBends(g.edges);
   for (const e of g.edges) {
     out.push({
@@ -94,7 +96,44 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>, layou
       classes: e.kind === 'spawn' ? `${g.nodes.get(e.target)?.kind === 'more' ? 'spawn to-more' : 'spawn'}${layout?.mode === 'td' ? (layout.stacked.has(e.target) ? ' td stack' : ' td') : ''}` : `cross ${e.kind} ${bendClass(bends.get(e.id) ?? BEND)}`,
     });
   }
+  for (const l of g.lateral) {
+    out.push({
+      group: 'edges', classes: `lateral conf-${l.confidence}`,
+      data: { id: lateralEdgeId(l.source, l.target), source: l.source, target: l.target, label: lateralLabel(l) },
+    });
+  }
   return out;
+}
+
+export const lateralEdgeId = (source: string, target: string): string => `lateral:${source}>${target}`;
+export const hostGroupId = (host: string): string => `host:${host}`;
+
+/** Extra room between two hosts' blocks (model px): the frames' padding and the host name on top. */
+export const HOST_GAP = 72;
+
+/**
+ * When more than one host is drawn (expand across), every node goes into a compound node of its host, so
+ * the machine boundary stays visible. The compound nodes come first (Cytoscape adds parents before
+ * children) and carry no position: Cytoscape sizes them around their children. Roots come host by host
+ * (visible-graph.ts), so each host is one block along the axis roots are stacked on (y left to right,
+ * x top down); every later block moves HOST_GAP further so the frames never overlap.
+ */
+function groupByHost(g: VisibleGraph, out: ElementDef[], mode: 'lr' | 'td'): void {
+  const hostOf = (v: VisibleNode): string | undefined => (v.node ?? (v.moreFor ? g.nodes.get(v.moreFor)?.node : null))?.host;
+  const hosts: string[] = [];
+  for (const d of out) {
+    const h = hostOf(g.nodes.get(d.data.id)!);
+    if (h != null && !hosts.includes(h)) hosts.push(h);
+  }
+  if (hosts.length < 2) return;
+  for (const d of out) {
+    const h = hostOf(g.nodes.get(d.data.id)!);
+    if (h == null) continue;
+    d.data.parent = hostGroupId(h);
+    const shift = hosts.indexOf(h) * HOST_GAP;
+    if (d.position && shift) d.position = mode === 'td' ? { x: d.position.x + shift, y: d.position.y } : { x: d.position.x, y: d.position.y + shift };
+  }
+  out.unshift(...hosts.map((h): ElementDef => ({ group: 'nodes', data: { id: hostGroupId(h), label: h, name: h }, classes: 'host' })));
 }
 
 /** Distance between parallel cross edges (px); the stylesheet has one class per step (graph-styles.ts). */

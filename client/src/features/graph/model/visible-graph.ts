@@ -3,7 +3,7 @@
  * and the children pages of expanded nodes into one forest of visible nodes, then applies collapses.
  * Nothing here knows about React, React Query or Cytoscape, so it is unit-tested with plain data.
  */
-import { type GraphDocument, type GraphEdge, type ProcessNode, type Truncation, isZeroGuid } from '@lineage/shared';
+import { type GraphDocument, type GraphEdge, type LateralLink, type ProcessNode, type Truncation, isZeroGuid } from '@lineage/shared';
 import { parseFind, sigmaPasses } from '../../sigma';
 
 /** Children pages loaded for one expanded node (the data of one infinite query). */
@@ -76,6 +76,8 @@ export interface VisibleGraph {
   treeOrder: string[];
   /** Spawn parent of every known id that has a known parent (drawn or not). */
   parentOf: ReadonlyMap<string, string>;
+  /** Lateral links whose two ends are drawn (expand across, docs/lateral.md); kept apart from `edges` (not a graph-document edge kind). */
+  lateral: LateralLink[];
 }
 
 export interface BuildInput {
@@ -86,6 +88,8 @@ export interface BuildInput {
   hidden: ReadonlySet<string>;
   /** Ids whose ancestors were already requested. */
   parentsRequested: ReadonlySet<string>;
+  /** Expand across: lateral links and their far-side processes, drawn as roots of their own host. */
+  lateral?: { links: LateralLink[]; nodes: ProcessNode[] };
 }
 
 const startKey = (n: ProcessNode) => n.startTime ?? '';
@@ -114,6 +118,7 @@ export function buildVisibleGraph(input: BuildInput): VisibleGraph {
     for (const e of d.edges) if (e.kind === 'spawn' && !parentOf.has(e.target)) parentOf.set(e.target, e.source);
     for (const n of d.nodes) add(n);
   }
+  for (const n of input.lateral?.nodes ?? []) if (!known.has(n.guid)) add(n);
   const truncation = new Map<string, Truncation>();
   for (const d of docs) for (const [k, t] of Object.entries(d.truncated)) if (k.startsWith('children:')) truncation.set(k.slice(9), t);
 
@@ -150,7 +155,7 @@ export function buildVisibleGraph(input: BuildInput): VisibleGraph {
   for (const list of childrenOf.values()) list.sort(order);
 
   const nodes = new Map<string, VisibleNode>();
-  const roots = [...known.keys()].filter((id) => !parentOf.has(id) || !known.has(parentOf.get(id)!)).sort(order);
+  const roots = byHost([...known.keys()].filter((id) => !parentOf.has(id) || !known.has(parentOf.get(id)!)).sort(order), known, doc.origin);
   const treeOrder: string[] = [];
   {
     const stack = [...roots].reverse();
@@ -260,7 +265,20 @@ export function buildVisibleGraph(input: BuildInput): VisibleGraph {
   }
   const knownParent = new Map<string, string>();
   for (const [c, p] of parentOf) if (known.has(c) && known.has(p)) knownParent.set(c, p);
-  return { nodes, roots, edges, origin: doc.origin, known, treeOrder, parentOf: knownParent };
+  const lateral = (input.lateral?.links ?? []).filter((l) => nodes.has(l.source) && nodes.has(l.target));
+  return { nodes, roots, edges, origin: doc.origin, known, treeOrder, parentOf: knownParent, lateral };
+}
+
+/**
+ * Roots grouped by host (stable: the origin's host first, then by name), so each host's forest is laid
+ * out as one block and its compound box (to-elements.ts) never overlaps another host's.
+ */
+function byHost(roots: string[], known: Map<string, ProcessNode>, origin: string): string[] {
+  const home = known.get(origin)?.host ?? '';
+  const hostOf = (id: string) => known.get(id)?.host ?? home;
+  if (roots.every((r) => hostOf(r) === home)) return roots;
+  const rank = (id: string) => (hostOf(id) === home ? '' : `~${hostOf(id)}`);
+  return roots.map((id, i) => ({ id, i, r: rank(id) })).sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.i - b.i)).map((x) => x.id);
 }
 
 function deltaBetween(a: string | null, b: string | null): number | null {
