@@ -7,7 +7,10 @@
  * "ancestors + children" request; walking typed arrays takes microseconds, and the rows themselves
  * are then fetched by one pruned statement (host key + GUID keys). Built once in the background
  * (≈ 1 s per 2M processes); `version` records the store's `changes` it reflects, and the source
- * ignores an index that no longer matches (falls back to SQL and rebuilds it).
+ * ignores an index that no longer matches (falls back to SQL meanwhile). After a write the source
+ * catches the index up (`catchUp`): it reads only the process rows with a `seq` above the highest it
+ * holds (new creates, and creates that replaced a later one of the same process — those get a new
+ * `seq`), and re-links in memory. Terminates change only `end_time`, which the index does not hold.
  *
  * Keys are DuckDB `hash(guid)` values (the stored `gkey`), held as two 32-bit halves. A hash
  * collision can link rows wrongly here; the reader (indexed-tree.ts) compares the fetched GUID
@@ -51,6 +54,10 @@ export class LineageIndex {
   private constructor(
     /** The store's `changes` this index reflects. */
     readonly version: number,
+    /** Every process row with `seq` up to this is in the index. */
+    private readonly upto: number,
+    /** The loaded columns (kept so that `catchUp` can extend them): parent key halves, has-parent flags. */
+    private readonly cols: { ph: Uint32Array; pl: Uint32Array; hasParent: Uint8Array },
     private readonly hostNames: string[],
     private readonly hostIds: Map<string, number>,
     private readonly gh: Uint32Array,
@@ -80,7 +87,8 @@ export class LineageIndex {
       const sample = (await conn.runAndReadAll(`SELECT guid, CAST(gkey AS VARCHAR) FROM processes LIMIT 64`)).getRowsJS();
       if (sample.some((r) => duckHash(String(r[0])).toString() !== String(r[1]))) return null;
       const hostNames = (await conn.runAndReadAll(`SELECT DISTINCT host FROM processes ORDER BY host`)).getRowsJS().map((r) => String(r[0]));
-      const cap = Number((await conn.runAndReadAll(`SELECT count(*) FROM processes`)).getRowsJS()[0]?.[0] ?? 0);
+      const [count, maxSeq] = (await conn.runAndReadAll(`SELECT count(*), coalesce(max(seq), 0) FROM processes`)).getRowsJS()[0] ?? [];
+      const cap = Number(count ?? 0);
       const gh = new Uint32Array(cap), gl = new Uint32Array(cap), ph = new Uint32Array(cap), pl = new Uint32Array(cap);
       const hasParent = new Uint8Array(cap), hostOf = new Uint32Array(cap), start = new Float64Array(cap);
       const result = await conn.stream(`SELECT CAST(p.gkey >> 32 AS UINTEGER), CAST(p.gkey & 4294967295 AS UINTEGER),
@@ -105,15 +113,61 @@ export class LineageIndex {
         }
       }
       if (store.changes !== version || n !== cap) return null;
-      return LineageIndex.link(version, hostNames, gh, gl, ph, pl, hasParent, hostOf, start);
+      return LineageIndex.link(version, Number(maxSeq ?? 0), hostNames, gh, gl, ph, pl, hasParent, hostOf, start);
     } finally {
       store.release(conn);
     }
   }
 
+  /**
+   * This index plus the process rows written since it was read (`seq` above `upto`): a row of a
+   * known (host, GUID) replaces that row, any other is appended; then hash table and children are
+   * linked again in memory. Resolves null when `cancelled()` turned true.
+   */
+  async catchUp(store: EmbeddedStore, cancelled: () => boolean): Promise<LineageIndex | null> {
+    const version = store.changes;
+    const conn = await store.acquire();
+    let rows: unknown[][];
+    try {
+      rows = (await conn.runAndReadAll(`SELECT CAST(gkey >> 32 AS UINTEGER), CAST(gkey & 4294967295 AS UINTEGER),
+          CAST(pkey >> 32 AS UINTEGER), CAST(pkey & 4294967295 AS UINTEGER), host, CAST(epoch_us(start_time) AS DOUBLE), seq
+        FROM processes WHERE seq > $1`, [this.upto])).getRowsJS();
+    } finally {
+      store.release(conn);
+    }
+    // A batch committed meanwhile may be in `rows` already: the index then holds more than `version`
+    // says, is not used (the version differs), and the next catch-up reads from its `upto` on.
+    if (cancelled()) return null;
+    const n0 = this.size;
+    const cap = n0 + rows.length;
+    const grow = <T extends Uint32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    const gh = grow(this.gh, (n) => new Uint32Array(n)), gl = grow(this.gl, (n) => new Uint32Array(n));
+    const ph = grow(this.cols.ph, (n) => new Uint32Array(n)), pl = grow(this.cols.pl, (n) => new Uint32Array(n));
+    const hasParent = grow(this.cols.hasParent, (n) => new Uint8Array(n));
+    const hostOf = grow(this.hostOf, (n) => new Uint32Array(n)), start = grow(this.start, (n) => new Float64Array(n));
+    const hostNames = [...this.hostNames];
+    const hostIds = new Map(this.hostIds);
+    let n = n0;
+    let upto = this.upto;
+    for (const r of rows) {
+      const host = String(r[4]);
+      let h = hostIds.get(host);
+      if (h === undefined) { h = hostNames.length; hostNames.push(host); hostIds.set(host, h); }
+      const hi = Number(r[0]), lo = Number(r[1]);
+      const old = this.rowOf(hi, lo, h);
+      const i = old === EMPTY ? n++ : old;
+      gh[i] = hi; gl[i] = lo; hostOf[i] = h; start[i] = Number(r[5]);
+      if (r[2] === null) { ph[i] = 0; pl[i] = 0; hasParent[i] = 0; } else { ph[i] = Number(r[2]); pl[i] = Number(r[3]); hasParent[i] = 1; }
+      upto = Math.max(upto, Number(r[6]));
+    }
+    // Two rows of one (host, GUID) in this read cannot happen: the store keeps one row per process.
+    const cut = <T extends Uint32Array | Uint8Array | Float64Array>(a: T): T => a.subarray(0, n) as T;
+    return LineageIndex.link(version, upto, hostNames, cut(gh), cut(gl), cut(ph), cut(pl), cut(hasParent), cut(hostOf), cut(start));
+  }
+
   /** Hash table, parent rows and children lists from the loaded columns. */
   private static link(
-    version: number, hostNames: string[], gh: Uint32Array, gl: Uint32Array, ph: Uint32Array, pl: Uint32Array,
+    version: number, upto: number, hostNames: string[], gh: Uint32Array, gl: Uint32Array, ph: Uint32Array, pl: Uint32Array,
     hasParent: Uint8Array, hostOf: Uint32Array, start: Float64Array,
   ): LineageIndex {
     const n = gh.length;
@@ -130,7 +184,8 @@ export class LineageIndex {
         if (gh[r] === gh[i] && gl[r] === gl[i]) { nextSame[i] = nextSame[r]!; nextSame[r] = i; continue outer; }
       }
     }
-    const index = new LineageIndex(version, hostNames, new Map(hostNames.map((h, i) => [h, i])), gh, gl, hostOf, start,
+    const cols = { ph, pl, hasParent };
+    const index = new LineageIndex(version, upto, cols, hostNames, new Map(hostNames.map((h, i) => [h, i])), gh, gl, hostOf, start,
       new Int32Array(n).fill(EMPTY), new Int32Array(n + 1), new Int32Array(0), slots, nextSame);
     const parentRow = index.parentRow;
     const counts = index.childStart;
@@ -155,7 +210,7 @@ export class LineageIndex {
       for (let k = lo + 1; k < hi && sorted; k++) sorted = !before(childRows[k]!, childRows[k - 1]!);
       if (!sorted) childRows.subarray(lo, hi).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
     }
-    return new LineageIndex(version, hostNames, index.hostIds, gh, gl, hostOf, start, parentRow, counts, childRows, slots, nextSame);
+    return new LineageIndex(version, upto, cols, hostNames, index.hostIds, gh, gl, hostOf, start, parentRow, counts, childRows, slots, nextSame);
   }
 
   /** The row of key (hi, lo) on host `host`, or -1. */
@@ -184,7 +239,8 @@ export class LineageIndex {
       if (this.gh[r] === hi && this.gl[r] === lo) {
         const out: number[] = [];
         for (let c = r; c !== EMPTY; c = this.nextSame[c]!) if (hostId === undefined || this.hostOf[c] === hostId) out.push(c);
-        return out.sort((a, b) => this.hostOf[a]! - this.hostOf[b]!);
+        // Host names, not ids: a catch-up appends new hosts after the sorted ones.
+        return out.sort((a, b) => (this.hostName(a) < this.hostName(b) ? -1 : this.hostName(a) > this.hostName(b) ? 1 : 0));
       }
     }
   }
