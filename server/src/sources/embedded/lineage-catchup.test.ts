@@ -107,11 +107,25 @@ describe.runIf(run)('lineage index catch-up', () => {
       write: async (b) => {
         const r = await store.writeEvents(b);
         batches += 1;
-        index = (await index.catchUp(store, () => false))!;
+        // New processes only: caught up in place (the same index, not a new one linked from all rows).
+        expect(await index.catchUp(store, () => false)).toBe(index);
         return r;
       },
     }, { batchSize: 40 });
     expect(batches).toBeGreaterThan(3);
+    // A child stored before its parent (another batch): the parent's arrival adopts it in place.
+    const [adopter] = (await sqlProcesses()).filter((p) => demoHosts.has(p.host)).slice(9, 10);
+    const proc = (guid: string, parent: string, offsetMs: number, recordId: number): SysmonEvent => ({
+      eventId: 1, category: 'process', host: adopter!.host, recordId, guid, targetGuid: null,
+      time: new Date(Math.floor(adopter!.startUs / 1000) + offsetMs).toISOString(),
+      fields: { ProcessGuid: guid, ParentProcessGuid: parent, Image: 'C:\\y.exe', CommandLine: 'y', ProcessId: String(recordId) },
+    });
+    const lateParent = '{7a7a7a7a-0000-4000-8000-000000000001}';
+    await store.writeEvents([proc('{7a7a7a7a-0000-4000-8000-000000000002}', lateParent, 2000, 900_001)]);
+    expect(await index.catchUp(store, () => false)).toBe(index);
+    await store.writeEvents([proc(lateParent, adopter!.guid, 1000, 900_002)]);
+    expect(await index.catchUp(store, () => false)).toBe(index);
+    expect(index.walk(index.find(lateParent, adopter!.host), { up: 1, down: 1, limit: 10 }).entries.length).toBe(3);
     // A create that replaces a stored process: earlier start, another parent (the store keeps the earliest).
     const [victim, newParent] = (await sqlProcesses()).filter((p) => demoHosts.has(p.host)).slice(5, 7);
     const replace: SysmonEvent = {
@@ -120,7 +134,9 @@ describe.runIf(run)('lineage index catch-up', () => {
       fields: { ProcessGuid: victim!.guid, ParentProcessGuid: newParent!.guid, Image: 'C:\\x.exe', CommandLine: 'x', ProcessId: '1' },
     };
     await store.writeEvents([replace]);
-    index = (await index.catchUp(store, () => false))!;
+    const relinked = (await index.catchUp(store, () => false))!;
+    expect(relinked).not.toBe(index);
+    index = relinked;
 
     const procs = await sqlProcesses();
     expect(procs.find((p) => p.guid === victim!.guid && p.host === victim!.host)?.parent).toBe(newParent!.guid);
