@@ -26,8 +26,8 @@ import { embeddedLateralFacts } from './lateral-sql.js';
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
   /**
-   * Keep a lineage index in memory (lineage-index.ts): built in the background from now on, rebuilt
-   * after writes, used by tree, ancestor and process lookups once current. For a long-running
+   * Keep a lineage index in memory (lineage-index.ts): built in the background from now on, caught up
+   * after writes (LineageIndex.catchUp), used by tree, ancestor and process lookups once current. For a long-running
    * server; a one-shot command is better off without the build.
    */
   lineageIndex?: boolean;
@@ -44,7 +44,7 @@ export interface EmbeddedSourceOptions {
   readConnections?: number;
 }
 
-/** A rebuild waits for writes to pause this long (an upload writes batch after batch). */
+/** A first build (no index yet) waits for writes to pause this long; a catch-up starts at once. */
 const REBUILD_DELAY_MS = 1000;
 
 /** GUIDs as given, canonicalised when they are GUIDs (a non-GUID simply matches nothing). */
