@@ -41,39 +41,58 @@ function cpuSec(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function startServer(db: string, extra: string[]): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+interface IndexWork { builds: number; catchUps: number; ms: number }
+
+async function startServer(db: string, extra: string[]): Promise<{ base: string; pid: number; index: IndexWork; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Listening, then the lineage index built (the steady state a long-running server is in).
+  // Lineage index work after start (one stderr line each): full builds and catch-ups, and their wall time.
+  const index = { builds: 0, catchUps: 0, ms: 0 };
+  let tail = '';
+  const countIndex = (d: Buffer): void => {
+    const lines = (tail + d.toString()).split('\n');
+    tail = lines.pop() ?? '';
+    for (const l of lines) {
+      const m = /lineage index: \d+ processes in (\d+) ms( \(catch-up\))?/.exec(l);
+      if (m) { if (m[2]) index.catchUps += 1; else index.builds += 1; index.ms += Number(m[1]); }
+    }
+  };
   const base = await new Promise<string>((resolve, reject) => {
     let buf = '';
     let url = '';
     const onData = (d: Buffer): void => {
       buf += d.toString();
       url ||= /on (http:\/\/[^\s/]+:\d+)\//.exec(buf)?.[1] ?? '';
-      if (url && /lineage index(?: not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.resume(); resolve(url); }
+      if (url && /lineage index(?: not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.on('data', countIndex); resolve(url); }
     };
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
   });
   return {
-    base, pid: child.pid!,
+    base, pid: child.pid!, index,
     stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
   };
 }
 
 interface Sample { kind: string; ms: number; ok: boolean }
 
-/** About `mb` MB of Sysmon process creates in XML, on a host of their own (all new to the store). */
+/**
+ * About `mb` MB of Sysmon process creates in XML, on a host of their own, named per run (all new to
+ * the store, also when an earlier run uploaded into the same file; each is a child of the one before,
+ * so graphs of the uploaded host have lineage).
+ */
 function uploadBody(mb: number): Buffer {
+  const computer = `bench-upload-${Date.now().toString(36)}`;
   const parts: string[] = [];
   let size = 0;
   for (let n = 1; size < mb * 1e6; n++) {
     const guid = `{b0b0b0b0-0000-4000-8000-${n.toString(16).padStart(12, '0')}}`;
     const line = `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID>`
-      + `<EventRecordID>${n}</EventRecordID><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>bench-upload</Computer></System><EventData>`
+      + `<EventRecordID>${n}</EventRecordID><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${computer}</Computer></System><EventData>`
       + `<Data Name='UtcTime'>2026-03-02 10:00:00.000</Data><Data Name='ProcessGuid'>${guid}</Data><Data Name='ProcessId'>${n}</Data>`
+      + `<Data Name='ParentProcessGuid'>{b0b0b0b0-0000-4000-8000-${(n - 1).toString(16).padStart(12, '0')}}</Data>`
       + `<Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data><Data Name='CommandLine'>cmd.exe /c echo ${n}</Data></EventData></Event>\n`;
     parts.push(line);
     size += line.length;
@@ -104,7 +123,7 @@ export async function run(argv: string[]): Promise<void> {
   const rc = values['read-connections'];
   // --direct: the same requests answered in this process, without HTTP (the ceiling; _serve-direct.ts).
   const direct = values.direct ? await openDirect(db, rc ? Number(rc) : undefined) : null;
-  const server = direct ? { base: '', pid: process.pid, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : []);
+  const server = direct ? { base: '', pid: process.pid, index: null, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : []);
   const samples: Sample[] = [];
   const H = { 'x-lineage-request': '1' };
   const get = async (kind: string, path: string): Promise<unknown> => {
@@ -175,6 +194,10 @@ export async function run(argv: string[]): Promise<void> {
         p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, serverCpuPct, serverCpuMsPerRequest, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
       console.log(JSON.stringify(line));
       console.error(`${kind.padEnd(9)} n=${String(line.requests).padStart(5)} err=${line.errors}  p50 ${line.p50} ms  p95 ${line.p95} ms  p99 ${line.p99} ms`);
+    }
+    if (server.index) {
+      console.log(JSON.stringify({ bench: 'serve', kind: 'lineage-index', ...server.index }));
+      console.error(`lineage index after start: ${server.index.builds} full builds, ${server.index.catchUps} catch-ups, ${server.index.ms} ms wall in all`);
     }
     console.error(`server peak RSS ${rss} MiB, server CPU ${serverCpuPct} % of one core (${serverCpuMsPerRequest} ms per request); load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
   } finally {

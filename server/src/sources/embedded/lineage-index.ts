@@ -7,7 +7,10 @@
  * "ancestors + children" request; walking typed arrays takes microseconds, and the rows themselves
  * are then fetched by one pruned statement (host key + GUID keys). Built once in the background
  * (≈ 1 s per 2M processes); `version` records the store's `changes` it reflects, and the source
- * ignores an index that no longer matches (falls back to SQL and rebuilds it).
+ * ignores an index that no longer matches (falls back to SQL meanwhile). After a write the source
+ * catches the index up (`catchUp`): it reads only the process rows with a `seq` above the highest it
+ * holds (new creates, and creates that replaced a later one of the same process — those get a new
+ * `seq`), and re-links in memory. Terminates change only `end_time`, which the index does not hold.
  *
  * Keys are DuckDB `hash(guid)` values (the stored `gkey`), held as two 32-bit halves. A hash
  * collision can link rows wrongly here; the reader (indexed-tree.ts) compares the fetched GUID
@@ -48,25 +51,41 @@ export function isoToMicros(iso: string): number {
 const EMPTY = -1;
 
 export class LineageIndex {
+  /** Rows in use (the arrays may have spare capacity after an in-place catch-up). */
+  private n: number;
+  /** Rows covered by the children arrays built by `link`; children added later live in `extra`. */
+  private readonly baseN: number;
+  /** Parent row → all its children in order, for parents that gained a child after `link`. */
+  private readonly extra = new Map<number, number[]>();
+  /** `hi:lo:host` of a parent key not in the index → rows waiting for it (a create arriving later adopts them). */
+  private readonly orphans = new Map<string, number[]>();
+
   private constructor(
     /** The store's `changes` this index reflects. */
-    readonly version: number,
+    public version: number,
+    /** Every process row with `seq` up to this is in the index. */
+    private upto: number,
+    /** The loaded columns (kept so that `catchUp` can extend them): parent key halves, has-parent flags. */
+    private cols: { ph: Uint32Array; pl: Uint32Array; hasParent: Uint8Array },
     private readonly hostNames: string[],
     private readonly hostIds: Map<string, number>,
-    private readonly gh: Uint32Array,
-    private readonly gl: Uint32Array,
-    private readonly hostOf: Uint32Array,
-    private readonly start: Float64Array,
-    private readonly parentRow: Int32Array,
+    private gh: Uint32Array,
+    private gl: Uint32Array,
+    private hostOf: Uint32Array,
+    private start: Float64Array,
+    private parentRow: Int32Array,
     private readonly childStart: Int32Array,
     private readonly childRows: Int32Array,
-    private readonly slots: Int32Array,
-    private readonly nextSame: Int32Array,
-  ) {}
+    private slots: Int32Array,
+    private nextSame: Int32Array,
+  ) {
+    this.n = gh.length;
+    this.baseN = childStart.length - 1;
+  }
 
   /** Processes indexed. */
   get size(): number {
-    return this.gh.length;
+    return this.n;
   }
 
   /**
@@ -80,7 +99,8 @@ export class LineageIndex {
       const sample = (await conn.runAndReadAll(`SELECT guid, CAST(gkey AS VARCHAR) FROM processes LIMIT 64`)).getRowsJS();
       if (sample.some((r) => duckHash(String(r[0])).toString() !== String(r[1]))) return null;
       const hostNames = (await conn.runAndReadAll(`SELECT DISTINCT host FROM processes ORDER BY host`)).getRowsJS().map((r) => String(r[0]));
-      const cap = Number((await conn.runAndReadAll(`SELECT count(*) FROM processes`)).getRowsJS()[0]?.[0] ?? 0);
+      const [count, maxSeq] = (await conn.runAndReadAll(`SELECT count(*), coalesce(max(seq), 0) FROM processes`)).getRowsJS()[0] ?? [];
+      const cap = Number(count ?? 0);
       const gh = new Uint32Array(cap), gl = new Uint32Array(cap), ph = new Uint32Array(cap), pl = new Uint32Array(cap);
       const hasParent = new Uint8Array(cap), hostOf = new Uint32Array(cap), start = new Float64Array(cap);
       const result = await conn.stream(`SELECT CAST(p.gkey >> 32 AS UINTEGER), CAST(p.gkey & 4294967295 AS UINTEGER),
@@ -105,15 +125,154 @@ export class LineageIndex {
         }
       }
       if (store.changes !== version || n !== cap) return null;
-      return LineageIndex.link(version, hostNames, gh, gl, ph, pl, hasParent, hostOf, start);
+      return LineageIndex.link(version, Number(maxSeq ?? 0), hostNames, gh, gl, ph, pl, hasParent, hostOf, start);
     } finally {
       store.release(conn);
     }
   }
 
+  /**
+   * Bring the index up to the store: read the process rows written since it was read (`seq` above
+   * `upto`). New processes only (an upload's usual case): appended in place — hash table, parent
+   * link, children lists and adoption of waiting orphans touch only the rows concerned, so the cost
+   * is proportional to the rows written, not to the store; resolves this same index. A row of a known
+   * (host, GUID) — an earlier create replacing a stored one — changes links already made: then a new
+   * index is linked from all columns. Resolves null when `cancelled()` turned true.
+   */
+  async catchUp(store: EmbeddedStore, cancelled: () => boolean): Promise<LineageIndex | null> {
+    const version = store.changes;
+    const conn = await store.acquire();
+    let rows: unknown[][];
+    try {
+      rows = (await conn.runAndReadAll(`SELECT CAST(gkey >> 32 AS UINTEGER), CAST(gkey & 4294967295 AS UINTEGER),
+          CAST(pkey >> 32 AS UINTEGER), CAST(pkey & 4294967295 AS UINTEGER), host, CAST(epoch_us(start_time) AS DOUBLE), seq
+        FROM processes WHERE seq > $1`, [this.upto])).getRowsJS();
+    } finally {
+      store.release(conn);
+    }
+    // A batch committed meanwhile may be in `rows` already: the index then holds more than `version`
+    // says, is not used (the version differs), and the next catch-up reads from its `upto` on.
+    if (cancelled()) return null;
+    const known = rows.some((r) => { const h = this.hostIds.get(String(r[4])); return h !== undefined && this.rowOf(Number(r[0]), Number(r[1]), h) !== EMPTY; });
+    if (known) return this.relinkWith(rows, version);
+    this.append(rows);
+    this.version = version;
+    return this;
+  }
+
+  /** Append new processes in place (see `catchUp`); synchronous, so no reader sees half of it. */
+  private append(rows: unknown[][]): void {
+    const n0 = this.n, need = n0 + rows.length;
+    if (need > this.gh.length) this.reserve(Math.max(need, Math.ceil(this.gh.length * 1.5)));
+    if (need * 2 > this.slots.length) this.rehash(need);
+    const { ph, pl, hasParent } = this.cols;
+    for (const r of rows) {
+      const host = String(r[4]);
+      let h = this.hostIds.get(host);
+      if (h === undefined) { h = this.hostNames.length; this.hostNames.push(host); this.hostIds.set(host, h); }
+      const i = this.n++;
+      this.gh[i] = Number(r[0]); this.gl[i] = Number(r[1]); this.hostOf[i] = h; this.start[i] = Number(r[5]);
+      this.parentRow[i] = EMPTY; this.nextSame[i] = EMPTY;
+      if (r[2] === null) { hasParent[i] = 0; } else { ph[i] = Number(r[2]); pl[i] = Number(r[3]); hasParent[i] = 1; }
+      this.insert(i);
+      this.upto = Math.max(this.upto, Number(r[6]));
+    }
+    for (let i = n0; i < this.n; i++) {
+      if (hasParent[i]) {
+        const p = this.rowOf(ph[i]!, pl[i]!, this.hostOf[i]!);
+        if (p === EMPTY) {
+          const k = `${ph[i]}:${pl[i]}:${this.hostOf[i]}`;
+          const waiting = this.orphans.get(k);
+          if (waiting) waiting.push(i); else this.orphans.set(k, [i]);
+        } else { this.parentRow[i] = p; this.addChild(p, i); }
+      }
+      const waiting = this.orphans.get(`${this.gh[i]}:${this.gl[i]}:${this.hostOf[i]}`);
+      if (!waiting) continue;
+      this.orphans.delete(`${this.gh[i]}:${this.gl[i]}:${this.hostOf[i]}`);
+      for (const c of waiting) { this.parentRow[c] = i; this.addChild(i, c); }
+    }
+  }
+
+  private reserve(cap: number): void {
+    const grow = <T extends Uint32Array | Uint8Array | Float64Array | Int32Array>(a: T, b: T): T => { b.set(a.subarray(0, this.n)); return b; };
+    this.gh = grow(this.gh, new Uint32Array(cap)); this.gl = grow(this.gl, new Uint32Array(cap));
+    this.hostOf = grow(this.hostOf, new Uint32Array(cap)); this.start = grow(this.start, new Float64Array(cap));
+    this.parentRow = grow(this.parentRow, new Int32Array(cap)); this.nextSame = grow(this.nextSame, new Int32Array(cap));
+    this.cols = { ph: grow(this.cols.ph, new Uint32Array(cap)), pl: grow(this.cols.pl, new Uint32Array(cap)), hasParent: grow(this.cols.hasParent, new Uint8Array(cap)) };
+  }
+
+  /** A hash table twice `need` (at least), all rows inserted again. */
+  private rehash(need: number): void {
+    let size = this.slots.length;
+    while (size < need * 2) size *= 2;
+    this.slots = new Int32Array(size).fill(EMPTY);
+    this.nextSame.fill(EMPTY);
+    for (let i = 0; i < this.n; i++) this.insert(i);
+  }
+
+  /** Open addressing on distinct keys; rows sharing a key (one GUID on several hosts) are chained. */
+  private insert(i: number): void {
+    const { slots, gh, gl, nextSame } = this;
+    const mask = slots.length - 1;
+    for (let s = gl[i]! & mask; ; s = (s + 1) & mask) {
+      const r = slots[s]!;
+      if (r === EMPTY) { slots[s] = i; return; }
+      if (gh[r] === gh[i] && gl[r] === gl[i]) { nextSame[i] = nextSame[r]!; nextSame[r] = i; return; }
+    }
+  }
+
+  /** Children of a row in order (start time, then key). */
+  private childrenOf(row: number): ArrayLike<number> {
+    const more = this.extra.get(row);
+    if (more) return more;
+    return row < this.baseN ? this.childRows.subarray(this.childStart[row]!, this.childStart[row + 1]!) : [];
+  }
+
+  private addChild(p: number, c: number): void {
+    let list = this.extra.get(p);
+    if (!list) { list = Array.from(this.childrenOf(p)); this.extra.set(p, list); }
+    let k = list.length;
+    while (k > 0 && this.before(c, list[k - 1]!)) k--;
+    list.splice(k, 0, c);
+  }
+
+  private before(a: number, b: number): boolean {
+    const { start, gh, gl } = this;
+    return start[a]! < start[b]! || (start[a] === start[b] && (gh[a]! < gh[b]! || (gh[a] === gh[b] && gl[a]! < gl[b]!)));
+  }
+
+  /** A new index from all columns plus `rows` (a row of a known process replaces it). */
+  private relinkWith(rows: unknown[][], version: number): LineageIndex {
+    const n0 = this.n;
+    const cap = n0 + rows.length;
+    const grow = <T extends Uint32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a.subarray(0, n0)); return b; };
+    const gh = grow(this.gh, (n) => new Uint32Array(n)), gl = grow(this.gl, (n) => new Uint32Array(n));
+    const ph = grow(this.cols.ph, (n) => new Uint32Array(n)), pl = grow(this.cols.pl, (n) => new Uint32Array(n));
+    const hasParent = grow(this.cols.hasParent, (n) => new Uint8Array(n));
+    const hostOf = grow(this.hostOf, (n) => new Uint32Array(n)), start = grow(this.start, (n) => new Float64Array(n));
+    const hostNames = [...this.hostNames];
+    const hostIds = new Map(this.hostIds);
+    let n = n0;
+    let upto = this.upto;
+    for (const r of rows) {
+      const host = String(r[4]);
+      let h = hostIds.get(host);
+      if (h === undefined) { h = hostNames.length; hostNames.push(host); hostIds.set(host, h); }
+      const hi = Number(r[0]), lo = Number(r[1]);
+      const old = this.rowOf(hi, lo, h);
+      const i = old === EMPTY ? n++ : old;
+      gh[i] = hi; gl[i] = lo; hostOf[i] = h; start[i] = Number(r[5]);
+      if (r[2] === null) { ph[i] = 0; pl[i] = 0; hasParent[i] = 0; } else { ph[i] = Number(r[2]); pl[i] = Number(r[3]); hasParent[i] = 1; }
+      upto = Math.max(upto, Number(r[6]));
+    }
+    // Two rows of one (host, GUID) in this read cannot happen: the store keeps one row per process.
+    const cut = <T extends Uint32Array | Uint8Array | Float64Array>(a: T): T => a.subarray(0, n) as T;
+    return LineageIndex.link(version, upto, hostNames, cut(gh), cut(gl), cut(ph), cut(pl), cut(hasParent), cut(hostOf), cut(start));
+  }
+
   /** Hash table, parent rows and children lists from the loaded columns. */
   private static link(
-    version: number, hostNames: string[], gh: Uint32Array, gl: Uint32Array, ph: Uint32Array, pl: Uint32Array,
+    version: number, upto: number, hostNames: string[], gh: Uint32Array, gl: Uint32Array, ph: Uint32Array, pl: Uint32Array,
     hasParent: Uint8Array, hostOf: Uint32Array, start: Float64Array,
   ): LineageIndex {
     const n = gh.length;
@@ -130,7 +289,8 @@ export class LineageIndex {
         if (gh[r] === gh[i] && gl[r] === gl[i]) { nextSame[i] = nextSame[r]!; nextSame[r] = i; continue outer; }
       }
     }
-    const index = new LineageIndex(version, hostNames, new Map(hostNames.map((h, i) => [h, i])), gh, gl, hostOf, start,
+    const cols = { ph, pl, hasParent };
+    const index = new LineageIndex(version, upto, cols, hostNames, new Map(hostNames.map((h, i) => [h, i])), gh, gl, hostOf, start,
       new Int32Array(n).fill(EMPTY), new Int32Array(n + 1), new Int32Array(0), slots, nextSame);
     const parentRow = index.parentRow;
     const counts = index.childStart;
@@ -155,7 +315,14 @@ export class LineageIndex {
       for (let k = lo + 1; k < hi && sorted; k++) sorted = !before(childRows[k]!, childRows[k - 1]!);
       if (!sorted) childRows.subarray(lo, hi).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
     }
-    return new LineageIndex(version, hostNames, index.hostIds, gh, gl, hostOf, start, parentRow, counts, childRows, slots, nextSame);
+    const linked = new LineageIndex(version, upto, cols, hostNames, index.hostIds, gh, gl, hostOf, start, parentRow, counts, childRows, slots, nextSame);
+    for (let i = 0; i < n; i++) {
+      if (!hasParent[i] || parentRow[i] !== EMPTY) continue;
+      const k = `${ph[i]}:${pl[i]}:${hostOf[i]}`;
+      const waiting = linked.orphans.get(k);
+      if (waiting) waiting.push(i); else linked.orphans.set(k, [i]);
+    }
+    return linked;
   }
 
   /** The row of key (hi, lo) on host `host`, or -1. */
@@ -184,7 +351,8 @@ export class LineageIndex {
       if (this.gh[r] === hi && this.gl[r] === lo) {
         const out: number[] = [];
         for (let c = r; c !== EMPTY; c = this.nextSame[c]!) if (hostId === undefined || this.hostOf[c] === hostId) out.push(c);
-        return out.sort((a, b) => this.hostOf[a]! - this.hostOf[b]!);
+        // Host names, not ids: a catch-up appends new hosts after the sorted ones.
+        return out.sort((a, b) => (this.hostName(a) < this.hostName(b) ? -1 : this.hostName(a) > this.hostName(b) ? 1 : 0));
       }
     }
   }
@@ -236,8 +404,9 @@ export class LineageIndex {
     for (let d = 1; d <= o.down && level.length > 0 && total < o.limit; d++) {
       const next: WalkEntry[] = [];
       for (const e of level) {
-        for (let k = this.childStart[e.row]!, end = this.childStart[e.row + 1]!; k < end; k++) {
-          const c = this.childRows[k]!;
+        const kids = this.childrenOf(e.row);
+        for (let k = 0; k < kids.length; k++) {
+          const c = kids[k]!;
           if (inRange(c)) next.push({ row: c, depth: d, from: e.row });
         }
       }

@@ -26,8 +26,8 @@ import { embeddedLateralFacts } from './lateral-sql.js';
 /** Options of an EmbeddedSource. */
 export interface EmbeddedSourceOptions {
   /**
-   * Keep a lineage index in memory (lineage-index.ts): built in the background from now on, rebuilt
-   * after writes, used by tree, ancestor and process lookups once current. For a long-running
+   * Keep a lineage index in memory (lineage-index.ts): built in the background from now on, caught up
+   * after writes (LineageIndex.catchUp), used by tree, ancestor and process lookups once current. For a long-running
    * server; a one-shot command is better off without the build.
    */
   lineageIndex?: boolean;
@@ -44,7 +44,7 @@ export interface EmbeddedSourceOptions {
   readConnections?: number;
 }
 
-/** A rebuild waits for writes to pause this long (an upload writes batch after batch). */
+/** A first build (no index yet) waits for writes to pause this long; a catch-up starts at once. */
 const REBUILD_DELAY_MS = 1000;
 
 /** GUIDs as given, canonicalised when they are GUIDs (a non-GUID simply matches nothing). */
@@ -91,7 +91,10 @@ const clampLimit = (n: number): number => Math.max(1, Math.min(Math.floor(n), 10
 export class EmbeddedSource implements EventSource {
   readonly kind = 'embedded' as const;
 
+  /** The last index built (possibly stale: `currentIndex` checks). */
   private index: LineageIndex | null = null;
+  /** Full builds, catch-ups, and lookups that found the index stale (those go to SQL). */
+  readonly indexStats = { builds: 0, catchUps: 0, stale: 0 };
   private building: Promise<void> | null = null;
   private rebuildTimer: NodeJS.Timeout | null = null;
   private closing = false;
@@ -136,6 +139,7 @@ export class EmbeddedSource implements EventSource {
 
   /** Resolves when the lineage index build started so far has ended (tests, benches). */
   async indexReady(): Promise<boolean> {
+    if (this.index && this.index.version !== this.store.changes) this.buildIndex();
     while (this.building) await this.building;
     return this.currentIndex() !== null;
   }
@@ -143,12 +147,16 @@ export class EmbeddedSource implements EventSource {
   private buildIndex(): void {
     if (this.building || this.closing) return;
     const started = performance.now();
-    this.building = LineageIndex.build(this.store, () => this.closing)
+    const cancelled = (): boolean => this.closing;
+    // A stale index catches up with the rows written since (lineage-index.ts); else a full build.
+    const prev = this.index;
+    this.building = (prev ? prev.catchUp(this.store, cancelled) : Promise.resolve(null))
+      .then(async (caught) => { if (caught) this.indexStats.catchUps += 1; return caught ?? LineageIndex.build(this.store, cancelled).then((b) => { if (b) this.indexStats.builds += 1; return b; }); })
       .then((index) => {
         if (!index) return;
         this.index = index;
         // One line per build on stderr (a server's log; benches wait for it).
-        process.stderr.write(`lineage index: ${index.size} processes in ${Math.round(performance.now() - started)} ms\n`);
+        process.stderr.write(`lineage index: ${index.size} processes in ${Math.round(performance.now() - started)} ms${prev ? ' (catch-up)' : ''}\n`);
       })
       .catch((err: unknown) => { process.stderr.write(`lineage index not built: ${(err as Error).message}\n`); })
       .finally(() => {
@@ -162,7 +170,7 @@ export class EmbeddedSource implements EventSource {
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = null;
       this.buildIndex();
-    }, REBUILD_DELAY_MS);
+    }, this.index ? 0 : REBUILD_DELAY_MS);
     this.rebuildTimer.unref();
   }
 
@@ -171,7 +179,7 @@ export class EmbeddedSource implements EventSource {
     const index = this.index;
     if (!index) return null;
     if (index.version === this.store.changes) return index;
-    this.index = null;
+    this.indexStats.stale += 1;
     this.scheduleRebuild();
     return null;
   }
