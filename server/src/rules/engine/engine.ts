@@ -16,10 +16,12 @@
 import type { EventRecord } from '../../sources/event-source.js';
 import { Tri } from '../language/match.js';
 import { MAX_WALK, type CompiledRule, type EngineHit, type ProcessInput } from '../model.js';
-import { CORE_FIELDS, PredTable, recordField, type PredInfo } from './node.js';
+import { PredTable, recordField, type PredInfo } from './node.js';
 import { F_DIRTY, F_FIRED, F_PH, F_TIMETEXT, F_USED, F_WAITS, KEY_OK, NodeStore, PHD_NONE } from './node-table.js';
 import { isoMs } from '../language/units.js';
-import { Verifier, type PStep, type PUnless, type Prepared } from './verify.js';
+import { Verifier, type Prepared } from './verify.js';
+import { indexRules, type FieldNeed } from './rule-index.js';
+import { evictIdle } from './retention.js';
 
 /** Engine settings. */
 export interface EngineOptions {
@@ -32,9 +34,6 @@ const TOUCH_DEPTH = 64;
 /** A kept raw field and its column in the store. */
 interface KeptField { field: string; col: (string | undefined)[] }
 
-/** Names a predicate can match (null: any) and the non-core fields it reads. */
-interface FieldNeed { names: ReadonlySet<string> | null; fields: string[] }
-
 /**
  * Streaming rule evaluation: `addProcess` / `addEvent` in any order (idempotent), `drain()` for the hits
  * completed since the last drain. Batch use is the same with one drain at the end.
@@ -44,10 +43,10 @@ export class RuleEngine {
   private readonly preds = new PredTable(this.st);
   private readonly rules: Prepared[];
   /** Leaf names (lowercase basenames) → rules whose last step they can match. */
-  private readonly byName = new Map<string, number[]>();
+  private readonly byName: Map<string, number[]>;
   /** The same by name id (ids of rule names are interned first, so this array is small). */
-  private readonly leafRules: (number[] | undefined)[] = [];
-  private readonly anyName: number[] = [];
+  private readonly leafRules: (number[] | undefined)[];
+  private readonly anyName: number[];
   /** Leaf predicates of the any-name rules, pre-tested at add so non-matching leaves are not queued. */
   private readonly anyLeaf: PredInfo[];
   /**
@@ -55,11 +54,11 @@ export class RuleEngine {
    * beyond that); each node carries the OR of its ancestors' bits (`up0/up1`). A rule whose earlier pinned
    * step has no bit in a complete `up` cannot match there, so it is not verified (most candidates).
    */
-  private readonly bit0: number[] = [];
-  private readonly bit1: number[] = [];
+  private readonly bit0: number[];
+  private readonly bit1: number[];
   /** Per rule: [word0, word1] masks, one pair per pinned non-leaf step; each must intersect `up`. */
   private readonly needs: Int32Array[];
-  private readonly fieldNeeds: FieldNeed[] = [];
+  private readonly fieldNeeds: FieldNeed[];
   /** Per image id: the raw fields kept for real nodes with that image. */
   private readonly imageFields: (KeptField[] | undefined)[] = [];
   private readonly kept = new Map<string, KeptField>();
@@ -82,71 +81,19 @@ export class RuleEngine {
     this.retentionMs = opts.retentionMs ?? null;
     const st = this.st;
     st.onImage = (id) => this.preds.onImage(id);
-    const reg = (p: CompiledRule['steps'][number]['pred'] | null): PredInfo | null => (p ? this.preds.add(p) : null);
-    this.rules = rules.map((rule) => {
-      let reach = 0;
-      for (const s of rule.steps) reach += s.hi;
-      let extra = 0;
-      for (const u of rule.unless) if (u.kind === 'ancestor') extra = Math.max(extra, u.hi);
-      const steps: PStep[] = rule.steps.map((s) => ({ pred: reg(s.pred)!, all: reg(s.all), none: reg(s.none), lo: s.lo, hi: s.hi }));
-      const unless: PUnless[] = rule.unless.map((u) => (u.kind === 'ancestor' ? { ...u, pred: reg(u.pred)! } : { kind: 'path', pred: reg(u.pred)! }));
-      return { rule, reach: Math.min(MAX_WALK, reach + extra), steps, unless };
-    });
+    const ix = indexRules(rules, st, this.preds);
+    this.rules = ix.rules;
+    this.byName = ix.byName;
+    this.leafRules = ix.leafRules;
+    this.anyName = ix.anyName;
+    this.anyLeaf = ix.anyLeaf;
+    this.bit0 = ix.bit0;
+    this.bit1 = ix.bit1;
+    this.needs = ix.needs;
+    this.fieldNeeds = ix.fieldNeeds;
+    this.hasThen = ix.hasThen;
+    this.thenIds = ix.thenIds;
     this.verifier = new Verifier(st, this.preds, this.events);
-    // '' (no image known) may match anything under `unknown: match`: it carries every ancestry bit.
-    const empty = st.nameId('');
-    this.rules.forEach((p, i) => {
-      const names = p.rule.steps[p.rule.steps.length - 1]!.pred.names;
-      if (!names) { this.anyName.push(i); return; }
-      for (const n of names) {
-        const list = this.byName.get(n);
-        if (list) list.push(i); else this.byName.set(n, [i]);
-        const id = st.nameId(n);
-        (this.leafRules[id] ??= []).push(i);
-      }
-    });
-    let bits = 0;
-    this.needs = rules.map((r) => {
-      const masks: number[] = [];
-      for (let j = 0; j < r.steps.length - 1; j++) {
-        const names = r.steps[j]!.pred.names;
-        if (names === null) continue;
-        let m0 = 0;
-        let m1 = 0;
-        for (const n of names) {
-          const id = st.nameId(n);
-          if (this.bit0[id] === undefined && this.bit1[id] === undefined) {
-            const b = bits++ % 62;
-            this.bit0[id] = b < 31 ? 1 << b : 0;
-            this.bit1[id] = b < 31 ? 0 : 1 << (b - 31);
-          }
-          m0 |= this.bit0[id] ?? 0;
-          m1 |= this.bit1[id] ?? 0;
-        }
-        masks.push(m0, m1);
-      }
-      return Int32Array.from(masks);
-    });
-    this.bit0[empty] = 0x7fffffff;
-    this.bit1[empty] = 0x7fffffff;
-    for (let id = 0; id < st.nameStr.length; id++) { this.bit0[id] ??= 0; this.bit1[id] ??= 0; }
-    this.anyLeaf = this.anyName.map((i) => this.rules[i]!.steps[this.rules[i]!.steps.length - 1]!.pred);
-    // Which raw fields beyond the core ones each node must keep: those some predicate reads, on nodes
-    // whose name that predicate can match (a predicate pinned to other names is No there anyway).
-    for (const r of rules) {
-      const need = (names: ReadonlySet<string> | null, fields: Iterable<string>) => {
-        const extra = [...fields].filter((f) => !CORE_FIELDS.has(f));
-        if (extra.length > 0) this.fieldNeeds.push({ names, fields: extra });
-      };
-      for (const s of r.steps) for (const p of [s.pred, s.all, s.none]) if (p) need(p.names, p.fields);
-      for (const u of r.unless) need(u.pred.names, u.pred.fields);
-      // `where` reads named steps; which one a field belongs to is not kept, so any step's names count.
-      const stepNames = r.steps.some((s) => s.pred.names === null) ? null : new Set(r.steps.flatMap((s) => [...s.pred.names!]));
-      for (const w of r.where) need(stepNames, w.fields);
-    }
-    const thens = rules.flatMap((r) => r.then);
-    this.hasThen = thens.length > 0;
-    this.thenIds = thens.some((t) => t.eventIds === null) ? null : new Set(thens.flatMap((t) => [...t.eventIds!]));
   }
 
   /** Lowercase image basenames that can be a leaf of some rule, or null when any process can. */
@@ -311,51 +258,12 @@ export class RuleEngine {
     }
   }
 
-  /**
-   * Evict nodes untouched for `retentionMs` of event time, leaves first: a node with children stays (its
-   * slot is their parent link) until they go, then goes with them when it is idle too.
-   * A sequential scan of the slots: measured faster than visiting only queued leaves (random access).
-   */
+  /** Evict nodes untouched for `retentionMs` of event time (retention.ts). */
   private sweep(): void {
     this.addsSinceSweep = 0;
     if (this.retentionMs === null) return;
     const st = this.st;
-    const cut = this.watermark - this.retentionMs;
-    for (let s = 0; s < st.top; s++) {
-      let x = s;
-      for (;;) {
-        const f = st.flags(x);
-        if (!(f & F_USED) || f & F_DIRTY || st.kids(x) !== 0 || !(st.seen(x) < cut)) break;
-        const p = st.parent(x);
-        st.remove(x);
-        this.counters.evicted++;
-        if (p < 0) break;
-        st.addKid(p, -1);
-        x = p;
-      }
-    }
-    // Long-lived placeholders (services.exe started before the data) collect waiters: drop freed ones.
-    // Only placeholders that got a waiters set are visited (not the whole table).
-    const phs = this.waitingPh;
-    let keep = 0;
-    for (let i = 0; i < phs.length; i++) {
-      const s = st.untag(phs[i]!);
-      const ws = s >= 0 ? st.cold[s]?.waiters : undefined;
-      if (!ws) continue;
-      let n = 0;
-      for (let j = 0; j < ws.length; j++) if (st.untag(ws[j]!) >= 0) ws[n++] = ws[j]!;
-      ws.length = n;
-      if (n === 0) st.cold[s]!.waiters = null; else phs[keep++] = phs[i]!;
-    }
-    phs.length = keep;
-    for (const [key, ws] of this.eventWaiters) {
-      for (const t of ws) if (st.untag(t) < 0) ws.delete(t);
-      if (ws.size === 0) this.eventWaiters.delete(key);
-    }
-    for (const [key, evs] of this.events) {
-      const kept = evs.filter((e) => Date.parse(e.time) >= cut);
-      if (kept.length === 0) this.events.delete(key); else if (kept.length < evs.length) this.events.set(key, kept);
-    }
+    this.counters.evicted += evictIdle(st, this.watermark - this.retentionMs, this.waitingPh, this.eventWaiters, this.events);
     this.sweepEvery = Math.max(100_000, st.count);
   }
 

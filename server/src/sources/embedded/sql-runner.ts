@@ -3,7 +3,7 @@
  * (cost honesty), adds rows read to `ctx.stats.rows`, and interrupts the statement when the
  * request's AbortSignal fires. Values are always bound parameters, never spliced into SQL.
  */
-import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
 import { throwIfAborted, type QueryContext } from '../event-source.js';
 
 /** Where statements get a connection (EmbeddedStore is one; named here so this file needs no store import). */
@@ -104,28 +104,34 @@ async function namesOf(conn: DuckDBConnection, sql: string, values: DuckDBValue[
  * 2^53 — keys beyond that must be cast to VARCHAR by the caller), JSON columns as parsed values.
  */
 export async function queryJson(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params | DuckDBValue[] = []): Promise<SqlRow[]> {
-  const { conn, release } = await checkout(store, ctx);
-  try {
+  return withConnection(store, ctx, async (conn) => {
     const values = params instanceof Params ? params.values : params;
     const names = await namesOf(conn, sql, values);
     const stmt = await prepared(conn, `SELECT CAST(json_array(*COLUMNS(*)) AS VARCHAR) FROM (${sql}) t`);
     if (values.length > 0) stmt.bind(values); else stmt.clearBindings();
-    const result = await stmt.run();
-    const rows: SqlRow[] = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const texts = chunk.getColumnVector(0);
-      for (let i = 0; i < chunk.rowCount; i++) {
-        const values = JSON.parse(texts.getItem(i) as string) as unknown[];
-        const row: SqlRow = {};
-        for (let c = 0; c < names.length; c++) row[names[c]!] = values[c];
-        rows.push(row);
-      }
-    }
-    ctx.stats.rows += rows.length;
-    throwIfAborted(ctx);
-    return rows;
+    return textRows(await stmt.run(), ctx, (text) => {
+      const cells = JSON.parse(text) as unknown[];
+      const row: SqlRow = {};
+      for (let c = 0; c < names.length; c++) row[names[c]!] = cells[c];
+      return row;
+    });
+  });
+}
+
+/**
+ * Run a statement whose text is not worth keeping prepared (it carries literal lists that change with
+ * every call, e.g. the search index's token ids): rows as objects, one JSON text per row.
+ */
+export async function queryOnce(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params): Promise<SqlRow[]> {
+  return withConnection(store, ctx, async (conn) =>
+    textRows(await conn.run(`SELECT CAST(to_json(t) AS VARCHAR) FROM (${sql}) t`, params.values), ctx, (text) => JSON.parse(text) as SqlRow));
+}
+
+/** Run `body` on a checked-out connection: a failure after an abort is the AbortError; the connection goes back in any case. */
+async function withConnection<T>(store: ConnectionPool, ctx: QueryContext, body: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const { conn, release } = await checkout(store, ctx);
+  try {
+    return await body(conn);
   } catch (err) {
     throwIfAborted(ctx);
     throw err;
@@ -134,30 +140,18 @@ export async function queryJson(store: ConnectionPool, ctx: QueryContext, sql: s
   }
 }
 
-/**
- * Run a statement whose text is not worth keeping prepared (it carries literal lists that change with
- * every call, e.g. the search index's token ids): rows as objects, one JSON text per row.
- */
-export async function queryOnce(store: ConnectionPool, ctx: QueryContext, sql: string, params: Params): Promise<SqlRow[]> {
-  const { conn, release } = await checkout(store, ctx);
-  try {
-    const result = await conn.run(`SELECT CAST(to_json(t) AS VARCHAR) FROM (${sql}) t`, params.values);
-    const rows: SqlRow[] = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const texts = chunk.getColumnVector(0);
-      for (let i = 0; i < chunk.rowCount; i++) rows.push(JSON.parse(texts.getItem(i) as string) as SqlRow);
-    }
-    ctx.stats.rows += rows.length;
-    throwIfAborted(ctx);
-    return rows;
-  } catch (err) {
-    throwIfAborted(ctx);
-    throw err;
-  } finally {
-    release();
+/** Every row of a one-text-column result, each text made a row by `toRow`; counted in `ctx.stats.rows`. */
+async function textRows(result: DuckDBResult, ctx: QueryContext, toRow: (text: string) => SqlRow): Promise<SqlRow[]> {
+  const rows: SqlRow[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const texts = chunk.getColumnVector(0);
+    for (let i = 0; i < chunk.rowCount; i++) rows.push(toRow(texts.getItem(i) as string));
   }
+  ctx.stats.rows += rows.length;
+  throwIfAborted(ctx);
+  return rows;
 }
 
 /**
