@@ -113,7 +113,7 @@ export class EmbeddedSource implements EventSource {
 
   /** Children per parent (EventSource.countChildren): one GROUP BY over the parents' children. */
   countChildren(parentGuids: string[], o: BaseOptions): Promise<Map<string, number>> {
-    return childCounts(this.store, parentGuids, o);
+    return childCounts(this.reads, parentGuids, o);
   }
 
   getAncestors(guid: string, o: BaseOptions & { maxDepth: number }): Promise<ProcessRecord[]> {
