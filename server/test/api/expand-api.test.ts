@@ -5,38 +5,29 @@
  * about a node (network, encoded PowerShell, credential access) is checked against the document's
  * own counts, command lines and edges.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument, ProcessNode } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
-import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
-import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { openDemoApp, type DemoApp } from './demo-app.js';
 import { rawCreates } from './prevalence-oracle.js';
 import { claimsHold } from './expansion-claims.js';
 
 const HOSTS = 10;
 const m = plantedManifest({ hosts: HOSTS });
 
-let dir: string;
+let demo: DemoApp;
 let store: EmbeddedStore;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-expand-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: HOSTS, processesPerHostDay: 100 });
-  const source = new EmbeddedSource(store);
-  app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source });
+  demo = await openDemoApp('lineage-expand-', { hosts: HOSTS, processesPerHostDay: 100 });
+  ({ store, app } = demo);
 }, 120_000);
 
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.close());
 
 async function get(path: string, q: Record<string, string>): Promise<GraphDocument & ProcessNode> {
   const res = await request(app).get(path).query(q);

@@ -3,18 +3,16 @@
  * paging, sibling groups, events and input validation. Truth comes from the planted manifest
  * (server/src/demo/planted.ts) and from SQL run directly against the store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument, GraphEvent, Page, ProcessNode } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
-import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { openDemoApp, type DemoApp } from './demo-app.js';
 import type { EventSource } from '../../src/sources/event-source.js';
 import type { SysmonEvent } from '../../src/ingest/record.js';
 
@@ -22,23 +20,17 @@ const HOSTS = 10;
 const m = plantedManifest({ hosts: HOSTS });
 const DAY = { from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z' };
 
-let dir: string;
+let demo: DemoApp;
 let store: EmbeddedStore;
 let source: EmbeddedSource;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-api-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: HOSTS, processesPerHostDay: 100 });
-  source = new EmbeddedSource(store);
-  app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source });
+  demo = await openDemoApp('lineage-api-', { hosts: HOSTS, processesPerHostDay: 100 });
+  ({ store, source, app } = demo);
 });
 
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.close());
 
 /** Independent truth: a scalar straight from the store. */
 async function sql(text: string, ...params: string[]): Promise<number> {
@@ -253,7 +245,7 @@ describe('a group leaves out its same-key sibling that has children', () => {
       fields: { UtcTime: `2024-05-01 10:00:${String(n).padStart(2, '0')}.000`, ProcessGuid: gid(n), ProcessId: String(n), Image: image, CommandLine: cmd,
         ParentProcessGuid: gid(parent), ParentProcessId: String(parent), ParentImage: 'C:\\Windows\\System32\\services.exe', User: 'SYSTEM' },
     });
-    const small = await EmbeddedStore.open(join(dir, 'group.duckdb'));
+    const small = await EmbeddedStore.open(join(demo.dir, 'group.duckdb'));
     try {
       await small.writeEvents([
         ev(1, 0, 'C:\\Windows\\System32\\services.exe', 'services.exe'),

@@ -3,36 +3,27 @@
  * order and paged, over a real DuckDB store holding the demo fleet. Truth: the planted manifest
  * (server/src/demo/planted.ts) for the members and SQL run directly against the store for their events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument, GraphEvent, Page, ProcessNode } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
-import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
-import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { openDemoApp, type DemoApp } from './demo-app.js';
 
 const HOSTS = 10;
 const m = plantedManifest({ hosts: HOSTS });
 
-let dir: string;
+let demo: DemoApp;
 let store: EmbeddedStore;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-group-events-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: HOSTS, processesPerHostDay: 100 });
-  const source = new EmbeddedSource(store);
-  app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source });
+  demo = await openDemoApp('lineage-group-events-', { hosts: HOSTS, processesPerHostDay: 100 });
+  ({ store, app } = demo);
 });
 
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.close());
 
 /** Independent truth: `time|record_id|guid` of every non-create event of the GUIDs, straight from the store. */
 async function storeEvents(guids: string[], category: string | null = null): Promise<string[]> {

@@ -3,39 +3,27 @@
  * movements, and compare (`GET /api/compare`) over its two inventory runs with one planted difference.
  * Truth: the planted manifest (server/src/demo/planted.ts) and the plant's description there.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompareAnswerSchema, LateralAnswerSchema, type LateralAnswer } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
-import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
-import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { openDemoApp, type DemoApp } from './demo-app.js';
 
 const HOSTS = 12;
 const m = plantedManifest({ hosts: HOSTS });
 const px = m.psexec!;
 const wmi = m.wmi!;
 
-let dir: string;
-let store: EmbeddedStore;
-let source: EmbeddedSource;
+let demo: DemoApp;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-lateral-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: HOSTS, processesPerHostDay: 150 });
-  source = new EmbeddedSource(store);
-  app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source });
+  demo = await openDemoApp('lineage-lateral-', { hosts: HOSTS, processesPerHostDay: 150 });
+  ({ app } = demo);
 });
 
-afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.close());
 
 async function across(guid: string, query: Record<string, string> = {}): Promise<LateralAnswer> {
   const res = await request(app).get(`/api/processes/${encodeURIComponent(guid)}/lateral`).query(query);
