@@ -9,11 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { investigate } from '../../src/graph/investigate.js';
 import { newContext } from '../../src/sources/event-source.js';
 import { prevalence } from '../../src/services/prevalence.js';
 import { dataset, requireDatasets } from '../datasets.js';
 import { expectedPrevalence, rawCreates, type RawCreate } from '../api/prevalence-oracle.js';
-import { openPair, type Pair } from './fixture.js';
+import { loginSource, openPair, type Pair } from './fixture.js';
 
 describe('prevalence from Splunk', () => {
   if (!requireDatasets('prevalence from Splunk')) return;
@@ -73,6 +74,21 @@ describe('prevalence from Splunk', () => {
     expect(again.stats.searches).toBe(0);
     expect(again.cached).toBe(true);
     expect(again.items).toEqual(a.items);
+  });
+
+  it('after a graph, its processes\' prevalence costs the stats search alone (the graph\'s records are kept)', async () => {
+    const fresh = await loginSource(pair.splunkd);
+    // The process with the most children in the captures (from the raw creates): a graph of several processes.
+    const kids = new Map<string, number>();
+    for (const c of creates) kids.set(c.parentGuid, (kids.get(c.parentGuid) ?? 0) + 1);
+    const origin = creates.filter((c) => c.host !== RENAMED_HOST).sort((x, y) => (kids.get(y.guid) ?? 0) - (kids.get(x.guid) ?? 0))[0]!;
+    const doc = await investigate(fresh, { guid: origin.guid, host: origin.host, up: true, down: Infinity }, newContext());
+    const drawn = doc.nodes.filter((n) => !n.placeholder && n.kind === 'process').map((n) => n.guid);
+    expect(drawn.length).toBeGreaterThan(1);
+    const a = await prevalence(fresh, { guids: drawn, baseline: ALL }, newContext());
+    expect(a.stats.searches).toBe(1);
+    const want = expectedPrevalence(creates, drawn, ALL.from, ALL.to);
+    for (const [g, w] of want) expect({ pair: a.items[g]!.pair, commandLine: a.items[g]!.commandLine, image: a.items[g]!.image }, g).toEqual({ pair: w.pair, commandLine: w.commandLine, image: w.image });
   });
 
   it('a baseline that ends before the captures counts nothing (bounds reach Splunk)', async () => {

@@ -52,11 +52,15 @@ export class SplunkJobs {
     return this.config.treeBudget * 2;
   }
 
+  /** Told of every process record a search read (the source's prevalence keeps them: no second lookup). */
+  onRecords: ((recs: readonly ProcessRecord[]) => void) | null = null;
+
   remember(recs: readonly ProcessRecord[]): void {
     for (const r of recs) {
       if (this.hosts.size >= HOST_CACHE_MAX) this.hosts.delete(this.hosts.keys().next().value as string);
       this.hosts.set(r.guid, r.host);
     }
+    this.onRecords?.(recs);
   }
 
   /** Run one search and read all rows (up to `limit`), with the provenance of the job. */

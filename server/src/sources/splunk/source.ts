@@ -46,6 +46,9 @@ export class SplunkSource implements EventSource {
 
   constructor(readonly client: SplunkClient, readonly config: SplunkConfig) {
     this.jobs = new SplunkJobs(client, config);
+    // Every search reads the same process fields (spl.ts PROCESS_FIELDS): a drawn graph's records serve
+    // its prevalence request, which then needs only its stats search.
+    this.jobs.onRecords = (recs) => this.prevalenceCache.remember(recs);
     this.spl = this.jobs.spl;
     this.events = new SplunkEvents(this.jobs);
     this.tree = new SplunkTree(this.jobs, this.events);
