@@ -76,7 +76,7 @@ test('Splunk mode: login → notable → graph → expand', async ({ page }) => 
   expect(graphJobs).toBeGreaterThan(0);
   // The graph: tree + counts, one tail search for lifetimes past the window (the capture's processes
   // never terminate), one lookup (≤ 4); then the drawn nodes' prevalence (docs/splunk.md "How many
-  // searches"): their records and ONE stats search over the baseline (≤ 2).
+  // searches"): ONE stats search over the baseline (their records come from the graph's searches).
   expect(graphJobs).toBeLessThanOrEqual(6);
   const opened = (await splunkSearches()).slice(beforeGraph).map((x) => x.search);
   expect(opened.filter((q) => q.includes('lineage_hashes')).length).toBe(1);
