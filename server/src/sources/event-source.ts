@@ -4,6 +4,7 @@
  * with the request context: time range, limits, AbortSignal and the per-request query counter.
  */
 import type { Category, Notable, PrevalenceNotComputed, ProcessPrevalence, TimeRange } from '@lineage/shared';
+import type { ScanFilter } from '../sigma/spl.js';
 
 /** One process-create (EventID 1), normalised; `endTime` from EventID 5 when known. */
 export interface ProcessRecord {
@@ -176,8 +177,10 @@ export interface EventSource {
    * Process-creates in range (all hosts unless `host`), streamed in (startTime, guid) order in batches —
    * the lineage-rule scan. `names` pushes a filter down: only these lowercase image basenames.
    * `parentNames` narrows further (AND): only creates whose ParentImage basename is one of these.
+   * `filter` (Sigma steps, server/src/sigma/spl.ts) selects a superset of what the rules can match: a
+   * source may push it down (Splunk) or ignore it (embedded); the rule engine re-checks every row.
    */
-  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
+  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; filter?: ScanFilter | undefined; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
   /**
    * Optional planner statistics: process-creates in range whose image or parent image basename is one of
    * `names`, counted by (image basename, parent image basename) — lowercase; one query, one row per pair.

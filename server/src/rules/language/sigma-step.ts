@@ -6,7 +6,8 @@
  */
 import { EventView } from '../../sigma/event.js';
 import { SYSMON_CHANNEL } from '../../sigma/logsource.js';
-import type { SigmaLibrary } from '../../sigma/load.js';
+import { detectionOf, type SigmaLibrary } from '../../sigma/load.js';
+import { RECORD_TEXT_FIELDS, anyFilter, scanFilter } from '../../sigma/spl.js';
 import { compileRule, isCompiled, type CompiledRule as SigmaRule } from '../../sigma/rule.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
 
@@ -31,7 +32,7 @@ class NodeView extends EventView {
   }
 }
 
-function fromRule(rules: SigmaRule[], path: (string | number)[]): Predicate {
+function fromRule(rules: SigmaRule[], path: (string | number)[], detections: (Record<string, unknown> | undefined)[]): Predicate {
   const fields = new Set<string>();
   for (const r of rules) {
     if (r.fields === null) throw new MatchError(`Sigma rule ${r.id} has a keyword search (reads every field of an event); a lineage step reads named fields`, path);
@@ -39,8 +40,10 @@ function fromRule(rules: SigmaRule[], path: (string | number)[]): Predicate {
   }
   // Image names pin the step for the rule index and the scan push-down (server/src/sigma/names.ts).
   const names = rules.every((r) => r.imageNames) ? new Set(rules.flatMap((r) => [...r.imageNames!])) : null;
+  // The scan push-down: the detections as a superset filter on the fields a record carries verbatim.
+  const filter = anyFilter(detections.map((d) => (d ? scanFilter(d, { fields: RECORD_TEXT_FIELDS }) : null)));
   return {
-    names, fields, absentIsUnknown: false,
+    names, fields, absentIsUnknown: false, scanFilter: filter,
     test(get) {
       const view = new NodeView(get);
       for (const r of rules) if (r.evaluate(view)) return Tri.Yes;
@@ -69,7 +72,7 @@ export function compileSigmaMatch(value: unknown, path: (string | number)[], lib
       requireProcessCreation(r, path);
       return r;
     });
-    return fromRule(rules, path);
+    return fromRule(rules, path, rules.map(detectionOf));
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new MatchError('sigma: takes a Sigma rule id, a list of ids, or a detection block (selection maps + condition)', path);
@@ -80,5 +83,5 @@ export function compileSigmaMatch(value: unknown, path: (string | number)[], lib
     id: 'lineage-step', title: 'lineage step', logsource: { category: 'process_creation', product: 'windows' }, detection: det,
   });
   if (!isCompiled(compiled)) throw new MatchError(`Sigma detection: ${compiled.reason}`, path);
-  return fromRule([compiled], path);
+  return fromRule([compiled], path, [det]);
 }

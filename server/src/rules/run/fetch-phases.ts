@@ -55,7 +55,7 @@ export class FetchPhases {
       this.stats.scans++;
       for await (const batch of this.source.scanProcesses({
         ctx, range: anchored ? this.o.wideRange : this.o.range, host, names: term.names ?? undefined,
-        parentNames: term.parentNames ?? undefined, batchSize,
+        parentNames: term.parentNames ?? undefined, filter: term.filter, batchSize,
       })) {
         for (const r of batch) {
           this.stats.scanned++;

@@ -50,7 +50,7 @@ export async function runRules(source: EventSource, rules: CompiledRule[], o: Ru
     : undefined;
   let plan = planScan(rules);
   let counted = false;
-  if (plan.names !== null && plan.terms.length > 0 && source.countNamePairs) {
+  if (plan.names !== null && plan.names.length > 0 && source.countNamePairs) {
     // One small statistics query (a row per image/parent pair) lets the planner anchor each rule on what
     // is actually rare in this data, instead of the prior.
     const counts = await source.countNamePairs(pinnedNames(rules), { ctx: o.ctx, range: wideRange, host: o.host });

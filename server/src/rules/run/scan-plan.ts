@@ -7,6 +7,8 @@ import type { NamePairCount } from '../../sources/event-source.js';
 import { RECORD_FIELDS } from '../engine/node.js';
 import { namesWithFields } from '../language/match.js';
 import type { CompiledRule } from '../model.js';
+import type { Predicate } from '../language/predicate.js';
+import { allFilters, anyFilter, type ScanFilter } from '../../sigma/spl.js';
 
 /** Deepest descendant walk the planner accepts below an anchor step (else that rule needs a full scan). */
 const MAX_DESCEND = 16;
@@ -81,6 +83,19 @@ export interface ScanTerm {
   names: string[] | null;
   parentNames: string[] | null;
   descend: number;
+  /** Sigma steps: a superset filter on the scanned creates (server/src/sigma/spl.ts); absent: none. */
+  filter?: ScanFilter;
+}
+
+/** A predicate's scan filter: its own (Sigma steps), or its parts' (AND: all that have one; OR: all or none). */
+function predFilter(p: Predicate): ScanFilter | null {
+  if (p.parts) return (p.parts.op === 'and' ? allFilters : anyFilter)(p.parts.preds.map(predFilter));
+  return p.scanFilter ?? null;
+}
+
+/** The filter of step j's own create; none with `unknown: match` (a field the record lacks may match). */
+function stepFilter(rule: CompiledRule, j: number): ScanFilter | null {
+  return rule.unknown === 'match' ? null : predFilter(rule.steps[j]!.pred);
 }
 
 /**
@@ -107,11 +122,27 @@ export interface ScanPlan {
  * The scan the planner picks for one rule; null when the rule needs a full scan, 'never' when it cannot
  * match any row a source returns (a step only matches on fields sources do not carry).
  */
-export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number } | null | 'never' {
+export type Anchor = { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number; filter: ScanFilter | null };
+
+/**
+ * A rule with no pinned step but a Sigma step with a scan filter: the deepest such step (not the first
+ * of several: its own create may predate the data) is scanned by its filter instead of a full scan.
+ */
+function filterAnchor(rule: CompiledRule): Anchor | null {
+  let depth = 0;
+  for (let j = rule.steps.length - 1; j >= (rule.steps.length > 1 ? 1 : 0) && depth <= MAX_DESCEND; j--) {
+    const filter = stepFilter(rule, j);
+    if (filter) return { names: null, parentNames: null, descend: depth, filter };
+    depth += rule.steps[j]!.hi;
+  }
+  return null;
+}
+
+export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): Anchor | null | 'never' {
   const stepNames = stepNamesOf(rule);
   if (stepNames.includes('never')) return 'never';
   const steps = rule.steps;
-  let best: { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number; cost: number } | null = null;
+  let best: { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number; cost: number; j: number } | null = null;
   const consider = (c: NonNullable<typeof best>) => { if (best === null || c.cost < best.cost) best = c; };
   for (let j = steps.length - 1; j >= 0; j--) {
     const names = stepNames[j] as ReadonlySet<string> | null;
@@ -121,34 +152,41 @@ export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): {
     if (!(depth <= MAX_DESCEND)) break; // earlier steps are deeper still
     const walk = FAN_OUT ** depth;
     if (j === 0 && steps.length > 1) {
-      consider({ names: null, parentNames: names, descend: depth - 1, cost: costs.children(names) * (walk / FAN_OUT) });
+      consider({ names: null, parentNames: names, descend: depth - 1, cost: costs.children(names) * (walk / FAN_OUT), j: -1 });
       continue;
     }
-    consider({ names, parentNames: null, descend: depth, cost: costs.own(names) * walk });
+    consider({ names, parentNames: null, descend: depth, cost: costs.own(names) * walk, j });
     const prev = j > 0 ? stepNames[j - 1] as ReadonlySet<string> | null : null;
     if (prev !== null && steps[j]!.lo === 1 && steps[j]!.hi === 1) {
-      consider({ names, parentNames: prev, descend: depth, cost: costs.pair(names, prev) * walk });
+      consider({ names, parentNames: prev, descend: depth, cost: costs.pair(names, prev) * walk, j });
     }
   }
-  if (best === null) return null;
-  const { names, parentNames, descend } = best;
-  return { names, parentNames, descend };
+  if (best === null) return filterAnchor(rule);
+  const { names, parentNames, descend, j } = best;
+  // The scanned rows are step j's own creates; a children-of scan (j = -1) reads the parent's step, not theirs.
+  return { names, parentNames, descend, filter: j < 0 ? null : stepFilter(rule, j) };
 }
 
 export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS): ScanPlan {
-  const terms = new Map<string, { names: Set<string> | null; parentNames: Set<string> | null; descend: number }>();
+  const terms = new Map<string, { names: Set<string> | null; parentNames: Set<string> | null; descend: number; filters: ScanFilter[] }>();
   for (const r of rules) {
     const a = anchorFor(r, costs);
     if (a === 'never') continue;
     if (a === null) return { names: null, terms: [] };
-    // Children-of scans (any name) merge exactly by uniting parent names; name scans by uniting names.
-    const key = a.names === null ? `${a.descend}\u0000*` : `${a.descend}\u0000${a.parentNames ? [...a.parentNames].sort().join('|') : ''}`;
+    // Children-of scans (any name) merge exactly by uniting parent names; name scans by uniting names;
+    // filtered scans only with filtered ones, their filters OR-ed (a superset of each rule's).
+    const shape = a.names === null ? (a.parentNames ? '*' : '?') : a.parentNames ? [...a.parentNames].sort().join('|') : '';
+    const key = `${a.descend}\u0000${shape}\u0000${a.filter ? 'f' : ''}`;
     let t = terms.get(key);
-    if (!t) { t = { names: a.names && new Set(), parentNames: a.parentNames && new Set(), descend: a.descend }; terms.set(key, t); }
+    if (!t) { t = { names: a.names && new Set(), parentNames: a.parentNames && new Set(), descend: a.descend, filters: [] }; terms.set(key, t); }
     if (t.names && a.names) for (const n of a.names) t.names.add(n);
     if (t.parentNames && a.parentNames) for (const n of a.parentNames) t.parentNames.add(n);
+    if (a.filter) t.filters.push(a.filter);
   }
   const sorted = (x: Set<string> | null) => x && [...x].sort();
-  const list = [...terms.values()].map((t) => ({ names: sorted(t.names), parentNames: sorted(t.parentNames), descend: t.descend }));
+  const list: ScanTerm[] = [...terms.values()].map((t) => {
+    const filter = anyFilter(t.filters);
+    return { names: sorted(t.names), parentNames: sorted(t.parentNames), descend: t.descend, ...(filter ? { filter } : {}) };
+  });
   return { names: [...new Set(list.flatMap((t) => [...(t.names ?? []), ...(t.parentNames ?? [])]))].sort(), terms: list };
 }

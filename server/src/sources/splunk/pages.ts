@@ -8,9 +8,10 @@ import { offsetCursor, pageLimit } from './events.js';
 import type { SplunkJobs } from './jobs.js';
 import { splunkWebUrl } from './jobs.js';
 import { byStart, processRecords } from './rows.js';
+import type { ScanFilter } from '../../sigma/spl.js';
 import { batches, canonicalGuids, timeParams } from './spl.js';
 
-export type ScanOptions = BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number };
+export type ScanOptions = BaseOptions & { names?: string[]; parentNames?: string[]; filter?: ScanFilter | undefined; batchSize?: number };
 
 export async function childrenPage(jobs: SplunkJobs, parentGuids: string[], o: PageOptions): Promise<RowPage<ProcessRecord>> {
   const parents = canonicalGuids(parentGuids, 'parent guid');
@@ -41,6 +42,7 @@ export async function* scanPages(jobs: SplunkJobs, o: ScanOptions): AsyncIterabl
   if ((o.names && o.names.length === 0) || (o.parentNames && o.parentNames.length === 0)) return;
   const spl = jobs.spl.scan({
     ...(o.host ? { host: o.host } : {}), ...(o.names ? { names: o.names } : {}), ...(o.parentNames ? { parentNames: o.parentNames } : {}),
+    ...(o.filter ? { filter: o.filter } : {}),
   });
   const params = timeParams(o.range);
   const h = await jobs.client.dispatch(spl, { ctx: o.ctx, ...params });

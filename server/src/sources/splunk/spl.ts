@@ -8,6 +8,7 @@
 import type { Category } from '@lineage/shared';
 import { ACTOR_IS_PARENT, CIM, MACHINE, PROCESS_FIELDS, categoryPredicate } from './spl-fields.js';
 import { bad, containsTerm, guidValue, imageNameSuffix, inClause, indexName, machineValues, quote } from './spl-values.js';
+import { filterSpl, type ScanFilter } from '../../sigma/spl.js';
 
 export * from './spl-values.js';
 export { CATEGORY_EVENT_CODES, PROCESS_FIELDS, categoryPredicate } from './spl-fields.js';
@@ -137,12 +138,15 @@ export class SplBuilder {
 
   /**
    * Rule scan: process-creates (optionally only these image basenames, and only those whose parent image
-   * basename is one of `parentNames`), sorted by start then GUID.
+   * basename is one of `parentNames`, and — Sigma steps — those the superset `filter` selects, written by
+   * server/src/sigma/spl.ts with this style's field names), sorted by start then GUID.
    */
-  scan(o: { host?: string; names?: readonly string[]; parentNames?: readonly string[] }): string {
+  scan(o: { host?: string; names?: readonly string[]; parentNames?: readonly string[]; filter?: ScanFilter }): string {
     let filter = '';
     if (o.names && o.names.length > 0) filter += ` ${this.nameFilter('Image', 'process_name', o.names)}`;
     if (o.parentNames && o.parentNames.length > 0) filter += ` ${this.nameFilter('ParentImage', 'parent_process_name', o.parentNames)}`;
+    const sigma = o.filter ? filterSpl(o.filter, (raw) => this.f(raw)) : null;
+    if (sigma !== null) filter += ` ${sigma}`;
     return `${this.base()} ${this.codes(false)}${this.hostTerm(o.host)}${filter}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
   }
 
