@@ -220,7 +220,8 @@ function render(f: ScanFilter, name: (raw: string) => string): string {
         if (a.op === 'match') { const l = byField.get(a.field) ?? []; l.push(splValue(a.glob)); byField.set(a.field, l); } else rest.push(render(a, name));
       }
       const parts = [...byField].map(([field, vs]) => (vs.length === 1 ? `${name(field)}=${vs[0]}` : inClause(name(field), vs, IN_CLAUSE_BUDGET)));
-      return `(${[...parts, ...rest].join(' OR ')})`;
+      const all = [...parts, ...rest];
+      return all.length === 1 ? all[0]! : `(${all.join(' OR ')})`;
     }
   }
 }
