@@ -64,4 +64,35 @@ chain:
     ]);
     expect(plan.names).toEqual(['mshta.exe', 'sqlservr.exe', 'winword.exe']);
   });
+
+  it('Sigma steps: the filter rides on the step\'s own scan; a rule pinning no image is scanned by its filter, not in full', () => {
+    const sig = (det: string, extra = '') => rule(`id: s\ntitle: t\n${extra}chain:\n  - match: { sigma: ${det} }\n`);
+    const byCmd = sig("{ s: { CommandLine|contains: 'vssadmin' }, condition: s }");
+    const a = anchorFor(byCmd);
+    expect(a && a !== 'never' && { names: a.names, parentNames: a.parentNames, descend: a.descend }).toEqual({ names: null, parentNames: null, descend: 0 });
+    expect(a && a !== 'never' && a.filter).toEqual({ op: 'match', field: 'CommandLine', glob: '*vssadmin*' });
+    // With `unknown: match` a record lacking CommandLine may match: no filter, a full scan.
+    expect(anchorFor(sig("{ s: { CommandLine|contains: 'vssadmin' }, condition: s }", 'unknown: match\n'))).toBeNull();
+    // Nothing the filter can say (a regex): a full scan, as before.
+    expect(anchorFor(sig("{ s: { CommandLine|re: 'vss.*' }, condition: s }"))).toBeNull();
+    // Image pinned: the names scan carries the rest of the detection.
+    const named = planScan([sig("{ s: { Image|endswith: '\\reg.exe', CommandLine|contains: 'save' }, condition: s }")]);
+    expect(named.terms).toEqual([{ names: ['reg.exe'], parentNames: null, descend: 0, filter: { op: 'and', args: [
+      { op: 'match', field: 'Image', glob: '*\\reg.exe' }, { op: 'match', field: 'CommandLine', glob: '*save*' }] } }]);
+  });
+
+  it('Sigma filters: filtered terms merge only with filtered ones (filters OR-ed); a children-of scan carries none', () => {
+    const plan = planScan([
+      rule("id: a\ntitle: t\nchain:\n  - match: { sigma: { s: { CommandLine|contains: 'x1' }, condition: s } }\n"),
+      rule("id: b\ntitle: t\nchain:\n  - match: { sigma: { s: { CommandLine|contains: 'x2' }, condition: s } }\n"),
+      rule('w3wp.exe -> cmd.exe'),
+      rule("id: c\ntitle: t\nchain:\n  - match: { sigma: { s: { Image|endswith: '\\mshta.exe', CommandLine|contains: 'http' }, condition: s } }\n  - { via: 1..2, match: { Name: 'cmd.exe' } }\n"),
+    ]);
+    expect(plan.terms).toEqual([
+      { names: null, parentNames: null, descend: 0, filter: { op: 'or', args: [{ op: 'match', field: 'CommandLine', glob: '*x1*' }, { op: 'match', field: 'CommandLine', glob: '*x2*' }] } },
+      { names: ['cmd.exe'], parentNames: ['w3wp.exe'], descend: 0 },
+      { names: null, parentNames: ['mshta.exe'], descend: 1 },
+    ]);
+    expect(plan.names).toEqual(['cmd.exe', 'mshta.exe', 'w3wp.exe']);
+  });
 });
