@@ -72,6 +72,17 @@ describe('Sigma detection → SPL predicate (spec examples)', () => {
     expect(spl({ a: { 'ProcessId': '4' }, condition: 'a' }, RECORD_TEXT_FIELDS)).toBeNull();
   });
 
+  it('fields the record never has are decided as the engine decides an absent field (false; null and exists: false hold)', () => {
+    const o = { absent: (f: string) => f === 'OriginalFileName' };
+    const f = (det: Record<string, unknown>) => { const x = scanFilter(det, o); return x && filterSpl(x, raw); };
+    // SigmaHQ's usual `Image|endswith … or OriginalFileName …`: only the image branch can match a record.
+    expect(f({ img: [{ 'Image|endswith': '\\x.exe' }, { OriginalFileName: 'x.exe' }], condition: 'img' })).toBe('Image="*\\\\x.exe"');
+    expect(f({ s: { 'Image|endswith': '\\x.exe' }, n: { 'OriginalFileName|contains': 'y' }, condition: 's and not n' })).toBe('Image="*\\\\x.exe"');
+    expect(f({ s: { 'Image|endswith': '\\x.exe' }, n: { OriginalFileName: null }, condition: 's and not n' })).toBeNull(); // never true: no constraint
+    expect(f({ s: { 'Image|endswith': '\\x.exe', 'OriginalFileName|exists': false }, condition: 's' })).toBe('Image="*\\\\x.exe"');
+    expect(f({ s: { 'OriginalFileName|re': 'x' }, t: { 'CommandLine|contains': 'z' }, condition: 's or t' })).toBe('CommandLine="*z*"');
+  });
+
   it('hostile values: quotes, backslashes, |, [, newlines, backticks, Sigma-escaped * and ?', () => {
     const one = (v: string, mod = 'contains') => spl({ s: { [`CommandLine|${mod}`]: v }, condition: 's' });
     expect(one('a" OR index=_internal OR x="')).toBe('CommandLine="*a\\" OR index=_internal OR x=\\"*"');

@@ -48,6 +48,12 @@ export const RECORD_TEXT_FIELDS: ReadonlySet<string> = new Set([
 export interface FilterOptions {
   /** Fields the scanned records carry as the events do (others widen); undefined: every field. */
   fields?: ReadonlySet<string>;
+  /**
+   * Fields the evaluated record never has (a lineage step on a source's ProcessRecord: OriginalFileName,
+   * Product …): an item on one is decided exactly as the engine decides it on an absent field — false,
+   * except `null` and `exists: false` — instead of widening.
+   */
+  absent?: (field: string) => boolean;
 }
 
 function and(xs: F[]): F {
@@ -127,11 +133,19 @@ function valuePair(field: string, v: unknown, mods: string[]): Pair {
 /** One `Field|mods: value(s)` item of a detection map. */
 function itemPair(key: string, value: unknown, o: FilterOptions): Pair {
   const [field = '', ...mods] = key.split('|');
-  if (field === '' || (o.fields && !o.fields.has(field)) || mods.some((m) => !EXACT_MODS.has(m))) return WIDE;
   const values = Array.isArray(value) ? value : [value];
+  if (field !== '' && values.length > 0 && o.absent?.(field)) return absentPair(values, mods);
+  if (field === '' || (o.fields && !o.fields.has(field)) || mods.some((m) => !EXACT_MODS.has(m))) return WIDE;
   if (values.length === 0) return WIDE;
   const pairs = values.map((v) => valuePair(field, v, mods));
   return mods.includes('all') ? pairAnd(pairs) : pairOr(pairs);
+}
+
+/** An item on a field the record never has: what the engine answers for an absent field, exactly. */
+function absentPair(values: unknown[], mods: string[]): Pair {
+  const holds = mods.includes('exists') ? values[0] === false
+    : mods.includes('all') ? values.every((v) => v === null) : values.some((v) => v === null);
+  return { over: holds, under: holds };
 }
 
 /** One detection identifier: a map (AND), a list of maps (OR); keyword searches widen. */

@@ -17,6 +17,7 @@ import { EventView } from '../../src/sigma/event.js';
 import { sigmaEventOf } from '../../src/sigma/hits.js';
 import { detectionOf, loadRules } from '../../src/sigma/load.js';
 import { RECORD_TEXT_FIELDS, filterSpl, scanFilter } from '../../src/sigma/spl.js';
+import { RECORD_FIELDS } from '../../src/rules/engine/node.js';
 
 const run = requireDatasets('Sigma SPL property') && requireSigmaHQ('Sigma SPL property');
 describe.runIf(run)('Sigma → SPL: engine match ⇒ predicate holds, on every real process-create', () => {
@@ -31,8 +32,10 @@ describe.runIf(run)('Sigma → SPL: engine match ⇒ predicate holds, on every r
     }));
     const set = loadRules([join(SIGMAHQ, 'rules', 'rules', 'windows', 'process_creation')]);
     const views = creates.map(({ sigma }) => new EventView(sigma));
-    // What a lineage step sees of a scanned record: the fields a ProcessRecord carries verbatim (others absent).
-    const recordViews = creates.map(({ sigma }) => new EventView({ ...sigma, fields: Object.fromEntries(Object.entries(sigma.fields).filter(([k]) => RECORD_TEXT_FIELDS.has(k))) }));
+    // What a lineage step sees of a scanned record: the fields a ProcessRecord carries (RECORD_FIELDS; no
+    // OriginalFileName …), and the filter the planner asks for on it (server/src/rules/run/scan-plan.ts).
+    const recordViews = creates.map(({ sigma }) => new EventView({ ...sigma, fields: Object.fromEntries(Object.entries(sigma.fields).filter(([k]) => RECORD_FIELDS.has(k))) }));
+    const recordScan = { fields: RECORD_TEXT_FIELDS, absent: (f: string) => !RECORD_FIELDS.has(f) && f !== 'Channel' };
     let filtered = 0;
     let recordFiltered = 0;
     let matches = 0;
@@ -47,7 +50,7 @@ describe.runIf(run)('Sigma → SPL: engine match ⇒ predicate holds, on every r
       const node = spl === null ? null : parseSearch(spl).node;
       if (node) filtered++;
       // The scan's own variant: only fields records carry verbatim (server/src/rules/language/sigma-step.ts).
-      const rf = scanFilter(det!, { fields: RECORD_TEXT_FIELDS });
+      const rf = scanFilter(det!, recordScan);
       const recSpl = rf && filterSpl(rf, (r) => r);
       const recNode = recSpl === null ? null : parseSearch(recSpl).node;
       if (recNode) recordFiltered++;

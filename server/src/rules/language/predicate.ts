@@ -1,5 +1,5 @@
 /** The compiled-predicate contract shared by field matching (match.ts) and Sigma steps (sigma-step.ts). */
-import type { ScanFilter } from '../../sigma/spl.js';
+import type { FilterOptions, ScanFilter } from '../../sigma/spl.js';
 
 /** A value lookup: the field's value, or undefined when the record does not carry that field. */
 export type FieldGetter = (field: string) => string | undefined;
@@ -24,9 +24,10 @@ export interface Predicate {
   readonly absentIsUnknown?: boolean;
   /**
    * Sigma steps: a filter selecting a superset of the records this predicate can match (null: none),
-   * pushed down to the rule scan (server/src/sigma/spl.ts, docs/sigma.md "On Splunk").
+   * given what the scanned records carry; pushed down to the rule scan (server/src/sigma/spl.ts,
+   * docs/sigma.md "On Splunk").
    */
-  readonly scanFilter?: ScanFilter | null;
+  readonly scanFilter?: ((o: FilterOptions) => ScanFilter | null) | null;
 }
 
 /** What went wrong in a match block; `path` is the YAML path of the offending key/value. */

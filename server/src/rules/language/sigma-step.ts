@@ -7,7 +7,7 @@
 import { EventView } from '../../sigma/event.js';
 import { SYSMON_CHANNEL } from '../../sigma/logsource.js';
 import { detectionOf, type SigmaLibrary } from '../../sigma/load.js';
-import { RECORD_TEXT_FIELDS, anyFilter, scanFilter } from '../../sigma/spl.js';
+import { anyFilter, scanFilter, type FilterOptions } from '../../sigma/spl.js';
 import { compileRule, isCompiled, type CompiledRule as SigmaRule } from '../../sigma/rule.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
 
@@ -40,8 +40,9 @@ function fromRule(rules: SigmaRule[], path: (string | number)[], detections: (Re
   }
   // Image names pin the step for the rule index and the scan push-down (server/src/sigma/names.ts).
   const names = rules.every((r) => r.imageNames) ? new Set(rules.flatMap((r) => [...r.imageNames!])) : null;
-  // The scan push-down: the detections as a superset filter on the fields a record carries verbatim.
-  const filter = anyFilter(detections.map((d) => (d ? scanFilter(d, { fields: RECORD_TEXT_FIELDS }) : null)));
+  // The scan push-down: the detections as a superset filter (NodeView answers Channel itself: never absent).
+  const filter = (o: FilterOptions) => anyFilter(detections.map((d) =>
+    (d ? scanFilter(d, { ...o, absent: (f) => f !== 'Channel' && (o.absent?.(f) ?? false) }) : null)));
   return {
     names, fields, absentIsUnknown: false, scanFilter: filter,
     test(get) {

@@ -8,7 +8,7 @@ import { RECORD_FIELDS } from '../engine/node.js';
 import { namesWithFields } from '../language/match.js';
 import type { CompiledRule } from '../model.js';
 import type { Predicate } from '../language/predicate.js';
-import { allFilters, anyFilter, type ScanFilter } from '../../sigma/spl.js';
+import { RECORD_TEXT_FIELDS, allFilters, anyFilter, type FilterOptions, type ScanFilter } from '../../sigma/spl.js';
 
 /** Deepest descendant walk the planner accepts below an anchor step (else that rule needs a full scan). */
 const MAX_DESCEND = 16;
@@ -87,10 +87,16 @@ export interface ScanTerm {
   filter?: ScanFilter;
 }
 
+/**
+ * What a scanned ProcessRecord holds: the text fields as the event wrote them; no field outside
+ * RECORD_FIELDS (as for `namesWithFields`: OriginalFileName … never reach a step from a source row).
+ */
+const RECORD_SCAN: FilterOptions = { fields: RECORD_TEXT_FIELDS, absent: (f) => !RECORD_FIELDS.has(f) };
+
 /** A predicate's scan filter: its own (Sigma steps), or its parts' (AND: all that have one; OR: all or none). */
 function predFilter(p: Predicate): ScanFilter | null {
   if (p.parts) return (p.parts.op === 'and' ? allFilters : anyFilter)(p.parts.preds.map(predFilter));
-  return p.scanFilter ?? null;
+  return p.scanFilter?.(RECORD_SCAN) ?? null;
 }
 
 /** The filter of step j's own create; none with `unknown: match` (a field the record lacks may match). */
