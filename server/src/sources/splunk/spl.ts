@@ -1,5 +1,6 @@
 /**
- * The ONE place SPL is written (docs/splunk-protocol.md §4). User input only ever enters as a value,
+ * The ONE place SPL is written (docs/splunk-protocol.md §4) — but for the Sigma predicate of a rule scan,
+ * which server/src/sigma/spl.ts writes through the same value escaping. User input only ever enters as a value,
  * through `quote()` and the typed validators of spl-values.ts, which either reject it (SplunkError 400) or
  * return one double-quoted term with `\` → `\\` and `"` → `\"` (§4.3). Field names, commands and
  * time modifiers are ours (field knowledge in spl-fields.ts); time ranges travel as REST parameters,
