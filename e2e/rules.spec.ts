@@ -47,8 +47,11 @@ test('Rules page: paste, validate and run a rule over the demo range; a hit open
 test('A rule notable in the left rail opens its chain highlighted, over the window of its hit', async ({ page }) => {
   const ui = new InvestigationPage(page);
   await ui.open();
-  await page.getByRole('list', { name: 'Notables' }).getByRole('button', { name: /Rule: Office app launched under PowerShell under cmd/ })
-    .filter({ hasText: cpw.host }).click();
+  const notable = page.getByRole('list', { name: 'Notables' }).getByRole('button', { name: /Rule: Office app launched under PowerShell under cmd/ })
+    .filter({ hasText: cpw.host });
+  // The rule's ATT&CK technique ids (rules/office.yaml lin-0001 tags) show on the notable.
+  await expect(notable).toContainText('T1059.001 T1059.003 T1204.002');
+  await notable.click();
   const s = await ui.waitFor((st) => st.chain.length === 3, 'rule-notable chain highlighted');
   expect([...s.chain].sort()).toEqual([cpw.cmd, cpw.powershell, cpw.winword].sort());
   for (const g of [cpw.cmd, cpw.powershell, cpw.winword]) expect(s.nodes).toContain(g);

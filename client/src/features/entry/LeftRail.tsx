@@ -9,6 +9,7 @@ import { lineageQueries, type NotableStatus } from '../../api/queries';
 import { openProcess, type ViewState } from '../../state/url-state';
 import { StateMessage } from '../../components/StateMessage';
 import { NOTABLE_EXPAND } from '../suspicion';
+import { AttackIds } from '../sigma';
 import { formatLocal, formatUtc } from '../../lib/format';
 
 interface Props { view: ViewState; onView(fn: (v: ViewState) => ViewState): void }
@@ -63,7 +64,7 @@ function Notables({ view, onView }: Props) {
               onClick={() => guid && onView((s) => openProcess(s, guid, { host: n.host, highlight: (n.chain ?? []).map((g) => canonicalGuid(g) ?? g), ...(n.from && n.to ? { from: n.from, to: n.to } : {}), expand: NOTABLE_EXPAND }))}
             >
               <span className={`sev sev-${n.severity.toLowerCase()}`}>{n.severity}</span>
-              <span className="title">{n.title}</span>
+              <span className="title">{n.title}<AttackIds tags={n.tags} /></span>
               <span className="meta" title={formatLocal(n.time)}>{n.host} · {formatUtc(n.time).slice(0, 19)}{n.status ? ` · ${n.status}` : ''}</span>
             </button>
           </li>

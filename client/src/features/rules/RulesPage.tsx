@@ -12,6 +12,7 @@ import { navigate } from '../../state/use-view-state';
 import { loadPack, runRules, validateRules, type RuleError, type RunResult, type ValidateResult } from './api';
 import './rules.css';
 import { SendHitsToSplunk } from '../splunk-hec';
+import { AttackIds } from '../sigma';
 
 const EXAMPLE = 'cmd.exe -[1..5]-> powershell.exe|pwsh.exe -[1..5]-> winword.exe|excel.exe|powerpnt.exe within 30m';
 
@@ -62,7 +63,7 @@ function HitRow({ hit }: { hit: RuleHit }) {
     <tr data-testid="rule-hit">
       <td className="mono" title={hit.time}>{hit.time.replace('T', ' ').replace('Z', '')}</td>
       <td>{hit.host}</td>
-      <td><span className={`sev sev-${hit.severity ?? 'medium'}`}>{hit.severity ?? 'medium'}</span> {hit.rule}</td>
+      <td><span className={`sev sev-${hit.severity ?? 'medium'}`}>{hit.severity ?? 'medium'}</span> {hit.rule}<AttackIds tags={hit.tags} /></td>
       <td>
         <a
           href={hit.url}

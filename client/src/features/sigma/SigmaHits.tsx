@@ -10,6 +10,12 @@ export function techniques(tags: string[]): string[] {
   return tags.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/i.test(t)).map((t) => t.slice(7).toUpperCase());
 }
 
+/** The ATT&CK technique ids of a rule's tags (lineage rule hits, notables), or nothing when it has none. */
+export function AttackIds({ tags }: { tags: string[] | undefined }) {
+  const ids = techniques(tags ?? []);
+  return ids.length > 0 ? <span className="attack-ids" title="ATT&CK techniques"> {ids.join(' ')}</span> : null;
+}
+
 /** The badge line of a node: count and highest level. */
 export function sigmaBadge(s: NodeSigma | undefined): string {
   return s ? `⚑ Sigma ${s.count} · ${s.highest}` : '';

@@ -7,7 +7,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { NodeSigma, SigmaHit } from '@lineage/shared';
-import { SigmaHits } from './SigmaHits';
+import { AttackIds, SigmaHits } from './SigmaHits';
 
 const hit = (over: Partial<SigmaHit>): SigmaHit => ({
   ruleId: 'r', title: 't', level: 'low', tags: [], selections: ['selection'], host: 'h', guid: null, eventId: 1,
@@ -34,5 +34,12 @@ describe('Sigma hits in the side panel', () => {
 
   it('renders nothing for a process without hits', () => {
     expect(html(undefined)).toBe('');
+  });
+
+  it('lineage rule hits and notables show their ATT&CK technique ids (AttackIds)', () => {
+    const ids = (tags: string[] | undefined) => renderToStaticMarkup(createElement(AttackIds, { tags }));
+    expect(ids(['attack.lateral-movement', 'attack.t1021.006', 'attack.T1059'])).toBe('<span class="attack-ids" title="ATT&amp;CK techniques"> T1021.006 T1059</span>');
+    expect(ids(['attack.execution'])).toBe('');
+    expect(ids(undefined)).toBe('');
   });
 });
