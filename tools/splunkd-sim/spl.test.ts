@@ -81,6 +81,17 @@ describe('search terms', () => {
     expect(run('search EventCode=1 index=sysmon OR index=main').results).toHaveLength(4);
   });
 
+  it('IN lists take wildcards; a wildcard value is matched whole, its other characters literally', () => {
+    // Splunk's search reference: `field IN (value-list)` — values may hold `*` like field=value.
+    expect(col('search index=sysmon EventCode=1 Image IN ("*\\\\cmd.exe", "*who*") | sort ProcessGuid', 'ProcessGuid'))
+      .toEqual(['{BBB00000-0000-0000-0000-000000000002}', '{DDD00000-0000-0000-0000-000000000004}']);
+    expect(col('search index=sysmon CommandLine="*-ENC \\"x*"', 'ProcessGuid')).toEqual(['{CCC00000-0000-0000-0000-000000000003}']);
+    expect(col('search index=sysmon CommandLine="*(a|b)*"', 'ProcessGuid')).toEqual([]);
+    expect(col('search index=sysmon CommandLine="*a b.bat?*"', 'ProcessGuid')).toEqual([]); // `?` is not a wildcard
+    // NOT of a wildcard term keeps events without the field (EventCode 3 has no CommandLine).
+    expect(run('search index=sysmon NOT CommandLine="*e*" NOT CommandLine="*a*"').results.map((r) => r.EventCode)).toEqual(['3']);
+  });
+
   it('distinguishes field!=value (field must exist) from NOT field=value', () => {
     expect(run('search index=sysmon ParentProcessGuid!="{BBB00000-0000-0000-0000-000000000002}"').results.map((r) => r.ProcessGuid))
       .toEqual(['{BBB00000-0000-0000-0000-000000000002}']);
