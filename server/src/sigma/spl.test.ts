@@ -48,6 +48,9 @@ describe('Sigma detection → SPL predicate (spec examples)', () => {
     // 3 dashes: 125 variants — over the limit, each dash becomes a wildcard.
     expect(spl({ sel: { 'CommandLine|windash|contains': '-a -b -c' }, condition: 'sel' })).toBe('CommandLine="**a **b **c*"'.replace(/\*\*/g, '*'));
     expect(spl({ sel: { 'CommandLine|cased|contains': 'ABC' }, condition: 'sel' })).toBe('CommandLine="*ABC*"');
+    // …but under `not` a case-insensitive term would also exclude `abc`, which the engine keeps: no constraint.
+    expect(spl({ k: { 'Image|endswith': '\\x.exe' }, f: { 'CommandLine|cased|contains': 'ABC' }, condition: 'k and not f' })).toBe('Image="*\\\\x.exe"');
+    expect(spl({ k: { 'Image|endswith': '\\x.exe' }, f: { 'CommandLine|cased|contains': '42' }, condition: 'k and not f' })).toBe('(Image="*\\\\x.exe" AND NOT CommandLine="*42*")');
   });
 
   it('what SPL cannot say exactly widens, never narrows', () => {

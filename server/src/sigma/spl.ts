@@ -124,9 +124,12 @@ function valuePair(field: string, v: unknown, mods: string[]): Pair {
   const overs = windash ? windashVariants(s, MAX_VARIANTS) ?? [dashesToStar(s)] : [s];
   const unders = windash ? windashVariants(s, MAX_VARIANTS) : [s];
   const m = (g: string | null, mode: 'over' | 'under'): F => (g === null ? mode === 'over' : { op: 'match', field, glob: g });
+  // `cased`: SPL matches case-insensitively — a superset (over), but not a subset (under) once a letter is in it.
+  const cased = mods.includes('cased');
+  const under = (x: SigmaString): F => { const g = glob(x, 'under'); return cased && g !== null && /[A-Za-z]/.test(g) ? false : m(g, 'under'); };
   return {
     over: or(overs.map((x) => m(glob(x, 'over'), 'over'))),
-    under: unders === null ? false : or(unders.map((x) => m(glob(x, 'under'), 'under'))),
+    under: unders === null ? false : or(unders.map(under)),
   };
 }
 
