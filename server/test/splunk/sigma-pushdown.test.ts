@@ -6,6 +6,7 @@
  * capture, while the Splunk scan returns fewer records than all creates (the embedded store ignores the
  * filter, so its scan is every create).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGMAHQ, dataset, requireDatasets, requireSigmaHQ } from '../datasets.js';
@@ -65,9 +66,10 @@ describe.runIf(present)('Sigma push-down: same hits as embedded, fewer records s
     const scan = pair.splunkd.received.slice(before).map((r) => r.spl).find((q) => q.includes('EventCode=1') && q.includes('| sort 0 UtcTime'))!;
     expect(scan).toContain('CommandLine IN ("* -v *", "* /v *", "* \u2013v *", "* \u2014v *", "* \u2015v *")');
     expect(scan).toContain('NOT CommandLine="*NoSuchValue*"');
-    // SigmaHQ's `Image|endswith … or OriginalFileName …` selections: records carry no OriginalFileName, so the
-    // step can only match on Image — the predicate keeps the image (docs/sigma.md "On Splunk").
-    expect(scan).toContain('(Image="*\\\\wbadmin.exe" AND CommandLine="*delete*" AND CommandLine="*catalog*" AND CommandLine="*quiet*")');
+    // SigmaHQ's `Image|endswith … or OriginalFileName …` selections: the rule scan returns OriginalFileName,
+    // so both branches are pushed down (docs/sigma.md "On Splunk"), and the scan's rows carry the field.
+    expect(scan).toContain('((Image="*\\\\wbadmin.exe" OR OriginalFileName="WBADMIN.EXE") AND CommandLine="*delete*" AND CommandLine="*catalog*" AND CommandLine="*quiet*")');
+    expect(scan).toContain('earliest(OriginalFileName) as OriginalFileName earliest(Description) as Description');
   });
 
   it('CIM field names: the predicate uses the add-on names (process, process_path …); same hits', async () => {
@@ -79,6 +81,118 @@ describe.runIf(present)('Sigma push-down: same hits as embedded, fewer records s
     expect(s.hits.map(key)).toEqual(e.hits.map(key));
     const sent = pair.splunkd.received.slice(before).map((r) => r.spl).join('\n');
     expect(sent).toContain('NOT process="*NoSuchValue*"');
+    // The add-on's CIM name for OriginalFileName (docs/splunk-protocol.md §5.2), in the predicate and the rows.
+    expect(sent).toContain('OR original_file_name="WBADMIN.EXE")');
+    expect(sent).toContain('earliest(original_file_name) as OriginalFileName');
     expect(sent).not.toContain('CommandLine=');
+  });
+});
+
+/*
+ * Renamed binaries: SigmaHQ rules that fire only through the PE name (`OriginalFileName: msdt.exe` and not
+ * `Image|endswith: \msdt.exe`) or the PE description, over SigmaHQ's own regression captures for them
+ * plus a larger capture. The expected hits come from the captures' XML, read and decided here by hand.
+ */
+const REG = join(SIGMAHQ, 'regression_data', 'rules', 'windows', 'process_creation');
+const RENAMED = {
+  'proc_creation_win_renamed_msdt': 'bd1c6866-65fc-44b2-be51-5588fcff82b9',
+  'proc_creation_win_renamed_curl': '7530cd3d-7671-43e3-b209-976966f6ea48',
+  'proc_creation_win_renamed_ftp': '277a4393-446c-449a-b0ed-7fdc7795244c',
+  'proc_creation_win_renamed_binary': '36480ae1-a1cb-4eaa-a0d6-29801d7e9142', // renamed netsh.exe
+};
+const RENAMED_RULES = `
+title: renamed msdt, curl, ftp (SigmaHQ)
+id: ofn-sigmahq
+chain:
+  - match: { sigma: [${Object.values(RENAMED).slice(0, 3).join(', ')}] }
+---
+title: curl by image or by PE name (the common SigmaHQ selection)
+id: ofn-either
+chain:
+  - match:
+      sigma:
+        img: { Image|endswith: '\\curl.exe' }
+        ofn: { OriginalFileName: 'curl.exe' }
+        condition: img or ofn
+---
+title: netsh by PE description and company, not by image
+id: ofn-description
+chain:
+  - match:
+      sigma:
+        sel: { Description: 'Network Command Shell', Company|startswith: 'Microsoft' }
+        img: { Image|endswith: '\\netsh.exe' }
+        condition: sel and not img
+`;
+
+/** The creates of XML renderings (one `<Event>` a line): host, GUID and the EventData fields, entities decoded. */
+function xmlCreates(files: string[]): { host: string; guid: string; f: Record<string, string> }[] {
+  const decode = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+  const out: { host: string; guid: string; f: Record<string, string> }[] = [];
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!/<EventID[^>]*>1<\/EventID>/.test(line) || !line.includes('Microsoft-Windows-Sysmon')) continue;
+      const f: Record<string, string> = {};
+      for (const m of line.matchAll(/<Data Name=["']([^"']+)["']>([^<]*)<\/Data>/g)) f[m[1]!] = decode(m[2]!);
+      const host = /<Computer>([^<]*)<\/Computer>/.exec(line)?.[1] ?? '';
+      out.push({ host: host.toLowerCase(), guid: (f.ProcessGuid ?? '').replace(/[{}]/g, '').toLowerCase(), f });
+    }
+  }
+  return out;
+}
+
+/** The rules above, decided by hand on one create's fields (Sigma's default: case-insensitive). */
+function expectedRules(f: Record<string, string>): string[] {
+  const low = (k: string) => (f[k] ?? '').toLowerCase();
+  const img = low('Image');
+  const ofn = low('OriginalFileName');
+  const out: string[] = [];
+  const msdt = ofn === 'msdt.exe' && !img.endsWith('\\msdt.exe');
+  const curl = (ofn === 'curl.exe' || low('Description') === 'the curl executable') && !img.includes('\\curl');
+  const ftp = ofn === 'ftp.exe' && !img.endsWith('\\ftp.exe');
+  if (msdt || curl || ftp) out.push('ofn-sigmahq');
+  if (img.endsWith('\\curl.exe') || ofn === 'curl.exe') out.push('ofn-either');
+  if (low('Description') === 'network command shell' && low('Company').startsWith('microsoft') && !img.endsWith('\\netsh.exe')) out.push('ofn-description');
+  return out;
+}
+
+const renamedPresent = requireDatasets('Sigma push-down on renamed binaries') && requireSigmaHQ('Sigma push-down on renamed binaries');
+describe.runIf(renamedPresent)('Sigma push-down: rules firing through OriginalFileName / Description on Splunk', () => {
+  let pair: Pair;
+  let files: string[] = [];
+  let opts: ParseOptions = {};
+  beforeAll(async () => {
+    const dir = join(SIGMAHQ, 'rules', 'rules', 'windows', 'process_creation');
+    opts = { sigma: sigmaLibrary(loadSigma(Object.keys(RENAMED).slice(0, 3).map((r) => join(dir, `${r}.yml`))).rules, 'test library') };
+    files = [dataset(CAPTURE), ...Object.entries(RENAMED).map(([r, id]) => join(REG, r, `${id}.xml.log`))];
+    pair = await openPair(files);
+  });
+  afterAll(async () => { await pair?.close(); });
+
+  const hitSet = (r: RunResult) => r.hits.map((h) => `${h.rule} ${h.host}|${h.chain.at(-1)!.replace(/[{}]/g, '').toLowerCase()}`).sort();
+
+  it('raw and CIM names: the hits the captures decide, from a filtered scan that returns the PE fields', async () => {
+    const expected = xmlCreates(files).flatMap((c) => expectedRules(c.f).map((r) => `${r} ${c.host}|${c.guid}`)).sort();
+    // The data decides: each renamed binary once by its own rule, curl also by the either-form, netsh by its description.
+    expect(expected.filter((h) => h.startsWith('ofn-sigmahq ')).length).toBeGreaterThanOrEqual(3);
+    expect(expected.filter((h) => h.startsWith('ofn-either ')).length).toBeGreaterThanOrEqual(1);
+    expect(expected.filter((h) => h.startsWith('ofn-description ')).length).toBeGreaterThanOrEqual(1);
+    const rules = parseRulesOrThrow(RENAMED_RULES, null, opts);
+    const before = pair.splunkd.received.length;
+    const raw = await runRules(pair.splunk, rules, { ctx: newContext() });
+    expect(hitSet(raw)).toEqual(expected);
+    const scan = pair.splunkd.received.slice(before).map((r) => r.spl).find((q) => q.includes('EventCode=1') && q.includes('| sort 0 UtcTime'))!;
+    expect(scan).toContain('OriginalFileName="msdt.exe"');
+    expect(scan).toContain('Description="Network Command Shell"');
+    const creates = xmlCreates(files).length;
+    console.log(`Sigma push-down, renamed binaries: ${expected.length} expected hits; Splunk scan returned ${raw.stats.scanned} of ${creates} creates`);
+    expect(raw.stats.scanned).toBeLessThan(creates / 5);
+    const cim = await runRules(await loginSource(pair.splunkd, { fieldStyle: 'cim' }), rules, { ctx: newContext() });
+    expect(hitSet(cim)).toEqual(expected);
+    const sent = pair.splunkd.received.slice(before).map((r) => r.spl).join('\n');
+    expect(sent).toContain('original_file_name="msdt.exe"');
+    // The embedded store's rule scan: printed for comparison (its records are read from the processes table).
+    const e = await runRules(pair.embedded, rules, { ctx: newContext() });
+    console.log(`embedded store, same rules: ${e.hits.length} hits`);
   });
 });

@@ -38,10 +38,14 @@ describe.runIf(run)('Sigma → SPL: engine match ⇒ predicate holds, on every r
 
   it('holds for every SigmaHQ process_creation rule; the predicates let few creates through', () => {
     const views = creates.map(({ sigma }) => new EventView(sigma));
-    // What a lineage step sees of a scanned record: the fields a ProcessRecord carries (RECORD_FIELDS; no
-    // OriginalFileName …), and the filter the planner asks for on it (server/src/rules/run/scan-plan.ts).
-    const recordViews = creates.map(({ sigma }) => new EventView({ ...sigma, fields: Object.fromEntries(Object.entries(sigma.fields).filter(([k]) => RECORD_FIELDS.has(k))) }));
-    const recordScan = { fields: RECORD_TEXT_FIELDS, absent: (f: string) => !RECORD_FIELDS.has(f) && f !== 'Channel' };
+    // What a lineage step sees of a record the Splunk rule scan returns: the fields a ProcessRecord carries
+    // (RECORD_FIELDS) plus the scan's PE fields (OriginalFileName, Description, Product, Company,
+    // FileVersion — named here, as docs/splunk.md lists them), nothing else (Signed, RuleName …); and the
+    // filter the planner asks for on it (server/src/rules/run/scan-plan.ts).
+    const pe = new Set(['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion']);
+    const carried = (k: string) => RECORD_FIELDS.has(k) || pe.has(k);
+    const recordViews = creates.map(({ sigma }) => new EventView({ ...sigma, fields: Object.fromEntries(Object.entries(sigma.fields).filter(([k]) => carried(k))) }));
+    const recordScan = { fields: new Set([...RECORD_TEXT_FIELDS, ...pe]), absent: (f: string) => !carried(f) && f !== 'Channel' };
     let filtered = 0;
     let recordFiltered = 0;
     let matches = 0;

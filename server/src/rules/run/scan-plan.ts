@@ -9,6 +9,7 @@ import { namesWithFields } from '../language/match.js';
 import type { CompiledRule } from '../model.js';
 import type { Predicate } from '../language/predicate.js';
 import { RECORD_TEXT_FIELDS, allFilters, anyFilter, type FilterOptions, type ScanFilter } from '../../sigma/spl.js';
+import { SCAN_EXTRA_FIELDS } from '../../sources/splunk/spl-fields.js';
 
 /** Deepest descendant walk the planner accepts below an anchor step (else that rule needs a full scan). */
 const MAX_DESCEND = 16;
@@ -88,10 +89,16 @@ export interface ScanTerm {
 }
 
 /**
- * What a scanned ProcessRecord holds: the text fields as the event wrote them; no field outside
- * RECORD_FIELDS (as for `namesWithFields`: OriginalFileName … never reach a step from a source row).
+ * What a scanned ProcessRecord holds: the text fields as the event wrote them, plus the rule scan's
+ * SCAN_EXTRA_FIELDS (OriginalFileName, Description … — the Splunk scan returns them in `fields`); no
+ * other field outside RECORD_FIELDS, so an item on one is decided as absent. The filter only goes to
+ * Splunk (the embedded store ignores it).
  */
-const RECORD_SCAN: FilterOptions = { fields: RECORD_TEXT_FIELDS, absent: (f) => !RECORD_FIELDS.has(f) };
+const EXTRA: ReadonlySet<string> = new Set(SCAN_EXTRA_FIELDS);
+const RECORD_SCAN: FilterOptions = {
+  fields: new Set([...RECORD_TEXT_FIELDS, ...EXTRA]),
+  absent: (f) => !RECORD_FIELDS.has(f) && !EXTRA.has(f),
+};
 
 /** A predicate's scan filter: its own (Sigma steps), or its parts' (AND: all that have one; OR: all or none). */
 function predFilter(p: Predicate): ScanFilter | null {

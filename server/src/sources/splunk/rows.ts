@@ -7,6 +7,7 @@ import { canonicalGuid, categoryOf, type Category } from '@lineage/shared';
 import { CIM_TO_RAW, fromFlat, normalise } from '../../sysmon/fields.js';
 import type { EventRecord, NamePairCount, ProcessRecord } from '../event-source.js';
 import type { SplunkRow } from './client.js';
+import { SCAN_EXTRA_FIELDS } from './spl-fields.js';
 
 const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
 
@@ -71,9 +72,17 @@ function asEvent(row: SplunkRow, eventId: number | null) {
 /** Provenance attached to every record a job produced. */
 export interface Provenance { query: string; jobId: string; url: string | null }
 
+/** The rule scan's SCAN_EXTRA_FIELDS present in a create (a record's `fields`, rules/model.ts ProcessInput). */
+function extraFields(f: Readonly<Record<string, string>>): Record<string, string> | null {
+  let out: Record<string, string> | null = null;
+  for (const k of SCAN_EXTRA_FIELDS) if (f[k] !== undefined && f[k] !== '') (out ??= {})[k] = f[k];
+  return out;
+}
+
 /**
  * Compact process rows (`stats … by host ProcessGuid [EventCode]`) → ProcessRecords, merging each
  * GUID's create (EventCode 1) with its termination (EventCode 5). Rows without a create are dropped.
+ * A row carrying SCAN_EXTRA_FIELDS (the rule scan's) keeps them in the record's `fields`.
  */
 export function processRecords(rows: readonly SplunkRow[], prov: Provenance): ProcessRecord[] {
   const creates = new Map<string, ProcessRecord>();
@@ -114,6 +123,8 @@ export function processRecords(rows: readonly SplunkRow[], prov: Provenance): Pr
       jobId: prov.jobId,
       url: prov.url,
     };
+    const extra = extraFields(f);
+    if (extra) (rec as ProcessRecord & { fields?: Record<string, string> }).fields = extra;
     const prev = creates.get(key);
     if (!prev || rec.startTime < prev.startTime) creates.set(key, rec);
   }

@@ -30,14 +30,22 @@ export const PROCESS_FIELDS = [
 ] as const;
 
 /**
+ * Process-create fields only the rule scan adds to PROCESS_FIELDS (docs/splunk.md "Rule scans"): the PE
+ * version resource Sigma detections read (renamed binaries: `OriginalFileName: 'certutil.exe'`). They
+ * reach the engine in a record's `fields`; the tree's searches do not carry them.
+ */
+export const SCAN_EXTRA_FIELDS = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'] as const;
+
+/**
  * CIM names for the raw names we search on, as far as the Sysmon add-on defines them
- * (docs/splunk-protocol.md §5.2): it has no CIM name for LogonGuid or ParentUser, so those stay raw.
+ * (docs/splunk-protocol.md §5.2): it has no CIM name for LogonGuid or ParentUser, nor for Description,
+ * Product, Company or FileVersion, so those stay raw; OriginalFileName is `original_file_name`.
  */
 export const CIM: Record<string, string> = {
   ProcessGuid: 'process_guid', ParentProcessGuid: 'parent_process_guid', ProcessId: 'process_id',
   ParentProcessId: 'parent_process_id', Image: 'process_path', CommandLine: 'process', ParentImage: 'parent_process_path',
   ParentCommandLine: 'parent_process', User: 'user', IntegrityLevel: 'process_integrity_level',
-  Hashes: 'process_hash', CurrentDirectory: 'process_current_directory',
+  Hashes: 'process_hash', CurrentDirectory: 'process_current_directory', OriginalFileName: 'original_file_name',
 };
 
 /**

@@ -7,7 +7,7 @@
  * never inside the SPL.
  */
 import type { Category } from '@lineage/shared';
-import { ACTOR_IS_PARENT, CIM, MACHINE, PROCESS_FIELDS, categoryPredicate } from './spl-fields.js';
+import { ACTOR_IS_PARENT, CIM, MACHINE, PROCESS_FIELDS, SCAN_EXTRA_FIELDS, categoryPredicate } from './spl-fields.js';
 import { bad, containsTerm, guidValue, imageNameSuffix, inClause, indexName, machineValues, quote } from './spl-values.js';
 import { filterSpl, type ScanFilter } from '../../sigma/spl.js';
 
@@ -64,10 +64,11 @@ export class SplBuilder {
   /**
    * Compact process rows: one per (host, ProcessGuid, EventCode) — EventCode 1 carries the create's
    * fields (the earliest create wins, as in the embedded store), EventCode 5 the termination time.
+   * `extra`: more create fields (the rule scan's SCAN_EXTRA_FIELDS).
    */
-  private processTail(withTerminations: boolean): string {
+  private processTail(withTerminations: boolean, extra: readonly string[] = []): string {
     const g = this.f('ProcessGuid');
-    const aggs = PROCESS_FIELDS.map((raw) => `earliest(${this.f(raw)}) as ${raw}`).join(' ');
+    const aggs = [...PROCESS_FIELDS, ...extra].map((raw) => `earliest(${this.f(raw)}) as ${raw}`).join(' ');
     const evals = `| eval ProcessGuid=lower(${g}) | eval host=lower(${this.machine()})`;
     return ` ${evals} | stats ${aggs} by host ProcessGuid${withTerminations ? ' EventCode' : ''}`;
   }
@@ -140,7 +141,8 @@ export class SplBuilder {
   /**
    * Rule scan: process-creates (optionally only these image basenames, and only those whose parent image
    * basename is one of `parentNames`, and — Sigma steps — those the superset `filter` selects, written by
-   * server/src/sigma/spl.ts with this style's field names), sorted by start then GUID.
+   * server/src/sigma/spl.ts with this style's field names), sorted by start then GUID. Its rows also
+   * carry SCAN_EXTRA_FIELDS (OriginalFileName …), which Sigma steps read and the predicate may test.
    */
   scan(o: { host?: string; names?: readonly string[]; parentNames?: readonly string[]; filter?: ScanFilter }): string {
     let filter = '';
@@ -148,7 +150,7 @@ export class SplBuilder {
     if (o.parentNames && o.parentNames.length > 0) filter += ` ${this.nameFilter('ParentImage', 'parent_process_name', o.parentNames)}`;
     const sigma = o.filter ? filterSpl(o.filter, (raw) => this.f(raw)) : null;
     if (sigma !== null) filter += ` ${sigma}`;
-    return `${this.base()} ${this.codes(false)}${this.hostTerm(o.host)}${filter}${this.processTail(false)} | sort 0 UtcTime ProcessGuid`;
+    return `${this.base()} ${this.codes(false)}${this.hostTerm(o.host)}${filter}${this.processTail(false, SCAN_EXTRA_FIELDS)} | sort 0 UtcTime ProcessGuid`;
   }
 
   /**
