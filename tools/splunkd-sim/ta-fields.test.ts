@@ -27,6 +27,11 @@ describe.runIf(run)('Sysmon field extraction follows the add-on field lists', ()
       const listed = new Set(entry.fields);
       expect(Object.keys(row).filter((k) => !listed.has(k))).toEqual([]);
       for (const f of IDENTITY) expect(`${f}: ${f in row}`).toBe(`${f}: ${listed.has(f)}`);
+      // The PE version fields Sigma rules read (renamed binaries): the CIM name exactly where the list has
+      // one, the raw names wherever the event carries them.
+      expect(`original_file_name: ${'original_file_name' in row}`).toBe(`original_file_name: ${listed.has('original_file_name')}`);
+      if (listed.has('original_file_name')) expect(row.original_file_name).toBe(ev.data.OriginalFileName);
+      for (const f of ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion']) if (f in ev.data) expect(listed.has(f), f).toBe(true);
       // Every EventData field of the example comes back under its own name, value as written.
       for (const [k, v] of Object.entries(ev.data)) expect(row[k]).toBe(v);
       const computer = /<Computer>([^<]*)<\/Computer>/.exec(entry.example_log)![1]!;

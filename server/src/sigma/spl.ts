@@ -49,8 +49,9 @@ export interface FilterOptions {
   /** Fields the scanned records carry as the events do (others widen); undefined: every field. */
   fields?: ReadonlySet<string>;
   /**
-   * Fields the evaluated record never has (a lineage step on a source's ProcessRecord: OriginalFileName,
-   * Product …): an item on one is decided exactly as the engine decides it on an absent field — false,
+   * Fields the evaluated record never has (a lineage step on a record of the rule scan: LogonId,
+   * TerminalSessionId …; the Splunk scan does return OriginalFileName, Description, Product, Company,
+   * FileVersion): an item on one is decided exactly as the engine decides it on an absent field — false,
    * except `null` and `exists: false` — instead of widening.
    */
   absent?: (field: string) => boolean;

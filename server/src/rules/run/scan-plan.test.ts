@@ -81,6 +81,19 @@ chain:
       { op: 'match', field: 'Image', glob: '*\\reg.exe' }, { op: 'match', field: 'CommandLine', glob: '*save*' }] } }]);
   });
 
+  it('Sigma filters: the PE fields the Splunk rule scan returns are pushed down; a field no scan returns is decided absent', () => {
+    const sig = (det: string) => rule(`id: s\ntitle: t\nchain:\n  - match: { sigma: ${det} }\n`);
+    const filterOf = (det: string) => { const a = anchorFor(sig(det)); return a && a !== 'never' ? a.filter : a; };
+    // SigmaHQ's renamed-binary form: image or PE name, both kept (a renamed certutil is selected by its PE name).
+    expect(filterOf("{ i: { Image|endswith: '\\certutil.exe' }, o: { OriginalFileName: 'CertUtil.exe' }, condition: i or o }")).toEqual({ op: 'or', args: [
+      { op: 'match', field: 'Image', glob: '*\\certutil.exe' }, { op: 'match', field: 'OriginalFileName', glob: 'CertUtil.exe' }] });
+    for (const f of ['Description', 'Product', 'Company', 'FileVersion']) {
+      expect(filterOf(`{ s: { ${f}|contains: 'x' }, condition: s }`)).toEqual({ op: 'match', field: f, glob: '*x*' });
+    }
+    // LogonId is in no scanned record: the engine finds it absent, so that branch cannot match.
+    expect(filterOf("{ i: { Image|endswith: '\\x.exe' }, l: { LogonId: '0x3e7' }, condition: i or l }")).toEqual({ op: 'match', field: 'Image', glob: '*\\x.exe' });
+  });
+
   it('Sigma filters: filtered terms merge only with filtered ones (filters OR-ed); a children-of scan carries none', () => {
     const plan = planScan([
       rule("id: a\ntitle: t\nchain:\n  - match: { sigma: { s: { CommandLine|contains: 'x1' }, condition: s } }\n"),

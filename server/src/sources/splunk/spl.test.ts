@@ -122,4 +122,17 @@ describe('SPL builder: lists and times', () => {
     expect(s).toContain('(dvc_nt_host="wks-1" OR dvc_nt_host="wks-1.*")');
     expect(s).toContain('earliest(process_path) as Image');
   });
+
+  it('the rule scan alone returns the PE fields (OriginalFileName → original_file_name in CIM; the rest raw)', () => {
+    const pe = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'];
+    for (const f of pe) expect(spl.scan({ names: ['cmd.exe'] })).toContain(`earliest(${f}) as ${f}`);
+    const cim = new SplBuilder({ ...target, fieldStyle: 'cim' });
+    expect(cim.scan({})).toContain('earliest(original_file_name) as OriginalFileName earliest(Description) as Description earliest(Product) as Product');
+    // The tree's searches keep their payload.
+    const g = '{4c2a1f0e-11aa-67c0-0b00-000000001f00}';
+    for (const q of [spl.childrenOf([g]), spl.processesByGuid([g]), spl.hostProcesses('wks-1'), spl.seeds({ image: 'cmd' }), cim.hostProcesses('wks-1')]) {
+      for (const f of pe) expect(q).not.toContain(f);
+      expect(q).not.toContain('original_file_name');
+    }
+  });
 });
