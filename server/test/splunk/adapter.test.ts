@@ -55,8 +55,14 @@ describe.runIf(run)('Splunk source = embedded source on real captures', () => {
     const ctx = newContext();
     const got: ProcessRecord[] = [];
     for await (const b of pair.splunk.scanProcesses({ ctx, batchSize: 7 })) got.push(...b);
-    // Terminations are not read by the scan (rules do not need them).
-    expect(got.map((r) => ({ ...plain(r), endTime: null }))).toEqual(creates.map((r) => ({ ...plain(r), endTime: null })));
+    // Terminations are not read by the scan (rules do not need them). The Splunk rule scan also returns
+    // the creates' PE fields (docs/sigma.md "On Splunk"), in `fields`; the embedded scan carries none.
+    const pe = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'];
+    const extra = got.map((r) => (r as ProcessRecord & { fields?: Record<string, string> }).fields ?? {});
+    expect(extra.flatMap((f) => Object.keys(f)).filter((k) => !pe.includes(k))).toEqual([]);
+    expect(extra.filter((f) => f.OriginalFileName).length).toBeGreaterThan(10);
+    const bare = (r: ProcessRecord) => { const { fields: _f, ...rest } = plain(r) as ProcessRecord & { fields?: unknown }; return { ...rest, endTime: null }; };
+    expect(got.map(bare)).toEqual(creates.map(bare));
     expect(ctx.stats.searches).toBe(1);
     const cmd: ProcessRecord[] = [];
     for await (const b of pair.splunk.scanProcesses({ ctx: newContext(), names: ['cmd.exe', 'CALC.EXE'] })) cmd.push(...b);
