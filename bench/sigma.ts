@@ -91,7 +91,7 @@ function otherEvent(rnd: () => number, n: number): SigmaEvent {
 }
 
 
-function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
+export function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
   const rnd = mulberry32(7);
   for (let made = 0; made < total;) {
     const out: SigmaEvent[] = [];

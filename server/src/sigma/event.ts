@@ -19,14 +19,21 @@ const SYSTEM: Record<string, (e: SigmaEvent) => string | null> = {
   Computer: (e) => e.computer,
 };
 
+/** One field's lower-cased value, valid for the event numbered `epoch` (slots are reused, never cleared). */
+interface Slot { epoch: number; low: string | undefined }
+
 export class EventView {
-  private lowered = new Map<string, string | null>();
+  /** Field name → its cached lower-case value; an entry is current when its epoch is the view's. */
+  private slots = new Map<string, Slot>();
+  private epoch = 1;
+  private vals: string[] | null = null;
   constructor(public event: SigmaEvent) {}
 
   /** The same view over another event (the engine reuses one view: no allocation per event). */
   reset(event: SigmaEvent): this {
     this.event = event;
-    this.lowered.clear();
+    this.epoch++;
+    this.vals = null;
     return this;
   }
 
@@ -40,20 +47,22 @@ export class EventView {
 
   /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */
   lower(field: string): string | undefined {
-    const c = this.lowered.get(field);
-    if (c !== undefined) return c ?? undefined;
-    const v = field === '' ? this.values().join('\0').toLowerCase() : this.get(field)?.toLowerCase();
-    this.lowered.set(field, v ?? null);
-    return v;
+    let s = this.slots.get(field);
+    if (s === undefined) this.slots.set(field, (s = { epoch: 0, low: undefined }));
+    if (s.epoch === this.epoch) return s.low;
+    s.epoch = this.epoch;
+    s.low = field === '' ? this.values().join('\0').toLowerCase() : this.get(field)?.toLowerCase();
+    return s.low;
   }
 
-  /** Every value of the event (for keyword searches): EventData values, then System ones. */
+  /** Every value of the event (for keyword searches): EventData values, then System ones (cached per event). */
   values(): string[] {
+    if (this.vals) return this.vals;
     const out = Object.values(this.event.fields);
     for (const k of Object.keys(SYSTEM)) {
       const v = SYSTEM[k]!(this.event);
       if (v != null && !(k in this.event.fields)) out.push(v);
     }
-    return out;
+    return (this.vals = out);
   }
 }

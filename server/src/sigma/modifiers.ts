@@ -135,7 +135,9 @@ export function compileItem(key: string, value: unknown): ItemTest {
   if (values.length === 0) throw new Unevaluable(`empty value list for "${key}"`);
   const all = mods.includes('all');
   const combine = (tests: Array<(ev: EventView) => boolean>): ((ev: EventView) => boolean) =>
-    tests.length === 1 ? tests[0]! : all ? (ev) => tests.every((t) => t(ev)) : (ev) => tests.some((t) => t(ev));
+    tests.length === 1 ? tests[0]! : all
+      ? (ev) => { for (const t of tests) if (!t(ev)) return false; return true; }
+      : (ev) => { for (const t of tests) if (t(ev)) return true; return false; };
 
   if (mods.includes('exists')) {
     if (values.length !== 1 || typeof values[0] !== 'boolean') throw new Unevaluable('exists needs true or false');
@@ -175,10 +177,12 @@ function regexTest(field: string, src: string, mods: string[]): (ev: EventView) 
   return (ev) => {
     const s = ev.get(field);
     if (s === undefined || s.length < minLength) return false;
-    if (lits) { const low = ev.lower(field)!; if (!lits.some((l) => low.includes(l))) return false; }
+    if (lits && !includesAny(ev.lower(field)!, lits)) return false;
     return re.test(s);
   };
 }
+
+const includesAny = (s: string, lits: string[]): boolean => { for (const l of lits) if (s.includes(l)) return true; return false; };
 
 const SPECIAL = '\\.^$*+?()[]{}|';
 

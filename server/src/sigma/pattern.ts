@@ -196,7 +196,7 @@ export function compileAffixAny(lits: string[], at: 'end' | 'start'): StringTest
 export function compileAny(pats: SigmaString[]): StringTest {
   if (pats.length <= 4) {
     const tests = pats.map(compilePattern);
-    return tests.length === 1 ? tests[0]! : (v) => tests.some((t) => t(v));
+    return tests.length === 1 ? tests[0]! : (v) => { for (const t of tests) if (t(v)) return true; return false; };
   }
   const contains: string[] = []; const ends: string[] = []; const starts: string[] = []; const exact = new Set<string>();
   const other: SigmaString[] = [];
@@ -210,10 +210,10 @@ export function compileAny(pats: SigmaString[]): StringTest {
   }
   const tests: StringTest[] = other.map(compilePattern);
   if (exact.size > 0) tests.unshift((v) => exact.has(v));
-  if (starts.length > 0) tests.unshift(starts.length > 4 ? compileAffixAny(starts, 'start') : (v) => starts.some((x) => v.startsWith(x)));
-  if (ends.length > 0) tests.unshift(ends.length > 4 ? compileAffixAny(ends, 'end') : (v) => ends.some((x) => v.endsWith(x)));
-  if (contains.length > 0) tests.push(contains.length > 4 ? compileContainsAny(contains) : (v) => contains.some((x) => v.includes(x)));
-  return tests.length === 1 ? tests[0]! : (v) => tests.some((t) => t(v));
+  if (starts.length > 0) tests.unshift(starts.length > 4 ? compileAffixAny(starts, 'start') : (v) => { for (const x of starts) if (v.startsWith(x)) return true; return false; });
+  if (ends.length > 0) tests.unshift(ends.length > 4 ? compileAffixAny(ends, 'end') : (v) => { for (const x of ends) if (v.endsWith(x)) return true; return false; });
+  if (contains.length > 0) tests.push(contains.length > 4 ? compileContainsAny(contains) : (v) => { for (const x of contains) if (v.includes(x)) return true; return false; });
+  return tests.length === 1 ? tests[0]! : (v) => { for (const t of tests) if (t(v)) return true; return false; };
 }
 
 /** The literal of a `*lit*` pattern, or null for any other shape. */

@@ -3,7 +3,7 @@
  * condition) or an `UnevaluableRule` with the reason. Never half-compiled: one unsupported piece makes
  * the whole rule unevaluable.
  */
-import { evalCondition, foldCondition, parseCondition, type Cond } from './condition.js';
+import { compileCondition, foldCondition, parseCondition, type Cond } from './condition.js';
 import type { EventView } from './event.js';
 import { resolveLogsource, type Applies } from './logsource.js';
 import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
@@ -81,7 +81,7 @@ function compileMap(m: Record<string, unknown>): Search {
 
 function orSearch(parts: Search[]): Search {
   const tests = parts.map((p) => p.test);
-  return { test: (ev) => tests.some((t) => t(ev)), clauses: orClauses(parts.map((p) => p.clauses)) };
+  return { test: (ev) => { for (const t of tests) if (t(ev)) return true; return false; }, clauses: orClauses(parts.map((p) => p.clauses)) };
 }
 
 /** A keyword list: searched in every value; its needles are looked for in all values at once (field ''). */
@@ -155,25 +155,30 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     // Clauses of the condition: all must hold whenever it does (`not` contributes none).
     const clauses = foldCondition(cond, (n) => searches.get(n)!.clauses, { and: (xs) => xs.flat(), or: orClauses, not: [] });
     const { reason: _none, ...base } = meta;
-    // Identifier results of the current evaluation: 0 unknown, 1 false, 2 true (evaluation is synchronous).
+    // Identifier results of the current evaluation, stamped with its number (evaluation is synchronous).
     const tests = identifiers.map((n) => searches.get(n)!.test);
-    const memo = new Uint8Array(identifiers.length);
-    const index = new Map(identifiers.map((n, i) => [n, i]));
+    const run = compileCondition(cond, new Map(identifiers.map((n, i) => [n, i])));
+    const stamp = new Uint32Array(identifiers.length);
+    const value = new Uint8Array(identifiers.length);
+    let gen = 0;
     let view: EventView | null = null;
-    const sel = (n: string): boolean => {
-      const i = index.get(n)!;
-      let r = memo[i]!;
-      if (r === 0) { r = tests[i]!(view!) ? 2 : 1; memo[i] = r; }
-      return r === 2;
+    const sel = (i: number): boolean => {
+      if (stamp[i] === gen) return value[i] === 1;
+      stamp[i] = gen;
+      const r = tests[i]!(view!);
+      value[i] = r ? 1 : 0;
+      return r;
     };
     return {
       ...base, level, applies, identifiers, clauses, fields: detectionFields(det, identifiers),
       imageNames: imageNames(cond, det),
       evaluate(ev) {
         view = ev;
-        memo.fill(0);
-        if (!evalCondition(cond, sel)) return null;
-        return identifiers.filter((_n, i) => memo[i] === 2);
+        if (++gen === 0xffffffff) { stamp.fill(0); gen = 1; }
+        if (!run(sel)) return null;
+        const out: string[] = [];
+        for (let i = 0; i < identifiers.length; i++) if (stamp[i] === gen && value[i] === 1) out.push(identifiers[i]!);
+        return out;
       },
     };
   } catch (e) {
