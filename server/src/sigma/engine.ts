@@ -45,9 +45,11 @@ class Bucket implements LiteralSink {
   private nCand = 0;
   epoch = 0;
   private view: EventView | null = null;
-  private field = '';
+  private slot = 0;
   /** The current field's value lower-cased (cached by the view). */
-  private readonly lower = (): string => this.view!.lower(this.field)!;
+  private readonly lower = (): string => this.view!.lowerAt(this.slot)!;
+
+  constructor(private readonly memo: boolean) {}
 
   add(r: CompiledRule): void {
     const clauses = indexedClauses(r);
@@ -83,7 +85,7 @@ class Bucket implements LiteralSink {
       this.keywords = { re: new RegExp(alt, 'i'), ids: kw, min: Math.min(...kw.map((id) => this.lits[id]!.length)) };
       byField.delete('');
     }
-    this.fields = [...byField].map(([f, ids]) => new FieldIndex(f, ids, this.lits, freq));
+    this.fields = [...byField].map(([f, ids]) => new FieldIndex(f, ids, this.lits, freq, this.memo));
     this.stampLit = new Uint32Array(this.lits.length);
     this.stampClause = new Uint32Array(this.clauseRule.length);
     this.stampRule = new Uint32Array(this.indexed.length);
@@ -104,26 +106,28 @@ class Bucket implements LiteralSink {
     }
   }
 
+  /** Keyword literals in one value (every value of the event is offered; returns false to go on). */
+  private readonly keywordValue = (raw: string): boolean => {
+    const kw = this.keywords!;
+    if (raw.length < kw.min || !kw.re.test(raw)) return false;
+    const v = raw.toLowerCase();
+    const { stampLit, lits, epoch } = this;
+    for (const lid of kw.ids) if (stampLit[lid] !== epoch && v.includes(lits[lid]!)) { stampLit[lid] = epoch; this.found(lid); }
+    return false;
+  };
+
   match(view: EventView, hits: SigmaHit[]): void {
     for (const r of this.always) { const s = r.evaluate(view); if (s) hits.push({ rule: r, selections: s }); }
     if (this.indexed.length === 0) return;
     const e = ++this.epoch;
     if (e === 0xffffffff) { this.epoch = 0; this.stampLit.fill(0); this.stampClause.fill(0); this.stampRule.fill(0); }
     this.nCand = 0;
-    const { stampLit, lits } = this;
-    const kw = this.keywords;
-    if (kw) {
-      for (const raw of view.values()) {
-        if (raw.length < kw.min || !kw.re.test(raw)) continue;
-        const v = raw.toLowerCase();
-        for (const lid of kw.ids) if (stampLit[lid] !== e && v.includes(lits[lid]!)) { stampLit[lid] = e; this.found(lid); }
-      }
-    }
+    if (this.keywords) view.someValue(this.keywordValue);
     this.view = view;
     for (const fi of this.fields) {
-      const raw = view.get(fi.field);
+      const raw = view.getAt(fi.slot);
       if (raw === undefined) continue;
-      this.field = fi.field;
+      this.slot = fi.slot;
       fi.scan(raw, this.lower, this);
     }
     if (this.nCand === 0) return;
@@ -145,7 +149,14 @@ export class SigmaEngine {
   private anyId = new Map<string, Bucket>();
   private view = new EventView({ eventId: null, channel: null, provider: null, computer: null, fields: {} });
 
-  constructor(readonly rules: CompiledRule[]) {
+  private readonly memo: boolean;
+
+  /**
+   * `memo: false`: no memo of recent field values (./memo.ts) — every value scanned (what the prefilter
+   * costs when no value repeats).
+   */
+  constructor(readonly rules: CompiledRule[], opts: { memo?: boolean } = {}) {
+    this.memo = opts.memo ?? true;
     const freq = new Map<number, number>();
     for (const r of rules) for (const c of indexedClauses(r)) for (const { literal: l } of c) {
       for (let i = 0; i + GRAM <= l.length; i++) { const k = gramKey(l, i); freq.set(k, (freq.get(k) ?? 0) + 1); }
@@ -166,7 +177,7 @@ export class SigmaEngine {
 
   private bucket<K>(m: Map<K, Bucket>, key: K): Bucket {
     let b = m.get(key);
-    if (!b) { b = new Bucket(); m.set(key, b); }
+    if (!b) { b = new Bucket(this.memo); m.set(key, b); }
     return b;
   }
 

@@ -19,12 +19,27 @@ const SYSTEM: Record<string, (e: SigmaEvent) => string | null> = {
   Computer: (e) => e.computer,
 };
 
-/** One field's lower-cased value, valid for the event numbered `epoch` (slots are reused, never cleared). */
-interface Slot { epoch: number; low: string | undefined }
+const SYSTEM_KEYS = Object.keys(SYSTEM);
+
+/**
+ * Field names → small numbers (slots), shared by every view: compiled rules resolve their fields'
+ * slots once, and a view caches each field's raw and lower-cased value in arrays by slot. Slot 0 is
+ * the keyword pseudo-field '' (every value).
+ */
+const slotIds = new Map<string, number>([['', 0]]);
+const slotNames: string[] = [''];
+export function fieldSlot(field: string): number {
+  let i = slotIds.get(field);
+  if (i === undefined) { i = slotNames.push(field) - 1; slotIds.set(field, i); }
+  return i;
+}
 
 export class EventView {
-  /** Field name → its cached lower-case value; an entry is current when its epoch is the view's. */
-  private slots = new Map<string, Slot>();
+  /** Per slot: the event number its raw (lower-cased) value was read for, and the value. */
+  private rawAt: Float64Array = new Float64Array(0);
+  private raw: Array<string | undefined> = [];
+  private lowAt: Float64Array = new Float64Array(0);
+  private low: Array<string | undefined> = [];
   private epoch = 1;
   private vals: string[] | null = null;
   constructor(public event: SigmaEvent) {}
@@ -37,22 +52,53 @@ export class EventView {
     return this;
   }
 
+  private grow(slot: number): void {
+    const n = Math.max(slot + 1, this.raw.length * 2, 8);
+    const copy = (a: Float64Array): Float64Array => { const b = new Float64Array(n); b.set(a); return b; };
+    this.rawAt = copy(this.rawAt); this.lowAt = copy(this.lowAt);
+    for (let i = this.raw.length; i < n; i++) { this.raw.push(undefined); this.low.push(undefined); }
+  }
+
   /** The field's value as written; EventData first, then the System fields; undefined when absent. */
   get(field: string): string | undefined {
-    const v = this.event.fields[field];
-    if (v !== undefined) return v;
-    const sys = SYSTEM[field];
-    return sys ? (sys(this.event) ?? undefined) : undefined;
+    return this.getAt(fieldSlot(field));
+  }
+
+  /** `get` by slot (`fieldSlot`), cached per event. */
+  getAt(slot: number): string | undefined {
+    if (slot >= this.raw.length) this.grow(slot);
+    if (this.rawAt[slot] === this.epoch) return this.raw[slot];
+    const field = slotNames[slot]!;
+    let v: string | undefined = this.event.fields[field];
+    if (v === undefined) { const sys = SYSTEM[field]; v = sys ? (sys(this.event) ?? undefined) : undefined; }
+    this.rawAt[slot] = this.epoch;
+    return (this.raw[slot] = v);
   }
 
   /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */
   lower(field: string): string | undefined {
-    let s = this.slots.get(field);
-    if (s === undefined) this.slots.set(field, (s = { epoch: 0, low: undefined }));
-    if (s.epoch === this.epoch) return s.low;
-    s.epoch = this.epoch;
-    s.low = field === '' ? this.values().join('\0').toLowerCase() : this.get(field)?.toLowerCase();
-    return s.low;
+    return this.lowerAt(fieldSlot(field));
+  }
+
+  /** `lower` by slot (`fieldSlot`). */
+  lowerAt(slot: number): string | undefined {
+    if (slot >= this.low.length) this.grow(slot);
+    if (this.lowAt[slot] === this.epoch) return this.low[slot];
+    const v = slot === 0 ? this.values().join('\0').toLowerCase() : this.getAt(slot)?.toLowerCase();
+    this.lowAt[slot] = this.epoch;
+    return (this.low[slot] = v);
+  }
+
+  /** Whether `f` holds for one of the values `values()` lists (no allocation). */
+  someValue(f: (v: string) => boolean): boolean {
+    const fields = this.event.fields;
+    for (const k in fields) if (f(fields[k]!)) return true;
+    for (const k of SYSTEM_KEYS) {
+      if (k in fields) continue;
+      const v = SYSTEM[k]!(this.event);
+      if (v != null && f(v)) return true;
+    }
+    return false;
   }
 
   /** Every value of the event (for keyword searches): EventData values, then System ones (cached per event). */

@@ -17,10 +17,15 @@
  * copy unless a literal must be confirmed); a value with another character is lower-cased first (its
  * length may change). Sampled fields are always read lower-cased.
  */
+import { fieldSlot } from './event.js';
+import { ValueMemo } from './memo.js';
+
 export const GRAM = 4;
 const MASK = 0x0fffffff;
 /** Fields whose literals all have at least this many characters are probed every (min − 3) positions. */
 const SAMPLED_MIN = 16;
+/** Values remembered per field. */
+const MEMO_SIZE = 4096;
 
 /** A small-integer key of the 4 characters at i (exact for ASCII; other text may collide, checked after). */
 export const gramKey = (s: string, i: number): number =>
@@ -47,9 +52,16 @@ export class FieldIndex {
   private short = new Map<number, number[]>();
   /** Probe every `stride` positions (1: every position). */
   readonly stride: number;
+  /** The field's slot in event views (`fieldSlot`). */
+  readonly slot: number;
+  /** Recent values → the literals found in them (./memo.ts); null when off. */
+  private memo: ValueMemo<number[]> | null;
+  private recorder = new Recorder();
 
   /** `ids`: the field's literal ids (texts in `lits`); `freq`: gram → how many literals of all rules have it. */
-  constructor(readonly field: string, ids: number[], lits: string[], freq: ReadonlyMap<number, number>) {
+  constructor(readonly field: string, ids: number[], lits: string[], freq: ReadonlyMap<number, number>, memo = true) {
+    this.memo = memo ? new ValueMemo(MEMO_SIZE) : null;
+    this.slot = fieldSlot(field);
     const min = Math.min(...ids.map((id) => lits[id]!.length));
     this.stride = min >= SAMPLED_MIN ? min - GRAM + 1 : 1;
     for (const id of ids) {
@@ -87,6 +99,20 @@ export class FieldIndex {
    * lower-cased value (cached by the caller).
    */
   scan(raw: string, lower: () => string, sink: LiteralSink): void {
+    const memo = this.memo;
+    if (memo === null || !memo.active()) { this.search(raw, lower, sink); return; }
+    const known = memo.get(raw);
+    if (known !== undefined) {
+      // This field's literals are stamped by this field alone: none is stamped yet in this event.
+      for (const lid of known) { sink.stampLit[lid] = sink.epoch; sink.found(lid); }
+      return;
+    }
+    const rec = this.recorder.start(sink);
+    this.search(raw, lower, rec);
+    memo.set(raw, rec.ids.slice());
+  }
+
+  private search(raw: string, lower: () => string, sink: LiteralSink): void {
     if (this.stride > 1) this.sampled(lower(), sink);
     else if (!this.every(raw, true, lower, sink)) this.every(lower(), false, lower, sink);
   }
@@ -132,6 +158,22 @@ export class FieldIndex {
       if (list !== undefined) this.hit(list, low, sink);
     }
   }
+}
+
+/** A sink that passes literals on and records their ids (what the memo keeps for a value). */
+class Recorder implements LiteralSink {
+  lits: string[] = [];
+  stampLit: Uint32Array = new Uint32Array(0);
+  epoch = 0;
+  readonly ids: number[] = [];
+  private sink: LiteralSink | null = null;
+  start(sink: LiteralSink): this {
+    this.sink = sink; this.lits = sink.lits; this.stampLit = sink.stampLit; this.epoch = sink.epoch;
+    this.ids.length = 0;
+    return this;
+  }
+
+  found(lid: number): void { this.ids.push(lid); this.sink!.found(lid); }
 }
 
 function push(m: Map<number, number[]>, k: number, id: number): void {

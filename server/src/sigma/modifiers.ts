@@ -4,7 +4,7 @@
  * Anything the engine cannot evaluate throws `Unevaluable` with the reason; nothing is half-compiled.
  */
 import { RE2JS } from 're2js';
-import type { EventView } from './event.js';
+import { fieldSlot, type EventView } from './event.js';
 import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
@@ -174,10 +174,11 @@ function regexTest(field: string, src: string, mods: string[]): (ev: EventView) 
   // Cheap necessary conditions first (RE2JS costs microseconds per value): the length, a literal.
   const { literals, minLength } = regexRequired(src);
   const lits = literals?.every((l) => l.length > 0) ? literals : null;
+  const slot = fieldSlot(field);
   return (ev) => {
-    const s = ev.get(field);
+    const s = ev.getAt(slot);
     if (s === undefined || s.length < minLength) return false;
-    if (lits && !includesAny(ev.lower(field)!, lits)) return false;
+    if (lits && !includesAny(ev.lowerAt(slot)!, lits)) return false;
     return re.test(s);
   };
 }
@@ -265,6 +266,7 @@ function fieldrefTest(field: string, ref: string, mods: string[]): (ev: EventVie
 /** Plain values (strings, numbers, booleans, null) through the transformation and position modifiers. */
 function stringItem(field: string, values: unknown[], mods: string[], combine: (t: Array<(ev: EventView) => boolean>) => (ev: EventView) => boolean): ItemTest {
   const cased = mods.includes('cased');
+  const slot = fieldSlot(field);
   const needles: string[] = [];
   // A keyword search (no field) has needles too: they are looked for in all values at once (EventView.lower('')).
   let needlesOk = true;
@@ -274,8 +276,8 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
     if (!field && !cased && pats.every((p) => containsLiteral(p) !== null && !containsLiteral(p)!.includes('\0'))) return (ev) => one(ev.lower('')!);
     if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
     return cased
-      ? (ev) => { const s = ev.get(field); return s !== undefined && one(s); }
-      : (ev) => { const s = ev.lower(field); return s !== undefined && one(s); };
+      ? (ev) => { const s = ev.getAt(slot); return s !== undefined && one(s); }
+      : (ev) => { const s = ev.lowerAt(slot); return s !== undefined && one(s); };
   };
   const pending: SigmaString[] = [];
   const tests: Array<(ev: EventView) => boolean> = [];
@@ -283,12 +285,12 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
     if (v === null) {
       if (mods.some((m) => TRANSFORMS.has(m) || POSITION.has(m))) throw new Unevaluable('null value with a string modifier');
       needlesOk = false;
-      tests.push((ev) => { const s = ev.get(field); return s === undefined || s === ''; });
+      tests.push((ev) => { const s = ev.getAt(slot); return s === undefined || s === ''; });
       continue;
     }
     if (typeof v === 'number' && mods.length === 0) {
       needlesOk = false;
-      tests.push((ev) => { const s = ev.get(field); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); });
+      tests.push((ev) => { const s = ev.getAt(slot); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); });
       continue;
     }
     const pats = expand(scalarString(v), typeof v === 'string', mods).map((p) => (cased ? p : mapLiterals(p, (x) => x.toLowerCase())));

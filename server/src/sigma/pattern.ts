@@ -178,18 +178,40 @@ export function compileContainsAny(lits: string[]): StringTest {
   };
 }
 
-/** Many `*lit` (or `lit*`) patterns: one Set lookup per distinct literal length. */
+/** Hash of the n characters at i (a 32-bit polynomial; collisions are confirmed by the caller). */
+function hashAt(s: string, i: number, n: number): number {
+  let h = n;
+  for (let j = i; j < i + n; j++) h = (Math.imul(h, 31) + s.charCodeAt(j)) | 0;
+  return h;
+}
+
+/**
+ * Many `*lit` (or `lit*`) patterns: a value ends (starts) with a literal only if its last (first) m
+ * characters are the literal's, m the shortest literal's length (at most 12): one hash of those m
+ * characters, one Map lookup, then `endsWith`/`startsWith` on the few literals sharing it. No slices.
+ */
 export function compileAffixAny(lits: string[], at: 'end' | 'start'): StringTest {
-  const byLen = new Map<number, Set<string>>();
-  for (const l of lits) { const set = byLen.get(l.length); if (set) set.add(l); else byLen.set(l.length, new Set([l])); }
-  const groups = [...byLen].sort((a, b) => a[0] - b[0]);
-  return (v) => {
-    for (const [n, set] of groups) {
-      if (n > v.length) return false;
-      if (set.has(at === 'end' ? v.slice(v.length - n) : v.slice(0, n))) return true;
+  const m = Math.min(12, ...lits.map((l) => l.length));
+  if (m === 0) return () => true;
+  const by = new Map<number, string[]>();
+  for (const l of new Set(lits)) {
+    const k = hashAt(l, at === 'end' ? l.length - m : 0, m);
+    const list = by.get(k);
+    if (list) list.push(l); else by.set(k, [l]);
+  }
+  return at === 'end'
+    ? (v) => {
+      if (v.length < m) return false;
+      const list = by.get(hashAt(v, v.length - m, m));
+      if (list !== undefined) for (const l of list) if (v.endsWith(l)) return true;
+      return false;
     }
-    return false;
-  };
+    : (v) => {
+      if (v.length < m) return false;
+      const list = by.get(hashAt(v, 0, m));
+      if (list !== undefined) for (const l of list) if (v.startsWith(l)) return true;
+      return false;
+    };
 }
 
 /** Tests a value against many patterns at once: contains / endswith / startswith / exact lists each in one step. */

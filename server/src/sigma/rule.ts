@@ -49,12 +49,23 @@ type Search = { test: (ev: EventView) => boolean; clauses: Needles[] };
  * What a needle set costs the prefilter: short literals, and literals in nearly every process event
  * (`.exe`, the system account's logon id…), let almost every event through.
  */
-const UBIQUITOUS = ['.exe', '.dll', 'c:\\windows\\', '\\windows\\', 'microsoft', '0x3e7', 'system32'];
+const UBIQUITOUS = ['.exe', '.dll', 'c:\\windows\\', '\\windows\\', 'microsoft corporation', 'microsoft', '0x3e7', 'system32'];
+/**
+ * A literal in nearly every event: a piece of a ubiquitous one, or ubiquitous ones joined by path
+ * punctuation with at most one more letter or digit (`\\.exe`, `c:\\windows\\system32\\`, `a.dll`;
+ * not `csi.exe`, not `\\..\\windows\\`).
+ */
+function ubiquitous(l: string): boolean {
+  if (UBIQUITOUS.some((u) => u.includes(l))) return true;
+  let rest = l;
+  for (const u of UBIQUITOUS) rest = rest.split(u).join(' ');
+  return rest !== l && /^[\\/:" ]*[a-z0-9]?[\\/:" ]*$/.test(rest);
+}
 export function needleCost(n: Array<{ literal: string }> | string[]): number {
   let c = 0;
   for (const x of n) {
     const l = typeof x === 'string' ? x : x.literal;
-    c += UBIQUITOUS.some((u) => u.includes(l) || (l.includes(u) && l.length <= u.length + 3)) ? 1000 : l.length >= 8 ? 1 : l.length >= 5 ? 4 : 16;
+    c += ubiquitous(l) ? 1000 : l.length >= 8 ? 1 : l.length >= 5 ? 4 : 16;
   }
   return c;
 }
