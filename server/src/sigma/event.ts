@@ -59,20 +59,23 @@ export class EventView {
     for (let i = this.raw.length; i < n; i++) { this.raw.push(undefined); this.low.push(undefined); }
   }
 
-  /** The field's value as written; EventData first, then the System fields; undefined when absent. */
+  /**
+   * The field's value as written; EventData first, then the System fields; undefined when absent.
+   * Not cached: the one read a subclass overrides (a lineage step's process node, server/src/rules/).
+   */
   get(field: string): string | undefined {
-    return this.getAt(fieldSlot(field));
+    const v = this.event.fields[field];
+    if (v !== undefined) return v;
+    const sys = SYSTEM[field];
+    return sys ? (sys(this.event) ?? undefined) : undefined;
   }
 
   /** `get` by slot (`fieldSlot`), cached per event. */
   getAt(slot: number): string | undefined {
     if (slot >= this.raw.length) this.grow(slot);
     if (this.rawAt[slot] === this.epoch) return this.raw[slot];
-    const field = slotNames[slot]!;
-    let v: string | undefined = this.event.fields[field];
-    if (v === undefined) { const sys = SYSTEM[field]; v = sys ? (sys(this.event) ?? undefined) : undefined; }
     this.rawAt[slot] = this.epoch;
-    return (this.raw[slot] = v);
+    return (this.raw[slot] = this.get(slotNames[slot]!));
   }
 
   /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */

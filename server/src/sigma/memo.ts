@@ -1,7 +1,7 @@
 /**
  * A bounded memo of recent results by a string key, for pure per-value work: the literals the
- * prefilter finds in a field value (./field-index.ts). Event values repeat heavily — the same images,
- * parents, hashes, command lines — so most lookups hit.
+ * prefilter finds in a field value (./field-index.ts), a regex item's result (./modifiers.ts). Event
+ * values repeat heavily — the same images, parents, hashes, command lines — so most lookups hit.
  * Cleared when full; when fewer than half the lookups of a window hit (high-cardinality values), it
  * sits out the next 16 windows, so it costs little where it cannot help.
  */

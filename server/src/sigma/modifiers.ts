@@ -5,6 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { fieldSlot, type EventView } from './event.js';
+import { ValueMemo } from './memo.js';
 import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
@@ -175,13 +176,21 @@ function regexTest(field: string, src: string, mods: string[]): (ev: EventView) 
   const { literals, minLength } = regexRequired(src);
   const lits = literals?.every((l) => l.length > 0) ? literals : null;
   const slot = fieldSlot(field);
+  // Values repeat (the same command lines): recent results are remembered (./memo.ts).
+  const memo = new ValueMemo<boolean>(REGEX_MEMO);
   return (ev) => {
     const s = ev.getAt(slot);
     if (s === undefined || s.length < minLength) return false;
     if (lits && !includesAny(ev.lowerAt(slot)!, lits)) return false;
-    return re.test(s);
+    if (!memo.active()) return re.test(s);
+    let r = memo.get(s);
+    if (r === undefined) memo.set(s, (r = re.test(s)));
+    return r;
   };
 }
+
+/** Values whose regex result each regex item remembers. */
+const REGEX_MEMO = 256;
 
 const includesAny = (s: string, lits: string[]): boolean => { for (const l of lits) if (s.includes(l)) return true; return false; };
 
