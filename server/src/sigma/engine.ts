@@ -1,10 +1,10 @@
 /**
  * The rule set over events: rules indexed by (channel, EventID), plus a literal prefilter. Each rule
  * has clauses, all necessary (see `CompiledRule.clauses`): a clause holds when one of its literals
- * occurs in its field. Every bucket indexes all its rules' literals per field by one 4-character gram;
- * per event each indexed field's lower-cased value is scanned once, a literal found marks its clauses,
- * each marked clause counts for its rules, and only rules whose every indexed clause holds are
- * evaluated. Per-event state lives in typed arrays stamped with an event number (nothing to reset, no
+ * occurs in its field. Every bucket indexes all its rules' literals per field (./field-index.ts: one
+ * pass over each field's value, a memo of recent values); a literal found marks its clauses, each
+ * marked clause counts for its rule, and only rules whose every indexed clause holds are evaluated.
+ * Per-event state lives in typed arrays stamped with an event number (nothing to reset, no
  * allocation per event beyond the hit list).
  */
 import { EventView, type SigmaEvent } from './event.js';

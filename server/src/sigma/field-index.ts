@@ -16,6 +16,9 @@
  * Probed at every position, an ASCII value is scanned as written, folded per character (no lower-cased
  * copy unless a literal must be confirmed); a value with another character is lower-cased first (its
  * length may change). Sampled fields are always read lower-cased.
+ *
+ * The literals found in a value are remembered for the next 4,096 distinct values (./memo.ts): a
+ * repeated value — the same image, parent, hash, command line — costs one Map lookup.
  */
 import { fieldSlot } from './event.js';
 import { ValueMemo } from './memo.js';
