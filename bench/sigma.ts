@@ -3,6 +3,8 @@
  * CPU-second, on one core:
  *  (1) every SigmaHQ process_creation rule over N generated Sysmon process-creates (EventID 1 only —
  *      the events those rules are really evaluated on; other EventIDs are skipped by the index);
+ *  (1b) the same without the engine's memo of recent field values (`memo: false`: every value
+ *      scanned — what the prefilter costs when no value repeats);
  *  (2) the full Windows rule set over N generated events of a Sysmon mix (1, 3, 7, 11, 12, 13, 22).
  * Events are generated in batches and JSON-decoded (fresh strings, as a source yields them) outside the
  * timed section; the heap is collected between batches. Also reports rule-compile time, the engine's
@@ -91,7 +93,7 @@ function otherEvent(rnd: () => number, n: number): SigmaEvent {
 }
 
 
-function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
+export function* batches(total: number, mixed: boolean, size = 50_000): Generator<SigmaEvent[]> {
   const rnd = mulberry32(7);
   for (let made = 0; made < total;) {
     const out: SigmaEvent[] = [];
@@ -116,9 +118,9 @@ function bare(batch: SigmaEvent[], fields: string[]): number {
 const cpuOf = (f: () => void): number => { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return (c.user + c.system) / 1000; };
 
 /** Engine and bare ceiling over the same batches, alternating (A/B) so both see the same machine load. */
-function measure(rules: CompiledRule[], total: number, mixed: boolean): { cpuMs: number; bareCpuMs: number; wallMs: number; hits: number; engineBytes: number; peakRss: number; rulesHit: number } {
+function measure(rules: CompiledRule[], total: number, mixed: boolean, memo: boolean): { cpuMs: number; bareCpuMs: number; wallMs: number; hits: number; engineBytes: number; peakRss: number; rulesHit: number } {
   const before = (gc(), process.memoryUsage().heapUsed);
-  const engine = new SigmaEngine(rules);
+  const engine = new SigmaEngine(rules, { memo });
   const engineBytes = (gc(), process.memoryUsage().heapUsed) - before;
   const fields = clauseFields(rules);
   let cpuMs = 0; let bareCpuMs = 0; let wallMs = 0; let hits = 0; let peakRss = 0;
@@ -141,7 +143,8 @@ const arg = (argv: string[], name: string, def: string): string => { const i = a
 /**
  * `--sweep [--datasets DIR]`: every rule alone (no prefilter: the worst case) over the real captures'
  * stored events of its EventIDs; reports ms per 10k events per rule (median of 3 passes), the slowest
- * rules, and any above 50 ms per 10k.
+ * rules, and any above 50 ms per 10k; then the whole engine over all those events, with and without
+ * its value memo.
  */
 async function sweep(set: ReturnType<typeof loadRules>, datasets: string): Promise<void> {
   const events: SysmonEvent[] = [];
@@ -154,21 +157,36 @@ async function sweep(set: ReturnType<typeof loadRules>, datasets: string): Promi
     if (!r.applies.sysmon) continue;
     const evs = r.applies.eventIds ? r.applies.eventIds.flatMap((id) => byId.get(id) ?? []) : views;
     if (evs.length === 0) continue;
-    for (const e of evs) r.evaluate(new EventView(e)); // warm-up (JIT, lazy regex compilation)
+    // One view, reset per evaluation (as the engine does): nothing cached from another evaluation.
+    const view = new EventView(evs[0]!);
+    for (const e of evs) r.evaluate(view.reset(e)); // warm-up (JIT, lazy regex compilation)
     // At least 10k evaluations per pass (the event list repeated), so small captures time reliably.
     const reps = Math.ceil(10_000 / evs.length);
     const passes = [0, 1, 2].map(() => {
       const c0 = process.cpuUsage();
-      for (let k = 0; k < reps; k++) for (const e of evs) r.evaluate(new EventView(e));
+      for (let k = 0; k < reps; k++) for (const e of evs) r.evaluate(view.reset(e));
       const c = process.cpuUsage(c0);
       return (c.user + c.system) / 1000;
     });
     rows.push({ title: r.title, events: evs.length, msPer10k: (median(passes) * 10_000) / (evs.length * reps) });
   }
   rows.sort((a, b) => b.msPer10k - a.msPer10k);
+  // The whole engine (every rule, prefilter, memo on and off) over the real events: a fresh engine per
+  // pass (no memo carried over), passes alternating, median of 3.
+  const whole = (memo: boolean): number => {
+    const engine = new SigmaEngine(set.rules, { memo });
+    const c0 = process.cpuUsage();
+    for (const v of views) engine.match(v);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+  whole(true); whole(false);
+  const on: number[] = []; const off: number[] = [];
+  for (let k = 0; k < 3; k++) { on.push(whole(true)); off.push(whole(false)); }
+  const realPerCpuSec = (ms: number[]): number => Math.round(views.length / (median(ms) / 1000));
   const over = rows.filter((r) => r.msPer10k > 50);
-  console.log(JSON.stringify({ bench: 'sigma-sweep', events: events.length, rulesTimed: rows.length, loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)), maxMsPer10k: Number(rows[0]?.msPer10k.toFixed(2) ?? 0), medianMsPer10k: Number(median(rows.map((r) => r.msPer10k)).toFixed(3)), over50: over.map((r) => r.title), slowest: rows.slice(0, 5).map((r) => ({ ...r, msPer10k: Number(r.msPer10k.toFixed(2)) })) }));
-  console.error(`[sigma] sweep: ${events.length} stored events from ${datasets}; ${rows.length} rules timed alone; slowest ${rows[0]?.msPer10k.toFixed(2)} ms per 10k events (${rows[0]?.title}); median ${median(rows.map((r) => r.msPer10k)).toFixed(3)}; ${over.length} rules above 50 ms per 10k; load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(JSON.stringify({ bench: 'sigma-sweep', events: events.length, rulesTimed: rows.length, loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)), maxMsPer10k: Number(rows[0]?.msPer10k.toFixed(2) ?? 0), medianMsPer10k: Number(median(rows.map((r) => r.msPer10k)).toFixed(3)), over50: over.map((r) => r.title), engineEventsPerCpuSec: realPerCpuSec(on), engineNoMemoEventsPerCpuSec: realPerCpuSec(off), slowest: rows.slice(0, 5).map((r) => ({ ...r, msPer10k: Number(r.msPer10k.toFixed(2)) })) }));
+  console.error(`[sigma] sweep: ${events.length} stored events from ${datasets}; ${rows.length} rules timed alone; slowest ${rows[0]?.msPer10k.toFixed(2)} ms per 10k events (${rows[0]?.title}); median ${median(rows.map((r) => r.msPer10k)).toFixed(3)}; ${over.length} rules above 50 ms per 10k; whole engine over these events ${(realPerCpuSec(on) / 1000).toFixed(1)}k events/CPU-s (${(realPerCpuSec(off) / 1000).toFixed(1)}k without the value memo); load ${os.loadavg()[0]!.toFixed(1)}`);
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -182,8 +200,13 @@ export async function run(argv: string[]): Promise<void> {
   const pc = set.rules.filter((r) => r.applies.sysmon && r.applies.eventIds?.length === 1 && r.applies.eventIds[0] === 1);
   if (argv.includes('--sweep')) { await sweep(set, resolve(arg(argv, 'datasets', resolve(import.meta.dirname, '..', '..', 'shared', 'datasets')))); return; }
   console.error(`[sigma] ${set.rules.length} rules compiled (${pc.length} process_creation), ${set.unevaluable.length} unevaluable, in ${Math.round(loadMs)} ms`);
-  for (const [label, rules, mixed] of [['process_creation rules, EventID 1 only', pc, false], ['all Windows rules, Sysmon mix', set.rules, true]] as const) {
-    const rs = Array.from({ length: runs }, () => measure(rules as CompiledRule[], total, mixed));
+  const cases = [
+    ['process_creation rules, EventID 1 only', pc, false, true],
+    ['process_creation rules, EventID 1 only, no value memo', pc, false, false],
+    ['all Windows rules, Sysmon mix', set.rules, true, true],
+  ] as const;
+  for (const [label, rules, mixed, memo] of cases) {
+    const rs = Array.from({ length: runs }, () => measure(rules as CompiledRule[], total, mixed, memo));
     const cpu = median(rs.map((r) => r.cpuMs));
     const line = {
       bench: 'sigma', case: label, rules: rules.length, events: total, runs, loadAvg1m: Number(os.loadavg()[0]!.toFixed(1)),

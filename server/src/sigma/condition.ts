@@ -89,18 +89,31 @@ export function foldCondition<T>(c: Cond, of: (name: string) => T, ops: { and: (
   }
 }
 
-/** Evaluates a condition; `sel(name)` evaluates one identifier (memoised by the caller). */
-export function evalCondition(c: Cond, sel: (name: string) => boolean): boolean {
+/** A compiled condition: `sel(i)` evaluates identifier number i (memoised by the caller). */
+export type CondFn = (sel: (i: number) => boolean) => boolean;
+
+const allOf = (fs: CondFn[]): CondFn => (fs.length === 2
+  ? ((a, b) => (s) => a(s) && b(s))(fs[0]!, fs[1]!)
+  : (s) => { for (const f of fs) if (!f(s)) return false; return true; });
+const anyOf = (fs: CondFn[]): CondFn => (fs.length === 2
+  ? ((a, b) => (s) => a(s) || b(s))(fs[0]!, fs[1]!)
+  : (s) => { for (const f of fs) if (f(s)) return true; return false; });
+
+/**
+ * A condition as closures over identifier numbers (`index`: name → number): no name lookups and no
+ * allocation per evaluation. Evaluation order and short-circuits are the tree's, left to right.
+ */
+export function compileCondition(c: Cond, index: ReadonlyMap<string, number>): CondFn {
   switch (c.op) {
-    case 'id': return sel(c.name);
-    case 'not': return !evalCondition(c.arg, sel);
-    case 'and': return c.args.every((a) => evalCondition(a, sel));
-    case 'or': return c.args.some((a) => evalCondition(a, sel));
+    case 'id': { const i = index.get(c.name)!; return (s) => s(i); }
+    case 'not': { const a = compileCondition(c.arg, index); return (s) => !a(s); }
+    case 'and': return allOf(c.args.map((a) => compileCondition(a, index)));
+    case 'or': return anyOf(c.args.map((a) => compileCondition(a, index)));
     case 'of': {
-      if (c.min === 'all') return c.names.every(sel);
-      let n = 0;
-      for (const name of c.names) if (sel(name) && ++n >= (c.min)) return true;
-      return false;
+      const ids = c.names.map((n) => index.get(n)!);
+      if (c.min === 'all') return (s) => { for (const i of ids) if (!s(i)) return false; return true; };
+      const min = c.min;
+      return (s) => { let n = 0; for (const i of ids) if (s(i) && ++n >= min) return true; return false; };
     }
   }
 }

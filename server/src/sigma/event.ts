@@ -19,18 +19,50 @@ const SYSTEM: Record<string, (e: SigmaEvent) => string | null> = {
   Computer: (e) => e.computer,
 };
 
+const SYSTEM_KEYS = Object.keys(SYSTEM);
+
+/**
+ * Field names → small numbers (slots), shared by every view: compiled rules resolve their fields'
+ * slots once, and a view caches each field's raw and lower-cased value in arrays by slot. Slot 0 is
+ * the keyword pseudo-field '' (every value).
+ */
+const slotIds = new Map<string, number>([['', 0]]);
+const slotNames: string[] = [''];
+export function fieldSlot(field: string): number {
+  let i = slotIds.get(field);
+  if (i === undefined) { i = slotNames.push(field) - 1; slotIds.set(field, i); }
+  return i;
+}
+
 export class EventView {
-  private lowered = new Map<string, string | null>();
+  /** Per slot: the event number its raw (lower-cased) value was read for, and the value. */
+  private rawAt: Float64Array = new Float64Array(0);
+  private raw: Array<string | undefined> = [];
+  private lowAt: Float64Array = new Float64Array(0);
+  private low: Array<string | undefined> = [];
+  private epoch = 1;
+  private vals: string[] | null = null;
   constructor(public event: SigmaEvent) {}
 
   /** The same view over another event (the engine reuses one view: no allocation per event). */
   reset(event: SigmaEvent): this {
     this.event = event;
-    this.lowered.clear();
+    this.epoch++;
+    this.vals = null;
     return this;
   }
 
-  /** The field's value as written; EventData first, then the System fields; undefined when absent. */
+  private grow(slot: number): void {
+    const n = Math.max(slot + 1, this.raw.length * 2, 8);
+    const copy = (a: Float64Array): Float64Array => { const b = new Float64Array(n); b.set(a); return b; };
+    this.rawAt = copy(this.rawAt); this.lowAt = copy(this.lowAt);
+    for (let i = this.raw.length; i < n; i++) { this.raw.push(undefined); this.low.push(undefined); }
+  }
+
+  /**
+   * The field's value as written; EventData first, then the System fields; undefined when absent.
+   * Not cached: the one read a subclass overrides (a lineage step's process node, server/src/rules/).
+   */
   get(field: string): string | undefined {
     const v = this.event.fields[field];
     if (v !== undefined) return v;
@@ -38,22 +70,48 @@ export class EventView {
     return sys ? (sys(this.event) ?? undefined) : undefined;
   }
 
-  /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */
-  lower(field: string): string | undefined {
-    const c = this.lowered.get(field);
-    if (c !== undefined) return c ?? undefined;
-    const v = field === '' ? this.values().join('\0').toLowerCase() : this.get(field)?.toLowerCase();
-    this.lowered.set(field, v ?? null);
-    return v;
+  /** `get` by slot (`fieldSlot`), cached per event. */
+  getAt(slot: number): string | undefined {
+    if (slot >= this.raw.length) this.grow(slot);
+    if (this.rawAt[slot] === this.epoch) return this.raw[slot];
+    this.rawAt[slot] = this.epoch;
+    return (this.raw[slot] = this.get(slotNames[slot]!));
   }
 
-  /** Every value of the event (for keyword searches): EventData values, then System ones. */
+  /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */
+  lower(field: string): string | undefined {
+    return this.lowerAt(fieldSlot(field));
+  }
+
+  /** `lower` by slot (`fieldSlot`). */
+  lowerAt(slot: number): string | undefined {
+    if (slot >= this.low.length) this.grow(slot);
+    if (this.lowAt[slot] === this.epoch) return this.low[slot];
+    const v = slot === 0 ? this.values().join('\0').toLowerCase() : this.getAt(slot)?.toLowerCase();
+    this.lowAt[slot] = this.epoch;
+    return (this.low[slot] = v);
+  }
+
+  /** Whether `f` holds for one of the values `values()` lists (no allocation). */
+  someValue(f: (v: string) => boolean): boolean {
+    const fields = this.event.fields;
+    for (const k in fields) if (f(fields[k]!)) return true;
+    for (const k of SYSTEM_KEYS) {
+      if (k in fields) continue;
+      const v = SYSTEM[k]!(this.event);
+      if (v != null && f(v)) return true;
+    }
+    return false;
+  }
+
+  /** Every value of the event (for keyword searches): EventData values, then System ones (cached per event). */
   values(): string[] {
+    if (this.vals) return this.vals;
     const out = Object.values(this.event.fields);
     for (const k of Object.keys(SYSTEM)) {
       const v = SYSTEM[k]!(this.event);
       if (v != null && !(k in this.event.fields)) out.push(v);
     }
-    return out;
+    return (this.vals = out);
   }
 }

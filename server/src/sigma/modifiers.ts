@@ -4,7 +4,8 @@
  * Anything the engine cannot evaluate throws `Unevaluable` with the reason; nothing is half-compiled.
  */
 import { RE2JS } from 're2js';
-import type { EventView } from './event.js';
+import { fieldSlot, type EventView } from './event.js';
+import { ValueMemo } from './memo.js';
 import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
@@ -135,7 +136,9 @@ export function compileItem(key: string, value: unknown): ItemTest {
   if (values.length === 0) throw new Unevaluable(`empty value list for "${key}"`);
   const all = mods.includes('all');
   const combine = (tests: Array<(ev: EventView) => boolean>): ((ev: EventView) => boolean) =>
-    tests.length === 1 ? tests[0]! : all ? (ev) => tests.every((t) => t(ev)) : (ev) => tests.some((t) => t(ev));
+    tests.length === 1 ? tests[0]! : all
+      ? (ev) => { for (const t of tests) if (!t(ev)) return false; return true; }
+      : (ev) => { for (const t of tests) if (t(ev)) return true; return false; };
 
   if (mods.includes('exists')) {
     if (values.length !== 1 || typeof values[0] !== 'boolean') throw new Unevaluable('exists needs true or false');
@@ -172,13 +175,24 @@ function regexTest(field: string, src: string, mods: string[]): (ev: EventView) 
   // Cheap necessary conditions first (RE2JS costs microseconds per value): the length, a literal.
   const { literals, minLength } = regexRequired(src);
   const lits = literals?.every((l) => l.length > 0) ? literals : null;
+  const slot = fieldSlot(field);
+  // Values repeat (the same command lines): recent results are remembered (./memo.ts).
+  const memo = new ValueMemo<boolean>(REGEX_MEMO);
   return (ev) => {
-    const s = ev.get(field);
+    const s = ev.getAt(slot);
     if (s === undefined || s.length < minLength) return false;
-    if (lits) { const low = ev.lower(field)!; if (!lits.some((l) => low.includes(l))) return false; }
-    return re.test(s);
+    if (lits && !includesAny(ev.lowerAt(slot)!, lits)) return false;
+    if (!memo.active()) return re.test(s);
+    let r = memo.get(s);
+    if (r === undefined) memo.set(s, (r = re.test(s)));
+    return r;
   };
 }
+
+/** Values whose regex result each regex item remembers. */
+const REGEX_MEMO = 256;
+
+const includesAny = (s: string, lits: string[]): boolean => { for (const l of lits) if (s.includes(l)) return true; return false; };
 
 const SPECIAL = '\\.^$*+?()[]{}|';
 
@@ -261,6 +275,7 @@ function fieldrefTest(field: string, ref: string, mods: string[]): (ev: EventVie
 /** Plain values (strings, numbers, booleans, null) through the transformation and position modifiers. */
 function stringItem(field: string, values: unknown[], mods: string[], combine: (t: Array<(ev: EventView) => boolean>) => (ev: EventView) => boolean): ItemTest {
   const cased = mods.includes('cased');
+  const slot = fieldSlot(field);
   const needles: string[] = [];
   // A keyword search (no field) has needles too: they are looked for in all values at once (EventView.lower('')).
   let needlesOk = true;
@@ -270,8 +285,8 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
     if (!field && !cased && pats.every((p) => containsLiteral(p) !== null && !containsLiteral(p)!.includes('\0'))) return (ev) => one(ev.lower('')!);
     if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
     return cased
-      ? (ev) => { const s = ev.get(field); return s !== undefined && one(s); }
-      : (ev) => { const s = ev.lower(field); return s !== undefined && one(s); };
+      ? (ev) => { const s = ev.getAt(slot); return s !== undefined && one(s); }
+      : (ev) => { const s = ev.lowerAt(slot); return s !== undefined && one(s); };
   };
   const pending: SigmaString[] = [];
   const tests: Array<(ev: EventView) => boolean> = [];
@@ -279,12 +294,12 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
     if (v === null) {
       if (mods.some((m) => TRANSFORMS.has(m) || POSITION.has(m))) throw new Unevaluable('null value with a string modifier');
       needlesOk = false;
-      tests.push((ev) => { const s = ev.get(field); return s === undefined || s === ''; });
+      tests.push((ev) => { const s = ev.getAt(slot); return s === undefined || s === ''; });
       continue;
     }
     if (typeof v === 'number' && mods.length === 0) {
       needlesOk = false;
-      tests.push((ev) => { const s = ev.get(field); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); });
+      tests.push((ev) => { const s = ev.getAt(slot); return s !== undefined && (s === String(v) || (s.trim() !== '' && Number(s) === v)); });
       continue;
     }
     const pats = expand(scalarString(v), typeof v === 'string', mods).map((p) => (cased ? p : mapLiterals(p, (x) => x.toLowerCase())));

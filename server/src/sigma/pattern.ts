@@ -178,25 +178,47 @@ export function compileContainsAny(lits: string[]): StringTest {
   };
 }
 
-/** Many `*lit` (or `lit*`) patterns: one Set lookup per distinct literal length. */
+/** Hash of the n characters at i (a 32-bit polynomial; collisions are confirmed by the caller). */
+function hashAt(s: string, i: number, n: number): number {
+  let h = n;
+  for (let j = i; j < i + n; j++) h = (Math.imul(h, 31) + s.charCodeAt(j)) | 0;
+  return h;
+}
+
+/**
+ * Many `*lit` (or `lit*`) patterns: a value ends (starts) with a literal only if its last (first) m
+ * characters are the literal's, m the shortest literal's length (at most 12): one hash of those m
+ * characters, one Map lookup, then `endsWith`/`startsWith` on the few literals sharing it. No slices.
+ */
 export function compileAffixAny(lits: string[], at: 'end' | 'start'): StringTest {
-  const byLen = new Map<number, Set<string>>();
-  for (const l of lits) { const set = byLen.get(l.length); if (set) set.add(l); else byLen.set(l.length, new Set([l])); }
-  const groups = [...byLen].sort((a, b) => a[0] - b[0]);
-  return (v) => {
-    for (const [n, set] of groups) {
-      if (n > v.length) return false;
-      if (set.has(at === 'end' ? v.slice(v.length - n) : v.slice(0, n))) return true;
+  const m = Math.min(12, ...lits.map((l) => l.length));
+  if (m === 0) return () => true;
+  const by = new Map<number, string[]>();
+  for (const l of new Set(lits)) {
+    const k = hashAt(l, at === 'end' ? l.length - m : 0, m);
+    const list = by.get(k);
+    if (list) list.push(l); else by.set(k, [l]);
+  }
+  return at === 'end'
+    ? (v) => {
+      if (v.length < m) return false;
+      const list = by.get(hashAt(v, v.length - m, m));
+      if (list !== undefined) for (const l of list) if (v.endsWith(l)) return true;
+      return false;
     }
-    return false;
-  };
+    : (v) => {
+      if (v.length < m) return false;
+      const list = by.get(hashAt(v, 0, m));
+      if (list !== undefined) for (const l of list) if (v.startsWith(l)) return true;
+      return false;
+    };
 }
 
 /** Tests a value against many patterns at once: contains / endswith / startswith / exact lists each in one step. */
 export function compileAny(pats: SigmaString[]): StringTest {
   if (pats.length <= 4) {
     const tests = pats.map(compilePattern);
-    return tests.length === 1 ? tests[0]! : (v) => tests.some((t) => t(v));
+    return tests.length === 1 ? tests[0]! : (v) => { for (const t of tests) if (t(v)) return true; return false; };
   }
   const contains: string[] = []; const ends: string[] = []; const starts: string[] = []; const exact = new Set<string>();
   const other: SigmaString[] = [];
@@ -210,10 +232,10 @@ export function compileAny(pats: SigmaString[]): StringTest {
   }
   const tests: StringTest[] = other.map(compilePattern);
   if (exact.size > 0) tests.unshift((v) => exact.has(v));
-  if (starts.length > 0) tests.unshift(starts.length > 4 ? compileAffixAny(starts, 'start') : (v) => starts.some((x) => v.startsWith(x)));
-  if (ends.length > 0) tests.unshift(ends.length > 4 ? compileAffixAny(ends, 'end') : (v) => ends.some((x) => v.endsWith(x)));
-  if (contains.length > 0) tests.push(contains.length > 4 ? compileContainsAny(contains) : (v) => contains.some((x) => v.includes(x)));
-  return tests.length === 1 ? tests[0]! : (v) => tests.some((t) => t(v));
+  if (starts.length > 0) tests.unshift(starts.length > 4 ? compileAffixAny(starts, 'start') : (v) => { for (const x of starts) if (v.startsWith(x)) return true; return false; });
+  if (ends.length > 0) tests.unshift(ends.length > 4 ? compileAffixAny(ends, 'end') : (v) => { for (const x of ends) if (v.endsWith(x)) return true; return false; });
+  if (contains.length > 0) tests.push(contains.length > 4 ? compileContainsAny(contains) : (v) => { for (const x of contains) if (v.includes(x)) return true; return false; });
+  return tests.length === 1 ? tests[0]! : (v) => { for (const t of tests) if (t(v)) return true; return false; };
 }
 
 /** The literal of a `*lit*` pattern, or null for any other shape. */

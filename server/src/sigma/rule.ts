@@ -3,7 +3,7 @@
  * condition) or an `UnevaluableRule` with the reason. Never half-compiled: one unsupported piece makes
  * the whole rule unevaluable.
  */
-import { evalCondition, foldCondition, parseCondition, type Cond } from './condition.js';
+import { compileCondition, foldCondition, parseCondition, type Cond } from './condition.js';
 import type { EventView } from './event.js';
 import { resolveLogsource, type Applies } from './logsource.js';
 import { compileItem, Unevaluable, type ItemTest } from './modifiers.js';
@@ -49,12 +49,23 @@ type Search = { test: (ev: EventView) => boolean; clauses: Needles[] };
  * What a needle set costs the prefilter: short literals, and literals in nearly every process event
  * (`.exe`, the system account's logon id…), let almost every event through.
  */
-const UBIQUITOUS = ['.exe', '.dll', 'c:\\windows\\', '\\windows\\', 'microsoft', '0x3e7', 'system32'];
+const UBIQUITOUS = ['.exe', '.dll', 'c:\\windows\\', '\\windows\\', 'microsoft corporation', 'microsoft', '0x3e7', 'system32'];
+/**
+ * A literal in nearly every event: a piece of a ubiquitous one, or ubiquitous ones joined by path
+ * punctuation with at most one more letter or digit (`\\.exe`, `c:\\windows\\system32\\`, `a.dll`;
+ * not `csi.exe`, not `\\..\\windows\\`).
+ */
+function ubiquitous(l: string): boolean {
+  if (UBIQUITOUS.some((u) => u.includes(l))) return true;
+  let rest = l;
+  for (const u of UBIQUITOUS) rest = rest.split(u).join(' ');
+  return rest !== l && /^[\\/:" ]*[a-z0-9]?[\\/:" ]*$/.test(rest);
+}
 export function needleCost(n: Array<{ literal: string }> | string[]): number {
   let c = 0;
   for (const x of n) {
     const l = typeof x === 'string' ? x : x.literal;
-    c += UBIQUITOUS.some((u) => u.includes(l) || (l.includes(u) && l.length <= u.length + 3)) ? 1000 : l.length >= 8 ? 1 : l.length >= 5 ? 4 : 16;
+    c += ubiquitous(l) ? 1000 : l.length >= 8 ? 1 : l.length >= 5 ? 4 : 16;
   }
   return c;
 }
@@ -81,7 +92,7 @@ function compileMap(m: Record<string, unknown>): Search {
 
 function orSearch(parts: Search[]): Search {
   const tests = parts.map((p) => p.test);
-  return { test: (ev) => tests.some((t) => t(ev)), clauses: orClauses(parts.map((p) => p.clauses)) };
+  return { test: (ev) => { for (const t of tests) if (t(ev)) return true; return false; }, clauses: orClauses(parts.map((p) => p.clauses)) };
 }
 
 /** A keyword list: searched in every value; its needles are looked for in all values at once (field ''). */
@@ -155,25 +166,30 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     // Clauses of the condition: all must hold whenever it does (`not` contributes none).
     const clauses = foldCondition(cond, (n) => searches.get(n)!.clauses, { and: (xs) => xs.flat(), or: orClauses, not: [] });
     const { reason: _none, ...base } = meta;
-    // Identifier results of the current evaluation: 0 unknown, 1 false, 2 true (evaluation is synchronous).
+    // Identifier results of the current evaluation, stamped with its number (evaluation is synchronous).
     const tests = identifiers.map((n) => searches.get(n)!.test);
-    const memo = new Uint8Array(identifiers.length);
-    const index = new Map(identifiers.map((n, i) => [n, i]));
+    const run = compileCondition(cond, new Map(identifiers.map((n, i) => [n, i])));
+    const stamp = new Uint32Array(identifiers.length);
+    const value = new Uint8Array(identifiers.length);
+    let gen = 0;
     let view: EventView | null = null;
-    const sel = (n: string): boolean => {
-      const i = index.get(n)!;
-      let r = memo[i]!;
-      if (r === 0) { r = tests[i]!(view!) ? 2 : 1; memo[i] = r; }
-      return r === 2;
+    const sel = (i: number): boolean => {
+      if (stamp[i] === gen) return value[i] === 1;
+      stamp[i] = gen;
+      const r = tests[i]!(view!);
+      value[i] = r ? 1 : 0;
+      return r;
     };
     return {
       ...base, level, applies, identifiers, clauses, fields: detectionFields(det, identifiers),
       imageNames: imageNames(cond, det),
       evaluate(ev) {
         view = ev;
-        memo.fill(0);
-        if (!evalCondition(cond, sel)) return null;
-        return identifiers.filter((_n, i) => memo[i] === 2);
+        if (++gen === 0xffffffff) { stamp.fill(0); gen = 1; }
+        if (!run(sel)) return null;
+        const out: string[] = [];
+        for (let i = 0; i < identifiers.length; i++) if (stamp[i] === gen && value[i] === 1) out.push(identifiers[i]!);
+        return out;
       },
     };
   } catch (e) {

@@ -1,0 +1,93 @@
+/**
+ * The field literal index against a naive matcher written here: a literal is found exactly when the
+ * lower-cased value contains it (`toLowerCase().includes`), for every mode the index has — probed at
+ * every position (rarest gram), sampled every m − 3 positions (all literals ≥ 16 characters), short
+ * literals by first character — on ASCII and non-ASCII values (characters that change length or
+ * lower-case to ASCII, such as `İ` and the Kelvin sign) — with and without the per-value memo, values
+ * repeated so that the memo answers some.
+ */
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../demo/prng.js';
+import { FieldIndex, type LiteralSink } from './field-index.js';
+
+const ALPHABET = ['a', 'b', 'c', 'x', 'E', '.', '\\', ' ', '-', '/', 'İ', 'K', 'é', 'Ω', '😀', '0', '1', 'f'];
+
+function collect(lits: string[]): LiteralSink & { got: Set<number>; next(): void } {
+  const sink = {
+    lits, stampLit: new Uint32Array(lits.length), epoch: 0, got: new Set<number>(),
+    found(lid: number) { if (sink.got.has(lid)) throw new Error(`literal ${lid} reported twice`); sink.got.add(lid); },
+    next() { sink.epoch++; sink.got = new Set(); },
+  };
+  return sink;
+}
+
+/** Every literal the index reports for `raw`, as the naive matcher would list them. */
+function scanned(index: FieldIndex, lits: string[], sink: ReturnType<typeof collect>, raw: string): string[] {
+  sink.next();
+  index.scan(raw, () => raw.toLowerCase(), sink);
+  return [...sink.got].map((id) => lits[id]!).sort();
+}
+
+const naive = (lits: string[], raw: string): string[] => lits.filter((l) => raw.toLowerCase().includes(l)).sort();
+
+function randomCase(rnd: () => number, s: string): string {
+  return [...s].map((c) => (rnd() < 0.5 ? c.toUpperCase() : c)).join('');
+}
+
+function check(lengths: [number, number], seed: number, memo = true): { stride: number; hits: number } {
+  const rnd = mulberry32(seed);
+  const word = (n: number): string => Array.from({ length: n }, () => ALPHABET[Math.floor(rnd() * ALPHABET.length)]!).join('');
+  const lits = [...new Set(Array.from({ length: 60 }, () => word(lengths[0] + Math.floor(rnd() * (lengths[1] - lengths[0] + 1))).toLowerCase()))];
+  const freq = new Map<number, number>();
+  const index = new FieldIndex('F', lits.map((_l, i) => i), lits, freq, memo);
+  const sink = collect(lits);
+  let hits = 0;
+  const seen: string[] = [];
+  for (let n = 0; n < 400; n++) {
+    // Values built from literal pieces (in random case, at random offsets) and random filler.
+    const parts: string[] = [];
+    for (let k = Math.floor(rnd() * 5); k >= 0; k--) parts.push(rnd() < 0.5 ? randomCase(rnd, lits[Math.floor(rnd() * lits.length)]!) : word(Math.floor(rnd() * 12)));
+    // Some values again (the per-value memo answers those), some ASCII only (scanned as written).
+    const raw = seen.length > 0 && rnd() < 0.3 ? seen[Math.floor(rnd() * seen.length)]!
+      : rnd() < 0.3 ? parts.join('').replace(/[^\x00-\x7f]/gu, 'q') : parts.join('');
+    seen.push(raw);
+    const want = naive(lits, raw);
+    hits += want.length;
+    expect(scanned(index, lits, sink, raw), JSON.stringify(raw)).toEqual(want);
+  }
+  return { stride: index.stride, hits };
+}
+
+describe('FieldIndex', () => {
+  it('finds exactly the literals the lower-cased value contains: short and gram literals, every position', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = check([1, 9], seed, seed % 2 === 0);
+      expect(r.stride).toBe(1);
+      expect(r.hits).toBeGreaterThan(100);
+    }
+  });
+
+  it('finds exactly the literals the lower-cased value contains: long literals, sampled positions', () => {
+    for (let seed = 11; seed <= 15; seed++) {
+      const r = check([16, 40], seed, seed % 2 === 0);
+      expect(r.stride).toBeGreaterThan(1);
+      expect(r.hits).toBeGreaterThan(100);
+    }
+  });
+
+  it('finds a literal the value holds only once lower-cased (Kelvin sign → k, İ → i + dot)', () => {
+    const lits = ['kelvin', 'xi\u0307y', 'k', 'abcdefghijklmnopqrstuvwxyz'];
+    const index = new FieldIndex('F', [0, 1, 2, 3], lits, new Map());
+    const sink = collect(lits);
+    expect(scanned(index, lits, sink, '\u212Aelvin')).toEqual(['k', 'kelvin']);
+    expect(scanned(index, lits, sink, 'XİY')).toEqual(['xi\u0307y']);
+    const long = ['abcdefghijklmnopqrstuvwxyz', 'zyxwvutsrqponmlkjih'];
+    const sampled = new FieldIndex('F', [0, 1], long, new Map());
+    expect(sampled.stride).toBe(16);
+    const sink2 = collect(long);
+    for (let pad = 0; pad < 40; pad++) {
+      const raw = `${'é'.repeat(pad % 3)}${'-'.repeat(pad)}ABCDEFGHIJKLMNOPQRSTUVWXYZ\u212A`;
+      expect(scanned(sampled, long, sink2, raw)).toEqual(naive(long, raw));
+    }
+  });
+});

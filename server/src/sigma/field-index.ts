@@ -1,0 +1,185 @@
+/**
+ * The literal index of one event field (the engine's prefilter, ./engine.ts): every lower-case literal
+ * the rules' clauses look for in this field, found in one pass over the field's value.
+ *
+ * - Literals of 4+ characters are keyed by a 4-character gram (a small integer, 7 bits a character,
+ *   rolled with one `charCodeAt` per position) behind a 64 Ki presence bitmap; a key hit is confirmed
+ *   with `includes`.
+ * - When every literal of the field has m ≥ 16 characters, the value is probed only every s = m − 3
+ *   positions, each literal indexed by s consecutive grams (its rarest such window): any occurrence
+ *   spans s consecutive gram ends, so one probe lands on one of them — e.g. `Hashes`, whose literals
+ *   are whole hashes. Otherwise every position is probed and each literal is keyed by its rarest gram
+ *   among all rules' literals.
+ * - Literals of 1–3 characters are looked up by their first character (a bitmap by character code,
+ *   then `startsWith`).
+ *
+ * Probed at every position, an ASCII value is scanned as written, folded per character (no lower-cased
+ * copy unless a literal must be confirmed); a value with another character is lower-cased first (its
+ * length may change). Sampled fields are always read lower-cased.
+ *
+ * The literals found in a value are remembered for the next 4,096 distinct values (./memo.ts): a
+ * repeated value — the same image, parent, hash, command line — costs one Map lookup.
+ */
+import { fieldSlot } from './event.js';
+import { ValueMemo } from './memo.js';
+
+export const GRAM = 4;
+const MASK = 0x0fffffff;
+/** Fields whose literals all have at least this many characters are probed every (min − 3) positions. */
+const SAMPLED_MIN = 16;
+/** Values remembered per field. */
+const MEMO_SIZE = 4096;
+
+/** A small-integer key of the 4 characters at i (exact for ASCII; other text may collide, checked after). */
+export const gramKey = (s: string, i: number): number =>
+  ((((((s.charCodeAt(i) << 7) ^ s.charCodeAt(i + 1)) << 7) ^ s.charCodeAt(i + 2)) << 7) ^ s.charCodeAt(i + 3)) & MASK;
+
+/** Slot in the 64 Ki presence bitmap: most positions are ruled out without a Map lookup. */
+const slot = (k: number): number => Math.imul(k, 0x9e3779b1) >>> 16;
+
+/** ASCII letter folding of one character code; -1 for a non-ASCII character. */
+const fold = (c: number): number => (c >= 0x80 ? -1 : c >= 65 && c <= 90 ? c + 32 : c);
+
+/** What a scan reports to: literal texts by id, a per-event stamp per literal, and the found callback. */
+export interface LiteralSink {
+  readonly lits: string[];
+  readonly stampLit: Uint32Array;
+  readonly epoch: number;
+  found(lid: number): void;
+}
+
+export class FieldIndex {
+  private present = new Uint8Array(65536);
+  private grams = new Map<number, number[]>();
+  private firsts: Uint8Array | null = null;
+  private short = new Map<number, number[]>();
+  /** Probe every `stride` positions (1: every position). */
+  readonly stride: number;
+  /** The field's slot in event views (`fieldSlot`). */
+  readonly slot: number;
+  /** Recent values → the literals found in them (./memo.ts); null when off. */
+  private memo: ValueMemo<number[]> | null;
+  private recorder = new Recorder();
+
+  /** `ids`: the field's literal ids (texts in `lits`); `freq`: gram → how many literals of all rules have it. */
+  constructor(readonly field: string, ids: number[], lits: string[], freq: ReadonlyMap<number, number>, memo = true) {
+    this.memo = memo ? new ValueMemo(MEMO_SIZE) : null;
+    this.slot = fieldSlot(field);
+    const min = Math.min(...ids.map((id) => lits[id]!.length));
+    this.stride = min >= SAMPLED_MIN ? min - GRAM + 1 : 1;
+    for (const id of ids) {
+      const lit = lits[id]!;
+      if (lit.length < GRAM) {
+        const c = lit.charCodeAt(0);
+        push(this.short, c, id);
+        (this.firsts ??= new Uint8Array(65536))[c] = 1;
+      } else if (this.stride > 1) {
+        // Any `stride` consecutive gram offsets catch every occurrence: the window of the rarest grams.
+        let best = 0; let bestF = Infinity;
+        for (let at = 0; at + this.stride + GRAM - 1 <= lit.length; at++) {
+          let f = 0;
+          for (let i = at; i < at + this.stride; i++) f += freq.get(gramKey(lit, i)) ?? 0;
+          if (f < bestF) { bestF = f; best = at; }
+        }
+        for (let i = best; i < best + this.stride; i++) this.key(gramKey(lit, i), id);
+      } else {
+        let best = 0; let bestF = Infinity;
+        for (let i = 0; i + GRAM <= lit.length; i++) { const f = freq.get(gramKey(lit, i)) ?? 0; if (f < bestF) { bestF = f; best = i; } }
+        this.key(gramKey(lit, best), id);
+      }
+    }
+  }
+
+  private key(k: number, id: number): void {
+    const list = this.grams.get(k);
+    if (list === undefined) this.grams.set(k, [id]);
+    else if (!list.includes(id)) list.push(id);
+    this.present[slot(k)] = 1;
+  }
+
+  /**
+   * Reports every literal of this field that occurs in `raw` (the value as written); `lower` gives the
+   * lower-cased value (cached by the caller).
+   */
+  scan(raw: string, lower: () => string, sink: LiteralSink): void {
+    const memo = this.memo;
+    if (memo === null || !memo.active()) { this.search(raw, lower, sink); return; }
+    const known = memo.get(raw);
+    if (known !== undefined) {
+      // This field's literals are stamped by this field alone: none is stamped yet in this event.
+      for (const lid of known) { sink.stampLit[lid] = sink.epoch; sink.found(lid); }
+      return;
+    }
+    const rec = this.recorder.start(sink);
+    this.search(raw, lower, rec);
+    memo.set(raw, rec.ids.slice());
+  }
+
+  private search(raw: string, lower: () => string, sink: LiteralSink): void {
+    if (this.stride > 1) this.sampled(lower(), sink);
+    else if (!this.every(raw, true, lower, sink)) this.every(lower(), false, lower, sink);
+  }
+
+  /** A key hit: its literals not yet tried this event are confirmed on the lower-cased value. */
+  private hit(list: number[], low: string, sink: LiteralSink): void {
+    const { stampLit, lits, epoch } = sink;
+    for (const lid of list) if (stampLit[lid] !== epoch) { stampLit[lid] = epoch; if (low.includes(lits[lid]!)) sink.found(lid); }
+  }
+
+  /** Every position (false: stopped at a non-ASCII character of a raw value). */
+  private every(v: string, ascii: boolean, lower: () => string, sink: LiteralSink): boolean {
+    const { present, grams, firsts } = this;
+    const hasGrams = grams.size > 0;
+    let low: string | undefined = ascii ? undefined : v;
+    let k = 0;
+    for (let i = 0; i < v.length; i++) {
+      let c = v.charCodeAt(i);
+      if (ascii) { c = fold(c); if (c < 0) return false; }
+      if (firsts !== null && firsts[c] === 1) {
+        low ??= lower();
+        const { stampLit, lits, epoch } = sink;
+        for (const lid of this.short.get(c)!) if (stampLit[lid] !== epoch && low.startsWith(lits[lid]!, i)) { stampLit[lid] = epoch; sink.found(lid); }
+      }
+      k = ((k << 7) ^ c) & MASK;
+      if (!hasGrams || i < GRAM - 1 || present[slot(k)] === 0) continue;
+      const list = grams.get(k);
+      if (list !== undefined) this.hit(list, (low ??= lower()), sink);
+    }
+    return true;
+  }
+
+  /**
+   * Every `stride`-th gram end of the lower-cased value (not the raw one: a non-ASCII character
+   * anywhere may lower-case to ASCII, e.g. the Kelvin sign, and only probed positions are read).
+   */
+  private sampled(low: string, sink: LiteralSink): void {
+    const { present, grams, stride } = this;
+    for (let i = GRAM - 1; i < low.length; i += stride) {
+      const k = gramKey(low, i - GRAM + 1);
+      if (present[slot(k)] === 0) continue;
+      const list = grams.get(k);
+      if (list !== undefined) this.hit(list, low, sink);
+    }
+  }
+}
+
+/** A sink that passes literals on and records their ids (what the memo keeps for a value). */
+class Recorder implements LiteralSink {
+  lits: string[] = [];
+  stampLit: Uint32Array = new Uint32Array(0);
+  epoch = 0;
+  readonly ids: number[] = [];
+  private sink: LiteralSink | null = null;
+  start(sink: LiteralSink): this {
+    this.sink = sink; this.lits = sink.lits; this.stampLit = sink.stampLit; this.epoch = sink.epoch;
+    this.ids.length = 0;
+    return this;
+  }
+
+  found(lid: number): void { this.ids.push(lid); this.sink!.found(lid); }
+}
+
+function push(m: Map<number, number[]>, k: number, id: number): void {
+  const list = m.get(k);
+  if (list) list.push(id); else m.set(k, [id]);
+}
