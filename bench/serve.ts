@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- serve [--db FILE] [--hosts N] [--per-host-day P] [--clients 50] [--think-ms 1000]
- *   [--seconds 60] [--upload-mb M] [--upload-delay-s 10] [--read-connections N] [--direct]`: N analysts at once against a real `lineage serve` process (embedded store).
+ *   [--seconds 60] [--upload-mb M] [--upload-delay-s 10] [--read-connections N] [--direct] [--dist]`: N analysts at once against a real `lineage serve` process (embedded store).
  * Each analyst loops: search a host's processes (`/api/search?host=…&image=…`), open the graph of one
  * result (`/api/graph`), open its children page, then thinks `--think-ms` between requests.
  * Reports p50/p95/p99 per request kind, errors (non-2xx or network) and the server's peak RSS
@@ -11,6 +11,8 @@
  * `--direct`: no server — the same requests answered in the bench's own process by the functions the
  * routes call (bench/_serve-direct.ts), to show the ceiling the store itself sets; "server CPU" is then
  * this process's.
+ * `--dist`: run the built server (server/bin/lineage.js, after `npm run build`) instead of the sources
+ * through tsx — the production path (e.g. the upload's parse worker then loads compiled JavaScript).
  * Without `--db`, a demo store of `hosts × per-host-day × ≈5` events is built first (not timed).
  */
 import { spawn } from 'node:child_process';
@@ -44,8 +46,10 @@ function cpuSec(pid: number): number {
 
 interface IndexWork { builds: number; catchUps: number; ms: number }
 
-async function startServer(db: string, extra: string[]): Promise<{ base: string; pid: number; index: IndexWork; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
+async function startServer(db: string, extra: string[], dist: boolean): Promise<{ base: string; pid: number; index: IndexWork; stop(): Promise<void> }> {
+  // --dist: the built server (`npm run build`), as `npm start` runs it; otherwise the sources through tsx.
+  const entry = dist ? [join(ROOT, 'server', 'bin', 'lineage.js')] : ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Listening, then the lineage index built (the steady state a long-running server is in).
@@ -106,7 +110,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
     db: { type: 'string' }, hosts: { type: 'string', default: '20' }, 'per-host-day': { type: 'string', default: '10000' },
     clients: { type: 'string', default: '50' }, 'upload-mb': { type: 'string', default: '0' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
-    'read-connections': { type: 'string' }, direct: { type: 'boolean', default: false }, 'upload-delay-s': { type: 'string', default: '10' },
+    'read-connections': { type: 'string' }, direct: { type: 'boolean', default: false }, dist: { type: 'boolean', default: false }, 'upload-delay-s': { type: 'string', default: '10' },
   } });
   const clients = Number(values.clients);
   const thinkMs = Number(values['think-ms']);
@@ -125,7 +129,7 @@ export async function run(argv: string[]): Promise<void> {
   const rc = values['read-connections'];
   // --direct: the same requests answered in this process, without HTTP (the ceiling; _serve-direct.ts).
   const direct = values.direct ? await openDirect(db, rc ? Number(rc) : undefined) : null;
-  const server = direct ? { base: '', pid: process.pid, index: null, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : []);
+  const server = direct ? { base: '', pid: process.pid, index: null, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : [], values.dist);
   const samples: Sample[] = [];
   const H = { 'x-lineage-request': '1' };
   const get = async (kind: string, path: string): Promise<unknown> => {

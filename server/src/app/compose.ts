@@ -20,6 +20,7 @@ import type { ServeConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { ServeSource } from './serve-source.js';
 import { sigmaSide } from './sigma-side.js';
+import { pacedWrites } from './upload-pace.js';
 
 /** The server package version (health endpoint). */
 export function serverVersion(): string {
@@ -69,8 +70,11 @@ async function openStore(db: string, config: ServeConfig, log: Logger, signal: A
   }
 }
 
-/** Longest an upload batch waits for the readers to be idle before it is stored anyway. */
-const UPLOAD_YIELD_MS = 250;
+/**
+ * While analysts read, an upload's batches take about this share of the store's time
+ * (upload-pace.ts): the wait before a batch is up to 3× what the last batch took, at most 5 s.
+ */
+const UPLOAD_PACE = { share: 0.25, maxWaitMs: 5000, firstWaitMs: 250 };
 
 async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal: AbortSignal): Promise<ServeSource | null> {
   const store = await openStore(db, config, log, signal);
@@ -84,8 +88,9 @@ async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal
   catchUpPrevalence(store).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'prevalence tables not brought up to date'));
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
-    // An upload gives way to analysts' reads: each batch waits (at most UPLOAD_YIELD_MS) until no read runs.
-    store: { writeEvents: async (batch) => { await source.readPool?.whenQuiet(UPLOAD_YIELD_MS); return store.writeEvents(batch); } },
+    // An upload gives way to analysts' reads: each batch waits until no read runs, for at most 3× what
+    // the previous batch took (UPLOAD_PACE).
+    store: { writeEvents: pacedWrites((batch) => store.writeEvents(batch), { ...UPLOAD_PACE, whenQuiet: (ms) => source.readPool?.whenQuiet(ms) ?? Promise.resolve() }) },
     eventStore: store, close: () => source.close(),
   };
 }
