@@ -69,14 +69,15 @@ function takeWorker(): Worker {
   const kept = idle.pop();
   if (kept) { kept.ref(); return kept; }
   const entry = workerEntry();
-  return new Worker(entry.entry, { eval: entry.eval });
+  const worker = new Worker(entry.entry, { eval: entry.eval });
+  // A kept worker that dies is dropped (one listener for the worker's life, not one per job).
+  worker.once('exit', () => { const i = idle.indexOf(worker); if (i >= 0) idle.splice(i, 1); });
+  return worker;
 }
 
 function giveBack(worker: Worker): void {
   if (idle.length >= MAX_IDLE) { void worker.terminate(); return; }
   worker.unref();
-  // An idle worker that dies is dropped.
-  worker.once('exit', () => { const i = idle.indexOf(worker); if (i >= 0) idle.splice(i, 1); });
   idle.push(worker);
 }
 

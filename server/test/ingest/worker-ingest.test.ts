@@ -137,4 +137,22 @@ describe('ingestInWorker', () => {
     expect([report.files, report.events, report.rejectedTotal]).toEqual([0, 0, 1]);
     expect(report.rejected[0]!.reason).toMatch(/ENOENT/);
   });
+
+  it('a kept worker serves upload after upload with the same result and no listener build-up', async () => {
+    const file = xmlFile(tempDir(), 300);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => { warnings.push(`${w.name}: ${w.message}`); };
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 15; i++) {
+        const sink = recordingSink();
+        const report = await ingestInWorker([file], sink, { batchSize: 100 });
+        expect([report.events, sink.batches.length]).toEqual([300, 3]);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
