@@ -1,15 +1,18 @@
 /**
  * `npm run bench -- serve [--db FILE] [--hosts N] [--per-host-day P] [--clients 50] [--think-ms 1000]
- *   [--seconds 60] [--upload-mb M] [--read-connections N] [--direct]`: N analysts at once against a real `lineage serve` process (embedded store).
+ *   [--seconds 60] [--upload-mb M] [--upload-delay-s 10] [--read-connections N] [--direct] [--dist]`: N analysts at once against a real `lineage serve` process (embedded store).
  * Each analyst loops: search a host's processes (`/api/search?host=…&image=…`), open the graph of one
  * result (`/api/graph`), open its children page, then thinks `--think-ms` between requests.
  * Reports p50/p95/p99 per request kind, errors (non-2xx or network) and the server's peak RSS
  * (VmHWM), plus the load average before and after (the machine is shared). JSON lines on stdout.
- * With `--upload-mb M`, one M MB upload (generated Sysmon XML, new events) runs while they work, and
- * its rate is reported: reads must stay responsive during an upload.
+ * With `--upload-mb M`, one M MB upload (generated Sysmon XML, new events) starts `--upload-delay-s`
+ * (default 10) after the analysts, and its rate, the server's peak RSS before and after it, and the
+ * reads that started during it vs the others are reported: reads must stay responsive during an upload.
  * `--direct`: no server — the same requests answered in the bench's own process by the functions the
  * routes call (bench/_serve-direct.ts), to show the ceiling the store itself sets; "server CPU" is then
  * this process's.
+ * `--dist`: run the built server (server/bin/lineage.js, after `npm run build`) instead of the sources
+ * through tsx — the production path (e.g. the upload's parse worker then loads compiled JavaScript).
  * Without `--db`, a demo store of `hosts × per-host-day × ≈5` events is built first (not timed).
  */
 import { spawn } from 'node:child_process';
@@ -43,8 +46,10 @@ function cpuSec(pid: number): number {
 
 interface IndexWork { builds: number; catchUps: number; ms: number }
 
-async function startServer(db: string, extra: string[]): Promise<{ base: string; pid: number; index: IndexWork; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts'), 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
+async function startServer(db: string, extra: string[], dist: boolean): Promise<{ base: string; pid: number; index: IndexWork; stop(): Promise<void> }> {
+  // --dist: the built server (`npm run build`), as `npm start` runs it; otherwise the sources through tsx.
+  const entry = dist ? [join(ROOT, 'server', 'bin', 'lineage.js')] : ['--import', 'tsx', join(ROOT, 'bench', '_serve.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', '--db', db, '--port', '0', '--log-level', 'info', '--max-concurrent', '256', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Listening, then the lineage index built (the steady state a long-running server is in).
@@ -76,7 +81,8 @@ async function startServer(db: string, extra: string[]): Promise<{ base: string;
   };
 }
 
-interface Sample { kind: string; ms: number; ok: boolean }
+/** One request: its kind, latency, outcome and when it started (ms, performance.now()). */
+interface Sample { kind: string; ms: number; ok: boolean; at: number }
 
 /**
  * About `mb` MB of Sysmon process creates in XML, on a host of their own, named per run (all new to
@@ -104,7 +110,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
     db: { type: 'string' }, hosts: { type: 'string', default: '20' }, 'per-host-day': { type: 'string', default: '10000' },
     clients: { type: 'string', default: '50' }, 'upload-mb': { type: 'string', default: '0' }, 'think-ms': { type: 'string', default: '1000' }, seconds: { type: 'string', default: '60' },
-    'read-connections': { type: 'string' }, direct: { type: 'boolean', default: false },
+    'read-connections': { type: 'string' }, direct: { type: 'boolean', default: false }, dist: { type: 'boolean', default: false }, 'upload-delay-s': { type: 'string', default: '10' },
   } });
   const clients = Number(values.clients);
   const thinkMs = Number(values['think-ms']);
@@ -123,7 +129,7 @@ export async function run(argv: string[]): Promise<void> {
   const rc = values['read-connections'];
   // --direct: the same requests answered in this process, without HTTP (the ceiling; _serve-direct.ts).
   const direct = values.direct ? await openDirect(db, rc ? Number(rc) : undefined) : null;
-  const server = direct ? { base: '', pid: process.pid, index: null, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : []);
+  const server = direct ? { base: '', pid: process.pid, index: null, stop: () => direct.close() } : await startServer(db, rc ? ['--read-connections', rc] : [], values.dist);
   const samples: Sample[] = [];
   const H = { 'x-lineage-request': '1' };
   const get = async (kind: string, path: string): Promise<unknown> => {
@@ -131,15 +137,15 @@ export async function run(argv: string[]): Promise<void> {
     try {
       if (direct) {
         const body = await direct.get(path);
-        samples.push({ kind, ms: performance.now() - t, ok: true });
+        samples.push({ kind, ms: performance.now() - t, ok: true, at: t });
         return JSON.parse(JSON.stringify(body)) as unknown;
       }
       const r = await fetch(`${server.base}${path}`, { headers: H });
       const body = await r.json();
-      samples.push({ kind, ms: performance.now() - t, ok: r.ok });
+      samples.push({ kind, ms: performance.now() - t, ok: r.ok, at: t });
       return r.ok ? body : null;
     } catch {
-      samples.push({ kind, ms: performance.now() - t, ok: false });
+      samples.push({ kind, ms: performance.now() - t, ok: false, at: t });
       return null;
     }
   };
@@ -165,15 +171,22 @@ export async function run(argv: string[]): Promise<void> {
       }
     };
     const uploadMb = Number(values['upload-mb']);
+    // The upload starts once the analysts are in their steady state; the reads that start during it
+    // are reported apart from those before and after it (the same run, the same load).
+    let window: { from: number; to: number; rssBefore: number } | null = null;
     const upload = uploadMb > 0 ? (async () => {
       const body = uploadBody(uploadMb);
+      await sleep(Number(values['upload-delay-s']) * 1000);
+      const rssBefore = direct ? 0 : peakRssMiB(server.pid);
       const t = performance.now();
       const r = await fetch(`${server.base}/api/upload?name=bench.xml`, { method: 'POST', headers: { ...H, 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
       const text = await r.text();
-      const s2 = (performance.now() - t) / 1000;
-      const line = { bench: 'serve', kind: 'upload', mb: Math.round(body.length / 1e6), status: r.status, done: /"type":"done"/.test(text), seconds: Math.round(s2 * 10) / 10, mbPerSec: Math.round((body.length / 1e6 / s2) * 10) / 10 };
+      window = { from: t, to: performance.now(), rssBefore };
+      const s2 = (window.to - t) / 1000;
+      const line = { bench: 'serve', kind: 'upload', mb: Math.round(body.length / 1e6), status: r.status, done: /"type":"done"/.test(text), seconds: Math.round(s2 * 10) / 10, mbPerSec: Math.round((body.length / 1e6 / s2) * 10) / 10,
+        serverPeakRssBeforeMiB: rssBefore, serverPeakRssAfterMiB: direct ? 0 : peakRssMiB(server.pid) };
       console.log(JSON.stringify(line));
-      console.error(`upload    ${line.mb} MB in ${line.seconds} s (${line.mbPerSec} MB/s), status ${line.status}, done ${line.done}`);
+      console.error(`upload    ${line.mb} MB in ${line.seconds} s (${line.mbPerSec} MB/s), status ${line.status}, done ${line.done}; server peak RSS ${line.serverPeakRssBeforeMiB} MiB before it, ${line.serverPeakRssAfterMiB} MiB after`);
     })() : Promise.resolve();
     const cpu0 = process.cpuUsage();
     const serverCpu0 = cpuSec(server.pid);
@@ -194,6 +207,17 @@ export async function run(argv: string[]): Promise<void> {
         p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), serverPeakRssMiB: rss, serverCpuPct, serverCpuMsPerRequest, loadBefore, loadAfter, benchClientCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
       console.log(JSON.stringify(line));
       console.error(`${kind.padEnd(9)} n=${String(line.requests).padStart(5)} err=${line.errors}  p50 ${line.p50} ms  p95 ${line.p95} ms  p99 ${line.p99} ms`);
+    }
+    const w = window as { from: number; to: number } | null;
+    if (w) {
+      for (const [phase, inPhase] of [['during-upload', (s: Sample) => s.at >= w.from && s.at < w.to], ['outside-upload', (s: Sample) => s.at < w.from || s.at >= w.to]] as const) {
+        for (const kind of ['graph', 'all']) {
+          const ms = samples.filter((s) => inPhase(s) && (kind === 'all' || s.kind === kind)).map((s) => s.ms).sort((a, b) => a - b);
+          const line = { bench: 'serve', kind: `${kind}-${phase}`, requests: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99) };
+          console.log(JSON.stringify(line));
+          console.error(`${line.kind.padEnd(24)} n=${String(line.requests).padStart(5)}  p50 ${line.p50} ms  p95 ${line.p95} ms  p99 ${line.p99} ms`);
+        }
+      }
     }
     if (server.index) {
       console.log(JSON.stringify({ bench: 'serve', kind: 'lineage-index', ...server.index }));

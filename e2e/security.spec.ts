@@ -91,3 +91,22 @@ test('our own page loads under its CSP with no violation, and is refused inside 
   await page.evaluate((src) => { const f = document.createElement('iframe'); f.src = src; document.body.append(f); }, `${baseURL}/`);
   expect(await blocked).toBe(true);
 });
+
+test('the served client has no source maps: no sourceMappingURL in its scripts, no .map beside them', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  const scripts = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((m) => m[1]!);
+  const styles = [...html.matchAll(/<link[^>]+href="([^"]+\.css)"/g)].map((m) => m[1]!);
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const asset of [...scripts, ...styles]) {
+    const body = await (await request.get(asset)).text();
+    expect(body.length, asset).toBeGreaterThan(0);
+    expect(body, asset).not.toMatch(/sourceMappingURL=/);
+    // Lazily loaded chunks named in the entry script are checked too.
+    for (const chunk of asset.endsWith('.js') ? [...body.matchAll(/assets\/[\w-]+\.js/g)].map((m) => `/${m[0]}`) : []) {
+      expect(await (await request.get(chunk)).text(), chunk).not.toMatch(/sourceMappingURL=/);
+    }
+    // As a debugger asks for it (JSON, so the SPA fallback does not answer with index.html).
+    const map = await request.get(`${asset}.map`, { headers: { accept: 'application/json' } });
+    expect(map.status(), `${asset}.map`).toBe(404);
+  }
+});

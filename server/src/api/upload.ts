@@ -6,7 +6,8 @@
  *          streaming a body without one); otherwise 200 with an NDJSON stream of UploadMessage lines:
  *          `received` (bytes on disk), `progress` (events stored so far, per batch), then `done` with
  *          the ingest report — or `error` if the store fails mid-way.
- * The body is streamed to a temp file (never buffered whole), ingested with `ingestPaths` into the
+ * The body is streamed to a temp file (never buffered whole), read and parsed on a worker thread
+ * (`ingestInWorker`: the same readers as `ingestPaths`) while this thread writes its batches into the
  * store, and the temp file is removed whatever happens. At most `maxConcurrent` uploads run at once
  * (503 `busy` + Retry-After beyond); a body that stalls for `idleMs` is dropped; a client that goes
  * away (Cancel) stops the upload: during the transfer nothing is stored, during the ingest no further
@@ -21,7 +22,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { UploadMessage, UploadReport } from '@lineage/shared';
 import { audit } from '../app/logger.js';
-import { ingestPaths, type IngestSink } from '../ingest/pipeline.js';
+import type { IngestSink } from '../ingest/pipeline.js';
+import { ingestInWorker } from '../ingest/worker-ingest.js';
 import type { SysmonEvent } from '../ingest/record.js';
 import { AppError } from './errors.js';
 
@@ -155,8 +157,10 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
 
     let events = 0;
     let duplicates = 0;
-    // Cancel: the client went away, so no further batch is stored.
+    // Cancel: the client went away, so the parser stops and no further batch is stored.
     const gone = (): boolean => res.destroyed || req.socket.destroyed;
+    const cancel = new AbortController();
+    res.on('close', () => { if (!res.writableFinished) cancel.abort(new Error('upload cancelled by the client')); });
     const sink: IngestSink = {
       write: async (batch) => {
         if (gone()) throw new Error('upload cancelled by the client');
@@ -168,7 +172,8 @@ async function handleUpload(deps: UploadDeps, maxBytes: number, req: Request, re
       },
     };
     try {
-      const report = await ingestPaths([join(dir, 'upload')], sink, { batchSize: deps.batchSize ?? 5000, maxRejected: MAX_LISTED_REJECTIONS });
+      // Parsed on a worker thread: this thread only writes the batches and keeps serving requests.
+      const report = await ingestInWorker([join(dir, 'upload')], sink, { batchSize: deps.batchSize ?? 5000, maxRejected: MAX_LISTED_REJECTIONS, signal: cancel.signal });
       const out: UploadReport = {
         file: name ?? 'upload', bytes, events: report.events, duplicates: report.duplicates, skipped: report.skipped,
         rejected: report.rejected.map((r) => ({ line: r.line, reason: r.reason })), rejectedTotal: report.rejectedTotal,

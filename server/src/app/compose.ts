@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../api/app.js';
 import { LOOPBACK_NAMES } from '../api/guard.js';
 import { cleanStaleUploads } from '../api/upload.js';
+import type { SysmonEvent } from '../ingest/record.js';
 import { catchUpPrevalence } from '../sources/embedded/prevalence-index.js';
 import { EmbeddedSource, EmbeddedStore } from '../sources/embedded/index.js';
 import { splunkFactory } from '../sources/splunk/serve-factory.js';
@@ -20,6 +21,8 @@ import type { ServeConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { ServeSource } from './serve-source.js';
 import { sigmaSide } from './sigma-side.js';
+import { checkpointedWrites } from './upload-checkpoint.js';
+import { pacedWrites } from './upload-pace.js';
 
 /** The server package version (health endpoint). */
 export function serverVersion(): string {
@@ -69,8 +72,13 @@ async function openStore(db: string, config: ServeConfig, log: Logger, signal: A
   }
 }
 
-/** Longest an upload batch waits for the readers to be idle before it is stored anyway. */
-const UPLOAD_YIELD_MS = 250;
+/**
+ * While analysts read, an upload's batches take about this share of the time (upload-pace.ts): a
+ * batch waits 3× what the last one took (at most 5 s), or until readers are silent for 100 ms.
+ */
+const UPLOAD_PACE = { share: 0.25, maxWaitMs: 5000, firstWaitMs: 250, idleMs: 100 };
+/** Uploaded rows are checkpointed into the file every 100,000 events and 2 s after the last batch (upload-checkpoint.ts). */
+const UPLOAD_CHECKPOINT = { everyEvents: 100_000, idleMs: 2000 };
 
 async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal: AbortSignal): Promise<ServeSource | null> {
   const store = await openStore(db, config, log, signal);
@@ -82,11 +90,22 @@ async function embeddedSide(db: string, config: ServeConfig, log: Logger, signal
   const source = new EmbeddedSource(store, { lineageIndex: true, searchIndex: true, readConnections: config.readConnections });
   // An older store gets its fleet-prevalence tables in place, in the background (a request waits for it).
   catchUpPrevalence(store).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'prevalence tables not brought up to date'));
+  // An upload gives way to analysts' reads (UPLOAD_PACE), and its rows do not pile up in memory (UPLOAD_CHECKPOINT).
+  const paced = pacedWrites((batch: readonly SysmonEvent[]) => store.writeEvents(batch), {
+    ...UPLOAD_PACE, readersBusy: () => !!source.readPool && source.readPool.active + source.readPool.queued > 0,
+  });
+  const uploads = checkpointedWrites(paced, {
+    ...UPLOAD_CHECKPOINT,
+    checkpoint: async () => {
+      const conn = await store.acquire();
+      try { await conn.run('CHECKPOINT'); } finally { store.release(conn); }
+    },
+    onError: (err) => log.warn({ err: (err as Error).message }, 'checkpoint after upload failed; tried again after the next batch'),
+  });
   return {
     mode: 'embedded', sourceFor: () => source, describe: `embedded ${db}`,
-    // An upload gives way to analysts' reads: each batch waits (at most UPLOAD_YIELD_MS) until no read runs.
-    store: { writeEvents: async (batch) => { await source.readPool?.whenQuiet(UPLOAD_YIELD_MS); return store.writeEvents(batch); } },
-    eventStore: store, close: () => source.close(),
+    store: { writeEvents: uploads.write },
+    eventStore: store, close: async () => { await uploads.close(); await source.close(); },
   };
 }
 

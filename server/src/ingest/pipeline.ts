@@ -116,18 +116,78 @@ export function readAnything(r: IngestReport): boolean {
   return r.events + r.duplicates + r.skipped > 0;
 }
 
+/** A report with nothing counted yet. */
+export function emptyReport(): IngestReport {
+  return { files: 0, events: 0, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0, warnings: [], warningsTotal: 0 };
+}
+
+/** Count a rejected record in `report`, listing it while fewer than `maxRejected` are listed. */
+export function rejectInto(report: IngestReport, maxRejected: number, file: string, line: number, reason: string): void {
+  report.rejectedTotal++;
+  if (report.rejected.length < maxRejected) report.rejected.push({ file, line, reason });
+}
+
+/**
+ * Read one file: each normalised event goes to `add`; skipped and rejected records, reader warnings
+ * and the file itself (when its format is readable) are counted in `report`. `add` returns a promise
+ * only when it must be awaited (a batch opened or filled); an error it throws as a `SinkFailure`
+ * ends the read, any other error of the read is a rejection of the rest of the file.
+ * Shared by `ingestPaths` and the upload's parse worker (./parse-worker.ts), so both read alike.
+ */
+export async function readFileInto(
+  file: string, report: IngestReport, opts: { chunkBytes?: number; maxRejected: number },
+  add: (e: SysmonEvent) => Promise<void> | undefined,
+): Promise<void> {
+  const reject = (line: number, reason: string): void => rejectInto(report, opts.maxRejected, file, line, reason);
+  let opened;
+  try {
+    opened = await readEventBatches(file, {
+      chunkBytes: opts.chunkBytes,
+      onWarning: (w) => {
+        report.warningsTotal++;
+        if (report.warnings.length < opts.maxRejected) report.warnings.push({ file, ...w });
+      },
+    });
+  } catch (e) {
+    reject(0, `cannot read: ${(e as Error).message}`);
+    return;
+  }
+  try {
+    for await (const items of opened.batches) {
+      for (const item of items) {
+        if (item.kind === 'event') {
+          const n = normalise(item.event);
+          if (n.kind === 'event') {
+            const pending = add(n.event);
+            if (pending) await pending;
+          } else if (n.kind === 'skipped') {
+            report.skipped++;
+          } else {
+            reject(item.line, n.reason);
+          }
+        } else if (item.kind === 'skipped') {
+          report.skipped++;
+        } else {
+          reject(item.line, item.reason);
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof SinkFailure) throw e;
+    // An I/O error mid-file: what was read is kept, the rest of the file is reported.
+    reject(0, `read failed: ${(e as Error).message}`);
+  }
+  if (opened.supported) report.files++;
+}
+
 /** Ingest files/directories into `sink`; see the module comment. */
 export async function ingestPaths(paths: string[], sink: IngestSink, opts: IngestOptions = {}): Promise<IngestReport> {
   // One DuckDB row group (122,880 rows) per write: a batch that fills whole row groups is written
   // compressed straight into the file instead of through the WAL (figures: bench/results/embedded-store.md).
   const batchSize = opts.batchSize ?? 122_880;
   const maxRejected = opts.maxRejected ?? 10_000;
-  const report: IngestReport = { files: 0, events: 0, duplicates: 0, skipped: 0, rejected: [], rejectedTotal: 0, warnings: [], warningsTotal: 0 };
-  const reject = (file: string, line: number, reason: string): void => {
-    report.rejectedTotal++;
-    if (report.rejected.length < maxRejected) report.rejected.push({ file, line, reason });
-  };
-  const files = await listFiles(paths, (p, reason) => reject(p, 0, reason));
+  const report = emptyReport();
+  const files = await listFiles(paths, (p, reason) => rejectInto(report, maxRejected, p, 0, reason));
 
   // One write in flight while the next batch is parsed: the store works in its own threads.
   let pending: Promise<void> | null = null;
@@ -182,46 +242,11 @@ export async function ingestPaths(paths: string[], sink: IngestSink, opts: Inges
 
   try {
     for (const file of files) {
-      let opened;
-      try {
-        opened = await readEventBatches(file, {
-          chunkBytes: opts.chunkBytes,
-          onWarning: (w) => {
-            report.warningsTotal++;
-            if (report.warnings.length < maxRejected) report.warnings.push({ file, ...w });
-          },
-        });
-      } catch (e) {
-        reject(file, 0, `cannot read: ${(e as Error).message}`);
-        continue;
-      }
-      try {
-        for await (const items of opened.batches) {
-          for (const item of items) {
-            if (item.kind === 'event') {
-              const n = normalise(item.event);
-              if (n.kind === 'event') {
-                // Hot path: a synchronous add; the async one only when a batch opens or fills.
-                if (open !== null && open.size + 1 < batchSize) open.add(n.event);
-                else await add(n.event);
-              } else if (n.kind === 'skipped') {
-                report.skipped++;
-              } else {
-                reject(file, item.line, n.reason);
-              }
-            } else if (item.kind === 'skipped') {
-              report.skipped++;
-            } else {
-              reject(file, item.line, item.reason);
-            }
-          }
-        }
-      } catch (e) {
-        if (e instanceof SinkFailure) throw e;
-        // An I/O error mid-file: what was read is kept, the rest of the file is reported.
-        reject(file, 0, `read failed: ${(e as Error).message}`);
-      }
-      if (opened.supported) report.files++;
+      // Hot path: a synchronous add; the async one only when a batch opens or fills.
+      await readFileInto(file, report, { chunkBytes: opts.chunkBytes, maxRejected }, (e) => {
+        if (open !== null && open.size + 1 < batchSize) { open.add(e); return undefined; }
+        return add(e);
+      });
       // Progress only: no flush per file, so many small files share a batch (one transaction per
       // batch of files, not per file); the counts are those of the batches committed so far.
       if (opts.onFile) opts.onFile(file, report);
@@ -237,7 +262,7 @@ export async function ingestPaths(paths: string[], sink: IngestSink, opts: Inges
 }
 
 /** Marks an error of the sink (store), as opposed to one of reading a file. */
-class SinkFailure extends Error {
+export class SinkFailure extends Error {
   constructor(override readonly cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause));
   }

@@ -63,4 +63,13 @@ describe('reading the NDJSON answer', () => {
     expect(errorMessageOf(413, '<html>')).toBe('the file is larger than the server accepts');
     expect(errorMessageOf(0, '')).toBe('server unreachable');
   });
+
+  it('a cancel during the ingest says how many events were stored and that they stay; before any batch, just "cancelled"', () => {
+    const add: UploadAction = { type: 'add', maxBytes: null, files: [{ id: 1, path: 'a.xml', size: 10 }, { id: 2, path: 'b.xml', size: 10 }] };
+    const s = run([add, { type: 'start', id: 1 }, { type: 'message', id: 1, message: { type: 'received', bytes: 10 } },
+      { type: 'message', id: 1, message: { type: 'progress', events: 5000, duplicates: 0 } }, { type: 'failed', id: 1, error: 'cancelled' },
+      { type: 'start', id: 2 }, { type: 'failed', id: 2, error: 'cancelled' }]);
+    expect(s.items[0]!.error).toMatch(/^cancelled after 5000 events were stored; they stay in the store/);
+    expect(s.items[1]!.error).toBe('cancelled');
+  });
 });

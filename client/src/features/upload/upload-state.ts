@@ -61,7 +61,13 @@ export function uploadReducer(s: UploadState, a: UploadAction): UploadState {
       return s;
     }
     case 'done': return patch(s, a.id, (i) => ({ status: 'done', sent: i.size, report: a.report, events: a.report.events, duplicates: a.report.duplicates }));
-    case 'failed': return patch(s, a.id, () => ({ status: 'failed', error: a.error }));
+    case 'failed': return patch(s, a.id, (i) => ({
+      status: 'failed',
+      // A cancel during the ingest keeps the batches already stored (docs/security.md "Uploads"): say so.
+      error: a.error === 'cancelled' && i.events > 0
+        ? `cancelled after ${i.events} events were stored; they stay in the store (as may a batch that was being stored at that moment)`
+        : a.error,
+    }));
     case 'clear': return { ...s, items: s.items.filter((i) => i.status === 'queued' || i.status === 'uploading' || i.status === 'ingesting') };
     default: return s;
   }
