@@ -11,6 +11,7 @@ import type { LineageIndex, WalkEntry } from './lineage-index.js';
 import { PROCESS_COLUMNS } from './schema.js';
 import { Params, queryJson, type ConnectionPool, type SqlRow } from './sql-runner.js';
 import { MAX_GENERATIONS, type TreeSqlOptions } from './tree-sql.js';
+import type { EventCounts, ProcessEvents } from './event-counts.js';
 
 /** Columns in PROCESS_COLUMNS (commas outside parentheses, + 1). */
 const PROCESS_COLUMN_COUNT = PROCESS_COLUMNS.replace(/\([^)]*\)/g, '').split(',').length;
@@ -29,7 +30,9 @@ export interface HeldCount { n: number; from: number; to: number }
 /** Event counts by host + "\n" + guid, then category, over all time. */
 export type HeldCounts = Map<string, Partial<Record<Category, HeldCount>>>;
 
-export async function indexedTree(store: ConnectionPool, index: LineageIndex, ctx: QueryContext, o: TreeSqlOptions): Promise<IndexedTree | null> {
+export async function indexedTree(
+  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, o: TreeSqlOptions, memory: EventCounts | null = null,
+): Promise<IndexedTree | null> {
   const origins = index.find(o.guid, o.host);
   if (origins.length === 0) return { rows: [], outside: [], counts: new Map() }; // the statement would find no origin, so nothing at all
   const limit = o.budget + 1;
@@ -37,7 +40,10 @@ export async function indexedTree(store: ConnectionPool, index: LineageIndex, ct
     up: Math.min(o.up, MAX_GENERATIONS), down: Math.min(o.down, MAX_GENERATIONS), limit, ...(o.range ? { range: o.range } : {}),
   });
   // The parents above the range come in the same statement: a graph needs them next (placeholders).
-  const { rows: fetched, counts: eventCounts } = await fetchRows(store, index, ctx, [...walked, ...outside]);
+  const all = [...walked, ...outside];
+  // The rows' event counts: from memory when the index has them (event-counts.ts), else in the same statement.
+  const { rows: fetched, counts: eventCounts } = await fetchRows(store, index, ctx, all, memory === null);
+  if (memory) heldFromMemory(memory, all, fetched, (r) => `${index.hostName(r)}\n${index.gkey(r)}`, eventCounts);
   // Every walked row must come back exactly once, and every link must hold on the GUID strings.
   const keyOf = new Map<number, string>(); // row → host + gkey text (BigInt formatting is not free)
   const rowOf = (e: WalkEntry): SqlRow | undefined => {
@@ -46,9 +52,10 @@ export async function indexedTree(store: ConnectionPool, index: LineageIndex, ct
     return fetched.get(k);
   };
   const out: { row: SqlRow; depth: number; micros: number }[] = [];
-  // Every process fetched had all its events counted (by key, on its host): none is a count of zero.
+  // Counted in SQL, every process fetched had all its events counted (by key, on its host): none is a
+  // count of zero. From memory, only what memory answered is held.
   const counts: HeldCounts = new Map(eventCounts);
-  for (const r of fetched.values()) {
+  for (const r of memory ? [] : fetched.values()) {
     if (r.guid === undefined) continue;
     const k = `${String(r.host)}\n${String(r.guid)}`;
     if (!counts.has(k)) counts.set(k, {});
@@ -96,7 +103,7 @@ export async function indexedTree(store: ConnectionPool, index: LineageIndex, ct
  * for 8 keys, 23.5 → 12.3 ms for 150; docs/security.md "Cheaper requests").
  */
 async function fetchRows(
-  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, walked: WalkEntry[],
+  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, walked: WalkEntry[], withCounts: boolean,
 ): Promise<{ rows: Map<string, SqlRow>; counts: HeldCounts }> {
   const hosts = [...new Set(walked.map((e) => index.hostName(e.row)))].sort();
   const keys = [...new Set(walked.map((e) => index.gkey(e.row).toString()))].sort();
@@ -119,11 +126,11 @@ async function fetchRows(
   const nulls = PROCESS_COLUMN_COUNT - 3; // all but guid, parent_guid, host
   const rows = await queryJson(store, ctx, `
 SELECT ${PROCESS_COLUMNS}, CAST(p.gkey AS VARCHAR) AS gk, NULL AS category, NULL AS n, NULL AS t0, NULL AS t1
-FROM processes p WHERE p.rowid IN (SELECT pp.rowid FROM processes pp ${pk.join} WHERE ${onHosts('pp')} ${pk.where})
+FROM processes p WHERE p.rowid IN (SELECT pp.rowid FROM processes pp ${pk.join} WHERE ${onHosts('pp')} ${pk.where})${withCounts ? `
 UNION ALL
 SELECT e.guid, NULL, e.host, ${Array(nulls).fill('NULL').join(', ')}, NULL, e.category, count(*), epoch_us(min(e.time)), epoch_us(max(e.time))
 FROM events e ${ek.join} WHERE ${onHosts('e')} ${ek.where} AND e.event_id <> 1
-GROUP BY e.guid, e.host, e.category`, p);
+GROUP BY e.guid, e.host, e.category` : ''}`, p);
   const out = new Map<string, SqlRow>();
   const counts: HeldCounts = new Map();
   for (const r of rows) {
@@ -139,4 +146,24 @@ GROUP BY e.guid, e.host, e.category`, p);
     else out.set(k, r);
   }
   return { rows: out, counts };
+}
+
+/**
+ * Hold the counts memory answers for the fetched rows (each category with the process's whole span:
+ * a range that cuts it is counted in SQL). `keyOf` names a row as `fetched` does (host + gkey).
+ */
+function heldFromMemory(memory: EventCounts, entries: WalkEntry[], fetched: Map<string, SqlRow>, keyOf: (row: number) => string, held: HeldCounts): void {
+  for (const e of entries) {
+    const r = fetched.get(keyOf(e.row));
+    if (!r || r.guid === undefined) continue;
+    const got = memory.get(e.row, String(r.guid));
+    if (got) held.set(`${String(r.host)}\n${String(r.guid)}`, asHeld(got));
+  }
+}
+
+/** Counts from memory as held counts: every category with the process's whole span. */
+export function asHeld(got: ProcessEvents): Partial<Record<Category, HeldCount>> {
+  const c: Partial<Record<Category, HeldCount>> = {};
+  for (const [cat, n] of Object.entries(got.counts) as [Category, number][]) c[cat] = { n, from: got.from, to: got.to };
+  return c;
 }

@@ -13,20 +13,24 @@ import { clampLimit, filters, guidList, guidMatch } from './source-sql.js';
 import type { HeldCount, HeldCounts } from './indexed-tree.js';
 import { isoToMicros } from './lineage-index.js';
 
+/** A process's event counts from memory (event-counts.ts) in held form, or null / undefined when it has none to give. */
+export type MemoryCounts = (guid: string, host: string) => Partial<Record<Category, HeldCount>> | null | undefined;
+
 /**
  * EventSource.countEvents; `held`: what this request's trees counted (all time, with each count's time
- * span). A process whose every category lies wholly inside or wholly outside the range is answered
- * from it; the others (not held, or a span the range cuts) by one statement.
+ * span); `memory`: the per-process counts kept in memory. A process whose every category lies wholly
+ * inside or wholly outside the range is answered from them; the others (not held, or a span the range
+ * cuts) by one statement.
  */
 export async function countEvents(
-  reads: ConnectionPool, held: HeldCounts | undefined, guids: string[], o: BaseOptions,
+  reads: ConnectionPool, held: HeldCounts | undefined, memory: MemoryCounts | null, guids: string[], o: BaseOptions,
 ): Promise<Map<string, Partial<Record<Category, number>>>> {
   const out = new Map<string, Partial<Record<Category, number>>>();
   let wanted = guidList(guids);
-  if (held && o.host && wanted.length > 0) {
+  if ((held || memory) && o.host && wanted.length > 0) {
     const host = o.host.toLowerCase();
     wanted = wanted.filter((g) => {
-      const c = held.get(`${host}\n${g}`);
+      const c = held?.get(`${host}\n${g}`) ?? memory?.(g, host);
       const counts = c && inRange(c, o.range);
       if (!counts) return true;
       if (Object.keys(counts).length > 0) out.set(g, counts);

@@ -4,13 +4,13 @@
  * also brings the parents above the range and the rows' event counts, held per request so the
  * graph's next calls need no statement), else the recursive statement of tree-sql.ts.
  */
-import { canonicalGuid } from '@lineage/shared';
+import { canonicalGuid, type Category } from '@lineage/shared';
 import type { BaseOptions, ProcessRecord, TreeOptions, TreeRows } from '../event-source.js';
 import { PROCESS_COLUMNS } from './schema.js';
 import { Params, queryJson, type ConnectionPool, type SqlRow } from './sql-runner.js';
 import { toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
-import { indexedTree, type HeldCounts } from './indexed-tree.js';
+import { asHeld, indexedTree, type HeldCount, type HeldCounts } from './indexed-tree.js';
 import type { LineageKeeper } from './lineage-keeper.js';
 import { filters, guidList, guidMatch } from './source-sql.js';
 
@@ -35,6 +35,16 @@ export class EmbeddedTree {
     return this.prefetched.get(ctx)?.counts;
   }
 
+  /** A process's event counts from memory (event-counts.ts), as held counts (every category with the process's span). */
+  memoryCounts(guid: string, host: string): Partial<Record<Category, HeldCount>> | null {
+    const index = this.lineage.current();
+    const memory = index && this.lineage.counts();
+    if (!memory) return null;
+    const rows = index.find(guid, host);
+    const got = rows.length === 1 ? memory.get(rows[0]!, guid) : null;
+    return got ? asHeld(got) : null;
+  }
+
   /** EmbeddedSource.locateOrigin: from the lineage index without a statement, or null. */
   locateOrigin(guid: string, host?: string): { host: string; startTime: string }[] | null {
     const index = this.lineage.current();
@@ -47,7 +57,7 @@ export class EmbeddedTree {
   private async treeRows(ctx: BaseOptions['ctx'], o: Parameters<typeof treeSql>[0]): Promise<SqlRow[]> {
     const index = this.lineage.current();
     if (index) {
-      const found = await indexedTree(this.reads, index, ctx, o);
+      const found = await indexedTree(this.reads, index, ctx, o, this.lineage.counts());
       if (found) {
         const held = this.prefetched.get(ctx) ?? { creates: new Map(), counts: new Map() };
         for (const r of found.outside) held.creates.set(`${String(r.host)}\n${String(r.guid)}`, toProcess(r));

@@ -136,7 +136,7 @@ export class EmbeddedSource implements EventSource {
   }
 
   countEvents(guids: string[], o: BaseOptions): Promise<Map<string, Partial<Record<Category, number>>>> {
-    return countEvents(this.reads, this.tree.heldCounts(o.ctx), guids, o);
+    return countEvents(this.reads, this.tree.heldCounts(o.ctx), (g, h) => this.tree.memoryCounts(g, h), guids, o);
   }
 
   getEvents(guids: string[], o: PageOptions & { category?: Category }): Promise<RowPage<EventRecord>> {
