@@ -67,7 +67,7 @@ export class EventCounts {
     const from = new Float64Array(rows), to = new Float64Array(rows);
     let cat = new Uint8Array(rows * 4), cnt = new Uint32Array(rows * 4);
     let used = 0;
-    const maxSeq = await aggregate(store, index, hosts, 0, cancelled, (g) => {
+    const add = (g: Group): void => {
       if (used + C > cat.length) {
         const grow = Math.ceil(cat.length * 1.5) + C;
         const c2 = new Uint8Array(grow); c2.set(cat); cat = c2;
@@ -78,8 +78,16 @@ export class EventCounts {
       len[g.row] = used - start[g.row]!;
       from[g.row] = g.from; to[g.row] = g.to; check[g.row] = g.check;
       flag[g.row] = g.one ? HAS : AMBIGUOUS;
-    });
-    if (maxSeq === null || store.changes !== version) return null;
+    };
+    // One host per statement: the aggregate's hash table holds one host's processes, not the store's
+    // (its peak memory), and each statement reads only that host's row groups (events sorted by host key).
+    let maxSeq = 0;
+    for (let h = 0; h < hosts; h++) {
+      const seq = await aggregate(store, index, [h], 0, cancelled, add);
+      if (seq === null) return null;
+      maxSeq = Math.max(maxSeq, seq);
+    }
+    if (store.changes !== version) return null;
     return new EventCounts(index, version, maxSeq, rows, hosts, start, len, cat.slice(0, used), cnt.slice(0, used), from, to, check, flag);
   }
 
@@ -89,7 +97,7 @@ export class EventCounts {
     if (this.index.version !== version) return false;
     // Applied only once the whole aggregate is read: a cancelled one leaves the counts as they were.
     const read: Group[] = [];
-    const maxSeq = await aggregate(store, this.index, this.hosts, this.upto, cancelled, (g) => {
+    const maxSeq = await aggregate(store, this.index, Array.from({ length: this.hosts }, (_, h) => h), this.upto, cancelled, (g) => {
       if (g.row < this.rows) read.push({ ...g, counts: [...g.counts] }); // later rows are not answered anyway
     });
     if (maxSeq === null) return false;
@@ -137,17 +145,20 @@ function checkOf(guid: string): number {
 }
 
 /**
- * One aggregate: events with `seq` above `after`, one row per process (host, key) with its counts by
- * category, handed to `each` when the key has a row in the index. Hosts beyond the first `hosts` of
- * the index, and keys without a row, are left out (not answered). Resolves the highest `seq` read,
+ * One aggregate: events with `seq` above `after` on the index's hosts `hostIds`, one row per process
+ * (host, key) with its counts by category, handed to `each` when the key has a row in the index.
+ * Keys without a row, and other hosts, are left out (not answered). Resolves the highest `seq` read,
  * or null when cancelled.
  */
 async function aggregate(
-  store: EmbeddedStore, index: LineageIndex, hosts: number, after: number, cancelled: () => boolean, each: (g: Group) => void,
+  store: EmbeddedStore, index: LineageIndex, hostIds: number[], after: number, cancelled: () => boolean, each: (g: Group) => void,
 ): Promise<number | null> {
   const conn = await store.acquire();
   try {
     const perCategory = CATEGORIES.map((c) => `CAST(count(*) FILTER (WHERE e.category = '${c}') AS UINTEGER)`).join(', ');
+    const names = hostIds.map((h) => index.hosts[h]!);
+    // A single host is also a table filter on the host key (pruned to its row groups).
+    const one = names.length === 1 ? 'AND e.hkey = hash($1[1])' : '';
     const result = await conn.stream(`
       SELECT h.id, CAST(e.gkey >> 32 AS UINTEGER), CAST(e.gkey & 4294967295 AS UINTEGER),
         CAST(epoch_us(min(e.time)) AS DOUBLE), CAST(epoch_us(max(e.time)) AS DOUBLE),
@@ -155,10 +166,10 @@ async function aggregate(
         CAST(min(hash(e.guid || '|')) = max(hash(e.guid || '|')) AND count(*) = count(*) FILTER (WHERE e.category IN (SELECT unnest($2))) AS UTINYINT),
         CAST(max(e.seq) AS DOUBLE), ${perCategory}
       FROM events e
-      JOIN (SELECT CAST(i - 1 AS UINTEGER) AS id, $1[i] AS host FROM range(1, len($1) + 1) t(i)) h ON e.host = h.host
-      WHERE e.event_id <> 1 AND e.gkey IS NOT NULL AND e.seq > $3
+      JOIN (SELECT CAST($4[i] AS UINTEGER) AS id, $1[i] AS host FROM range(1, len($1) + 1) t(i)) h ON e.host = h.host
+      WHERE e.event_id <> 1 AND e.gkey IS NOT NULL AND e.seq > $3 ${one}
       GROUP BY h.id, e.gkey`,
-    [listValue(index.hosts.slice(0, hosts) as string[]), listValue([...CATEGORIES]), after]);
+    [listValue(names), listValue([...CATEGORIES]), after, listValue(hostIds)]);
     let maxSeq = after;
     const counts = new Array<number>(C);
     for (;;) {
