@@ -104,13 +104,14 @@ export class EmbeddedSource implements EventSource {
   }
 
   findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]> {
-    return findSeeds(this.reads, (c, ctx) => this.planSearch(c, ctx), q, o);
+    const host = q.host ?? o.host;
+    return findSeeds(this.reads, (c, ctx) => this.planSearch(c, ctx, host), q, o);
   }
 
   /** How a text search uses the search index: from the word vocabulary in memory when it can, else one statement. */
-  private async planSearch(c: TextCriteria, ctx: QueryContext): Promise<SearchPlan | null> {
+  private async planSearch(c: TextCriteria, ctx: QueryContext, host: string | undefined): Promise<SearchPlan | null> {
     if (!await this.searchIndexReady()) return null;
-    const fromMemory = await this.vocabulary.plan(c, this.keeper ? this.keeper.generation : 0);
+    const fromMemory = await this.vocabulary.plan(c, this.keeper ? this.keeper.generation : 0, host);
     return fromMemory !== undefined ? fromMemory : planSearch(this.reads, ctx, c);
   }
 
