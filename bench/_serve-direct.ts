@@ -15,7 +15,10 @@ import { newContext } from '../server/src/sources/event-source.js';
 export type DirectGet = (path: string) => Promise<unknown>;
 
 export async function openDirect(db: string, readConnections: number | undefined): Promise<{ get: DirectGet; close(): Promise<void> }> {
-  const store = await EmbeddedStore.open(db, { readOnly: true });
+  // DuckDB threads / memory as `lineage serve` takes them from the environment (app/config.ts).
+  const threads = Number(process.env.LINEAGE_DUCKDB_THREADS) || undefined;
+  const memoryLimit = process.env.LINEAGE_DUCKDB_MEMORY || undefined;
+  const store = await EmbeddedStore.open(db, { readOnly: true, ...(threads ? { threads } : {}), ...(memoryLimit ? { memoryLimit } : {}) });
   const source = new EmbeddedSource(store, { lineageIndex: true, ...(readConnections ? { readConnections } : {}) });
   await source.indexReady();
   const get: DirectGet = async (path) => {

@@ -67,10 +67,15 @@ async function startServer(db: string, extra: string[], dist: boolean): Promise<
   const base = await new Promise<string>((resolve, reject) => {
     let buf = '';
     let url = '';
+    let countsBy: number | undefined;
     const onData = (d: Buffer): void => {
       buf += d.toString();
       url ||= /on (http:\/\/[^\s/]+:\d+)\//.exec(buf)?.[1] ?? '';
-      if (url && /lineage index(?: not built|: \d+ processes)/.test(buf)) { child.stderr.off('data', onData); child.stderr.on('data', countIndex); resolve(url); }
+      // …and the event counts built after it (event-counts.ts), or 120 s at most after the index.
+      if (url && /lineage index: \d+ processes/.test(buf)) countsBy ??= Date.now() + 120_000;
+      if (url && (/lineage index not built|event counts: \d+ processes/.test(buf) || (countsBy !== undefined && Date.now() > countsBy))) {
+        child.stderr.off('data', onData); child.stderr.on('data', countIndex); resolve(url);
+      }
     };
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));

@@ -12,10 +12,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemo } from '../../demo/generate.js';
 import { plantedManifest } from '../../demo/planted.js';
-import { defaultWindow, investigate } from '../../graph/investigate.js';
+import { defaultWindow, investigate, OPEN_START } from '../../graph/investigate.js';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { newContext, type TreeOptions } from '../event-source.js';
 import { duckHash } from './duck-hash.js';
@@ -123,22 +124,42 @@ describe('getTree through the lineage index', () => {
     expect(got).toEqual(await plain.getAncestors(m.phishing.rundll32, { ctx: newContext(), ...o }));
   });
 
-  it('event counts come with the tree: countEvents for its rows (same host and window) needs no statement and equals SQL', async () => {
+  it('event counts come with the tree: countEvents for its rows needs no statement for a range that holds or misses their events whole, and equals SQL for every range', async () => {
     let withEvents = 0;
+    let answeredHeld = 0;
+    let cut = 0;
     for (const t of sample.slice(0, 24)) {
-      const range = defaultWindow(t.start);
+      const window = defaultWindow(t.start);
       const ctx = newContext();
-      const tree = await indexed.getTree(t.guid, { ctx, host: t.host, range, up: true, down: 2, nodeBudget: 100 });
+      const tree = await indexed.getTree(t.guid, { ctx, host: t.host, range: window, up: true, down: 2, nodeBudget: 100 });
       const guids = tree.processes.map((p) => p.guid);
-      const got = await indexed.countEvents(guids, { ctx, host: t.host, range });
-      expect(ctx.stats.searches).toBe(1);
-      expect(got).toEqual(await plain.countEvents(guids, { ctx: newContext(), host: t.host, range }));
-      withEvents += got.size;
-      // Another window is not what was counted: that one is a statement of its own.
-      await indexed.countEvents(guids, { ctx, host: t.host });
-      expect(ctx.stats.searches).toBe(2);
+      // The window, all time, a lifetime span (open start), and — read from the store here — half of the
+      // span of the first shown process with events of one category at two times (cuts that span: only SQL can count it).
+      const conn = await store.acquire();
+      const spans = (await conn.runAndReadAll(`SELECT epoch_ms(min(time)), epoch_ms(max(time)) FROM events
+        WHERE host = $1 AND guid IN (SELECT unnest(CAST($2 AS VARCHAR[]))) AND event_id <> 1 GROUP BY guid, category HAVING min(time) < max(time) ORDER BY guid, category LIMIT 1`,
+      [t.host, listValue(guids)])).getRowsJS();
+      store.release(conn);
+      const ranges: ({ from: string; to: string } | undefined)[] = [window, undefined, { from: OPEN_START, to: window.to }];
+      for (const [lo, hi] of spans) {
+        ranges.push({ from: new Date(Number(lo)).toISOString(), to: new Date((Number(lo) + Number(hi)) / 2).toISOString() });
+      }
+      for (const range of ranges) {
+        const before = ctx.stats.searches;
+        const got = await indexed.countEvents(guids, { ctx, host: t.host, ...(range ? { range } : {}) });
+        expect(got, `${t.guid} ${JSON.stringify(range)}`).toEqual(await plain.countEvents(guids, { ctx: newContext(), host: t.host, ...(range ? { range } : {}) }));
+        if (ctx.stats.searches === before) answeredHeld++; else cut++;
+        withEvents += got.size;
+      }
+      // All time always holds every span: no statement after the tree.
+      const c2 = newContext();
+      await indexed.getTree(t.guid, { ctx: c2, host: t.host, range: window, up: true, down: 2, nodeBudget: 100 });
+      await indexed.countEvents(guids, { ctx: c2, host: t.host });
+      expect(c2.stats.searches).toBe(1);
     }
     expect(withEvents).toBeGreaterThan(0);
+    expect(answeredHeld).toBeGreaterThan(24);
+    expect(cut).toBeGreaterThan(0);
   });
 
   it('an unknown GUID costs no statement: empty tree, no processes', async () => {

@@ -11,6 +11,7 @@ import type { LineageIndex, WalkEntry } from './lineage-index.js';
 import { PROCESS_COLUMNS } from './schema.js';
 import { Params, queryJson, type ConnectionPool, type SqlRow } from './sql-runner.js';
 import { MAX_GENERATIONS, type TreeSqlOptions } from './tree-sql.js';
+import type { EventCounts, ProcessEvents } from './event-counts.js';
 
 /** Columns in PROCESS_COLUMNS (commas outside parentheses, + 1). */
 const PROCESS_COLUMN_COUNT = PROCESS_COLUMNS.replace(/\([^)]*\)/g, '').split(',').length;
@@ -20,11 +21,18 @@ const IN_LIST_MAX = 32;
 
 /**
  * The tree's rows; the creates of the parents above the range where the upward walk stopped; and the
- * event counts (countEvents' answer for the same range) of every row walked, by host + "\n" + guid.
+ * event counts of every row walked (all time, with their time span), by host + "\n" + guid.
  */
-export interface IndexedTree { rows: SqlRow[]; outside: SqlRow[]; counts: Map<string, Partial<Record<Category, number>>> }
+export interface IndexedTree { rows: SqlRow[]; outside: SqlRow[]; counts: HeldCounts }
 
-export async function indexedTree(store: ConnectionPool, index: LineageIndex, ctx: QueryContext, o: TreeSqlOptions): Promise<IndexedTree | null> {
+/** Events of one process and category: how many, and the earliest and latest time (µs since the epoch). */
+export interface HeldCount { n: number; from: number; to: number }
+/** Event counts by host + "\n" + guid, then category, over all time. */
+export type HeldCounts = Map<string, Partial<Record<Category, HeldCount>>>;
+
+export async function indexedTree(
+  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, o: TreeSqlOptions, memory: EventCounts | null = null,
+): Promise<IndexedTree | null> {
   const origins = index.find(o.guid, o.host);
   if (origins.length === 0) return { rows: [], outside: [], counts: new Map() }; // the statement would find no origin, so nothing at all
   const limit = o.budget + 1;
@@ -32,7 +40,10 @@ export async function indexedTree(store: ConnectionPool, index: LineageIndex, ct
     up: Math.min(o.up, MAX_GENERATIONS), down: Math.min(o.down, MAX_GENERATIONS), limit, ...(o.range ? { range: o.range } : {}),
   });
   // The parents above the range come in the same statement: a graph needs them next (placeholders).
-  const { rows: fetched, counts: eventCounts } = await fetchRows(store, index, ctx, [...walked, ...outside], o.range);
+  const all = [...walked, ...outside];
+  // The rows' event counts: from memory when the index has them (event-counts.ts), else in the same statement.
+  const { rows: fetched, counts: eventCounts } = await fetchRows(store, index, ctx, all, memory === null);
+  if (memory) heldFromMemory(memory, all, fetched, (r) => `${index.hostName(r)}\n${index.gkey(r)}`, eventCounts);
   // Every walked row must come back exactly once, and every link must hold on the GUID strings.
   const keyOf = new Map<number, string>(); // row → host + gkey text (BigInt formatting is not free)
   const rowOf = (e: WalkEntry): SqlRow | undefined => {
@@ -41,12 +52,17 @@ export async function indexedTree(store: ConnectionPool, index: LineageIndex, ct
     return fetched.get(k);
   };
   const out: { row: SqlRow; depth: number; micros: number }[] = [];
-  const counts = new Map<string, Partial<Record<Category, number>>>();
+  // Counted in SQL, every process fetched had all its events counted (by key, on its host): none is a
+  // count of zero. From memory, only what memory answered is held.
+  const counts: HeldCounts = new Map(eventCounts);
+  for (const r of memory ? [] : fetched.values()) {
+    if (r.guid === undefined) continue;
+    const k = `${String(r.host)}\n${String(r.guid)}`;
+    if (!counts.has(k)) counts.set(k, {});
+  }
   for (const e of walked) {
     const row = rowOf(e);
     if (!row) return null;
-    const k = `${String(row.host)}\n${String(row.guid)}`;
-    counts.set(k, eventCounts.get(k) ?? {});
     if (e.depth === 0 && row.guid !== o.guid) return null;
     if (e.from >= 0) {
       const from = rowOf({ row: e.from, depth: 0, from: -1 });
@@ -73,15 +89,22 @@ export async function indexedTree(store: ConnectionPool, index: LineageIndex, ct
 
 /**
  * One statement: the walked rows' process columns, keyed by host + gkey, and — as extra rows with
- * `n` set — their event counts by category within the range: what countEvents would answer next
- * for the same rows, folded in to save that statement. Events match by key here and are attributed
- * by their own GUID text, so a key collision cannot move counts to another process. A UNION ALL of
- * two pruned scans: a CTE shared by both parts measured 2–4× slower (the key filter was no longer
- * pushed into the processes scan).
+ * `n` set — their events by category: count, earliest and latest time, over all time. `heldCounts`
+ * answers countEvents from them for any range that holds or misses each (process, category)'s
+ * events whole (a graph asks next for the events over the shown processes' lifetimes, not its
+ * window) — that saves countEvents' statement. Events match by key here and are attributed by their
+ * own GUID text, so a key collision cannot move counts to another process. A UNION ALL of two
+ * pruned scans: a CTE shared by both parts measured 2–4× slower (the key filter was no longer pushed
+ * into the processes scan).
+ *
+ * The process rows are found by their `rowid` first (a scan of the key columns only), then fetched:
+ * an `IN` list of keys is only an optional (zonemap) filter in DuckDB, so the plain statement read
+ * every wide column of the host's ≈ 100k rows for a handful of matches (10M store: 15 → 3.4 ms CPU
+ * for 8 keys, 23.5 → 12.3 ms for 150; docs/security.md "Cheaper requests").
  */
 async function fetchRows(
-  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, walked: WalkEntry[], range: TreeSqlOptions['range'],
-): Promise<{ rows: Map<string, SqlRow>; counts: Map<string, Partial<Record<Category, number>>> }> {
+  store: ConnectionPool, index: LineageIndex, ctx: QueryContext, walked: WalkEntry[], withCounts: boolean,
+): Promise<{ rows: Map<string, SqlRow>; counts: HeldCounts }> {
   const hosts = [...new Set(walked.map((e) => index.hostName(e.row)))].sort();
   const keys = [...new Set(walked.map((e) => index.gkey(e.row).toString()))].sort();
   const p = new Params();
@@ -98,26 +121,23 @@ async function fetchRows(
     const list = p.arg(keys.join(','));
     onKeys = (alias) => ({ join: `SEMI JOIN (SELECT unnest(CAST(string_split(${list}, ',') AS UBIGINT[])) AS k) q ON ${alias}.gkey = q.k`, where: '' });
   }
-  const inRange = range
-    ? ` AND e.time >= CAST(${p.arg(range.from)} AS TIMESTAMP) AND e.time <= CAST(${p.arg(range.to)} AS TIMESTAMP)`
-    : '';
-  const pk = onKeys('p');
+  const pk = onKeys('pp');
   const ek = onKeys('e');
   const nulls = PROCESS_COLUMN_COUNT - 3; // all but guid, parent_guid, host
   const rows = await queryJson(store, ctx, `
-SELECT ${PROCESS_COLUMNS}, CAST(p.gkey AS VARCHAR) AS gk, NULL AS category, NULL AS n
-FROM processes p ${pk.join} WHERE ${onHosts('p')} ${pk.where}
+SELECT ${PROCESS_COLUMNS}, CAST(p.gkey AS VARCHAR) AS gk, NULL AS category, NULL AS n, NULL AS t0, NULL AS t1
+FROM processes p WHERE p.rowid IN (SELECT pp.rowid FROM processes pp ${pk.join} WHERE ${onHosts('pp')} ${pk.where})${withCounts ? `
 UNION ALL
-SELECT e.guid, NULL, e.host, ${Array(nulls).fill('NULL').join(', ')}, NULL, e.category, count(*)
-FROM events e ${ek.join} WHERE ${onHosts('e')} ${ek.where} AND e.event_id <> 1 ${inRange}
-GROUP BY e.guid, e.host, e.category`, p);
+SELECT e.guid, NULL, e.host, ${Array(nulls).fill('NULL').join(', ')}, NULL, e.category, count(*), epoch_us(min(e.time)), epoch_us(max(e.time))
+FROM events e ${ek.join} WHERE ${onHosts('e')} ${ek.where} AND e.event_id <> 1
+GROUP BY e.guid, e.host, e.category` : ''}`, p);
   const out = new Map<string, SqlRow>();
-  const counts = new Map<string, Partial<Record<Category, number>>>();
+  const counts: HeldCounts = new Map();
   for (const r of rows) {
     if (r.n != null) {
       const k = `${String(r.host)}\n${String(r.guid)}`;
       const c = counts.get(k) ?? {};
-      c[r.category as Category] = Number(r.n);
+      c[r.category as Category] = { n: Number(r.n), from: Number(r.t0), to: Number(r.t1) };
       counts.set(k, c);
       continue;
     }
@@ -126,4 +146,24 @@ GROUP BY e.guid, e.host, e.category`, p);
     else out.set(k, r);
   }
   return { rows: out, counts };
+}
+
+/**
+ * Hold the counts memory answers for the fetched rows (each category with the process's whole span:
+ * a range that cuts it is counted in SQL). `keyOf` names a row as `fetched` does (host + gkey).
+ */
+function heldFromMemory(memory: EventCounts, entries: WalkEntry[], fetched: Map<string, SqlRow>, keyOf: (row: number) => string, held: HeldCounts): void {
+  for (const e of entries) {
+    const r = fetched.get(keyOf(e.row));
+    if (!r || r.guid === undefined) continue;
+    const got = memory.get(e.row, String(r.guid));
+    if (got) held.set(`${String(r.host)}\n${String(r.guid)}`, asHeld(got));
+  }
+}
+
+/** Counts from memory as held counts: every category with the process's whole span. */
+export function asHeld(got: ProcessEvents): Partial<Record<Category, HeldCount>> {
+  const c: Partial<Record<Category, HeldCount>> = {};
+  for (const [cat, n] of Object.entries(got.counts) as [Category, number][]) c[cat] = { n, from: got.from, to: got.to };
+  return c;
 }

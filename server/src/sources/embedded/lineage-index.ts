@@ -357,6 +357,16 @@ export class LineageIndex {
     }
   }
 
+  /** The row of stored key (hi, lo) on host id `host` (an index into `hosts`), or -1 (event-counts.ts). */
+  rowOfKey(hi: number, lo: number, host: number): number {
+    return host < this.hostNames.length ? this.rowOf(hi, lo, host) : EMPTY;
+  }
+
+  /** Host names by id (sorted at build; a catch-up appends new hosts). */
+  get hosts(): readonly string[] {
+    return this.hostNames;
+  }
+
   hostName(row: number): string {
     return this.hostNames[this.hostOf[row]!]!;
   }

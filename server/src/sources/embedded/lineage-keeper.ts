@@ -5,6 +5,7 @@
  */
 import type { EmbeddedStore } from './store.js';
 import { LineageIndex } from './lineage-index.js';
+import { EventCounts } from './event-counts.js';
 
 /** A first build (no index yet) waits for writes to pause this long; a catch-up starts at once. */
 const REBUILD_DELAY_MS = 1000;
@@ -13,6 +14,8 @@ const REBUILD_DELAY_MS = 1000;
 export class LineageKeeper {
   /** The last index built (possibly stale: `current` checks). */
   private index: LineageIndex | null = null;
+  /** Event counts per process of that index (event-counts.ts; possibly stale: `counts` checks). */
+  private eventCounts: EventCounts | null = null;
   /** Full builds, catch-ups, and lookups that found the index stale (those go to SQL). */
   readonly stats = { builds: 0, catchUps: 0, stale: 0 };
   private building: Promise<void> | null = null;
@@ -41,6 +44,12 @@ export class LineageKeeper {
     return null;
   }
 
+  /** The event counts of the current index, when they reflect the store as it is now; otherwise null. */
+  counts(): EventCounts | null {
+    const c = this.eventCounts;
+    return c && c.version === this.store.changes && c.index === this.index && c.index.version === c.version ? c : null;
+  }
+
   /** Stops rebuilding and waits for a build in progress. */
   async close(): Promise<void> {
     this.closing = true;
@@ -61,11 +70,21 @@ export class LineageKeeper {
         if (built) this.stats.builds += 1;
         return built;
       })
-      .then((index) => {
+      .then(async (index) => {
         if (!index) return;
         this.index = index;
         // One line per build on stderr (a server's log; benches wait for it).
         process.stderr.write(`lineage index: ${index.size} processes in ${Math.round(performance.now() - started)} ms${prev ? ' (catch-up)' : ''}\n`);
+        // Then the event counts of its rows: caught up when they belong to this same index, else built anew.
+        const t = performance.now();
+        const had = this.eventCounts;
+        // Same index: add the events written since (a store that moved on meanwhile is caught up next round).
+        if (had?.index === index) { await had.catchUp(this.store, cancelled); return; }
+        this.eventCounts = null;
+        const counts = await EventCounts.build(this.store, index, cancelled);
+        if (!counts) return;
+        this.eventCounts = counts;
+        process.stderr.write(`event counts: ${index.size} processes in ${Math.round(performance.now() - t)} ms\n`);
       })
       .catch((err: unknown) => { process.stderr.write(`lineage index not built: ${(err as Error).message}\n`); })
       .finally(() => {

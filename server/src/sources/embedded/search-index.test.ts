@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { newContext, type SeedQuery } from '../event-source.js';
 import { planSearch } from './search-index.js';
+import { SearchVocabulary } from './search-vocabulary.js';
 import { EmbeddedSource } from './source.js';
 import { EmbeddedStore } from './store.js';
 
@@ -128,6 +129,11 @@ describe('search index', () => {
     expect(await planSearch(store, ctx, { text: '::' })).toBeNull();
     expect(await planSearch(store, ctx, { image: 'exe' })).toBeNull();
     await sameAsScan(src, 'indexed');
+    // Letter-only ASCII queries were planned from the vocabulary in memory, the others in SQL.
+    expect(src.vocabulary.stats.memory).toBeGreaterThan(20);
+    expect(src.vocabulary.stats.sql).toBeGreaterThan(5);
+    // Searches within one (small) host scanned it instead — still the scan's answer.
+    expect(src.vocabulary.stats.hostScan).toBeGreaterThan(4);
     await src.close();
   });
 
@@ -135,6 +141,10 @@ describe('search index', () => {
     const store = await EmbeddedStore.open(db);
     const src = new EmbeddedSource(store, { searchIndex: true });
     await src.searchIndexIdle();
+    // The word vocabulary is loaded into memory before the write, so the searches below plan from a
+    // snapshot older than the new rows (they must be found by the untokenised branch).
+    await src.findSeeds({ text: 'mimikatz' }, { ctx: newContext(), limit: 1 });
+    expect(src.vocabulary.stats.memory).toBe(1);
     const r = rng(99);
     const more: Create[] = [];
     for (let n = 5000; n < 5400; n++) more.push(create(r, HOSTS[n % HOSTS.length]!, n, T0 + Math.floor(r() * 8 * 3_600_000), r() < 0.1 ? 'mimikatz' : 'newword'));
@@ -154,6 +164,24 @@ describe('search index', () => {
     expect((await planSearch(store, newContext(), { text: 'replacedline' }))?.candidates).toBe(1);
     await sameAsScan(src, 'after catch-up');
     await src.close();
+  });
+
+  it('when a query has pieces with letters, then the plan from the vocabulary in memory equals the SQL plan', async () => {
+    const store = await EmbeddedStore.open(db, { readOnly: true });
+    const vocabulary = new SearchVocabulary(store);
+    let compared = 0;
+    for (const { q } of queries(rng(11))) {
+      const c = { text: q.text, image: q.image };
+      const got = await vocabulary.plan(c, 0);
+      if (got === undefined) continue;
+      const want = await planSearch(store, newContext(), c);
+      // Equal candidates; the token ids too, unless two pieces tie (then either is a right plan).
+      expect(got?.candidates, JSON.stringify(c)).toBe(want?.candidates);
+      if (got && want && got.tids.length === want.tids.length) expect(got.upto).toBe(want.upto);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+    await store.close();
   });
 
   it('when the hash probe no longer matches, then the index is rebuilt and still equals the scan', async () => {

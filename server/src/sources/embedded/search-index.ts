@@ -43,9 +43,9 @@ const FIELDS: readonly { f: number; col: string }[] = [{ f: 0, col: 'command_lin
 /** Process rows tokenised per transaction (bounds the temp table: ≈ 20 tokens per process). */
 const STEP_PROCESSES = 500_000;
 /** A piece matching more distinct tokens than this is not used (the literal list would be too long). */
-const MAX_TERMS = 1024;
+export const MAX_TERMS = 1024;
 /** Use the index when its candidates are at most this share of all processes; scan beyond. */
-const MAX_CANDIDATE_SHARE = 0.05;
+export const MAX_CANDIDATE_SHARE = 0.05;
 
 /** The store side catch-up needs (EmbeddedStore is one). */
 export interface IndexedStore extends ConnectionPool {
@@ -199,6 +199,12 @@ export class SearchIndexKeeper {
   private stopped = false;
   /** The index tables exist (set by a catch-up, or found on a store opened read-only). */
   ready = false;
+  /** Catch-ups ended so far; -1 while one runs (search-vocabulary.ts reloads per generation). */
+  private ended = 0;
+
+  get generation(): number {
+    return this.running ? -1 : this.ended;
+  }
 
   constructor(private readonly store: IndexedStore, private readonly delayMs = 1000) {
     this.running = this.start();
@@ -239,7 +245,7 @@ export class SearchIndexKeeper {
         this.version = version;
         if (!this.stopped) process.stderr.write(`search index not updated: ${(err as Error).message}\n`);
       })
-      .finally(() => { this.running = null; this.poke(); });
+      .finally(() => { this.ended += 1; this.running = null; this.poke(); });
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The EmbeddedSource's event reads (source.ts delegates): counts by GUID and category, event pages
  * and the cross-process (8/10) events. One statement each, or none when the request's tree already
- * counted the same rows (source-tree.ts `heldCounts`).
+ * counted the same processes' events (source-tree.ts `heldCounts`).
  */
 import type { Category } from '@lineage/shared';
 import type { BaseOptions, EventRecord, PageOptions, RowPage } from '../event-source.js';
@@ -10,26 +10,36 @@ import { Params, queryJson, type ConnectionPool, type SqlRow } from './sql-runne
 import { toEvent } from './rows.js';
 import { decodeEventPosition, encodeEventPosition } from './cursor.js';
 import { clampLimit, filters, guidList, guidMatch } from './source-sql.js';
-import type { HeldCounts } from './source-tree.js';
+import type { HeldCount, HeldCounts } from './indexed-tree.js';
+import { isoToMicros } from './lineage-index.js';
 
-/** EventSource.countEvents; `held`: what this request's tree counted for the same range. */
+/** A process's event counts from memory (event-counts.ts) in held form, or null / undefined when it has none to give. */
+export type MemoryCounts = (guid: string, host: string) => Partial<Record<Category, HeldCount>> | null | undefined;
+
+/**
+ * EventSource.countEvents; `held`: what this request's trees counted (all time, with each count's time
+ * span); `memory`: the per-process counts kept in memory. A process whose every category lies wholly
+ * inside or wholly outside the range is answered from them; the others (not held, or a span the range
+ * cuts) by one statement.
+ */
 export async function countEvents(
-  reads: ConnectionPool, held: HeldCounts | undefined, guids: string[], o: BaseOptions,
+  reads: ConnectionPool, held: HeldCounts | undefined, memory: MemoryCounts | null, guids: string[], o: BaseOptions,
 ): Promise<Map<string, Partial<Record<Category, number>>>> {
   const out = new Map<string, Partial<Record<Category, number>>>();
-  if (guids.length === 0) return out;
-  // Counted already with this request's tree (same host and range): no statement.
-  if (held && o.host) {
+  let wanted = guidList(guids);
+  if ((held || memory) && o.host && wanted.length > 0) {
     const host = o.host.toLowerCase();
-    const wanted = guidList(guids);
-    const found = wanted.map((g) => held.get(`${host}\n${g}`));
-    if (found.every((c) => c !== undefined)) {
-      wanted.forEach((g, i) => { if (Object.keys(found[i]!).length > 0) out.set(g, { ...found[i]! }); });
-      return out;
-    }
+    wanted = wanted.filter((g) => {
+      const c = held?.get(`${host}\n${g}`) ?? memory?.(g, host);
+      const counts = c && inRange(c, o.range);
+      if (!counts) return true;
+      if (Object.keys(counts).length > 0) out.set(g, counts);
+      return false;
+    });
   }
+  if (wanted.length === 0) return out;
   const p = new Params();
-  const m = guidMatch(p, guidList(guids), 'e', 'gkey', 'guid');
+  const m = guidMatch(p, wanted, 'e', 'gkey', 'guid');
   const rows = await queryJson(reads, o.ctx,
     `SELECT e.guid, e.category, count(*) AS n FROM events e ${m.join}
      WHERE e.event_id <> 1 ${m.where} ${filters(p, o, 'e', 'time')} GROUP BY ALL`, p);
@@ -38,6 +48,23 @@ export async function countEvents(
     const counts = out.get(g) ?? {};
     counts[r.category as Category] = Number(r.n);
     out.set(g, counts);
+  }
+  return out;
+}
+
+/**
+ * Held counts of one process restricted to `range` (the statement's `time >= from AND time <= to`),
+ * or null when the range cuts a category's span (only a statement can count part of it).
+ */
+function inRange(held: Partial<Record<Category, HeldCount>>, range: BaseOptions['range']): Partial<Record<Category, number>> | null {
+  const from = range ? isoToMicros(range.from) : -Infinity;
+  const to = range ? isoToMicros(range.to) : Infinity;
+  if (Number.isNaN(from) || Number.isNaN(to)) return null;
+  const out: Partial<Record<Category, number>> = {};
+  for (const [cat, c] of Object.entries(held) as [Category, HeldCount][]) {
+    if (c.from >= from && c.to <= to) out[cat] = c.n;
+    else if (c.to < from || c.from > to) continue;
+    else return null;
   }
   return out;
 }

@@ -5,17 +5,20 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { canonicalGuid, type Notable } from '@lineage/shared';
-import type { BaseOptions, PageOptions, ProcessRecord, RowPage, SeedQuery } from '../event-source.js';
+import type { BaseOptions, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery } from '../event-source.js';
 import { PROCESS_COLUMNS } from './schema.js';
 import { Params, queryJson, queryOnce, streamQuery, type ConnectionPool } from './sql-runner.js';
 import { toProcess } from './rows.js';
 import { decodeChildPosition, encodeChildPosition } from './cursor.js';
-import { indexedSearchSql, planSearch } from './search-index.js';
+import { indexedSearchSql, type SearchPlan, type TextCriteria } from './search-index.js';
 import { clampLimit, filters, guidList, guidMatch } from './source-sql.js';
 
-/** EventSource.findSeeds; `searchIndexReady` says whether image / command-line text may use the search index. */
+/**
+ * EventSource.findSeeds; `plan` narrows an image / command-line text search by the search index
+ * (null: no index, or no piece rare enough — the search scans).
+ */
 export async function findSeeds(
-  reads: ConnectionPool, searchIndexReady: () => Promise<boolean>, q: SeedQuery, o: BaseOptions & { limit: number },
+  reads: ConnectionPool, plan: (c: TextCriteria, ctx: QueryContext) => Promise<SearchPlan | null>, q: SeedQuery, o: BaseOptions & { limit: number },
 ): Promise<ProcessRecord[]> {
   const p = new Params();
   let where = 'TRUE';
@@ -28,12 +31,11 @@ export async function findSeeds(
   if (q.text) where += ` AND contains(lower(p.command_line), lower(${p.arg(q.text)}))`;
   where += filters(p, { ...o, host }, 'p', 'start_time');
   // Image / command-line text: narrowed by the search index when it has a rare enough piece (same answer).
-  const plan = !q.guid && (q.image || q.text) && await searchIndexReady()
-    ? await planSearch(reads, o.ctx, { text: q.text, image: q.image }) : null;
+  const narrowed = !q.guid && (q.image || q.text) ? await plan({ text: q.text, image: q.image }, o.ctx) : null;
   const limit = p.arg(clampLimit(o.limit));
-  const hostArg = plan && host ? p.arg(host.toLowerCase()) : undefined;
-  const rows = plan
-    ? await queryOnce(reads, o.ctx, indexedSearchSql(plan, PROCESS_COLUMNS, where, limit, hostArg), p)
+  const hostArg = narrowed && host ? p.arg(host.toLowerCase()) : undefined;
+  const rows = narrowed
+    ? await queryOnce(reads, o.ctx, indexedSearchSql(narrowed, PROCESS_COLUMNS, where, limit, hostArg), p)
     : await queryJson(reads, o.ctx, `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where} ORDER BY p.start_time, p.guid, p.host LIMIT ${limit}`, p);
   return rows.map(toProcess);
 }

@@ -48,8 +48,3 @@ export function guidMatch(p: Params, guids: string[], alias: string, keyCol: str
 
 /** A page or result limit between 1 and 100 000. */
 export const clampLimit = (n: number): number => Math.max(1, Math.min(Math.floor(n), 100_000));
-
-/** A time range as a map key (absent = all time). */
-export function rangeKey(range: BaseOptions['range']): string {
-  return range ? `${range.from}/${range.to}` : '';
-}

@@ -10,30 +10,39 @@ import { PROCESS_COLUMNS } from './schema.js';
 import { Params, queryJson, type ConnectionPool, type SqlRow } from './sql-runner.js';
 import { toProcess } from './rows.js';
 import { treeSql, MAX_GENERATIONS } from './tree-sql.js';
-import { indexedTree } from './indexed-tree.js';
+import { asHeld, indexedTree, type HeldCount, type HeldCounts } from './indexed-tree.js';
 import type { LineageKeeper } from './lineage-keeper.js';
-import { filters, guidList, guidMatch, rangeKey } from './source-sql.js';
+import { filters, guidList, guidMatch } from './source-sql.js';
 
-/** Event counts by host + "\n" + guid. */
-export type HeldCounts = Map<string, Partial<Record<Category, number>>>;
+export type { HeldCounts };
 
 /** Trees, ancestors and process lookups of one EmbeddedSource. */
 export class EmbeddedTree {
   /**
    * Per request, what a tree fetched beside its rows, so the graph's next calls need no statement:
    * `creates` — the parents above its range (placeholders), by host + "\n" + guid; `counts` — event
-   * counts of every row walked, by range (`rangeKey`), then host + "\n" + guid.
+   * counts (all time, with their time span) of every row fetched, by host + "\n" + guid.
    */
   private readonly prefetched = new WeakMap<BaseOptions['ctx'], {
     creates: Map<string, ProcessRecord>;
-    counts: Map<string, HeldCounts>;
+    counts: HeldCounts;
   }>();
 
   constructor(private readonly reads: ConnectionPool, private readonly lineage: LineageKeeper) {}
 
-  /** The event counts this request's tree already fetched for `range`, if any. */
-  heldCounts(ctx: BaseOptions['ctx'], range: BaseOptions['range']): HeldCounts | undefined {
-    return this.prefetched.get(ctx)?.counts.get(rangeKey(range));
+  /** The event counts this request's trees already fetched, if any. */
+  heldCounts(ctx: BaseOptions['ctx']): HeldCounts | undefined {
+    return this.prefetched.get(ctx)?.counts;
+  }
+
+  /** A process's event counts from memory (event-counts.ts), as held counts (every category with the process's span). */
+  memoryCounts(guid: string, host: string): Partial<Record<Category, HeldCount>> | null {
+    const index = this.lineage.current();
+    const memory = index && this.lineage.counts();
+    if (!memory) return null;
+    const rows = index.find(guid, host);
+    const got = rows.length === 1 ? memory.get(rows[0]!, guid) : null;
+    return got ? asHeld(got) : null;
   }
 
   /** EmbeddedSource.locateOrigin: from the lineage index without a statement, or null. */
@@ -48,11 +57,11 @@ export class EmbeddedTree {
   private async treeRows(ctx: BaseOptions['ctx'], o: Parameters<typeof treeSql>[0]): Promise<SqlRow[]> {
     const index = this.lineage.current();
     if (index) {
-      const found = await indexedTree(this.reads, index, ctx, o);
+      const found = await indexedTree(this.reads, index, ctx, o, this.lineage.counts());
       if (found) {
         const held = this.prefetched.get(ctx) ?? { creates: new Map(), counts: new Map() };
         for (const r of found.outside) held.creates.set(`${String(r.host)}\n${String(r.guid)}`, toProcess(r));
-        held.counts.set(rangeKey(o.range), found.counts);
+        for (const [k, c] of found.counts) held.counts.set(k, c);
         this.prefetched.set(ctx, held);
         return found.rows;
       }

@@ -15,7 +15,8 @@ import { embeddedPrevalence } from './prevalence-query.js';
 import type { EmbeddedStore } from './store.js';
 import type { ConnectionPool } from './sql-runner.js';
 import { ReadPool } from './read-pool.js';
-import { hasSearchIndex, SearchIndexKeeper } from './search-index.js';
+import { hasSearchIndex, planSearch, SearchIndexKeeper, type SearchPlan, type TextCriteria } from './search-index.js';
+import { SearchVocabulary } from './search-vocabulary.js';
 import { embeddedLateralFacts } from './lateral-sql.js';
 import { LineageKeeper } from './lineage-keeper.js';
 import { EmbeddedTree } from './source-tree.js';
@@ -55,6 +56,8 @@ export class EmbeddedSource implements EventSource {
 
   /** Keeps the search index caught up (option `searchIndex`). */
   private readonly keeper: SearchIndexKeeper | null;
+  /** The search index's word tokens in memory (plans most text searches without a statement). */
+  readonly vocabulary: SearchVocabulary;
   /** Whether the store has a search index, when no keeper says (checked once). */
   private indexed: Promise<boolean> | null = null;
 
@@ -69,6 +72,7 @@ export class EmbeddedSource implements EventSource {
     this.lineage = new LineageKeeper(store, options.lineageIndex === true);
     this.tree = new EmbeddedTree(this.reads, this.lineage);
     this.keeper = options.searchIndex ? new SearchIndexKeeper(store) : null;
+    this.vocabulary = new SearchVocabulary(store);
   }
 
   /** Resolves when the search index catch-up in progress has ended (tests, benches). */
@@ -100,7 +104,15 @@ export class EmbeddedSource implements EventSource {
   }
 
   findSeeds(q: SeedQuery, o: BaseOptions & { limit: number }): Promise<ProcessRecord[]> {
-    return findSeeds(this.reads, () => this.searchIndexReady(), q, o);
+    const host = q.host ?? o.host;
+    return findSeeds(this.reads, (c, ctx) => this.planSearch(c, ctx, host), q, o);
+  }
+
+  /** How a text search uses the search index: from the word vocabulary in memory when it can, else one statement. */
+  private async planSearch(c: TextCriteria, ctx: QueryContext, host: string | undefined): Promise<SearchPlan | null> {
+    if (!await this.searchIndexReady()) return null;
+    const fromMemory = await this.vocabulary.plan(c, this.keeper ? this.keeper.generation : 0, host);
+    return fromMemory !== undefined ? fromMemory : planSearch(this.reads, ctx, c);
   }
 
   getProcesses(guids: string[], o: BaseOptions): Promise<ProcessRecord[]> {
@@ -125,7 +137,7 @@ export class EmbeddedSource implements EventSource {
   }
 
   countEvents(guids: string[], o: BaseOptions): Promise<Map<string, Partial<Record<Category, number>>>> {
-    return countEvents(this.reads, this.tree.heldCounts(o.ctx, o.range), guids, o);
+    return countEvents(this.reads, this.tree.heldCounts(o.ctx), (g, h) => this.tree.memoryCounts(g, h), guids, o);
   }
 
   getEvents(guids: string[], o: PageOptions & { category?: Category }): Promise<RowPage<EventRecord>> {
