@@ -158,7 +158,8 @@ describe('buildVisibleGraph', () => {
   it('when siblings are grouped and children cut, then the process total counts the processes they stand for', () => {
     const grp = proc('group:' + g(1) + ':k', g(1), { kind: 'group', name: 'reg.exe', group: { count: 100, parentGuid: g(1), key: 'k', cursor: 'c' } });
     const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1)), grp, proc(g(3), g(1))], { [`children:${g(3)}`]: { limit: 0, cursor: '0', remaining: 7 }, [`children:${g(2)}`]: { limit: 0, cursor: '0', remaining: 0 } });
-    // 3 processes + 100 in the group + 7 unlisted children of g(3) (+0 for g(2))
-    expect(processTotal(build({ doc: d }))).toEqual({ processes: 110, drawn: 4 });
+    // 3 processes + 100 in the group + 7 unlisted children of g(3) (+0 for g(2)); on screen: the 3 and
+    // the group's 100, in 4 boxes.
+    expect(processTotal(build({ doc: d }))).toEqual({ processes: 110, shown: 103, boxes: 4 });
   });
 });
