@@ -58,10 +58,12 @@ export function toSvg(defs: ElementDef[], theme: Theme): string {
       const colour = d.classes.includes('remote-thread') ? ec.remoteThread : ec.access;
       const bend = Number(d.data.bend) || 80;
       const mx = (s.x + t.x) / 2, my = (s.y + t.y) / 2, len = Math.hypot(t.x - s.x, t.y - s.y) || 1;
-      // Control point `bend` px to the left of source→target (Cytoscape's control-point-distances sign).
-      const cx = mx + (-(t.y - s.y) / len) * bend * 2, cy = my + ((t.x - s.x) / len) * bend * 2;
+      // As Cytoscape draws it: the control point `bend` px along the left normal of source→target, the
+      // label where the curve passes, half as far (model/cross-bends.ts).
+      const nx = -(t.y - s.y) / len, ny = (t.x - s.x) / len;
+      const cx = mx + nx * bend, cy = my + ny * bend;
       parts.push(`<path class="edge cross" d="M${s.x},${s.y} Q${cx},${cy} ${t.x},${t.y}" fill="none" stroke="${colour}" stroke-width="2" stroke-dasharray="6 4"/>`);
-      parts.push(`<text x="${(mx + cx) / 2}" y="${(my + cy) / 2}" font-size="9" text-anchor="middle" fill="${colour}">${label}</text>`);
+      parts.push(`<text x="${mx + nx * bend / 2}" y="${my + ny * bend / 2 + 3}" font-size="9" text-anchor="middle" fill="${colour}">${label}</text>`);
     }
   }
   for (const d of defs) {

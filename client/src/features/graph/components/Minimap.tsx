@@ -1,15 +1,28 @@
 /**
- * Minimap in the graph's corner: every node as a dot at its layout position, the current view as a
- * rectangle; clicking or dragging on it moves the camera there. Subscribes to the canvas's viewport
- * directly (no React state per pan), redrawing at most once per frame.
+ * Minimap beside the graph canvas (never over it: GraphView gives it a strip of its own, docs/ui.md
+ * "Minimap"): every node as a dot at its layout position, the current view as a rectangle; clicking or
+ * dragging on it moves the camera there. Subscribes to the canvas's viewport directly (no React state per
+ * pan), redrawing at most once per frame.
  */
 import { useEffect, useRef, type PointerEvent } from 'react';
 import type { ElementDef } from '../model/to-elements';
 import type { CanvasHandle } from './CytoscapeCanvas';
 
-const W = 180, H = 120, PAD = 6;
+const PAD = 6;
+/** Strip sizes (CSS px): a tall graph gets a column right of the canvas, a wide one a row under it. */
+export const MAP_SIZE = { tall: { w: 120, h: 260 }, wide: { w: 260, h: 84 } } as const;
 
-export function Minimap({ elements, canvas }: { elements: ElementDef[]; canvas: CanvasHandle | null }) {
+/** Whether the node positions are taller than wide (the minimap then stands in a column). */
+export function isTall(elements: ElementDef[]): boolean {
+  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  for (const d of elements) if (d.group === 'nodes' && d.position) {
+    x1 = Math.min(x1, d.position.x); x2 = Math.max(x2, d.position.x); y1 = Math.min(y1, d.position.y); y2 = Math.max(y2, d.position.y);
+  }
+  return Number.isFinite(x1) && y2 - y1 > x2 - x1;
+}
+
+export function Minimap({ elements, canvas, tall }: { elements: ElementDef[]; canvas: CanvasHandle | null; tall: boolean }) {
+  const { w: W, h: H } = tall ? MAP_SIZE.tall : MAP_SIZE.wide;
   const ref = useRef<HTMLCanvasElement>(null);
   const scale = useRef({ s: 1, ox: 0, oy: 0 });
 
@@ -49,7 +62,7 @@ export function Minimap({ elements, canvas }: { elements: ElementDef[]; canvas: 
     draw();
     const off = canvas.onViewport(() => { if (!frame) frame = requestAnimationFrame(draw); });
     return () => { off(); if (frame) cancelAnimationFrame(frame); };
-  }, [elements, canvas]);
+  }, [elements, canvas, W, H]);
 
   const moveTo = (e: PointerEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();

@@ -4,7 +4,7 @@
  * Colours are chosen for WCAG AA text contrast on the dark canvas (labels #e6edf3 on ≤ #2d333b fills).
  */
 import type { ProcessKind } from '../model/process-kind';
-import { NODE_H, NODE_W } from '../model/tidy-layout';
+import { MORE_H, MORE_W, NODE_H, NODE_W } from '../model/tidy-layout';
 import { BEND, bendClass, MAX_BENDS } from '../model/to-elements';
 
 export type Theme = 'dark' | 'light';
@@ -32,10 +32,9 @@ const SIGMA_TINTS: Array<[string, string]> = [['low', '#3fb950'], ['medium', '#d
 
 /**
  * Spawn-edge routing, shared with the SVG export so a file draws what the screen shows: left to right,
- * the bus turns `lr` px right of the parent; top down, `td` px below it; "N more" boxes are `MORE_W × MORE_H`.
+ * the bus turns `lr` px right of the parent; top down, `td` px below it.
  */
 export const SPAWN_TURN = { lr: 36, td: 22 } as const;
-export const MORE_W = 120, MORE_H = 34;
 
 /** The rare marker's colour (prevalence), the same in both themes. */
 export const RARE_COLOUR = '#e36209';

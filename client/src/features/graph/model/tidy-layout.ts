@@ -23,6 +23,8 @@ export interface Point { x: number; y: number }
 /** Node box and spacing, in model units (Cytoscape pixels at zoom 1). */
 export const NODE_W = 200;
 export const NODE_H = 96;
+/** An "N more" box (graph-styles.ts `node.more`). */
+export const MORE_W = 120, MORE_H = 34;
 /** Vertical gap between neighbouring boxes in a column. */
 export const GAP_Y = 18;
 /** Horizontal distance between generation columns (box + room for the bus and the +Δt label). */
