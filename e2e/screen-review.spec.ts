@@ -148,7 +148,7 @@ async function minimapCoversNothing(page: Page, label: string): Promise<void> {
   expect(covered.map((n) => n.id), `${label}: nodes under the minimap`).toEqual([]);
 }
 
-test('when the minimap is shown, then it never covers a node: beside the canvas on the expanded phishing host (wide) and the 500-child column (tall)', async ({ page }) => {
+test('when the minimap is shown, then it never covers a node: under the canvas on the expanded phishing host and on the 500-child column', async ({ page }) => {
   await page.setViewportSize({ width: 1600, height: 1000 });
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${ph.explorer}&host=${ph.host}&xp=suspicion`);
@@ -158,7 +158,7 @@ test('when the minimap is shown, then it never covers a node: beside the canvas 
   for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Zoom out' }).click();
   await ui.waitFor(() => true);
   await minimapCoversNothing(page, 'zoomed out');
-  // A tall graph (one column of 100 children): the minimap stands right of the canvas.
+  // A tall graph (one column of 100 children), the minimap switched on by Fit: still under the canvas.
   await ui.open(`/?guid=${big.guid}&host=${big.host}`);
   const g = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
   const group = g.nodes.find((n) => n.startsWith('group:'))!;
@@ -168,7 +168,7 @@ test('when the minimap is shown, then it never covers a node: beside the canvas 
   await ui.waitFor(() => true);
   await expect(page.getByTestId('minimap')).toBeVisible();
   const mm = (await page.getByTestId('minimap').boundingBox())!, cv = (await page.getByTestId('graph-canvas').boundingBox())!;
-  expect(mm.x).toBeGreaterThanOrEqual(cv.x + cv.width);
+  expect(mm.y).toBeGreaterThanOrEqual(cv.y + cv.height);
   await minimapCoversNothing(page, 'tall, after Fit');
 });
 
@@ -210,4 +210,22 @@ test('when the host\'s largest tree is listed, then the list renders only the ro
   expect(await list.getByRole('treeitem').count()).toBeLessThan(80);
   const id = (await last.getAttribute('data-id'))!;
   await expect.poll(() => page.evaluate(() => window.__lineage!.state().selected)).toBe(id);
+});
+
+test('when a graph is open with no window typed, then the time fields show the window the server used, whole, as 24-hour UTC beside a visible UTC label', async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  const ui = new InvestigationPage(page);
+  const answer = page.waitForResponse((r) => r.url().includes('/api/graph') && r.status() === 200);
+  await ui.open(`/?guid=${ph.cmd}&host=${ph.host}`);
+  const range = (await (await answer).json() as { range: { from: string; to: string } }).range;
+  await ui.waitFor((st) => st.nodes.includes(ph.powershell));
+  // Oracle: the answer's ISO instants written as `YYYY-MM-DD HH:MM:SS` (UTC, 24-hour).
+  const field = (iso: string) => iso.replace('T', ' ').slice(0, 19);
+  const from = page.getByLabel('From (UTC)'), to = page.getByLabel('To (UTC)');
+  await expect(from).toHaveAttribute('placeholder', field(range.from));
+  await expect(to).toHaveAttribute('placeholder', field(range.to));
+  await expect(page.locator('.utc-label')).toBeVisible();
+  // The whole value fits the field (no cut seconds).
+  await from.fill(field(range.from));
+  expect(await from.evaluate((el: HTMLInputElement) => el.scrollWidth <= el.clientWidth)).toBe(true);
 });

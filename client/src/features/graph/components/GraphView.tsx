@@ -15,7 +15,7 @@ import type { VisibleGraph } from '../model/visible-graph';
 import { CytoscapeCanvas, type CanvasHandle, type Marks } from './CytoscapeCanvas';
 import type { Theme } from './graph-styles';
 import { Legend } from './Legend';
-import { isTall, Minimap } from './Minimap';
+import { Minimap } from './Minimap';
 
 interface Props {
   view: ViewState;
@@ -84,9 +84,6 @@ export function GraphView(p: Props) {
     return l;
   }, [graph, layoutChoice]);
   const elements = useMemo(() => (graph && layout ? toElements(graph, layout.positions, layout) : []), [graph, layout]);
-  // The minimap takes a strip of the graph region (right of the canvas for a tall graph, under it for a wide
-  // one) instead of covering a corner of the canvas, where it hid the bottom-right nodes.
-  const mapTall = useMemo(() => isTall(elements), [elements]);
   // The automatic choice is made once per view, on its first drawn graph, and kept in the URL
   // (`layout=auto-td`): a later expansion that changes the tree's shape never flips the picture.
   const pinMode = view.layout === 'auto' && !view.layoutPin && graph && graph.nodes.size > 0 ? layout?.mode ?? null : null;
@@ -161,7 +158,7 @@ export function GraphView(p: Props) {
         {busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
       </div>
       <div
-        ref={regionRef} className={`graph-region${showMap ? (mapTall ? ' map-right' : ' map-below') : ''}`} tabIndex={0} role="application" onKeyDown={onKeyDown}
+        ref={regionRef} className={`graph-region${showMap ? ' map-below' : ''}`} tabIndex={0} role="application" onKeyDown={onKeyDown}
         aria-label="Process graph. Left: parent. Right: first child. Up and down: siblings. Enter: expand or collapse. Minus: collapse. Escape: clear. Slash: find. F: fit."
         aria-describedby="graph-announce"
       >
@@ -179,7 +176,8 @@ export function GraphView(p: Props) {
           </div>
         )}
         {legend && <Legend theme={theme} />}
-        {showMap && <div className="map-strip"><Minimap elements={elements} canvas={canvas} tall={mapTall} /></div>}
+        {/* The minimap has a strip of its own under the canvas: over the canvas's corner it hid nodes. */}
+        {showMap && <div className="map-strip"><Minimap elements={elements} canvas={canvas} /></div>}
       </div>
       <p id="graph-announce" className="sr-only" aria-live="polite">
         {sel?.node ? `Selected ${sel.node.name} pid ${sel.node.pid ?? 'unknown'}, ${sel.children.length} children shown` : sel?.kind === 'more' ? `${sel.moreCount ?? 'More'} more children; press Enter to load` : ''}

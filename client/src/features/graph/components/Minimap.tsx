@@ -1,5 +1,5 @@
 /**
- * Minimap beside the graph canvas (never over it: GraphView gives it a strip of its own, docs/ui.md
+ * Minimap under the graph canvas (never over it: GraphView gives it a strip of its own, docs/ui.md
  * "Minimap"): every node as a dot at its layout position, the current view as a rectangle; clicking or
  * dragging on it moves the camera there. Subscribes to the canvas's viewport directly (no React state per
  * pan), redrawing at most once per frame.
@@ -9,20 +9,14 @@ import type { ElementDef } from '../model/to-elements';
 import type { CanvasHandle } from './CytoscapeCanvas';
 
 const PAD = 6;
-/** Strip sizes (CSS px): a tall graph gets a column right of the canvas, a wide one a row under it. */
-export const MAP_SIZE = { tall: { w: 120, h: 260 }, wide: { w: 260, h: 84 } } as const;
+/**
+ * Size in CSS px, in a 100 px strip under the canvas (styles.css `.map-below`). Under it rather than beside
+ * it: a column right of the canvas took 136 px of the graph's ~720 px at 1,600 × 1,000; the strip takes
+ * height, which tall graphs are scrolled through anyway.
+ */
+const W = 300, H = 84;
 
-/** Whether the node positions are taller than wide (the minimap then stands in a column). */
-export function isTall(elements: ElementDef[]): boolean {
-  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
-  for (const d of elements) if (d.group === 'nodes' && d.position) {
-    x1 = Math.min(x1, d.position.x); x2 = Math.max(x2, d.position.x); y1 = Math.min(y1, d.position.y); y2 = Math.max(y2, d.position.y);
-  }
-  return Number.isFinite(x1) && y2 - y1 > x2 - x1;
-}
-
-export function Minimap({ elements, canvas, tall }: { elements: ElementDef[]; canvas: CanvasHandle | null; tall: boolean }) {
-  const { w: W, h: H } = tall ? MAP_SIZE.tall : MAP_SIZE.wide;
+export function Minimap({ elements, canvas }: { elements: ElementDef[]; canvas: CanvasHandle | null }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const scale = useRef({ s: 1, ox: 0, oy: 0 });
 
@@ -62,7 +56,7 @@ export function Minimap({ elements, canvas, tall }: { elements: ElementDef[]; ca
     draw();
     const off = canvas.onViewport(() => { if (!frame) frame = requestAnimationFrame(draw); });
     return () => { off(); if (frame) cancelAnimationFrame(frame); };
-  }, [elements, canvas, W, H]);
+  }, [elements, canvas]);
 
   const moveTo = (e: PointerEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
