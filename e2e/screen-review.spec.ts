@@ -229,3 +229,48 @@ test('when a graph is open with no window typed, then the time fields show the w
   await from.fill(field(range.from));
   expect(await from.evaluate((el: HTMLInputElement) => el.scrollWidth <= el.clientWidth)).toBe(true);
 });
+
+test('when a process\'s events are listed, then the timeline has a UTC axis and one labelled row per loaded category, and the panel wraps long values with a copy button', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  const events = page.waitForResponse((r) => r.url().includes(`/api/processes/${encodeURIComponent(ph.powershell)}/events`) && r.status() === 200);
+  await ui.open(`/?guid=${ph.cmd}&host=${ph.host}&sel=${ph.powershell}&panel=events`);
+  const items = (await (await events).json() as { items: Array<{ category: string }> }).items;
+  expect(items.length).toBeGreaterThan(0);
+  await ui.waitFor((st) => st.selected === ph.powershell);
+  const tl = page.getByTestId('timeline');
+  // One row per category of the loaded events (oracle: the answer the panel received), each labelled.
+  await expect.poll(async () => (await tl.locator('.row-label').allTextContents()).sort()).toEqual([...new Set(items.map((e) => e.category))].sort());
+  const ticks = await tl.locator('.tick-label').allTextContents();
+  expect(ticks.length).toBeGreaterThanOrEqual(3);
+  for (const t of ticks) expect(t).toMatch(/^\d\d:\d\d:\d\d$/); // 24-hour clock
+  await expect(tl).toHaveAttribute('aria-label', /from \d{4}-\d\d-\d\d/);
+  // Details: nothing runs past the panel's edge; the long -enc command line wraps and has its copy button.
+  await ui.open(`/?guid=${ph.cmd}&host=${ph.host}&sel=${ph.powershell}`);
+  await ui.waitFor((st) => st.selected === ph.powershell);
+  const panel = page.getByTestId('side-panel');
+  await expect(page.getByTestId('decoded-command')).toBeVisible();
+  const overflowing = await panel.locator('dd').evaluateAll((dds) => dds.filter((d) => d.scrollWidth > d.clientWidth + 1).map((d) => d.textContent?.slice(0, 40)));
+  expect(overflowing).toEqual([]);
+  const cmd = panel.locator('dd.mono', { hasText: '-enc' }).first();
+  await expect(cmd.getByRole('button', { name: /copy/i })).toBeVisible();
+  const lines = await cmd.locator('span').first().evaluate((el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight || '16')));
+  expect(lines).toBeGreaterThan(1);
+});
+
+test('when a sibling group is expanded, then its members (leaves, counted by the children page) offer no expand in the list', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open(`/?guid=${big.guid}&host=${big.host}`);
+  const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
+  const group = s.nodes.find((n) => n.startsWith('group:'))!;
+  await ui.expand(group);
+  const s2 = await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'members drawn');
+  const members = spawnPairs(s2.edges).filter(([p]) => p === big.guid).map(([, c]) => c).filter((c) => c.startsWith('{'));
+  expect(members.length).toBeGreaterThan(5);
+  // The demo's tool runs (reg.exe, wmic.exe, …) have no children: no twisty, no aria-expanded.
+  for (const m of members.slice(0, 3)) {
+    await ui.select(m); // the list scrolls its (virtualised) row into view
+    const row = page.locator(`.tree-row[data-id="${m}"]`);
+    await expect(row).toBeVisible();
+    expect(await row.getAttribute('aria-expanded')).toBeNull();
+  }
+});
