@@ -172,10 +172,10 @@ test('when the minimap is shown, then it never covers a node: under the canvas o
   await minimapCoversNothing(page, 'tall, after Fit');
 });
 
-test('when a process-access and a remote-thread edge join the same pair, then they are drawn apart and their labels sit clear of every node', async ({ page }) => {
+for (const layout of ['td', 'lr'] as const) test(`when a process-access and a remote-thread edge join the same pair (layout=${layout}), then they are drawn apart and their labels sit clear of every node`, async ({ page }) => {
   const rt = planted.remoteThread;
   const ui = new InvestigationPage(page);
-  await ui.open(`/?guid=${rt.source}&host=${rt.host}&sel=${rt.source}`);
+  await ui.open(`/?guid=${rt.source}&host=${rt.host}&sel=${rt.source}&layout=${layout}`);
   const pair = [`process-access:${rt.source}>${rt.target}`, `remote-thread:${rt.source}>${rt.target}`];
   await ui.waitFor((st) => pair.every((e) => st.edges.includes(e)), 'both cross edges drawn');
   const b = await boxes(page);
