@@ -274,3 +274,21 @@ test('when a sibling group is expanded, then its members (leaves, counted by the
     expect(await row.getAttribute('aria-expanded')).toBeNull();
   }
 });
+
+test('when a host is typed as a prefix, then the known hosts are suggested and several matches are listed to pick from', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  const answer = page.waitForResponse((r) => r.url().includes('/api/notables') && r.status() === 200);
+  await ui.open('/');
+  const hosts = [...new Set((await (await answer).json() as { items: Array<{ host: string }> }).items.map((n) => n.host))].sort();
+  // Suggestions: every host the notables name (the browser's datalist behind the Host field).
+  await expect.poll(async () => (await page.locator('#known-hosts option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual(hosts);
+  // A prefix several known hosts share: refused with those hosts listed (oracle: the notables' own hosts).
+  const prefix = 'ws-000';
+  const sharing = hosts.filter((h) => h.startsWith(prefix));
+  expect(sharing.length).toBeGreaterThan(1);
+  await page.getByLabel('Host', { exact: true }).fill(prefix);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(`matches ${sharing.length} known hosts`);
+  for (const h of sharing.slice(0, 5)) await expect(alert).toContainText(h);
+});
