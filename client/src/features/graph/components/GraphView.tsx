@@ -122,6 +122,14 @@ export function GraphView(p: Props) {
     }
   };
 
+  // Fit: when the whole graph is not readable at once, the minimap comes on for the rest; its strip takes
+  // 100 px from the canvas, so frame again once the canvas has been resized (two frames later).
+  const fit = () => {
+    if (!canvas || canvas.fit() || mapChoice !== null) return;
+    setMapChoice(true);
+    requestAnimationFrame(() => requestAnimationFrame(() => canvas.fit()));
+  };
+
   const sel = view.selected && graph ? graph.nodes.get(view.selected) : undefined;
   const top = graph ? graph.roots.map((r) => graph.nodes.get(r)!).find((v) => v.canExpandParent) : undefined;
   const f = findInfo;
@@ -145,7 +153,7 @@ export function GraphView(p: Props) {
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
         <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (← on it)">Parent ▲</button>
-        <button type="button" onClick={() => { if (canvas && !canvas.fit() && mapChoice === null) setMapChoice(true); }} aria-label="Fit graph to view" title="Fit (f): all of it when readable, else the selection's neighbourhood (the minimap shows the rest)">Fit</button>
+        <button type="button" onClick={fit} aria-label="Fit graph to view" title="Fit (f): all of it when readable, else the selection's neighbourhood (the minimap shows the rest)">Fit</button>
         <button type="button" onClick={() => canvas?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => canvas?.zoomBy(0.8)} aria-label="Zoom out">−</button>
         <select aria-label="Graph layout" title="Layout: chosen by the tree's shape, or forced" value={view.layout} onChange={(e) => { const l = e.target.value as ViewState['layout']; act((s) => ({ ...s, layout: l, layoutPin: null, camera: null }), view.selected ?? graph?.origin ?? null); }}>
