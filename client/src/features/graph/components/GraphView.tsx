@@ -70,7 +70,7 @@ export function GraphView(p: Props) {
   // ref both fills the page's ref (for its shortcuts and exports) and puts the handle in state for render.
   const [canvas, setCanvas] = useState<CanvasHandle | null>(null);
   const canvasRefCb = useCallback((h: CanvasHandle | null) => { canvasRef.current = h; setCanvas(h); }, [canvasRef]);
-  // The minimap covers a corner of the canvas: on by default only for graphs too big to take in at once.
+  // The minimap takes a 100 px strip under the canvas: on by default only for graphs too big to take in at once.
   const [mapChoice, setMapChoice] = useState<boolean | null>(null);
   // A forced layout, else the automatic one pinned for this view, else (first draw) chosen by shape.
   const layoutChoice: LayoutChoice = view.layout !== 'auto' ? view.layout : view.layoutPin ?? 'auto';
