@@ -13,6 +13,7 @@
 import { defaultWindow, isZeroGuid, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
 import { throwIfAborted } from '../sources/event-source.js';
+import { addAncestorChildren } from './ancestor-children.js';
 import { assembleGraph, inDocumentOrder, lookupsNeeded } from './assemble.js';
 import { ancestorsCursor } from './cursor.js';
 import { placeholderParent, processNode } from './nodes.js';
@@ -244,6 +245,12 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
     stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started), ...(ctx.stats.warnings?.length ? { warnings: ctx.stats.warnings } : {}) },
   });
   if (req.up && plan.topmost) await walkAboveWindow(source, doc, plan.topmost.record, lookups, evBase, ctx);
+  // Ancestors' other children: one count for all of them (ancestor-children.ts).
+  if (req.up && !standIn) await addAncestorChildren(source, doc, ctx);
+  throwIfAborted(ctx);
+  // Every statement of the request, the walk above the window and the ancestor count included.
+  doc.stats.searches = ctx.stats.searches;
+  doc.stats.rows = ctx.stats.rows;
   doc.stats.ms = Math.round(performance.now() - started); // including assembly
   return standIn ? withStandIn(doc, standIn) : doc;
 }

@@ -1,0 +1,68 @@
+/**
+ * Ancestors' other children (docs/api.md "Truncation", docs/ui.md "Ancestor cursors"). A graph draws
+ * each ancestor with only its child on the path to the origin; the analyst also wants the siblings on
+ * that path (what else did explorer or outlook start?). Every drawn ancestor whose children are not
+ * all drawn gets `truncated["children:<guid>"]`, the same record a descendant gets: the remaining
+ * count and a children cursor that leaves out the children already drawn (`x`), so its pages never
+ * repeat the on-path child and never promise a "more" that yields nothing.
+ *
+ * Cost: ONE count (EventSource.countChildren — one GROUP BY on the embedded store, one `stats` search
+ * on Splunk) for all ancestors together, over one span: from the earliest ancestor's start to the
+ * window's end, so an ancestor above the window (explorer started at logon) lists the children it
+ * started before the window too. The cursors carry that span, so what is listed is what was counted.
+ * A source without countChildren gets no ancestor cursors (a count it cannot make is never guessed).
+ */
+import type { GraphDocument, ProcessNode, TimeRange, Truncation } from '@lineage/shared';
+import type { EventSource, QueryContext } from '../sources/event-source.js';
+import { encodeCursor } from './cursor.js';
+
+/** The span an ancestor's children are counted and listed over: earliest ancestor start … window end. */
+export function ancestorSpan(ancestors: readonly ProcessNode[], window: TimeRange): TimeRange {
+  let from = Date.parse(window.from);
+  for (const a of ancestors) {
+    const s = a.startTime ? Date.parse(a.startTime) : NaN;
+    if (Number.isFinite(s) && s < from) from = s;
+  }
+  return { from: new Date(from).toISOString(), to: window.to };
+}
+
+/** Drawn processes above the origin that have a create (placeholders and groups have no children to list). */
+export function drawnAncestors(doc: GraphDocument): ProcessNode[] {
+  return doc.nodes.filter((n) => n.depth < 0 && n.kind === 'process' && !n.placeholder && n.startTime !== null);
+}
+
+/**
+ * Add the ancestors' children records to `doc.truncated` (kept in sorted key order). Reads one count
+ * through `ctx` (so `stats.searches` includes it); nothing when there is no drawn ancestor.
+ */
+export async function addAncestorChildren(source: EventSource, doc: GraphDocument, ctx: QueryContext): Promise<void> {
+  const ancestors = drawnAncestors(doc).filter((a) => !doc.truncated[`children:${a.guid}`]);
+  if (ancestors.length === 0 || !source.countChildren) return;
+  const span = ancestorSpan(ancestors, doc.range);
+  const host = ancestors[0]!.host;
+  const counts = await source.countChildren(ancestors.map((a) => a.guid), { ctx, host, range: span });
+  const byGuid = new Map(doc.nodes.map((n) => [n.guid, n]));
+  const from = Date.parse(span.from);
+  const to = Date.parse(span.to);
+  const added: Record<string, Truncation> = {};
+  for (const a of ancestors) {
+    // Children drawn under this ancestor that the count includes (started inside the span).
+    const drawn = doc.edges
+      .filter((e) => e.kind === 'spawn' && e.source === a.guid)
+      .map((e) => byGuid.get(e.target))
+      .filter((n): n is ProcessNode => !!n && n.kind === 'process' && !n.placeholder && n.startTime !== null)
+      .filter((n) => { const s = Date.parse(n.startTime!); return s >= from && s <= to; })
+      .map((n) => n.guid)
+      .sort();
+    const remaining = (counts.get(a.guid) ?? 0) - drawn.length;
+    if (remaining <= 0) continue;
+    added[`children:${a.guid}`] = {
+      limit: drawn.length,
+      cursor: encodeCursor({ k: 'children', p: a.guid, h: a.host, key: null, x: drawn, s: null, skip: 0, r: span }),
+      remaining,
+    };
+  }
+  if (Object.keys(added).length === 0) return;
+  const all = { ...doc.truncated, ...added };
+  doc.truncated = Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]!]));
+}
