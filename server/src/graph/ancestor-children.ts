@@ -2,9 +2,10 @@
  * Ancestors' other children (docs/api.md "Truncation", docs/ui.md "Ancestor cursors"). A graph draws
  * each ancestor with only its child on the path to the origin; the analyst also wants the siblings on
  * that path (what else did explorer or outlook start?). Every drawn ancestor whose children are not
- * all drawn gets `truncated["children:<guid>"]`, the same record a descendant gets: the remaining
- * count and a children cursor that leaves out the children already drawn (`x`), so its pages never
- * repeat the on-path child and never promise a "more" that yields nothing.
+ * all drawn gets `truncated["children:<guid>"]`, the same record a descendant gets: `limit` = its
+ * children drawn (the on-path one), `remaining` = the others, and a cursor listing all its children
+ * from the first, as a descendant's does (the client keeps drawn children where they are, so the
+ * on-path child is not repeated). No record where nothing more exists: never a "more" that yields nothing.
  *
  * Cost: ONE count (EventSource.countChildren — one GROUP BY on the embedded store, one `stats` search
  * on Splunk) for all ancestors together, over one span: from the earliest ancestor's start to the
@@ -14,7 +15,7 @@
  */
 import type { GraphDocument, ProcessNode, TimeRange, Truncation } from '@lineage/shared';
 import type { EventSource, QueryContext } from '../sources/event-source.js';
-import { encodeCursor } from './cursor.js';
+import { childrenCursor } from './cursor.js';
 
 /** The span an ancestor's children are counted and listed over: earliest ancestor start … window end. */
 export function ancestorSpan(ancestors: readonly ProcessNode[], window: TimeRange): TimeRange {
@@ -52,13 +53,12 @@ export async function addAncestorChildren(source: EventSource, doc: GraphDocumen
       .map((e) => byGuid.get(e.target))
       .filter((n): n is ProcessNode => !!n && n.kind === 'process' && !n.placeholder && n.startTime !== null)
       .filter((n) => { const s = Date.parse(n.startTime!); return s >= from && s <= to; })
-      .map((n) => n.guid)
-      .sort();
-    const remaining = (counts.get(a.guid) ?? 0) - drawn.length;
+      .length;
+    const remaining = (counts.get(a.guid) ?? 0) - drawn;
     if (remaining <= 0) continue;
     added[`children:${a.guid}`] = {
-      limit: drawn.length,
-      cursor: encodeCursor({ k: 'children', p: a.guid, h: a.host, key: null, x: drawn, s: null, skip: 0, r: span }),
+      limit: drawn,
+      cursor: childrenCursor(a.guid, a.host, span),
       remaining,
     };
   }

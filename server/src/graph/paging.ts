@@ -60,7 +60,7 @@ export async function listChildren(source: EventSource, parent: string, q: Child
   const excluded = new Set(cur.x);
   const { items, next } = await readFiltered(
     (s, n) => source.getChildren([parent], { ...base, limit: n, cursor: s }),
-    cur, q.limit, (r) => !excluded.has(r.guid) && (key === null || siblingKey(r) === key), key === null ? q.limit : Math.max(q.limit * 2, 200),
+    cur, q.limit, (r) => key === null || (siblingKey(r) === key && !excluded.has(r.guid)), key === null ? q.limit : Math.max(q.limit * 2, 200),
   );
   const counts = items.length ? await source.countEvents(items.map((r) => r.guid), base) : new Map();
   const kids = await childCounts(source, items.map((r) => r.guid), base);
