@@ -6,26 +6,12 @@
  * child is drawn (winword) offers nothing. The expected children come from the children listing of a
  * fresh, unwindowed request (every child explorer has), not from the graph's count.
  */
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { plantedManifest } from '../server/src/demo/planted.js';
+import { allChildren } from './pages/ancestry.js';
 import { InvestigationPage } from './pages/investigation-page.js';
 
 const ph = plantedManifest().phishing;
-
-/** Every child of `guid` on `host`, listed page by page with no window (all time). */
-async function allChildren(request: APIRequestContext, guid: string, host: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const q = new URLSearchParams({ host, limit: '200', ...(cursor ? { cursor } : {}) });
-    const res = await request.get(`/api/processes/${encodeURIComponent(guid)}/children?${q}`);
-    expect(res.ok()).toBe(true);
-    const page = await res.json() as { items: { guid: string }[]; nextCursor: string | null };
-    out.push(...page.items.map((i) => i.guid));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
 
 const spawnChildren = (edges: string[], parent: string) =>
   edges.filter((e) => e.startsWith(`spawn:${parent}>`)).map((e) => e.slice(`spawn:${parent}>`.length));
