@@ -109,7 +109,7 @@ export const lineageQueries = {
   /**
    * One page of a node's children from `cursor` (a page, truncation or group cursor; null from the first child).
    * A cursor carries the window its count was made over (an ancestor's spans back to the oldest ancestor's
-   * start, docs/api.md "Truncation"), so the view's window is only sent when listing from scratch.
+   * start, docs/api.md "Conventions"), so the view's window is only sent when listing from scratch.
    */
   childrenPage: (guid: string, scope: Scope, cursor: string | null) => queryOptions({
     queryKey: lineageKeys.childrenPage(guid, scope, cursor),

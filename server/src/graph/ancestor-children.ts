@@ -1,5 +1,5 @@
 /**
- * Ancestors' other children (docs/api.md "Truncation", docs/ui.md "Ancestor cursors"). A graph draws
+ * Ancestors' other children (docs/api.md "Conventions", docs/ui.md "Ancestor cursors"). A graph draws
  * each ancestor with only its child on the path to the origin; the analyst also wants the siblings on
  * that path (what else did explorer or outlook start?). Every drawn ancestor whose children are not
  * all drawn gets `truncated["children:<guid>"]`, the same record a descendant gets: `limit` = its
