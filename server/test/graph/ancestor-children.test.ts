@@ -162,4 +162,19 @@ describe('Splunk test server: a generated tree, one counting search', () => {
     const countSearches = upSpl.filter((s) => /stats dc\(lineage_child\) as count by lineage_parent/.test(s));
     expect(countSearches.length, upSpl.join('\n')).toBe(1);
   });
+
+  it('a window holding every ancestor: the same records, counted from the tree search\'s rows, no counting search', async () => {
+    const src = await loginSource(h);
+    const range = { from: new Date(T0 - 11 * H).toISOString(), to: new Date(T0 + 24 * H).toISOString() };
+    const before = h.received.length;
+    const doc = await investigate(src, { guid: guid(4), host: FQDN, range, up: true, down: Infinity }, newContext());
+    const spl = h.received.slice(before).map((r) => r.spl);
+    expect(spl.filter((s) => /stats dc\(lineage_child\) as count by lineage_parent/.test(s)), spl.join('\n')).toEqual([]);
+    expect(doc.stats.searches).toBe(spl.length);
+    const to = Date.parse(range.to);
+    for (const [a, onPath] of [[guid(1), guid(2)], [guid(2), guid(3)], [guid(3), guid(4)]] as const) {
+      const others = creates.filter((c) => c.parent === a && c.g !== onPath && c.t <= to).length;
+      expect([a, doc.truncated[`children:${a}`]?.remaining ?? 0]).toEqual([a, others]);
+    }
+  });
 });
