@@ -8,7 +8,8 @@
  * request names host and window costs 2 there, plus 1 when a parent or cross target is outside it.
  * Embedded with its lineage index (`lineage serve`) knows the origin's host and start without a
  * query and answers tree + counts + the parent above the window in one statement: 1 per graph,
- * plus cross events when some shown process has 8/10 events.
+ * plus cross events when some shown process has 8/10 events. With `up` and a drawn ancestor, one count of
+ * the ancestors' children more (ancestor-children.ts; none on Splunk when the tree search covered them).
  */
 import { defaultWindow, isZeroGuid, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
