@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { plantedManifest } from '../server/src/demo/planted.js';
 import { InvestigationPage, overlapsOf, type DrawnBoxes } from './pages/investigation-page.js';
-import { pathFromRoot } from './pages/ancestry.js';
+import { ancestorsOtherChildren, pathFromRoot } from './pages/ancestry.js';
 
 const planted = plantedManifest();
 const ph = planted.phishing;
@@ -19,12 +19,16 @@ const boxes = (page: Page) => page.evaluate(() => window.__lineage!.boxes()) as 
 
 test('when the 500-child parent is opened and a sibling group expanded, then the children stand in one column right of the parent, nothing overlaps, and the list shows the same rows', async ({ page, request }) => {
   const ui = new InvestigationPage(page);
+  const answer = page.waitForResponse((r) => r.url().includes('/api/graph') && r.status() === 200);
   await ui.open(`/?guid=${big.guid}&host=${big.host}`);
+  const range = (await (await answer).json() as { range: { to: string } }).range;
   const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
   // Processes, not boxes: the parent's children plus the parent and its ancestors to the root (the
-  // topmost one never logged: System, named only by its child's create).
+  // topmost one never logged: System, named only by its child's create), plus the ancestors' other
+  // children their "N more" boxes stand for (issue 15; changed from children + path when those came in).
   const path = await pathFromRoot(request, big.guid, big.host);
-  await expect(page.getByTestId('graph-stats')).toContainText(`${big.childCount + path.length} processes`);
+  const others = await ancestorsOtherChildren(request, path, big.host, range.to);
+  await expect(page.getByTestId('graph-stats')).toContainText(`${big.childCount + path.length + others} processes`);
   const group = s.nodes.find((n) => n.startsWith('group:'))!;
   await ui.expand(group);
   const s2 = await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');
@@ -33,7 +37,9 @@ test('when the 500-child parent is opened and a sibling group expanded, then the
   const b = await boxes(page);
   const parent = b.nodes.find((n) => n.id === big.guid)!;
   const kids = b.nodes.filter((n) => n.id !== big.guid && s2.nodes.includes(n.id) && n.box.x1 > parent.box.x2);
-  expect(kids.length).toBeGreaterThanOrEqual(s2.nodes.length - path.length - 1); // all but the parent and its ancestors
+  // All but the parent, its ancestors and their own "N more" boxes (issue 15: ancestors' other children).
+  const ancestorMores = s2.nodes.filter((n) => path.some((a) => n === `more:${a.guid}`)).length;
+  expect(kids.length).toBeGreaterThanOrEqual(s2.nodes.length - path.length - 1 - ancestorMores);
   // One column: every child box (and the "more" box) is centred on the same x, right of the parent.
   expect(new Set(kids.map((k) => Math.round((k.box.x1 + k.box.x2) / 2))).size).toBe(1);
   expect(overlapsOf(b)).toEqual([]);

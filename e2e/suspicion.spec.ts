@@ -22,7 +22,7 @@ test('when "Expand what matters" is pressed on the phishing host\'s explorer, th
   await page.getByTestId('expand-suspicion').click();
   const expanded = await ui.waitFor((s) => CHAIN.every((g) => s.nodes.includes(g)), 'attack chain opened');
   await expect(page).toHaveURL(/xp=suspicion/);
-  await expect(page.getByTestId('expansion-note')).toContainText(/opened \d+ of \d+ by suspicion/);
+  await expect(page.getByTestId('expansion-note')).toContainText(/opened \d+ of \d+ below the origin by suspicion/);
 
   await ui.select(ph.powershell);
   const why = page.getByTestId('why-opened');
@@ -57,7 +57,7 @@ test('when a notable opens, then it asks for `auto`: a small tree stays plain, a
 
   const bp = planted.bigParent;
   await ui.open(`/?guid=${bp.guid}&host=${bp.host}&xp=auto`);
-  await expect(page.getByTestId('expansion-note')).toContainText(/Large tree: opened \d+ of \d+ by suspicion/);
+  await expect(page.getByTestId('expansion-note')).toContainText(/Large tree: opened \d+ of \d+ below the origin by suspicion/);
   const big = await ui.waitFor((st) => st.nodes.includes(bp.guid), 'big parent');
   // Its 500 children are in sibling groups: far fewer nodes than children.
   expect(big.nodes.length).toBeLessThan(40);

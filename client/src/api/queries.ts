@@ -106,11 +106,15 @@ export const lineageQueries = {
     queryFn: ({ signal }) => getJson(apiPaths.graph({ guid, up: true, down: 0, ...scopeParams(scope) }), GraphDocumentSchema, signal),
     staleTime: Infinity,
   }),
-  /** One page of a node's children from `cursor` (a page, truncation or group cursor; null from the first child). */
+  /**
+   * One page of a node's children from `cursor` (a page, truncation or group cursor; null from the first child).
+   * A cursor carries the window its count was made over (an ancestor's spans back to the oldest ancestor's
+   * start, docs/api.md "Conventions"), so the view's window is only sent when listing from scratch.
+   */
   childrenPage: (guid: string, scope: Scope, cursor: string | null) => queryOptions({
     queryKey: lineageKeys.childrenPage(guid, scope, cursor),
     queryFn: ({ signal }) => getJson(
-      apiPaths.children(guid, { cursor, limit: CHILDREN_PAGE, ...scopeParams(scope) }), ProcessPage, signal,
+      apiPaths.children(guid, { cursor, limit: CHILDREN_PAGE, ...(cursor ? { host: scope.host } : scopeParams(scope)) }), ProcessPage, signal,
     ) as Promise<ChildrenPage>,
     staleTime: Infinity,
   }),

@@ -132,15 +132,15 @@ export function InvestigationPage({ view, onView, theme }: Props) {
       setExportError(`Export failed: ${(err as Error).message}`);
     }
   };
-  const total = graph ? processTotal(graph) : { processes: 0, drawn: 0 };
+  const total = graph ? processTotal(graph) : { processes: 0, shown: 0, boxes: 0 };
   const setViews = (v: Views) => onView((s) => ({ ...s, views: v }));
   const showGraph = view.views !== 'list', showList = view.views !== 'graph';
 
   return (
     <div className="investigation">
       <div className="action-strip" role="toolbar" aria-label="Investigation actions">
-        <span className="stats" data-testid="graph-stats">
-          {graph ? `${total.processes} ${total.processes === 1 ? 'process' : 'processes'} · ${total.drawn} drawn · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
+        <span className="stats" data-testid="graph-stats" title={graph ? `${total.boxes} boxes on the canvas (a sibling group is one box)` : undefined}>
+          {graph ? `${total.processes} ${total.processes === 1 ? 'process' : 'processes'} · ${total.shown} shown · ${inv.searches} source ${inv.searches === 1 ? 'search' : 'searches'}` : ''}
         </span>
         <SourceWarnings warnings={inv.doc?.stats.warnings} />
         <span className="view-toggles" role="group" aria-label="Views">

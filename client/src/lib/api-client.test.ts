@@ -59,6 +59,10 @@ describe('read queries', () => {
     expect(kids.pathname).toBe(`/api/processes/${encodeURIComponent(G)}/children`);
     accepts(ChildrenQuery, kids);
     expect(kids.searchParams.get('cursor')).toBe('c1');
+    // A cursor carries its own window (an ancestor's reaches before the view's): only the host goes with it.
+    expect([kids.searchParams.get('host'), kids.searchParams.get('from'), kids.searchParams.get('to')]).toEqual(['WS1', null, null]);
+    const fresh = await urlOf(lineageQueries.childrenPage(G, scope, null));
+    expect([fresh.searchParams.get('from'), fresh.searchParams.get('to')]).toEqual([scope.from, scope.to]);
     const proc = await urlOf(lineageQueries.process(G, 'WS1'));
     accepts(ProcessQuery, proc);
     const ev = await urlOf(lineageQueries.events(G, scope, 'dns'));

@@ -52,6 +52,14 @@ describe('URL view state', () => {
     expect(parseViewState('?layout=lr').layout).toBe('lr');
     expect(parseViewState('?layout=sideways').layout).toBe('auto');
     expect(serializeViewState(parseViewState('?guid={a}&layout=auto'))).not.toContain('layout');
+    // The automatic choice once made is kept: `auto-td` is auto (the select says so) pinned to top down.
+    expect(parseViewState('?layout=auto-td')).toMatchObject({ layout: 'auto', layoutPin: 'td' });
+    expect(parseViewState('?layout=auto-up')).toMatchObject({ layout: 'auto', layoutPin: null });
+    expect(serializeViewState(parseViewState(`?guid=${A}&layout=auto-lr`))).toBe(`?guid=${A}&layout=auto-lr`);
+    // A forced layout wins over a stale pin, and opening another process drops the pin, not the forced choice.
+    expect(serializeViewState({ ...parseViewState(`?guid=${A}`), layout: 'td', layoutPin: 'lr' })).toBe(`?guid=${A}&layout=td`);
+    expect(openProcess(parseViewState('?guid={a}&layout=auto-td'), '{b}').layoutPin).toBeNull();
+    expect(openProcess(parseViewState('?guid={a}&layout=lr'), '{b}').layout).toBe('lr');
   });
 
   it('when the view is empty, then the URL has no query string', () => {

@@ -17,7 +17,8 @@
  *     &brush=ms,ms        timeline brush (epoch ms, UTC)
  *     &xp=suspicion*40    expansion by suspicion (`auto`: only when the tree is large), `*N` = node budget (default 150)
  *     &rare=3             prevalence filter: only processes whose parent→child pair was seen on < 3 hosts
- *     &layout=lr|td       graph layout: left to right or top down (default: chosen by the tree's shape)
+ *     &layout=lr|td       graph layout forced: left to right or top down
+ *     &layout=auto-lr|auto-td   chosen by the tree's shape when the view was first drawn, then kept (absent: not chosen yet)
  *     &across={a},{b}     processes expanded across hosts: their lateral links and far sides drawn (docs/lateral.md)
  * Rule hits link with `/?guid=<leaf>&highlight=<oldest>,…,<leaf>` (investigationUrl below).
  */
@@ -83,6 +84,11 @@ export interface ViewState {
   /** Prevalence filter: only processes whose parent→child pair was seen on fewer hosts than this; null: off. */
   rare: number | null;
   layout: LayoutChoice;
+  /**
+   * With `layout` auto: the form chosen by shape when this view's graph was first drawn, kept from then on
+   * so an expansion never flips the picture mid-investigation; null until then (docs/ui.md "Graph layout").
+   */
+  layoutPin: LayoutMode | null;
   /** Processes expanded across hosts (lateral links drawn in the graph), in order. */
   across: string[];
 }
@@ -92,7 +98,7 @@ export function emptyViewState(): ViewState {
   return {
     source: null, guid: null, host: null, from: null, to: null, down: 1, expanded: new Map(), parents: [],
     hidden: [], selected: null, panel: 'details', category: null, event: null, find: '', highlight: [],
-    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null, layout: 'auto', across: [],
+    query: { q: '', host: '', image: '' }, views: 'both', camera: null, brush: null, expand: null, rare: null, layout: 'auto', layoutPin: null, across: [],
   };
 }
 
@@ -168,8 +174,10 @@ export function parseViewState(search: string): ViewState {
   const [xpMode, xpBudget] = (p.get('xp') ?? '').split('*');
   if (EXPAND_MODES.includes(xpMode as ExpandMode)) s.expand = { mode: xpMode as ExpandMode, budget: intOr(xpBudget ?? null, DEFAULT_EXPAND_BUDGET, 1, 10_000) };
   s.rare = p.get('rare') != null && /^\d+$/.test(p.get('rare')!) ? intOr(p.get('rare'), 3, 1, 1_000_000) : null;
-  const layout = p.get('layout');
-  s.layout = LAYOUTS.includes(layout as LayoutChoice) ? (layout as LayoutChoice) : 'auto';
+  const layout = p.get('layout') ?? '';
+  const pinned = /^auto-(lr|td)$/.exec(layout);
+  s.layout = pinned ? 'auto' : LAYOUTS.includes(layout as LayoutChoice) ? (layout as LayoutChoice) : 'auto';
+  s.layoutPin = pinned ? (pinned[1] as LayoutMode) : null;
   s.across = idList(p.get('across'));
   return s;
 }
@@ -205,6 +213,7 @@ export function serializeViewState(s: ViewState): string {
   if (s.expand) p.set('xp', s.expand.budget === DEFAULT_EXPAND_BUDGET ? s.expand.mode : `${s.expand.mode}*${s.expand.budget}`);
   if (s.rare != null) p.set('rare', String(s.rare));
   if (s.layout !== 'auto') p.set('layout', s.layout);
+  else if (s.layoutPin) p.set('layout', `auto-${s.layoutPin}`);
   set('across', s.across.join(','));
   const out = p.toString()
     // GUID punctuation is safe in a query string; keeping it readable makes links easy to eyeball.
@@ -231,7 +240,8 @@ export function investigationUrl(opts: {
 export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewState> = {}): ViewState {
   return {
     ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views, layout: prev.layout,
-    guid, selected: guid, ...extra,
+    // A forced layout carries over to the next process; an automatic one is chosen again for its tree.
+    layoutPin: null, guid, selected: guid, ...extra,
   };
 }
 

@@ -8,11 +8,13 @@
  * request names host and window costs 2 there, plus 1 when a parent or cross target is outside it.
  * Embedded with its lineage index (`lineage serve`) knows the origin's host and start without a
  * query and answers tree + counts + the parent above the window in one statement: 1 per graph,
- * plus cross events when some shown process has 8/10 events.
+ * plus cross events when some shown process has 8/10 events. With `up` and a drawn ancestor, one count of
+ * the ancestors' children more (ancestor-children.ts; none on Splunk when the tree search covered them).
  */
 import { defaultWindow, isZeroGuid, rangeProblem, type GraphDocument, type TimeRange } from '@lineage/shared';
 import type { BaseOptions, EventSource, ProcessRecord, QueryContext, TreeRows } from '../sources/event-source.js';
 import { throwIfAborted } from '../sources/event-source.js';
+import { addAncestorChildren } from './ancestor-children.js';
 import { assembleGraph, inDocumentOrder, lookupsNeeded } from './assemble.js';
 import { ancestorsCursor } from './cursor.js';
 import { placeholderParent, processNode } from './nodes.js';
@@ -244,6 +246,12 @@ export async function investigate(source: EventSource, req: GraphRequest, ctx: Q
     stats: { searches: ctx.stats.searches, rows: ctx.stats.rows, ms: Math.round(performance.now() - started), ...(ctx.stats.warnings?.length ? { warnings: ctx.stats.warnings } : {}) },
   });
   if (req.up && plan.topmost) await walkAboveWindow(source, doc, plan.topmost.record, lookups, evBase, ctx);
+  // Ancestors' other children: one count for all of them (ancestor-children.ts).
+  if (req.up && !standIn) await addAncestorChildren(source, doc, ctx);
+  throwIfAborted(ctx);
+  // Every statement of the request, the walk above the window and the ancestor count included.
+  doc.stats.searches = ctx.stats.searches;
+  doc.stats.rows = ctx.stats.rows;
   doc.stats.ms = Math.round(performance.now() - started); // including assembly
   return standIn ? withStandIn(doc, standIn) : doc;
 }

@@ -62,6 +62,12 @@ export interface QueryStats { searches: number; rows: number; warnings?: string[
 export interface QueryContext {
   signal?: AbortSignal;
   stats: QueryStats;
+  /**
+   * Every process-create of a host in a window, when a source read them whole during this request (Splunk's
+   * tree search): later steps of the same request may count from them instead of searching again
+   * (graph/ancestor-children.ts).
+   */
+  windowCreates?: { range: TimeRange; rows: readonly ProcessRecord[] }[];
 }
 
 /** Which notables by review status: open ones (not Resolved/Closed) or all. */

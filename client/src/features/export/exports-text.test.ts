@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import type { GraphEvent } from '@lineage/shared';
 import { doc, g, proc } from '../../testing/fixtures';
-import { buildVisibleGraph, tidyLayout, toElements } from '../graph';
+import { buildVisibleGraph, chooseLayout, tidyLayout, toElements } from '../graph';
 import { toMarkdownTimeline } from './markdown';
 import { toSvg } from './svg';
 
@@ -34,6 +34,57 @@ describe('SVG export', () => {
     const cross = svg.match(/class="edge cross" d="([^"]+)"/g)!;
     expect(new Set(cross).size).toBe(2);
   });
+});
+
+/*
+ *   1 winword ─┬─ 2 cmd ── 4 conhost      top down: 2 has a child, so it stands in the next row;
+ *              └─ 3 powershell            3 is a leaf, stacked under 1 right of its trunk
+ */
+const wide = buildVisibleGraph({
+  doc: doc(g(1), [...d.nodes, proc(g(4), g(2), { name: 'conhost.exe', startTime: '2024-05-01T10:00:04.000Z' })], {}, []),
+  ancestorDocs: [], childPages: [], hidden: new Set(), parentsRequested: new Set(),
+});
+type Pt = [number, number];
+/** The points of an SVG path made of M, H and V commands (what the export draws spawn edges with). */
+function points(d: string): Pt[] {
+  const out: Pt[] = [];
+  for (const [, cmd, a, b] of d.matchAll(/([MHV])\s*(-?[\d.]+)(?:,(-?[\d.]+))?/g)) {
+    const last = out[out.length - 1] ?? [0, 0];
+    out.push(cmd === 'M' ? [Number(a), Number(b)] : cmd === 'H' ? [Number(a), last[1]] : [last[0], Number(a)]);
+  }
+  return out;
+}
+
+describe('SVG export follows the layout on screen', () => {
+  for (const mode of ['lr', 'td'] as const) {
+    it(`when the ${mode === 'lr' ? 'left-to-right' : 'top-down'} layout is drawn, then every spawn edge leaves the parent's ${mode === 'lr' ? 'right' : 'bottom'} side and enters the child as the canvas does, in straight segments`, () => {
+      const els = toElements(wide, chooseLayout({ roots: wide.roots, children: (id) => wide.nodes.get(id)?.children ?? [] }, mode).positions, chooseLayout({ roots: wide.roots, children: (id) => wide.nodes.get(id)?.children ?? [] }, mode));
+      const svg = toSvg(els, 'light');
+      const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { g: Array<{ 'data-id': string; rect: { x: string; y: string; width: string; height: string } }>; path: Array<{ class: string; d: string; 'data-source': string; 'data-target': string }> } };
+      // Boxes read back from the SVG itself.
+      const box = new Map(parsed.svg.g.map((n) => [n['data-id'], { x1: Number(n.rect.x), y1: Number(n.rect.y), x2: Number(n.rect.x) + Number(n.rect.width), y2: Number(n.rect.y) + Number(n.rect.height) }]));
+      const spawns = parsed.svg.path.filter((p) => p.class === 'edge spawn');
+      expect(spawns).toHaveLength(3);
+      let stacked = 0;
+      for (const p of spawns) {
+        const s = box.get(p['data-source'])!, t = box.get(p['data-target'])!;
+        const pts = points(p.d);
+        const [first, last] = [pts[0]!, pts[pts.length - 1]!];
+        for (let i = 1; i < pts.length; i++) expect(pts[i]![0] === pts[i - 1]![0] || pts[i]![1] === pts[i - 1]![1]).toBe(true);
+        const midY = (b: typeof s) => (b.y1 + b.y2) / 2, midX = (b: typeof s) => (b.x1 + b.x2) / 2;
+        if (mode === 'lr') {
+          expect(first).toEqual([s.x2, midY(s)]);
+          expect(last).toEqual([t.x1, midY(t)]);
+        } else {
+          expect(first).toEqual([midX(s), s.y2]);
+          // Into the child's top, or (a stacked leaf) into its left side from the parent's trunk.
+          if (last[1] === t.y1) expect(last[0]).toBe(midX(t));
+          else { stacked++; expect(last).toEqual([t.x1, midY(t)]); expect(pts.every(([x]) => x === midX(s) || x === t.x1)).toBe(true); }
+        }
+      }
+      if (mode === 'td') expect(stacked).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe('markdown timeline export', () => {

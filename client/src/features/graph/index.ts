@@ -3,9 +3,10 @@ export { useInvestigation, type Investigation } from './api/use-investigation';
 export { GraphView } from './components/GraphView';
 export { Legend } from './components/Legend';
 export type { CanvasHandle, Marks } from './components/CytoscapeCanvas';
-export { EDGE_COLOURS, KIND_COLOURS, type Theme } from './components/graph-styles';
+export { EDGE_COLOURS, KIND_COLOURS, SPAWN_TURN, type Theme } from './components/graph-styles';
 export type { ProcessKind } from './model/process-kind';
-export { NODE_H, NODE_W, tidyLayout } from './model/tidy-layout';
+export { MORE_H, MORE_W, NODE_H, NODE_W, tidyLayout } from './model/tidy-layout';
+export { chooseLayout } from './model/topdown-layout';
 export { badgeText, toElements, type ElementDef } from './model/to-elements';
 export { activate, collapse, expand, expandLevel, expandParent, loadMore, select, toggle } from './model/view-actions';
 export {

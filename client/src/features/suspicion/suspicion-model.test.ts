@@ -18,7 +18,7 @@ describe('why a node was opened', () => {
 
   it('summarises the expansion and looks nodes up by id', () => {
     const x: Expansion = { mode: 'suspicion', auto: true, budget: 40, opened: [o({ id: 'a' }), o({ id: 'b' })], truncated: true, considered: 61, hidden: 59, rarity: false };
-    expect(expansionSummary(x)).toBe('Large tree: opened 2 of 61 by suspicion (budget 40) · cut by the budget');
+    expect(expansionSummary(x)).toBe('Large tree: opened 2 of 61 below the origin by suspicion (budget 40) · cut by the budget');
     expect([...openedById(x).keys()]).toEqual(['a', 'b']);
     expect(openedById(undefined).size).toBe(0);
   });

@@ -21,9 +21,12 @@ export function whyLines(o: OpenedNode): string[] {
   return lines;
 }
 
-/** "Opened 40 of 61 by suspicion · cut by the budget" */
+/**
+ * "opened 40 of 61 below the origin by suspicion (budget 40) · cut by the budget". It states what the
+ * expansion did, never a second count of what is on screen: that is the status line's one count of
+ * processes shown (`processTotal`), which a "N processes shown" here contradicted (363 · 151 vs 182).
+ */
 export function expansionSummary(x: Expansion): string {
-  const shown = x.considered - x.hidden;
   const cut = x.truncated ? ' · cut by the budget' : '';
-  return `${x.auto ? 'Large tree: ' : ''}opened ${x.opened.length} of ${x.considered} by suspicion (budget ${x.budget}${shown !== x.opened.length ? `, ${shown} processes shown` : ''})${cut}`;
+  return `${x.auto ? 'Large tree: ' : ''}opened ${x.opened.length} of ${x.considered} below the origin by suspicion (budget ${x.budget})${cut}`;
 }

@@ -97,6 +97,8 @@ export class SplunkTree {
     const all = await this.jobs.window(this.jobs.spl.hostProcesses(host), o.range, o.ctx);
     if (!all) return this.treeByGeneration(origin!, host, o);
     this.jobs.remember(all);
+    // The host-window's every create, kept for this request (ancestors' children are counted from it).
+    if (o.range) (o.ctx.windowCreates ??= []).push({ range: o.range, rows: all });
     return selectTree(all, origin!, o);
   }
 
@@ -111,6 +113,7 @@ export class SplunkTree {
     if (!host) return empty();
     const mine = all.filter((r) => r.host === host);
     this.jobs.remember(mine);
+    if (o.range) (o.ctx.windowCreates ??= []).push({ range: o.range, rows: mine });
     return selectTree(mine, origin, o);
   }
 

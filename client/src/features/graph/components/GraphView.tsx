@@ -9,7 +9,7 @@ import { activate as activateIn, collapse, expandLevel, expandParent, select } f
 import { StateMessage } from '../../../components/StateMessage';
 import { markOnce } from '../../../lib/perf';
 import { navigate, type NavKey } from '../model/navigation';
-import { chooseLayout } from '../model/topdown-layout';
+import { chooseLayout, type Layout, type LayoutChoice } from '../model/topdown-layout';
 import { toElements } from '../model/to-elements';
 import type { VisibleGraph } from '../model/visible-graph';
 import { CytoscapeCanvas, type CanvasHandle, type Marks } from './CytoscapeCanvas';
@@ -39,6 +39,22 @@ interface Props {
   onFindStep(dir: 1 | -1): void;
 }
 
+/**
+ * Layouts per drawn graph and choice. When the automatic choice is pinned (`layout=auto-td`) right after the
+ * first draw, the pinned form is the very layout `auto` produced: the same object, so nothing is redrawn.
+ */
+const layouts = new WeakMap<VisibleGraph, Map<LayoutChoice, Layout>>();
+function layoutFor(graph: VisibleGraph, choice: LayoutChoice): Layout {
+  let byChoice = layouts.get(graph);
+  if (!byChoice) layouts.set(graph, (byChoice = new Map()));
+  const auto = byChoice.get('auto');
+  const hit = byChoice.get(choice) ?? (auto?.mode === choice ? auto : undefined);
+  if (hit) return hit;
+  const l = chooseLayout({ roots: graph.roots, children: (id) => graph.nodes.get(id)?.children ?? [] }, choice);
+  byChoice.set(choice, l);
+  return l;
+}
+
 /** Above this many drawn nodes the minimap is shown unless turned off. */
 const MAP_AUTO = 100;
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
@@ -54,19 +70,26 @@ export function GraphView(p: Props) {
   // ref both fills the page's ref (for its shortcuts and exports) and puts the handle in state for render.
   const [canvas, setCanvas] = useState<CanvasHandle | null>(null);
   const canvasRefCb = useCallback((h: CanvasHandle | null) => { canvasRef.current = h; setCanvas(h); }, [canvasRef]);
-  // The minimap covers a corner of the canvas: on by default only for graphs too big to take in at once.
+  // The minimap takes a 100 px strip under the canvas: on by default only for graphs too big to take in at once.
   const [mapChoice, setMapChoice] = useState<boolean | null>(null);
-  const layoutChoice = view.layout;
+  // A forced layout, else the automatic one pinned for this view, else (first draw) chosen by shape.
+  const layoutChoice: LayoutChoice = view.layout !== 'auto' ? view.layout : view.layoutPin ?? 'auto';
   const showMap = Boolean(graph && graph.nodes.size > 1 && (mapChoice ?? graph.nodes.size > MAP_AUTO));
 
-  const elements = useMemo(() => {
-    if (!graph) return [];
+  const layout = useMemo(() => {
+    if (!graph) return null;
     markOnce('lineage:layout-start');
-    const layout = chooseLayout({ roots: graph.roots, children: (id) => graph.nodes.get(id)?.children ?? [] }, layoutChoice);
-    const els = toElements(graph, layout.positions, layout);
+    const l = layoutFor(graph, layoutChoice);
     markOnce('lineage:layout-end');
-    return els;
+    return l;
   }, [graph, layoutChoice]);
+  const elements = useMemo(() => (graph && layout ? toElements(graph, layout.positions, layout) : []), [graph, layout]);
+  // The automatic choice is made once per view, on its first drawn graph, and kept in the URL
+  // (`layout=auto-td`): a later expansion that changes the tree's shape never flips the picture.
+  const pinMode = view.layout === 'auto' && !view.layoutPin && graph && graph.nodes.size > 0 ? layout?.mode ?? null : null;
+  useEffect(() => {
+    if (pinMode) onView((s) => (s.layout === 'auto' && !s.layoutPin ? { ...s, layoutPin: pinMode } : s));
+  }, [pinMode, onView]);
 
   const act = (fn: (v: ViewState) => ViewState, anchorId: string | null) => {
     setAnchor(anchorId);
@@ -99,6 +122,14 @@ export function GraphView(p: Props) {
     }
   };
 
+  // Fit: when the whole graph is not readable at once, the minimap comes on for the rest; its strip takes
+  // 100 px from the canvas, so frame again once the canvas has been resized (two frames later).
+  const fit = () => {
+    if (!canvas || canvas.fit() || mapChoice !== null) return;
+    setMapChoice(true);
+    requestAnimationFrame(() => requestAnimationFrame(() => canvas.fit()));
+  };
+
   const sel = view.selected && graph ? graph.nodes.get(view.selected) : undefined;
   const top = graph ? graph.roots.map((r) => graph.nodes.get(r)!).find((v) => v.canExpandParent) : undefined;
   const f = findInfo;
@@ -122,11 +153,11 @@ export function GraphView(p: Props) {
         <button type="button" disabled={!sel || sel.children.length === 0} onClick={() => sel && act((s) => collapse(s, sel.id), sel.id)} aria-label="Collapse selected node" title="Collapse (−)">Collapse</button>
         <button type="button" disabled={!graph} onClick={() => graph && act((s) => expandLevel(s, graph), view.selected)} aria-label="Expand one more level everywhere" title="Expand every expandable node">Level +1</button>
         <button type="button" disabled={!top} onClick={() => top && act((s) => expandParent(s, top.id), top.id)} aria-label="Show parent of topmost node" title="Fetch the parent of the topmost node (← on it)">Parent ▲</button>
-        <button type="button" onClick={() => { if (canvas && !canvas.fit() && mapChoice === null) setMapChoice(true); }} aria-label="Fit graph to view" title="Fit (f): all of it when readable, else the selection's neighbourhood (the minimap shows the rest)">Fit</button>
+        <button type="button" onClick={fit} aria-label="Fit graph to view" title="Fit (f): all of it when readable, else the selection's neighbourhood (the minimap shows the rest)">Fit</button>
         <button type="button" onClick={() => canvas?.zoomBy(1.25)} aria-label="Zoom in">+</button>
         <button type="button" onClick={() => canvas?.zoomBy(0.8)} aria-label="Zoom out">−</button>
-        <select aria-label="Graph layout" title="Layout: chosen by the tree's shape, or forced" value={view.layout} onChange={(e) => { const l = e.target.value as ViewState['layout']; act((s) => ({ ...s, layout: l, camera: null }), view.selected ?? graph?.origin ?? null); }}>
-          <option value="auto">Layout: auto</option>
+        <select aria-label="Graph layout" title="Layout: chosen by the tree's shape, or forced" value={view.layout} onChange={(e) => { const l = e.target.value as ViewState['layout']; act((s) => ({ ...s, layout: l, layoutPin: null, camera: null }), view.selected ?? graph?.origin ?? null); }}>
+          <option value="auto">{`Layout: auto${view.layout === 'auto' && layout ? (layout.mode === 'td' ? ' ↓' : ' →') : ''}`}</option>
           <option value="lr">Left → right</option>
           <option value="td">Top ↓ down</option>
         </select>
@@ -135,7 +166,7 @@ export function GraphView(p: Props) {
         {busy && <span className="busy" role="status"><span className="spinner" aria-hidden="true" /> loading…</span>}
       </div>
       <div
-        ref={regionRef} className="graph-region" tabIndex={0} role="application" onKeyDown={onKeyDown}
+        ref={regionRef} className={`graph-region${showMap ? ' map-below' : ''}`} tabIndex={0} role="application" onKeyDown={onKeyDown}
         aria-label="Process graph. Left: parent. Right: first child. Up and down: siblings. Enter: expand or collapse. Minus: collapse. Escape: clear. Slash: find. F: fit."
         aria-describedby="graph-announce"
       >
@@ -153,7 +184,8 @@ export function GraphView(p: Props) {
           </div>
         )}
         {legend && <Legend theme={theme} />}
-        {showMap && <Minimap elements={elements} canvas={canvas} />}
+        {/* The minimap has a strip of its own under the canvas: over the canvas's corner it hid nodes. */}
+        {showMap && <div className="map-strip"><Minimap elements={elements} canvas={canvas} /></div>}
       </div>
       <p id="graph-announce" className="sr-only" aria-live="polite">
         {sel?.node ? `Selected ${sel.node.name} pid ${sel.node.pid ?? 'unknown'}, ${sel.children.length} children shown` : sel?.kind === 'more' ? `${sel.moreCount ?? 'More'} more children; press Enter to load` : ''}

@@ -1,13 +1,20 @@
 /**
- * Minimap in the graph's corner: every node as a dot at its layout position, the current view as a
- * rectangle; clicking or dragging on it moves the camera there. Subscribes to the canvas's viewport
- * directly (no React state per pan), redrawing at most once per frame.
+ * Minimap under the graph canvas (never over it: GraphView gives it a strip of its own, docs/ui.md
+ * "Minimap"): every node as a dot at its layout position, the current view as a rectangle; clicking or
+ * dragging on it moves the camera there. Subscribes to the canvas's viewport directly (no React state per
+ * pan), redrawing at most once per frame.
  */
 import { useEffect, useRef, type PointerEvent } from 'react';
 import type { ElementDef } from '../model/to-elements';
 import type { CanvasHandle } from './CytoscapeCanvas';
 
-const W = 180, H = 120, PAD = 6;
+const PAD = 6;
+/**
+ * Size in CSS px, in a 100 px strip under the canvas (styles.css `.map-below`). Under it rather than beside
+ * it: a column right of the canvas took 136 px of the graph's ~720 px at 1,600 × 1,000; the strip takes
+ * height, which tall graphs are scrolled through anyway.
+ */
+const W = 300, H = 84;
 
 export function Minimap({ elements, canvas }: { elements: ElementDef[]; canvas: CanvasHandle | null }) {
   const ref = useRef<HTMLCanvasElement>(null);

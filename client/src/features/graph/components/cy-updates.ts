@@ -179,7 +179,8 @@ export function applyMarks(cy: Core, m: Marks): void {
     for (const id of m.chain) cy.getElementById(id).addClass('chain');
     for (const id of m.path) cy.getElementById(id).addClass('path').removeClass('dim');
     if (m.hover) cy.getElementById(m.hover).addClass('hover');
-    if (m.rare) for (const [id, text] of m.rare) cy.getElementById(id).data('rare', text).addClass('rare');
+    // The rare label is the node's own label plus the figures (re-derived here after every patch).
+    if (m.rare) for (const [id, text] of m.rare) { const n = cy.getElementById(id); if (n.nonempty()) n.data('rareLabel', `${n.data('label')}\n◆ ${text}`).addClass('rare'); }
     if (m.selected) cy.getElementById(m.selected).addClass('selected').removeClass('dim');
   });
 }

@@ -4,7 +4,7 @@
  * Colours are chosen for WCAG AA text contrast on the dark canvas (labels #e6edf3 on ≤ #2d333b fills).
  */
 import type { ProcessKind } from '../model/process-kind';
-import { NODE_H, NODE_W } from '../model/tidy-layout';
+import { MORE_H, MORE_W, NODE_H, NODE_W } from '../model/tidy-layout';
 import { BEND, bendClass, MAX_BENDS } from '../model/to-elements';
 
 export type Theme = 'dark' | 'light';
@@ -30,6 +30,12 @@ type Style = { selector: string; style: Record<string, unknown> };
 /** Node fill per highest Sigma level (informational stays plain). */
 const SIGMA_TINTS: Array<[string, string]> = [['low', '#3fb950'], ['medium', '#d29922'], ['high', '#f85149'], ['critical', '#a40e26']];
 
+/**
+ * Spawn-edge routing, shared with the SVG export so a file draws what the screen shows: left to right,
+ * the bus turns `lr` px right of the parent; top down, `td` px below it.
+ */
+export const SPAWN_TURN = { lr: 36, td: 22 } as const;
+
 /** The rare marker's colour (prevalence), the same in both themes. */
 export const RARE_COLOUR = '#e36209';
 
@@ -51,9 +57,6 @@ export function graphStyles(theme: Theme): Style[] {
     // Level of detail (the adapter sets `lod` on every node below LOD_ZOOM): the image name alone, large
     // enough to read zoomed out; it still vanishes when far out, except on flagged nodes (below).
     { selector: 'node.lod', style: { label: 'data(name)', 'font-size': 26, 'font-weight': 'bold', 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 9 } },
-    // Prevalence: a rare parent→child pair gets a double border and its figures under the label.
-    { selector: 'node.rare', style: { 'border-style': 'double', 'border-width': 6, 'border-color': RARE_COLOUR, label: (el: { data(k: string): string }) => `${el.data('label')}\n◆ ${el.data('rare')}` } },
-    { selector: 'node.lod.rare', style: { label: 'data(name)' } },
     { selector: 'node.terminated', style: { 'border-opacity': 0.55, color: p.dimText } },
     { selector: 'node.placeholder', style: { 'border-style': 'dashed', 'background-color': p.fillPlaceholder, color: p.dimText } },
     {
@@ -62,19 +65,25 @@ export function graphStyles(theme: Theme): Style[] {
     },
     {
       selector: 'node.more',
-      style: { width: 120, height: 34, 'border-style': 'dashed', 'background-color': p.fillPlaceholder, 'font-size': 12, 'font-weight': 'bold', 'border-color': e.path },
+      style: { width: MORE_W, height: MORE_H, 'border-style': 'dashed', 'background-color': p.fillPlaceholder, 'font-size': 12, 'font-weight': 'bold', 'border-color': e.path },
     },
     { selector: 'node.expandable', style: { 'border-width': 2, 'underlay-color': p.text, 'underlay-opacity': 0.06, 'underlay-padding': 3 } },
     { selector: 'node.collapsed', style: { 'underlay-color': e.path, 'underlay-opacity': 0.25, 'underlay-padding': 5 } },
     { selector: 'node.loading', style: { 'border-style': 'dotted' } },
     { selector: 'node.origin', style: { 'outline-width': 4, 'outline-color': e.path, 'outline-offset': 3, 'outline-opacity': 1 } },
+    // Prevalence: a rare parent→child pair gets a double border and its figures under the label (`rareLabel`,
+    // written by the adapter with the mark: a data mapping, not a per-element function, which Cytoscape
+    // would re-run for every element on every restyle). After the kind and structure rules (expandable,
+    // collapsed, group: their border colour and width), before the marks (path, chain, find, selection).
+    { selector: 'node.rare', style: { 'border-style': 'double', 'border-width': 6, 'border-color': RARE_COLOUR, label: 'data(rareLabel)' } },
+    { selector: 'node.lod.rare', style: { label: 'data(name)' } },
     {
       selector: 'edge',
       style: {
         width: 1.6, 'line-color': e.spawn, 'target-arrow-color': e.spawn, 'target-arrow-shape': 'triangle',
         // Spawn edges: orthogonal, turning at a fixed distance from the parent, so all children of one
         // parent share one vertical bus (the layout is left to right, see tidy-layout.ts).
-        'curve-style': 'taxi', 'taxi-direction': 'rightward', 'taxi-turn': 36, 'taxi-turn-min-distance': 8,
+        'curve-style': 'taxi', 'taxi-direction': 'rightward', 'taxi-turn': SPAWN_TURN.lr, 'taxi-turn-min-distance': 8,
         // The +Δt label sits on the child's own horizontal stub, never on the shared bus.
         'arrow-scale': 0.8, 'target-label': 'data(label)', 'target-text-offset': 34, 'font-size': 10, color: p.text,
         'text-background-color': p.label, 'text-background-opacity': 0.9, 'text-background-padding': 2,
@@ -83,7 +92,7 @@ export function graphStyles(theme: Theme): Style[] {
     },
     // Top-down layout (topdown-layout.ts): down, across, down into the child; to a stacked leaf, down the
     // parent's trunk and right into the leaf (a turn beyond the target makes Cytoscape draw that L).
-    { selector: 'edge.td', style: { 'taxi-direction': 'downward', 'taxi-turn': 22, 'target-text-offset': 30 } },
+    { selector: 'edge.td', style: { 'taxi-direction': 'downward', 'taxi-turn': SPAWN_TURN.td, 'target-text-offset': 30 } },
     { selector: 'edge.td.stack', style: { 'taxi-turn': 100000, 'target-text-offset': 22 } },
     { selector: 'edge.to-more', style: { 'line-style': 'dashed', 'target-label': '' } },
     {

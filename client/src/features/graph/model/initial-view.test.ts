@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitView, initialView, READABLE_ZOOM } from './initial-view';
-import { COL_W, tidyLayout } from './tidy-layout';
+import { COL_W, NODE_H, NODE_W, tidyLayout } from './tidy-layout';
 
 describe('initialView', () => {
   it('when a small graph fits at a readable zoom, then all of it is in view and centred', () => {
@@ -26,7 +26,11 @@ describe('initialView', () => {
     expect(v.zoom).toBe(READABLE_ZOOM);
     const a = pos.get('c20')!;
     expect(a.x * v.zoom + v.pan.x).toBeCloseTo(600);
-    expect(a.y * v.zoom + v.pan.y).toBeCloseTo(350);
+    // The chain is the graph's top row (each parent level with its first child): centring it would show
+    // empty space above the graph, so the view starts at the graph's top edge with the anchor on screen.
+    const top = (a.y - NODE_H / 2) * v.zoom + v.pan.y;
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThanOrEqual(60);
     expect(v.inView.has('c20')).toBe(true);
     expect(v.inView.has('c19')).toBe(true);
     expect(v.inView.has('r')).toBe(false); // 20 columns (20 × COL_W) to the left: far outside the first view
@@ -44,7 +48,11 @@ describe('initialView on the root of a big tree', () => {
     const left = (pos.get('r')!.x - 100) * v.zoom + v.pan.x;
     expect(left).toBeGreaterThanOrEqual(0);
     expect(left).toBeLessThanOrEqual(60);
-    expect(pos.get('r')!.y * v.zoom + v.pan.y).toBeCloseTo(350); // vertically still centred on the root
+    // The root is level with its first descendants at the top of the graph: the view starts at that edge.
+    const top = (pos.get('r')!.y - NODE_H / 2) * v.zoom + v.pan.y;
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThanOrEqual(60);
+    expect(v.inView.has('k0')).toBe(true);
     expect(v.inView.has('r')).toBe(true);
     expect(v.inView.has('p')).toBe(true);
   });
@@ -82,7 +90,11 @@ describe('fitView (the Fit button)', () => {
     expect(v.fitsAll).toBe(false);
     expect(readable(v.zoom)).toBe(true);
     const p = pos.get('p')!;
-    expect(p.y * v.zoom + v.pan.y).toBeCloseTo(450);
+    // The anchor is level with its first child at the graph's top edge: framed from that edge down.
+    const top = (p.y - NODE_H / 2) * v.zoom + v.pan.y;
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThanOrEqual(60);
+    expect((p.x - NODE_W / 2) * v.zoom + v.pan.x).toBeGreaterThanOrEqual(0);
     const small = tidyLayout({ roots: ['r'], children: (id) => (id === 'r' ? ['a', 'b', 'c'] : []) });
     const b = bounds(small);
     const s = fitView(b, small.get('r')!, 1000, 900);

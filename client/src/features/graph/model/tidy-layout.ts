@@ -10,7 +10,7 @@
  * Why left to right: real hosts have parents with hundreds of children. Stacked in a column they read
  * like a process explorer list and the parent reaches them through one orthogonal bus (taxi edges in
  * graph-styles.ts), where a top-down layout made either a line kilometres wide or a grid cut by edges.
- * A parent sits level with the middle of its first and last child.
+ * A parent sits level with its first child.
  * The result depends only on the tree, so the same URL lays out identically in every browser.
  */
 export interface LayoutTree {
@@ -23,6 +23,8 @@ export interface Point { x: number; y: number }
 /** Node box and spacing, in model units (Cytoscape pixels at zoom 1). */
 export const NODE_W = 200;
 export const NODE_H = 96;
+/** An "N more" box (graph-styles.ts `node.more`). */
+export const MORE_W = 120, MORE_H = 34;
 /** Vertical gap between neighbouring boxes in a column. */
 export const GAP_Y = 18;
 /** Horizontal distance between generation columns (box + room for the bus and the +Δt label). */
@@ -70,16 +72,18 @@ export function tidyLayout(tree: LayoutTree): Map<string, Point> {
       place.push({ id: k, top: ct, level: level + 1 });
       ct += height.get(k)! + GAP_Y;
     }
-    // Provisional; centred on the first and last child once they are placed (below).
+    // Provisional; level with the first child once that is placed (below).
     pos.set(id, { x: level * COL_W, y: firstTop });
   }
-  // Level with the middle of the first and last child (deepest first, so centring propagates upwards).
-  // The midpoint lies inside the parent's own band, so this never creates an overlap.
+  // Level with the first child (deepest first, so it propagates upwards): the parent, its first child and
+  // theirs read along one row, and the rest hang below from the bus, like a process explorer's list. (Centred
+  // on a 500-child column, the parent sat 28,000 px below its first child and a host's root opened beside
+  // nothing but the bus.) The first child's row lies inside the parent's own band: no overlap.
   for (let i = pre.length - 1; i >= 0; i--) {
     const id = pre[i]![0];
     const kids = tree.children(id);
     if (kids.length === 0) continue;
-    pos.get(id)!.y = (pos.get(kids[0]!)!.y + pos.get(kids[kids.length - 1]!)!.y) / 2;
+    pos.get(id)!.y = pos.get(kids[0]!)!.y;
   }
   return pos;
 }

@@ -8,8 +8,11 @@ import { ellipsis, formatClock, formatDelta } from '../../../lib/format';
 import { sigmaBadge } from '../../sigma';
 import { lateralLabel } from '../../lateral';
 import { processKind } from './process-kind';
-import type { Point } from './tidy-layout';
+import { MORE_H, MORE_W, type Point } from './tidy-layout';
 import type { VisibleGraph, VisibleNode } from './visible-graph';
+import { BEND, bendClass, crossBends, nodeBoxes } from './cross-bends';
+
+export { BEND, bendClass, MAX_BENDS } from './cross-bends';
 
 /** The subset of Cytoscape's ElementDefinition we produce (kept local so Cytoscape types stay in the adapter). */
 export interface ElementDef {
@@ -88,7 +91,7 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>, layou
     });
   }
   groupByHost(g, out, layout?.mode ?? 'lr');
-  const bends = crossBends(g.edges);
+  const bends = crossBends(g.edges, nodeBoxes(out, { w: MORE_W, h: MORE_H }));
   for (const e of g.edges) {
     out.push({
       group: 'edges',
@@ -136,29 +139,3 @@ function groupByHost(g: VisibleGraph, out: ElementDef[], mode: 'lr' | 'td'): voi
   out.unshift(...hosts.map((h): ElementDef => ({ group: 'nodes', data: { id: hostGroupId(h), label: h, name: h }, classes: 'host' })));
 }
 
-/** Distance between parallel cross edges (px); the stylesheet has one class per step (graph-styles.ts). */
-export const BEND = 80;
-/** Parallel cross edges beyond this many per pair share the outermost curve. */
-export const MAX_BENDS = 8;
-
-/** The stylesheet class carrying a bend: `bend-p2` = 2 × BEND to the left, `bend-n1` = 1 × BEND to the right. */
-export function bendClass(bend: number): string {
-  return `bend-${bend < 0 ? 'n' : 'p'}${Math.min(MAX_BENDS, Math.max(1, Math.round(Math.abs(bend) / BEND)))}`;
-}
-
-/** Bend distance (px) of each cross edge: edges between the same pair (either direction) fan out, BEND px apart. */
-export function crossBends(edges: VisibleGraph['edges']): Map<string, number> {
-  const perPair = new Map<string, number>();
-  const out = new Map<string, number>();
-  for (const e of edges) {
-    if (e.kind === 'spawn') continue;
-    const flip = e.source > e.target;
-    const key = flip ? `${e.target}|${e.source}` : `${e.source}|${e.target}`;
-    const i = perPair.get(key) ?? 0;
-    perPair.set(key, i + 1);
-    // Distances are measured to the left of source→target: flipping the sign for reversed edges keeps
-    // every edge of a pair on the same side, each one further out.
-    out.set(e.id, (flip ? -1 : 1) * BEND * Math.min(MAX_BENDS, i + 1));
-  }
-  return out;
-}

@@ -62,6 +62,37 @@ describe('buildVisibleGraph', () => {
     expect(done.nodes.get(g(1))!.children).toHaveLength(5);
   });
 
+  it('when an ancestor has other children (issue 15), then it offers "N more"; its pages keep the on-path child once, with its subtree', () => {
+    // explorer(1) → outlook(2) → winword(3) → cmd(4, origin); explorer started 3 more, winword nothing else.
+    const d = doc(g(4), [
+      proc(g(1), null, { name: 'explorer.exe', startTime: '2024-05-01T08:00:00.000Z' }),
+      proc(g(2), g(1), { name: 'outlook.exe', startTime: '2024-05-01T09:00:00.000Z' }),
+      proc(g(3), g(2), { name: 'winword.exe', startTime: '2024-05-01T10:00:00.000Z' }),
+      proc(g(4), g(3), { name: 'cmd.exe', startTime: '2024-05-01T10:00:03.000Z' }),
+    ], { [`children:${g(1)}`]: { limit: 1, cursor: 'c1', remaining: 3 } });
+    const vg = build({ doc: d });
+    expect(vg.nodes.get(g(1))!.children).toEqual([g(2), moreId(g(1))]);
+    expect(vg.nodes.get(moreId(g(1)))!.moreCount).toBe(3);
+    // winword's only child is drawn: no "more", no expand.
+    expect(vg.nodes.get(g(3))!.children).toEqual([g(4)]);
+    expect(vg.nodes.has(moreId(g(3)))).toBe(false);
+    expect(vg.nodes.get(g(3))!.expandable).toBe(false);
+    // The cursor lists from the first child (outlook included), as a descendant's; total = limit + remaining.
+    const sib = (n: number, t: string) => proc(g(n), g(1), { name: `s${n}.exe`, startTime: t, childCount: 0 });
+    const first = pages(g(1), [[sib(10, '2024-05-01T08:30:00.000Z'), proc(g(2), g(1), { name: 'outlook.exe', startTime: '2024-05-01T09:00:00.000Z', childCount: 1 })]], 'next', 4);
+    const vg1 = build({ doc: d, childPages: [first] });
+    expect(vg1.nodes.get(g(1))!.children).toEqual([g(10), g(2), moreId(g(1))]);
+    expect(vg1.nodes.get(moreId(g(1)))!.moreCount).toBe(2);
+    expect(vg1.nodes.get(g(2))!.children).toEqual([g(3)]);
+    expect([...vg1.nodes.keys()].filter((k) => k === g(2))).toHaveLength(1);
+    expect(vg1.nodes.get(g(4))!.origin).toBe(true);
+    const all = pages(g(1), [first.pages[0]!, [sib(11, '2024-05-01T11:00:00.000Z'), sib(12, '2024-05-01T12:00:00.000Z')]], null, 4);
+    const vg2 = build({ doc: d, childPages: [all] });
+    expect(vg2.nodes.get(g(1))!.children).toEqual([g(10), g(2), g(11), g(12)]);
+    expect(vg2.nodes.has(moreId(g(1)))).toBe(false);
+    for (const n of [10, 11, 12]) expect(vg2.nodes.get(g(n))!.expandable, `leaf s${n}`).toBe(false);
+  });
+
   it('when a node is expanded and the server has no children, then it says so and is no longer expandable', () => {
     const d = doc(g(1), [proc(g(1), null)], { [`children:${g(1)}`]: { limit: 0, cursor: 'c', remaining: null } });
     const vg = build({ doc: d, childPages: [pages(g(1), [[]], null)] });
@@ -158,7 +189,8 @@ describe('buildVisibleGraph', () => {
   it('when siblings are grouped and children cut, then the process total counts the processes they stand for', () => {
     const grp = proc('group:' + g(1) + ':k', g(1), { kind: 'group', name: 'reg.exe', group: { count: 100, parentGuid: g(1), key: 'k', cursor: 'c' } });
     const d = doc(g(1), [proc(g(1), null), proc(g(2), g(1)), grp, proc(g(3), g(1))], { [`children:${g(3)}`]: { limit: 0, cursor: '0', remaining: 7 }, [`children:${g(2)}`]: { limit: 0, cursor: '0', remaining: 0 } });
-    // 3 processes + 100 in the group + 7 unlisted children of g(3) (+0 for g(2))
-    expect(processTotal(build({ doc: d }))).toEqual({ processes: 110, drawn: 4 });
+    // 3 processes + 100 in the group + 7 unlisted children of g(3) (+0 for g(2)); on screen: the 3 and
+    // the group's 100, in 4 boxes.
+    expect(processTotal(build({ doc: d }))).toEqual({ processes: 110, shown: 103, boxes: 4 });
   });
 });

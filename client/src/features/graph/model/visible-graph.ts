@@ -323,17 +323,19 @@ export function collapsedAbove(g: VisibleGraph, id: string, hidden: readonly str
 }
 
 /**
- * How many processes the drawn graph stands for: each process node, each sibling group's members and
- * each "N more" node's remaining count (the status line counts processes, not boxes).
+ * How many processes the drawn graph stands for (`processes`: each process node, each sibling group's
+ * members, each "N more" node's remaining count, known but unlisted children and what a collapse hides),
+ * how many of them are on screen (`shown`: a process box, or a member of a drawn sibling group) and how
+ * many boxes that takes (`boxes`). The status line counts processes, never boxes (docs/ui.md "Counts").
  */
-export function processTotal(g: VisibleGraph): { processes: number; drawn: number } {
-  let processes = 0, drawn = 0;
+export function processTotal(g: VisibleGraph): { processes: number; shown: number; boxes: number } {
+  let processes = 0, shown = 0, boxes = 0;
   for (const v of g.nodes.values()) {
-    if (v.kind === 'process') { processes++; drawn++; }
-    else if (v.kind === 'group') { processes += v.node?.group?.count ?? 0; drawn++; }
+    if (v.kind === 'process') { processes++; shown++; boxes++; }
+    else if (v.kind === 'group') { const n = v.node?.group?.count ?? 0; processes += n; shown += n; boxes++; }
     else processes += v.moreCount ?? 0;
     // Hidden under a collapse (each hidden box counts one), or known children never listed.
     processes += v.collapsedCount + (v.children.length === 0 ? v.childCount ?? 0 : 0);
   }
-  return { processes, drawn };
+  return { processes, shown, boxes };
 }
