@@ -50,6 +50,9 @@ describe('serve config: HEC and public URL', () => {
   it('passes LINEAGE_DUCKDB_* down as values (the store reads no environment)', () => {
     const r = readServeConfig(['--db', 'x'], { LINEAGE_DUCKDB_THREADS: '1', LINEAGE_DUCKDB_MEMORY: '512MB' });
     expect(r.ok && r.config.duckdb).toEqual({ threads: 1, memoryLimit: '512MB' });
+    expect(readServeConfig(['--db', 'x'], { LINEAGE_DUCKDB_THREADS: '2' })).toMatchObject({ config: { duckdb: { threads: 2 } } });
+    // serve's default: one DuckDB thread per statement (reads run in parallel on the pool's connections)
+    expect(readServeConfig(['--db', 'x'], {})).toMatchObject({ config: { duckdb: { threads: 1, memoryLimit: undefined } } });
     const bad = readServeConfig(['--db', 'x'], { LINEAGE_DUCKDB_THREADS: 'lots' });
     expect(bad.ok ? '' : bad.message).toMatch(/^LINEAGE_DUCKDB_THREADS must be a whole number/);
   });
