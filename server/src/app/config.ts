@@ -154,7 +154,7 @@ const settings = (v: z.infer<typeof RawBase>) => ({
   sigma: v.sigma,
   // One DuckDB thread per statement unless told otherwise: reads run in parallel on the pool's
   // connections, and single-threaded statements cost less CPU and gave a far lower p95 under 50
-  // analysts (docs/serve-load.md "One DuckDB thread per statement").
+  // analysts (docs/security.md "Quiet machine: the target measured").
   duckdb: { threads: v['duckdb-threads'] ?? SERVE_DUCKDB_THREADS, memoryLimit: v['duckdb-memory'] },
   publicUrl: v['public-url'] ?? null,
   splunk: {
