@@ -5,6 +5,7 @@
  * the store's work (DuckDB statements, the lineage index walk) and building the answers.
  */
 import { ChildrenQuery, GraphQuery, SearchQuery } from '@lineage/shared';
+import { readToolEnv, SERVE_DUCKDB_THREADS } from '../server/src/app/config.js';
 import { investigate } from '../server/src/graph/investigate.js';
 import { listChildren } from '../server/src/graph/paging.js';
 import { seedSearch } from '../server/src/services/seed-search.js';
@@ -15,10 +16,9 @@ import { newContext } from '../server/src/sources/event-source.js';
 export type DirectGet = (path: string) => Promise<unknown>;
 
 export async function openDirect(db: string, readConnections: number | undefined): Promise<{ get: DirectGet; close(): Promise<void> }> {
-  // DuckDB threads / memory as `lineage serve` takes them from the environment (app/config.ts).
-  const threads = Number(process.env.LINEAGE_DUCKDB_THREADS) || undefined;
-  const memoryLimit = process.env.LINEAGE_DUCKDB_MEMORY || undefined;
-  const store = await EmbeddedStore.open(db, { readOnly: true, ...(threads ? { threads } : {}), ...(memoryLimit ? { memoryLimit } : {}) });
+  // DuckDB threads / memory as `lineage serve` takes them: the same environment schema, the same default.
+  const { duckdb } = readToolEnv();
+  const store = await EmbeddedStore.open(db, { readOnly: true, threads: duckdb.threads ?? SERVE_DUCKDB_THREADS, memoryLimit: duckdb.memoryLimit });
   const source = new EmbeddedSource(store, { lineageIndex: true, ...(readConnections ? { readConnections } : {}) });
   await source.indexReady();
   const get: DirectGet = async (path) => {
