@@ -42,8 +42,7 @@ export async function indexedTree(
   // The parents above the range come in the same statement: a graph needs them next (placeholders).
   const all = [...walked, ...outside];
   // The rows' event counts: from memory when the index has them (event-counts.ts), else in the same statement.
-  const { rows: fetched, counts: eventCounts } = await fetchRows(store, index, ctx, all, memory === null);
-  if (memory) heldFromMemory(memory, all, fetched, (r) => `${index.hostName(r)}\n${index.gkey(r)}`, eventCounts);
+  const { rows: fetched, counts } = await fetchRows(store, index, ctx, all, memory === null);
   // Every walked row must come back exactly once, and every link must hold on the GUID strings.
   const keyOf = new Map<number, string>(); // row → host + gkey text (BigInt formatting is not free)
   const rowOf = (e: WalkEntry): SqlRow | undefined => {
@@ -51,15 +50,17 @@ export async function indexedTree(
     if (k === undefined) { k = `${index.hostName(e.row)}\n${index.gkey(e.row)}`; keyOf.set(e.row, k); }
     return fetched.get(k);
   };
-  const out: { row: SqlRow; depth: number; micros: number }[] = [];
-  // Counted in SQL, every process fetched had all its events counted (by key, on its host): none is a
-  // count of zero. From memory, only what memory answered is held.
-  const counts: HeldCounts = new Map(eventCounts);
-  for (const r of memory ? [] : fetched.values()) {
-    if (r.guid === undefined) continue;
-    const k = `${String(r.host)}\n${String(r.guid)}`;
-    if (!counts.has(k)) counts.set(k, {});
+  // From memory, only what memory answered is held. Counted in SQL, every process fetched had all its
+  // events counted (by key, on its host): one without a count has none.
+  if (memory) heldFromMemory(memory, all, rowOf, counts);
+  else {
+    for (const r of fetched.values()) {
+      if (r.guid === undefined) continue;
+      const k = `${String(r.host)}\n${String(r.guid)}`;
+      if (!counts.has(k)) counts.set(k, {});
+    }
   }
+  const out: { row: SqlRow; depth: number; micros: number }[] = [];
   for (const e of walked) {
     const row = rowOf(e);
     if (!row) return null;
@@ -150,11 +151,11 @@ GROUP BY e.guid, e.host, e.category` : ''}`, p);
 
 /**
  * Hold the counts memory answers for the fetched rows (each category with the process's whole span:
- * a range that cuts it is counted in SQL). `keyOf` names a row as `fetched` does (host + gkey).
+ * a range that cuts it is counted in SQL). `rowOf` is the tree's lookup of an entry's fetched row.
  */
-function heldFromMemory(memory: EventCounts, entries: WalkEntry[], fetched: Map<string, SqlRow>, keyOf: (row: number) => string, held: HeldCounts): void {
+function heldFromMemory(memory: EventCounts, entries: WalkEntry[], rowOf: (e: WalkEntry) => SqlRow | undefined, held: HeldCounts): void {
   for (const e of entries) {
-    const r = fetched.get(keyOf(e.row));
+    const r = rowOf(e);
     if (!r || r.guid === undefined) continue;
     const got = memory.get(e.row, String(r.guid));
     if (got) held.set(`${String(r.host)}\n${String(r.guid)}`, asHeld(got));
