@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { emptyReport, type IngestReport, type IngestSink } from './pipeline.js';
+import type { IngestReport, IngestSink } from './pipeline.js';
 import type { SysmonEvent } from './record.js';
 
 /** What the worker is asked to read. */
@@ -88,7 +88,8 @@ export function ingestInWorker(paths: string[], sink: IngestSink, opts: WorkerIn
     const signal = opts.signal;
     if (signal?.aborted) { reject(signal.reason); return; }
     const worker = takeWorker();
-    const stored = emptyReport();
+    let events = 0; // stored by the sink
+    let duplicates = 0;
     const queue: SysmonEvent[][] = [];
     let writing = false;
     let parsed: IngestReport | null = null;
@@ -116,14 +117,14 @@ export function ingestInWorker(paths: string[], sink: IngestSink, opts: WorkerIn
       if (cancelled) { finish(cancelled.reason); return; }
       const batch = queue.shift();
       if (!batch) {
-        if (parsed) finish(null, { ...parsed, events: stored.events, duplicates: stored.duplicates });
+        if (parsed) finish(null, { ...parsed, events, duplicates });
         return;
       }
       writing = true;
       worker.postMessage({ type: 'next' } satisfies ToWorker); // parse the next batch meanwhile
       sink.write(batch).then((r) => {
-        stored.events += r.inserted;
-        stored.duplicates += r.duplicates;
+        events += r.inserted;
+        duplicates += r.duplicates;
         writing = false;
         pump();
       }, (err: unknown) => finish(err));
