@@ -81,11 +81,12 @@ export class SearchVocabulary {
       try {
         await conn.run('BEGIN TRANSACTION');
         try {
-          const head = (await conn.runAndReadAll(`SELECT (SELECT value FROM meta WHERE key = 'search_upto'), (SELECT count(*) FROM processes)`)).getRowsJS()[0];
+          const upto = (await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'search_upto'`)).getRowsJS()[0]?.[0];
           const hosts = (await conn.runAndReadAll(`SELECT host, count(*) FROM processes GROUP BY host`)).getRowsJS();
           const rows = (await conn.runAndReadAll(`SELECT f, term, tid, df FROM search_terms WHERE regexp_matches(term, '[a-z]') LIMIT ${MAX_WORDS + 1}`)).getRowsJS();
-          this.snapshot = head?.[0] == null || rows.length > MAX_WORDS ? null : {
-            upto: Number(head[0]), total: Number(head[1]), perHost: new Map(hosts.map((r) => [String(r[0]), Number(r[1])])),
+          // All processes: the sum over the hosts (same transaction, no second count).
+          this.snapshot = upto == null || rows.length > MAX_WORDS ? null : {
+            upto: Number(upto), total: hosts.reduce((n, r) => n + Number(r[1]), 0), perHost: new Map(hosts.map((r) => [String(r[0]), Number(r[1])])),
             words: [0, 1].map((f) => rows.filter((r) => Number(r[0]) === f).map((r) => ({ term: String(r[1]), tid: Number(r[2]), df: Number(r[3]) }))) as [Word[], Word[]],
           };
         } finally {
