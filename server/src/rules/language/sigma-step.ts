@@ -40,9 +40,17 @@ function fromRule(rules: SigmaRule[], path: (string | number)[]): Predicate {
   }
   // Image names pin the step for the rule index and the scan push-down (server/src/sigma/names.ts).
   const names = rules.every((r) => r.imageNames) ? new Set(rules.flatMap((r) => [...r.imageNames!])) : null;
-  // The scan push-down: the detections as a superset filter (NodeView answers Channel itself: never absent).
-  const filter = (o: FilterOptions) => anyFilter(rules.map((r) =>
-    scanFilter(r.detection, { ...o, absent: (f) => f !== 'Channel' && (o.absent?.(f) ?? false) })));
+  // The scan push-down: the detections as a superset filter (NodeView answers Channel itself: never absent),
+  // built once per options object (the planner asks for it per step and per plan, with one constant).
+  const built = new WeakMap<FilterOptions, ReturnType<typeof anyFilter>>();
+  const filter = (o: FilterOptions) => {
+    let f = built.get(o);
+    if (f === undefined) {
+      f = anyFilter(rules.map((r) => scanFilter(r.detection, { ...o, absent: (x) => x !== 'Channel' && (o.absent?.(x) ?? false) })));
+      built.set(o, f);
+    }
+    return f;
+  };
   return {
     names, fields, absentIsUnknown: false, scanFilter: filter,
     test(get) {
