@@ -29,16 +29,8 @@ export function compileText(text: string, source: string | null): Array<Compiled
   if (doc.errors.length) {
     return [{ id: '', title: source ?? '(text)', level: null, tags: [], status: null, source, reason: `YAML: ${doc.errors[0]!.message}` }];
   }
-  const js = doc.toJS() as unknown;
-  const rule = compileRule(js, source);
-  const det = js && typeof js === 'object' ? (js as { detection?: unknown }).detection : undefined;
-  if (isCompiled(rule) && det && typeof det === 'object') detections.set(rule, det as Record<string, unknown>);
-  return [rule];
+  return [compileRule(doc.toJS(), source)];
 }
-
-const detections = new WeakMap<CompiledRule, Record<string, unknown>>();
-/** The `detection` map a rule loaded here was compiled from (the Splunk scan push-down reads it: ./spl.ts). */
-export const detectionOf = (rule: CompiledRule): Record<string, unknown> | undefined => detections.get(rule);
 
 /**
  * The Sigma rules a lineage rule's `sigma: <id>` step resolves against (docs/rules.md §1.3). It travels

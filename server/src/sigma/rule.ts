@@ -39,6 +39,8 @@ export interface CompiledRule extends RuleMeta {
   fields: string[] | null;
   /** Image basenames (lower case) the rule can only match on a process_creation event; null: any (./names.ts). */
   imageNames: ReadonlySet<string> | null;
+  /** The `detection` map compiled (identifiers + condition): the Splunk scan push-down reads it (./spl.ts). */
+  detection: Readonly<Record<string, unknown>>;
 }
 
 export interface UnevaluableRule extends Omit<RuleMeta, 'level'> { level: string | null; reason: string }
@@ -182,7 +184,7 @@ export function compileRule(doc: unknown, source: string | null = null): Compile
     };
     return {
       ...base, level, applies, identifiers, clauses, fields: detectionFields(det, identifiers),
-      imageNames: imageNames(cond, det),
+      imageNames: imageNames(cond, det), detection: det,
       evaluate(ev) {
         view = ev;
         if (++gen === 0xffffffff) { stamp.fill(0); gen = 1; }

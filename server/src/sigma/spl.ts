@@ -35,7 +35,7 @@ const EXACT_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'windas
 /** More windash variants than this per value: the over-approximation puts `*` for each dash instead. */
 const MAX_VARIANTS = 25;
 /** Longest SPL a filter may take; a longer one is dropped (no constraint). */
-export const MAX_FILTER_SPL = 60_000;
+const MAX_FILTER_SPL = 60_000;
 
 /**
  * Process-create fields a lineage step sees as the event wrote them (a source's ProcessRecord keeps

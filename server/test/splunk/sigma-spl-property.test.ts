@@ -16,7 +16,7 @@ import type { SysmonEvent } from '../../src/ingest/record.js';
 import { EventView } from '../../src/sigma/event.js';
 import { compileRule, isCompiled } from '../../src/sigma/rule.js';
 import { sigmaEventOf } from '../../src/sigma/hits.js';
-import { detectionOf, loadRules } from '../../src/sigma/load.js';
+import { loadRules } from '../../src/sigma/load.js';
 import { RECORD_TEXT_FIELDS, filterSpl, scanFilter } from '../../src/sigma/spl.js';
 import { RECORD_FIELDS } from '../../src/rules/engine/node.js';
 
@@ -53,9 +53,9 @@ describe.runIf(run)('Sigma → SPL: engine match ⇒ predicate holds, on every r
     let passedMatched = 0;
     const broken: string[] = [];
     for (const rule of set.rules) {
-      const det = detectionOf(rule);
+      const det = rule.detection;
       expect(det, rule.id).toBeDefined();
-      const f = scanFilter(det!);
+      const f = scanFilter(det);
       const spl = f && filterSpl(f, (r) => r);
       const node = spl === null ? null : parseSearch(spl).node;
       if (node) filtered++;
@@ -92,7 +92,7 @@ describe.runIf(run)('Sigma → SPL: engine match ⇒ predicate holds, on every r
     const broken: string[] = [];
     const views = creates.map(({ sigma }) => new EventView(sigma));
     for (const rule of set.rules) {
-      const det = detectionOf(rule)!;
+      const det = rule.detection;
       if (typeof det.condition !== 'string') continue;
       const neg = { ...det, condition: `not (${det.condition})` };
       const compiled = compileRule({ id: `not-${rule.id}`, title: `not ${rule.title}`, logsource: { category: 'process_creation', product: 'windows' }, detection: neg });

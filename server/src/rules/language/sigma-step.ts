@@ -6,7 +6,7 @@
  */
 import { EventView } from '../../sigma/event.js';
 import { SYSMON_CHANNEL } from '../../sigma/logsource.js';
-import { detectionOf, type SigmaLibrary } from '../../sigma/load.js';
+import type { SigmaLibrary } from '../../sigma/load.js';
 import { anyFilter, scanFilter, type FilterOptions } from '../../sigma/spl.js';
 import { compileRule, isCompiled, type CompiledRule as SigmaRule } from '../../sigma/rule.js';
 import { MatchError, Tri, type FieldGetter, type Predicate } from './predicate.js';
@@ -32,7 +32,7 @@ class NodeView extends EventView {
   }
 }
 
-function fromRule(rules: SigmaRule[], path: (string | number)[], detections: (Record<string, unknown> | undefined)[]): Predicate {
+function fromRule(rules: SigmaRule[], path: (string | number)[]): Predicate {
   const fields = new Set<string>();
   for (const r of rules) {
     if (r.fields === null) throw new MatchError(`Sigma rule ${r.id} has a keyword search (reads every field of an event); a lineage step reads named fields`, path);
@@ -40,9 +40,17 @@ function fromRule(rules: SigmaRule[], path: (string | number)[], detections: (Re
   }
   // Image names pin the step for the rule index and the scan push-down (server/src/sigma/names.ts).
   const names = rules.every((r) => r.imageNames) ? new Set(rules.flatMap((r) => [...r.imageNames!])) : null;
-  // The scan push-down: the detections as a superset filter (NodeView answers Channel itself: never absent).
-  const filter = (o: FilterOptions) => anyFilter(detections.map((d) =>
-    (d ? scanFilter(d, { ...o, absent: (f) => f !== 'Channel' && (o.absent?.(f) ?? false) }) : null)));
+  // The scan push-down: the detections as a superset filter (NodeView answers Channel itself: never absent),
+  // built once per options object (the planner asks for it per step and per plan, with one constant).
+  const built = new WeakMap<FilterOptions, ReturnType<typeof anyFilter>>();
+  const filter = (o: FilterOptions) => {
+    let f = built.get(o);
+    if (f === undefined) {
+      f = anyFilter(rules.map((r) => scanFilter(r.detection, { ...o, absent: (x) => x !== 'Channel' && (o.absent?.(x) ?? false) })));
+      built.set(o, f);
+    }
+    return f;
+  };
   return {
     names, fields, absentIsUnknown: false, scanFilter: filter,
     test(get) {
@@ -73,7 +81,7 @@ export function compileSigmaMatch(value: unknown, path: (string | number)[], lib
       requireProcessCreation(r, path);
       return r;
     });
-    return fromRule(rules, path, rules.map(detectionOf));
+    return fromRule(rules, path);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new MatchError('sigma: takes a Sigma rule id, a list of ids, or a detection block (selection maps + condition)', path);
@@ -84,5 +92,5 @@ export function compileSigmaMatch(value: unknown, path: (string | number)[], lib
     id: 'lineage-step', title: 'lineage step', logsource: { category: 'process_creation', product: 'windows' }, detection: det,
   });
   if (!isCompiled(compiled)) throw new MatchError(`Sigma detection: ${compiled.reason}`, path);
-  return fromRule([compiled], path, [det]);
+  return fromRule([compiled], path);
 }
