@@ -7,8 +7,8 @@
  * pool bounds how many run at once (`size`); the others wait their turn in arrival order instead
  * of all competing for the cores (and each holding its own working memory).
  *
- * It also tells a writer whether readers are busy (`whenQuiet`), so an upload can give way to
- * analysts' reads between its batches.
+ * `active` and `queued` tell a writer whether readers are busy, so an upload can give way to
+ * analysts' reads between its batches (server/src/app/upload-pace.ts, wired in compose.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ConnectionPool } from './sql-runner.js';
@@ -16,7 +16,6 @@ import type { ConnectionPool } from './sql-runner.js';
 export class ReadPool implements ConnectionPool {
   private inUse = 0;
   private readonly waiting: ((conn: DuckDBConnection | Error) => void)[] = [];
-  private readonly quietWaiters = new Set<() => void>();
 
   constructor(private readonly store: ConnectionPool, readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`read connections must be a whole number ≥ 1 (got ${size})`);
@@ -39,7 +38,6 @@ export class ReadPool implements ConnectionPool {
         return await this.store.acquire();
       } catch (err) {
         this.inUse -= 1;
-        this.wake();
         throw err;
       }
     }
@@ -53,25 +51,5 @@ export class ReadPool implements ConnectionPool {
     if (next) { next(conn); return; } // handed over: still in use
     this.store.release(conn);
     this.inUse -= 1;
-    this.wake();
-  }
-
-  private wake(): void {
-    if (this.inUse > 0 || this.waiting.length > 0) return;
-    for (const resolve of this.quietWaiters) resolve();
-    this.quietWaiters.clear();
-  }
-
-  /**
-   * Resolves once no statement runs or waits, or after `maxMs` at the latest (a writer that gives
-   * way must still make progress). Resolves to whether it had to wait.
-   */
-  whenQuiet(maxMs: number): Promise<boolean> {
-    if (this.inUse === 0 && this.waiting.length === 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const done = (): void => { clearTimeout(timer); this.quietWaiters.delete(done); resolve(true); };
-      const timer = setTimeout(done, maxMs);
-      this.quietWaiters.add(done);
-    });
   }
 }
