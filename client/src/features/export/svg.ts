@@ -17,7 +17,7 @@ interface Box { x: number; y: number; w: number; h: number }
  * (class `td`), down from the parent, across `SPAWN_TURN.td` px below it, down into the child's top; to a
  * stacked leaf (`td stack`), down the parent's trunk to the leaf's middle, then right into it.
  */
-export function spawnRoute(classes: string, s: Box, t: Box): { d: string; label: { x: number; y: number } } {
+function spawnRoute(classes: string, s: Box, t: Box): { d: string; label: { x: number; y: number } } {
   if (/\btd\b/.test(classes)) {
     const sy = s.y + s.h / 2;
     if (/\bstack\b/.test(classes)) {
