@@ -240,8 +240,9 @@ export function investigationUrl(opts: {
 export function openProcess(prev: ViewState, guid: string, extra: Partial<ViewState> = {}): ViewState {
   return {
     ...emptyViewState(), source: prev.source, from: prev.from, to: prev.to, query: prev.query, views: prev.views, layout: prev.layout,
-    // A forced layout carries over to the next process; an automatic one is chosen again for its tree.
-    layoutPin: null, guid, selected: guid, ...extra,
+    // A forced layout carries over to the next process; an automatic one is chosen again for its tree
+    // (the empty state's layoutPin: null).
+    guid, selected: guid, ...extra,
   };
 }
 

@@ -23,10 +23,7 @@ import { childrenCursor } from './cursor.js';
  * tree search) when that window covers the span and holds the origin on the ancestors' host — no search.
  * Null when no such read exists (the caller counts with one query).
  */
-function countedFromRead(ancestors: readonly ProcessNode[], origin: string, span: TimeRange, ctx: QueryContext): Map<string, number> | null {
-  const host = ancestors[0]!.host;
-  const from = Date.parse(span.from);
-  const to = Date.parse(span.to);
+function countedFromRead(ancestors: readonly ProcessNode[], origin: string, host: string, [from, to]: Span, ctx: QueryContext): Map<string, number> | null {
   const read = ctx.windowCreates?.find((w) => Date.parse(w.range.from) <= from && Date.parse(w.range.to) >= to
     && w.rows.some((r) => r.guid === origin && r.host === host));
   if (!read) return null;
@@ -43,8 +40,11 @@ function countedFromRead(ancestors: readonly ProcessNode[], origin: string, span
   return new Map([...kids].map(([p, set]) => [p, set.size]));
 }
 
+/** A span as epoch ms, [from, to]. */
+type Span = readonly [number, number];
+
 /** The span an ancestor's children are counted and listed over: earliest ancestor start … window end. */
-export function ancestorSpan(ancestors: readonly ProcessNode[], window: TimeRange): TimeRange {
+function ancestorSpan(ancestors: readonly ProcessNode[], window: TimeRange): TimeRange {
   let from = Date.parse(window.from);
   for (const a of ancestors) {
     const s = a.startTime ? Date.parse(a.startTime) : NaN;
@@ -54,7 +54,7 @@ export function ancestorSpan(ancestors: readonly ProcessNode[], window: TimeRang
 }
 
 /** Drawn processes above the origin that have a create (placeholders and groups have no children to list). */
-export function drawnAncestors(doc: GraphDocument): ProcessNode[] {
+function drawnAncestors(doc: GraphDocument): ProcessNode[] {
   return doc.nodes.filter((n) => n.depth < 0 && n.kind === 'process' && !n.placeholder && n.startTime !== null);
 }
 
@@ -67,21 +67,24 @@ export async function addAncestorChildren(source: EventSource, doc: GraphDocumen
   if (ancestors.length === 0) return;
   const span = ancestorSpan(ancestors, doc.range);
   const host = ancestors[0]!.host;
-  const read = countedFromRead(ancestors, doc.origin, span, ctx);
-  if (!read && !source.countChildren) return;
-  const counts = read ?? await source.countChildren!(ancestors.map((a) => a.guid), { ctx, host, range: span });
-  const byGuid = new Map(doc.nodes.map((n) => [n.guid, n]));
   const from = Date.parse(span.from);
   const to = Date.parse(span.to);
+  const read = countedFromRead(ancestors, doc.origin, host, [from, to], ctx);
+  if (!read && !source.countChildren) return;
+  const counts = read ?? await source.countChildren!(ancestors.map((a) => a.guid), { ctx, host, range: span });
+  // Children drawn under each ancestor that the count includes (started inside the span): one pass over the edges.
+  const byGuid = new Map(doc.nodes.map((n) => [n.guid, n]));
+  const drawnUnder = new Map<string, number>();
+  for (const e of doc.edges) {
+    if (e.kind !== 'spawn') continue;
+    const n = byGuid.get(e.target);
+    if (!n || n.kind !== 'process' || n.placeholder || n.startTime === null) continue;
+    const s = Date.parse(n.startTime);
+    if (s >= from && s <= to) drawnUnder.set(e.source, (drawnUnder.get(e.source) ?? 0) + 1);
+  }
   const added: Record<string, Truncation> = {};
   for (const a of ancestors) {
-    // Children drawn under this ancestor that the count includes (started inside the span).
-    const drawn = doc.edges
-      .filter((e) => e.kind === 'spawn' && e.source === a.guid)
-      .map((e) => byGuid.get(e.target))
-      .filter((n): n is ProcessNode => !!n && n.kind === 'process' && !n.placeholder && n.startTime !== null)
-      .filter((n) => { const s = Date.parse(n.startTime!); return s >= from && s <= to; })
-      .length;
+    const drawn = drawnUnder.get(a.guid) ?? 0;
     const remaining = (counts.get(a.guid) ?? 0) - drawn;
     if (remaining <= 0) continue;
     added[`children:${a.guid}`] = {

@@ -58,7 +58,8 @@ function points(d: string): Pt[] {
 describe('SVG export follows the layout on screen', () => {
   for (const mode of ['lr', 'td'] as const) {
     it(`when the ${mode === 'lr' ? 'left-to-right' : 'top-down'} layout is drawn, then every spawn edge leaves the parent's ${mode === 'lr' ? 'right' : 'bottom'} side and enters the child as the canvas does, in straight segments`, () => {
-      const els = toElements(wide, chooseLayout({ roots: wide.roots, children: (id) => wide.nodes.get(id)?.children ?? [] }, mode).positions, chooseLayout({ roots: wide.roots, children: (id) => wide.nodes.get(id)?.children ?? [] }, mode));
+      const layout = chooseLayout({ roots: wide.roots, children: (id) => wide.nodes.get(id)?.children ?? [] }, mode);
+      const els = toElements(wide, layout.positions, layout);
       const svg = toSvg(els, 'light');
       const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { g: Array<{ 'data-id': string; rect: { x: string; y: string; width: string; height: string } }>; path: Array<{ class: string; d: string; 'data-source': string; 'data-target': string }> } };
       // Boxes read back from the SVG itself.

@@ -4,13 +4,12 @@
  * screen (the layout's routing classes, graph-styles.ts `SPAWN_TURN`), cross edges as dashed curves with
  * their labels.
  */
-import { EDGE_COLOURS, KIND_COLOURS, MORE_H, MORE_W, SPAWN_TURN, type Theme, type ProcessKind, type ElementDef, NODE_H, NODE_W } from '../graph';
+import { EDGE_COLOURS, KIND_COLOURS, SPAWN_TURN, nodeBoxes, type Theme, type ProcessKind, type ElementDef } from '../graph';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const PAD = 40;
 
 interface Box { x: number; y: number; w: number; h: number }
-const sizeOf = (classes: string) => (/\bmore\b/.test(classes) ? { w: MORE_W, h: MORE_H } : { w: NODE_W, h: NODE_H });
 
 /**
  * A spawn edge's path and where its `+Δt` label goes, as Cytoscape routes it (graph-styles.ts): left to right,
@@ -18,7 +17,7 @@ const sizeOf = (classes: string) => (/\bmore\b/.test(classes) ? { w: MORE_W, h: 
  * (class `td`), down from the parent, across `SPAWN_TURN.td` px below it, down into the child's top; to a
  * stacked leaf (`td stack`), down the parent's trunk to the leaf's middle, then right into it.
  */
-export function spawnRoute(classes: string, s: Box, t: Box): { d: string; label: { x: number; y: number } } {
+function spawnRoute(classes: string, s: Box, t: Box): { d: string; label: { x: number; y: number } } {
   if (/\btd\b/.test(classes)) {
     const sy = s.y + s.h / 2;
     if (/\bstack\b/.test(classes)) {
@@ -35,13 +34,12 @@ export function spawnRoute(classes: string, s: Box, t: Box): { d: string; label:
 export function toSvg(defs: ElementDef[], theme: Theme): string {
   const fill = theme === 'dark' ? '#22272e' : '#ffffff', text = theme === 'dark' ? '#e6edf3' : '#1f2328', bg = theme === 'dark' ? '#0d1117' : '#ffffff';
   const ec = EDGE_COLOURS[theme];
-  const pos = new Map<string, Box>();
+  // The same boxes the canvas's cross-edge placement measures ("N more" boxes are smaller).
+  const pos: ReadonlyMap<string, Box> = nodeBoxes(defs);
   let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
-  for (const d of defs) if (d.group === 'nodes' && d.position) {
-    const { w, h } = sizeOf(d.classes);
-    pos.set(d.data.id, { ...d.position, w, h });
-    x1 = Math.min(x1, d.position.x - w / 2); x2 = Math.max(x2, d.position.x + w / 2);
-    y1 = Math.min(y1, d.position.y - h / 2); y2 = Math.max(y2, d.position.y + h / 2);
+  for (const { x, y, w, h } of pos.values()) {
+    x1 = Math.min(x1, x - w / 2); x2 = Math.max(x2, x + w / 2);
+    y1 = Math.min(y1, y - h / 2); y2 = Math.max(y2, y + h / 2);
   }
   if (!Number.isFinite(x1)) { x1 = y1 = 0; x2 = y2 = 1; }
   const parts: string[] = [];
@@ -67,9 +65,9 @@ export function toSvg(defs: ElementDef[], theme: Theme): string {
     }
   }
   for (const d of defs) {
-    if (d.group !== 'nodes' || !d.position) continue;
-    const { x, y } = d.position;
-    const { w, h } = sizeOf(d.classes);
+    const b = d.group === 'nodes' ? pos.get(d.data.id) : undefined;
+    if (!b) continue;
+    const { x, y, w, h } = b;
     const kind = /\bk-(\w+)/.exec(d.classes)?.[1] as ProcessKind | undefined;
     const stroke = kind ? KIND_COLOURS[theme][kind] : ec.path;
     const dashed = /\b(placeholder|more)\b/.test(d.classes) ? ' stroke-dasharray="5 3"' : '';

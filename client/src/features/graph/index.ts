@@ -7,6 +7,7 @@ export { EDGE_COLOURS, KIND_COLOURS, SPAWN_TURN, type Theme } from './components
 export type { ProcessKind } from './model/process-kind';
 export { MORE_H, MORE_W, NODE_H, NODE_W, tidyLayout } from './model/tidy-layout';
 export { chooseLayout } from './model/topdown-layout';
+export { nodeBoxes } from './model/cross-bends';
 export { badgeText, toElements, type ElementDef } from './model/to-elements';
 export { activate, collapse, expand, expandLevel, expandParent, loadMore, select, toggle } from './model/view-actions';
 export {

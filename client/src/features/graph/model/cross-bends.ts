@@ -6,7 +6,7 @@
  * chord's left normal (−dy, dx) of source → target; the curve, and the label riding on it, passes through
  * the chord's middle + normal × bend / 2. That is where the label is checked.
  */
-import { NODE_H, NODE_W, type Point } from './tidy-layout';
+import { MORE_H, MORE_W, NODE_H, NODE_W, type Point } from './tidy-layout';
 
 /** Distance between parallel cross edges (px); the stylesheet has one class per step (graph-styles.ts). */
 export const BEND = 80;
@@ -67,12 +67,12 @@ export function crossBends(edges: ReadonlyArray<Cross>, boxes?: ReadonlyMap<stri
 }
 
 /** The node boxes of element definitions (positioned nodes; "more" boxes are smaller). */
-export function nodeBoxes(defs: ReadonlyArray<{ group: string; classes: string; data: { id: string }; position?: Point }>, more: { w: number; h: number }): Map<string, NodeBox> {
+export function nodeBoxes(defs: ReadonlyArray<{ group: string; classes: string; data: { id: string }; position?: Point }>): Map<string, NodeBox> {
   const out = new Map<string, NodeBox>();
   for (const d of defs) {
     if (d.group !== 'nodes' || !d.position || d.classes === 'host') continue;
     const isMore = d.classes.startsWith('more');
-    out.set(d.data.id, { ...d.position, w: isMore ? more.w : NODE_W, h: isMore ? more.h : NODE_H });
+    out.set(d.data.id, { ...d.position, w: isMore ? MORE_W : NODE_W, h: isMore ? MORE_H : NODE_H });
   }
   return out;
 }

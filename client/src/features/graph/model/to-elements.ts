@@ -8,7 +8,7 @@ import { ellipsis, formatClock, formatDelta } from '../../../lib/format';
 import { sigmaBadge } from '../../sigma';
 import { lateralLabel } from '../../lateral';
 import { processKind } from './process-kind';
-import { MORE_H, MORE_W, type Point } from './tidy-layout';
+import type { Point } from './tidy-layout';
 import type { VisibleGraph, VisibleNode } from './visible-graph';
 import { BEND, bendClass, crossBends, nodeBoxes } from './cross-bends';
 
@@ -91,7 +91,7 @@ export function toElements(g: VisibleGraph, positions: Map<string, Point>, layou
     });
   }
   groupByHost(g, out, layout?.mode ?? 'lr');
-  const bends = crossBends(g.edges, nodeBoxes(out, { w: MORE_W, h: MORE_H }));
+  const bends = crossBends(g.edges, nodeBoxes(out));
   for (const e of g.edges) {
     out.push({
       group: 'edges',
