@@ -63,6 +63,9 @@ describe('values: wildcards, escapes, case', () => {
     const r = rule("  keywords:\n    - 'mimikatz'\n    - 'sekurlsa::'\n  condition: keywords");
     expect(hits(r, { CommandLine: 'run SEKURLSA::logonpasswords' })).toBe(true);
     expect(hits(r, { CommandLine: 'notepad' })).toBe(false);
+    // Each value on its own; a value's case mapping as toLowerCase has it (the Kelvin sign is a k).
+    expect(hits(r, { User: 'x', Details: 'MIMI\u212AATZ' })).toBe(true);
+    expect(hits(r, { CommandLine: 'mimi', Details: 'katz' })).toBe(false);
   });
   it('cased matches case-sensitively', () => {
     const r = rule("  sel:\n    CommandLine|cased|contains: 'AbC'\n  condition: sel");

@@ -9,7 +9,9 @@
  */
 import { EventView, type SigmaEvent } from './event.js';
 import { FieldIndex, GRAM, gramKey, type LiteralSink } from './field-index.js';
+import { lowerContainsAny } from './pattern.js';
 import { needleCost, type CompiledRule, type Needles } from './rule.js';
+import { RuleCache } from './rule-cache.js';
 
 export interface SigmaHit {
   rule: CompiledRule;
@@ -73,16 +75,24 @@ class Bucket implements LiteralSink {
     return id;
   }
 
-  /** Keyword literals (field ''): one case-insensitive literal alternation over the raw values, no lower-casing. */
-  private keywords: { re: RegExp; ids: number[]; min: number } | null = null;
+  /** Keyword literals (field ''): each value searched as written (`lowerContainsAny`), then the ones found. */
+  private keywords: { any: (v: string) => boolean; ids: number[] } | null = null;
+
+  /** Rule results by their fields' value rows (./rule-cache.ts); null when the memo is off. */
+  private results: RuleCache | null = null;
 
   seal(freq: ReadonlyMap<number, number>): void {
     const byField = new Map<string, number[]>();
     this.litField.forEach((f, id) => { const l = byField.get(f); if (l) l.push(id); else byField.set(f, [id]); });
+    if (this.memo) {
+      const rules = [...this.always, ...this.indexed];
+      this.results = new RuleCache(rules);
+      // Every field the cache keys on gets a value memo, with or without literals to find in it.
+      for (const f of RuleCache.fields(rules)) if (!byField.has(f)) byField.set(f, []);
+    }
     const kw = byField.get('');
     if (kw) {
-      const alt = kw.map((id) => this.lits[id]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-      this.keywords = { re: new RegExp(alt, 'i'), ids: kw, min: Math.min(...kw.map((id) => this.lits[id]!.length)) };
+      this.keywords = { any: lowerContainsAny(kw.map((id) => this.lits[id]!)), ids: kw };
       byField.delete('');
     }
     this.fields = [...byField].map(([f, ids]) => new FieldIndex(f, ids, this.lits, freq, this.memo));
@@ -109,7 +119,7 @@ class Bucket implements LiteralSink {
   /** Keyword literals in one value (every value of the event is offered; returns false to go on). */
   private readonly keywordValue = (raw: string): boolean => {
     const kw = this.keywords!;
-    if (raw.length < kw.min || !kw.re.test(raw)) return false;
+    if (!kw.any(raw)) return false;
     const v = raw.toLowerCase();
     const { stampLit, lits, epoch } = this;
     for (const lid of kw.ids) if (stampLit[lid] !== epoch && v.includes(lits[lid]!)) { stampLit[lid] = epoch; this.found(lid); }
@@ -117,8 +127,6 @@ class Bucket implements LiteralSink {
   };
 
   match(view: EventView, hits: SigmaHit[]): void {
-    for (const r of this.always) { const s = r.evaluate(view); if (s) hits.push({ rule: r, selections: s }); }
-    if (this.indexed.length === 0) return;
     const e = ++this.epoch;
     if (e === 0xffffffff) { this.epoch = 0; this.stampLit.fill(0); this.stampClause.fill(0); this.stampRule.fill(0); }
     this.nCand = 0;
@@ -128,7 +136,15 @@ class Bucket implements LiteralSink {
       const raw = view.getAt(fi.slot);
       if (raw === undefined) continue;
       this.slot = fi.slot;
-      fi.scan(raw, this.lower, this);
+      fi.scan(raw, this.lower, this, view);
+    }
+    // After the scan: the rows of the event's values are on the view (for the rule cache).
+    const results = this.results;
+    const always = this.always;
+    for (let i = 0; i < always.length; i++) {
+      const r = always[i]!;
+      const s = results !== null ? results.evaluate(i, r, view) : r.evaluate(view);
+      if (s) hits.push({ rule: r, selections: s });
     }
     if (this.nCand === 0) return;
     const cand = this.cand;
@@ -137,7 +153,7 @@ class Bucket implements LiteralSink {
     for (let i = 1; i < n; i++) { const x = cand[i]!; let j = i - 1; while (j >= 0 && cand[j]! > x) { cand[j + 1] = cand[j]!; j--; } cand[j + 1] = x; }
     for (let i = 0; i < n; i++) {
       const r = this.indexed[cand[i]!]!;
-      const s = r.evaluate(view);
+      const s = results !== null ? results.evaluate(always.length + cand[i]!, r, view) : r.evaluate(view);
       if (s) hits.push({ rule: r, selections: s });
     }
   }

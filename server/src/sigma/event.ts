@@ -40,6 +40,9 @@ export class EventView {
   private raw: Array<string | undefined> = [];
   private lowAt: Float64Array = new Float64Array(0);
   private low: Array<string | undefined> = [];
+  private rowStamp: Float64Array = new Float64Array(0);
+  private rows: Float64Array = new Float64Array(0);
+  private gens: Float64Array = new Float64Array(0);
   private epoch = 1;
   private vals: string[] | null = null;
   constructor(public event: SigmaEvent) {}
@@ -56,6 +59,7 @@ export class EventView {
     const n = Math.max(slot + 1, this.raw.length * 2, 8);
     const copy = (a: Float64Array): Float64Array => { const b = new Float64Array(n); b.set(a); return b; };
     this.rawAt = copy(this.rawAt); this.lowAt = copy(this.lowAt);
+    this.rowStamp = copy(this.rowStamp); this.rows = copy(this.rows); this.gens = copy(this.gens);
     for (let i = this.raw.length; i < n; i++) { this.raw.push(undefined); this.low.push(undefined); }
   }
 
@@ -76,6 +80,25 @@ export class EventView {
     if (this.rawAt[slot] === this.epoch) return this.raw[slot];
     this.rawAt[slot] = this.epoch;
     return (this.raw[slot] = this.get(slotNames[slot]!));
+  }
+
+  /**
+   * Where the engine remembers this event's value of the field (./field-index.ts): its row in the
+   * field's value memo (0 … 4095), -1 when not remembered (no memo, or not a view the engine runs).
+   * Rows identify values until the memo is cleared; `rowGeneration` counts the clears.
+   */
+  row(slot: number): number {
+    return slot < this.rows.length && this.rowStamp[slot] === this.epoch ? this.rows[slot]! : -1;
+  }
+
+  rowGeneration(slot: number): number { return this.gens[slot]!; }
+
+  /** The engine: this event's value of the field is row `row` of its memo, cleared `generation` times. */
+  setRow(slot: number, row: number, generation: number): void {
+    if (slot >= this.rows.length) this.grow(slot);
+    this.rowStamp[slot] = this.epoch;
+    this.rows[slot] = row;
+    this.gens[slot] = generation;
   }
 
   /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */

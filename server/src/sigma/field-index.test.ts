@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../demo/prng.js';
+import { EventView } from './event.js';
 import { FieldIndex, type LiteralSink } from './field-index.js';
 
 const ALPHABET = ['a', 'b', 'c', 'x', 'E', '.', '\\', ' ', '-', '/', 'İ', 'K', 'é', 'Ω', '😀', '0', '1', 'f'];
@@ -21,10 +22,24 @@ function collect(lits: string[]): LiteralSink & { got: Set<number>; next(): void
   return sink;
 }
 
+const view = new EventView({ eventId: 1, channel: null, provider: null, computer: null, fields: {} });
+/** Per index: (memo generation, row) → the value it named (a row names one value until the memo is cleared). */
+const rowValues = new WeakMap<FieldIndex, Map<string, string>>();
+
 /** Every literal the index reports for `raw`, as the naive matcher would list them. */
 function scanned(index: FieldIndex, lits: string[], sink: ReturnType<typeof collect>, raw: string): string[] {
   sink.next();
-  index.scan(raw, () => raw.toLowerCase(), sink);
+  view.reset({ eventId: 1, channel: null, provider: null, computer: null, fields: { F: raw } });
+  index.scan(raw, () => raw.toLowerCase(), sink, view);
+  const row = view.row(index.slot);
+  if (row >= 0) {
+    const key = `${view.rowGeneration(index.slot)} ${row}`;
+    let named = rowValues.get(index);
+    if (!named) rowValues.set(index, (named = new Map()));
+    const before = named.get(key);
+    if (before === undefined) named.set(key, raw);
+    else expect(before, 'a remembered row names one value').toBe(raw);
+  }
   return [...sink.got].map((id) => lits[id]!).sort();
 }
 

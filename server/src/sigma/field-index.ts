@@ -20,7 +20,7 @@
  * The literals found in a value are remembered for the next 4,096 distinct values (./memo.ts): a
  * repeated value — the same image, parent, hash, command line — costs one Map lookup.
  */
-import { fieldSlot } from './event.js';
+import { fieldSlot, type EventView } from './event.js';
 import { ValueMemo } from './memo.js';
 
 export const GRAM = 4;
@@ -57,16 +57,19 @@ export class FieldIndex {
   readonly stride: number;
   /** The field's slot in event views (`fieldSlot`). */
   readonly slot: number;
-  /** Recent values → the literals found in them (./memo.ts); null when off. */
-  private memo: ValueMemo<number[]> | null;
+  /** Recent values → the literals found in them, and the value's row in the memo (./memo.ts); null when off. */
+  private memo: ValueMemo<{ ids: number[]; row: number }> | null;
   private recorder = new Recorder();
+  /** No literal: the index only remembers values (their rows, for the rule results). */
+  private readonly empty: boolean;
 
   /** `ids`: the field's literal ids (texts in `lits`); `freq`: gram → how many literals of all rules have it. */
   constructor(readonly field: string, ids: number[], lits: string[], freq: ReadonlyMap<number, number>, memo = true) {
     this.memo = memo ? new ValueMemo(MEMO_SIZE) : null;
     this.slot = fieldSlot(field);
+    this.empty = ids.length === 0;
     const min = Math.min(...ids.map((id) => lits[id]!.length));
-    this.stride = min >= SAMPLED_MIN ? min - GRAM + 1 : 1;
+    this.stride = !this.empty && min >= SAMPLED_MIN ? min - GRAM + 1 : 1;
     for (const id of ids) {
       const lit = lits[id]!;
       if (lit.length < GRAM) {
@@ -99,23 +102,28 @@ export class FieldIndex {
 
   /**
    * Reports every literal of this field that occurs in `raw` (the value as written); `lower` gives the
-   * lower-cased value (cached by the caller).
+   * lower-cased value (cached by the caller). A remembered value's row is set on the view
+   * (`EventView.setRow`: the engine's rule results are remembered by rows, ./rule-cache.ts).
    */
-  scan(raw: string, lower: () => string, sink: LiteralSink): void {
+  scan(raw: string, lower: () => string, sink: LiteralSink, view: EventView): void {
     const memo = this.memo;
     if (memo === null || !memo.active()) { this.search(raw, lower, sink); return; }
-    const known = memo.get(raw);
+    let known = memo.get(raw);
     if (known !== undefined) {
       // This field's literals are stamped by this field alone: none is stamped yet in this event.
-      for (const lid of known) { sink.stampLit[lid] = sink.epoch; sink.found(lid); }
-      return;
+      for (const lid of known.ids) { sink.stampLit[lid] = sink.epoch; sink.found(lid); }
+    } else {
+      const rec = this.recorder.start(sink);
+      this.search(raw, lower, rec);
+      known = { ids: rec.ids.slice(), row: 0 };
+      memo.set(raw, known);
+      known.row = memo.held - 1;
     }
-    const rec = this.recorder.start(sink);
-    this.search(raw, lower, rec);
-    memo.set(raw, rec.ids.slice());
+    view.setRow(this.slot, known.row, memo.clears);
   }
 
   private search(raw: string, lower: () => string, sink: LiteralSink): void {
+    if (this.empty) return;
     if (this.stride > 1) this.sampled(lower(), sink);
     else if (!this.every(raw, true, lower, sink)) this.every(lower(), false, lower, sink);
   }

@@ -30,8 +30,14 @@ export class ValueMemo<T> {
     return v;
   }
 
+  /** Times the memo was cleared (full). */
+  clears = 0;
+
+  /** Entries held: a new entry's place among them is `held - 1` until the memo is cleared. */
+  get held(): number { return this.map.size; }
+
   set(key: string, v: T): void {
-    if (this.map.size >= this.size) this.map.clear();
+    if (this.map.size >= this.size) { this.map.clear(); this.clears++; }
     this.map.set(key, v);
   }
 }

@@ -6,7 +6,7 @@
 import { RE2JS } from 're2js';
 import { fieldSlot, type EventView } from './event.js';
 import { ValueMemo } from './memo.js';
-import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
+import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiteral, lowerContainsAny, mapLiterals, parseSigmaString, STAR, type SigmaString } from './pattern.js';
 
 export class Unevaluable extends Error {}
 
@@ -277,12 +277,15 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
   const cased = mods.includes('cased');
   const slot = fieldSlot(field);
   const needles: string[] = [];
-  // A keyword search (no field) has needles too: they are looked for in all values at once (EventView.lower('')).
+  // A keyword search (no field) has needles too: the engine looks for them in every value (field '').
   let needlesOk = true;
   const onPatterns = (pats: SigmaString[]): ((ev: EventView) => boolean) => {
     const one = compileAny(pats);
-    // Keywords that are plain substrings: one search over all values at once (joined by NUL, lower-cased once per event).
-    if (!field && !cased && pats.every((p) => containsLiteral(p) !== null && !containsLiteral(p)!.includes('\0'))) return (ev) => one(ev.lower('')!);
+    // Keywords that are plain substrings: each value searched as written (`lowerContainsAny`), no lower-cased copy.
+    if (!field && !cased && pats.every((p) => containsLiteral(p))) {
+      const any = lowerContainsAny(pats.map((p) => containsLiteral(p)!));
+      return (ev) => ev.someValue(any);
+    }
     if (!field) return (ev) => ev.values().some((s) => one(cased ? s : s.toLowerCase()));
     return cased
       ? (ev) => { const s = ev.getAt(slot); return s !== undefined && one(s); }

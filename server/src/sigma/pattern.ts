@@ -242,3 +242,28 @@ export function compileAny(pats: SigmaString[]): StringTest {
 export function containsLiteral(s: SigmaString): string | null {
   return s.length === 3 && s[0] === STAR && s[2] === STAR && typeof s[1] === 'string' ? s[1] : null;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const escapeRe = (l: string): string => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether `v.toLowerCase()` contains one of `lits` (lower-case, non-empty), without lower-casing most
+ * values: one case-insensitive alternation of the ASCII literals plus "any non-ASCII character" rules
+ * a value out in one pass. For ASCII text `/i` folds exactly the letters `toLowerCase` does, and an
+ * ASCII value lower-cases to ASCII, so only ASCII literals can occur in it. A value the pass does not
+ * rule out is lower-cased and searched: exact whatever its case mappings (the Kelvin sign lower-cases
+ * to `k`, a final capital sigma to `ς`, which `/i` also matches to `σ`; V8's `/i` alternation is not
+ * exact for some non-ASCII literals side by side, e.g. dotless i and long s). Keyword searches (every
+ * value of an event) use it.
+ */
+export function lowerContainsAny(lits: string[]): StringTest {
+  const uniq = [...new Set(lits)];
+  const ascii = uniq.filter((l) => !NON_ASCII.test(l));
+  const gate = new RegExp([...ascii.map(escapeRe), '[^\\x00-\\x7f]'].join('|'), 'i');
+  return (v) => {
+    if (!gate.test(v)) return false;
+    const low = v.toLowerCase();
+    for (const l of uniq) if (low.includes(l)) return true;
+    return false;
+  };
+}
