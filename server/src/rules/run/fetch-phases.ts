@@ -27,7 +27,7 @@ export class FetchPhases {
 
   constructor(private readonly source: EventSource, readonly engine: RuleEngine, private readonly o: PhaseOptions, pushedNames: string[] | null, counted: boolean) {
     this.stats = {
-      scanned: 0, descendants: 0, ancestors: 0, events: 0, searches: 0, rows: 0, pushedNames, ancestorRounds: 0, scans: 0,
+      scanned: 0, descendants: 0, ancestors: 0, events: 0, searches: 0, rows: 0, pushedNames, pushedFilters: 0, ancestorRounds: 0, scans: 0,
       childPages: 0, counted, ms: 0,
     };
   }
@@ -53,6 +53,7 @@ export class FetchPhases {
       // A leaf scan needs leaves in range only; an anchor above a leaf in range may be older.
       const anchored = term.descend > 0 || term.parentNames !== null;
       this.stats.scans++;
+      if (term.filter && this.source.scanAppliesFilter) this.stats.pushedFilters++;
       for await (const batch of this.source.scanProcesses({
         ctx, range: anchored ? this.o.wideRange : this.o.range, host, names: term.names ?? undefined,
         parentNames: term.parentNames ?? undefined, filter: term.filter, batchSize,

@@ -48,13 +48,13 @@ export async function runRules(source: EventSource, rules: CompiledRule[], o: Ru
   const wideRange: TimeRange | undefined = o.range
     ? { from: new Date(Date.parse(o.range.from) - lookback).toISOString(), to: o.range.to }
     : undefined;
-  let plan = planScan(rules);
+  let plan = planScan(rules, undefined, source.scanFields);
   let counted = false;
   if (plan.names !== null && plan.names.length > 0 && source.countNamePairs) {
     // One small statistics query (a row per image/parent pair) lets the planner anchor each rule on what
     // is actually rare in this data, instead of the prior.
     const counts = await source.countNamePairs(pinnedNames(rules), { ctx: o.ctx, range: wideRange, host: o.host });
-    plan = planScan(rules, countedCosts(counts));
+    plan = planScan(rules, countedCosts(counts), source.scanFields);
     counted = true;
   }
   const run = new FetchPhases(source, new RuleEngine(rules), { ...o, wideRange }, plan.names, counted);

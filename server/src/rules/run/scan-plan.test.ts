@@ -81,9 +81,10 @@ chain:
       { op: 'match', field: 'Image', glob: '*\\reg.exe' }, { op: 'match', field: 'CommandLine', glob: '*save*' }] } }]);
   });
 
-  it('Sigma filters: the PE fields the Splunk rule scan returns are pushed down; a field no scan returns is decided absent', () => {
+  it('Sigma filters: the PE fields the source\'s scan returns (its scanFields) are pushed down; a field no scan returns is decided absent', () => {
     const sig = (det: string) => rule(`id: s\ntitle: t\nchain:\n  - match: { sigma: ${det} }\n`);
-    const filterOf = (det: string) => { const a = anchorFor(sig(det)); return a && a !== 'never' ? a.filter : a; };
+    const PE = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'];
+    const filterOf = (det: string, fields: string[] = PE) => { const a = anchorFor(sig(det), undefined, fields); return a && a !== 'never' ? a.filter : a; };
     // SigmaHQ's renamed-binary form: image or PE name, both kept (a renamed certutil is selected by its PE name).
     expect(filterOf("{ i: { Image|endswith: '\\certutil.exe' }, o: { OriginalFileName: 'CertUtil.exe' }, condition: i or o }")).toEqual({ op: 'or', args: [
       { op: 'match', field: 'Image', glob: '*\\certutil.exe' }, { op: 'match', field: 'OriginalFileName', glob: 'CertUtil.exe' }] });
@@ -92,6 +93,10 @@ chain:
     }
     // LogonId is in no scanned record: the engine finds it absent, so that branch cannot match.
     expect(filterOf("{ i: { Image|endswith: '\\x.exe' }, l: { LogonId: '0x3e7' }, condition: i or l }")).toEqual({ op: 'match', field: 'Image', glob: '*\\x.exe' });
+    // A source whose scan returned no PE fields: the OriginalFileName branch is decided absent too.
+    expect(filterOf("{ i: { Image|endswith: '\\certutil.exe' }, o: { OriginalFileName: 'CertUtil.exe' }, condition: i or o }", [])).toEqual({ op: 'match', field: 'Image', glob: '*\\certutil.exe' });
+    expect(filterOf("{ i: { Image|endswith: '\\x.exe' }, o: { OriginalFileName: 'x.exe' }, condition: i or o }", ['OriginalFileName'])).toEqual({ op: 'or', args: [
+      { op: 'match', field: 'Image', glob: '*\\x.exe' }, { op: 'match', field: 'OriginalFileName', glob: 'x.exe' }] });
   });
 
   it('Sigma filters: filtered terms merge only with filtered ones (filters OR-ed); a children-of scan carries none', () => {

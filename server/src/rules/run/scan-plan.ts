@@ -9,7 +9,6 @@ import { namesWithFields } from '../language/match.js';
 import type { CompiledRule } from '../model.js';
 import type { Predicate } from '../language/predicate.js';
 import { RECORD_TEXT_FIELDS, allFilters, anyFilter, type FilterOptions, type ScanFilter } from '../../sigma/spl.js';
-import { SCAN_EXTRA_FIELDS } from '../../sources/splunk/spl-fields.js';
 
 /** Deepest descendant walk the planner accepts below an anchor step (else that rule needs a full scan). */
 const MAX_DESCEND = 16;
@@ -89,26 +88,25 @@ export interface ScanTerm {
 }
 
 /**
- * What a scanned ProcessRecord holds: the text fields as the event wrote them, plus the rule scan's
- * SCAN_EXTRA_FIELDS (OriginalFileName, Description … — the Splunk scan returns them in `fields`); no
- * other field outside RECORD_FIELDS, so an item on one is decided as absent. The filter only goes to
- * Splunk (the embedded store ignores it).
+ * What a scanned ProcessRecord holds: the text fields as the event wrote them, plus the create fields the
+ * source's scan returns in `fields` (`EventSource.scanFields`: OriginalFileName, Description … on both
+ * sources); no other field outside RECORD_FIELDS, so an item on one is decided as absent. The filter is
+ * applied by a source that can (Splunk: `scanAppliesFilter`); the embedded store returns every create.
  */
-const EXTRA: ReadonlySet<string> = new Set(SCAN_EXTRA_FIELDS);
-const RECORD_SCAN: FilterOptions = {
-  fields: new Set([...RECORD_TEXT_FIELDS, ...EXTRA]),
-  absent: (f) => !RECORD_FIELDS.has(f) && !EXTRA.has(f),
-};
+function recordScan(scanFields: readonly string[]): FilterOptions {
+  const extra: ReadonlySet<string> = new Set(scanFields);
+  return { fields: new Set([...RECORD_TEXT_FIELDS, ...extra]), absent: (f) => !RECORD_FIELDS.has(f) && !extra.has(f) };
+}
 
 /** A predicate's scan filter: its own (Sigma steps), or its parts' (AND: all that have one; OR: all or none). */
-function predFilter(p: Predicate): ScanFilter | null {
-  if (p.parts) return (p.parts.op === 'and' ? allFilters : anyFilter)(p.parts.preds.map(predFilter));
-  return p.scanFilter?.(RECORD_SCAN) ?? null;
+function predFilter(p: Predicate, scan: FilterOptions): ScanFilter | null {
+  if (p.parts) return (p.parts.op === 'and' ? allFilters : anyFilter)(p.parts.preds.map((q) => predFilter(q, scan)));
+  return p.scanFilter?.(scan) ?? null;
 }
 
 /** The filter of step j's own create; none with `unknown: match` (a field the record lacks may match). */
-function stepFilter(rule: CompiledRule, j: number): ScanFilter | null {
-  return rule.unknown === 'match' ? null : predFilter(rule.steps[j]!.pred);
+function stepFilter(rule: CompiledRule, j: number, scan: FilterOptions): ScanFilter | null {
+  return rule.unknown === 'match' ? null : predFilter(rule.steps[j]!.pred, scan);
 }
 
 /**
@@ -141,17 +139,22 @@ export type Anchor = { names: ReadonlySet<string> | null; parentNames: ReadonlyS
  * A rule with no pinned step but a Sigma step with a scan filter: the deepest such step (not the first
  * of several: its own create may predate the data) is scanned by its filter instead of a full scan.
  */
-function filterAnchor(rule: CompiledRule): Anchor | null {
+function filterAnchor(rule: CompiledRule, scan: FilterOptions): Anchor | null {
   let depth = 0;
   for (let j = rule.steps.length - 1; j >= (rule.steps.length > 1 ? 1 : 0) && depth <= MAX_DESCEND; j--) {
-    const filter = stepFilter(rule, j);
+    const filter = stepFilter(rule, j, scan);
     if (filter) return { names: null, parentNames: null, descend: depth, filter };
     depth += rule.steps[j]!.hi;
   }
   return null;
 }
 
-export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): Anchor | null | 'never' {
+/** `scanFields`: the create fields the source's scan returns besides the record's (EventSource.scanFields). */
+export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS, scanFields: readonly string[] = []): Anchor | null | 'never' {
+  return anchorWith(rule, costs, recordScan(scanFields));
+}
+
+function anchorWith(rule: CompiledRule, costs: ScanCosts, scan: FilterOptions): Anchor | null | 'never' {
   const stepNames = stepNamesOf(rule);
   if (stepNames.includes('never')) return 'never';
   const steps = rule.steps;
@@ -174,16 +177,18 @@ export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): A
       consider({ names, parentNames: prev, descend: depth, cost: costs.pair(names, prev) * walk, j });
     }
   }
-  if (best === null) return filterAnchor(rule);
+  if (best === null) return filterAnchor(rule, scan);
   const { names, parentNames, descend, j } = best;
   // The scanned rows are step j's own creates; a children-of scan (j = -1) reads the parent's step, not theirs.
-  return { names, parentNames, descend, filter: j < 0 ? null : stepFilter(rule, j) };
+  return { names, parentNames, descend, filter: j < 0 ? null : stepFilter(rule, j, scan) };
 }
 
-export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS): ScanPlan {
+/** `scanFields`: the create fields the source's scan returns besides the record's (EventSource.scanFields). */
+export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS, scanFields: readonly string[] = []): ScanPlan {
+  const scan = recordScan(scanFields);
   const terms = new Map<string, { names: Set<string> | null; parentNames: Set<string> | null; descend: number; filters: ScanFilter[] }>();
   for (const r of rules) {
-    const a = anchorFor(r, costs);
+    const a = anchorWith(r, costs, scan);
     if (a === 'never') continue;
     if (a === null) return { names: null, terms: [] };
     // Children-of scans (any name) merge exactly by uniting parent names; name scans by uniting names;

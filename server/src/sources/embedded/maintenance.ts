@@ -4,7 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DKEY_SQL } from './merge-sql.js';
-import { CREATE_TABLES } from './schema.js';
+import { CREATE_EXTRA_COLUMNS, CREATE_EXTRAS_OF_EVENT, CREATE_TABLES, extraColumnsFrom } from './schema.js';
 import { FieldOrder } from './field-order.js';
 
 /** Thrown for a table with no DDL (a programming error). */
@@ -62,6 +62,27 @@ export async function canonicaliseFields(conn: DuckDBConnection): Promise<void> 
     await conn.run(`UPDATE events SET dkey = ${DKEY_SQL}`);
     await conn.run('DROP TABLE refields');
     await conn.run(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Schema 3 → 4: `processes` gains the PE columns (schema.ts CREATE_EXTRA_COLUMNS), filled from each row's
+ * create event (`events.seq` = `processes.seq`), so the rule scan returns them without reading `events`.
+ * One transaction: a crash leaves the store at schema 3 (its scans read the fields from `events` instead).
+ */
+export async function addCreateExtras(conn: DuckDBConnection): Promise<void> {
+  const cols = Object.values(CREATE_EXTRA_COLUMNS);
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const c of cols) await conn.run(`ALTER TABLE processes ADD COLUMN IF NOT EXISTS ${c} VARCHAR`);
+    await conn.run(`UPDATE processes SET ${cols.map((c) => `${c} = x.${c}`).join(', ')}
+      FROM (SELECT seq, ${extraColumnsFrom('v').join(', ')} FROM (SELECT e.seq, ${CREATE_EXTRAS_OF_EVENT} AS v FROM events e WHERE e.event_id = 1)) x
+      WHERE processes.seq = x.seq`);
+    await conn.run(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
