@@ -148,6 +148,15 @@ export interface LateralFacts {
   complete: boolean;
 }
 
+/** What a rule scan asks for (EventSource.scanProcesses). */
+export interface ScanRequest {
+  names?: string[];
+  parentNames?: string[];
+  filter?: ScanFilter | undefined;
+  fields?: readonly CreateExtraField[];
+  batchSize?: number;
+}
+
 /** One row of `countNamePairs`. */
 export interface NamePairCount { name: string; parentName: string; count: number }
 
@@ -199,8 +208,9 @@ export interface EventSource {
    * `parentNames` narrows further (AND): only creates whose ParentImage basename is one of these.
    * `filter` (Sigma steps, server/src/sigma/spl.ts) selects a superset of what the rules can match: a
    * source may push it down (Splunk) or ignore it (embedded); the rule engine re-checks every row.
+   * `fields`: the `scanFields` the caller reads (absent: all of them); a source may return more (Splunk does).
    */
-  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; filter?: ScanFilter | undefined; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
+  scanProcesses(o: BaseOptions & ScanRequest): AsyncIterable<ProcessRecord[]>;
   /**
    * What `scanProcesses` returns beyond ProcessRecord's own fields: these create fields, in each record's
    * `fields` when the create has them (CREATE_EXTRA_FIELDS lists the candidates). The rule-scan planner reads

@@ -16,16 +16,16 @@ import { RENAMED_RULE_FILES, RENAMED_RULES, expectedHits, hitSet, renamedCapture
 import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { loadRules as loadSigma, sigmaLibrary } from '../../src/sigma/load.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
-import { newContext, type ProcessRecord } from '../../src/sources/event-source.js';
+import { newContext, type CreateExtraField, type ProcessRecord } from '../../src/sources/event-source.js';
 import { parseRulesOrThrow } from '../../src/rules/language/parse.js';
 import { runRules } from '../../src/rules/run/run.js';
 
 const PE = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'];
 
-/** Every scanned create as `host|guid` → its `fields` (absent: {}). */
-async function scanned(source: EmbeddedSource): Promise<Map<string, Record<string, string>>> {
+/** Every scanned create as `host|guid` → its `fields` (absent: {}); `fields` as the scan asks for them. */
+async function scanned(source: EmbeddedSource, fields?: readonly CreateExtraField[]): Promise<Map<string, Record<string, string>>> {
   const out = new Map<string, Record<string, string>>();
-  for await (const batch of source.scanProcesses({ ctx: newContext() })) {
+  for await (const batch of source.scanProcesses({ ctx: newContext(), ...(fields ? { fields } : {}) })) {
     for (const r of batch as ProcessRecord[]) out.set(`${r.host}|${r.guid.replace(/[{}]/g, '').toLowerCase()}`, r.fields ?? {});
   }
   return out;
@@ -81,6 +81,10 @@ describe.runIf(present)('embedded rule scan: the create\'s PE fields, as on Splu
       const got = await scanned(source);
       expect(got.size).toBe(want.size);
       expect(Object.fromEntries(got)).toEqual(Object.fromEntries(want));
+      // Asked for fewer (the fields the rules read): only those; none asked, none returned.
+      const only = (m: Map<string, Record<string, string>>, keep: string[]) => Object.fromEntries([...m].map(([k, f]) => [k, Object.fromEntries(Object.entries(f).filter(([n]) => keep.includes(n)))]));
+      expect(Object.fromEntries(await scanned(source, ['OriginalFileName', 'Company']))).toEqual(only(want, ['OriginalFileName', 'Company']));
+      expect(Object.fromEntries(await scanned(source, []))).toEqual(only(want, []));
       const r = await runRules(source, rules(), { ctx: newContext() });
       expect(hitSet(r.hits)).toEqual(expected);
     } finally {

@@ -5,7 +5,7 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { canonicalGuid, type Notable } from '@lineage/shared';
-import type { BaseOptions, PageOptions, ProcessRecord, QueryContext, RowPage, SeedQuery } from '../event-source.js';
+import { CREATE_EXTRA_FIELDS, type BaseOptions, type PageOptions, type ProcessRecord, type QueryContext, type RowPage, type ScanRequest, type SeedQuery } from '../event-source.js';
 import { CREATE_EXTRA_COLUMNS, CREATE_EXTRAS_OF_EVENT, PROCESS_COLUMNS, extraColumnsFrom } from './schema.js';
 import { Params, queryJson, queryOnce, streamQuery, type ConnectionPool } from './sql-runner.js';
 import { toProcess, toScanned } from './rows.js';
@@ -94,26 +94,24 @@ export async function namePairs(reads: ConnectionPool, names: string[], o: BaseO
   return rows.map((r) => ({ name: String(r.name), parentName: String(r.parent_name), count: Number(r.n) }));
 }
 
-/** The PE columns of a scanned row, as stored (schema 4). */
-const EXTRA_COLUMNS = Object.values(CREATE_EXTRA_COLUMNS).join(', ');
-
 /**
  * EventSource.scanProcesses (rule scans): the creates in start order, streamed in batches, each with the
- * PE fields it has in `fields` (EmbeddedSource.scanFields). `stored`: `processes` holds them (schema 4);
- * else (an older store open read-only) they are read from each row's create event — measured ≈ 7–10×
- * the scan's cost for a names scan on the 10M store (docs/sigma.md "Create fields of a rule scan").
+ * PE fields asked for (`o.fields`, default all) that it has, in `fields`. `stored`: `processes` holds them
+ * (schema 4); else (an older store open read-only) they are read from each row's create event — measured
+ * ≈ 7–9× the CPU of a names scan on the 10M store, so only when some are asked for (docs/sigma.md
+ * "Create fields of a rule scan").
  */
-export async function* scan(
-  pool: ConnectionPool, o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }, stored = true,
-): AsyncIterable<ProcessRecord[]> {
+export async function* scan(pool: ConnectionPool, o: BaseOptions & ScanRequest, stored = true): AsyncIterable<ProcessRecord[]> {
   const p = new Params();
   let where = `TRUE ${filters(p, o, 'p', 'start_time')}`;
   if (o.names) where += ` AND p.name IN (SELECT unnest(CAST(${p.arg(listValue(o.names.map((n) => n.toLowerCase())))} AS VARCHAR[])))`;
   if (o.parentNames) where += ` AND ${PARENT_NAME} IN (SELECT unnest(CAST(${p.arg(listValue(o.parentNames.map((n) => n.toLowerCase())))} AS VARCHAR[])))`;
-  const from = stored ? 'processes p' : `(SELECT p.*, ${extraColumnsFrom('e.v').join(', ')} FROM processes p
+  // Only the asked fields' columns (each costs ≈ 6 % of the scan's CPU when every create has it).
+  const extras = (o.fields ?? CREATE_EXTRA_FIELDS).map((f) => CREATE_EXTRA_COLUMNS[f]);
+  const from = stored || extras.length === 0 ? 'processes p' : `(SELECT p.*, ${extraColumnsFrom('e.v').join(', ')} FROM processes p
     LEFT JOIN (SELECT e.hkey, e.gkey, e.seq, ${CREATE_EXTRAS_OF_EVENT} AS v FROM events e WHERE e.event_id = 1) e
     ON e.hkey = p.hkey AND e.gkey = p.gkey AND e.seq = p.seq) p`;
-  const sql = `SELECT ${PROCESS_COLUMNS}, ${EXTRA_COLUMNS} FROM ${from} WHERE ${where} ORDER BY p.start_time, p.guid, p.host`;
+  const sql = `SELECT ${[PROCESS_COLUMNS, ...extras].join(', ')} FROM ${from} WHERE ${where} ORDER BY p.start_time, p.guid, p.host`;
   for await (const rows of streamQuery(pool, o.ctx, sql, p, Math.max(1, o.batchSize ?? 5000))) {
     yield rows.map(toScanned);
   }

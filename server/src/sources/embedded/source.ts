@@ -10,7 +10,7 @@
 import type { Category, Notable, TimeRange } from '@lineage/shared';
 import { CREATE_EXTRA_FIELDS } from '../event-source.js';
 import type {
-  BaseOptions, EventRecord, EventSource, LateralFacts, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, ScanRequest, EventSource, LateralFacts, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
 } from '../event-source.js';
 import { embeddedPrevalence } from './prevalence-query.js';
 import type { EmbeddedStore } from './store.js';
@@ -159,7 +159,7 @@ export class EmbeddedSource implements EventSource {
   }
 
   /** Rule scans stream on the store's own connections, outside the read pool. */
-  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
+  scanProcesses(o: BaseOptions & ScanRequest): AsyncIterable<ProcessRecord[]> {
     return scan(this.store, o, this.store.createExtras);
   }
 
