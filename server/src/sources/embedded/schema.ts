@@ -97,6 +97,9 @@ export const CREATE_TABLES = [
      chain JSON)`,
 ];
 
+/** Physical order of `processes` after `optimize()` (README.md). */
+export const PROCESS_ORDER = 'hkey, pkey, start_time, guid';
+
 /** Column list of `processes` as read back into a ProcessRecord (see rows.ts). */
 export const PROCESS_COLUMNS = `guid, parent_guid, host, pid, parent_pid, image, name, command_line, parent_image,
   parent_command_line, parent_user, "user", integrity_level, hashes, current_directory, logon_guid,

@@ -15,7 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { addCreateExtras, canonicaliseFields, resort, resortSince, upgradeFromV1 } from './maintenance.js';
-import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
+import { CREATE_TABLES, PROCESS_ORDER, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
 import { CREATE_STAGE, StageAppender } from './stage.js';
 import {
@@ -353,10 +353,10 @@ export class EmbeddedStore {
       await conn.run('BEGIN TRANSACTION');
       if (opts.since !== undefined && opts.since > 1) {
         await resortSince(conn, 'events', 'hkey, gkey, time, seq', opts.since);
-        await resortSince(conn, 'processes', 'hkey, pkey, start_time, guid', opts.since);
+        await resortSince(conn, 'processes', PROCESS_ORDER, opts.since);
       } else {
         await resort(conn, 'events', 'hkey, gkey, time, seq');
-        await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
+        await resort(conn, 'processes', PROCESS_ORDER);
       }
       await conn.run('COMMIT');
       await conn.run('CHECKPOINT');
