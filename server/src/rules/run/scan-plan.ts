@@ -198,7 +198,7 @@ const NO_EXTRA = scanShape([]);
 /**
  * A step reading a field only scanned rows carry (scanOnlyStep) is the anchor when it can be (its names,
  * or its Sigma filter): then its rows come from the scan. Otherwise the rule is planned as if no row
- * carried those fields — what the walks return (docs/sigma.md "Create fields of a rule scan").
+ * carried those fields — what the walks return (docs/sigma.md, "Only the scan carries them").
  */
 function anchorWith(rule: CompiledRule, costs: ScanCosts, shape: ScanShape): Anchor | null | 'never' {
   const only = scanOnlyStep(rule, shape.extra);

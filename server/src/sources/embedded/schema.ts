@@ -28,7 +28,7 @@ export const CREATE_EXTRA_COLUMNS: Readonly<Record<CreateExtraField, string>> = 
  */
 export const CREATE_EXTRAS_OF_EVENT = `json_extract_string(e.fields, [${Object.keys(CREATE_EXTRA_COLUMNS).map((k) => `'$.${k}'`).join(', ')}])`;
 
-/** `alias.column = nullif(list[i], '')` pieces (or the bare nullif expressions) from a CREATE_EXTRAS_OF_EVENT list. */
+/** `nullif(list[i], '') AS column` for each PE column, from a CREATE_EXTRAS_OF_EVENT list expression. */
 export function extraColumnsFrom(list: string): string[] {
   return Object.values(CREATE_EXTRA_COLUMNS).map((c, i) => `nullif(${list}[${i + 1}], '') AS ${c}`);
 }
