@@ -63,6 +63,10 @@ describe.runIf(present)('Sigma push-down: same hits as embedded, fewer records s
     console.log(`Sigma push-down on ${CAPTURE}: Splunk scan returned ${s.stats.scanned} of ${creates} creates (${s.stats.searches} searches, ${s.stats.rows} rows)`);
     expect(s.stats.scanned).toBeLessThan(creates / 5);
     expect(s.stats.scanned).toBeGreaterThanOrEqual(s.hits.length);
+    // The run says what was pushed: both rules pin no image, so one filtered scan — applied by Splunk only.
+    expect(s.stats.pushedNames).toEqual([]);
+    expect(s.stats.pushedFilters).toBe(1);
+    expect(e.stats.pushedFilters).toBe(0);
     const scan = pair.splunkd.received.slice(before).map((r) => r.spl).find((q) => q.includes('EventCode=1') && q.includes('| sort 0 UtcTime'))!;
     expect(scan).toContain('CommandLine IN ("* -v *", "* /v *", "* \u2013v *", "* \u2014v *", "* \u2015v *")');
     expect(scan).toContain('NOT CommandLine="*NoSuchValue*"');
