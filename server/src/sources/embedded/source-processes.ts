@@ -98,7 +98,7 @@ export async function namePairs(reads: ConnectionPool, names: string[], o: BaseO
  * EventSource.scanProcesses (rule scans): the creates in start order, streamed in batches, each with the
  * PE fields asked for (`o.fields`, default all) that it has, in `fields`. `stored`: `processes` holds them
  * (schema 4); else (an older store open read-only) they are read from each row's create event — measured
- * ≈ 7–9× the CPU of a names scan on the 10M store, so only when some are asked for (docs/sigma.md
+ * ≈ 7–9.4× the CPU of a names scan on the 10M store, so only when some are asked for (docs/sigma.md
  * "Create fields of a rule scan").
  */
 export async function* scan(pool: ConnectionPool, o: BaseOptions & ScanRequest, stored = true): AsyncIterable<ProcessRecord[]> {
