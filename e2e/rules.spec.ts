@@ -86,3 +86,33 @@ test('"Make a rule from this chain" fills the Rules editor with the selected pat
   await expect(hit).toContainText(ph.host);
   await ui.screenshot('rules-04-editor-filled');
 });
+
+test('A Sigma step on the PE name (OriginalFileName) finds the planted chain on the embedded store; the stats say what was pushed down', async ({ page }) => {
+  const ui = new InvestigationPage(page);
+  await ui.open('/rules');
+  const editor = page.getByTestId('rule-text');
+  const stats = page.getByTestId('rule-stats');
+  await page.getByLabel('From (UTC)').fill('2026-03-02T00:00');
+  await page.getByLabel('To (UTC)').fill('2026-03-09T00:00');
+  const rule = (id: string, leaf: string) => [
+    `title: ${id}`, `id: ${id}`, 'within: 30m', 'chain:', '  - match: { Name: cmd.exe }', '  - via: 1..5', '    match: { Name: powershell.exe }',
+    '  - via: 1..5', `    match: ${leaf}`,
+  ].join('\n');
+  const hit = () => page.getByTestId('rule-hit').filter({ hasText: cpw.host }).filter({ hasText: 'winword.exe' });
+
+  // The leaf named only by its PE name: scanned by its Sigma filter, which the embedded store does not apply,
+  // so every create is read — said as a full scan (it read "0 image names pushed down" before); the
+  // embedded rule scan returns OriginalFileName, so the planted chain is found.
+  await editor.fill(rule('e2e-pe-name', '{ sigma: { pe: { OriginalFileName: [winword.exe, excel.exe] }, condition: pe } }'));
+  await page.getByTestId('run-rule').click();
+  await expect(hit()).toHaveCount(1);
+  await expect(hit()).toContainText(/cmd\.exe\s*→\s*powershell\.exe\s*→\s*winword\.exe/i);
+  await expect(stats).toContainText('(full scan)');
+  await expect(stats).not.toContainText('0 image names');
+
+  // The same leaf also pinned by name: its creates are scanned by that name, with their PE fields.
+  await editor.fill(rule('e2e-pe-and-name', '{ Name: winword.exe, sigma: { pe: { OriginalFileName: winword.exe }, condition: pe } }'));
+  await page.getByTestId('run-rule').click();
+  await expect(stats).toContainText('(1 image name pushed down)');
+  await expect(hit()).toHaveCount(1);
+});

@@ -38,6 +38,11 @@ export const RulesRunStatsSchema = z.object({
   rows: z.number(),
   /** Image names pushed down to the scan (null: full scan, some rule pins no image at all). */
   pushedNames: z.array(z.string()).nullable(),
+  /**
+   * Sigma scan filters the source applied in its scans (one per filtered scan; docs/sigma.md "On Splunk").
+   * 0 where the source ignores them (the embedded store returns every create of such a scan).
+   */
+  pushedFilters: z.number(),
   ancestorRounds: z.number(),
   /** `scanProcesses` calls (one per plan term) and `getChildren` pages (descendant walks). */
   scans: z.number(),
@@ -65,3 +70,19 @@ export const RulesPackResponseSchema = z.object({
 });
 export type PackRule = RulesPackResponse['rules'][number];
 export type RulesPackResponse = z.infer<typeof RulesPackResponseSchema>;
+
+/**
+ * What a run's scans pushed down to the source, in words (the Rules page and `lineage detect`): image
+ * names, Sigma filters, both, or neither — a full scan of the range's creates (also when the only
+ * narrowing was a Sigma filter the source does not apply), or nothing to scan when no rule can match.
+ */
+export function scanPushdown(s: Pick<RulesRunStats, 'pushedNames' | 'pushedFilters' | 'scans'>): string {
+  if (s.pushedNames === null) return 'full scan';
+  const n = s.pushedNames.length;
+  const parts = [
+    ...(n > 0 ? [`${n} image name${n === 1 ? '' : 's'}`] : []),
+    ...(s.pushedFilters > 0 ? [`${s.pushedFilters} Sigma filter${s.pushedFilters === 1 ? '' : 's'}`] : []),
+  ];
+  if (parts.length > 0) return `${parts.join(' and ')} pushed down`;
+  return s.scans === 0 ? 'nothing to scan' : 'full scan';
+}

@@ -5,6 +5,7 @@
  * rules' inline test vectors instead (no database needed).
  */
 import { existsSync } from 'node:fs';
+import { scanPushdown } from '@lineage/shared';
 import { failer, openReadOnly, parseFlags, parseTimeFlags } from './common.js';
 import { newContext } from '../sources/event-source.js';
 import type { CompiledRule } from '../rules/model.js';
@@ -69,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const s = result.stats;
     process.stderr.write(`${result.hits.length} hits from ${rules.length} rules; scanned ${s.scanned} process-creates`
-      + `${s.pushedNames ? ` (names pushed down: ${s.pushedNames.length})` : ' (full scan)'}, ${s.ancestors} ancestors in ${s.ancestorRounds} rounds,`
+      + ` (${scanPushdown(s)}), ${s.ancestors} ancestors in ${s.ancestorRounds} rounds,`
       + ` ${s.searches} queries, ${s.ms} ms\n`);
     return hec ? await sendHits(hec, result.hits) : 0;
   } finally {

@@ -33,7 +33,21 @@ export interface ProcessRecord {
   jobId?: string | null;
   /** Splunk provenance: "open in Splunk" link re-running `query` in Splunk Web (null when no web URL configured). */
   url?: string | null;
+  /**
+   * Rule scans only (`scanProcesses`): the create's fields of the source's `scanFields` that it has, non-empty
+   * (absent when it has none). Other reads leave it out.
+   */
+  fields?: Record<string, string>;
 }
+
+/**
+ * Process-create fields beyond ProcessRecord's that a rule scan can return in a record's `fields`: the PE
+ * version resource Sigma detections read (renamed binaries: `OriginalFileName: 'certutil.exe'` while the
+ * image is `\x.exe`). Both sources return all of them (`EventSource.scanFields`); the rule-scan planner
+ * decides a predicate on any other non-record field as absent (docs/sigma.md "Create fields of a rule scan").
+ */
+export const CREATE_EXTRA_FIELDS = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'] as const;
+export type CreateExtraField = (typeof CREATE_EXTRA_FIELDS)[number];
 
 /** One non-process-create Sysmon event attached to a process. */
 export interface EventRecord {
@@ -134,6 +148,15 @@ export interface LateralFacts {
   complete: boolean;
 }
 
+/** What a rule scan asks for (EventSource.scanProcesses). */
+export interface ScanRequest {
+  names?: string[];
+  parentNames?: string[];
+  filter?: ScanFilter | undefined;
+  fields?: readonly CreateExtraField[];
+  batchSize?: number;
+}
+
 /** One row of `countNamePairs`. */
 export interface NamePairCount { name: string; parentName: string; count: number }
 
@@ -185,8 +208,20 @@ export interface EventSource {
    * `parentNames` narrows further (AND): only creates whose ParentImage basename is one of these.
    * `filter` (Sigma steps, server/src/sigma/spl.ts) selects a superset of what the rules can match: a
    * source may push it down (Splunk) or ignore it (embedded); the rule engine re-checks every row.
+   * `fields`: the `scanFields` the caller reads (absent: all of them); a source may return more (Splunk does).
    */
-  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; filter?: ScanFilter | undefined; batchSize?: number }): AsyncIterable<ProcessRecord[]>;
+  scanProcesses(o: BaseOptions & ScanRequest): AsyncIterable<ProcessRecord[]>;
+  /**
+   * What `scanProcesses` returns beyond ProcessRecord's own fields: these create fields, in each record's
+   * `fields` when the create has them (CREATE_EXTRA_FIELDS lists the candidates). The rule-scan planner reads
+   * it: a Sigma item on a field no scanned record can carry is decided as absent.
+   */
+  readonly scanFields: readonly CreateExtraField[];
+  /**
+   * Whether `scanProcesses` applies a `filter` (true: Splunk pushes it into the search), or ignores it and
+   * returns every create of the term (false: the embedded store; the engine re-checks every row either way).
+   */
+  readonly scanAppliesFilter: boolean;
   /**
    * Optional planner statistics: process-creates in range whose image or parent image basename is one of
    * `names`, counted by (image basename, parent image basename) — lowercase; one query, one row per pair.

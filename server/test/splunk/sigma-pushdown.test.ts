@@ -4,9 +4,8 @@
  * no image name (SigmaHQ rules keyed on CommandLine, an inline detection with windash, `not` and
  * `|all`) find the same hits on Splunk — raw and CIM field names — as on the embedded store over a real
  * capture, while the Splunk scan returns fewer records than all creates (the embedded store ignores the
- * filter, so its scan is every create).
+ * filter, so its scan is every create). Rules firing only through the PE fields: the same hits on both.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGMAHQ, dataset, requireDatasets, requireSigmaHQ } from '../datasets.js';
@@ -15,8 +14,9 @@ import { loadRules as loadSigma, sigmaLibrary } from '../../src/sigma/load.js';
 import { newContext } from '../../src/sources/event-source.js';
 import { parseRulesOrThrow, type ParseOptions } from '../../src/rules/language/parse.js';
 import { runRules, type RunResult } from '../../src/rules/run/run.js';
+import { LARGE_CAPTURE, RENAMED_RULE_FILES, RENAMED_RULES, expectedHits, hitSet, renamedCaptures, xmlCreates } from '../renamed-binaries.js';
 
-const CAPTURE = 'sbousseaden-EVTX-ATTACK-SAMPLES/xml/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.xml.log';
+const CAPTURE = LARGE_CAPTURE;
 const PC = ['proc_creation_win_susp_shadow_copies_deletion.yml', 'proc_creation_win_susp_private_keys_recon.yml', 'proc_creation_win_cmd_dir_execution.yml'];
 const IDS = ['c947b146-0abc-4c87-9c64-b17e9d7274a2', '213d6a77-3d55-4ce8-ba74-fcfef741974e', '7c9340a9-e2ee-4e43-94c5-c54ebbea1006'];
 
@@ -63,6 +63,10 @@ describe.runIf(present)('Sigma push-down: same hits as embedded, fewer records s
     console.log(`Sigma push-down on ${CAPTURE}: Splunk scan returned ${s.stats.scanned} of ${creates} creates (${s.stats.searches} searches, ${s.stats.rows} rows)`);
     expect(s.stats.scanned).toBeLessThan(creates / 5);
     expect(s.stats.scanned).toBeGreaterThanOrEqual(s.hits.length);
+    // The run says what was pushed: both rules pin no image, so one filtered scan — applied by Splunk only.
+    expect(s.stats.pushedNames).toEqual([]);
+    expect(s.stats.pushedFilters).toBe(1);
+    expect(e.stats.pushedFilters).toBe(0);
     const scan = pair.splunkd.received.slice(before).map((r) => r.spl).find((q) => q.includes('EventCode=1') && q.includes('| sort 0 UtcTime'))!;
     expect(scan).toContain('CommandLine IN ("* -v *", "* /v *", "* \u2013v *", "* \u2014v *", "* \u2015v *")');
     expect(scan).toContain('NOT CommandLine="*NoSuchValue*"');
@@ -88,91 +92,21 @@ describe.runIf(present)('Sigma push-down: same hits as embedded, fewer records s
   });
 });
 
-/*
- * Renamed binaries: SigmaHQ rules that fire only through the PE name (`OriginalFileName: msdt.exe` and not
- * `Image|endswith: \msdt.exe`) or the PE description, over SigmaHQ's own regression captures for them
- * plus a larger capture. The expected hits come from the captures' XML, read and decided here by hand.
- */
-const REG = join(SIGMAHQ, 'regression_data', 'rules', 'windows', 'process_creation');
-const RENAMED = {
-  'proc_creation_win_renamed_msdt': 'bd1c6866-65fc-44b2-be51-5588fcff82b9',
-  'proc_creation_win_renamed_curl': '7530cd3d-7671-43e3-b209-976966f6ea48',
-  'proc_creation_win_renamed_ftp': '277a4393-446c-449a-b0ed-7fdc7795244c',
-  'proc_creation_win_renamed_binary': '36480ae1-a1cb-4eaa-a0d6-29801d7e9142', // renamed netsh.exe
-};
-const RENAMED_RULES = `
-title: renamed msdt, curl, ftp (SigmaHQ)
-id: ofn-sigmahq
-chain:
-  - match: { sigma: [${Object.values(RENAMED).slice(0, 3).join(', ')}] }
----
-title: curl by image or by PE name (the common SigmaHQ selection)
-id: ofn-either
-chain:
-  - match:
-      sigma:
-        img: { Image|endswith: '\\curl.exe' }
-        ofn: { OriginalFileName: 'curl.exe' }
-        condition: img or ofn
----
-title: netsh by PE description and company, not by image
-id: ofn-description
-chain:
-  - match:
-      sigma:
-        sel: { Description: 'Network Command Shell', Company|startswith: 'Microsoft' }
-        img: { Image|endswith: '\\netsh.exe' }
-        condition: sel and not img
-`;
-
-/** The creates of XML renderings (one `<Event>` a line): host, GUID and the EventData fields, entities decoded. */
-function xmlCreates(files: string[]): { host: string; guid: string; f: Record<string, string> }[] {
-  const decode = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
-  const out: { host: string; guid: string; f: Record<string, string> }[] = [];
-  for (const file of files) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!/<EventID[^>]*>1<\/EventID>/.test(line) || !line.includes('Microsoft-Windows-Sysmon')) continue;
-      const f: Record<string, string> = {};
-      for (const m of line.matchAll(/<Data Name=["']([^"']+)["']>([^<]*)<\/Data>/g)) f[m[1]!] = decode(m[2]!);
-      const host = /<Computer>([^<]*)<\/Computer>/.exec(line)?.[1] ?? '';
-      out.push({ host: host.toLowerCase(), guid: (f.ProcessGuid ?? '').replace(/[{}]/g, '').toLowerCase(), f });
-    }
-  }
-  return out;
-}
-
-/** The rules above, decided by hand on one create's fields (Sigma's default: case-insensitive). */
-function expectedRules(f: Record<string, string>): string[] {
-  const low = (k: string) => (f[k] ?? '').toLowerCase();
-  const img = low('Image');
-  const ofn = low('OriginalFileName');
-  const out: string[] = [];
-  const msdt = ofn === 'msdt.exe' && !img.endsWith('\\msdt.exe');
-  const curl = (ofn === 'curl.exe' || low('Description') === 'the curl executable') && !img.includes('\\curl');
-  const ftp = ofn === 'ftp.exe' && !img.endsWith('\\ftp.exe');
-  if (msdt || curl || ftp) out.push('ofn-sigmahq');
-  if (img.endsWith('\\curl.exe') || ofn === 'curl.exe') out.push('ofn-either');
-  if (low('Description') === 'network command shell' && low('Company').startsWith('microsoft') && !img.endsWith('\\netsh.exe')) out.push('ofn-description');
-  return out;
-}
-
+/* Renamed binaries (the captures, rules and the XML oracle: ../renamed-binaries.ts). */
 const renamedPresent = requireDatasets('Sigma push-down on renamed binaries') && requireSigmaHQ('Sigma push-down on renamed binaries');
 describe.runIf(renamedPresent)('Sigma push-down: rules firing through OriginalFileName / Description on Splunk', () => {
   let pair: Pair;
   let files: string[] = [];
   let opts: ParseOptions = {};
   beforeAll(async () => {
-    const dir = join(SIGMAHQ, 'rules', 'rules', 'windows', 'process_creation');
-    opts = { sigma: sigmaLibrary(loadSigma(Object.keys(RENAMED).slice(0, 3).map((r) => join(dir, `${r}.yml`))).rules, 'test library') };
-    files = [dataset(CAPTURE), ...Object.entries(RENAMED).map(([r, id]) => join(REG, r, `${id}.xml.log`))];
+    opts = { sigma: sigmaLibrary(loadSigma(RENAMED_RULE_FILES).rules, 'test library') };
+    files = renamedCaptures();
     pair = await openPair(files);
   });
   afterAll(async () => { await pair?.close(); });
 
-  const hitSet = (r: RunResult) => r.hits.map((h) => `${h.rule} ${h.host}|${h.chain.at(-1)!.replace(/[{}]/g, '').toLowerCase()}`).sort();
-
   it('raw and CIM names: the hits the captures decide, from a filtered scan that returns the PE fields', async () => {
-    const expected = xmlCreates(files).flatMap((c) => expectedRules(c.f).map((r) => `${r} ${c.host}|${c.guid}`)).sort();
+    const expected = expectedHits(files);
     // The data decides: each renamed binary once by its own rule, curl also by the either-form, netsh by its description.
     expect(expected.filter((h) => h.startsWith('ofn-sigmahq ')).length).toBeGreaterThanOrEqual(3);
     expect(expected.filter((h) => h.startsWith('ofn-either ')).length).toBeGreaterThanOrEqual(1);
@@ -180,7 +114,7 @@ describe.runIf(renamedPresent)('Sigma push-down: rules firing through OriginalFi
     const rules = parseRulesOrThrow(RENAMED_RULES, null, opts);
     const before = pair.splunkd.received.length;
     const raw = await runRules(pair.splunk, rules, { ctx: newContext() });
-    expect(hitSet(raw)).toEqual(expected);
+    expect(hitSet(raw.hits)).toEqual(expected);
     const scan = pair.splunkd.received.slice(before).map((r) => r.spl).find((q) => q.includes('EventCode=1') && q.includes('| sort 0 UtcTime'))!;
     expect(scan).toContain('OriginalFileName="msdt.exe"');
     expect(scan).toContain('Description="Network Command Shell"');
@@ -188,13 +122,11 @@ describe.runIf(renamedPresent)('Sigma push-down: rules firing through OriginalFi
     console.log(`Sigma push-down, renamed binaries: ${expected.length} expected hits; Splunk scan returned ${raw.stats.scanned} of ${creates} creates`);
     expect(raw.stats.scanned).toBeLessThan(creates / 5);
     const cim = await runRules(await loginSource(pair.splunkd, { fieldStyle: 'cim' }), rules, { ctx: newContext() });
-    expect(hitSet(cim)).toEqual(expected);
+    expect(hitSet(cim.hits)).toEqual(expected);
     const sent = pair.splunkd.received.slice(before).map((r) => r.spl).join('\n');
     expect(sent).toContain('original_file_name="msdt.exe"');
-    // The embedded store's rule scan reads its records from the processes table, which keeps no PE fields
-    // (docs/sigma.md "On Splunk"): whatever it finds, Splunk finds too.
+    // The embedded store's rule scan returns the same PE fields (processes columns, schema 4): the same hits.
     const e = await runRules(pair.embedded, rules, { ctx: newContext() });
-    console.log(`embedded store, same rules: ${e.hits.length} hits (its rule-scan records carry no OriginalFileName …)`);
-    expect(hitSet(raw)).toEqual(expect.arrayContaining(hitSet(e)));
+    expect(hitSet(e.hits)).toEqual(expected);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import type { RuleHit } from '@lineage/shared';
+import { scanPushdown, type RuleHit } from '@lineage/shared';
 import { lineageKeys } from '../../api/queries';
 import { navigate } from '../../state/use-view-state';
 import { loadPack, runRules, validateRules, type RuleError, type RunResult, type ValidateResult } from './api';
@@ -131,7 +131,7 @@ export function RulesPage() {
     el.setSelectionRange(at, Math.max(at, text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at)));
   };
   const stats = result?.stats;
-  const pushed = useMemo(() => (stats?.pushedNames ? `${stats.pushedNames.length} image names pushed down` : 'full scan'), [stats]);
+  const pushed = useMemo(() => (stats ? scanPushdown(stats) : ''), [stats]);
 
   return (
     <section className="rules-page" aria-label="Lineage rules" data-testid="rules-page">

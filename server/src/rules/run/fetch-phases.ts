@@ -6,14 +6,18 @@
  * `then:` events of the processes a candidate waits on. Rows arrive in any order; the engine verifies once.
  */
 import type { TimeRange } from '@lineage/shared';
-import type { EventSource, ProcessRecord, QueryContext } from '../../sources/event-source.js';
+import type { CreateExtraField, EventSource, ProcessRecord, QueryContext } from '../../sources/event-source.js';
 import type { RuleEngine } from '../engine/engine.js';
 import type { EngineHit } from '../model.js';
 import type { RulesRunStats as RunStats } from '@lineage/shared';
 import type { ScanTerm } from './scan-plan.js';
 
 /** What the phases read from the run's options. */
-export interface PhaseOptions { ctx: QueryContext; range?: TimeRange | undefined; wideRange: TimeRange | undefined; host?: string | undefined; batchSize?: number | undefined }
+export interface PhaseOptions {
+  ctx: QueryContext; range?: TimeRange | undefined; wideRange: TimeRange | undefined; host?: string | undefined; batchSize?: number | undefined;
+  /** The source's scanFields the rules read (what the scans ask for). */
+  scanFields: readonly CreateExtraField[];
+}
 
 /** Per-host sets of GUIDs. */
 type ByHost<V> = Map<string, V>;
@@ -27,7 +31,7 @@ export class FetchPhases {
 
   constructor(private readonly source: EventSource, readonly engine: RuleEngine, private readonly o: PhaseOptions, pushedNames: string[] | null, counted: boolean) {
     this.stats = {
-      scanned: 0, descendants: 0, ancestors: 0, events: 0, searches: 0, rows: 0, pushedNames, ancestorRounds: 0, scans: 0,
+      scanned: 0, descendants: 0, ancestors: 0, events: 0, searches: 0, rows: 0, pushedNames, pushedFilters: 0, ancestorRounds: 0, scans: 0,
       childPages: 0, counted, ms: 0,
     };
   }
@@ -48,14 +52,15 @@ export class FetchPhases {
 
   /** One scan per plan term. */
   async scan(terms: ScanTerm[]): Promise<void> {
-    const { ctx, host, batchSize } = this.o;
+    const { ctx, host, batchSize, scanFields } = this.o;
     for (const term of terms) {
       // A leaf scan needs leaves in range only; an anchor above a leaf in range may be older.
       const anchored = term.descend > 0 || term.parentNames !== null;
       this.stats.scans++;
+      if (term.filter && this.source.scanAppliesFilter) this.stats.pushedFilters++;
       for await (const batch of this.source.scanProcesses({
         ctx, range: anchored ? this.o.wideRange : this.o.range, host, names: term.names ?? undefined,
-        parentNames: term.parentNames ?? undefined, filter: term.filter, batchSize,
+        parentNames: term.parentNames ?? undefined, filter: term.filter, fields: scanFields, batchSize,
       })) {
         for (const r of batch) {
           this.stats.scanned++;

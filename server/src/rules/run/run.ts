@@ -12,7 +12,7 @@ import { RuleEngine } from '../engine/engine.js';
 import type { CompiledRule, EngineHit } from '../model.js';
 import { sortHits, toRuleHit } from './hits.js';
 import { FetchPhases } from './fetch-phases.js';
-import { countedCosts, pinnedNames, planScan } from './scan-plan.js';
+import { countedCosts, fieldsRead, pinnedNames, planScan } from './scan-plan.js';
 
 /** How far before `from` ancestors are fetched, when no rule bounds it with `within`. */
 export const DEFAULT_LOOKBACK_MS = 24 * 3_600_000;
@@ -48,16 +48,18 @@ export async function runRules(source: EventSource, rules: CompiledRule[], o: Ru
   const wideRange: TimeRange | undefined = o.range
     ? { from: new Date(Date.parse(o.range.from) - lookback).toISOString(), to: o.range.to }
     : undefined;
-  let plan = planScan(rules);
+  // The create fields beyond the record's that the scan returns and some rule reads (none: not fetched).
+  const scanFields = fieldsRead(rules, source.scanFields);
+  let plan = planScan(rules, undefined, scanFields);
   let counted = false;
   if (plan.names !== null && plan.names.length > 0 && source.countNamePairs) {
     // One small statistics query (a row per image/parent pair) lets the planner anchor each rule on what
     // is actually rare in this data, instead of the prior.
-    const counts = await source.countNamePairs(pinnedNames(rules), { ctx: o.ctx, range: wideRange, host: o.host });
-    plan = planScan(rules, countedCosts(counts));
+    const counts = await source.countNamePairs(pinnedNames(rules, scanFields), { ctx: o.ctx, range: wideRange, host: o.host });
+    plan = planScan(rules, countedCosts(counts), scanFields);
     counted = true;
   }
-  const run = new FetchPhases(source, new RuleEngine(rules), { ...o, wideRange }, plan.names, counted);
+  const run = new FetchPhases(source, new RuleEngine(rules), { ...o, wideRange, scanFields }, plan.names, counted);
   await run.scan(plan.names === null ? [{ names: null, parentNames: null, descend: 0 }] : plan.terms);
   await run.descendants();
   await run.ancestors();

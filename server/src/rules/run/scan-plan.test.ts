@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRulesOrThrow } from '../language/parse.js';
-import { anchorFor, planScan } from './scan-plan.js';
+import { anchorFor, fieldsRead, planScan } from './scan-plan.js';
 
 const rule = (text: string) => parseRulesOrThrow(text)[0]!;
 const plain = (a: ReturnType<typeof anchorFor>) => a && a !== 'never' && { names: a.names && [...a.names].sort(), parentNames: a.parentNames && [...a.parentNames].sort(), descend: a.descend };
@@ -81,9 +81,10 @@ chain:
       { op: 'match', field: 'Image', glob: '*\\reg.exe' }, { op: 'match', field: 'CommandLine', glob: '*save*' }] } }]);
   });
 
-  it('Sigma filters: the PE fields the Splunk rule scan returns are pushed down; a field no scan returns is decided absent', () => {
+  it('Sigma filters: the PE fields the source\'s scan returns (its scanFields) are pushed down; a field no scan returns is decided absent', () => {
     const sig = (det: string) => rule(`id: s\ntitle: t\nchain:\n  - match: { sigma: ${det} }\n`);
-    const filterOf = (det: string) => { const a = anchorFor(sig(det)); return a && a !== 'never' ? a.filter : a; };
+    const PE = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'];
+    const filterOf = (det: string, fields: string[] = PE) => { const a = anchorFor(sig(det), undefined, fields); return a && a !== 'never' ? a.filter : a; };
     // SigmaHQ's renamed-binary form: image or PE name, both kept (a renamed certutil is selected by its PE name).
     expect(filterOf("{ i: { Image|endswith: '\\certutil.exe' }, o: { OriginalFileName: 'CertUtil.exe' }, condition: i or o }")).toEqual({ op: 'or', args: [
       { op: 'match', field: 'Image', glob: '*\\certutil.exe' }, { op: 'match', field: 'OriginalFileName', glob: 'CertUtil.exe' }] });
@@ -92,6 +93,34 @@ chain:
     }
     // LogonId is in no scanned record: the engine finds it absent, so that branch cannot match.
     expect(filterOf("{ i: { Image|endswith: '\\x.exe' }, l: { LogonId: '0x3e7' }, condition: i or l }")).toEqual({ op: 'match', field: 'Image', glob: '*\\x.exe' });
+    // A source whose scan returned no PE fields: the OriginalFileName branch is decided absent too.
+    expect(filterOf("{ i: { Image|endswith: '\\certutil.exe' }, o: { OriginalFileName: 'CertUtil.exe' }, condition: i or o }", [])).toEqual({ op: 'match', field: 'Image', glob: '*\\certutil.exe' });
+    expect(filterOf("{ i: { Image|endswith: '\\x.exe' }, o: { OriginalFileName: 'x.exe' }, condition: i or o }", ['OriginalFileName'])).toEqual({ op: 'or', args: [
+      { op: 'match', field: 'Image', glob: '*\\x.exe' }, { op: 'match', field: 'OriginalFileName', glob: 'x.exe' }] });
+  });
+
+  it('a step reading a scan-only field (OriginalFileName) is the scanned step when it can be: the walks return no such field', () => {
+    const PE = ['OriginalFileName'];
+    const plain3 = (a: ReturnType<typeof anchorFor>) => a && a !== 'never' && { ...plain(a), filter: a.filter };
+    // Leaf named only by its PE name: scanned by its Sigma filter, not reached by walking down from cmd/powershell.
+    const leafPe = rule("id: a\ntitle: t\nchain:\n  - match: { Name: cmd.exe }\n  - via: 1..5\n    match: { Name: powershell.exe }\n  - via: 1..5\n    match: { sigma: { o: { OriginalFileName: winword.exe }, condition: o } }\n");
+    expect(plain3(anchorFor(leafPe, undefined, PE))).toEqual({ names: null, parentNames: null, descend: 0, filter: { op: 'match', field: 'OriginalFileName', glob: 'winword.exe' } });
+    // A source returning no PE field: as before, anchored on the names of the other steps.
+    expect(plain(anchorFor(leafPe, undefined, []))).toEqual({ names: ['powershell.exe'], parentNames: null, descend: 5 });
+    // The first step reads it and pins a name: its own creates are scanned (not its children), then walked down.
+    const firstPe = rule("id: b\ntitle: t\nchain:\n  - match: { Name: psexesvc.exe, OriginalFileName: psexesvc.exe }\n  - via: 1..2\n    match: { Name: cmd.exe }\n");
+    expect(plain(anchorFor(firstPe, undefined, PE))).toEqual({ names: ['psexesvc.exe'], parentNames: null, descend: 2 });
+    // It cannot be scanned (an OR with an unpinned PE branch, no Sigma filter): planned as if no row carried the field.
+    const orPe = rule("id: c\ntitle: t\nchain:\n  - match: [{ Image|endswith: '\\psexesvc.exe' }, { OriginalFileName: psexesvc.exe }]\n  - via: 1..2\n    match: { Name: cmd.exe }\n");
+    expect(plain(anchorFor(orPe, undefined, PE))).toEqual({ names: null, parentNames: ['psexesvc.exe'], descend: 1 });
+  });
+
+  it('fieldsRead: the offered scan fields some step, unless or where reads (a Sigma fieldref target included)', () => {
+    const PE = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'];
+    expect(fieldsRead([rule('cmd.exe -> powershell.exe')], PE)).toEqual([]);
+    expect(fieldsRead([rule("id: s\ntitle: t\nchain:\n  - match: { sigma: { s: { Description: 'x', Company|fieldref: Product }, condition: s } }\n")], PE)).toEqual(['Description', 'Product', 'Company']);
+    expect(fieldsRead([rule("id: u\ntitle: t\nchain:\n  - match: { Name: cmd.exe }\nunless:\n  - path: { match: { FileVersion: '1' } }\n")], PE)).toEqual(['FileVersion']);
+    expect(fieldsRead([rule("id: s\ntitle: t\nchain:\n  - match: { sigma: { s: { OriginalFileName: 'x' }, condition: s } }\n")], [])).toEqual([]);
   });
 
   it('Sigma filters: filtered terms merge only with filtered ones (filters OR-ed); a children-of scan carries none', () => {

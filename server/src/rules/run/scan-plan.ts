@@ -9,7 +9,6 @@ import { namesWithFields } from '../language/match.js';
 import type { CompiledRule } from '../model.js';
 import type { Predicate } from '../language/predicate.js';
 import { RECORD_TEXT_FIELDS, allFilters, anyFilter, type FilterOptions, type ScanFilter } from '../../sigma/spl.js';
-import { SCAN_EXTRA_FIELDS } from '../../sources/splunk/spl-fields.js';
 
 /** Deepest descendant walk the planner accepts below an anchor step (else that rule needs a full scan). */
 const MAX_DESCEND = 16;
@@ -64,16 +63,50 @@ export function countedCosts(counts: readonly NamePairCount[]): ScanCosts {
   };
 }
 
-/** Image names any step of these rules pins (what `countNamePairs` is asked about). */
-export function pinnedNames(rules: CompiledRule[]): string[] {
+/**
+ * The fields of `offered` (a source's scanFields) that these rules read on a process (steps, `unless:`,
+ * `where:`): what the scan must return. A field no rule reads is not fetched (it would be kept nowhere).
+ */
+export function fieldsRead<F extends string>(rules: CompiledRule[], offered: readonly F[]): F[] {
+  const read = new Set<string>();
+  for (const r of rules) {
+    for (const s of r.steps) for (const p of [s.pred, s.all, s.none]) if (p) for (const f of p.fields) read.add(f);
+    for (const u of r.unless) for (const f of u.pred.fields) read.add(f);
+    for (const w of r.where) for (const f of w.fields) read.add(f);
+  }
+  return offered.filter((f) => read.has(f));
+}
+
+/** Image names any step of these rules pins (what `countNamePairs` is asked about); `scanFields` as planScan's. */
+export function pinnedNames(rules: CompiledRule[], scanFields: readonly string[] = []): string[] {
+  const shape = scanShape(scanFields);
   const out = new Set<string>();
-  for (const r of rules) for (const n of stepNamesOf(r)) if (n !== null && n !== 'never') for (const x of n) out.add(x);
+  for (const r of rules) for (const n of stepNamesOf(r, shape)) if (n !== null && n !== 'never') for (const x of n) out.add(x);
   return [...out].sort();
 }
 
-function stepNamesOf(rule: CompiledRule): (ReadonlySet<string> | null | 'never')[] {
-  // With `unknown: skip`, an OR branch on a field sources never return (OriginalFileName …) cannot match.
-  return rule.steps.map((s) => (rule.unknown === 'skip' ? namesWithFields(s.pred, RECORD_FIELDS) : s.pred.names));
+function stepNamesOf(rule: CompiledRule, shape: ScanShape): (ReadonlySet<string> | null | 'never')[] {
+  // With `unknown: skip`, an OR branch on a field no row carries (not a record field, not in scanFields) cannot match.
+  return rule.steps.map((s) => (rule.unknown === 'skip' ? namesWithFields(s.pred, shape.carried) : s.pred.names));
+}
+
+/**
+ * The step whose rows must come from the scan, as the only rows carrying the scan's extra fields (the
+ * descendant and ancestor reads return record fields only): the one step whose match reads one. 'full':
+ * a `via` condition, `unless:`, `where:` or two steps read one — no single scanned step serves them.
+ * null: none reads one.
+ */
+function scanOnlyStep(rule: CompiledRule, extra: ReadonlySet<string>): number | null | 'full' {
+  const reads = (fields: Iterable<string>) => { for (const f of fields) if (extra.has(f)) return true; return false; };
+  if (rule.unless.some((u) => reads(u.pred.fields)) || rule.where.some((w) => reads(w.fields))) return 'full';
+  let at: number | null = null;
+  for (const [j, s] of rule.steps.entries()) {
+    if ((s.all && reads(s.all.fields)) || (s.none && reads(s.none.fields))) return 'full';
+    if (!reads(s.pred.fields)) continue;
+    if (at !== null) return 'full';
+    at = j;
+  }
+  return at;
 }
 
 /**
@@ -89,26 +122,29 @@ export interface ScanTerm {
 }
 
 /**
- * What a scanned ProcessRecord holds: the text fields as the event wrote them, plus the rule scan's
- * SCAN_EXTRA_FIELDS (OriginalFileName, Description … — the Splunk scan returns them in `fields`); no
- * other field outside RECORD_FIELDS, so an item on one is decided as absent. The filter only goes to
- * Splunk (the embedded store ignores it).
+ * What a scanned ProcessRecord holds: the text fields as the event wrote them, plus the create fields the
+ * source's scan returns in `fields` (`EventSource.scanFields`: OriginalFileName, Description … on both
+ * sources); no other field outside RECORD_FIELDS, so an item on one is decided as absent. The filter is
+ * applied by a source that can (Splunk: `scanAppliesFilter`); the embedded store returns every create.
  */
-const EXTRA: ReadonlySet<string> = new Set(SCAN_EXTRA_FIELDS);
-const RECORD_SCAN: FilterOptions = {
-  fields: new Set([...RECORD_TEXT_FIELDS, ...EXTRA]),
-  absent: (f) => !RECORD_FIELDS.has(f) && !EXTRA.has(f),
-};
+interface ScanShape { filter: FilterOptions; extra: ReadonlySet<string>; carried: ReadonlySet<string> }
+function scanShape(scanFields: readonly string[]): ScanShape {
+  const extra: ReadonlySet<string> = new Set(scanFields.filter((f) => !RECORD_FIELDS.has(f)));
+  return {
+    filter: { fields: new Set([...RECORD_TEXT_FIELDS, ...extra]), absent: (f) => !RECORD_FIELDS.has(f) && !extra.has(f) },
+    extra, carried: new Set([...RECORD_FIELDS, ...extra]),
+  };
+}
 
 /** A predicate's scan filter: its own (Sigma steps), or its parts' (AND: all that have one; OR: all or none). */
-function predFilter(p: Predicate): ScanFilter | null {
-  if (p.parts) return (p.parts.op === 'and' ? allFilters : anyFilter)(p.parts.preds.map(predFilter));
-  return p.scanFilter?.(RECORD_SCAN) ?? null;
+function predFilter(p: Predicate, scan: FilterOptions): ScanFilter | null {
+  if (p.parts) return (p.parts.op === 'and' ? allFilters : anyFilter)(p.parts.preds.map((q) => predFilter(q, scan)));
+  return p.scanFilter?.(scan) ?? null;
 }
 
 /** The filter of step j's own create; none with `unknown: match` (a field the record lacks may match). */
-function stepFilter(rule: CompiledRule, j: number): ScanFilter | null {
-  return rule.unknown === 'match' ? null : predFilter(rule.steps[j]!.pred);
+function stepFilter(rule: CompiledRule, j: number, scan: FilterOptions): ScanFilter | null {
+  return rule.unknown === 'match' ? null : predFilter(rule.steps[j]!.pred, scan);
 }
 
 /**
@@ -139,32 +175,54 @@ export type Anchor = { names: ReadonlySet<string> | null; parentNames: ReadonlyS
 
 /**
  * A rule with no pinned step but a Sigma step with a scan filter: the deepest such step (not the first
- * of several: its own create may predate the data) is scanned by its filter instead of a full scan.
+ * of several: its own create may predate the data) is scanned by its filter instead of a full scan —
+ * only step `only` when set (scanOnlyStep), whichever its position.
  */
-function filterAnchor(rule: CompiledRule): Anchor | null {
+function filterAnchor(rule: CompiledRule, scan: FilterOptions, only: number | null): Anchor | null {
   let depth = 0;
-  for (let j = rule.steps.length - 1; j >= (rule.steps.length > 1 ? 1 : 0) && depth <= MAX_DESCEND; j--) {
-    const filter = stepFilter(rule, j);
+  for (let j = rule.steps.length - 1; j >= (rule.steps.length > 1 && only === null ? 1 : 0) && depth <= MAX_DESCEND; j--) {
+    const filter = only === null || only === j ? stepFilter(rule, j, scan) : null;
     if (filter) return { names: null, parentNames: null, descend: depth, filter };
     depth += rule.steps[j]!.hi;
   }
   return null;
 }
 
-export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): Anchor | null | 'never' {
-  const stepNames = stepNamesOf(rule);
+/** `scanFields`: the create fields the source's scan returns besides the record's (EventSource.scanFields). */
+export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS, scanFields: readonly string[] = []): Anchor | null | 'never' {
+  return anchorWith(rule, costs, scanShape(scanFields));
+}
+
+const NO_EXTRA = scanShape([]);
+
+/**
+ * A step reading a field only scanned rows carry (scanOnlyStep) is the anchor when it can be (its names,
+ * or its Sigma filter): then its rows come from the scan. Otherwise the rule is planned as if no row
+ * carried those fields — what the walks return (docs/sigma.md, "Only the scan carries them").
+ */
+function anchorWith(rule: CompiledRule, costs: ScanCosts, shape: ScanShape): Anchor | null | 'never' {
+  const only = scanOnlyStep(rule, shape.extra);
+  if (only === null) return anchorIn(rule, costs, shape, null);
+  const a = only === 'full' ? null : anchorIn(rule, costs, shape, only);
+  return a !== null ? a : anchorIn(rule, costs, NO_EXTRA, null);
+}
+
+/** The cheapest anchor; only step `only` when set (null then: it cannot be anchored). */
+function anchorIn(rule: CompiledRule, costs: ScanCosts, shape: ScanShape, only: number | null): Anchor | null | 'never' {
+  const stepNames = stepNamesOf(rule, shape);
   if (stepNames.includes('never')) return 'never';
+  const scan = shape.filter;
   const steps = rule.steps;
   let best: { names: ReadonlySet<string> | null; parentNames: ReadonlySet<string> | null; descend: number; cost: number; j: number } | null = null;
   const consider = (c: NonNullable<typeof best>) => { if (best === null || c.cost < best.cost) best = c; };
   for (let j = steps.length - 1; j >= 0; j--) {
     const names = stepNames[j] as ReadonlySet<string> | null;
-    if (names === null) continue;
+    if (names === null || (only !== null && only !== j)) continue;
     let depth = 0;
     for (let i = j + 1; i < steps.length; i++) depth += steps[i]!.hi;
     if (!(depth <= MAX_DESCEND)) break; // earlier steps are deeper still
     const walk = FAN_OUT ** depth;
-    if (j === 0 && steps.length > 1) {
+    if (j === 0 && steps.length > 1 && only === null) {
       consider({ names: null, parentNames: names, descend: depth - 1, cost: costs.children(names) * (walk / FAN_OUT), j: -1 });
       continue;
     }
@@ -174,22 +232,24 @@ export function anchorFor(rule: CompiledRule, costs: ScanCosts = PRIOR_COSTS): A
       consider({ names, parentNames: prev, descend: depth, cost: costs.pair(names, prev) * walk, j });
     }
   }
-  if (best === null) return filterAnchor(rule);
+  if (best === null) return filterAnchor(rule, scan, only);
   const { names, parentNames, descend, j } = best;
   // The scanned rows are step j's own creates; a children-of scan (j = -1) reads the parent's step, not theirs.
-  return { names, parentNames, descend, filter: j < 0 ? null : stepFilter(rule, j) };
+  return { names, parentNames, descend, filter: j < 0 ? null : stepFilter(rule, j, scan) };
 }
 
-export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS): ScanPlan {
+/** `scanFields`: the create fields the source's scan returns besides the record's (EventSource.scanFields). */
+export function planScan(rules: CompiledRule[], costs: ScanCosts = PRIOR_COSTS, scanFields: readonly string[] = []): ScanPlan {
+  const shape = scanShape(scanFields);
   const terms = new Map<string, { names: Set<string> | null; parentNames: Set<string> | null; descend: number; filters: ScanFilter[] }>();
   for (const r of rules) {
-    const a = anchorFor(r, costs);
+    const a = anchorWith(r, costs, shape);
     if (a === 'never') continue;
     if (a === null) return { names: null, terms: [] };
     // Children-of scans (any name) merge exactly by uniting parent names; name scans by uniting names;
     // filtered scans only with filtered ones, their filters OR-ed (a superset of each rule's).
-    const shape = a.names === null ? (a.parentNames ? '*' : '?') : a.parentNames ? [...a.parentNames].sort().join('|') : '';
-    const key = `${a.descend}\u0000${shape}\u0000${a.filter ? 'f' : ''}`;
+    const form = a.names === null ? (a.parentNames ? '*' : '?') : a.parentNames ? [...a.parentNames].sort().join('|') : '';
+    const key = `${a.descend}\u0000${form}\u0000${a.filter ? 'f' : ''}`;
     let t = terms.get(key);
     if (!t) { t = { names: a.names && new Set(), parentNames: a.parentNames && new Set(), descend: a.descend, filters: [] }; terms.set(key, t); }
     if (t.names && a.names) for (const n of a.names) t.names.add(n);

@@ -6,6 +6,7 @@
  * Why joins are written as SEMI/ANTI JOINs with the batch on the build side: DuckDB builds the hash
  * table on the right-hand side, and the batch (≤ 100k rows) must be that side, not the 10M-row table.
  */
+import { CREATE_EXTRA_FIELDS } from '../event-source.js';
 
 /**
  * `hkey IN (…)` over the batch's host keys, inlined as integer literals (DuckDB's own hash values,
@@ -107,6 +108,7 @@ SELECT hash(host), guid, host, time FROM ${NEW_ROWS} WHERE event_id = 5 AND guid
 const CREATE_FIELDS = [
   'ParentProcessGuid', 'ProcessId', 'ParentProcessId', 'Image', 'CommandLine', 'ParentImage',
   'ParentCommandLine', 'ParentUser', 'User', 'IntegrityLevel', 'Hashes', 'CurrentDirectory', 'LogonGuid',
+  ...CREATE_EXTRA_FIELDS,
 ] as const;
 const f = (name: (typeof CREATE_FIELDS)[number]): string => `n.v[${CREATE_FIELDS.indexOf(name) + 1}]`;
 const s = (name: (typeof CREATE_FIELDS)[number]): string => `coalesce(${f(name)}, '')`;
@@ -139,7 +141,8 @@ SELECT hash(n.guid), CASE WHEN ${f('ParentProcessGuid')} IS NULL THEN NULL ELSE 
        TRY_CAST(${f('ProcessId')} AS INTEGER), TRY_CAST(${f('ParentProcessId')} AS INTEGER),
        ${s('Image')}, ${NAME_OF.replace('%s', s('Image'))}, ${s('CommandLine')}, ${s('ParentImage')},
        ${s('ParentCommandLine')}, ${s('ParentUser')}, ${s('User')}, ${s('IntegrityLevel')}, ${s('Hashes')},
-       ${s('CurrentDirectory')}, ${s('LogonGuid')}, n.time, ends.time, n.seq
+       ${s('CurrentDirectory')}, ${s('LogonGuid')}, n.time, ends.time, n.seq,
+       ${CREATE_EXTRA_FIELDS.map((x) => `nullif(${f(x)}, '')`).join(', ')}
 FROM n LEFT JOIN ends ON ends.guid = n.guid AND ends.host = n.host
 ORDER BY n.seq`;
 

@@ -2,6 +2,9 @@
 import { categoryOf, type Category } from '@lineage/shared';
 import type { EventRecord, ProcessRecord } from '../event-source.js';
 import type { SqlRow } from './sql-runner.js';
+import { CREATE_EXTRA_COLUMNS } from './schema.js';
+
+const EXTRA = Object.entries(CREATE_EXTRA_COLUMNS);
 
 const str = (v: unknown): string => (v == null ? '' : String(v));
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
@@ -29,6 +32,18 @@ export function toProcess(r: SqlRow): ProcessRecord {
     query: null,
     jobId: null,
   };
+}
+
+/** A rule-scan row (PROCESS_COLUMNS + schema.ts CREATE_EXTRA_COLUMNS): the record, with the PE fields it has in `fields`. */
+export function toScanned(r: SqlRow): ProcessRecord {
+  const rec = toProcess(r);
+  let fields: Record<string, string> | undefined;
+  for (const [field, column] of EXTRA) {
+    const v = r[column];
+    if (v != null && v !== '') (fields ??= {})[field] = String(v);
+  }
+  if (fields) rec.fields = fields;
+  return rec;
 }
 
 export function toEvent(r: SqlRow): EventRecord {

@@ -9,8 +9,29 @@
  * A hash collision costs only a wasted row read: every query also compares the GUID itself.
  */
 
+import type { CreateExtraField } from '../event-source.js';
+
 /** Bump when a table changes shape; `open` refuses a file with a newer version. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/**
+ * Schema 4: the create's PE fields the rule scan returns (event-source.ts CREATE_EXTRA_FIELDS), copied
+ * from its EventID 1 into `processes` at ingest (NULL when the event has none), in this order, after `seq`.
+ */
+export const CREATE_EXTRA_COLUMNS: Readonly<Record<CreateExtraField, string>> = {
+  OriginalFileName: 'original_file_name', Description: 'description', Product: 'product', Company: 'company', FileVersion: 'file_version',
+};
+
+/**
+ * The PE fields of an `events` row (alias `e`) of an EventID 1 as a list in CREATE_EXTRA_COLUMNS order
+ * (NULL for an absent one): what ingest stores, for the schema-4 upgrade and scans of older read-only stores.
+ */
+export const CREATE_EXTRAS_OF_EVENT = `json_extract_string(e.fields, [${Object.keys(CREATE_EXTRA_COLUMNS).map((k) => `'$.${k}'`).join(', ')}])`;
+
+/** `nullif(list[i], '') AS column` for each PE column, from a CREATE_EXTRAS_OF_EVENT list expression. */
+export function extraColumnsFrom(list: string): string[] {
+  return Object.values(CREATE_EXTRA_COLUMNS).map((c, i) => `nullif(${list}[${i + 1}], '') AS ${c}`);
+}
 
 export const CREATE_TABLES = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
@@ -31,7 +52,8 @@ export const CREATE_TABLES = [
      record_id BIGINT,
      fields VARCHAR NOT NULL,
      sys_key VARCHAR)`,
-  // One row per (host, ProcessGuid) from its EventID 1; end_time from EventID 5.
+  // One row per (host, ProcessGuid) from its EventID 1; end_time from EventID 5; `seq` is the create's
+  // `events.seq`; the PE columns after it (schema 4) are NULL where the create has no such field.
   `CREATE TABLE IF NOT EXISTS processes (
      gkey UBIGINT NOT NULL,
      pkey UBIGINT,
@@ -54,7 +76,12 @@ export const CREATE_TABLES = [
      logon_guid VARCHAR NOT NULL,
      start_time TIMESTAMP NOT NULL,
      end_time TIMESTAMP,
-     seq BIGINT NOT NULL)`,
+     seq BIGINT NOT NULL,
+     original_file_name VARCHAR,
+     description VARCHAR,
+     product VARCHAR,
+     company VARCHAR,
+     file_version VARCHAR)`,
   // EventID 5 times, kept apart so a create arriving after its terminate finds its end_time cheaply.
   `CREATE TABLE IF NOT EXISTS terminations (hkey UBIGINT NOT NULL, guid VARCHAR NOT NULL, host VARCHAR NOT NULL, time TIMESTAMP NOT NULL)`,
   // Notables (demo / lineage-rule hits, Splunk ES style).
@@ -69,6 +96,9 @@ export const CREATE_TABLES = [
      source VARCHAR NOT NULL,
      chain JSON)`,
 ];
+
+/** Physical order of `processes` after `optimize()` (README.md). */
+export const PROCESS_ORDER = 'hkey, pkey, start_time, guid';
 
 /** Column list of `processes` as read back into a ProcessRecord (see rows.ts). */
 export const PROCESS_COLUMNS = `guid, parent_guid, host, pid, parent_pid, image, name, command_line, parent_image,

@@ -8,8 +8,9 @@
  * source-sql.ts (shared filters), lineage-keeper.ts (the lineage index over time).
  */
 import type { Category, Notable, TimeRange } from '@lineage/shared';
+import { CREATE_EXTRA_FIELDS } from '../event-source.js';
 import type {
-  BaseOptions, EventRecord, EventSource, LateralFacts, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
+  BaseOptions, EventRecord, ScanRequest, EventSource, LateralFacts, PageOptions, PrevalenceResult, ProcessRecord, QueryContext, RowPage, SeedQuery, TreeOptions, TreeRows,
 } from '../event-source.js';
 import { embeddedPrevalence } from './prevalence-query.js';
 import type { EmbeddedStore } from './store.js';
@@ -48,6 +49,10 @@ export interface EmbeddedSourceOptions {
 /** EventSource over an open EmbeddedStore (the store may be read-only). */
 export class EmbeddedSource implements EventSource {
   readonly kind = 'embedded' as const;
+  /** The rule scan returns the PE fields (stored in `processes`, schema 4; read from the create events in older read-only stores). */
+  readonly scanFields = CREATE_EXTRA_FIELDS;
+  /** A Sigma scan filter is not applied: every create of the scan is returned (the engine decides). */
+  readonly scanAppliesFilter = false;
 
   /** The lineage index over time (option `lineageIndex`). */
   private readonly lineage: LineageKeeper;
@@ -154,8 +159,8 @@ export class EmbeddedSource implements EventSource {
   }
 
   /** Rule scans stream on the store's own connections, outside the read pool. */
-  scanProcesses(o: BaseOptions & { names?: string[]; parentNames?: string[]; batchSize?: number }): AsyncIterable<ProcessRecord[]> {
-    return scan(this.store, o);
+  scanProcesses(o: BaseOptions & ScanRequest): AsyncIterable<ProcessRecord[]> {
+    return scan(this.store, o, this.store.createExtras);
   }
 
   prevalence(guids: string[], o: { baseline: TimeRange; ctx: QueryContext }): Promise<PrevalenceResult> {

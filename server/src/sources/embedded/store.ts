@@ -14,8 +14,8 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Notable } from '@lineage/shared';
 import type { SysmonEvent } from '../../ingest/record.js';
-import { canonicaliseFields, resort, resortSince, upgradeFromV1 } from './maintenance.js';
-import { CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
+import { addCreateExtras, canonicaliseFields, resort, resortSince, upgradeFromV1 } from './maintenance.js';
+import { CREATE_TABLES, PROCESS_ORDER, SCHEMA_VERSION } from './schema.js';
 import { dropStatements } from './sql-runner.js';
 import { CREATE_STAGE, StageAppender } from './stage.js';
 import {
@@ -74,6 +74,11 @@ export class EmbeddedStore {
   private nextSeq = 1;
   /** The store holds rows from schema 1 (no system time): the dedupe also compares them (merge-sql.ts `LEGACY_DKEY_SQL`). */
   private legacyRows = false;
+  /**
+   * `processes` holds the create's PE columns (schema ≥ 4). False only for an older store open read-only
+   * (not upgraded): its rule scan reads those fields from the create events instead (source-processes.ts).
+   */
+  private extras = true;
   private closed = false;
   /** Batches that stored something (see `changes`). */
   private changeCount = 0;
@@ -121,6 +126,8 @@ export class EmbeddedStore {
         .getRowsJS()[0]?.[0];
       if (!this.readOnly && Number(version) === 1) { await upgradeFromV1(conn); version = '2'; }
       if (!this.readOnly && Number(version) === 2) { await canonicaliseFields(conn); version = '3'; }
+      if (!this.readOnly && Number(version) === 3) { await addCreateExtras(conn); version = '4'; }
+      this.extras = Number(version) >= 4;
       if (version === undefined) throw new StoreError(`${this.path} is not a Lineage database (no schema version)`);
       if (Number(version) > SCHEMA_VERSION) {
         throw new StoreError(`${this.path} has schema version ${String(version)}, newer than this build (${SCHEMA_VERSION})`);
@@ -157,6 +164,11 @@ export class EmbeddedStore {
       await conn.run('COMMIT');
     }
     if (!this.readOnly) await conn.run(`INSERT OR REPLACE INTO meta VALUES ('hash_probe', $1)`, [probe]);
+  }
+
+  /** See `extras`: whether `processes` has the PE columns. */
+  get createExtras(): boolean {
+    return this.extras;
   }
 
   /**
@@ -341,10 +353,10 @@ export class EmbeddedStore {
       await conn.run('BEGIN TRANSACTION');
       if (opts.since !== undefined && opts.since > 1) {
         await resortSince(conn, 'events', 'hkey, gkey, time, seq', opts.since);
-        await resortSince(conn, 'processes', 'hkey, pkey, start_time, guid', opts.since);
+        await resortSince(conn, 'processes', PROCESS_ORDER, opts.since);
       } else {
         await resort(conn, 'events', 'hkey, gkey, time, seq');
-        await resort(conn, 'processes', 'hkey, pkey, start_time, guid');
+        await resort(conn, 'processes', PROCESS_ORDER);
       }
       await conn.run('COMMIT');
       await conn.run('CHECKPOINT');

@@ -3,15 +3,15 @@
  * row offset into one search job), and the rule scan streaming a job's pages as they are read.
  */
 import { canonicalGuid } from '@lineage/shared';
-import type { BaseOptions, PageOptions, ProcessRecord, RowPage } from '../event-source.js';
+import type { BaseOptions, PageOptions, ProcessRecord, RowPage, ScanRequest } from '../event-source.js';
 import { offsetCursor, pageLimit } from './events.js';
 import type { SplunkJobs } from './jobs.js';
 import { splunkWebUrl } from './jobs.js';
 import { byStart, processRecords } from './rows.js';
-import type { ScanFilter } from '../../sigma/spl.js';
 import { batches, canonicalGuids, timeParams } from './spl.js';
 
-export type ScanOptions = BaseOptions & { names?: string[]; parentNames?: string[]; filter?: ScanFilter | undefined; batchSize?: number };
+/** The Splunk scan returns every SCAN_EXTRA_FIELDS whatever `fields` asks (the search text stays one per shape). */
+export type ScanOptions = BaseOptions & ScanRequest;
 
 export async function childrenPage(jobs: SplunkJobs, parentGuids: string[], o: PageOptions): Promise<RowPage<ProcessRecord>> {
   const parents = canonicalGuids(parentGuids, 'parent guid');

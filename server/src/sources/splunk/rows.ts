@@ -72,7 +72,7 @@ function asEvent(row: SplunkRow, eventId: number | null) {
 /** Provenance attached to every record a job produced. */
 export interface Provenance { query: string; jobId: string; url: string | null }
 
-/** The rule scan's SCAN_EXTRA_FIELDS present in a create (a record's `fields`, rules/model.ts ProcessInput). */
+/** The rule scan's SCAN_EXTRA_FIELDS present in a create, non-empty (a record's `fields`). */
 function extraFields(f: Readonly<Record<string, string>>): Record<string, string> | null {
   let out: Record<string, string> | null = null;
   for (const k of SCAN_EXTRA_FIELDS) if (f[k] !== undefined && f[k] !== '') (out ??= {})[k] = f[k];
@@ -124,7 +124,7 @@ export function processRecords(rows: readonly SplunkRow[], prov: Provenance): Pr
       url: prov.url,
     };
     const extra = extraFields(f);
-    if (extra) (rec as ProcessRecord & { fields?: Record<string, string> }).fields = extra;
+    if (extra) rec.fields = extra;
     const prev = creates.get(key);
     if (!prev || rec.startTime < prev.startTime) creates.set(key, rec);
   }

@@ -24,6 +24,7 @@ import { lateralFactsFromRows, lateralSpl } from './lateral.js';
 import { notablesFromRows, resolveNotableProcesses } from './notables.js';
 import { childCounts, childrenPage, scanPages, type ScanOptions } from './pages.js';
 import type { SplBuilder } from './spl.js';
+import { SCAN_EXTRA_FIELDS } from './spl-fields.js';
 import { SplunkTree } from './tree.js';
 
 export { splunkWebUrl } from './jobs.js';
@@ -36,6 +37,9 @@ export const NOTABLE_DEFAULT_DAYS = 7;
 export class SplunkSource implements EventSource {
   readonly kind = 'splunk' as const;
   readonly timeBoundedSearches = true;
+  /** The rule scan's search returns the PE fields (spl.ts `scan`) and carries the Sigma filter. */
+  readonly scanFields = SCAN_EXTRA_FIELDS;
+  readonly scanAppliesFilter = true;
   readonly spl: SplBuilder;
   private readonly jobs: SplunkJobs;
   private readonly events: SplunkEvents;

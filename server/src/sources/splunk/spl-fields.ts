@@ -4,6 +4,7 @@
  */
 import type { Category } from '@lineage/shared';
 import { bad } from './spl-values.js';
+import { CREATE_EXTRA_FIELDS, type CreateExtraField } from '../event-source.js';
 
 /** Sysmon EventIDs per category (shared/src/categories.ts); `other` is everything not listed. */
 export const CATEGORY_EVENT_CODES: Readonly<Record<Exclude<Category, 'other'>, number[]>> = {
@@ -30,11 +31,11 @@ export const PROCESS_FIELDS = [
 ] as const;
 
 /**
- * Process-create fields only the rule scan adds to PROCESS_FIELDS (docs/splunk.md "Rule scans"): the PE
- * version resource Sigma detections read (renamed binaries: `OriginalFileName: 'certutil.exe'`). They
- * reach the engine in a record's `fields`; the tree's searches do not carry them.
+ * Process-create fields only the rule scan adds to PROCESS_FIELDS (docs/splunk.md "Rule scans"): every
+ * CREATE_EXTRA_FIELDS (the PE version resource Sigma detections read). They reach the engine in a record's
+ * `fields`; the tree's searches do not carry them.
  */
-export const SCAN_EXTRA_FIELDS = ['OriginalFileName', 'Description', 'Product', 'Company', 'FileVersion'] as const;
+export const SCAN_EXTRA_FIELDS: readonly CreateExtraField[] = CREATE_EXTRA_FIELDS;
 
 /**
  * CIM names for the raw names we search on, as far as the Sysmon add-on defines them
