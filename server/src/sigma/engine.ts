@@ -85,10 +85,9 @@ class Bucket implements LiteralSink {
     const byField = new Map<string, number[]>();
     this.litField.forEach((f, id) => { const l = byField.get(f); if (l) l.push(id); else byField.set(f, [id]); });
     if (this.memo) {
-      const rules = [...this.always, ...this.indexed];
-      this.results = new RuleCache(rules);
+      this.results = new RuleCache([...this.always, ...this.indexed]);
       // Every field the cache keys on gets a value memo, with or without literals to find in it.
-      for (const f of RuleCache.fields(rules)) if (!byField.has(f)) byField.set(f, []);
+      for (const f of this.results.fields) if (!byField.has(f)) byField.set(f, []);
     }
     const kw = byField.get('');
     if (kw) {

@@ -24,7 +24,7 @@ const SYSTEM_KEYS = Object.keys(SYSTEM);
 /**
  * Field names → small numbers (slots), shared by every view: compiled rules resolve their fields'
  * slots once, and a view caches each field's raw and lower-cased value in arrays by slot. Slot 0 is
- * the keyword pseudo-field '' (every value).
+ * the keyword pseudo-field '' (no value of its own: keyword searches read every value).
  */
 const slotIds = new Map<string, number>([['', 0]]);
 const slotNames: string[] = [''];
@@ -101,7 +101,7 @@ export class EventView {
     this.gens[slot] = generation;
   }
 
-  /** The value lower-cased (cached per event); field '' = every value, lower-cased, joined by NUL. */
+  /** The value lower-cased (cached per event). */
   lower(field: string): string | undefined {
     return this.lowerAt(fieldSlot(field));
   }
@@ -110,7 +110,7 @@ export class EventView {
   lowerAt(slot: number): string | undefined {
     if (slot >= this.low.length) this.grow(slot);
     if (this.lowAt[slot] === this.epoch) return this.low[slot];
-    const v = slot === 0 ? this.values().join('\0').toLowerCase() : this.getAt(slot)?.toLowerCase();
+    const v = this.getAt(slot)?.toLowerCase();
     this.lowAt[slot] = this.epoch;
     return (this.low[slot] = v);
   }

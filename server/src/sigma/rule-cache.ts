@@ -5,8 +5,8 @@
  * row each (./field-index.ts, `EventView.row`): so a rule reading up to four fields is remembered per
  * rule under the number made of its fields' rows. The same image, parent image, original file name,
  * command line… then costs one Map lookup instead of an evaluation; a rule whose lookups mostly miss
- * (its fields' value combinations rarely repeat) sits out for a while, as the value memo does. A row names a value until that
- * field's memo is cleared (`EventView.rowGeneration` counts the clears): a rule whose field memo was
+ * (its fields' value combinations rarely repeat) sits out for a while, as the value memo does. A row
+ * names a value until that field's memo is cleared (`EventView.rowGeneration` counts the clears): a rule whose field memo was
  * cleared forgets what it remembered. A field without a row in this event (its memo sitting out on
  * high-cardinality values) means plain evaluation.
  */
@@ -30,25 +30,24 @@ export class RuleCache {
   private hits: Uint16Array;
   private pause: Uint32Array;
 
+  /** The fields whose rows the cache reads (the engine keeps a value memo for each). */
+  readonly fields: string[];
+
   /** `rules`: by number, as `evaluate` is called. */
   constructor(rules: CompiledRule[]) {
+    const read = new Set<string>();
     for (const r of rules) {
       const fields = r.fields === null ? [] : [...new Set(r.fields)];
       const ok = fields.length > 0 && fields.length <= MAX_FIELDS;
+      if (ok) for (const f of fields) read.add(f);
       this.slots.push(ok ? Int32Array.from(fields, fieldSlot) : null);
       this.gens.push(ok ? new Float64Array(fields.length).fill(-1) : null);
       this.results.push(ok ? new Map() : null);
     }
+    this.fields = [...read];
     this.lookups = new Uint16Array(rules.length);
     this.hits = new Uint16Array(rules.length);
     this.pause = new Uint32Array(rules.length);
-  }
-
-  /** The fields whose rows the cache reads (the engine keeps a value memo for each). */
-  static fields(rules: CompiledRule[]): string[] {
-    const out = new Set<string>();
-    for (const r of rules) if (r.fields !== null && new Set(r.fields).size <= MAX_FIELDS) for (const f of r.fields) out.add(f);
-    return [...out];
   }
 
   /** Rule number `i` on the view: remembered, or evaluated (and remembered when every field has a row). */
