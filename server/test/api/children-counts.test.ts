@@ -3,33 +3,28 @@
  * would come back empty, even over a source that hands out a cursor for an exactly-full last page (as
  * Splunk does). Demo fleet in DuckDB; truth: the planted manifest and SQL run directly against the store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDemoStore, type DemoStore } from '../demo-store.js';
 import type { Page, ProcessNode } from '@lineage/shared';
 import { createApp } from '../../src/api/app.js';
-import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
 import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
 import type { EventSource, PageOptions } from '../../src/sources/event-source.js';
 
 const m = plantedManifest({ hosts: 10 });
-let dir: string;
+let demo: DemoStore | undefined;
 let store: EmbeddedStore;
 let source: EmbeddedSource;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-child-counts-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: 10, processesPerHostDay: 100 });
+  demo = await openDemoStore('lineage-child-counts-', { hosts: 10, processesPerHostDay: 100 });
+  store = demo.store;
   source = new EmbeddedSource(store);
 });
 
 afterAll(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await demo?.close();
 });
 
 async function childrenInStore(guid: string): Promise<number> {

@@ -2,12 +2,10 @@
  * The API tests' common setup: a demo fleet written into a fresh store in a temp folder, an
  * EmbeddedSource over it and the app serving it; `close` removes it all.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApp } from '../../src/api/app.js';
-import { writeDemo, type DemoOptions } from '../../src/demo/generate.js';
-import { EmbeddedSource, EmbeddedStore } from '../../src/sources/embedded/index.js';
+import type { DemoOptions } from '../../src/demo/generate.js';
+import { EmbeddedSource, type EmbeddedStore } from '../../src/sources/embedded/index.js';
+import { openDemoStore } from '../demo-store.js';
 
 export interface DemoApp {
   dir: string;
@@ -18,13 +16,8 @@ export interface DemoApp {
 }
 
 export async function openDemoApp(prefix: string, demo: DemoOptions): Promise<DemoApp> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, demo);
+  const { dir, store, close } = await openDemoStore(prefix, demo);
   const source = new EmbeddedSource(store);
   const app = createApp({ mode: 'embedded', version: 'test', sourceFor: () => source });
-  return {
-    dir, store, source, app,
-    close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); },
-  };
+  return { dir, store, source, app, close };
 }

@@ -6,12 +6,9 @@
  * directly against the demo store, and a JS pass over the raw events this file writes for the Splunk
  * test server; the count is one search for all ancestors (what splunkd received).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDemoStore, type DemoStore } from '../demo-store.js';
 import type { GraphDocument } from '@lineage/shared';
-import { writeDemo } from '../../src/demo/generate.js';
 import { plantedManifest } from '../../src/demo/planted.js';
 import { investigate } from '../../src/graph/investigate.js';
 import { listChildren } from '../../src/graph/paging.js';
@@ -41,18 +38,16 @@ const ancestorsOf = (doc: GraphDocument) => doc.nodes.filter((n) => n.depth < 0 
 
 describe('demo store: the critical phishing chain opened at cmd', () => {
   const m = plantedManifest({ hosts: 10 });
-  let dir: string;
+  let demo: DemoStore | undefined;
   let store: EmbeddedStore;
   let source: EmbeddedSource;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lineage-anc-children-'));
-    store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-    await writeDemo(store, { hosts: 10, processesPerHostDay: 100 });
+    demo = await openDemoStore('lineage-anc-children-', { hosts: 10, processesPerHostDay: 100 });
+    store = demo.store;
     source = new EmbeddedSource(store);
   }, 120_000);
   afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await demo?.close();
   });
 
   /** Children of `parent` in the store started no later than `to` (the window's end), by plain SQL. */

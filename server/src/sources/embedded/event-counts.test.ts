@@ -6,31 +6,27 @@
  * later write). Every answer must equal the oracle's; processes known at the build must be answered
  * without a statement, the others by SQL (never from incomplete memory).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Category } from '@lineage/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDemo } from '../../demo/generate.js';
+import { openDemoStore, type DemoStore } from '../../../test/demo-store.js';
 import type { SysmonEvent } from '../../ingest/record.js';
 import { newContext } from '../event-source.js';
 import { EmbeddedSource } from './source.js';
 import { EmbeddedStore } from './store.js';
 
-let dir: string;
+let demo: DemoStore | undefined;
 let store: EmbeddedStore;
 let indexed: EmbeddedSource;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-counts-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: 4, seed: 91, processesPerHostDay: 60 });
+  demo = await openDemoStore('lineage-counts-', { hosts: 4, seed: 91, processesPerHostDay: 60 });
+  store = demo.store;
   indexed = new EmbeddedSource(store, { lineageIndex: true });
   expect(await indexed.indexReady()).toBe(true);
 });
 afterAll(async () => {
   await indexed?.close(); // closes the store
-  rmSync(dir, { recursive: true, force: true });
+  demo?.remove();
 });
 
 type Counts = Map<string, Partial<Record<Category, number>>>;

@@ -6,11 +6,8 @@
  * must be the ones SQL states (an oracle written here: parent = the process of `parent_guid` on the
  * same host), and graphs through it must equal the recursive SQL path's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDemo } from '../../demo/generate.js';
+import { openDemoStore, type DemoStore } from '../../../test/demo-store.js';
 import { investigate } from '../../graph/investigate.js';
 import { ingestPaths } from '../../ingest/pipeline.js';
 import type { SysmonEvent } from '../../ingest/record.js';
@@ -23,22 +20,21 @@ import { EmbeddedStore } from './store.js';
 const run = requireDatasets('lineage index catch-up');
 const CAPTURE = 'OTRF-Security-Datasets/empire_launcher_vbs_2020-09-04160940.json';
 
-let dir: string;
+let demo: DemoStore | undefined;
 let store: EmbeddedStore;
 let plain: EmbeddedSource;
 let indexed: EmbeddedSource;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lineage-catchup-'));
-  store = await EmbeddedStore.open(join(dir, 'demo.duckdb'));
-  await writeDemo(store, { hosts: 6, seed: 77, processesPerHostDay: 60 });
+  demo = await openDemoStore('lineage-catchup-', { hosts: 6, seed: 77, processesPerHostDay: 60 });
+  store = demo.store;
   plain = new EmbeddedSource(store);
   indexed = new EmbeddedSource(store, { lineageIndex: true });
   expect(await indexed.indexReady()).toBe(true);
 });
 afterAll(async () => {
   await indexed?.close(); // closes the store
-  rmSync(dir, { recursive: true, force: true });
+  demo?.remove();
 });
 
 interface Proc { host: string; guid: string; parent: string | null; startUs: number }
