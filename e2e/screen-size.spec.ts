@@ -27,10 +27,8 @@ const onScreen = (box: { x1: number; y1: number; x2: number; y2: number }, c: { 
 test('when Fit is pressed on the 500-child parent with a group expanded, then the zoom stays readable, the selection is framed and the minimap shows the rest', async ({ page }) => {
   const ui = new InvestigationPage(page);
   await ui.open(`/?guid=${big.guid}&host=${big.host}`);
-  const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
-  const group = s.nodes.find((n) => n.startsWith('group:'))!;
-  await ui.expand(group);
-  const s2 = await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');
+  const { group } = await ui.firstGroup();
+  const s2 = await ui.expandGroup(group);
   await ui.select(big.guid);
   const { canvas, b } = await fitAndRead(page, ui);
   expect(b.zoom).toBeGreaterThanOrEqual(READABLE);
@@ -83,10 +81,7 @@ for (const layout of ['lr', 'td'] as const) {
     expect(page.url()).toContain(`layout=${layout}`);
 
     await ui.open(`/?guid=${big.guid}&host=${big.host}&layout=${layout}`);
-    const g = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
-    const group = g.nodes.find((n) => n.startsWith('group:'))!;
-    await ui.expand(group);
-    await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');
+    await ui.expandGroup((await ui.firstGroup()).group);
     expect(overlapsOf(await boxes(page))).toEqual([]);
   });
 }

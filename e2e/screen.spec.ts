@@ -22,16 +22,14 @@ test('when the 500-child parent is opened and a sibling group expanded, then the
   const answer = page.waitForResponse((r) => r.url().includes('/api/graph') && r.status() === 200);
   await ui.open(`/?guid=${big.guid}&host=${big.host}`);
   const range = (await (await answer).json() as { range: { to: string } }).range;
-  const s = await ui.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
+  const { group } = await ui.firstGroup();
   // Processes, not boxes: the parent's children plus the parent and its ancestors to the root (the
   // topmost one never logged: System, named only by its child's create), plus the ancestors' other
   // children their "N more" boxes stand for (issue 15; changed from children + path when those came in).
   const path = await pathFromRoot(request, big.guid, big.host);
   const others = await ancestorsOtherChildren(request, path, big.host, range.to);
   await expect(page.getByTestId('graph-stats')).toContainText(`${big.childCount + path.length + others} processes`);
-  const group = s.nodes.find((n) => n.startsWith('group:'))!;
-  await ui.expand(group);
-  const s2 = await ui.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');
+  const s2 = await ui.expandGroup(group);
   await page.getByRole('button', { name: 'Fit graph to view' }).click();
   await ui.waitFor(() => true);
   const b = await boxes(page);

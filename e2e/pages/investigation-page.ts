@@ -121,6 +121,18 @@ export class InvestigationPage {
     if (!id.startsWith('more:')) await this.page.keyboard.press('Enter');
   }
 
+  /** Waits for a sibling group ("×N similar siblings") on the graph; its id and the state. */
+  async firstGroup(): Promise<{ group: string; state: GraphState }> {
+    const state = await this.waitFor((st) => st.nodes.some((n) => n.startsWith('group:')), 'groups drawn');
+    return { group: state.nodes.find((n) => n.startsWith('group:'))!, state };
+  }
+
+  /** Expands `group` and waits until it is replaced by its members (processes drawn one by one). */
+  async expandGroup(group: string): Promise<GraphState> {
+    await this.expand(group);
+    return this.waitFor((st) => !st.nodes.includes(group) && st.nodes.filter((n) => n.startsWith('{')).length > 8, 'group members drawn');
+  }
+
   graphRegion() {
     return this.page.getByRole('application', { name: /Process graph/ });
   }
