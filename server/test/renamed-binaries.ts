@@ -14,7 +14,7 @@ export const SIGMA_PC_RULES = join(SIGMAHQ, 'rules', 'rules', 'windows', 'proces
 const REG = join(SIGMAHQ, 'regression_data', 'rules', 'windows', 'process_creation');
 
 /** SigmaHQ rule file (without .yml) → rule id; each has a regression capture named by the id. */
-export const RENAMED = {
+const RENAMED = {
   'proc_creation_win_renamed_msdt': 'bd1c6866-65fc-44b2-be51-5588fcff82b9',
   'proc_creation_win_renamed_curl': '7530cd3d-7671-43e3-b209-976966f6ea48',
   'proc_creation_win_renamed_ftp': '277a4393-446c-449a-b0ed-7fdc7795244c',
@@ -67,7 +67,7 @@ export function xmlCreates(files: string[]): { host: string; guid: string; f: Re
 }
 
 /** The rules above, decided by hand on one create's fields (Sigma's default: case-insensitive). */
-export function expectedRules(f: Record<string, string>): string[] {
+function expectedRules(f: Record<string, string>): string[] {
   const low = (k: string) => (f[k] ?? '').toLowerCase();
   const img = low('Image');
   const ofn = low('OriginalFileName');

@@ -8,13 +8,13 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGMAHQ, dataset, requireDatasets, requireSigmaHQ } from '../datasets.js';
+import { dataset, requireDatasets, requireSigmaHQ } from '../datasets.js';
 import { openPair, loginSource, type Pair } from './fixture.js';
 import { loadRules as loadSigma, sigmaLibrary } from '../../src/sigma/load.js';
 import { newContext } from '../../src/sources/event-source.js';
 import { parseRulesOrThrow, type ParseOptions } from '../../src/rules/language/parse.js';
 import { runRules, type RunResult } from '../../src/rules/run/run.js';
-import { LARGE_CAPTURE, RENAMED_RULE_FILES, RENAMED_RULES, expectedHits, hitSet, renamedCaptures, xmlCreates } from '../renamed-binaries.js';
+import { LARGE_CAPTURE, RENAMED_RULE_FILES, SIGMA_PC_RULES, RENAMED_RULES, expectedHits, hitSet, renamedCaptures, xmlCreates } from '../renamed-binaries.js';
 
 const CAPTURE = LARGE_CAPTURE;
 const PC = ['proc_creation_win_susp_shadow_copies_deletion.yml', 'proc_creation_win_susp_private_keys_recon.yml', 'proc_creation_win_cmd_dir_execution.yml'];
@@ -43,8 +43,7 @@ describe.runIf(present)('Sigma push-down: same hits as embedded, fewer records s
   let pair: Pair;
   let opts: ParseOptions = {};
   beforeAll(async () => {
-    const dir = join(SIGMAHQ, 'rules', 'rules', 'windows', 'process_creation');
-    opts = { sigma: sigmaLibrary(loadSigma(PC.map((f) => join(dir, f))).rules, 'test library') };
+    opts = { sigma: sigmaLibrary(loadSigma(PC.map((f) => join(SIGMA_PC_RULES, f))).rules, 'test library') };
     pair = await openPair([dataset(CAPTURE)]);
   });
   afterAll(async () => { await pair?.close(); });

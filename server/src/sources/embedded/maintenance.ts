@@ -4,7 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DKEY_SQL } from './merge-sql.js';
-import { CREATE_EXTRA_COLUMNS, CREATE_EXTRAS_OF_EVENT, CREATE_TABLES, PROCESS_ORDER, extraColumnsFrom } from './schema.js';
+import { CREATE_EXTRA_COLUMNS, CREATE_EXTRAS_JOIN, CREATE_EXTRAS_SELECT, CREATE_TABLES, PROCESS_ORDER } from './schema.js';
 import { FieldOrder } from './field-order.js';
 
 /** Thrown for a table with no DDL (a programming error). */
@@ -86,9 +86,8 @@ export async function addCreateExtras(conn: DuckDBConnection): Promise<void> {
     const have = new Set((await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'processes' AND schema_name = 'main'`))
       .getRowsJS().map((r) => String(r[0])));
     const again = Object.values(CREATE_EXTRA_COLUMNS).filter((c) => have.has(c));
-    await conn.run(`INSERT INTO processes_v4 SELECT p.*${again.length ? ` EXCLUDE (${again.join(', ')})` : ''}, ${extraColumnsFrom('x.v').join(', ')} FROM processes p
-      LEFT JOIN (SELECT e.hkey, e.gkey, e.seq, ${CREATE_EXTRAS_OF_EVENT} AS v FROM events e WHERE e.event_id = 1) x
-      ON x.hkey = p.hkey AND x.gkey = p.gkey AND x.seq = p.seq
+    await conn.run(`INSERT INTO processes_v4 SELECT p.*${again.length ? ` EXCLUDE (${again.join(', ')})` : ''}, ${CREATE_EXTRAS_SELECT} FROM processes p
+      ${CREATE_EXTRAS_JOIN}
       ORDER BY ${PROCESS_ORDER}`);
     await conn.run('DROP TABLE processes');
     await conn.run('ALTER TABLE processes_v4 RENAME TO processes');

@@ -1,10 +1,8 @@
 /** DuckDB rows (schema.ts PROCESS_COLUMNS / EVENT_COLUMNS) → the EventSource record types. */
 import { categoryOf, type Category } from '@lineage/shared';
-import type { EventRecord, ProcessRecord } from '../event-source.js';
+import type { CreateExtraField, EventRecord, ProcessRecord } from '../event-source.js';
 import type { SqlRow } from './sql-runner.js';
 import { CREATE_EXTRA_COLUMNS } from './schema.js';
-
-const EXTRA = Object.entries(CREATE_EXTRA_COLUMNS);
 
 const str = (v: unknown): string => (v == null ? '' : String(v));
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
@@ -34,12 +32,15 @@ export function toProcess(r: SqlRow): ProcessRecord {
   };
 }
 
-/** A rule-scan row (PROCESS_COLUMNS + schema.ts CREATE_EXTRA_COLUMNS): the record, with the PE fields it has in `fields`. */
-export function toScanned(r: SqlRow): ProcessRecord {
+/**
+ * A rule-scan row (PROCESS_COLUMNS + the CREATE_EXTRA_COLUMNS of `asked`): the record, with the PE fields
+ * it has in `fields`. Only the asked fields are looked at (none asked: the plain record).
+ */
+export function toScanned(r: SqlRow, asked: readonly CreateExtraField[]): ProcessRecord {
   const rec = toProcess(r);
   let fields: Record<string, string> | undefined;
-  for (const [field, column] of EXTRA) {
-    const v = r[column];
+  for (const field of asked) {
+    const v = r[CREATE_EXTRA_COLUMNS[field]];
     if (v != null && v !== '') (fields ??= {})[field] = String(v);
   }
   if (fields) rec.fields = fields;

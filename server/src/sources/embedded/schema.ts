@@ -23,15 +23,15 @@ export const CREATE_EXTRA_COLUMNS: Readonly<Record<CreateExtraField, string>> = 
 };
 
 /**
- * The PE fields of an `events` row (alias `e`) of an EventID 1 as a list in CREATE_EXTRA_COLUMNS order
- * (NULL for an absent one): what ingest stores, for the schema-4 upgrade and scans of older read-only stores.
+ * `processes p` joined to each row's create event (`events.seq` = `processes.seq`, alias `x`), and the
+ * PE columns read from it (`nullif(…, '') AS column`, NULL for an absent one, CREATE_EXTRA_COLUMNS order):
+ * what ingest stores, for the schema-4 upgrade and scans of older read-only stores.
  */
-export const CREATE_EXTRAS_OF_EVENT = `json_extract_string(e.fields, [${Object.keys(CREATE_EXTRA_COLUMNS).map((k) => `'$.${k}'`).join(', ')}])`;
-
-/** `nullif(list[i], '') AS column` for each PE column, from a CREATE_EXTRAS_OF_EVENT list expression. */
-export function extraColumnsFrom(list: string): string[] {
-  return Object.values(CREATE_EXTRA_COLUMNS).map((c, i) => `nullif(${list}[${i + 1}], '') AS ${c}`);
-}
+export const CREATE_EXTRAS_JOIN = `LEFT JOIN (SELECT e.hkey, e.gkey, e.seq,
+    json_extract_string(e.fields, [${Object.keys(CREATE_EXTRA_COLUMNS).map((k) => `'$.${k}'`).join(', ')}]) AS v
+    FROM events e WHERE e.event_id = 1) x
+  ON x.hkey = p.hkey AND x.gkey = p.gkey AND x.seq = p.seq`;
+export const CREATE_EXTRAS_SELECT = Object.values(CREATE_EXTRA_COLUMNS).map((c, i) => `nullif(x.v[${i + 1}], '') AS ${c}`).join(', ');
 
 export const CREATE_TABLES = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
