@@ -10,11 +10,14 @@ import { compileAny, concat, containsLiteral, hasWildcard, literal, longestLiter
 
 export class Unevaluable extends Error {}
 
-/** A compiled item: the test, and (for the prefilter) the literals one of which must occur in `field`. */
+/** One prefilter clause of an item: lower-case literals, one of which the (lower-cased) field must contain. */
+export interface ItemClause { field: string; any: string[] }
+
+/** A compiled item: the test, and (for the prefilter) its clauses, every one necessary for a match. */
 export interface ItemTest {
   test: (ev: EventView) => boolean;
-  /** Lower-case literals; the item can only match when the (lower-cased) field contains one of them. */
-  needles?: { field: string; any: string[] };
+  /** Each a necessary clause (with `all`, one per value; otherwise at most one: all values' literals). */
+  clauses?: ItemClause[];
 }
 
 const WINDASH = ['-', '/', '\u2013', '\u2014', '\u2015'];
@@ -154,10 +157,12 @@ export function compileItem(key: string, value: unknown): ItemTest {
   if (mods.includes('cidr')) return { test: combine(values.map((v) => { const t = cidrTest(scalarString(v)); return (ev) => { const s = ev.get(field); return s !== undefined && t(s); }; })) };
   if (mods.includes('re')) {
     const srcs = values.map(scalarString);
-    // Prefilter: each value's required literal (any one for `all`); none when a value has none.
-    const lits = (all ? srcs.slice(0, 1) : srcs).map((x) => regexRequired(x).literals);
-    const any = lits.every((l) => l && l.every((x) => x.length > 0)) ? lits.flatMap((l) => l!) : [];
-    return { test: combine(srcs.map((v) => regexTest(field, v, mods))), needles: field && any.length ? { field, any } : undefined };
+    // Prefilter: with `all`, one clause per value that has required literals; otherwise one clause of
+    // every value's literals, none when a value has none.
+    const lits = srcs.map((x) => regexRequired(x).literals).map((l) => (l && l.length > 0 && l.every((x) => x.length > 0) ? l : null));
+    const clauses = !field ? [] : all ? lits.filter((l) => l !== null).map((any) => ({ field, any }))
+      : lits.every((l) => l !== null) ? [{ field, any: lits.flat() as string[] }] : [];
+    return { test: combine(srcs.map((v) => regexTest(field, v, mods))), clauses };
   }
   if (mods.some((m) => m === 'i' || m === 'm' || m === 's')) throw new Unevaluable('regex flags i/m/s without re');
   if (mods.includes('fieldref')) return { test: combine(values.map((v) => fieldrefTest(field, scalarString(v), mods))) };
@@ -276,8 +281,11 @@ function fieldrefTest(field: string, ref: string, mods: string[]): (ev: EventVie
 function stringItem(field: string, values: unknown[], mods: string[], combine: (t: Array<(ev: EventView) => boolean>) => (ev: EventView) => boolean): ItemTest {
   const cased = mods.includes('cased');
   const slot = fieldSlot(field);
+  // Prefilter clauses. A keyword search (no field) has them too: the engine looks for them in every value (field '').
+  // With `all` every value is necessary: one clause per value (its alternatives' literals) when each has a
+  // literal. Otherwise the values are alternatives: one clause of them all, none when one has no literal.
+  const clauses: ItemClause[] = [];
   const needles: string[] = [];
-  // A keyword search (no field) has needles too: the engine looks for them in every value (field '').
   let needlesOk = true;
   const onPatterns = (pats: SigmaString[]): ((ev: EventView) => boolean) => {
     const one = compileAny(pats);
@@ -308,8 +316,7 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
     const pats = expand(scalarString(v), typeof v === 'string', mods).map((p) => (cased ? p : mapLiterals(p, (x) => x.toLowerCase())));
     const lits = pats.map((p) => longestLiteral(p).toLowerCase());
     if (all(mods)) {
-      // With `all`, any one value's needles is a valid prefilter: the first value's.
-      if (tests.length === 0 && needles.length === 0) { if (lits.every((l) => l.length >= 1)) needles.push(...lits); else needlesOk = false; }
+      if (lits.every((l) => l.length >= 1)) clauses.push({ field, any: [...new Set(lits)] });
       tests.push(onPatterns(pats));
     } else {
       for (const l of lits) { if (l.length >= 1) needles.push(l); else needlesOk = false; }
@@ -318,7 +325,8 @@ function stringItem(field: string, values: unknown[], mods: string[], combine: (
   }
   // Without `all`, every value's patterns are alternatives of one test (one pass for long lists).
   if (pending.length) tests.push(onPatterns(pending));
-  return { test: combine(tests), needles: needlesOk && needles.length ? { field, any: needles } : undefined };
+  if (!all(mods) && needlesOk && needles.length) clauses.push({ field, any: needles });
+  return { test: combine(tests), clauses };
 }
 
 const all = (mods: string[]): boolean => mods.includes('all');

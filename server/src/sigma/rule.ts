@@ -72,13 +72,33 @@ export function needleCost(n: Array<{ literal: string }> | string[]): number {
   return c;
 }
 
-const cheapest = (cs: Needles[]): Needles | null => cs.reduce<Needles | null>((b, c) => (b && needleCost(b) <= needleCost(c) ? b : c), null);
 
-/** Clauses of an OR: one clause uniting each branch's most selective clause (none when a branch has none). */
+/** Clauses kept for an OR: the product of its branches' clauses is cut to about this many. */
+const OR_PRODUCT = 16;
+
+/**
+ * Clauses of an OR: (a1 ∧ a2) ∨ (b1 ∧ b2) implies every (ai ∨ bj), so each choice of one clause per
+ * branch, united, is a clause. The branches' cheapest clauses are combined, as many as keep the
+ * product near `OR_PRODUCT` (always at least each branch's cheapest); none when a branch has none.
+ */
 function orClauses(branches: Needles[][]): Needles[] {
   if (branches.length === 1) return branches[0]!;
   if (branches.some((b) => b.length === 0)) return [];
-  return [branches.flatMap((b) => cheapest(b)!)];
+  const sorted = branches.map((b) => [...b].sort((x, y) => needleCost(x) - needleCost(y)));
+  const take = sorted.map(() => 1);
+  // Widen the branch with the most clauses left while the product stays within the bound.
+  for (;;) {
+    const product = take.reduce((a, n) => a * n, 1);
+    let best = -1;
+    for (let i = 0; i < sorted.length; i++) {
+      if (take[i]! < sorted[i]!.length && product / take[i]! * (take[i]! + 1) <= OR_PRODUCT && (best < 0 || sorted[i]!.length - take[i]! > sorted[best]!.length - take[best]!)) best = i;
+    }
+    if (best < 0) break;
+    take[best]!++;
+  }
+  let out: Needles[] = [[]];
+  sorted.forEach((b, i) => { out = out.flatMap((acc) => b.slice(0, take[i]).map((c) => [...acc, ...c])); });
+  return out;
 }
 
 /** A map: every item must hold (AND); each item with literals gives one clause. */
@@ -88,7 +108,7 @@ function compileMap(m: Record<string, unknown>): Search {
   const tests = items.map((t) => t.test);
   return {
     test: tests.length === 1 ? tests[0]! : (ev) => { for (const t of tests) if (!t(ev)) return false; return true; },
-    clauses: items.flatMap((t) => (t.needles ? [t.needles.any.map((literal) => ({ field: t.needles!.field, literal }))] : [])),
+    clauses: items.flatMap((t) => (t.clauses ?? []).map((c) => c.any.map((literal) => ({ field: c.field, literal })))),
   };
 }
 
@@ -100,7 +120,7 @@ function orSearch(parts: Search[]): Search {
 /** A keyword list: searched in every value; its needles are looked for in all values at once (field ''). */
 function keywords(words: string[]): Search {
   const item = compileItem('|contains', words);
-  return { test: item.test, clauses: item.needles ? [item.needles.any.map((literal) => ({ field: '', literal }))] : [] };
+  return { test: item.test, clauses: (item.clauses ?? []).map((c) => c.any.map((literal) => ({ field: '', literal }))) };
 }
 
 /** One detection identifier's value: a map, a list of maps (OR), or a keyword list. */
