@@ -246,26 +246,22 @@ export function containsLiteral(s: SigmaString): string | null {
 const NON_ASCII = /[^\x00-\x7f]/;
 const escapeRe = (l: string): string => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The two characters that lower-case to ASCII letters: İ (to i + combining dot) and the Kelvin sign (to k). */
-const LOWER_TO_ASCII = /[\u0130\u212a]/;
-
 /**
  * Whether `v.toLowerCase()` contains one of `lits` (lower-case, non-empty), without lower-casing most
- * values: one case-insensitive alternation of the ASCII literals over the value as written. For those
- * it is exact: `/i` matches an ASCII character only to ASCII characters, which `toLowerCase` folds the
- * same way, and only İ and the Kelvin sign lower-case to ASCII letters (every code point checked) — a
- * value holding one of them, or any non-ASCII character when a literal is not ASCII, is lower-cased
- * and searched. Non-ASCII literals stay out of the alternation (V8's `/i` alternation is not exact for
- * some side by side, e.g. dotless i and long s). Keyword searches (every value of an event) use it.
+ * values: one case-insensitive regular expression first — the ASCII literals, and the characters that
+ * can make a lower-cased value differ from an ASCII-case-folded one (İ and the Kelvin sign, the only
+ * characters that lower-case to ASCII letters, checked over every code point; any non-ASCII character
+ * when a literal is not ASCII) — then, on a match, the value lower-cased and searched. The expression
+ * only rules values out (never wrong that way: `/i` only adds matches), so the answer is exact; one
+ * call per value, as most values match nothing. Keyword searches (every value of an event) use it.
  */
 export function lowerContainsAny(lits: string[]): StringTest {
   const uniq = [...new Set(lits)];
   const ascii = uniq.filter((l) => !NON_ASCII.test(l));
-  const re = ascii.length > 0 ? new RegExp(ascii.map(escapeRe).join('|'), 'i') : null;
-  const slow = ascii.length < uniq.length ? NON_ASCII : LOWER_TO_ASCII;
+  const odd = ascii.length < uniq.length ? '[^\\x00-\\x7f]' : '[\\u0130\\u212a]';
+  const re = new RegExp([...ascii.map(escapeRe), odd].join('|'), 'i');
   return (v) => {
-    if (re !== null && re.test(v)) return true;
-    if (!slow.test(v)) return false;
+    if (!re.test(v)) return false;
     const low = v.toLowerCase();
     for (const l of uniq) if (low.includes(l)) return true;
     return false;
