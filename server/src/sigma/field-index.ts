@@ -84,19 +84,23 @@ export class FieldIndex {
           for (let i = at; i < at + this.stride; i++) f += freq.get(gramKey(lit, i)) ?? 0;
           if (f < bestF) { bestF = f; best = at; }
         }
-        for (let i = best; i < best + this.stride; i++) this.key(gramKey(lit, i), id);
+        for (let i = best; i < best + this.stride; i++) this.key(gramKey(lit, i), id, i);
       } else {
         let best = 0; let bestF = Infinity;
         for (let i = 0; i + GRAM <= lit.length; i++) { const f = freq.get(gramKey(lit, i)) ?? 0; if (f < bestF) { bestF = f; best = i; } }
-        this.key(gramKey(lit, best), id);
+        this.key(gramKey(lit, best), id, best);
       }
     }
   }
 
-  private key(k: number, id: number): void {
+  /** Keys literal `id` by the gram at offset `at` in it: `grams` lists (literal, offset) pairs, flat. */
+  private key(k: number, id: number, at: number): void {
     const list = this.grams.get(k);
-    if (list === undefined) this.grams.set(k, [id]);
-    else if (!list.includes(id)) list.push(id);
+    if (list === undefined) this.grams.set(k, [id, at]);
+    else {
+      for (let j = 0; j < list.length; j += 2) if (list[j] === id && list[j + 1] === at) return;
+      list.push(id, at);
+    }
     this.present[slot(k)] = 1;
   }
 
@@ -125,33 +129,45 @@ export class FieldIndex {
   private search(raw: string, lower: () => string, sink: LiteralSink): void {
     if (this.empty) return;
     if (this.stride > 1) this.sampled(lower(), sink);
-    else if (!this.every(raw, true, lower, sink)) this.every(lower(), false, lower, sink);
+    else if (!this.every(raw, true, sink)) this.every(lower(), false, sink);
   }
 
-  /** A key hit: its literals not yet tried this event are confirmed on the lower-cased value. */
+  /** A key hit (sampled): its literals not yet tried this event are confirmed on the lower-cased value. */
   private hit(list: number[], low: string, sink: LiteralSink): void {
     const { stampLit, lits, epoch } = sink;
-    for (const lid of list) if (stampLit[lid] !== epoch) { stampLit[lid] = epoch; if (low.includes(lits[lid]!)) sink.found(lid); }
+    for (let j = 0; j < list.length; j += 2) {
+      const lid = list[j]!;
+      if (stampLit[lid] !== epoch) { stampLit[lid] = epoch; if (low.includes(lits[lid]!)) sink.found(lid); }
+    }
   }
 
-  /** Every position (false: stopped at a non-ASCII character of a raw value). */
-  private every(v: string, ascii: boolean, lower: () => string, sink: LiteralSink): boolean {
+  /**
+   * Every position (false: stopped at a non-ASCII character of a raw value). A key hit is confirmed
+   * where it stands: the literal is compared at the position its keyed gram puts it (folding each
+   * character of a raw value) — no lower-cased copy, no search of the whole value. A literal is
+   * stamped once found; one that is not there is tried again at its next key hit.
+   */
+  private every(v: string, ascii: boolean, sink: LiteralSink): boolean {
     const { present, grams, firsts } = this;
     const hasGrams = grams.size > 0;
-    let low: string | undefined = ascii ? undefined : v;
+    const { stampLit, lits } = sink;
+    const epoch = sink.epoch;
     let k = 0;
     for (let i = 0; i < v.length; i++) {
       let c = v.charCodeAt(i);
       if (ascii) { c = fold(c); if (c < 0) return false; }
       if (firsts !== null && firsts[c] === 1) {
-        low ??= lower();
-        const { stampLit, lits, epoch } = sink;
-        for (const lid of this.short.get(c)!) if (stampLit[lid] !== epoch && low.startsWith(lits[lid]!, i)) { stampLit[lid] = epoch; sink.found(lid); }
+        for (const lid of this.short.get(c)!) if (stampLit[lid] !== epoch && at(v, i, lits[lid]!, ascii)) { stampLit[lid] = epoch; sink.found(lid); }
       }
       k = ((k << 7) ^ c) & MASK;
       if (!hasGrams || i < GRAM - 1 || present[slot(k)] === 0) continue;
       const list = grams.get(k);
-      if (list !== undefined) this.hit(list, (low ??= lower()), sink);
+      if (list === undefined) continue;
+      for (let j = 0; j < list.length; j += 2) {
+        const lid = list[j]!;
+        const p = i - (GRAM - 1) - list[j + 1]!;
+        if (p >= 0 && stampLit[lid] !== epoch && at(v, p, lits[lid]!, ascii)) { stampLit[lid] = epoch; sink.found(lid); }
+      }
     }
     return true;
   }
@@ -185,6 +201,18 @@ class Recorder implements LiteralSink {
   }
 
   found(lid: number): void { this.ids.push(lid); this.sink!.found(lid); }
+}
+
+/**
+ * Whether the lower-case literal `lit` stands at `p` in `v`: a raw value folded character by character
+ * (`ascii`: a non-ASCII character there does not match — the caller rescans the value lower-cased), or
+ * an already lower-cased value as it is.
+ */
+function at(v: string, p: number, lit: string, ascii: boolean): boolean {
+  if (p + lit.length > v.length) return false;
+  if (!ascii) return v.startsWith(lit, p);
+  for (let j = 0; j < lit.length; j++) if (fold(v.charCodeAt(p + j)) !== lit.charCodeAt(j)) return false;
+  return true;
 }
 
 function push(m: Map<number, number[]>, k: number, id: number): void {
