@@ -8,7 +8,7 @@
  * allocation per event beyond the hit list).
  */
 import { EventView, type SigmaEvent } from './event.js';
-import { FieldIndex, GRAM, gramKey, type LiteralSink } from './field-index.js';
+import { FieldIndex, GRAM, gramKey, type LiteralSink, type MemoEntry } from './field-index.js';
 import { lowerContainsAny } from './pattern.js';
 import { needleCost, type CompiledRule, type Needles } from './rule.js';
 import { RuleCache } from './rule-cache.js';
@@ -27,6 +27,9 @@ export function indexedClauses(r: CompiledRule): Needles[] {
   return best ? [best] : [];
 }
 
+/** The field the others' value-memo entries are guessed from: a process's image (same binary, same PE fields). */
+const ANCHOR = 'Image';
+
 class Bucket implements LiteralSink {
   /** Rules tried on every event of the bucket (no clause). */
   readonly always: CompiledRule[] = [];
@@ -39,6 +42,8 @@ class Bucket implements LiteralSink {
   /** The rule of each clause. */
   private clauseRule: number[] = [];
   fields: FieldIndex[] = [];
+  /** Whether `fields[0]` is the anchor field (with a memo). */
+  private anchored = false;
   stampLit = new Uint32Array(0);
   private stampClause = new Uint32Array(0);
   private stampRule = new Uint32Array(0);
@@ -95,6 +100,10 @@ class Bucket implements LiteralSink {
       byField.delete('');
     }
     this.fields = [...byField].map(([f, ids]) => new FieldIndex(f, ids, this.lits, freq, this.memo));
+    // The image first: the anchor the other fields' memo entries are guessed from.
+    const img = this.fields.findIndex((f) => f.field === ANCHOR);
+    this.anchored = this.memo && img >= 0;
+    if (img > 0) this.fields.unshift(...this.fields.splice(img, 1));
     this.stampLit = new Uint32Array(this.lits.length);
     this.stampClause = new Uint32Array(this.clauseRule.length);
     this.stampRule = new Uint32Array(this.indexed.length);
@@ -131,11 +140,21 @@ class Bucket implements LiteralSink {
     this.nCand = 0;
     if (this.keywords) view.someValue(this.keywordValue);
     this.view = view;
-    for (const fi of this.fields) {
+    // The anchor (the image, first when the bucket has it): each other field's entry is guessed from
+    // the one it had beside this image last time (`FieldIndex.scan`).
+    const fields = this.fields;
+    let anchor: MemoEntry | null = null;
+    for (let i = 0; i < fields.length; i++) {
+      const fi = fields[i]!;
       const raw = view.getAt(fi.slot);
       if (raw === undefined) continue;
       this.slot = fi.slot;
-      fi.scan(raw, this.lower, this, view);
+      if (i === 0 && this.anchored) { anchor = fi.scan(raw, this.lower, this, view); continue; }
+      if (anchor === null) { fi.scan(raw, this.lower, this, view); continue; }
+      const next = (anchor.next ??= new Array<MemoEntry | null>(fields.length).fill(null));
+      const guess = next[i];
+      const got = fi.scan(raw, this.lower, this, view, guess ?? undefined);
+      if (got !== guess) next[i] = got;
     }
     // After the scan: the rows of the event's values are on the view (for the rule cache).
     const results = this.results;

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../demo/prng.js';
 import { EventView } from './event.js';
-import { FieldIndex, GRAM, gramKey, type LiteralSink } from './field-index.js';
+import { FieldIndex, GRAM, gramKey, type LiteralSink, type MemoEntry } from './field-index.js';
 
 const ALPHABET = ['a', 'b', 'c', 'x', 'E', '.', '\\', ' ', '-', '/', 'İ', 'K', 'é', 'Ω', '😀', '0', '1', 'f'];
 
@@ -107,5 +107,43 @@ describe('FieldIndex', () => {
       const raw = `${'é'.repeat(pad % 3)}${'-'.repeat(pad)}ABCDEFGHIJKLMNOPQRSTUVWXYZ\u212A`;
       expect(scanned(sampled, long, sink2, raw)).toEqual(naive(long, raw));
     }
+  });
+});
+
+describe('FieldIndex entry guesses (the engine guesses a field\'s entry from the image\'s)', () => {
+  it('uses a guess only for the same value in the same memo generation; a stale or wrong guess is looked up', () => {
+    const lits = ['evil', 'cmd.exe'];
+    const index = new FieldIndex('F', [0, 1], lits, new Map());
+    const sink = collect(lits);
+    const scanWith = (raw: string, guess?: MemoEntry): { entry: MemoEntry | null; found: string[]; row: number; gen: number } => {
+      sink.next();
+      view.reset({ eventId: 1, channel: null, provider: null, computer: null, fields: { F: raw } });
+      const entry = index.scan(raw, () => raw.toLowerCase(), sink, view, guess);
+      return { entry, found: [...sink.got].map((id) => lits[id]!).sort(), row: view.row(index.slot), gen: view.rowGeneration(index.slot) };
+    };
+    const v = scanWith('C:\\x\\CMD.EXE /c evil');
+    expect(v.found).toEqual(['cmd.exe', 'evil']);
+    expect(v.row).toBe(0);
+    // A guess for another value is not used: that value's own literals and row.
+    const other = scanWith('notepad.exe', v.entry!);
+    expect(other.found).toEqual([]);
+    expect(other.entry).not.toBe(v.entry);
+    expect(other.row).toBe(1);
+    // The right guess is used as it is.
+    const again = scanWith('C:\\x\\CMD.EXE /c evil', v.entry!);
+    expect(again.entry).toBe(v.entry);
+    expect(again.row).toBe(0);
+    // Fill the memo until it clears; the first new value after the clear takes row 0.
+    for (let i = 0; scanWith(`value ${i}`).gen === v.gen; i++);
+    const w = scanWith('w.exe');
+    expect(w.row).toBeGreaterThan(0);
+    const taken = w.row;
+    // The old entry's value comes back with the old entry as the guess: it is stale (its row now names
+    // another value), so the value is looked up and remembered anew.
+    const back = scanWith('C:\\x\\CMD.EXE /c evil', v.entry!);
+    expect(back.found).toEqual(['cmd.exe', 'evil']);
+    expect(back.entry).not.toBe(v.entry);
+    expect(back.row).not.toBe(0);
+    expect(back.row).not.toBe(taken);
   });
 });

@@ -40,6 +40,13 @@ const slot = (k: number): number => Math.imul(k, 0x9e3779b1) >>> 16;
 /** ASCII letter folding of one character code; -1 for a non-ASCII character. */
 const fold = (c: number): number => (c >= 0x80 ? -1 : c >= 65 && c <= 90 ? c + 32 : c);
 
+/**
+ * A remembered value of a field: the literals found in it, its row in the memo (valid while the memo's
+ * clear count is `gen`), the value itself, and — on the engine's anchor field (the image) — the entry
+ * each other field had beside it last time (`next`, by the bucket's field number).
+ */
+export interface MemoEntry { ids: number[]; row: number; value: string; gen: number; next: Array<MemoEntry | null> | null }
+
 /** What a scan reports to: literal texts by id, a per-event stamp per literal, and the found callback. */
 export interface LiteralSink {
   readonly lits: string[];
@@ -58,7 +65,7 @@ export class FieldIndex {
   /** The field's slot in event views (`fieldSlot`). */
   readonly slot: number;
   /** Recent values → the literals found in them, and the value's row in the memo (./memo.ts); null when off. */
-  private memo: ValueMemo<{ ids: number[]; row: number }> | null;
+  private memo: ValueMemo<MemoEntry> | null;
   private recorder = new Recorder();
   /** No literal: the index only remembers values (their rows, for the rule results). */
   private readonly empty: boolean;
@@ -108,22 +115,31 @@ export class FieldIndex {
    * Reports every literal of this field that occurs in `raw` (the value as written); `lower` gives the
    * lower-cased value (cached by the caller). A remembered value's row is set on the view
    * (`EventView.setRow`: the engine's rule results are remembered by rows, ./rule-cache.ts).
+   *
+   * `guess`: the entry this field had the last time the engine saw the event's image (./engine.ts) —
+   * the same binary brings the same original file name, description, hashes…; when it is still this
+   * memo's (same generation) and its value equals `raw`, it is used without hashing `raw` for a Map
+   * lookup. Returns the entry used (null: the memo is off or sitting out).
    */
-  scan(raw: string, lower: () => string, sink: LiteralSink, view: EventView): void {
+  scan(raw: string, lower: () => string, sink: LiteralSink, view: EventView, guess?: MemoEntry): MemoEntry | null {
     const memo = this.memo;
-    if (memo === null || !memo.active()) { this.search(raw, lower, sink); return; }
-    let known = memo.get(raw);
+    if (memo === null || !memo.active()) { this.search(raw, lower, sink); return null; }
+    let known: MemoEntry | undefined;
+    if (guess !== undefined && guess.gen === memo.clears && guess.value === raw) { known = guess; memo.hit(); }
+    else known = memo.get(raw);
     if (known !== undefined) {
       // This field's literals are stamped by this field alone: none is stamped yet in this event.
       for (const lid of known.ids) { sink.stampLit[lid] = sink.epoch; sink.found(lid); }
     } else {
       const rec = this.recorder.start(sink);
       this.search(raw, lower, rec);
-      known = { ids: rec.ids.slice(), row: 0 };
+      known = { ids: rec.ids.slice(), row: 0, value: raw, gen: 0, next: null };
       memo.set(raw, known);
       known.row = memo.held - 1;
+      known.gen = memo.clears;
     }
     view.setRow(this.slot, known.row, memo.clears);
+    return known;
   }
 
   private search(raw: string, lower: () => string, sink: LiteralSink): void {

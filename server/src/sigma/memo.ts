@@ -24,6 +24,9 @@ export class ValueMemo<T> {
     return true;
   }
 
+  /** A lookup answered without `get` (the caller found the entry otherwise): counts as a hit. */
+  hit(): void { this.hits++; }
+
   get(key: string): T | undefined {
     const v = this.map.get(key);
     if (v !== undefined) this.hits++;
