@@ -19,9 +19,23 @@ export interface SigmaHit {
   selections: string[];
 }
 
-/** Which clauses of a rule the index uses: those with only gram-long, not ubiquitous literals; else its cheapest. */
+/**
+ * First characters common in Windows paths and command lines: letters, digits, space, `- / \\ . : _ " '`.
+ * A literal shorter than a gram is found by its first character (./field-index.ts), so one starting
+ * with one of these is tried at most positions of most values.
+ */
+const COMMON_FIRST = /^[a-z0-9 \-/\\.:_"']/;
+
+/** Whether the index keys a literal cheaply: a gram long, or starting with a rare character (`#`, `` ` ``, `^`, `%`, an emoji…). */
+const cheapLiteral = (l: string): boolean => l.length >= GRAM || !COMMON_FIRST.test(l);
+
+/**
+ * Which clauses of a rule the index uses: those of cheaply keyed, not ubiquitous literals (the more
+ * necessary clauses, the fewer candidates: `CommandLine|contains: '#'` beside the parent image); else
+ * its cheapest clause (or none: tried on every event).
+ */
 export function indexedClauses(r: CompiledRule): Needles[] {
-  const good = r.clauses.filter((c) => needleCost(c) < 1000 && c.every((n) => n.literal.length >= GRAM));
+  const good = r.clauses.filter((c) => needleCost(c) < 1000 && c.every((n) => cheapLiteral(n.literal)));
   if (good.length > 0) return good;
   const best = r.clauses.reduce<Needles | null>((b, c) => (b && needleCost(b) <= needleCost(c) ? b : c), null);
   return best ? [best] : [];
