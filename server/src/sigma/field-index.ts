@@ -3,22 +3,22 @@
  * the rules' clauses look for in this field, found in one pass over the field's value.
  *
  * - Literals of 4+ characters are keyed by a 4-character gram (a small integer, 7 bits a character,
- *   rolled with one `charCodeAt` per position) behind a 64 Ki presence bitmap; a key hit is confirmed
- *   with `includes`.
+ *   rolled with one `charCodeAt` per position) behind a 64 Ki presence bitmap; each key records the
+ *   gram's offset in its literal, so a key hit is confirmed where the literal must stand.
  * - When every literal of the field has m ≥ 16 characters, the value is probed only every s = m − 3
  *   positions, each literal indexed by s consecutive grams (its rarest such window): any occurrence
  *   spans s consecutive gram ends, so one probe lands on one of them — e.g. `Hashes`, whose literals
- *   are whole hashes. Otherwise every position is probed and each literal is keyed by its rarest gram
- *   among all rules' literals.
- * - Literals of 1–3 characters are looked up by their first character (a bitmap by character code,
- *   then `startsWith`).
+ *   are whole hashes (confirmed with `includes`). Otherwise every position is probed and each literal
+ *   is keyed by its rarest gram among all rules' literals.
+ * - Literals of 1–3 characters are looked up by their first character (a bitmap by character code).
  *
- * Probed at every position, an ASCII value is scanned as written, folded per character (no lower-cased
- * copy unless a literal must be confirmed); a value with another character is lower-cased first (its
- * length may change). Sampled fields are always read lower-cased.
+ * Probed at every position, an ASCII value is scanned and compared as written, folded per character
+ * (no lower-cased copy); a value with another character is lower-cased first (its length may change).
+ * Sampled fields are always read lower-cased.
  *
  * The literals found in a value are remembered for the next 4,096 distinct values (./memo.ts): a
- * repeated value — the same image, parent, hash, command line — costs one Map lookup.
+ * repeated value — the same image, parent, hash, command line — costs one Map lookup, or none when the
+ * engine's guess from the image's entry is right (`scan`'s `guess`).
  */
 import { fieldSlot, type EventView } from './event.js';
 import { ValueMemo } from './memo.js';
