@@ -167,7 +167,7 @@ class Bucket implements LiteralSink {
       if (anchor === null) { fi.scan(raw, this.lower, this, view); continue; }
       const next = (anchor.next ??= new Array<MemoEntry | null>(fields.length).fill(null));
       const guess = next[i];
-      const got = fi.scan(raw, this.lower, this, view, guess ?? undefined);
+      const got = fi.scan(raw, this.lower, this, view, guess);
       if (got !== guess) next[i] = got;
     }
     // After the scan: the rows of the event's values are on the view (for the rule cache).

@@ -115,7 +115,7 @@ describe('FieldIndex entry guesses (the engine guesses a field\'s entry from the
     const lits = ['evil', 'cmd.exe'];
     const index = new FieldIndex('F', [0, 1], lits, new Map());
     const sink = collect(lits);
-    const scanWith = (raw: string, guess?: MemoEntry): { entry: MemoEntry | null; found: string[]; row: number; gen: number } => {
+    const scanWith = (raw: string, guess: MemoEntry | null = null): { entry: MemoEntry | null; found: string[]; row: number; gen: number } => {
       sink.next();
       view.reset({ eventId: 1, channel: null, provider: null, computer: null, fields: { F: raw } });
       const entry = index.scan(raw, () => raw.toLowerCase(), sink, view, guess);

@@ -121,11 +121,11 @@ export class FieldIndex {
    * memo's (same generation) and its value equals `raw`, it is used without hashing `raw` for a Map
    * lookup. Returns the entry used (null: the memo is off or sitting out).
    */
-  scan(raw: string, lower: () => string, sink: LiteralSink, view: EventView, guess?: MemoEntry): MemoEntry | null {
+  scan(raw: string, lower: () => string, sink: LiteralSink, view: EventView, guess: MemoEntry | null = null): MemoEntry | null {
     const memo = this.memo;
     if (memo === null || !memo.active()) { this.search(raw, lower, sink); return null; }
     let known: MemoEntry | undefined;
-    if (guess !== undefined && guess.gen === memo.clears && guess.value === raw) { known = guess; memo.hit(); }
+    if (guess !== null && guess.gen === memo.clears && guess.value === raw) { known = guess; memo.hit(); }
     else known = memo.get(raw);
     if (known !== undefined) {
       // This field's literals are stamped by this field alone: none is stamped yet in this event.

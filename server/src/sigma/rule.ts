@@ -72,14 +72,13 @@ export function needleCost(n: Array<{ literal: string }> | string[]): number {
   return c;
 }
 
-
 /** Clauses kept for an OR: the product of its branches' clauses is cut to about this many. */
 const OR_PRODUCT = 16;
 
 /**
  * Clauses of an OR: (a1 ∧ a2) ∨ (b1 ∧ b2) implies every (ai ∨ bj), so each choice of one clause per
  * branch, united, is a clause. The branches' cheapest clauses are combined, as many as keep the
- * product near `OR_PRODUCT` (always at least each branch's cheapest); none when a branch has none.
+ * product within `OR_PRODUCT` (always at least each branch's cheapest); none when a branch has none.
  */
 function orClauses(branches: Needles[][]): Needles[] {
   if (branches.length === 1) return branches[0]!;
