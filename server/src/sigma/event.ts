@@ -45,6 +45,12 @@ export class EventView {
   private gens: Float64Array = new Float64Array(0);
   private epoch = 1;
   private vals: string[] | null = null;
+  /** Read tracking (`track`/`untracked`): the slots read since `track`, each once. */
+  private tracking = false;
+  private readAll = false;
+  private readSlots: number[] = [];
+  private readStamp: Float64Array = new Float64Array(0);
+  private trackId = 0;
   constructor(public event: SigmaEvent) {}
 
   /** The same view over another event (the engine reuses one view: no allocation per event). */
@@ -60,6 +66,7 @@ export class EventView {
     const copy = (a: Float64Array): Float64Array => { const b = new Float64Array(n); b.set(a); return b; };
     this.rawAt = copy(this.rawAt); this.lowAt = copy(this.lowAt);
     this.rowStamp = copy(this.rowStamp); this.rows = copy(this.rows); this.gens = copy(this.gens);
+    this.readStamp = copy(this.readStamp);
     for (let i = this.raw.length; i < n; i++) { this.raw.push(undefined); this.low.push(undefined); }
   }
 
@@ -68,6 +75,7 @@ export class EventView {
    * Not cached: the one read a subclass overrides (a lineage step's process node, server/src/rules/).
    */
   get(field: string): string | undefined {
+    if (this.tracking) this.note(fieldSlot(field));
     const v = this.event.fields[field];
     if (v !== undefined) return v;
     const sys = SYSTEM[field];
@@ -77,6 +85,7 @@ export class EventView {
   /** `get` by slot (`fieldSlot`), cached per event. */
   getAt(slot: number): string | undefined {
     if (slot >= this.raw.length) this.grow(slot);
+    if (this.tracking) this.note(slot);
     if (this.rawAt[slot] === this.epoch) return this.raw[slot];
     this.rawAt[slot] = this.epoch;
     return (this.raw[slot] = this.get(slotNames[slot]!));
@@ -109,14 +118,40 @@ export class EventView {
   /** `lower` by slot (`fieldSlot`). */
   lowerAt(slot: number): string | undefined {
     if (slot >= this.low.length) this.grow(slot);
+    if (this.tracking) this.note(slot);
     if (this.lowAt[slot] === this.epoch) return this.low[slot];
     const v = this.getAt(slot)?.toLowerCase();
     this.lowAt[slot] = this.epoch;
     return (this.low[slot] = v);
   }
 
+  /**
+   * Starts noting which fields are read (the engine's rule results, ./rule-cache.ts: a result depends
+   * only on the values its evaluation read). `untracked` ends it and lists the slots read, or null when
+   * every value was read (a keyword search).
+   */
+  track(): void {
+    this.tracking = true;
+    this.readAll = false;
+    this.readSlots.length = 0;
+    this.trackId++;
+  }
+
+  untracked(): readonly number[] | null {
+    this.tracking = false;
+    return this.readAll ? null : this.readSlots;
+  }
+
+  private note(slot: number): void {
+    if (slot >= this.raw.length) this.grow(slot);
+    if (this.readStamp[slot] === this.trackId) return;
+    this.readStamp[slot] = this.trackId;
+    this.readSlots.push(slot);
+  }
+
   /** Whether `f` holds for one of the values `values()` lists (no allocation). */
   someValue(f: (v: string) => boolean): boolean {
+    if (this.tracking) this.readAll = true;
     const fields = this.event.fields;
     for (const k in fields) if (f(fields[k]!)) return true;
     for (const k of SYSTEM_KEYS) {
@@ -129,6 +164,7 @@ export class EventView {
 
   /** Every value of the event (for keyword searches): EventData values, then System ones (cached per event). */
   values(): string[] {
+    if (this.tracking) this.readAll = true;
     if (this.vals) return this.vals;
     const out = Object.values(this.event.fields);
     for (const k of Object.keys(SYSTEM)) {

@@ -1,9 +1,11 @@
 /**
- * Rule results remembered by their fields' value rows (./rule-cache.ts) against plain evaluation: the
- * engine with its memos must give exactly the hits (and matched selections) of every rule evaluated on
- * every event with a fresh view — over a stream long enough that the value memos fill and clear (rows
- * are reused) and values repeat enough that the cache answers most evaluations, which the test checks
- * by counting the evaluations the engine really ran.
+ * Rule results remembered by the value rows of the fields their evaluation read (./rule-cache.ts)
+ * against plain evaluation: the engine with its memos must give exactly the hits (and matched
+ * selections) of every rule evaluated on every event with a fresh view — over a stream long enough
+ * that the value memos fill and clear (rows are reused) and values repeat enough that the cache
+ * answers most evaluations, which the test checks by counting the evaluations the engine really ran;
+ * and, with command lines that never repeat, a rule that stops at the image is still answered by the
+ * image alone.
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../demo/prng.js';
@@ -84,5 +86,29 @@ describe('rule results remembered by value rows', () => {
     for (const [i, e] of events.entries()) for (const h of plain.match(e)) viaPlain.push(`${i} ${h.rule.id} ${h.selections.join(',')}`);
     expect(viaPlain.sort()).toEqual(direct);
     expect(ran).toBeLessThan(ranPlain / 2);
+  });
+});
+
+describe('rule results remembered by the fields an evaluation read', () => {
+  it('a walk that stops at the image is remembered by the image alone, whatever the command line', () => {
+    // A candidate for every cmd.exe with an x in its command line; the filter on the image decides most.
+    const r = rule(8, "  sel:\n    Image|endswith: '\\cmd.exe'\n  filter:\n    Image|startswith: 'C:\\Windows\\'\n  cli:\n    CommandLine|contains: 'x'\n  condition: sel and not filter and cli");
+    const rnd = mulberry32(5);
+    const images = ['C:\\Windows\\System32\\cmd.exe', 'C:\\Windows\\SysWOW64\\cmd.exe', 'C:\\Users\\a\\cmd.exe'];
+    const events: SigmaEvent[] = Array.from({ length: 20_000 }, (_v, i) => ({
+      eventId: 1, channel: 'Microsoft-Windows-Sysmon/Operational', provider: 'Microsoft-Windows-Sysmon', computer: 'h',
+      // Every command line new: its memo sits out, so no result can be keyed on it.
+      fields: { Image: images[Math.floor(rnd() * images.length)]!, CommandLine: `cmd /c x ${i} ${rnd()}` },
+    }));
+    const direct: string[] = [];
+    events.forEach((e, i) => { const s = r.evaluate(new EventView(e)); if (s) direct.push(`${i} ${s.join(',')}`); });
+    let ran = 0;
+    const engine = new SigmaEngine([{ ...r, evaluate: (v: EventView) => { ran++; return r.evaluate(v); } }]);
+    const got: string[] = [];
+    events.forEach((e, i) => { for (const h of engine.match(e)) got.push(`${i} ${h.selections.join(',')}`); });
+    expect(got).toEqual(direct);
+    expect(direct.length).toBeGreaterThan(5_000);
+    // Every event is a candidate; the two C:\Windows images (two thirds) are answered without evaluating.
+    expect(ran).toBeLessThan(events.length * 0.4);
   });
 });
