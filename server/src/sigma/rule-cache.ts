@@ -77,9 +77,11 @@ export class RuleCache {
 
   /**
    * Stores `out` under the rows of the fields read, in the mask of those fields in that order (the same
-   * walk reads them in the same order; added, or replacing the least used).
+   * walk reads them in the same order; added, or replacing the least used). Nothing when a field read
+   * has no row in this event: such a walk cannot be remembered, and must not push out a mask that can.
    */
   private remember(masks: Mask[], read: readonly number[], view: EventView, out: string[] | null): void {
+    for (const s of read) if (view.row(s) < 0) return;
     let m: Mask | undefined;
     for (const x of masks) if (sameSlots(x.slots, read)) { m = x; break; }
     if (m === undefined) {
@@ -92,7 +94,6 @@ export class RuleCache {
       }
     }
     const key = keyOf(m, view);
-    if (key < 0) return;
     if (m.results.size >= PER_RULE) m.results.clear();
     m.results.set(key, out);
   }
